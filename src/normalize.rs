@@ -1,0 +1,137 @@
+//! Field normalisation: one function per field, under a [`Profile`].
+//!
+//! Every field family lives in its own file under `normalize/`; this file only
+//! checks the input's size, dispatches, and attaches the field to the error.
+
+mod address;
+mod company;
+mod country;
+mod date;
+mod email;
+mod external_id;
+mod gender;
+mod name;
+mod phone;
+mod subdivision;
+pub(crate) mod text;
+
+pub use country::Country;
+pub use date::DateOrder;
+
+use crate::error::{Error, ErrorCode};
+use crate::field::Field;
+use crate::profile::Profile;
+
+/// Longest input accepted, in bytes. Real identifiers are far shorter; refusing
+/// early keeps a 1 MB paste from costing time or memory.
+pub const MAX_INPUT_BYTES: usize = 1024;
+
+/// How to normalise a value.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
+pub struct NormalizeOptions {
+    /// Whose rules apply.
+    pub profile: Profile,
+    /// Region for national phone numbers, and the country for postal codes and
+    /// states when the record has none.
+    pub region: Option<Country>,
+    /// Day/month order for dates written with separators (`03/04/1990`).
+    pub date_order: Option<DateOrder>,
+}
+
+impl NormalizeOptions {
+    /// Options for a profile, with no region and no date order.
+    pub const fn new(profile: Profile) -> Self {
+        NormalizeOptions {
+            profile,
+            region: None,
+            date_order: None,
+        }
+    }
+
+    /// Sets the default region (phone) / country (postal code, state).
+    pub const fn with_region(mut self, region: Country) -> Self {
+        self.region = Some(region);
+        self
+    }
+
+    /// Sets the day/month order for separated dates.
+    pub const fn with_date_order(mut self, order: DateOrder) -> Self {
+        self.date_order = Some(order);
+        self
+    }
+}
+
+/// Whether `profile` defines `field` at all (UID2, for instance, only knows
+/// e-mail and phone).
+pub const fn supports(profile: Profile, field: Field) -> bool {
+    use Field::*;
+    match profile {
+        Profile::Pseudolink => true,
+        Profile::Uid2 => matches!(field, Email | Phone),
+        Profile::Google => matches!(
+            field,
+            Email | Phone | FirstName | LastName | Street | City | State | PostalCode | Country
+        ),
+        Profile::Meta => matches!(
+            field,
+            Email
+                | Phone
+                | FirstName
+                | LastName
+                | City
+                | State
+                | PostalCode
+                | Country
+                | DateOfBirth
+                | Gender
+                | ExternalId
+        ),
+    }
+}
+
+/// Normalises one value of `field` under `options`.
+///
+/// ```
+/// use pseudolink::{normalize, Field, NormalizeOptions, Profile};
+/// let opts = NormalizeOptions::new(Profile::Pseudolink);
+/// assert_eq!(normalize(Field::Email, " Jon.Smith+shop@GoogleMail.com ", &opts).unwrap(), "jonsmith@gmail.com");
+/// let err = normalize(Field::Email, "no-at-sign", &opts).unwrap_err();
+/// assert_eq!(err.code().as_str(), "email.missing_at");
+/// ```
+pub fn normalize(field: Field, value: &str, options: &NormalizeOptions) -> Result<String, Error> {
+    normalize_code(field, value, options).map_err(|code| Error::field(field, code))
+}
+
+fn normalize_code(field: Field, value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {
+    if !supports(o.profile, field) {
+        return Err(ErrorCode::UnsupportedField);
+    }
+    if value.len() > MAX_INPUT_BYTES {
+        return Err(ErrorCode::TooLong);
+    }
+    if text::trim(value).is_empty() {
+        return Err(ErrorCode::Empty);
+    }
+    let out = match field {
+        Field::Email => email::normalize(value, o),
+        Field::Phone => phone::normalize(value, o),
+        Field::FirstName => name::first_name(value, o),
+        Field::LastName => name::last_name(value, o),
+        Field::Street => address::street(value, o),
+        Field::City => address::city(value, o),
+        Field::State => subdivision::state(value, o),
+        Field::PostalCode => address::postal_code(value, o),
+        Field::Country => country::normalize(value, o),
+        Field::DateOfBirth => date::date_of_birth(value, o),
+        Field::Gender => gender::normalize(value, o),
+        Field::CompanyName => company::company_name(value, o),
+        Field::Duns => company::duns(value, o),
+        Field::WebDomain => company::web_domain(value, o),
+        Field::ExternalId => external_id::normalize(value, o),
+    }?;
+    if out.is_empty() {
+        return Err(ErrorCode::Empty);
+    }
+    Ok(out)
+}

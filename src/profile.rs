@@ -1,0 +1,55 @@
+//! Normalisation profiles: pseudolink's own canonical form and the ad/identity
+//! platforms' published rules.
+
+use serde::{Deserialize, Serialize};
+
+/// Whose rules a value is normalised (and, for platform hashes, encoded) by.
+///
+/// The platform profiles follow each vendor's documentation page, not its SDKs
+/// where the two disagree; `tests/vectors/README.md` lists every such choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
+#[serde(rename_all = "lowercase")]
+#[non_exhaustive]
+pub enum Profile {
+    /// Canonical identity form for linking: provider aliases folded,
+    /// diacritics folded, titles removed.
+    #[default]
+    Pseudolink,
+    /// Unified ID 2.0 / EUID: SHA-256, standard base64.
+    Uid2,
+    /// Google Ads enhanced conversions / Customer Match: SHA-256, lowercase hex.
+    Google,
+    /// Meta Conversions API customer information parameters: SHA-256, lowercase hex.
+    Meta,
+}
+
+impl Profile {
+    /// Every profile.
+    pub const ALL: [Profile; 4] = [
+        Profile::Pseudolink,
+        Profile::Uid2,
+        Profile::Google,
+        Profile::Meta,
+    ];
+
+    /// Stable lowercase name (`"pseudolink"`, `"uid2"`, `"google"`, `"meta"`).
+    pub const fn name(self) -> &'static str {
+        match self {
+            Profile::Pseudolink => "pseudolink",
+            Profile::Uid2 => "uid2",
+            Profile::Google => "google",
+            Profile::Meta => "meta",
+        }
+    }
+
+    /// Looks a profile up by its name.
+    pub fn from_name(name: &str) -> Option<Profile> {
+        Profile::ALL.into_iter().find(|p| p.name() == name)
+    }
+}
+
+impl core::fmt::Display for Profile {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(self.name())
+    }
+}
