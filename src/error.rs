@@ -72,6 +72,8 @@ pub enum ErrorCode {
     // --- keys, definitions, records ---------------------------------------
     /// A secret key shorter than 32 bytes.
     KeyTooShort,
+    /// A secret that is not bytes (from JS: not a `Uint8Array`).
+    KeyInvalidSecret,
     /// A key id that is empty, too long, or not `[A-Za-z0-9_-]`.
     KeyInvalidId,
     /// Two keys share an id.
@@ -121,6 +123,7 @@ impl ErrorCode {
             DunsInvalidCharacter => "duns.invalid_character",
             DomainInvalid => "domain.invalid",
             KeyTooShort => "key.too_short",
+            KeyInvalidSecret => "key.invalid_secret",
             KeyInvalidId => "key.invalid_id",
             KeyDuplicateId => "key.duplicate_id",
             KeyMissing => "key.missing",
@@ -147,7 +150,9 @@ impl ErrorCode {
             EmailInvalidCharacter => "contains a character not allowed in an e-mail address",
             PhoneTooShort => "has too few digits for its country calling code",
             PhoneTooLong => "has too many digits for its country calling code",
-            PhoneMissingCountryCode => "has no country calling code and no default region was given",
+            PhoneMissingCountryCode => {
+                "has no country calling code and no default region was given"
+            }
             PhoneInvalidCountryCode => "has an unassigned country calling code",
             PhoneInvalidCharacter => "contains a character not allowed in a phone number",
             NameInvalidCharacter => "contains a character not allowed in a name",
@@ -163,6 +168,7 @@ impl ErrorCode {
             DunsInvalidCharacter => "may contain only digits and separators",
             DomainInvalid => "is not a valid host name",
             KeyTooShort => "must be at least 32 bytes",
+            KeyInvalidSecret => "must be a byte array (Uint8Array)",
             KeyInvalidId => "must be 1-32 characters of A-Z, a-z, 0-9, _ or -",
             KeyDuplicateId => "is used by more than one key",
             KeyMissing => "must contain at least one key",

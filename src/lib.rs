@@ -1,14 +1,29 @@
 #![doc = include_str!("../README.md")]
-#![cfg_attr(docsrs, feature(doc_cfg))]
 
+mod definition;
+mod encoding;
 mod error;
 mod field;
 mod normalize;
+mod platform;
 mod profile;
+mod pseudonymizer;
 mod record;
+mod token;
 
+#[cfg(target_arch = "wasm32")]
+mod wasm;
+
+pub use definition::{IdentityDefinition, MatchKey, MatchKeyPart, Take, DEFINITION_VERSION};
+pub use encoding::{base64_std, base64_url, hex_lower};
 pub use error::{Error, ErrorCode, Subject};
 pub use field::Field;
 pub use normalize::{normalize, supports, Country, DateOrder, NormalizeOptions, MAX_INPUT_BYTES};
+pub use platform::{platform_hashes, sha256, HashEncoding, PlatformHashes};
 pub use profile::Profile;
+pub use pseudonymizer::{FieldError, FieldToken, MatchKeyToken, Pseudonymizer, Tokenized};
 pub use record::{Record, WrongType};
+pub use token::{KeyId, Secret, Token, TokenKey, MIN_SECRET_BYTES, TOKEN_VERSION};
+
+/// The crate version, as built.
+pub const VERSION: &str = env!("CARGO_PKG_VERSION");

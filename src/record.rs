@@ -66,7 +66,10 @@ pub struct WrongType;
 impl core::fmt::Debug for Record {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("Record")
-            .field("fields", &self.fields().map(Field::name).collect::<Vec<_>>())
+            .field(
+                "fields",
+                &self.fields().map(Field::name).collect::<Vec<_>>(),
+            )
             .finish_non_exhaustive()
     }
 }

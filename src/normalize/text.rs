@@ -13,7 +13,11 @@ pub(crate) fn trim(s: &str) -> &str {
 /// Whitespace per Unicode, plus the invisible characters that arrive from
 /// copy-paste (zero-width space/joiners, BOM).
 pub(crate) fn is_space_like(c: char) -> bool {
-    c.is_whitespace() || matches!(c, '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}')
+    c.is_whitespace()
+        || matches!(
+            c,
+            '\u{200B}' | '\u{200C}' | '\u{200D}' | '\u{2060}' | '\u{FEFF}'
+        )
 }
 
 /// Collapses every run of whitespace to one ASCII space and trims the ends.
@@ -102,7 +106,10 @@ mod tests {
 
     #[test]
     fn fold_diacritics_latin() {
-        assert_eq!(fold_diacritics("Zoë Ångström Straße Łódź"), "Zoe Angstrom Strasse Lodz");
+        assert_eq!(
+            fold_diacritics("Zoë Ångström Straße Łódź"),
+            "Zoe Angstrom Strasse Lodz"
+        );
         assert_eq!(fold_diacritics("ﬁle"), "file");
     }
 

@@ -1,0 +1,128 @@
+//! Byte-to-text encodings the platforms and token format use. Small enough to
+//! own: a dependency would cost more wasm than these few lines.
+
+const B64_STD: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+pub(crate) const B64_URL: &[u8; 64] =
+    b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
+const HEX: &[u8; 16] = b"0123456789abcdef";
+
+/// Lowercase hex (Google, Meta).
+pub fn hex_lower(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len() * 2);
+    for b in bytes {
+        s.push(char::from(HEX[usize::from(b >> 4)]));
+        s.push(char::from(HEX[usize::from(b & 15)]));
+    }
+    s
+}
+
+/// Standard, padded base64 (RFC 4648 §4), as UID2 requires.
+pub fn base64_std(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity(bytes.len().div_ceil(3) * 4);
+    encode_b64(bytes, B64_STD, true, &mut s);
+    s
+}
+
+/// URL-safe base64 without padding (RFC 4648 §5), used inside tokens.
+pub fn base64_url(bytes: &[u8]) -> String {
+    let mut s = String::with_capacity((bytes.len() * 4).div_ceil(3));
+    encode_b64(bytes, B64_URL, false, &mut s);
+    s
+}
+
+/// Appends the base64 of `bytes` to `out`.
+pub(crate) fn encode_b64(bytes: &[u8], alphabet: &[u8; 64], pad: bool, out: &mut String) {
+    let sym = |i: u32| char::from(alphabet[(i & 63) as usize]);
+    let mut chunks = bytes.chunks_exact(3);
+    for c in &mut chunks {
+        let n = u32::from(c[0]) << 16 | u32::from(c[1]) << 8 | u32::from(c[2]);
+        out.extend([sym(n >> 18), sym(n >> 12), sym(n >> 6), sym(n)]);
+    }
+    match *chunks.remainder() {
+        [a] => {
+            let n = u32::from(a) << 16;
+            out.extend([sym(n >> 18), sym(n >> 12)]);
+            if pad {
+                out.push_str("==");
+            }
+        }
+        [a, b] => {
+            let n = u32::from(a) << 16 | u32::from(b) << 8;
+            out.extend([sym(n >> 18), sym(n >> 12), sym(n >> 6)]);
+            if pad {
+                out.push('=');
+            }
+        }
+        _ => {}
+    }
+}
+
+/// Decodes URL-safe base64 without padding; `None` on any invalid symbol or length.
+pub fn base64_url_decode(s: &str) -> Option<Vec<u8>> {
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'-' => 62,
+            b'_' => 63,
+            _ => return None,
+        } as u32)
+    };
+    if s.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    for chunk in s.as_bytes().chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= val(c)? << (18 - 6 * i as u32);
+        }
+        let bytes = n.to_be_bytes();
+        out.extend_from_slice(bytes.get(1..chunk.len())?);
+    }
+    // Reject non-canonical encodings (stray low bits), so a token has one spelling.
+    if base64_url(&out) != s {
+        return None;
+    }
+    Some(out)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    // RFC 4648 §10 test vectors.
+    #[test]
+    fn base64_rfc4648_vectors() {
+        let cases = [
+            ("", ""),
+            ("f", "Zg=="),
+            ("fo", "Zm8="),
+            ("foo", "Zm9v"),
+            ("foob", "Zm9vYg=="),
+            ("fooba", "Zm9vYmE="),
+            ("foobar", "Zm9vYmFy"),
+        ];
+        for (raw, enc) in cases {
+            assert_eq!(base64_std(raw.as_bytes()), enc);
+            let url = enc.trim_end_matches('=');
+            assert_eq!(base64_url(raw.as_bytes()), url);
+            assert_eq!(base64_url_decode(url).unwrap(), raw.as_bytes());
+        }
+    }
+
+    #[test]
+    fn base64_url_alphabet_and_rejects() {
+        assert_eq!(base64_url(&[0xfb, 0xff]), "-_8");
+        assert_eq!(base64_url_decode("-_8").unwrap(), vec![0xfb, 0xff]);
+        assert!(base64_url_decode("-_9").is_none()); // non-canonical low bits
+        assert!(base64_url_decode("a").is_none());
+        assert!(base64_url_decode("ab+c").is_none());
+    }
+
+    #[test]
+    fn hex_lower_bytes() {
+        assert_eq!(hex_lower(&[0x00, 0xab, 0xff]), "00abff");
+    }
+}

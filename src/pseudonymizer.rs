@@ -1,0 +1,214 @@
+//! Turning records into keyed tokens under an identity definition.
+
+use crate::definition::IdentityDefinition;
+use crate::error::{Error, ErrorCode, Subject};
+use crate::field::Field;
+use crate::normalize::{normalize, Country, NormalizeOptions};
+use crate::profile::Profile;
+use crate::record::Record;
+use crate::token::{Secret, TokenKey};
+use serde::Serialize;
+
+/// Tokenises records: normalises each field (pseudolink profile), then makes
+/// one token per field and per match key under every held key.
+///
+/// Holding several keys is how rotation works: during a changeover every
+/// record gets tokens under the old and the new key, each carrying its key id.
+///
+/// ```
+/// use pseudolink::{IdentityDefinition, Pseudonymizer, Record, Field, Secret};
+/// let def = IdentityDefinition::from_json(r#"{"version":1,"fields":["email","phone"],"defaultRegion":"US"}"#).unwrap();
+/// let p = Pseudonymizer::new(vec![("k1".into(), Secret::new(vec![7; 32]).unwrap())], def).unwrap();
+/// let out = p.tokenize(&Record::new().with(Field::Phone, "(415) 555 0100"));
+/// assert!(out.tokens[0].token.starts_with("pl1.phone.k1."));
+/// assert!(out.errors.is_empty());
+/// ```
+pub struct Pseudonymizer {
+    keys: Vec<TokenKey>,
+    definition: IdentityDefinition,
+    needed: Vec<Field>,
+    default_region: Option<Country>,
+}
+
+/// The tokens of one record.
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Tokenized {
+    /// One token per present, valid definition field and key.
+    pub tokens: Vec<FieldToken>,
+    /// One token per match key whose parts are all present, per key.
+    pub match_keys: Vec<MatchKeyToken>,
+    /// Fields that were present but could not be normalised.
+    pub errors: Vec<FieldError>,
+}
+
+/// A field's token under one key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldToken {
+    /// The field.
+    pub field: Field,
+    /// The key that made it.
+    pub key_id: String,
+    /// `pl1.<field>.<keyId>.<tag>`.
+    pub token: String,
+}
+
+/// A match key's token under one key.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MatchKeyToken {
+    /// The match key's name.
+    pub name: String,
+    /// The key that made it.
+    pub key_id: String,
+    /// `pl1.mk-<name>.<keyId>.<tag>`.
+    pub token: String,
+}
+
+/// Why a field produced no token. Carries the code and rule, never the value.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct FieldError {
+    /// The field.
+    pub field: Field,
+    /// Stable code, e.g. `phone.too_short`.
+    pub code: &'static str,
+    /// English message naming the field and rule.
+    pub message: String,
+}
+
+impl FieldError {
+    /// The error for `field` failing `code`.
+    pub fn new(field: Field, code: ErrorCode) -> Self {
+        FieldError {
+            field,
+            code: code.as_str(),
+            message: Error::field(field, code).to_string(),
+        }
+    }
+}
+
+impl Pseudonymizer {
+    /// Builds a pseudonymizer from `(key id, secret)` pairs and a definition.
+    /// Each key's HMAC pads are prepared here, once.
+    pub fn new(keys: Vec<(String, Secret)>, definition: IdentityDefinition) -> Result<Self, Error> {
+        definition.validate()?;
+        if keys.is_empty() {
+            return Err(Error::new(Subject::Keys, ErrorCode::KeyMissing));
+        }
+        let mut prepared: Vec<TokenKey> = Vec::with_capacity(keys.len());
+        for (id, secret) in &keys {
+            let k = TokenKey::new(id, secret)?;
+            if prepared.iter().any(|p| p.id() == k.id()) {
+                return Err(Error::new(Subject::Keys, ErrorCode::KeyDuplicateId));
+            }
+            prepared.push(k);
+        }
+        Ok(Pseudonymizer {
+            keys: prepared,
+            needed: definition.needed_fields(),
+            default_region: definition.default_region()?,
+            definition,
+        })
+    }
+
+    /// The identity definition in use.
+    pub fn definition(&self) -> &IdentityDefinition {
+        &self.definition
+    }
+
+    /// Ids of the held keys, in order.
+    pub fn key_ids(&self) -> impl Iterator<Item = &str> {
+        self.keys.iter().map(|k| k.id().as_str())
+    }
+
+    /// Tokenises one record.
+    pub fn tokenize(&self, record: &Record) -> Tokenized {
+        let mut out = Tokenized::default();
+        let normalized = self.normalize_record(record, &mut out.errors);
+        let value = |f: Field| normalized.get(f.index()).and_then(|v| v.as_deref());
+
+        for &field in &self.definition.fields {
+            if let Some(v) = value(field) {
+                for k in &self.keys {
+                    out.tokens.push(FieldToken {
+                        field,
+                        key_id: k.id().as_str().to_owned(),
+                        token: k.field_token(field, v),
+                    });
+                }
+            }
+        }
+        let mut parts: Vec<&[u8]> = Vec::new();
+        for mk in &self.definition.match_keys {
+            parts.clear();
+            for p in &mk.parts {
+                match value(p.field).and_then(|v| p.take.apply(v)) {
+                    Some(piece) => parts.push(piece.as_bytes()),
+                    None => break,
+                }
+            }
+            if parts.len() != mk.parts.len() {
+                continue;
+            }
+            for k in &self.keys {
+                out.match_keys.push(MatchKeyToken {
+                    name: mk.name.clone(),
+                    key_id: k.id().as_str().to_owned(),
+                    token: k.match_key_token(&mk.name, &parts),
+                });
+            }
+        }
+        out
+    }
+
+    /// Tokenises many records; the same as mapping [`Pseudonymizer::tokenize`].
+    pub fn tokenize_batch(&self, records: &[Record]) -> Vec<Tokenized> {
+        records.iter().map(|r| self.tokenize(r)).collect()
+    }
+
+    /// Normalises the needed fields of a record, pseudolink profile. The
+    /// record's own country (when valid) drives phone, postal code and state.
+    fn normalize_record(
+        &self,
+        record: &Record,
+        errors: &mut Vec<FieldError>,
+    ) -> Vec<Option<String>> {
+        let mut opts = NormalizeOptions::new(Profile::Pseudolink);
+        opts.region = record
+            .get(Field::Country)
+            .and_then(|v| v.ok())
+            .and_then(Country::parse)
+            .or(self.default_region);
+        opts.date_order = self.definition.date_order;
+        let mut values = vec![None; Field::ALL.len()];
+        for &field in &self.needed {
+            let result = match record.get(field) {
+                None => continue,
+                Some(Err(_)) => Err(ErrorCode::WrongType),
+                Some(Ok(raw)) => normalize(field, raw, &opts).map_err(|e| e.code()),
+            };
+            match result {
+                Ok(v) => {
+                    if let Some(slot) = values.get_mut(field.index()) {
+                        *slot = Some(v);
+                    }
+                }
+                // An empty optional form field is absence, not an error.
+                Err(ErrorCode::Empty) => {}
+                Err(code) => errors.push(FieldError::new(field, code)),
+            }
+        }
+        values
+    }
+}
+
+impl core::fmt::Debug for Pseudonymizer {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("Pseudonymizer")
+            .field("key_ids", &self.key_ids().collect::<Vec<_>>())
+            .field("definition", &self.definition)
+            .finish_non_exhaustive()
+    }
+}

@@ -1,0 +1,299 @@
+//! Keyed tokens: HMAC-SHA-256 under a caller's secret, domain-separated by
+//! subject (field or match key) and format version.
+//!
+//! Wire format (URL-safe, `.`-separated, no padding):
+//!
+//! ```text
+//! pl1.<subject>.<keyId>.<base64url(HMAC-SHA-256(secret, message))>
+//! message = "pseudolink/token/v1" 0x00 <subject> 0x00 <value>
+//! ```
+//!
+//! `<subject>` is a field's wire name (`email`) or `mk-<name>` for a match key,
+//! whose value is its parts, each as a 4-byte big-endian length then bytes.
+//! Subjects come from a closed alphabet without `0x00` or `.`, so two different
+//! (subject, value) pairs never produce the same message.
+
+use crate::encoding::{base64_url_decode, encode_b64, B64_URL};
+use crate::error::{Error, ErrorCode, Subject};
+use hmac::{KeyInit, Mac};
+use sha2::Sha256;
+use subtle::ConstantTimeEq;
+use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
+
+/// Token format version written into every token.
+pub const TOKEN_VERSION: &str = "pl1";
+/// Prefix of every HMAC message; changing it changes every token.
+const DOMAIN: &[u8] = b"pseudolink/token/v1";
+/// Shortest secret accepted: 256 bits, the HMAC-SHA-256 security level.
+pub const MIN_SECRET_BYTES: usize = 32;
+/// Longest key id, so tokens stay short.
+pub const MAX_KEY_ID_LEN: usize = 32;
+
+type HmacSha256 = hmac::Hmac<Sha256>;
+
+/// Secret key bytes the caller owns. Zeroised on drop, compared in constant
+/// time, and deliberately without `Debug`/`Display`/`Clone`.
+pub struct Secret(Zeroizing<Vec<u8>>);
+
+impl Secret {
+    /// Takes ownership of secret bytes; at least [`MIN_SECRET_BYTES`].
+    pub fn new(bytes: Vec<u8>) -> Result<Self, Error> {
+        let bytes = Zeroizing::new(bytes);
+        if bytes.len() < MIN_SECRET_BYTES {
+            return Err(Error::new(Subject::Keys, ErrorCode::KeyTooShort));
+        }
+        Ok(Secret(bytes))
+    }
+
+    /// Copies secret bytes from a slice the caller keeps (and should wipe).
+    pub fn from_slice(bytes: &[u8]) -> Result<Self, Error> {
+        Secret::new(bytes.to_vec())
+    }
+
+    pub(crate) fn expose(&self) -> &[u8] {
+        &self.0
+    }
+}
+
+impl ConstantTimeEq for Secret {
+    fn ct_eq(&self, other: &Self) -> subtle::Choice {
+        // Lengths are not secret; contents are compared without early exit.
+        self.0.as_slice().ct_eq(other.0.as_slice())
+    }
+}
+
+impl PartialEq for Secret {
+    fn eq(&self, other: &Self) -> bool {
+        self.ct_eq(other).into()
+    }
+}
+impl Eq for Secret {}
+
+/// A key id: 1–32 characters of `[A-Za-z0-9_-]`, carried in every token so a
+/// verifier knows which key (version) made it.
+#[derive(Debug, Clone, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct KeyId(String);
+
+impl KeyId {
+    /// Validates a key id.
+    pub fn new(id: &str) -> Result<Self, Error> {
+        if id.is_empty() || id.len() > MAX_KEY_ID_LEN || !id.bytes().all(is_id_byte) {
+            return Err(Error::new(Subject::Keys, ErrorCode::KeyInvalidId));
+        }
+        Ok(KeyId(id.to_owned()))
+    }
+
+    /// The id as text.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+}
+
+impl core::fmt::Display for KeyId {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.write_str(&self.0)
+    }
+}
+
+pub(crate) fn is_id_byte(b: u8) -> bool {
+    b.is_ascii_alphanumeric() || b == b'_' || b == b'-'
+}
+
+/// A token key: its id and an HMAC state with the inner and outer pads already
+/// absorbed, so each token costs two compression calls over the message
+/// instead of four. The state is key-equivalent and zeroised on drop.
+pub struct TokenKey {
+    id: KeyId,
+    mac: HmacSha256,
+}
+
+impl TokenKey {
+    /// Prepares a key from its id and secret.
+    pub fn new(id: &str, secret: &Secret) -> Result<Self, Error> {
+        let id = KeyId::new(id)?;
+        let mac = HmacSha256::new_from_slice(secret.expose())
+            .map_err(|_| Error::new(Subject::Keys, ErrorCode::KeyTooShort))?;
+        Ok(TokenKey { id, mac })
+    }
+
+    /// The key's id.
+    pub fn id(&self) -> &KeyId {
+        &self.id
+    }
+
+    /// The token of one normalised field value.
+    pub fn field_token(&self, field: crate::Field, value: &str) -> String {
+        self.token(field.name(), &[value.as_bytes()], false)
+    }
+
+    /// The token of a composite match key from its normalised parts.
+    pub fn match_key_token(&self, name: &str, parts: &[&[u8]]) -> String {
+        self.token(name, parts, true)
+    }
+
+    fn token(&self, subject: &str, parts: &[&[u8]], match_key: bool) -> String {
+        let mut mac = self.mac.clone();
+        mac.update(DOMAIN);
+        mac.update(&[0]);
+        if match_key {
+            mac.update(b"mk-");
+        }
+        mac.update(subject.as_bytes());
+        mac.update(&[0]);
+        if match_key {
+            for p in parts {
+                mac.update(&(p.len() as u32).to_be_bytes());
+                mac.update(p);
+            }
+        } else {
+            for p in parts {
+                mac.update(p);
+            }
+        }
+        let tag = mac.finalize().into_bytes();
+        let mut out = String::with_capacity(4 + subject.len() + 4 + self.id.0.len() + 44);
+        out.push_str(TOKEN_VERSION);
+        out.push('.');
+        if match_key {
+            out.push_str("mk-");
+        }
+        out.push_str(subject);
+        out.push('.');
+        out.push_str(&self.id.0);
+        out.push('.');
+        encode_b64(&tag, B64_URL, false, &mut out);
+        out
+    }
+}
+
+impl ZeroizeOnDrop for TokenKey {}
+
+impl Drop for TokenKey {
+    fn drop(&mut self) {
+        // The HMAC state is two SHA-256 cores (inner and outer pad absorbed);
+        // with sha2's `zeroize` feature each core wipes its state in its own
+        // `Drop`, which runs right after this. The id is not secret but is
+        // wiped too so nothing of the key lingers.
+        self.id.0.zeroize();
+    }
+}
+
+/// A parsed token: which version, subject and key made it. The tag is opaque.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Token<'a> {
+    /// Format version (`pl1`).
+    pub version: &'a str,
+    /// Field wire name, or `mk-<name>` for a match key.
+    pub subject: &'a str,
+    /// Id of the key that made it.
+    pub key_id: &'a str,
+    /// The 32-byte HMAC tag.
+    pub tag: [u8; 32],
+}
+
+impl<'a> Token<'a> {
+    /// Parses `pl1.<subject>.<keyId>.<tag>`; `None` if it is not a token.
+    pub fn parse(s: &'a str) -> Option<Token<'a>> {
+        let mut it = s.split('.');
+        let (version, subject, key_id, tag) = (it.next()?, it.next()?, it.next()?, it.next()?);
+        if it.next().is_some() || version != TOKEN_VERSION {
+            return None;
+        }
+        if subject.is_empty() || !subject.bytes().all(is_id_byte) {
+            return None;
+        }
+        KeyId::new(key_id).ok()?;
+        let tag: [u8; 32] = base64_url_decode(tag)?.try_into().ok()?;
+        Some(Token {
+            version,
+            subject,
+            key_id,
+            tag,
+        })
+    }
+
+    /// Whether two tokens agree, comparing tags in constant time.
+    pub fn agrees_with(&self, other: &Token<'_>) -> bool {
+        self.subject == other.subject
+            && self.key_id == other.key_id
+            && bool::from(self.tag.ct_eq(&other.tag))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Field;
+
+    fn key(id: &str, byte: u8) -> TokenKey {
+        TokenKey::new(id, &Secret::new(vec![byte; 32]).unwrap()).unwrap()
+    }
+
+    #[test]
+    fn secret_shorter_than_32_bytes_is_rejected() {
+        let e = Secret::new(vec![1; 31]).err().unwrap();
+        assert_eq!(e.code(), ErrorCode::KeyTooShort);
+    }
+
+    #[test]
+    fn key_id_alphabet() {
+        assert!(KeyId::new("k2026-01_a").is_ok());
+        for bad in ["", "has.dot", "space here", "ü", &"a".repeat(33)] {
+            assert_eq!(KeyId::new(bad).unwrap_err().code(), ErrorCode::KeyInvalidId);
+        }
+    }
+
+    #[test]
+    fn token_carries_version_field_and_key_id() {
+        let t = key("k1", 7).field_token(Field::Email, "jane@example.com");
+        let p = Token::parse(&t).unwrap();
+        assert_eq!((p.version, p.subject, p.key_id), ("pl1", "email", "k1"));
+        assert_eq!(t.len(), "pl1.email.k1.".len() + 43);
+        assert!(t.bytes().all(|b| is_id_byte(b) || b == b'.'));
+    }
+
+    #[test]
+    fn token_is_domain_separated_by_field_and_key() {
+        let k = key("k1", 7);
+        let a = k.field_token(Field::FirstName, "jordan");
+        let b = k.field_token(Field::LastName, "jordan");
+        assert_ne!(Token::parse(&a).unwrap().tag, Token::parse(&b).unwrap().tag);
+        let c = key("k2", 8).field_token(Field::FirstName, "jordan");
+        assert_ne!(Token::parse(&a).unwrap().tag, Token::parse(&c).unwrap().tag);
+    }
+
+    #[test]
+    fn match_key_parts_are_length_prefixed() {
+        let k = key("k1", 7);
+        let ab_c = k.match_key_token("x", &[b"ab", b"c"]);
+        let a_bc = k.match_key_token("x", &[b"a", b"bc"]);
+        assert_ne!(ab_c, a_bc);
+    }
+
+    #[test]
+    fn secrets_compare_by_content() {
+        assert!(Secret::new(vec![1; 32]).unwrap() == Secret::new(vec![1; 32]).unwrap());
+        assert!(Secret::new(vec![1; 32]).unwrap() != Secret::new(vec![2; 32]).unwrap());
+    }
+
+    #[test]
+    fn token_key_state_is_zeroize_on_drop() {
+        fn assert_zod<T: ZeroizeOnDrop>() {}
+        // The pad states live in these cores; they wipe themselves on drop.
+        assert_zod::<sha2::block_api::Sha256VarCore>();
+        assert_zod::<TokenKey>();
+    }
+
+    #[test]
+    fn token_parse_rejects_malformed() {
+        for bad in [
+            "",
+            "pl1.email.k1",
+            "pl2.email.k1.AAAA",
+            "pl1.em ail.k1.AAAA",
+            "pl1.email.k1.!!",
+        ] {
+            assert!(Token::parse(bad).is_none(), "{bad}");
+        }
+    }
+}

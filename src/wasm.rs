@@ -1,0 +1,290 @@
+//! JavaScript bindings. Each export converts its arguments, calls one core
+//! function and converts the result; no logic lives here.
+
+use crate::{
+    platform_hashes, DateOrder, Error, ErrorCode, Field, IdentityDefinition, NormalizeOptions,
+    Profile, Pseudonymizer as CorePseudonymizer, Record, Secret, Subject, Tokenized,
+};
+use serde::Deserialize;
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** Wire name of an identifying field. */
+export type FieldName =
+  | 'email' | 'phone' | 'firstName' | 'lastName' | 'street' | 'city' | 'state'
+  | 'postalCode' | 'country' | 'dateOfBirth' | 'gender' | 'companyName' | 'duns'
+  | 'webDomain' | 'externalId';
+
+/** Whose normalisation rules apply. */
+export type ProfileName = 'pseudolink' | 'uid2' | 'google' | 'meta';
+
+/** Options of `normalize` and `platformHashes`. */
+export interface NormalizeOptions {
+  /** Default `'pseudolink'`. */
+  profile?: ProfileName;
+  /** ISO alpha-2 region for national phone numbers, postal codes and states. */
+  region?: string;
+  /** Day/month order for dates like `03/04/1990`. */
+  dateOrder?: 'dmy' | 'mdy' | 'ymd';
+}
+
+/** Raw contact fields as typed. Other keys (order data) are ignored. */
+export interface ContactRecord {
+  email?: string | null; phone?: string | null; firstName?: string | null;
+  lastName?: string | null; street?: string | null; city?: string | null;
+  state?: string | null; postalCode?: string | null; country?: string | null;
+  dateOfBirth?: string | null; gender?: string | null; companyName?: string | null;
+  duns?: string | null; webDomain?: string | null; externalId?: string | null;
+  [other: string]: unknown;
+}
+
+/** Why a field produced no output. Never contains the value. */
+export interface FieldError { field: FieldName; code: string; message: string; }
+
+/** A record as one platform wants it. */
+export interface PlatformHashes {
+  profile: ProfileName;
+  /** Platform parameter name → encoded SHA-256 (hex; base64 for UID2). */
+  hashes: Record<string, string>;
+  /** Parameters the platform takes unhashed (Google's address parts). */
+  plain: Record<string, string>;
+  errors: FieldError[];
+}
+
+/** A secret key for keyed tokens: at least 32 bytes, with an id carried in tokens. */
+export interface TokenKeyInput { id: string; secret: Uint8Array; }
+
+/** Part of a composite match key. */
+export interface MatchKeyPart {
+  field: FieldName;
+  take?: 'full' | 'initial' | 'streetNumber' | 'year' | { prefix: number };
+}
+
+/** Which fields identify a customer, and which composite keys to derive. */
+export interface IdentityDefinition {
+  version: 1;
+  fields: FieldName[];
+  matchKeys?: { name: string; parts: MatchKeyPart[] }[];
+  defaultRegion?: string;
+  dateOrder?: 'dmy' | 'mdy' | 'ymd';
+}
+
+export interface FieldToken { field: FieldName; keyId: string; token: string; }
+export interface MatchKeyToken { name: string; keyId: string; token: string; }
+/** Tokens of one record. */
+export interface TokenizeResult { tokens: FieldToken[]; matchKeys: MatchKeyToken[]; errors: FieldError[]; }
+
+/** Errors thrown by pseudolink: `code` is stable (e.g. `'email.missing_at'`). */
+export interface PseudolinkError extends Error { code: string; field?: string; }
+"#;
+
+/// Throws a JS `Error` whose `code` and `field` carry the stable code and subject.
+fn js_error(e: Error) -> JsValue {
+    let err = js_sys::Error::new(&e.to_string());
+    err.set_name("PseudolinkError");
+    // Setting properties on a fresh Error cannot fail; ignore the Result.
+    let _ = js_sys::Reflect::set(&err, &"code".into(), &e.code().as_str().into());
+    let _ = js_sys::Reflect::set(&err, &"field".into(), &e.subject().name().into());
+    err.into()
+}
+
+fn option_error() -> JsValue {
+    js_error(Error::new(Subject::Option, ErrorCode::OptionInvalid))
+}
+
+#[derive(Deserialize, Default)]
+#[serde(rename_all = "camelCase")]
+struct OptionsIn {
+    profile: Option<String>,
+    region: Option<String>,
+    date_order: Option<DateOrder>,
+}
+
+fn options(value: &JsValue) -> Result<NormalizeOptions, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(NormalizeOptions::default());
+    }
+    let o: OptionsIn = serde_wasm_bindgen::from_value(value.clone()).map_err(|_| option_error())?;
+    let mut out = NormalizeOptions::new(match o.profile.as_deref() {
+        None => Profile::Pseudolink,
+        Some(name) => Profile::from_name(name).ok_or_else(option_error)?,
+    });
+    if let Some(r) = o.region {
+        out.region = Some(crate::Country::parse(&r).ok_or_else(option_error)?);
+    }
+    out.date_order = o.date_order;
+    Ok(out)
+}
+
+fn record(value: JsValue) -> Result<Record, JsValue> {
+    if !value.is_object() || js_sys::Array::is_array(&value) {
+        return Err(js_error(Error::new(
+            Subject::Record,
+            ErrorCode::RecordInvalid,
+        )));
+    }
+    serde_wasm_bindgen::from_value(value)
+        .map_err(|_| js_error(Error::new(Subject::Record, ErrorCode::RecordInvalid)))
+}
+
+fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
+    value
+        .serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
+        .map_err(|_| js_error(Error::new(Subject::Record, ErrorCode::RecordInvalid)))
+}
+
+/// Normalises one value of a field. Throws a `PseudolinkError` with a stable
+/// `code` for invalid input; the message never contains the value.
+#[wasm_bindgen]
+pub fn normalize(
+    #[wasm_bindgen(unchecked_param_type = "FieldName")] field: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "NormalizeOptions")] options_in: JsValue,
+) -> Result<String, JsValue> {
+    let field = field
+        .as_string()
+        .and_then(|f| Field::from_name(&f))
+        .ok_or_else(option_error)?;
+    let opts = options(&options_in)?;
+    let value = value
+        .as_string()
+        .ok_or_else(|| js_error(Error::field(field, ErrorCode::WrongType)))?;
+    crate::normalize(field, &value, &opts).map_err(js_error)
+}
+
+/// A record's SHA-256 hashes with the field names and encoding `profile`'s
+/// platform requires (UID2 base64, Google/Meta lowercase hex).
+#[wasm_bindgen(js_name = platformHashes, unchecked_return_type = "PlatformHashes")]
+pub fn platform_hashes_js(
+    #[wasm_bindgen(unchecked_param_type = "ContactRecord")] record_in: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ProfileName")] profile: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "NormalizeOptions")] options_in: JsValue,
+) -> Result<JsValue, JsValue> {
+    let mut opts = options(&options_in)?;
+    opts.profile = profile
+        .as_string()
+        .and_then(|p| Profile::from_name(&p))
+        .ok_or_else(option_error)?;
+    let record = record(record_in)?;
+    to_js(&platform_hashes(&record, &opts))
+}
+
+/// Fields a profile defines, in wire order.
+#[wasm_bindgen(js_name = profileFields, unchecked_return_type = "FieldName[]")]
+pub fn profile_fields(
+    #[wasm_bindgen(unchecked_param_type = "ProfileName")] profile: JsValue,
+) -> Result<Vec<String>, JsValue> {
+    let p = profile
+        .as_string()
+        .and_then(|p| Profile::from_name(&p))
+        .ok_or_else(option_error)?;
+    Ok(Field::ALL
+        .into_iter()
+        .filter(|f| crate::supports(p, *f))
+        .map(|f| f.name().to_owned())
+        .collect())
+}
+
+/// The package version.
+#[wasm_bindgen]
+pub fn version() -> String {
+    crate::VERSION.to_owned()
+}
+
+/// Keyed, domain-separated tokens (HMAC-SHA-256) for exact matching.
+///
+/// The secrets are copied into wasm memory, where they are wiped when the
+/// object is freed; the caller's `Uint8Array`s remain the caller's to wipe.
+#[wasm_bindgen]
+pub struct Pseudonymizer {
+    inner: CorePseudonymizer,
+}
+
+#[wasm_bindgen]
+impl Pseudonymizer {
+    /// Builds a pseudonymizer from keys (at least one; several during a key
+    /// rotation) and an identity definition (object or JSON string).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "TokenKeyInput[]")] keys: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "IdentityDefinition | string")] definition: JsValue,
+    ) -> Result<Pseudonymizer, JsValue> {
+        let key_error = |code| js_error(Error::new(Subject::Keys, code));
+        let keys: js_sys::Array = keys
+            .dyn_into()
+            .map_err(|_| key_error(ErrorCode::KeyMissing))?;
+        let mut pairs = Vec::with_capacity(keys.length() as usize);
+        for k in keys.iter() {
+            let id = js_sys::Reflect::get(&k, &"id".into())
+                .ok()
+                .and_then(|v| v.as_string())
+                .ok_or_else(|| key_error(ErrorCode::KeyInvalidId))?;
+            let bytes: js_sys::Uint8Array = js_sys::Reflect::get(&k, &"secret".into())
+                .ok()
+                .and_then(|v| v.dyn_into().ok())
+                .ok_or_else(|| key_error(ErrorCode::KeyInvalidSecret))?;
+            pairs.push((id, Secret::new(bytes.to_vec()).map_err(js_error)?));
+        }
+        let json = match definition.as_string() {
+            Some(s) => s,
+            None => js_sys::JSON::stringify(&definition)
+                .ok()
+                .and_then(|s| s.as_string())
+                .ok_or_else(|| {
+                    js_error(Error::new(
+                        Subject::Definition,
+                        ErrorCode::DefinitionInvalid,
+                    ))
+                })?,
+        };
+        let definition = IdentityDefinition::from_json(&json).map_err(js_error)?;
+        let inner = CorePseudonymizer::new(pairs, definition).map_err(js_error)?;
+        Ok(Pseudonymizer { inner })
+    }
+
+    /// Ids of the held keys.
+    #[wasm_bindgen(getter, js_name = keyIds)]
+    pub fn key_ids(&self) -> Vec<String> {
+        self.inner.key_ids().map(str::to_owned).collect()
+    }
+
+    /// Tokens of one record: `{tokens, matchKeys, errors}`.
+    #[wasm_bindgen(unchecked_return_type = "TokenizeResult")]
+    pub fn tokenize(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ContactRecord")] record_in: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let r = record(record_in)?;
+        to_js(&self.inner.tokenize(&r))
+    }
+
+    /// Tokens of many records, in order. Crosses the JS/wasm boundary once
+    /// each way (as JSON text, which engines parse faster than per-property
+    /// conversion), so thousands of records per call are cheap.
+    #[wasm_bindgen(js_name = tokenizeBatch, unchecked_return_type = "TokenizeResult[]")]
+    pub fn tokenize_batch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "ContactRecord[]")] records: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let invalid = || js_error(Error::new(Subject::Record, ErrorCode::RecordInvalid));
+        let array: js_sys::Array = records.dyn_into().map_err(|_| invalid())?;
+        let records = records_from_json(&array).map_or_else(|| records_one_by_one(&array), Ok)?;
+        let out: Vec<Tokenized> = self.inner.tokenize_batch(&records);
+        let json = serde_json::to_string(&out).map_err(|_| invalid())?;
+        js_sys::JSON::parse(&json).map_err(|_| invalid())
+    }
+}
+
+/// Fast path: one `JSON.stringify` and one parse. Returns `None` when the
+/// array does not survive JSON (lone surrogates, BigInt, cycles).
+fn records_from_json(array: &js_sys::Array) -> Option<Vec<Record>> {
+    let text = js_sys::JSON::stringify(array).ok()?.as_string()?;
+    serde_json::from_str(&text).ok()
+}
+
+/// Slow path, record by record, with the same per-field semantics.
+fn records_one_by_one(array: &js_sys::Array) -> Result<Vec<Record>, JsValue> {
+    array.iter().map(record).collect()
+}

@@ -1,0 +1,27 @@
+//! Native run of every vector file under tests/vectors/ (the same files run in
+//! headless browsers through tests/web.rs and in Node against pkg/).
+
+mod support;
+
+fn assert_clean(failures: Vec<String>) {
+    assert!(
+        failures.is_empty(),
+        "{} failing case(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
+}
+
+#[test]
+fn normalization_vectors() {
+    for (name, json) in support::NORMALIZATION_FILES {
+        assert_clean(support::check_normalization_file(name, json));
+    }
+}
+
+#[test]
+fn token_vectors() {
+    assert_clean(support::check_token_file(include_str!(
+        "vectors/tokens.json"
+    )));
+}
