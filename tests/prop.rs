@@ -1,0 +1,93 @@
+//! Properties over arbitrary input: nothing panics, and no error message,
+//! token or hash carries the raw input.
+
+use proptest::prelude::*;
+use pseudolink::{
+    normalize, platform_hashes, Error, Field, IdentityDefinition, NormalizeOptions, Profile,
+    Pseudonymizer, Record, Secret,
+};
+
+fn all_fields_definition() -> IdentityDefinition {
+    let fields: Vec<String> = Field::ALL
+        .iter()
+        .map(|f| format!("\"{}\"", f.name()))
+        .collect();
+    IdentityDefinition::from_json(&format!(
+        r#"{{"version":1,"fields":[{}],"matchKeys":[{{"name":"m","parts":[{{"field":"lastName"}},{{"field":"street","take":"streetNumber"}}]}}]}}"#,
+        fields.join(",")
+    ))
+    .unwrap()
+}
+
+/// Strings that look like identifiers, plus arbitrary Unicode, plus mixes.
+fn any_value() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "\\PC*",
+        ".*",
+        "[ +()0-9.-]{0,30}",
+        "[a-zA-Z0-9.+_ -]{0,20}@[a-zA-Z0-9.-]{0,20}",
+        "[0-9/.-]{0,12}",
+        proptest::collection::vec(any::<char>(), 0..64).prop_map(|v| v.into_iter().collect()),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(3000))]
+
+    #[test]
+    fn normalize_never_panics_and_errors_are_fixed_text(
+        value in any_value(),
+        field_ix in 0..Field::ALL.len(),
+        profile_ix in 0..Profile::ALL.len(),
+        region in prop::sample::select(vec![None, Some("US"), Some("GB"), Some("DE"), Some("AU"), Some("CA"), Some("IT")]),
+    ) {
+        let field = Field::ALL[field_ix];
+        let mut opts = NormalizeOptions::new(Profile::ALL[profile_ix]);
+        opts.region = region.and_then(pseudolink::Country::parse);
+        match normalize(field, &value, &opts) {
+            Ok(v) => prop_assert!(v.len() <= 4 * pseudolink::MAX_INPUT_BYTES),
+            Err(e) => prop_assert_eq!(e.to_string(), Error::field(field, e.code()).to_string()),
+        }
+    }
+
+    #[test]
+    fn tokenize_and_hash_outputs_never_contain_raw_values(values in proptest::collection::vec(any_value(), 15)) {
+        let p = Pseudonymizer::new(vec![("k".into(), Secret::new(vec![9; 32]).unwrap())], all_fields_definition()).unwrap();
+        let mut r = Record::new();
+        for (f, v) in Field::ALL.iter().zip(&values) {
+            r.set(*f, v.clone());
+        }
+        let out = p.tokenize(&r);
+        let mut texts: Vec<String> = out.tokens.iter().map(|t| t.token.clone()).collect();
+        texts.extend(out.match_keys.iter().map(|t| t.token.clone()));
+        texts.extend(out.errors.iter().map(|e| e.message.clone()));
+        for profile in Profile::ALL {
+            let h = platform_hashes(&r, &NormalizeOptions::new(profile));
+            texts.extend(h.hashes.values().cloned());
+            texts.extend(h.errors.iter().map(|e| e.message.clone()));
+        }
+        for v in values.iter().filter(|v| v.trim().chars().count() >= 8) {
+            for t in &texts {
+                prop_assert!(!t.contains(v.trim()), "output carries an input");
+            }
+        }
+    }
+}
+
+#[test]
+fn huge_inputs_are_refused_quickly() {
+    let p = Pseudonymizer::new(
+        vec![("k".into(), Secret::new(vec![9; 32]).unwrap())],
+        all_fields_definition(),
+    )
+    .unwrap();
+    let big = "9".repeat(2 << 20);
+    let mut r = Record::new();
+    for f in Field::ALL {
+        r.set(f, big.clone());
+    }
+    let out = p.tokenize(&r);
+    assert!(out.tokens.is_empty());
+    assert_eq!(out.errors.len(), Field::ALL.len());
+    assert!(out.errors.iter().all(|e| e.code == "value.too_long"));
+}
