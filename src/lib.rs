@@ -11,8 +11,11 @@ mod pseudonymizer;
 mod record;
 mod token;
 
+/// The JavaScript bindings (wasm32 only). Public so `tests/web.rs` can call
+/// the exports the way JS does; not part of the Rust API.
 #[cfg(target_arch = "wasm32")]
-mod wasm;
+#[doc(hidden)]
+pub mod wasm;
 
 pub use definition::{IdentityDefinition, MatchKey, MatchKeyPart, Take, DEFINITION_VERSION};
 pub use encoding::{base64_std, base64_url, hex_lower};
