@@ -88,10 +88,11 @@ pub(crate) fn fold_words(s: &str) -> String {
 }
 
 /// Removes every character that is neither alphanumeric nor whitespace
-/// (Unicode-aware: `é` and `정` are kept).
+/// (Unicode-aware: `é` and `정` are kept). Combining marks are kept too, so a
+/// decomposed `é` or a Devanagari virama is not torn out of its letter.
 pub(crate) fn strip_punctuation(s: &str) -> String {
     s.chars()
-        .filter(|c| c.is_alphanumeric() || is_space_like(*c))
+        .filter(|c| c.is_alphanumeric() || is_combining_mark(*c) || is_space_like(*c))
         .collect()
 }
 
