@@ -62,6 +62,9 @@ pub enum ErrorCode {
     // --- gender ----------------------------------------------------------
     /// Not a recognised gender value for the profile.
     GenderUnknown,
+    // --- external id -----------------------------------------------------
+    /// A control character inside the business's customer id.
+    ExternalIdInvalidCharacter,
     // --- company / D-U-N-S / domain ---------------------------------------
     /// D-U-N-S is not exactly 9 digits.
     DunsInvalidLength,
@@ -117,6 +120,7 @@ impl ErrorCode {
             DateOutOfRange => "date.out_of_range",
             DateAmbiguous => "date.ambiguous",
             GenderUnknown => "gender.unknown",
+            ExternalIdInvalidCharacter => "external_id.invalid_character",
             DunsInvalidLength => "duns.invalid_length",
             DunsInvalidCharacter => "duns.invalid_character",
             DomainInvalid => "domain.invalid",
@@ -147,7 +151,9 @@ impl ErrorCode {
             EmailInvalidCharacter => "contains a character not allowed in an e-mail address",
             PhoneTooShort => "has too few digits for its country calling code",
             PhoneTooLong => "has too many digits for its country calling code",
-            PhoneMissingCountryCode => "has no country calling code and no default region was given",
+            PhoneMissingCountryCode => {
+                "has no country calling code and no default region was given"
+            }
             PhoneInvalidCountryCode => "has an unassigned country calling code",
             PhoneInvalidCharacter => "contains a character not allowed in a phone number",
             NameInvalidCharacter => "contains a character not allowed in a name",
@@ -159,6 +165,7 @@ impl ErrorCode {
             DateOutOfRange => "has a year outside the plausible range",
             DateAmbiguous => "needs an explicit day/month order",
             GenderUnknown => "is not a recognised gender value",
+            ExternalIdInvalidCharacter => "contains a control character",
             DunsInvalidLength => "must have exactly 9 digits",
             DunsInvalidCharacter => "may contain only digits and separators",
             DomainInvalid => "is not a valid host name",

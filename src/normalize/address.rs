@@ -257,8 +257,8 @@ fn parse_gb(v: &str) -> Option<(String, String)> {
 /// Q or U, and never W or Z first. Returns the six characters uppercase.
 fn parse_ca(v: &str) -> Option<String> {
     let s = compact_upper(v)?;
-    let letters_ok = s.bytes().step_by(2).all(|b| !b"DFIOQU".contains(&b))
-        && !s.starts_with(['W', 'Z']);
+    let letters_ok =
+        s.bytes().step_by(2).all(|b| !b"DFIOQU".contains(&b)) && !s.starts_with(['W', 'Z']);
     (shaped(&s, "A9A9A9") && letters_ok).then_some(s)
 }
 
@@ -334,7 +334,10 @@ mod tests {
             street("123 North Main Street, Apartment #5", &o).unwrap(),
             "123 n main st apt 5"
         );
-        assert_eq!(street("1600 Pennsylvania Avenue NW", &o).unwrap(), "1600 pennsylvania ave nw");
+        assert_eq!(
+            street("1600 Pennsylvania Avenue NW", &o).unwrap(),
+            "1600 pennsylvania ave nw"
+        );
         assert_eq!(street("Hauptstraße 5", &o).unwrap(), "hauptstrasse 5");
     }
 
@@ -366,30 +369,60 @@ mod tests {
         for v in ["94105", "94105-1234", "941051234", " 94105 1234 "] {
             assert_eq!(zip(v, Profile::Pseudolink, Some("US")).unwrap(), "94105");
         }
-        assert_eq!(zip("9410", Profile::Pseudolink, Some("US")), Err(ErrorCode::PostalInvalid));
-        assert_eq!(zip("94105-12", Profile::Meta, Some("US")), Err(ErrorCode::PostalInvalid));
-        assert_eq!(zip("941051234", Profile::Google, None).unwrap(), "94105-1234");
+        assert_eq!(
+            zip("9410", Profile::Pseudolink, Some("US")),
+            Err(ErrorCode::PostalInvalid)
+        );
+        assert_eq!(
+            zip("94105-12", Profile::Meta, Some("US")),
+            Err(ErrorCode::PostalInvalid)
+        );
+        assert_eq!(
+            zip("941051234", Profile::Google, None).unwrap(),
+            "94105-1234"
+        );
     }
 
     #[test]
     fn postal_uk_format_per_profile() {
-        assert_eq!(zip("sw1a1aa", Profile::Pseudolink, None).unwrap(), "SW1A 1AA");
-        assert_eq!(zip("SW1A 1AA", Profile::Meta, Some("GB")).unwrap(), "sw1a1aa");
-        assert_eq!(zip("M1 1AE", Profile::Pseudolink, Some("GB")).unwrap(), "M1 1AE");
-        assert_eq!(zip("SW1A 1AI", Profile::Pseudolink, Some("GB")), Err(ErrorCode::PostalInvalid));
+        assert_eq!(
+            zip("sw1a1aa", Profile::Pseudolink, None).unwrap(),
+            "SW1A 1AA"
+        );
+        assert_eq!(
+            zip("SW1A 1AA", Profile::Meta, Some("GB")).unwrap(),
+            "sw1a1aa"
+        );
+        assert_eq!(
+            zip("M1 1AE", Profile::Pseudolink, Some("GB")).unwrap(),
+            "M1 1AE"
+        );
+        assert_eq!(
+            zip("SW1A 1AI", Profile::Pseudolink, Some("GB")),
+            Err(ErrorCode::PostalInvalid)
+        );
     }
 
     #[test]
     fn postal_canada_format_per_profile() {
         assert_eq!(zip("k1a0a6", Profile::Pseudolink, None).unwrap(), "K1A 0A6");
         assert_eq!(zip("K1A 0A6", Profile::Meta, Some("CA")).unwrap(), "k1a0a6");
-        assert_eq!(zip("D1A 0A6", Profile::Pseudolink, Some("CA")), Err(ErrorCode::PostalInvalid));
+        assert_eq!(
+            zip("D1A 0A6", Profile::Pseudolink, Some("CA")),
+            Err(ErrorCode::PostalInvalid)
+        );
     }
 
     #[test]
     fn postal_other_countries_cleaned() {
-        assert_eq!(zip("1229-076", Profile::Pseudolink, Some("PT")).unwrap(), "1229 076");
+        assert_eq!(
+            zip("1229-076", Profile::Pseudolink, Some("PT")).unwrap(),
+            "1229 076"
+        );
         assert_eq!(zip("1229-076", Profile::Meta, None).unwrap(), "1229076");
-        assert_eq!(zip(" 1229-076 ", Profile::Google, None).unwrap(), "1229-076");
+        assert_eq!(
+            zip(" 1229-076 ", Profile::Google, None).unwrap(),
+            "1229-076"
+        );
     }
 }

@@ -424,7 +424,10 @@ const NAMES: &[(&str, [u8; 2])] = &[
     ("ukraine", *b"UA"),
     ("united arab emirates", *b"AE"),
     ("united kingdom", *b"GB"),
-    ("united kingdom of great britain and northern ireland", *b"GB"),
+    (
+        "united kingdom of great britain and northern ireland",
+        *b"GB",
+    ),
     ("united republic of tanzania", *b"TZ"),
     ("united states", *b"US"),
     ("united states minor outlying islands", *b"UM"),

@@ -142,7 +142,10 @@ fn lookup(table: Table, value: &str) -> Option<&'static str> {
         }
     }
     let key = text::fold_words(value);
-    table.iter().find(|(_, name)| *name == key).map(|(code, _)| *code)
+    table
+        .iter()
+        .find(|(_, name)| *name == key)
+        .map(|(code, _)| *code)
 }
 
 /// Splits an ISO 3166-2 code such as `US-CA` into its country and the rest.
@@ -171,7 +174,11 @@ pub(crate) fn state(value: &str, o: &NormalizeOptions) -> Result<String, ErrorCo
         None => [*b"US", *b"CA", *b"AU"]
             .into_iter()
             .map(Country::from_code)
-            .find_map(|c| table(c).and_then(|tab| lookup(tab, rest)).map(|code| (c, code))),
+            .find_map(|c| {
+                table(c)
+                    .and_then(|tab| lookup(tab, rest))
+                    .map(|code| (c, code))
+            }),
     };
     Ok(match (o.profile, found) {
         // Meta: "Use the 2-character ANSI abbreviation code in lowercase" for
@@ -235,7 +242,10 @@ mod tests {
 
     #[test]
     fn state_other_countries_folded_name() {
-        assert_eq!(pl("Baden-Württemberg", Some("DE")).unwrap(), "baden wurttemberg");
+        assert_eq!(
+            pl("Baden-Württemberg", Some("DE")).unwrap(),
+            "baden wurttemberg"
+        );
         assert_eq!(pl("Bavaria", None).unwrap(), "bavaria");
     }
 
