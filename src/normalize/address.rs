@@ -426,6 +426,64 @@ mod tests {
         );
     }
 
+    #[test]
+    fn geo_fields_never_panic_on_odd_input() {
+        use crate::field::Field;
+        use crate::normalize::{normalize, DateOrder};
+        let odd = [
+            "",
+            " ",
+            "-",
+            "--",
+            "#",
+            "\u{0}",
+            "é",
+            "9410é234",
+            "éééééééé",
+            "1997-02-",
+            "--1997",
+            "US-",
+            "-CA",
+            "GIR0AA",
+            "Ω",
+            "\u{303}",
+            "١٩٩٧-٠٢-١٦",
+            "99999999999999999999",
+        ];
+        let fields = [
+            Field::Street,
+            Field::City,
+            Field::State,
+            Field::PostalCode,
+            Field::Country,
+            Field::DateOfBirth,
+            Field::Gender,
+            Field::ExternalId,
+        ];
+        for p in [Profile::Pseudolink, Profile::Google, Profile::Meta] {
+            for region in [
+                None,
+                Some("US"),
+                Some("GB"),
+                Some("CA"),
+                Some("AU"),
+                Some("FR"),
+            ] {
+                for order in [None, Some(DateOrder::Dmy)] {
+                    let mut o = opts(p, region);
+                    if let Some(d) = order {
+                        o = o.with_date_order(d);
+                    }
+                    for f in fields {
+                        for v in odd {
+                            let _ = normalize(f, v, &o);
+                        }
+                    }
+                }
+            }
+        }
+    }
+
     /// Temporary check of this family's vector files until the shared
     /// harness (tests/vectors.rs) lands.
     #[test]
