@@ -62,6 +62,9 @@ pub enum ErrorCode {
     // --- gender ----------------------------------------------------------
     /// Not a recognised gender value for the profile.
     GenderUnknown,
+    // --- external id -----------------------------------------------------
+    /// A control character inside the business's customer id.
+    ExternalIdInvalidCharacter,
     // --- company / D-U-N-S / domain ---------------------------------------
     /// D-U-N-S is not exactly 9 digits.
     DunsInvalidLength,
@@ -119,6 +122,7 @@ impl ErrorCode {
             DateOutOfRange => "date.out_of_range",
             DateAmbiguous => "date.ambiguous",
             GenderUnknown => "gender.unknown",
+            ExternalIdInvalidCharacter => "external_id.invalid_character",
             DunsInvalidLength => "duns.invalid_length",
             DunsInvalidCharacter => "duns.invalid_character",
             DomainInvalid => "domain.invalid",
@@ -164,6 +168,7 @@ impl ErrorCode {
             DateOutOfRange => "has a year outside the plausible range",
             DateAmbiguous => "needs an explicit day/month order",
             GenderUnknown => "is not a recognised gender value",
+            ExternalIdInvalidCharacter => "contains a control character",
             DunsInvalidLength => "must have exactly 9 digits",
             DunsInvalidCharacter => "may contain only digits and separators",
             DomainInvalid => "is not a valid host name",
