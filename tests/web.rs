@@ -13,7 +13,12 @@ use wasm_bindgen_test::*;
 wasm_bindgen_test_configure!(run_in_browser);
 
 fn assert_clean(failures: Vec<String>) {
-    assert!(failures.is_empty(), "{} failing case(s):\n{}", failures.len(), failures.join("\n"));
+    assert!(
+        failures.is_empty(),
+        "{} failing case(s):\n{}",
+        failures.len(),
+        failures.join("\n")
+    );
 }
 
 fn obj(json: &str) -> JsValue {
@@ -21,7 +26,10 @@ fn obj(json: &str) -> JsValue {
 }
 
 fn code_of(err: &JsValue) -> String {
-    js_sys::Reflect::get(err, &"code".into()).unwrap().as_string().unwrap()
+    js_sys::Reflect::get(err, &"code".into())
+        .unwrap()
+        .as_string()
+        .unwrap()
 }
 
 fn message_of(err: &JsValue) -> String {
@@ -37,27 +45,51 @@ fn normalization_vectors_in_browser() {
 
 #[wasm_bindgen_test]
 fn token_vectors_in_browser() {
-    assert_clean(support::check_token_file(include_str!("vectors/tokens.json")));
+    assert_clean(support::check_token_file(include_str!(
+        "vectors/tokens.json"
+    )));
 }
 
 #[wasm_bindgen_test]
 fn js_normalize_throws_error_with_code_and_no_value() {
-    let err = normalize("email".into(), "nobody.example.com".into(), JsValue::UNDEFINED).unwrap_err();
+    let err = normalize(
+        "email".into(),
+        "nobody.example.com".into(),
+        JsValue::UNDEFINED,
+    )
+    .unwrap_err();
     assert_eq!(code_of(&err), "email.missing_at");
     assert!(!message_of(&err).contains("nobody"));
-    let err = normalize("email".into(), "a@b.example".into(), obj(r#"{"profile":"nope"}"#)).unwrap_err();
+    let err = normalize(
+        "email".into(),
+        "a@b.example".into(),
+        obj(r#"{"profile":"nope"}"#),
+    )
+    .unwrap_err();
     assert_eq!(code_of(&err), "option.invalid");
 }
 
 #[wasm_bindgen_test]
 fn js_values_of_the_wrong_type_get_typed_errors() {
-    for v in [JsValue::from(4155550100.0), JsValue::NULL, JsValue::UNDEFINED, obj("{}"), obj("[1]"), JsValue::TRUE] {
+    for v in [
+        JsValue::from(4155550100.0),
+        JsValue::NULL,
+        JsValue::UNDEFINED,
+        obj("{}"),
+        obj("[1]"),
+        JsValue::TRUE,
+    ] {
         let err = normalize("phone".into(), v, JsValue::UNDEFINED).unwrap_err();
         assert_eq!(code_of(&err), "value.wrong_type");
     }
     let err = normalize(JsValue::from(3.0), "x".into(), JsValue::UNDEFINED).unwrap_err();
     assert_eq!(code_of(&err), "option.invalid");
-    let err = platform_hashes_js(JsValue::from("not a record"), "meta".into(), JsValue::UNDEFINED).unwrap_err();
+    let err = platform_hashes_js(
+        JsValue::from("not a record"),
+        "meta".into(),
+        JsValue::UNDEFINED,
+    )
+    .unwrap_err();
     assert_eq!(code_of(&err), "record.invalid");
 }
 
@@ -82,7 +114,12 @@ fn pseudonymizer() -> Pseudonymizer {
     let keys = js_sys::Array::new();
     let key = js_sys::Object::new();
     js_sys::Reflect::set(&key, &"id".into(), &"k1".into()).unwrap();
-    js_sys::Reflect::set(&key, &"secret".into(), &js_sys::Uint8Array::from(&[7u8; 32][..])).unwrap();
+    js_sys::Reflect::set(
+        &key,
+        &"secret".into(),
+        &js_sys::Uint8Array::from(&[7u8; 32][..]),
+    )
+    .unwrap();
     keys.push(&key);
     Pseudonymizer::new(
         keys.into(),
@@ -110,7 +147,9 @@ fn js_pseudonymizer_batch_equals_single_and_flags_wrong_types() {
 #[wasm_bindgen_test]
 fn js_pseudonymizer_rejects_bad_keys_with_codes() {
     let def = obj(r#"{"version":1,"fields":["email"]}"#);
-    let err = Pseudonymizer::new(obj(r#"[{"id":"k1","secret":"not bytes"}]"#), def.clone()).err().unwrap();
+    let err = Pseudonymizer::new(obj(r#"[{"id":"k1","secret":"not bytes"}]"#), def.clone())
+        .err()
+        .unwrap();
     assert_eq!(code_of(&err), "key.invalid_secret");
     let err = Pseudonymizer::new(obj("[]"), def.clone()).err().unwrap();
     assert_eq!(code_of(&err), "key.missing");

@@ -483,42 +483,4 @@ mod tests {
             }
         }
     }
-
-    /// Temporary check of this family's vector files until the shared
-    /// harness (tests/vectors.rs) lands.
-    #[test]
-    fn vectors_geo_dob_gender_hold() {
-        use crate::field::Field;
-        use crate::normalize::{normalize, DateOrder};
-        for file in [
-            include_str!("../../tests/vectors/geo.json"),
-            include_str!("../../tests/vectors/dob.json"),
-            include_str!("../../tests/vectors/gender.json"),
-        ] {
-            let doc: serde_json::Value = serde_json::from_str(file).unwrap();
-            for case in doc["cases"].as_array().unwrap() {
-                let field = Field::from_name(case["field"].as_str().unwrap()).unwrap();
-                let mut o = NormalizeOptions::new(
-                    Profile::from_name(case["profile"].as_str().unwrap()).unwrap(),
-                );
-                if let Some(r) = case["options"]["region"].as_str() {
-                    o = o.with_region(Country::parse(r).unwrap());
-                }
-                if let Some(d) = case["options"].get("dateOrder") {
-                    o = o.with_date_order(serde_json::from_value::<DateOrder>(d.clone()).unwrap());
-                }
-                let got = normalize(field, case["input"].as_str().unwrap(), &o);
-                match case.get("normalized") {
-                    Some(n) => {
-                        assert_eq!(got.as_ref().ok().map(String::as_str), n.as_str(), "{case}")
-                    }
-                    None => assert_eq!(
-                        got.as_ref().err().map(|e| e.code().as_str()),
-                        case["error"].as_str(),
-                        "{case}"
-                    ),
-                }
-            }
-        }
-    }
 }

@@ -342,34 +342,4 @@ mod tests {
             "a@xn--bcher-kva.de"
         );
     }
-
-    /// Temporary until the shared harness `tests/vectors.rs` lands: every case
-    /// of this worktree's vector files gives its `normalized` form or `error`.
-    #[test]
-    fn email_name_company_vectors() {
-        let files = [
-            include_str!("../../tests/vectors/email.json"),
-            include_str!("../../tests/vectors/name.json"),
-            include_str!("../../tests/vectors/company.json"),
-        ];
-        let mut failures = Vec::new();
-        for file in files {
-            let doc: serde_json::Value = serde_json::from_str(file).unwrap();
-            for case in doc["cases"].as_array().unwrap() {
-                let field = crate::Field::from_name(case["field"].as_str().unwrap()).unwrap();
-                let profile = Profile::from_name(case["profile"].as_str().unwrap()).unwrap();
-                let input = case["input"].as_str().unwrap();
-                let got = crate::normalize(field, input, &NormalizeOptions::new(profile));
-                let ok = match (&got, case.get("normalized"), case.get("error")) {
-                    (Ok(v), Some(want), _) => want.as_str() == Some(v.as_str()),
-                    (Err(e), _, Some(want)) => want.as_str() == Some(e.code().as_str()),
-                    _ => false,
-                };
-                if !ok {
-                    failures.push(format!("{field} {profile} {input:?} -> {got:?}"));
-                }
-            }
-        }
-        assert!(failures.is_empty(), "{}", failures.join("\n"));
-    }
 }

@@ -11,7 +11,15 @@ use pseudolink::{
 use serde_json::Value;
 
 /// Every vector file, by name, embedded at compile time.
-pub const NORMALIZATION_FILES: &[(&str, &str)] = &[];
+pub const NORMALIZATION_FILES: &[(&str, &str)] = &[
+    ("email.json", include_str!("../vectors/email.json")),
+    // ("phone.json", include_str!("../vectors/phone.json")),
+    ("name.json", include_str!("../vectors/name.json")),
+    ("company.json", include_str!("../vectors/company.json")),
+    ("geo.json", include_str!("../vectors/geo.json")),
+    ("dob.json", include_str!("../vectors/dob.json")),
+    ("gender.json", include_str!("../vectors/gender.json")),
+];
 
 fn str_of<'a>(case: &'a Value, key: &str) -> Option<&'a str> {
     case.get(key).and_then(Value::as_str)
