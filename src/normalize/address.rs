@@ -4,9 +4,6 @@
 //! USPS Publication 28 abbreviations so `123 North Main Street` and
 //! `123 N Main St` meet. The vendor profiles do only what their pages say.
 
-use unicode_normalization::char::is_combining_mark;
-use unicode_normalization::UnicodeNormalization;
-
 use super::text;
 use super::{Country, NormalizeOptions};
 use crate::error::ErrorCode;
@@ -145,9 +142,9 @@ fn map_words(folded: &str, table: &[(&str, &str)]) -> String {
 /// digits and combining marks kept. Digits are kept: the page does not remove
 /// them (the SDKs do).
 pub(crate) fn meta_compact(s: &str) -> String {
-    s.to_lowercase()
-        .nfc()
-        .filter(|c| c.is_alphanumeric() || is_combining_mark(*c))
+    text::compose(&s.to_lowercase())
+        .chars()
+        .filter(|c| c.is_alphanumeric() || text::is_combining_mark(*c))
         .collect()
 }
 

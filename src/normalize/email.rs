@@ -171,9 +171,9 @@ pub(crate) fn is_plausible_domain(domain: &str) -> bool {
 /// One DNS label: non-empty, at most 63 bytes when ASCII (U-labels are measured
 /// after Punycode, which we do not compute), no leading or trailing hyphen.
 fn is_label(label: &str) -> bool {
-    let ok_chars = label.chars().all(|c| {
-        c.is_alphanumeric() || c == '-' || unicode_normalization::char::is_combining_mark(c)
-    });
+    let ok_chars = label
+        .chars()
+        .all(|c| c.is_alphanumeric() || c == '-' || text::is_combining_mark(c));
     !label.is_empty()
         && ok_chars
         && !label.starts_with('-')

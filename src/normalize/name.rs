@@ -8,8 +8,6 @@
 //! - `meta`: the Conversions API customer-information page: lowercase, no
 //!   punctuation, UTF-8 letters kept.
 
-use unicode_normalization::UnicodeNormalization;
-
 use super::text;
 use super::NormalizeOptions;
 use crate::error::ErrorCode;
@@ -164,7 +162,7 @@ fn strip_google_suffixes(s: &str) -> &str {
 /// every script and digits kept. The page does not ask to remove inner spaces
 /// (it does for city), so a run of spaces becomes one space.
 fn meta(value: &str) -> String {
-    let composed: String = value.nfc().collect();
+    let composed = text::compose(value);
     text::collapse_spaces(&text::strip_punctuation(&composed.to_lowercase()))
 }
 
