@@ -34,8 +34,9 @@ pub(crate) fn collapse_spaces(s: &str) -> String {
 /// Folds diacritics: each character becomes its compatibility decomposition
 /// without nonspacing marks, with the Latin letters that do not decompose
 /// spelled out (`ß`→`ss`, `ø`→`o`, `æ`→`ae`, `ł`→`l`, ...); loose marks are
-/// dropped. Case is preserved. Hangul, CJK and Arabic presentation forms pass
-/// through unchanged (see scripts/gen_unicode_tables.py).
+/// dropped. Case is preserved. Hangul, CJK, Arabic presentation forms and
+/// characters outside the BMP pass through unchanged (see
+/// scripts/gen_unicode_tables.py).
 pub(crate) fn fold_diacritics(s: &str) -> String {
     let mut out = String::with_capacity(s.len());
     for c in s.chars() {
@@ -52,11 +53,10 @@ pub(crate) fn fold_diacritics(s: &str) -> String {
 
 /// The folded form of `c`, if it differs.
 fn folded(c: char) -> Option<&'static str> {
-    let i = unicode_tables::FOLD_KEYS
-        .binary_search(&u32::from(c))
-        .ok()?;
-    let v = *unicode_tables::FOLD_VALS.get(i)?;
-    let (start, len) = ((v >> 8) as usize, (v & 0xFF) as usize);
+    let cp = u16::try_from(u32::from(c)).ok()?;
+    let i = unicode_tables::FOLD_KEYS.binary_search(&cp).ok()?;
+    let start = usize::from(*unicode_tables::FOLD_OFFSETS.get(i)?);
+    let len = usize::from(*unicode_tables::FOLD_LENS.get(i)?);
     unicode_tables::FOLD_POOL.get(start..start + len)
 }
 
@@ -133,14 +133,20 @@ fn compose_pair(a: char, b: char) -> Option<char> {
     {
         return char::from_u32(a + (b - 0x11A7));
     }
-    let key = u64::from(a) << 21 | u64::from(b);
-    let i = unicode_tables::COMPOSE_KEYS.binary_search(&key).ok()?;
-    char::from_u32(*unicode_tables::COMPOSE_VALS.get(i)?)
+    if a > 0xFFFF || b > 0xFFFF {
+        return None;
+    }
+    let i = unicode_tables::COMPOSE_KEYS
+        .binary_search(&(a << 16 | b))
+        .ok()?;
+    char::from_u32(u32::from(*unicode_tables::COMPOSE_VALS.get(i)?))
 }
 
 /// Canonical combining class (0 for starters).
 fn combining_class(c: char) -> u8 {
-    let cp = u32::from(c);
+    let Ok(cp) = u16::try_from(u32::from(c)) else {
+        return 0;
+    };
     if cp < 0x300 {
         return 0;
     }
