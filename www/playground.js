@@ -1,0 +1,168 @@
+// The playground: everything is computed in this tab by the pseudolink module.
+import init, { normalize, platformHashes, Pseudonymizer } from 'pseudolink';
+import { DEMO_KEY, DEMO_KEY_ID, DEFINITION, FIELD_LABELS, explain } from '/shared/demo-config.js';
+
+const $ = (sel) => document.querySelector(sel);
+const FIELDS = Object.keys(FIELD_LABELS);
+const PLATFORMS = [
+  ['uid2', 'UID2', 'SHA-256 · base64'],
+  ['google', 'Google Ads', 'SHA-256 · hex'],
+  ['meta', 'Meta CAPI', 'SHA-256 · hex'],
+];
+const EXAMPLE = {
+  email: 'Jon.Smith+shop@GoogleMail.com', phone: '(415) 555 0100', firstName: 'Dr. Jon',
+  lastName: 'Smith', street: '1600 Amphitheatre Parkway', city: 'Mountain View', state: 'California',
+  postalCode: '94043-1351', country: 'United States', dateOfBirth: '02/14/1985', gender: 'Male',
+  companyName: 'Acme Widgets, Inc.', duns: '15-048-3782', webDomain: 'https://www.acme.example/shop',
+  externalId: 'CUST-000123',
+};
+
+let pseudonymizer = null;
+
+function buildForm() {
+  const box = $('#fields');
+  for (const field of FIELDS) {
+    const label = document.createElement('label');
+    label.className = 'field';
+    label.innerHTML = `<span>${FIELD_LABELS[field]}</span><input name="${field}" spellcheck="false"><small class="error" data-for="${field}"></small>`;
+    box.append(label);
+  }
+}
+
+function readRecord() {
+  const record = {};
+  for (const field of FIELDS) {
+    const v = document.querySelector(`input[name="${field}"]`).value;
+    if (v.trim() !== '') record[field] = v;
+  }
+  return record;
+}
+
+function options() {
+  return { region: $('#region').value, dateOrder: $('#dateOrder').value };
+}
+
+function rebuildPseudonymizer() {
+  pseudonymizer?.free();
+  const { region, dateOrder } = options();
+  pseudonymizer = new Pseudonymizer(
+    [{ id: DEMO_KEY_ID, secret: DEMO_KEY }],
+    { ...DEFINITION, defaultRegion: region, dateOrder },
+  );
+}
+
+function short(token) {
+  return token.length > 34 ? `${token.slice(0, 30)}…` : token;
+}
+
+function cell(text, cls = '') {
+  const td = document.createElement('td');
+  td.textContent = text;
+  if (cls) td.className = cls;
+  return td;
+}
+
+function render() {
+  const record = readRecord();
+  const opts = options();
+  const out = pseudonymizer.tokenize(record);
+  const tokenOf = Object.fromEntries(out.tokens.map((t) => [t.field, t.token]));
+  const errorOf = Object.fromEntries(out.errors.map((e) => [e.field, e.code]));
+  // The record's own country decides postal code, state and phone formats.
+  let region = opts.region;
+  try { if (record.country) region = normalize('country', record.country); } catch { /* shown below */ }
+
+  const body = $('#table tbody');
+  body.replaceChildren();
+  for (const field of FIELDS) {
+    const msg = document.querySelector(`.error[data-for="${field}"]`);
+    msg.textContent = errorOf[field] ? `${FIELD_LABELS[field]} ${explain(errorOf[field])}` : '';
+    document.querySelector(`input[name="${field}"]`).classList.toggle('invalid', Boolean(errorOf[field]));
+    if (!(field in record)) continue;
+    const tr = document.createElement('tr');
+    tr.append(cell(FIELD_LABELS[field], 'name'));
+    if (errorOf[field]) {
+      tr.append(cell(errorOf[field], 'code'), cell('—', 'muted'));
+    } else {
+      let normalized = '';
+      try { normalized = normalize(field, record[field], { ...opts, region }); } catch (e) { normalized = e.code; }
+      const tok = cell(short(tokenOf[field] ?? ''), 'token');
+      tok.title = tokenOf[field] ?? '';
+      tr.append(cell(normalized, 'norm'), tok);
+    }
+    body.append(tr);
+  }
+
+  const platforms = $('#platforms');
+  platforms.replaceChildren();
+  const hashes = {};
+  for (const [profile, title, enc] of PLATFORMS) {
+    const h = platformHashes(record, profile, opts);
+    hashes[profile] = h;
+    const card = document.createElement('div');
+    card.className = 'platform';
+    card.innerHTML = `<div class="ph"><strong>${title}</strong><span class="muted">${enc}</span></div>`;
+    const dl = document.createElement('dl');
+    const rows = [...Object.entries(h.hashes).map(([k, v]) => [k, short(v), v]),
+      ...Object.entries(h.plain).map(([k, v]) => [k, `${v} (sent unhashed)`, v])];
+    if (rows.length === 0) dl.innerHTML = '<dd class="muted">no fields for this platform yet</dd>';
+    for (const [k, shown, full] of rows) {
+      const dt = document.createElement('dt');
+      dt.textContent = k;
+      const dd = document.createElement('dd');
+      dd.textContent = shown;
+      dd.title = full;
+      dl.append(dt, dd);
+    }
+    card.append(dl);
+    platforms.append(card);
+  }
+
+  const payload = {
+    keyId: DEMO_KEY_ID,
+    tokens: tokenOf,
+    matchKeys: Object.fromEntries(out.matchKeys.map((m) => [m.name, m.token])),
+    platforms: { uid2: hashes.uid2.hashes, google: hashes.google.hashes, meta: hashes.meta.hashes },
+  };
+  const text = JSON.stringify(payload, null, 2);
+  $('#payload').textContent = text;
+
+  // Live check: no typed value, nor its lower-cased or trimmed form, is in the payload.
+  const hay = text.toLowerCase();
+  const leaks = Object.entries(record)
+    .filter(([, v]) => v.trim().length >= 3)
+    .filter(([, v]) => hay.includes(v.trim().toLowerCase()))
+    .map(([f]) => FIELD_LABELS[f]);
+  const n = Object.keys(record).length;
+  const check = $('#check');
+  check.className = `check ${leaks.length ? 'bad' : 'good'}`;
+  check.textContent = leaks.length
+    ? `Raw value found in payload: ${leaks.join(', ')}`
+    : `✓ None of the ${n} typed value${n === 1 ? '' : 's'} appears in the payload.`;
+}
+
+async function main() {
+  buildForm();
+  const t0 = performance.now();
+  await init();
+  rebuildPseudonymizer();
+  const ms = Math.round(performance.now() - t0);
+  $('#status').textContent = `Module ready in ${ms} ms. Nothing you type leaves this tab.`;
+  $('#status').classList.add('ready');
+  $('#form').addEventListener('input', render);
+  $('#form').addEventListener('reset', () => setTimeout(render));
+  for (const id of ['#region', '#dateOrder']) {
+    $(id).addEventListener('change', () => { rebuildPseudonymizer(); render(); });
+  }
+  $('#example').addEventListener('click', () => {
+    for (const [f, v] of Object.entries(EXAMPLE)) document.querySelector(`input[name="${f}"]`).value = v;
+    render();
+  });
+  render();
+  document.body.dataset.ready = 'true';
+}
+
+main().catch((e) => {
+  $('#status').textContent = `Could not start: ${e.code ?? e.message}`;
+  $('#status').classList.add('bad');
+});
