@@ -20,7 +20,7 @@ use serde::Serialize;
 /// let def = IdentityDefinition::from_json(r#"{"version":1,"fields":["email","phone"],"defaultRegion":"US"}"#).unwrap();
 /// let p = Pseudonymizer::new(vec![("k1".into(), Secret::new(vec![7; 32]).unwrap())], def).unwrap();
 /// let out = p.tokenize(&Record::new().with(Field::Phone, "(415) 555 0100"));
-/// assert!(out.tokens[0].token.starts_with("pl1.phone.k1."));
+/// assert!(out.tokens[0].starts_with("pl1.phone.k1."));
 /// assert!(out.errors.is_empty());
 /// ```
 pub struct Pseudonymizer {
@@ -30,40 +30,20 @@ pub struct Pseudonymizer {
     default_region: Option<Country>,
 }
 
-/// The tokens of one record.
+/// The tokens of one record. Each token is self-describing
+/// (`pl1.<field>.<keyId>.<tag>`, see [`crate::Token::parse`]), so plain strings
+/// suffice and stay cheap to hand across the JS boundary by the thousand.
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
 pub struct Tokenized {
-    /// One token per present, valid definition field and key.
-    pub tokens: Vec<FieldToken>,
-    /// One token per match key whose parts are all present, per key.
-    pub match_keys: Vec<MatchKeyToken>,
+    /// One token per present, valid definition field and key, in definition
+    /// order, keys in the order given.
+    pub tokens: Vec<String>,
+    /// One token (`pl1.mk-<name>.<keyId>.<tag>`) per match key whose parts are
+    /// all present, per key.
+    pub match_keys: Vec<String>,
     /// Fields that were present but could not be normalised.
     pub errors: Vec<FieldError>,
-}
-
-/// A field's token under one key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct FieldToken {
-    /// The field.
-    pub field: Field,
-    /// The key that made it.
-    pub key_id: String,
-    /// `pl1.<field>.<keyId>.<tag>`.
-    pub token: String,
-}
-
-/// A match key's token under one key.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "camelCase")]
-pub struct MatchKeyToken {
-    /// The match key's name.
-    pub name: String,
-    /// The key that made it.
-    pub key_id: String,
-    /// `pl1.mk-<name>.<keyId>.<tag>`.
-    pub token: String,
 }
 
 /// Why a field produced no token. Carries the code and rule, never the value.
@@ -132,11 +112,7 @@ impl Pseudonymizer {
         for &field in &self.definition.fields {
             if let Some(v) = value(field) {
                 for k in &self.keys {
-                    out.tokens.push(FieldToken {
-                        field,
-                        key_id: k.id().as_str().to_owned(),
-                        token: k.field_token(field, v),
-                    });
+                    out.tokens.push(k.field_token(field, v));
                 }
             }
         }
@@ -153,11 +129,7 @@ impl Pseudonymizer {
                 continue;
             }
             for k in &self.keys {
-                out.match_keys.push(MatchKeyToken {
-                    name: mk.name.clone(),
-                    key_id: k.id().as_str().to_owned(),
-                    token: k.match_key_token(&mk.name, &parts),
-                });
+                out.match_keys.push(k.match_key_token(&mk.name, &parts));
             }
         }
         out

@@ -105,6 +105,10 @@ pub(crate) fn is_id_byte(b: u8) -> bool {
 pub struct TokenKey {
     id: KeyId,
     mac: HmacSha256,
+    /// Per field: the HMAC state after `DOMAIN 0x00 <field> 0x00`, and the
+    /// token's text prefix `pl1.<field>.<keyId>.`. Both depend only on the key
+    /// and the field, so each token starts from them.
+    fields: Vec<(HmacSha256, String)>,
 }
 
 impl TokenKey {
@@ -113,7 +117,15 @@ impl TokenKey {
         let id = KeyId::new(id)?;
         let mac = HmacSha256::new_from_slice(secret.expose())
             .map_err(|_| Error::new(Subject::Keys, ErrorCode::KeyTooShort))?;
-        Ok(TokenKey { id, mac })
+        let fields = crate::Field::ALL
+            .iter()
+            .map(|f| {
+                let mut m = mac.clone();
+                absorb_subject(&mut m, f.name(), false);
+                (m, format!("{TOKEN_VERSION}.{}.{}.", f.name(), id.0))
+            })
+            .collect();
+        Ok(TokenKey { id, mac, fields })
     }
 
     /// The key's id.
@@ -123,7 +135,14 @@ impl TokenKey {
 
     /// The token of one normalised field value.
     pub fn field_token(&self, field: crate::Field, value: &str) -> String {
-        self.token(field.name(), &[value.as_bytes()], false)
+        match self.fields.get(field.index()) {
+            Some((prepared, prefix)) => {
+                let mut mac = prepared.clone();
+                mac.update(value.as_bytes());
+                finish(mac, prefix.clone())
+            }
+            None => self.token(field.name(), &[value.as_bytes()], false),
+        }
     }
 
     /// The token of a composite match key from its normalised parts.
@@ -133,13 +152,7 @@ impl TokenKey {
 
     fn token(&self, subject: &str, parts: &[&[u8]], match_key: bool) -> String {
         let mut mac = self.mac.clone();
-        mac.update(DOMAIN);
-        mac.update(&[0]);
-        if match_key {
-            mac.update(b"mk-");
-        }
-        mac.update(subject.as_bytes());
-        mac.update(&[0]);
+        absorb_subject(&mut mac, subject, match_key);
         if match_key {
             for p in parts {
                 mac.update(&(p.len() as u32).to_be_bytes());
@@ -150,7 +163,6 @@ impl TokenKey {
                 mac.update(p);
             }
         }
-        let tag = mac.finalize().into_bytes();
         let mut out = String::with_capacity(4 + subject.len() + 4 + self.id.0.len() + 44);
         out.push_str(TOKEN_VERSION);
         out.push('.');
@@ -161,9 +173,27 @@ impl TokenKey {
         out.push('.');
         out.push_str(&self.id.0);
         out.push('.');
-        encode_b64(&tag, B64_URL, false, &mut out);
-        out
+        finish(mac, out)
     }
+}
+
+/// Absorbs the domain-separation prefix `DOMAIN 0x00 [mk-]<subject> 0x00`.
+fn absorb_subject(mac: &mut HmacSha256, subject: &str, match_key: bool) {
+    mac.update(DOMAIN);
+    mac.update(&[0]);
+    if match_key {
+        mac.update(b"mk-");
+    }
+    mac.update(subject.as_bytes());
+    mac.update(&[0]);
+}
+
+/// Finalises the MAC and appends the tag, base64url, to the token prefix.
+fn finish(mac: HmacSha256, mut out: String) -> String {
+    let tag = mac.finalize().into_bytes();
+    out.reserve(43);
+    encode_b64(&tag, B64_URL, false, &mut out);
+    out
 }
 
 impl ZeroizeOnDrop for TokenKey {}

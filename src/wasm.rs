@@ -71,10 +71,14 @@ export interface IdentityDefinition {
   dateOrder?: 'dmy' | 'mdy' | 'ymd';
 }
 
-export interface FieldToken { field: FieldName; keyId: string; token: string; }
-export interface MatchKeyToken { name: string; keyId: string; token: string; }
-/** Tokens of one record. */
-export interface TokenizeResult { tokens: FieldToken[]; matchKeys: MatchKeyToken[]; errors: FieldError[]; }
+/**
+ * Tokens of one record. Each token is `pl1.<field>.<keyId>.<tag>` (match keys:
+ * `pl1.mk-<name>.<keyId>.<tag>`); `parseToken` reads the parts back.
+ */
+export interface TokenizeResult { tokens: string[]; matchKeys: string[]; errors: FieldError[]; }
+
+/** The self-described parts of a token. */
+export interface TokenInfo { version: string; subject: string; keyId: string; }
 
 /** Errors thrown by pseudolink: `code` is stable (e.g. `'email.missing_at'`). */
 export interface PseudolinkError extends Error { code: string; field?: string; }
@@ -185,6 +189,29 @@ pub fn profile_fields(
         .filter(|f| crate::supports(p, *f))
         .map(|f| f.name().to_owned())
         .collect())
+}
+
+/// Reads a token's version, subject (field name or `mk-<name>`) and key id;
+/// `null` if the text is not a token.
+#[wasm_bindgen(js_name = parseToken, unchecked_return_type = "TokenInfo | null")]
+pub fn parse_token(token: &str) -> JsValue {
+    match crate::Token::parse(token) {
+        Some(t) => to_js(&TokenInfoOut {
+            version: t.version,
+            subject: t.subject,
+            key_id: t.key_id,
+        })
+        .unwrap_or(JsValue::NULL),
+        None => JsValue::NULL,
+    }
+}
+
+#[derive(serde::Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenInfoOut<'a> {
+    version: &'a str,
+    subject: &'a str,
+    key_id: &'a str,
 }
 
 /// The package version.

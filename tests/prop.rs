@@ -58,8 +58,8 @@ proptest! {
             r.set(*f, v.clone());
         }
         let out = p.tokenize(&r);
-        let mut texts: Vec<String> = out.tokens.iter().map(|t| t.token.clone()).collect();
-        texts.extend(out.match_keys.iter().map(|t| t.token.clone()));
+        let mut texts: Vec<String> = out.tokens.clone();
+        texts.extend(out.match_keys.iter().cloned());
         texts.extend(out.errors.iter().map(|e| e.message.clone()));
         for profile in Profile::ALL {
             let h = platform_hashes(&r, &NormalizeOptions::new(profile));

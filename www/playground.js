@@ -1,5 +1,5 @@
 // The playground: everything is computed in this tab by the pseudolink module.
-import init, { normalize, platformHashes, Pseudonymizer } from 'pseudolink';
+import init, { normalize, parseToken, platformHashes, Pseudonymizer } from 'pseudolink';
 import { DEMO_KEY, DEMO_KEY_ID, DEFINITION, FIELD_LABELS, explain } from '/shared/demo-config.js';
 
 const $ = (sel) => document.querySelector(sel);
@@ -66,7 +66,7 @@ function render() {
   const record = readRecord();
   const opts = options();
   const out = pseudonymizer.tokenize(record);
-  const tokenOf = Object.fromEntries(out.tokens.map((t) => [t.field, t.token]));
+  const tokenOf = Object.fromEntries(out.tokens.map((t) => [parseToken(t).subject, t]));
   const errorOf = Object.fromEntries(out.errors.map((e) => [e.field, e.code]));
   // The record's own country decides postal code, state and phone formats.
   let region = opts.region;
@@ -121,7 +121,7 @@ function render() {
   const payload = {
     keyId: DEMO_KEY_ID,
     tokens: tokenOf,
-    matchKeys: Object.fromEntries(out.matchKeys.map((m) => [m.name, m.token])),
+    matchKeys: Object.fromEntries(out.matchKeys.map((m) => [parseToken(m).subject.slice(3), m])),
     platforms: { uid2: hashes.uid2.hashes, google: hashes.google.hashes, meta: hashes.meta.hashes },
   };
   const text = JSON.stringify(payload, null, 2);

@@ -1,0 +1,124 @@
+//! Native tokenise throughput: 8 fields and 3 match keys per record (11 HMACs),
+//! the workload BENCHMARKS.md reports. Run: `cargo bench --bench tokenize`.
+//!
+//! Prints records/s for the full `tokenize_batch` (normalise + HMAC) and for
+//! the HMACs alone, so the share of normalisation is visible.
+
+use pseudolink::{Field, IdentityDefinition, Pseudonymizer, Record, Secret, TokenKey};
+use std::hint::black_box;
+use std::time::Instant;
+
+const DEFINITION: &str = r#"{
+  "version": 1,
+  "fields": ["email", "phone", "firstName", "lastName", "dateOfBirth", "postalCode", "street", "country"],
+  "matchKeys": [
+    {"name": "nameDob", "parts": [{"field": "lastName"}, {"field": "firstName", "take": "initial"}, {"field": "dateOfBirth"}]},
+    {"name": "addressName", "parts": [{"field": "postalCode"}, {"field": "street", "take": "streetNumber"}, {"field": "lastName"}]},
+    {"name": "emailName", "parts": [{"field": "email"}, {"field": "lastName"}]}
+  ],
+  "defaultRegion": "US"
+}"#;
+
+const FIRST: [&str; 8] = [
+    "Jon",
+    "Mary-Jane",
+    "José",
+    "Li",
+    "Aoife",
+    "Zoë",
+    "Mohammed",
+    "Olga",
+];
+const LAST: [&str; 8] = [
+    "Smith",
+    "O'Brien",
+    "García",
+    "Nguyen",
+    "Müller",
+    "Kowalski",
+    "Okafor",
+    "Johansson",
+];
+const STREET: [&str; 4] = [
+    "Main Street",
+    "Oak Avenue",
+    "Amphitheatre Parkway",
+    "North Lake Road",
+];
+
+/// Deterministic, realistic-looking records (same generator as benches/js).
+fn records(n: usize) -> Vec<Record> {
+    (0..n)
+        .map(|i| {
+            let f = FIRST[i % 8];
+            let l = LAST[(i / 8) % 8];
+            Record::new()
+                .with(Field::Email, format!("{}.{}{}@Example.com", f, l, i))
+                .with(Field::Phone, format!("(415) 555-{:04}", i % 10_000))
+                .with(Field::FirstName, f)
+                .with(Field::LastName, l)
+                .with(
+                    Field::DateOfBirth,
+                    format!("19{:02}-{:02}-{:02}", 40 + i % 60, 1 + i % 12, 1 + i % 28),
+                )
+                .with(
+                    Field::PostalCode,
+                    format!("{:05}", 10_000 + (i * 7) % 89_999),
+                )
+                .with(
+                    Field::Street,
+                    format!("{} {}", 1 + i % 9_000, STREET[i % 4]),
+                )
+                .with(Field::Country, "US")
+        })
+        .collect()
+}
+
+fn main() {
+    let n = 200_000;
+    let recs = records(n);
+    let def = IdentityDefinition::from_json(DEFINITION).expect("definition");
+    let p = Pseudonymizer::new(
+        vec![("k1".into(), Secret::new(vec![7; 32]).expect("key"))],
+        def,
+    )
+    .expect("pseudonymizer");
+    let sample = p.tokenize(&recs[0]);
+    assert_eq!(
+        (
+            sample.tokens.len(),
+            sample.match_keys.len(),
+            sample.errors.len()
+        ),
+        (8, 3, 0)
+    );
+
+    let mut best = f64::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        black_box(p.tokenize_batch(black_box(&recs)));
+        best = best.min(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "tokenize_batch (normalise + 11 HMAC): {:>9.0} records/s",
+        n as f64 / best
+    );
+
+    let key = TokenKey::new("k1", &Secret::new(vec![7; 32]).expect("key")).expect("key");
+    let mut best_hmac = f64::MAX;
+    for _ in 0..5 {
+        let t = Instant::now();
+        for i in 0..n {
+            for _ in 0..11 {
+                black_box(key.field_token(Field::Email, black_box("jonsmith12345@example.com")));
+            }
+            black_box(i);
+        }
+        best_hmac = best_hmac.min(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "11 HMAC tokens only:                  {:>9.0} records/s ({:.2} M HMAC/s)",
+        n as f64 / best_hmac,
+        11.0 * n as f64 / best_hmac / 1e6
+    );
+}
