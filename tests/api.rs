@@ -1,8 +1,8 @@
 //! The public Rust API, used the way a caller would.
 
 use pseudolink::{
-    normalize, platform_hashes, ErrorCode, Field, IdentityDefinition, NormalizeOptions, Profile,
-    Pseudonymizer, Record, Secret, Token,
+    normalize, platform_hashes, DateOrder, ErrorCode, Field, IdentityDefinition, NormalizeOptions,
+    Profile, Pseudonymizer, Record, Secret, Token,
 };
 
 const DEFINITION: &str = r#"{
@@ -192,7 +192,10 @@ fn pseudonymizer_debug_shows_no_secret() {
 #[test]
 fn platform_hashes_use_platform_names_and_encodings() {
     let r = full_record().with(Field::Gender, "Female");
-    let meta = platform_hashes(&r, &NormalizeOptions::new(Profile::Meta));
+    let meta = platform_hashes(
+        &r,
+        &NormalizeOptions::new(Profile::Meta).with_date_order(DateOrder::Mdy),
+    );
     assert_eq!(meta.errors, vec![]);
     for k in ["em", "ph", "fn", "ln", "db", "zp", "country", "ge"] {
         let h = &meta.hashes[k];

@@ -13,7 +13,7 @@ use serde_json::Value;
 /// Every vector file, by name, embedded at compile time.
 pub const NORMALIZATION_FILES: &[(&str, &str)] = &[
     ("email.json", include_str!("../vectors/email.json")),
-    // ("phone.json", include_str!("../vectors/phone.json")),
+    ("phone.json", include_str!("../vectors/phone.json")),
     ("name.json", include_str!("../vectors/name.json")),
     ("company.json", include_str!("../vectors/company.json")),
     ("geo.json", include_str!("../vectors/geo.json")),

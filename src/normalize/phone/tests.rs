@@ -388,32 +388,3 @@ fn phone_decimal_digits() {
     assert_eq!(decimal_digit('\u{2167}'), None, "Roman numeral eight");
     assert_eq!(decimal_digit('a'), None);
 }
-
-// --- tests/vectors/phone.json ------------------------------------------------------
-
-#[test]
-fn phone_vectors_json() {
-    let doc: serde_json::Value =
-        serde_json::from_str(include_str!("../../../tests/vectors/phone.json"))
-            .expect("valid JSON");
-    let cases = doc["cases"].as_array().expect("cases");
-    assert!(cases.len() >= 70, "{} cases", cases.len());
-    for (i, case) in cases.iter().enumerate() {
-        assert_eq!(case["field"], "phone", "case #{i}");
-        let profile =
-            Profile::from_name(case["profile"].as_str().expect("profile")).expect("known profile");
-        let region = case["options"]["region"].as_str();
-        let input = case["input"].as_str().expect("input");
-        let got = crate::normalize::normalize(crate::Field::Phone, input, &opts(profile, region));
-        match (case["normalized"].as_str(), case["error"].as_str()) {
-            (Some(expected), None) => {
-                assert_eq!(got.as_deref().ok(), Some(expected), "case #{i}: {case}");
-            }
-            (None, Some(code)) => {
-                let got = got.map_err(|e| e.code().as_str());
-                assert_eq!(got, Err(code), "case #{i}: {case}");
-            }
-            _ => panic!("case #{i} needs exactly one of normalized/error: {case}"),
-        }
-    }
-}
