@@ -4,6 +4,8 @@
 //! Prints records/s for the full `tokenize_batch` (normalise + HMAC) and for
 //! the HMACs alone, so the share of normalisation is visible.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
+
 use pseudolink::{Field, IdentityDefinition, Pseudonymizer, Record, Secret, TokenKey};
 use std::hint::black_box;
 use std::time::Instant;

@@ -1,5 +1,7 @@
 //! The public Rust API, used the way a caller would.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
+
 use pseudolink::{
     normalize, platform_hashes, DateOrder, ErrorCode, Field, IdentityDefinition, NormalizeOptions,
     Profile, Pseudonymizer, Record, Secret, Token,

@@ -1,6 +1,8 @@
 //! Properties over arbitrary input: nothing panics, and no error message,
 //! token or hash carries the raw input.
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
+
 use proptest::prelude::*;
 use pseudolink::{
     normalize, platform_hashes, Error, Field, IdentityDefinition, NormalizeOptions, Profile,

@@ -1,6 +1,8 @@
 //! Native run of every vector file under tests/vectors/ (the same files run in
 //! headless browsers through tests/web.rs and in Node against pkg/).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
+
 mod support;
 
 fn assert_clean(failures: Vec<String>) {

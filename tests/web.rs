@@ -2,6 +2,7 @@
 //! vector files as the native run, plus the JS-facing exports called with the
 //! values a page can really pass (wrong types, lone surrogates, 1 MB strings).
 
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
 #![cfg(target_arch = "wasm32")]
 
 mod support;

@@ -2,7 +2,7 @@
 //! (`tests/web.rs`) runs. Files are passed in as text (`include_str!`) because
 //! the browser has no filesystem.
 
-#![allow(dead_code)]
+#![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
 
 use pseudolink::{
     normalize, platform_hashes, DateOrder, Error, Field, HashEncoding, NormalizeOptions, Profile,
