@@ -1,7 +1,9 @@
 //! A customer record: raw values keyed by [`Field`], as typed or uploaded.
 
+use crate::error::{Error, ErrorCode, Subject};
 use crate::field::Field;
 use serde::de::{self, Deserialize, Deserializer, IgnoredAny, MapAccess, SeqAccess, Visitor};
+use std::borrow::Cow;
 
 /// One raw value as received. Values of the wrong type (numbers, objects from
 /// JS) are kept as a marker so they surface as a per-field `value.wrong_type`
@@ -56,6 +58,67 @@ impl Record {
         Field::ALL
             .into_iter()
             .filter(|f| matches!(self.values.get(f.index()), Some(Some(_))))
+    }
+}
+
+impl Record {
+    /// Parses one record from JSON text (an object of fields).
+    pub fn from_json(text: &str) -> Result<Record, Error> {
+        serde_json::from_str(&repair_lone_surrogates(text)).map_err(|_| invalid())
+    }
+
+    /// Parses an array of records from JSON text, the form the JS batch API
+    /// hands over in one piece.
+    pub fn batch_from_json(text: &str) -> Result<Vec<Record>, Error> {
+        serde_json::from_str(&repair_lone_surrogates(text)).map_err(|_| invalid())
+    }
+}
+
+fn invalid() -> Error {
+    Error::new(Subject::Record, ErrorCode::RecordInvalid)
+}
+
+/// JavaScript strings may hold unpaired UTF-16 surrogates, which
+/// `JSON.stringify` writes as `\udXXX` escapes and a strict JSON parser
+/// rejects. Each one becomes `\ufffd` (U+FFFD), as wasm-bindgen's own string
+/// conversion does, so one odd value costs that value, not the batch.
+pub(crate) fn repair_lone_surrogates(text: &str) -> Cow<'_, str> {
+    let bytes = text.as_bytes();
+    let surrogate_at = |i: usize| -> Option<u16> {
+        let hex = bytes.get(i..i + 6)?;
+        if hex.first() != Some(&b'\\') || hex.get(1) != Some(&b'u') {
+            return None;
+        }
+        let v = u16::from_str_radix(core::str::from_utf8(hex.get(2..6)?).ok()?, 16).ok()?;
+        (0xD800..=0xDFFF).contains(&v).then_some(v)
+    };
+    let mut out: Option<String> = None;
+    let (mut i, mut copied) = (0, 0);
+    while let Some(&b) = bytes.get(i) {
+        if b != b'\\' {
+            i += 1;
+            continue;
+        }
+        match surrogate_at(i) {
+            Some(0xD800..=0xDBFF) if surrogate_at(i + 6).is_some_and(|lo| lo >= 0xDC00) => i += 12,
+            Some(_) => {
+                let o = out.get_or_insert_with(|| String::with_capacity(text.len()));
+                o.push_str(text.get(copied..i).unwrap_or_default());
+                o.push_str("\\ufffd");
+                i += 6;
+                copied = i;
+            }
+            // Any other escape: skip the backslash and the escaped character,
+            // so an escaped backslash never starts a false match.
+            None => i += 2,
+        }
+    }
+    match out {
+        None => Cow::Borrowed(text),
+        Some(mut o) => {
+            o.push_str(text.get(copied..).unwrap_or_default());
+            Cow::Owned(o)
+        }
     }
 }
 
@@ -149,6 +212,24 @@ impl<'de> Deserialize<'de> for Record {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn lone_surrogate_escapes_become_replacement_characters() {
+        let r =
+            Record::from_json(r#"{"email":"ja\ud800ne@x.co","city":"\ud83d\ude00 ok"}"#).unwrap();
+        assert_eq!(r.get(Field::Email), Some(Ok("ja\u{fffd}ne@x.co")));
+        assert_eq!(r.get(Field::City), Some(Ok("\u{1F600} ok")));
+        // An escaped backslash followed by "ud800" is text, not an escape.
+        let r = Record::from_json(r#"{"city":"a\\ud800"}"#).unwrap();
+        assert_eq!(r.get(Field::City), Some(Ok("a\\ud800")));
+        let r = Record::from_json(r#"{"city":"\udc00\ud800"}"#).unwrap();
+        assert_eq!(r.get(Field::City), Some(Ok("\u{fffd}\u{fffd}")));
+        assert_eq!(Record::batch_from_json("[{},{}]").unwrap().len(), 2);
+        assert_eq!(
+            Record::from_json("[").unwrap_err().code(),
+            ErrorCode::RecordInvalid
+        );
+    }
 
     #[test]
     fn record_from_json_tolerates_extra_keys_and_flags_wrong_types() {

@@ -122,21 +122,29 @@ fn options(value: &JsValue) -> Result<NormalizeOptions, JsValue> {
     Ok(out)
 }
 
-fn record(value: JsValue) -> Result<Record, JsValue> {
-    if !value.is_object() || js_sys::Array::is_array(&value) {
-        return Err(js_error(Error::new(
-            Subject::Record,
-            ErrorCode::RecordInvalid,
-        )));
-    }
-    serde_wasm_bindgen::from_value(value)
-        .map_err(|_| js_error(Error::new(Subject::Record, ErrorCode::RecordInvalid)))
+fn invalid_record() -> JsValue {
+    js_error(Error::new(Subject::Record, ErrorCode::RecordInvalid))
 }
 
+/// JS value → JSON text, in one engine call. `None` for values JSON cannot
+/// hold (`undefined`, BigInt, cycles).
+fn json_text(value: &JsValue) -> Option<String> {
+    js_sys::JSON::stringify(value).ok()?.as_string()
+}
+
+fn record(value: &JsValue) -> Result<Record, JsValue> {
+    if !value.is_object() || js_sys::Array::is_array(value) {
+        return Err(invalid_record());
+    }
+    let text = json_text(value).ok_or_else(invalid_record)?;
+    Record::from_json(&text).map_err(js_error)
+}
+
+/// Rust value → JS value through JSON text: one `JSON.parse`, which builds
+/// thousands of small objects faster than property-by-property conversion.
 fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
-    value
-        .serialize(&serde_wasm_bindgen::Serializer::new().serialize_maps_as_objects(true))
-        .map_err(|_| js_error(Error::new(Subject::Record, ErrorCode::RecordInvalid)))
+    let text = serde_json::to_string(value).map_err(|_| invalid_record())?;
+    js_sys::JSON::parse(&text).map_err(|_| invalid_record())
 }
 
 /// Normalises one value of a field. Throws a `PseudolinkError` with a stable
@@ -171,8 +179,7 @@ pub fn platform_hashes_js(
         .as_string()
         .and_then(|p| Profile::from_name(&p))
         .ok_or_else(option_error)?;
-    let record = record(record_in)?;
-    to_js(&platform_hashes(&record, &opts))
+    to_js(&platform_hashes(&record(&record_in)?, &opts))
 }
 
 /// Fields a profile defines, in wire order.
@@ -283,35 +290,22 @@ impl Pseudonymizer {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ContactRecord")] record_in: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let r = record(record_in)?;
-        to_js(&self.inner.tokenize(&r))
+        to_js(&self.inner.tokenize(&record(&record_in)?))
     }
 
     /// Tokens of many records, in order. Crosses the JS/wasm boundary once
-    /// each way (as JSON text, which engines parse faster than per-property
-    /// conversion), so thousands of records per call are cheap.
+    /// each way as JSON text, so thousands of records per call are cheap.
     #[wasm_bindgen(js_name = tokenizeBatch, unchecked_return_type = "TokenizeResult[]")]
     pub fn tokenize_batch(
         &self,
         #[wasm_bindgen(unchecked_param_type = "ContactRecord[]")] records: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let invalid = || js_error(Error::new(Subject::Record, ErrorCode::RecordInvalid));
-        let array: js_sys::Array = records.dyn_into().map_err(|_| invalid())?;
-        let records = records_from_json(&array).map_or_else(|| records_one_by_one(&array), Ok)?;
+        if !js_sys::Array::is_array(&records) {
+            return Err(invalid_record());
+        }
+        let text = json_text(&records).ok_or_else(invalid_record)?;
+        let records = Record::batch_from_json(&text).map_err(js_error)?;
         let out: Vec<Tokenized> = self.inner.tokenize_batch(&records);
-        let json = serde_json::to_string(&out).map_err(|_| invalid())?;
-        js_sys::JSON::parse(&json).map_err(|_| invalid())
+        to_js(&out)
     }
-}
-
-/// Fast path: one `JSON.stringify` and one parse. Returns `None` when the
-/// array does not survive JSON (lone surrogates, BigInt, cycles).
-fn records_from_json(array: &js_sys::Array) -> Option<Vec<Record>> {
-    let text = js_sys::JSON::stringify(array).ok()?.as_string()?;
-    serde_json::from_str(&text).ok()
-}
-
-/// Slow path, record by record, with the same per-field semantics.
-fn records_one_by_one(array: &js_sys::Array) -> Result<Vec<Record>, JsValue> {
-    array.iter().map(record).collect()
 }
