@@ -6,6 +6,8 @@ mod field;
 mod normalize;
 mod profile;
 mod record;
+#[cfg(target_arch = "wasm32")]
+mod wasm;
 
 pub use error::{Error, ErrorCode, Subject};
 pub use field::Field;
