@@ -1,0 +1,107 @@
+# pseudolink: build, test and demo entry points. `make help` lists them.
+# Everything a target needs is installed by `make setup` (scripts/setup.sh).
+
+SHELL := bash
+.SHELLFLAGS := -euo pipefail -c
+.DEFAULT_GOAL := help
+# Stages share target/ and the browsers: never run them in parallel.
+.NOTPARALLEL:
+
+CARGO_WASM := scripts/cargo-wasm
+TIMED := scripts/timed.sh
+JS := tests/js
+PORT ?= 8080
+
+# Browser tests of the wasm build: every tests/web*.rs (wasm_bindgen_test, run_in_browser).
+WASM_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/web*.rs))
+WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+
+.PHONY: help setup pkg server demo test bench clean distclean \
+	fmt clippy clippy-server clippy-wasm test-native test-server vectors-check \
+	test-chromium test-firefox node-smoke bundler e2e
+
+help:
+	@echo "make setup   install toolchains, browsers and JS test tools (idempotent)"
+	@echo "make pkg     build the JS package in pkg/ (wasm32 + wasm-bindgen + wasm-opt)"
+	@echo "make server  build the demo server (release)"
+	@echo "make demo    setup + pkg + server, then serve www/ on http://127.0.0.1:$(PORT)/"
+	@echo "make test    everything CI runs (see the test target)"
+	@echo "make bench   scripts/bench.sh"
+	@echo "make clean   remove build output"
+
+setup:
+	scripts/setup.sh
+
+pkg:
+	scripts/build-pkg.sh
+
+server:
+	cargo build --release --features server --bin pseudolink-server
+
+demo: setup pkg server
+	@echo "demo: open http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
+	exec target/release/pseudolink-server --port $(PORT) --www www --pkg pkg
+
+# The whole suite, one timed stage after another; a summary of stage times is
+# printed at the end (and kept in target/stage-times.txt).
+test:
+	@mkdir -p target && : >target/stage-times.txt
+	@$(TIMED) setup scripts/setup.sh
+	@$(MAKE) --no-print-directory fmt clippy clippy-server clippy-wasm test-native test-server \
+		vectors-check test-chromium test-firefox pkg-stage node-smoke bundler e2e
+	@echo "== make test: all stages passed"; cat target/stage-times.txt
+
+fmt:
+	@$(TIMED) fmt cargo fmt --all --check
+
+clippy:
+	@$(TIMED) clippy cargo clippy --all-targets --locked -- -D warnings
+
+clippy-server:
+	@$(TIMED) clippy-server cargo clippy --all-targets --locked --features server -- -D warnings
+
+clippy-wasm:
+	@$(TIMED) clippy-wasm $(CARGO_WASM) clippy --lib --tests --locked -- -D warnings
+
+test-native:
+	@$(TIMED) test-native cargo test --locked
+
+test-server:
+	@$(TIMED) test-server cargo test --locked --features server
+
+vectors-check:
+	@$(TIMED) vectors-check python3 scripts/vectors/fill_hashes.py --check
+
+test-chromium:
+	@$(TIMED) test-chromium env -u GECKODRIVER $(WASM_RUNNER) CHROMEDRIVER=$$(command -v chromedriver) \
+		$(CARGO_WASM) test --locked $(WASM_TESTS)
+
+test-firefox:
+	@$(TIMED) test-firefox env -u CHROMEDRIVER $(WASM_RUNNER) GECKODRIVER=$$(command -v geckodriver) \
+		$(CARGO_WASM) test --locked $(WASM_TESTS)
+
+pkg-stage:
+	@$(TIMED) pkg scripts/build-pkg.sh
+
+node-smoke:
+	@$(TIMED) node-smoke bash -c "cd $(JS) && node --test --test-reporter=spec node-smoke.mjs"
+
+bundler:
+	@$(TIMED) bundler bash -c "cd $(JS) && node --test --test-reporter=spec bundler.mjs"
+
+# Uses the newest of target/{release,debug}/pseudolink-server (test-server builds debug).
+e2e:
+	@$(TIMED) e2e bash -c "cd $(JS) && node --test --test-reporter=spec --test-concurrency=1 e2e/"
+
+bench:
+	@if [[ -x scripts/bench.sh ]]; then scripts/bench.sh; \
+	else echo "bench: scripts/bench.sh does not exist yet" >&2; exit 1; fi
+
+clean:
+	cargo clean
+	rm -rf pkg/pseudolink.js pkg/pseudolink.d.ts pkg/pseudolink_bg.wasm pkg/pseudolink_bg.wasm.d.ts \
+		pkg/snippets tests/e2e-artifacts
+
+# Also forget the installed JS test tools (scripts/setup.sh reinstalls them).
+distclean: clean
+	rm -rf $(JS)/node_modules

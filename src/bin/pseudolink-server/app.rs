@@ -1,0 +1,28 @@
+//! The router: every route and layer in one place. Later endpoints (a POST
+//! endpoint into SQLite, an OPRF key server) get their own module and one
+//! `.merge`/`.nest` line here.
+
+use std::path::PathBuf;
+
+use axum::{middleware, Router};
+
+use crate::{access_log, health, security_headers, static_files};
+
+/// What the router needs to know.
+#[derive(Debug, Clone)]
+pub struct Config {
+    /// Demo pages, served at `/`.
+    pub www: PathBuf,
+    /// Built JS package, served at `/pkg/`.
+    pub pkg: PathBuf,
+}
+
+/// Builds the application. Layers run outside-in: the access log sees the final
+/// status; security headers apply to every response, static or not.
+pub fn router(config: &Config) -> Router {
+    Router::new()
+        .merge(health::routes())
+        .merge(static_files::routes(&config.www, &config.pkg))
+        .layer(middleware::from_fn(security_headers::apply))
+        .layer(middleware::from_fn(access_log::log))
+}

@@ -1,0 +1,104 @@
+//! Command-line arguments, parsed by hand (no CLI dependency for four flags).
+
+use std::path::PathBuf;
+
+pub const USAGE: &str = "\
+usage: pseudolink-server [--port PORT] [--www DIR] [--pkg DIR]
+
+  --port PORT  TCP port on 127.0.0.1 (default 8080; 0 picks a free port)
+  --www DIR    demo pages, served at /       (default: www)
+  --pkg DIR    built JS package, at /pkg/    (default: pkg)
+
+The first stdout line is `listening on http://127.0.0.1:PORT`.";
+
+/// What the server was asked to do.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Parsed {
+    Run(Args),
+    Help,
+}
+
+/// Validated arguments.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Args {
+    pub port: u16,
+    pub www: PathBuf,
+    pub pkg: PathBuf,
+}
+
+impl Args {
+    /// Parses `--flag value` and `--flag=value` forms.
+    pub fn parse(argv: impl IntoIterator<Item = String>) -> Result<Parsed, String> {
+        let mut args = Args {
+            port: 8080,
+            www: PathBuf::from("www"),
+            pkg: PathBuf::from("pkg"),
+        };
+        let mut it = argv.into_iter();
+        while let Some(arg) = it.next() {
+            let (flag, inline) = match arg.split_once('=') {
+                Some((f, v)) if f.starts_with("--") => (f.to_owned(), Some(v.to_owned())),
+                _ => (arg.clone(), None),
+            };
+            if flag == "-h" || flag == "--help" {
+                return Ok(Parsed::Help);
+            }
+            let mut value = || {
+                inline
+                    .clone()
+                    .or_else(|| it.next())
+                    .ok_or_else(|| format!("{flag} needs a value"))
+            };
+            match flag.as_str() {
+                "--port" => {
+                    let v = value()?;
+                    args.port = v
+                        .parse()
+                        .map_err(|_| format!("--port: not a port number: {v}"))?;
+                }
+                "--www" => args.www = PathBuf::from(value()?),
+                "--pkg" => args.pkg = PathBuf::from(value()?),
+                _ => return Err(format!("unknown argument: {arg}")),
+            }
+        }
+        Ok(Parsed::Run(args))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn parse(v: &[&str]) -> Result<Parsed, String> {
+        Args::parse(v.iter().map(|s| s.to_string()))
+    }
+
+    #[test]
+    fn args_defaults() {
+        let Ok(Parsed::Run(a)) = parse(&[]) else {
+            panic!("defaults")
+        };
+        assert_eq!(a.port, 8080);
+        assert_eq!(a.www, PathBuf::from("www"));
+        assert_eq!(a.pkg, PathBuf::from("pkg"));
+    }
+
+    #[test]
+    fn args_both_forms() {
+        let Ok(Parsed::Run(a)) = parse(&["--port", "0", "--www=/tmp/w", "--pkg", "p"]) else {
+            panic!("parse")
+        };
+        assert_eq!(a.port, 0);
+        assert_eq!(a.www, PathBuf::from("/tmp/w"));
+        assert_eq!(a.pkg, PathBuf::from("p"));
+    }
+
+    #[test]
+    fn args_errors() {
+        assert!(parse(&["--port"]).is_err());
+        assert!(parse(&["--port", "http"]).is_err());
+        assert!(parse(&["--port", "70000"]).is_err());
+        assert!(parse(&["--bogus"]).is_err());
+        assert_eq!(parse(&["--help"]), Ok(Parsed::Help));
+    }
+}

@@ -1,0 +1,190 @@
+// Shared helpers for the browser tests. Builds nothing: it needs the server
+// binary (`make server`, or `cargo build --features server`) and the package
+// (`make pkg`) to exist already.
+//
+//   const h = await startHarness();                 // server + Chromium
+//   const p = await h.open('/checkout/', 'checkout'); // page, errors, requests
+//   ...; await h.screenshot(p.page, 'checkout');
+//   h.assertNoRawValues(['jane@example.com']);       // no request carried them
+//   await h.close();
+//
+// Chromium is Debian's (/usr/bin/chromium) driven by playwright-core, with the
+// flags from TOOLCHAIN.md and a fresh user-data dir per harness.
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+import assert from 'node:assert/strict';
+import { chromium } from 'playwright-core';
+
+export const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..', '..');
+export const ARTIFACTS = path.join(ROOT, 'tests', 'e2e-artifacts');
+
+export const CHROMIUM = process.env.CHROMIUM ?? '/usr/bin/chromium';
+export const CHROMIUM_ARGS = [
+    '--no-sandbox',
+    '--disable-gpu',
+    '--disable-quic',
+    '--no-first-run',
+    // Without these Chromium floods the (closed) network with background requests.
+    '--disable-background-networking',
+    '--disable-component-update',
+    '--disable-sync',
+];
+
+/** The server binary: $PSEUDOLINK_SERVER, else the newer of release/debug. */
+export function serverBinary() {
+    if (process.env.PSEUDOLINK_SERVER) return process.env.PSEUDOLINK_SERVER;
+    const candidates = ['release', 'debug']
+        .map((p) => path.join(ROOT, 'target', p, 'pseudolink-server'))
+        .filter((p) => existsSync(p))
+        .sort((a, b) => statSync(b).mtimeMs - statSync(a).mtimeMs);
+    if (!candidates.length) {
+        throw new Error('pseudolink-server not built: run `make server` (or cargo build --features server)');
+    }
+    return candidates[0];
+}
+
+/**
+ * Starts the real server on a free port. Resolves to {url, stop(), log}, where
+ * `log` collects the server's stderr lines (its request log).
+ */
+export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.join(ROOT, 'pkg') } = {}) {
+    const bin = serverBinary();
+    const child = spawn(bin, ['--port', '0', '--www', www, '--pkg', pkg], {
+        stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    const log = [];
+    createInterface({ input: child.stderr }).on('line', (l) => log.push(l));
+    const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
+
+    const url = await new Promise((resolve, reject) => {
+        const timer = setTimeout(() => reject(new Error(`${bin}: no address within 15 s`)), 15000);
+        const lines = createInterface({ input: child.stdout });
+        lines.once('line', (line) => {
+            clearTimeout(timer);
+            const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line.trim());
+            if (m) resolve(m[1]);
+            else reject(new Error(`${bin}: unexpected first line`));
+        });
+        exited.then(({ code }) => {
+            clearTimeout(timer);
+            reject(new Error(`${bin} exited (${code}) before listening: ${log.join('\n')}`));
+        });
+    });
+
+    async function stop() {
+        if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
+        const res = await Promise.race([exited, new Promise((r) => setTimeout(() => r(null), 5000))]);
+        if (res === null) {
+            child.kill('SIGKILL');
+            await exited;
+            throw new Error('server did not stop within 5 s of SIGTERM');
+        }
+        return res;
+    }
+    return { url, stop, log };
+}
+
+/** Headless Chromium with a fresh user-data dir; resolves to {context, close()}. */
+export async function launchChromium() {
+    const userDataDir = mkdtempSync(path.join(tmpdir(), 'pseudolink-chromium-'));
+    const context = await chromium.launchPersistentContext(userDataDir, {
+        executablePath: CHROMIUM,
+        headless: true,
+        args: CHROMIUM_ARGS,
+    });
+    return {
+        context,
+        async close() {
+            await context.close();
+            rmSync(userDataDir, { recursive: true, force: true });
+        },
+    };
+}
+
+/**
+ * Server + browser. Every request any page makes is recorded (URL, method,
+ * headers, body) in `requests`, for no-raw-PII checks.
+ */
+export async function startHarness(serverOptions) {
+    const server = await startServer(serverOptions);
+    let browser;
+    try {
+        browser = await launchChromium();
+    } catch (e) {
+        await server.stop();
+        throw e;
+    }
+    const requests = [];
+    browser.context.on('request', (r) => {
+        requests.push({ url: r.url(), method: r.method(), headers: r.headers(), body: r.postData() ?? '' });
+    });
+
+    return {
+        url: server.url,
+        serverLog: server.log,
+        requests,
+        context: browser.context,
+
+        /**
+         * Opens `rel` (a path on the server), waits for the network to settle, and
+         * resolves to {page, errors}: console errors, uncaught page errors, failed
+         * requests and HTTP error responses, as strings.
+         */
+        async open(rel, { waitUntil = 'networkidle' } = {}) {
+            const page = await browser.context.newPage();
+            const errors = [];
+            page.on('console', (m) => {
+                if (m.type() !== 'error') return;
+                const where = m.location()?.url ? new URL(m.location().url).pathname : '';
+                // Chromium asks for /favicon.ico on its own; a page without one is fine.
+                if (where === '/favicon.ico') return;
+                errors.push(`console.error: ${m.text()}${where ? ` (${where})` : ''}`);
+            });
+            page.on('pageerror', (e) => errors.push(`pageerror: ${e.message}`));
+            page.on('requestfailed', (r) => errors.push(`request failed: ${new URL(r.url()).pathname} ${r.failure()?.errorText ?? ''}`));
+            page.on('response', (r) => {
+                if (r.status() >= 400) errors.push(`HTTP ${r.status()}: ${new URL(r.url()).pathname}`);
+            });
+            const res = await page.goto(new URL(rel, server.url).href, { waitUntil });
+            if (!res || !res.ok()) errors.push(`HTTP ${res?.status()}: ${rel}`);
+            return { page, errors };
+        },
+
+        /** Saves a full-page screenshot to tests/e2e-artifacts/<name>.png. */
+        async screenshot(page, name) {
+            mkdirSync(ARTIFACTS, { recursive: true });
+            const file = path.join(ARTIFACTS, `${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.png`);
+            await page.screenshot({ path: file, fullPage: true });
+            return file;
+        },
+
+        /**
+         * Fails if any recorded request carries one of `values` (raw identifiers
+         * typed into a page) in its URL, headers or body, verbatim or URL-encoded.
+         * The failure message names the request, never the value.
+         */
+        assertNoRawValues(values) {
+            for (const v of values) {
+                const forms = new Set([v, encodeURIComponent(v), encodeURIComponent(v).replace(/%20/g, '+')]);
+                for (const r of requests) {
+                    const hay = [r.url, JSON.stringify(r.headers), r.body].join('\n');
+                    for (const f of forms) {
+                        assert.ok(!hay.includes(f), `${r.method} ${new URL(r.url).pathname} carries a raw value typed into the page`);
+                    }
+                }
+            }
+        },
+
+        async close() {
+            const errors = [];
+            await browser.close().catch((e) => errors.push(e));
+            const res = await server.stop().catch((e) => errors.push(e));
+            if (errors.length) throw errors[0];
+            return res;
+        },
+    };
+}

@@ -1,0 +1,49 @@
+// Loads every .html page under www/ from the real server in headless Chromium
+// and fails on any console error, uncaught page error, failed request or HTTP
+// error. Screenshots go to tests/e2e-artifacts/.
+//
+//   make pkg server && (cd tests/js && node --test e2e/)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { readdirSync } from 'node:fs';
+import path from 'node:path';
+import { ROOT, startHarness } from './harness.mjs';
+
+const WWW = path.join(ROOT, 'www');
+
+/** Paths of every .html file under `dir`, relative to it, with '/' separators. */
+function htmlFiles(dir, prefix = '') {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+        if (d.name.startsWith('.') || d.name === 'node_modules') return [];
+        const rel = prefix + d.name;
+        if (d.isDirectory()) return htmlFiles(path.join(dir, d.name), `${rel}/`);
+        return d.name.endsWith('.html') ? [rel] : [];
+    });
+}
+
+const pages = htmlFiles(WWW).sort();
+let h;
+
+before(async () => {
+    h = await startHarness();
+});
+
+after(async () => {
+    await h?.close();
+});
+
+test('www/ has pages', () => {
+    assert.ok(pages.length > 0, 'no .html files under www/');
+});
+
+for (const rel of pages) {
+    test(`page ${rel}: loads with no console or page errors`, async () => {
+        const { page, errors } = await h.open(`/${rel}`);
+        // Let module scripts finish their top-level await (wasm init).
+        await page.waitForLoadState('networkidle');
+        await page.waitForTimeout(200);
+        await h.screenshot(page, `page-${rel}`);
+        await page.close();
+        assert.deepEqual(errors, [], `errors on ${rel}`);
+    });
+}

@@ -1,0 +1,198 @@
+// Node smoke test of the BUILT package, imported by its name as a consumer
+// would (tests/js/package.json: "pseudolink": "file:../../pkg"; Node picks the
+// package's "node" export, which initialises the wasm synchronously).
+//
+//   make pkg && (cd tests/js && node --test node-smoke.mjs)
+//
+// Two parts:
+//   1. the JS API contract (normalize, platformHashes, Pseudonymizer, VERSION);
+//      an export that does not exist yet is reported as a skipped test;
+//   2. every case of every tests/vectors/*.json file (format:
+//      tests/vectors/README.md) through `normalize` and, when exported,
+//      `platformHashes`.
+// Nothing here prints a raw input: failures name the file, case index and field.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+import * as pl from 'pseudolink';
+import init from 'pseudolink';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const VECTORS = process.env.PSEUDOLINK_VECTORS_DIR ?? path.join(HERE, '..', 'vectors');
+const PKG_JSON = JSON.parse(readFileSync(path.join(HERE, '..', '..', 'pkg', 'package.json'), 'utf8'));
+const CODE_RE = /^[a-z0-9_]+\.[a-z0-9_]+$/;
+
+// An input shorter than this can occur in any message by chance ("a" in "has"),
+// so only longer inputs are checked for leaking into error messages.
+const MIN_LEAK_CHECK = 6;
+
+/** Fails if `text` contains `input` (without printing either). */
+function assertNoLeak(text, input, where) {
+    const needle = String(input).trim();
+    if (needle.length < MIN_LEAK_CHECK) return;
+    assert.ok(!String(text).includes(needle), `${where}: error output contains the raw input`);
+}
+
+/** Runs `fn`, expecting it to throw; returns the thrown value. */
+function thrown(fn) {
+    try {
+        fn();
+    } catch (e) {
+        return e;
+    }
+    return undefined;
+}
+
+const has = (name) => typeof pl[name] !== 'undefined';
+const skipUnless = (name) => (has(name) ? false : `pseudolink does not export ${name} yet`);
+
+// ---------------------------------------------------------------- API contract
+
+test('package: Node entry needs no init, and init() is a harmless no-op', async () => {
+    assert.equal(typeof init, 'function');
+    assert.equal(typeof pl.initSync, 'function');
+    await init(); // already initialised by the node entry; must not refetch
+    assert.equal(typeof pl.normalize, 'function');
+});
+
+test('package: the .wasm is exported as pseudolink/pseudolink_bg.wasm', () => {
+    const url = import.meta.resolve('pseudolink/pseudolink_bg.wasm');
+    assert.ok(existsSync(fileURLToPath(url)), 'resolved .wasm file exists');
+});
+
+test('package: version', { skip: has('VERSION') || has('version') ? false : 'no VERSION/version() export yet' }, () => {
+    const v = has('VERSION') ? pl.VERSION : pl.version();
+    assert.equal(v, PKG_JSON.version);
+});
+
+test('normalize: errors are Errors with .code and .field, and no input', () => {
+    const input = 'smoke-test-not-an-email-address';
+    const e = thrown(() => pl.normalize('email', input, { profile: 'pseudolink' }));
+    assert.ok(e instanceof Error, 'throws an Error');
+    assert.match(e.code, CODE_RE);
+    assert.equal(e.field, 'email');
+    assertNoLeak(e.message, input, 'normalize error');
+    assertNoLeak(e.stack ?? '', input, 'normalize error stack');
+});
+
+test('normalize: bad arguments throw coded Errors', () => {
+    for (const [field, opts] of [
+        ['noSuchField', undefined],
+        ['email', { profile: 'noSuchProfile' }],
+        ['email', { dateOrder: 'dym' }],
+    ]) {
+        const e = thrown(() => pl.normalize(field, 'someone@example.com', opts));
+        assert.ok(e instanceof Error, `${field} ${JSON.stringify(opts)} throws`);
+        assert.match(e.code, CODE_RE);
+        assertNoLeak(e.message, 'someone@example.com', 'argument error');
+    }
+});
+
+test('normalize: options may be omitted', () => {
+    // Either a value or a coded error: never a TypeError about `options`.
+    const e = thrown(() => pl.normalize('email', 'someone@example.com'));
+    if (e !== undefined) assert.match(e.code, CODE_RE);
+});
+
+test('platformHashes: result shape and error hygiene', { skip: skipUnless('platformHashes') }, () => {
+    const bad = 'smoke-test-bad-email-value';
+    for (const profile of ['pseudolink', 'uid2', 'google', 'meta']) {
+        const r = pl.platformHashes({ email: bad }, profile);
+        assert.equal(r.profile, profile);
+        assert.equal(typeof r.hashes, 'object');
+        assert.equal(typeof r.plain, 'object');
+        assert.ok(Array.isArray(r.errors));
+        assert.ok(r.errors.length >= 1, `${profile}: an invalid e-mail is reported`);
+        for (const err of r.errors) {
+            assert.equal(typeof err.field, 'string');
+            assert.match(err.code, CODE_RE);
+            assert.equal(typeof err.message, 'string');
+        }
+        assertNoLeak(JSON.stringify(r), bad, `platformHashes(${profile})`);
+    }
+});
+
+test('Pseudonymizer: class shape; bad construction throws a coded Error without the secret', { skip: skipUnless('Pseudonymizer') }, () => {
+    const P = pl.Pseudonymizer;
+    for (const m of ['tokenize', 'tokenizeBatch', 'free']) {
+        assert.equal(typeof P.prototype[m], 'function', `Pseudonymizer.prototype.${m}`);
+    }
+    const secret = new TextEncoder().encode('smoke-test-secret-bytes-0123456789');
+    const e = thrown(() => new P([{ id: 'k1', secret }], 'this is not a definition {'));
+    assert.ok(e instanceof Error, 'an unparsable definition throws');
+    assert.match(e.code, CODE_RE);
+    assertNoLeak(e.message, 'smoke-test-secret-bytes', 'Pseudonymizer error');
+});
+
+// ---------------------------------------------------------------- vectors
+
+const vectorFiles = existsSync(VECTORS)
+    ? readdirSync(VECTORS).filter((f) => f.endsWith('.json')).sort()
+    : [];
+
+test('vectors: at least one vector file', { skip: vectorFiles.length ? false : `no *.json in ${VECTORS} yet` }, () => {});
+
+for (const file of vectorFiles) {
+    const doc = JSON.parse(readFileSync(path.join(VECTORS, file), 'utf8'));
+    const cases = doc.cases ?? [];
+
+    test(`vectors ${file}: normalize (${cases.length} cases)`, () => {
+        const failures = [];
+        cases.forEach((c, i) => {
+            const where = `${file} #${i} ${c.profile}/${c.field}`;
+            const opts = { profile: c.profile, ...(c.options ?? {}) };
+            let got;
+            let err;
+            try {
+                got = pl.normalize(c.field, c.input, opts);
+            } catch (e) {
+                err = e;
+            }
+            if ('error' in c) {
+                if (err === undefined) failures.push(`${where}: expected error ${c.error}, got a value`);
+                else if (err.code !== c.error) failures.push(`${where}: expected error ${c.error}, got ${err.code}`);
+                else if (err.field !== c.field) failures.push(`${where}: error .field ${err.field}`);
+                if (err && c.input.trim().length >= MIN_LEAK_CHECK && String(err.message).includes(c.input.trim())) {
+                    failures.push(`${where}: error message contains the input`);
+                }
+            } else if ('normalized' in c) {
+                if (err !== undefined) failures.push(`${where}: expected a value, got error ${err.code ?? err.message}`);
+                else if (got !== c.normalized) failures.push(`${where}: normalized value differs`);
+            }
+        });
+        assert.deepEqual(failures, [], `${failures.length} of ${cases.length} cases failed`);
+    });
+
+    test(`vectors ${file}: platformHashes`, { skip: skipUnless('platformHashes') }, () => {
+        const failures = [];
+        cases.forEach((c, i) => {
+            const where = `${file} #${i} ${c.profile}/${c.field}`;
+            let r;
+            try {
+                r = pl.platformHashes({ [c.field]: c.input }, c.profile, c.options ?? {});
+            } catch (e) {
+                failures.push(`${where}: platformHashes threw ${e.code ?? e.name}`);
+                return;
+            }
+            if ('error' in c) {
+                const e = r.errors.find((x) => x.field === c.field);
+                if (!e) failures.push(`${where}: expected error ${c.error}, none reported`);
+                else if (e.code !== c.error) failures.push(`${where}: expected error ${c.error}, got ${e.code}`);
+                if (c.input.trim().length >= MIN_LEAK_CHECK && JSON.stringify(r).includes(c.input.trim())) {
+                    failures.push(`${where}: result contains the rejected input`);
+                }
+            } else if ('normalized' in c) {
+                if (c.hash === null) {
+                    // Sent unhashed by this profile (e.g. Google's address parts).
+                    if (r.plain[c.field] !== c.normalized) failures.push(`${where}: plain value differs`);
+                } else if (typeof c.hash === 'string') {
+                    if (r.hashes[c.field] !== c.hash) failures.push(`${where}: hash differs`);
+                }
+            }
+        });
+        assert.deepEqual(failures, [], `${failures.length} of ${cases.length} cases failed`);
+    });
+}
