@@ -24,7 +24,7 @@ pub use field::Field;
 pub use normalize::{normalize, supports, Country, DateOrder, NormalizeOptions, MAX_INPUT_BYTES};
 pub use platform::{platform_hashes, sha256, HashEncoding, PlatformHashes};
 pub use profile::Profile;
-pub use pseudonymizer::{FieldError, Pseudonymizer, Tokenized};
+pub use pseudonymizer::{FieldError, Pseudonymizer, TokenKind, Tokenized};
 pub use record::{Record, WrongType};
 pub use token::{KeyId, Secret, Token, TokenKey, MIN_SECRET_BYTES, TOKEN_VERSION};
 

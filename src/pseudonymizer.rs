@@ -46,6 +46,15 @@ pub struct Tokenized {
     pub errors: Vec<FieldError>,
 }
 
+/// Which list of [`Tokenized`] a token belongs to.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum TokenKind {
+    /// A field's token (`tokens`).
+    Field,
+    /// A match key's token (`matchKeys`).
+    MatchKey,
+}
+
 /// Why a field produced no token. Carries the code and rule, never the value.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -106,13 +115,32 @@ impl Pseudonymizer {
     /// Tokenises one record.
     pub fn tokenize(&self, record: &Record) -> Tokenized {
         let mut out = Tokenized::default();
-        let normalized = self.normalize_record(record, &mut out.errors);
-        let value = |f: Field| normalized.get(f.index()).and_then(|v| v.as_deref());
+        out.errors = self.tokenize_each(record, |kind, token| match kind {
+            TokenKind::Field => out.tokens.push(token.to_owned()),
+            TokenKind::MatchKey => out.match_keys.push(token.to_owned()),
+        });
+        out
+    }
 
+    /// Tokenises one record, handing each token to `emit` as it is made
+    /// (all field tokens first, then all match-key tokens) and returning the
+    /// field errors. Batch writers use this to stream tokens into one buffer
+    /// without a string allocation per token.
+    pub fn tokenize_each(
+        &self,
+        record: &Record,
+        mut emit: impl FnMut(TokenKind, &str),
+    ) -> Vec<FieldError> {
+        let mut errors = Vec::new();
+        let normalized = self.normalize_record(record, &mut errors);
+        let value = |f: Field| normalized.get(f.index()).and_then(|v| v.as_deref());
+        let mut buf = String::with_capacity(96);
         for &field in &self.definition.fields {
             if let Some(v) = value(field) {
                 for k in &self.keys {
-                    out.tokens.push(k.field_token(field, v));
+                    buf.clear();
+                    k.write_field_token(field, v, &mut buf);
+                    emit(TokenKind::Field, &buf);
                 }
             }
         }
@@ -129,10 +157,10 @@ impl Pseudonymizer {
                 continue;
             }
             for k in &self.keys {
-                out.match_keys.push(k.match_key_token(&mk.name, &parts));
+                emit(TokenKind::MatchKey, &k.match_key_token(&mk.name, &parts));
             }
         }
-        out
+        errors
     }
 
     /// Tokenises many records; the same as mapping [`Pseudonymizer::tokenize`].

@@ -135,13 +135,22 @@ impl TokenKey {
 
     /// The token of one normalised field value.
     pub fn field_token(&self, field: crate::Field, value: &str) -> String {
+        let mut out = String::with_capacity(64);
+        self.write_field_token(field, value, &mut out);
+        out
+    }
+
+    /// Appends the token of one normalised field value to `out` (batch work
+    /// reuses one buffer instead of allocating a string per token).
+    pub fn write_field_token(&self, field: crate::Field, value: &str, out: &mut String) {
         match self.fields.get(field.index()) {
             Some((prepared, prefix)) => {
                 let mut mac = prepared.clone();
                 mac.update(value.as_bytes());
-                finish(mac, prefix.clone())
+                out.push_str(prefix);
+                push_tag(mac, out);
             }
-            None => self.token(field.name(), &[value.as_bytes()], false),
+            None => out.push_str(&self.token(field.name(), &[value.as_bytes()], false)),
         }
     }
 
@@ -173,7 +182,8 @@ impl TokenKey {
         out.push('.');
         out.push_str(&self.id.0);
         out.push('.');
-        finish(mac, out)
+        push_tag(mac, &mut out);
+        out
     }
 }
 
@@ -188,12 +198,10 @@ fn absorb_subject(mac: &mut HmacSha256, subject: &str, match_key: bool) {
     mac.update(&[0]);
 }
 
-/// Finalises the MAC and appends the tag, base64url, to the token prefix.
-fn finish(mac: HmacSha256, mut out: String) -> String {
+/// Finalises the MAC and appends the tag, base64url (43 characters).
+fn push_tag(mac: HmacSha256, out: &mut String) {
     let tag = mac.finalize().into_bytes();
-    out.reserve(43);
-    encode_b64(&tag, B64_URL, false, &mut out);
-    out
+    encode_b64(&tag, B64_URL, false, out);
 }
 
 impl ZeroizeOnDrop for TokenKey {}

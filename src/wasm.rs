@@ -3,7 +3,7 @@
 
 use crate::{
     platform_hashes, DateOrder, Error, ErrorCode, Field, IdentityDefinition, NormalizeOptions,
-    Profile, Pseudonymizer as CorePseudonymizer, Record, Secret, Subject, Tokenized,
+    Profile, Pseudonymizer as CorePseudonymizer, Record, Secret, Subject, TokenKind,
 };
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -305,7 +305,46 @@ impl Pseudonymizer {
         }
         let text = json_text(&records).ok_or_else(invalid_record)?;
         let records = Record::batch_from_json(&text).map_err(js_error)?;
-        let out: Vec<Tokenized> = self.inner.tokenize_batch(&records);
-        to_js(&out)
+        // Serialise record by record into one buffer: the results never
+        // exist all at once as Rust values, only as the JSON text JS parses.
+        let mut json = String::with_capacity(records.len().saturating_mul(640) + 2);
+        json.push('[');
+        for (i, r) in records.iter().enumerate() {
+            if i > 0 {
+                json.push(',');
+            }
+            write_tokenized(&self.inner, r, &mut json).map_err(|_| invalid_record())?;
+        }
+        json.push(']');
+        js_sys::JSON::parse(&json).map_err(|_| invalid_record())
     }
+}
+
+/// Writes one record's `{"tokens":[…],"matchKeys":[…],"errors":[…]}` as JSON.
+/// Tokens are URL-safe ASCII, so they go between quotes as they are.
+fn write_tokenized(p: &CorePseudonymizer, r: &Record, json: &mut String) -> serde_json::Result<()> {
+    json.push_str(r#"{"tokens":["#);
+    let mut first = true;
+    let mut in_match_keys = false;
+    let errors = p.tokenize_each(r, |kind, token| {
+        if kind == TokenKind::MatchKey && !in_match_keys {
+            json.push_str(r#"],"matchKeys":["#);
+            in_match_keys = true;
+            first = true;
+        }
+        if !first {
+            json.push(',');
+        }
+        first = false;
+        json.push('"');
+        json.push_str(token);
+        json.push('"');
+    });
+    if !in_match_keys {
+        json.push_str(r#"],"matchKeys":["#);
+    }
+    json.push_str(r#"],"errors":"#);
+    json.push_str(&serde_json::to_string(&errors)?);
+    json.push('}');
+    Ok(())
 }

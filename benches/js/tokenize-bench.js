@@ -19,7 +19,7 @@ export const DEFINITION = {
 
 const FIRST = ['jon', 'mary', 'jose', 'li', 'aoife', 'zoe', 'mohammed', 'olga'];
 const LAST = ['smith', 'obrien', 'garcia', 'nguyen', 'muller', 'kowalski', 'okafor', 'johansson'];
-const STREET = ['main st', 'oak ave', 'amphitheatre pkwy', 'n lake rd'];
+const STREET = ['main st', 'oak ave', 'amphitheatre pkwy', 'n elm dr'];
 
 /** n canonical records (8 fields), deterministic. */
 export function records(n) {

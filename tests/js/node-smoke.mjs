@@ -138,6 +138,7 @@ test('vectors: at least one vector file', { skip: vectorFiles.length ? false : `
 for (const file of vectorFiles) {
     const doc = JSON.parse(readFileSync(path.join(VECTORS, file), 'utf8'));
     const cases = doc.cases ?? [];
+    if (doc.family === 'tokens') continue; // keyed-token vectors: see below
 
     test(`vectors ${file}: normalize (${cases.length} cases)`, () => {
         const failures = [];
@@ -155,7 +156,9 @@ for (const file of vectorFiles) {
                 if (err === undefined) failures.push(`${where}: expected error ${c.error}, got a value`);
                 else if (err.code !== c.error) failures.push(`${where}: expected error ${c.error}, got ${err.code}`);
                 else if (err.field !== c.field) failures.push(`${where}: error .field ${err.field}`);
-                if (err && c.input.trim().length >= MIN_LEAK_CHECK && String(err.message).includes(c.input.trim())) {
+                // The stable code is part of the message; the input must not be.
+                const text = String(err?.message ?? '').replace(err?.code, '');
+                if (err && c.input.trim().length >= MIN_LEAK_CHECK && text.includes(c.input.trim())) {
                     failures.push(`${where}: error message contains the input`);
                 }
             } else if ('normalized' in c) {
@@ -177,22 +180,89 @@ for (const file of vectorFiles) {
                 failures.push(`${where}: platformHashes threw ${e.code ?? e.name}`);
                 return;
             }
-            if ('error' in c) {
+            if (c.error === 'value.empty' || c.error === 'profile.unsupported_field') {
+                // An empty value is absence in a record, and a field the
+                // platform does not define is simply not sent: no output, no error.
+                if (r.errors.length || Object.keys(r.hashes).length) failures.push(`${where}: empty value produced output`);
+            } else if ('error' in c) {
                 const e = r.errors.find((x) => x.field === c.field);
                 if (!e) failures.push(`${where}: expected error ${c.error}, none reported`);
                 else if (e.code !== c.error) failures.push(`${where}: expected error ${c.error}, got ${e.code}`);
-                if (c.input.trim().length >= MIN_LEAK_CHECK && JSON.stringify(r).includes(c.input.trim())) {
+                if (c.input.trim().length >= MIN_LEAK_CHECK && JSON.stringify(r).replaceAll(c.error, '').includes(c.input.trim())) {
                     failures.push(`${where}: result contains the rejected input`);
                 }
             } else if ('normalized' in c) {
                 if (c.hash === null) {
                     // Sent unhashed by this profile (e.g. Google's address parts).
-                    if (r.plain[c.field] !== c.normalized) failures.push(`${where}: plain value differs`);
+                    if (!Object.values(r.plain).includes(c.normalized)) failures.push(`${where}: plain value differs`);
                 } else if (typeof c.hash === 'string') {
-                    if (r.hashes[c.field] !== c.hash) failures.push(`${where}: hash differs`);
+                    if (!Object.values(r.hashes).includes(c.hash)) failures.push(`${where}: hash differs`);
                 }
             }
         });
         assert.deepEqual(failures, [], `${failures.length} of ${cases.length} cases failed`);
     });
 }
+
+// ---------------------------------------------------------------- keyed tokens
+
+function hexBytes(hex) {
+    return Uint8Array.from(hex.match(/../g), (b) => parseInt(b, 16));
+}
+
+test('vectors tokens.json: Pseudonymizer reproduces the Python-hmac tokens', () => {
+    const doc = JSON.parse(readFileSync(path.join(VECTORS, 'tokens.json'), 'utf8'));
+    let checked = 0;
+    const failures = [];
+    doc.cases.forEach((c, i) => {
+        // The vectors hold normalised values; where normalising is the
+        // identity, tokenising the value through the public API must give
+        // exactly the vector's token.
+        if (c.kind !== 'field' || pl.normalize(c.field, c.value) !== c.value) return;
+        const p = new pl.Pseudonymizer([{ id: c.keyId, secret: hexBytes(doc.keys[c.keyId]) }], { version: 1, fields: [c.field] });
+        const out = p.tokenize({ [c.field]: c.value });
+        p.free();
+        checked += 1;
+        if (out.tokens[0] !== c.token) failures.push(`tokens.json #${i} ${c.field}`);
+    });
+    assert.deepEqual(failures, []);
+    assert.ok(checked >= 16, `only ${checked} token vectors were checkable`);
+});
+
+const DEF = {
+    version: 1,
+    fields: ['email', 'phone', 'lastName'],
+    matchKeys: [{ name: 'emailName', parts: [{ field: 'email' }, { field: 'lastName' }] }],
+    defaultRegion: 'US',
+};
+const KEY = { id: 'k1', secret: new Uint8Array(32).fill(7) };
+
+test('Pseudonymizer: a returning customer typed differently gets the same tokens', () => {
+    const p = new pl.Pseudonymizer([KEY], DEF);
+    const first = p.tokenize({ email: 'jon.smith@gmail.com', phone: '+1 415-555-0100', lastName: 'Smith' });
+    const again = p.tokenize({ email: 'Jon.Smith+shop@GoogleMail.com', phone: '(415) 555 0100', lastName: 'SMITH' });
+    p.free();
+    assert.deepEqual(again, first);
+    assert.equal(first.tokens.length, 3);
+    assert.equal(first.matchKeys.length, 1);
+    assert.deepEqual(pl.parseToken(first.tokens[0]), { version: 'pl1', subject: 'email', keyId: 'k1' });
+    assert.equal(pl.parseToken('not a token'), null);
+});
+
+test('Pseudonymizer: tokenizeBatch equals tokenize, per-field errors without values', () => {
+    const p = new pl.Pseudonymizer([KEY, { id: 'k0', secret: new Uint8Array(32).fill(8) }], DEF);
+    const records = [
+        { email: 'a.person@example.com', lastName: 'Person', orderTotal: 12.5 },
+        { email: 'broken-address-value', phone: 4155550100 },
+        {},
+    ];
+    const batch = p.tokenizeBatch(records);
+    assert.deepEqual(batch, records.map((r) => p.tokenize(r)));
+    assert.equal(batch[0].tokens.length, 4, 'two fields under two keys');
+    assert.deepEqual(batch[1].errors.map((e) => [e.field, e.code]), [['email', 'email.missing_at'], ['phone', 'value.wrong_type']]);
+    assertNoLeak(JSON.stringify(batch), 'broken-address-value', 'tokenizeBatch');
+    assert.deepEqual(p.keyIds, ['k1', 'k0']);
+    const e = thrown(() => p.tokenizeBatch('not an array'));
+    assert.equal(e.code, 'record.invalid');
+    p.free();
+});
