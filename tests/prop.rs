@@ -1,6 +1,7 @@
 //! Properties over arbitrary input: nothing panics, and no error message,
 //! token or hash carries the raw input.
 
+#![cfg(not(target_arch = "wasm32"))] // proptest is a native dev-dependency; tests/web.rs covers wasm
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
 
 use proptest::prelude::*;
