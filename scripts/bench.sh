@@ -1,0 +1,23 @@
+#!/usr/bin/env bash
+# Reproduces the numbers in BENCHMARKS.md, side by side in one run:
+#   1. native tokenise throughput (cargo bench)
+#   2. the package's .wasm size, raw and gzip -9
+#   3. tokenise throughput in Node 20 and in headless Chromium, each against a
+#      plain-JS implementation of the same tokens over WebCrypto in the same run,
+#      plus (Chromium) the time from navigation start to a ready module.
+# Needs `make setup` and `make pkg`. N=… sets the record count (default 100000).
+set -euo pipefail
+cd "$(dirname "${BASH_SOURCE[0]}")/.."
+
+echo "== native (cargo bench --bench tokenize)"
+cargo bench --quiet --bench tokenize 2>/dev/null | grep records/s
+
+echo "== package size"
+wasm=pkg/pseudolink_bg.wasm
+[[ -f $wasm ]] || { echo "bench: $wasm missing: run make pkg" >&2; exit 1; }
+echo "pseudolink_bg.wasm: $(wc -c <"$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip -9"
+
+echo "== Node"
+node benches/js/node.mjs
+echo "== headless Chromium"
+node benches/js/browser.mjs

@@ -1,0 +1,72 @@
+// The playground page (www/index.html): a person fills the form and sees the
+// normalised values, platform hashes, keyed tokens and the payload that would
+// leave the device; nothing typed is ever sent.
+//
+//   make pkg server && (cd tests/js && node --test e2e/playground.test.mjs)
+import { test, before, after } from 'node:test';
+import assert from 'node:assert/strict';
+import { startHarness } from './harness.mjs';
+
+let h;
+before(async () => { h = await startHarness(); });
+after(async () => { await h?.close(); });
+
+const TYPED = {
+    email: 'Jon.Smith+shop@GoogleMail.com',
+    phone: '(415) 555 0100',
+    firstName: 'Dr. Jon',
+    lastName: 'Smith',
+    street: '1600 Amphitheatre Parkway',
+    city: 'Mountain View',
+    state: 'California',
+    postalCode: '94043-1351',
+    country: 'United States',
+    dateOfBirth: '02/14/1985',
+};
+
+test('playground: live normalisation, tokens and a payload without raw values', async () => {
+    const { page, errors } = await h.open('/');
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.match(await page.textContent('#status'), /Module ready in \d+ ms/);
+
+    for (const [field, value] of Object.entries(TYPED)) {
+        await page.fill(`input[name="${field}"]`, value);
+    }
+    const rows = await page.$$eval('#table tbody tr', (trs) =>
+        Object.fromEntries(trs.map((tr) => {
+            const [name, norm, token] = [...tr.children];
+            return [name.textContent, { norm: norm.textContent, token: token.title }];
+        })));
+    assert.equal(rows['E-mail'].norm, 'jonsmith@gmail.com');
+    assert.match(rows['E-mail'].token, /^pl1\.email\.demo2026\.[A-Za-z0-9_-]{43}$/);
+    assert.equal(rows.Phone.norm, '+14155550100');
+    assert.equal(rows['First name'].norm, 'jon');
+    assert.equal(rows['Date of birth'].norm, '19850214');
+    assert.equal(rows['State / province'].norm, 'CA');
+
+    const payload = JSON.parse(await page.textContent('#payload'));
+    assert.equal(payload.keyId, 'demo2026');
+    assert.equal(Object.keys(payload.tokens).length, Object.keys(TYPED).length);
+    assert.deepEqual(Object.keys(payload.matchKeys).sort(), ['addressName', 'nameDob']);
+    assert.match(payload.platforms.uid2.email_hash, /^[A-Za-z0-9+/]{43}=$/);
+    assert.match(payload.platforms.meta.em, /^[0-9a-f]{64}$/);
+    const text = JSON.stringify(payload).toLowerCase();
+    for (const v of Object.values(TYPED)) {
+        assert.ok(!text.includes(v.trim().toLowerCase()), 'payload carries a typed value');
+    }
+    assert.match(await page.textContent('#check'), /None of the 10 typed values appears/);
+
+    // An invalid value gets an inline message from its error code.
+    await page.fill('input[name="phone"]', '555 01');
+    await page.waitForFunction(() => document.querySelector('.error[data-for="phone"]').textContent !== '');
+    assert.equal(await page.textContent('.error[data-for="phone"]'), 'Phone is too short');
+    assert.ok(await page.$eval('input[name="phone"]', (el) => el.classList.contains('invalid')));
+    await page.fill('input[name="phone"]', TYPED.phone);
+
+    await page.click('#example');
+    await h.screenshot(page, 'playground');
+    await page.close();
+    assert.deepEqual(errors, []);
+    // Nothing typed left the tab: the page made no request carrying a value.
+    h.assertNoRawValues(Object.values(TYPED).flatMap((v) => [v, v.toLowerCase(), v.trim()]));
+});
