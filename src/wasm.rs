@@ -84,6 +84,13 @@ export interface TokenInfo { version: string; subject: string; keyId: string; }
 export interface PseudolinkError extends Error { code: string; field?: string; }
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    /// The options object of `normalize`/`platformHashes` (TS: `NormalizeOptions`).
+    #[wasm_bindgen(typescript_type = "NormalizeOptions")]
+    pub type NormalizeOptionsJs;
+}
+
 /// Throws a JS `Error` whose `code` and `field` carry the stable code and subject.
 fn js_error(e: Error) -> JsValue {
     let err = js_sys::Error::new(&e.to_string());
@@ -106,11 +113,11 @@ struct OptionsIn {
     date_order: Option<DateOrder>,
 }
 
-fn options(value: &JsValue) -> Result<NormalizeOptions, JsValue> {
-    if value.is_undefined() || value.is_null() {
+fn options_from(value: Option<JsValue>) -> Result<NormalizeOptions, JsValue> {
+    let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok(NormalizeOptions::default());
-    }
-    let o: OptionsIn = serde_wasm_bindgen::from_value(value.clone()).map_err(|_| option_error())?;
+    };
+    let o: OptionsIn = serde_wasm_bindgen::from_value(value).map_err(|_| option_error())?;
     let mut out = NormalizeOptions::new(match o.profile.as_deref() {
         None => Profile::Pseudolink,
         Some(name) => Profile::from_name(name).ok_or_else(option_error)?,
@@ -132,7 +139,7 @@ fn json_text(value: &JsValue) -> Option<String> {
     js_sys::JSON::stringify(value).ok()?.as_string()
 }
 
-fn record(value: &JsValue) -> Result<Record, JsValue> {
+fn record_from(value: &JsValue) -> Result<Record, JsValue> {
     if !value.is_object() || js_sys::Array::is_array(value) {
         return Err(invalid_record());
     }
@@ -153,13 +160,13 @@ fn to_js<T: serde::Serialize>(value: &T) -> Result<JsValue, JsValue> {
 pub fn normalize(
     #[wasm_bindgen(unchecked_param_type = "FieldName")] field: JsValue,
     #[wasm_bindgen(unchecked_param_type = "string")] value: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "NormalizeOptions")] options_in: JsValue,
+    options: Option<NormalizeOptionsJs>,
 ) -> Result<String, JsValue> {
     let field = field
         .as_string()
         .and_then(|f| Field::from_name(&f))
         .ok_or_else(option_error)?;
-    let opts = options(&options_in)?;
+    let opts = options_from(options.map(JsValue::from))?;
     let value = value
         .as_string()
         .ok_or_else(|| js_error(Error::field(field, ErrorCode::WrongType)))?;
@@ -170,16 +177,16 @@ pub fn normalize(
 /// platform requires (UID2 base64, Google/Meta lowercase hex).
 #[wasm_bindgen(js_name = platformHashes, unchecked_return_type = "PlatformHashes")]
 pub fn platform_hashes_js(
-    #[wasm_bindgen(unchecked_param_type = "ContactRecord")] record_in: JsValue,
+    #[wasm_bindgen(unchecked_param_type = "ContactRecord")] record: JsValue,
     #[wasm_bindgen(unchecked_param_type = "ProfileName")] profile: JsValue,
-    #[wasm_bindgen(unchecked_param_type = "NormalizeOptions")] options_in: JsValue,
+    options: Option<NormalizeOptionsJs>,
 ) -> Result<JsValue, JsValue> {
-    let mut opts = options(&options_in)?;
+    let mut opts = options_from(options.map(JsValue::from))?;
     opts.profile = profile
         .as_string()
         .and_then(|p| Profile::from_name(&p))
         .ok_or_else(option_error)?;
-    to_js(&platform_hashes(&record(&record_in)?, &opts))
+    to_js(&platform_hashes(&record_from(&record)?, &opts))
 }
 
 /// Fields a profile defines, in wire order.
@@ -288,9 +295,9 @@ impl Pseudonymizer {
     #[wasm_bindgen(unchecked_return_type = "TokenizeResult")]
     pub fn tokenize(
         &self,
-        #[wasm_bindgen(unchecked_param_type = "ContactRecord")] record_in: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "ContactRecord")] record: JsValue,
     ) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.tokenize(&record(&record_in)?))
+        to_js(&self.inner.tokenize(&record_from(&record)?))
     }
 
     /// Tokens of many records, in order. Crosses the JS/wasm boundary once

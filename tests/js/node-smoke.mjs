@@ -13,7 +13,7 @@
 // Nothing here prints a raw input: failures name the file, case index and field.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync, existsSync } from 'node:fs';
+import { readFileSync, readdirSync, existsSync, writeFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
@@ -265,4 +265,16 @@ test('Pseudonymizer: tokenizeBatch equals tokenize, per-field errors without val
     const e = thrown(() => p.tokenizeBatch('not an array'));
     assert.equal(e.code, 'record.invalid');
     p.free();
+});
+
+// ---------------------------------------------------------------- JS contract
+
+test('package: pseudolink.d.ts equals the golden tests/api.d.ts (BLESS=1 to update)', () => {
+    const built = readFileSync(path.join(HERE, '..', '..', 'pkg', 'pseudolink.d.ts'), 'utf8');
+    const goldenPath = path.join(HERE, '..', 'api.d.ts');
+    if (process.env.BLESS === '1') {
+        writeFileSync(goldenPath, built);
+        return;
+    }
+    assert.equal(built, readFileSync(goldenPath, 'utf8'), 'the TypeScript API changed: review it, then run with BLESS=1');
 });
