@@ -133,7 +133,11 @@ pub(crate) fn normalize(value: &str, o: &NormalizeOptions) -> Result<String, Err
     if local.is_empty() {
         return Err(ErrorCode::EmailEmptyLocal);
     }
-    Ok(format!("{local}@{domain}"))
+    let mut out = String::with_capacity(local.len() + 1 + domain.len());
+    out.push_str(&local);
+    out.push('@');
+    out.push_str(&domain);
+    Ok(out)
 }
 
 /// Splits at the one `@`; the local part must not be empty.

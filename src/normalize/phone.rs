@@ -242,8 +242,8 @@ fn is_separator(c: char) -> bool {
 
 /// The ASCII digit of a Unicode decimal digit (category Nd).
 fn decimal_digit(c: char) -> Option<u8> {
-    if c.is_ascii_digit() {
-        return u8::try_from(c).ok();
+    if c.is_ascii() {
+        return c.is_ascii_digit().then(|| u8::try_from(c).ok()).flatten();
     }
     let cp = u32::from(c);
     let zero = match DIGIT_ZEROS.binary_search(&cp) {
@@ -343,6 +343,14 @@ fn strip_extension(s: &str) -> &str {
 }
 
 fn is_extension(rest: &str) -> bool {
+    // Fast exit: no marker starts with a separator or bracket.
+    if rest
+        .chars()
+        .next()
+        .is_some_and(|c| c.is_ascii_whitespace() || matches!(c, '-' | '.' | '(' | ')' | '/'))
+    {
+        return false;
+    }
     let (rest, comma) = match rest.strip_prefix(',') {
         Some(r) => (r.trim_start_matches(super::text::is_space_like), true),
         None => (rest, false),

@@ -170,6 +170,23 @@ fn combining_class(c: char) -> u8 {
 /// folded, Unicode lowercase, every non-alphanumeric run turned into one
 /// space, trimmed. `"  Zoë  O'Brien-Smith "` → `"zoe o brien smith"`.
 pub(crate) fn fold_words(s: &str) -> String {
+    if s.is_ascii() {
+        // Most values are ASCII: one pass, one allocation.
+        let mut out = String::with_capacity(s.len());
+        let mut pending_space = false;
+        for b in s.bytes() {
+            if b.is_ascii_alphanumeric() {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(char::from(b.to_ascii_lowercase()));
+            } else {
+                pending_space = true;
+            }
+        }
+        return out;
+    }
     let folded = fold_diacritics(s).to_lowercase();
     let mut out = String::with_capacity(folded.len());
     let mut pending_space = false;
