@@ -53,18 +53,13 @@ fn token_vectors_in_browser() {
 
 #[wasm_bindgen_test]
 fn js_normalize_throws_error_with_code_and_no_value() {
-    let err = normalize(
-        "email".into(),
-        "nobody.example.com".into(),
-        JsValue::UNDEFINED,
-    )
-    .unwrap_err();
+    let err = normalize("email".into(), "nobody.example.com".into(), None).unwrap_err();
     assert_eq!(code_of(&err), "email.missing_at");
     assert!(!message_of(&err).contains("nobody"));
     let err = normalize(
         "email".into(),
         "a@b.example".into(),
-        obj(r#"{"profile":"nope"}"#),
+        Some(obj(r#"{"profile":"nope"}"#).unchecked_into()),
     )
     .unwrap_err();
     assert_eq!(code_of(&err), "option.invalid");
@@ -80,28 +75,24 @@ fn js_values_of_the_wrong_type_get_typed_errors() {
         obj("[1]"),
         JsValue::TRUE,
     ] {
-        let err = normalize("phone".into(), v, JsValue::UNDEFINED).unwrap_err();
+        let err = normalize("phone".into(), v, None).unwrap_err();
         assert_eq!(code_of(&err), "value.wrong_type");
     }
-    let err = normalize(JsValue::from(3.0), "x".into(), JsValue::UNDEFINED).unwrap_err();
+    let err = normalize(JsValue::from(3.0), "x".into(), None).unwrap_err();
     assert_eq!(code_of(&err), "option.invalid");
-    let err = platform_hashes_js(
-        JsValue::from("not a record"),
-        "meta".into(),
-        JsValue::UNDEFINED,
-    )
-    .unwrap_err();
+    let err = platform_hashes_js(JsValue::from("not a record"), "meta".into(), None).unwrap_err();
     assert_eq!(code_of(&err), "record.invalid");
 }
 
 #[wasm_bindgen_test]
 fn js_lone_surrogates_and_huge_strings_do_not_panic() {
     let lone = obj(r#""jane\ud800@example.com""#);
-    let _ = normalize("email".into(), lone.clone(), JsValue::UNDEFINED);
+    let _ = normalize("email".into(), lone.clone(), None);
     let big: String = "x".repeat(1 << 20);
-    let err = normalize("firstName".into(), big.into(), JsValue::UNDEFINED).unwrap_err();
+    let err = normalize("firstName".into(), big.into(), None).unwrap_err();
     assert_eq!(code_of(&err), "value.too_long");
-    // A batch holding a lone surrogate takes the slow path and still answers.
+    // A batch holding a lone surrogate (escaped by JSON.stringify) is repaired
+    // to U+FFFD and still answers, record by record.
     let p = pseudonymizer();
     let records = js_sys::Array::new();
     let rec = js_sys::Object::new();
