@@ -68,16 +68,20 @@ pub(crate) fn is_combining_mark(c: char) -> bool {
         return false;
     }
     unicode_tables::MARK_RANGES
-        .binary_search_by(|&(lo, hi)| {
-            if hi < cp {
-                core::cmp::Ordering::Less
-            } else if lo > cp {
-                core::cmp::Ordering::Greater
-            } else {
-                core::cmp::Ordering::Equal
-            }
-        })
+        .binary_search_by(|&(lo, hi)| range_order(lo, hi, cp))
         .is_ok()
+}
+
+/// Where an inclusive range `lo..=hi` lies relative to `x`, for binary search
+/// over sorted, disjoint ranges.
+fn range_order<T: Ord>(lo: T, hi: T, x: T) -> core::cmp::Ordering {
+    if hi < x {
+        core::cmp::Ordering::Less
+    } else if lo > x {
+        core::cmp::Ordering::Greater
+    } else {
+        core::cmp::Ordering::Equal
+    }
 }
 
 /// Canonical composition (NFC), for profiles that hash letters with their
@@ -152,15 +156,7 @@ fn combining_class(c: char) -> u8 {
     }
     let ranges = &unicode_tables::CCC_RANGES;
     ranges
-        .binary_search_by(|&(lo, hi, _)| {
-            if hi < cp {
-                core::cmp::Ordering::Less
-            } else if lo > cp {
-                core::cmp::Ordering::Greater
-            } else {
-                core::cmp::Ordering::Equal
-            }
-        })
+        .binary_search_by(|&(lo, hi, _)| range_order(lo, hi, cp))
         .ok()
         .and_then(|i| ranges.get(i))
         .map_or(0, |r| r.2)
