@@ -1,8 +1,10 @@
 //! `pseudolink-server`: the demo server. Serves the demo pages (`www/`) at `/`
-//! and the built JS package (`pkg/`) at `/pkg/`, with `GET /healthz`.
+//! and the built JS package (`pkg/`) at `/pkg/`, with `GET /healthz`, and the
+//! checkout endpoint (`POST /api/checkout`, `GET /api/orders`) that stores
+//! what the checkout page sends (tokens and hashes only) in SQLite.
 //!
 //! ```text
-//! pseudolink-server [--port 8080] [--www www] [--pkg pkg]
+//! pseudolink-server [--port 8080] [--www www] [--pkg pkg] [--db orders.sqlite]
 //! ```
 //!
 //! It binds 127.0.0.1 only. With `--port 0` the OS picks a free port; the first
@@ -19,6 +21,8 @@ mod access_log;
 mod app;
 #[path = "pseudolink-server/args.rs"]
 mod args;
+#[path = "pseudolink-server/checkout.rs"]
+mod checkout;
 #[path = "pseudolink-server/health.rs"]
 mod health;
 #[path = "pseudolink-server/security_headers.rs"]
@@ -52,9 +56,11 @@ async fn main() -> ExitCode {
 
 async fn run(args: args::Args) -> Result<(), String> {
     static_files::check_dirs(&args.www, &args.pkg)?;
+    let orders = checkout::OrderStore::open(&args.db)?;
     let app = app::router(&app::Config {
         www: args.www.clone(),
         pkg: args.pkg.clone(),
+        orders,
     });
 
     let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));

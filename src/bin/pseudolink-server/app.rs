@@ -6,15 +6,17 @@ use std::path::PathBuf;
 
 use axum::{middleware, Router};
 
-use crate::{access_log, health, security_headers, static_files};
+use crate::{access_log, checkout, health, security_headers, static_files};
 
 /// What the router needs to know.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub struct Config {
     /// Demo pages, served at `/`.
     pub www: PathBuf,
     /// Built JS package, served at `/pkg/`.
     pub pkg: PathBuf,
+    /// Where the checkout endpoint keeps orders.
+    pub orders: checkout::OrderStore,
 }
 
 /// Builds the application. Layers run outside-in: the access log sees the final
@@ -22,6 +24,7 @@ pub struct Config {
 pub fn router(config: &Config) -> Router {
     Router::new()
         .merge(health::routes())
+        .merge(checkout::routes(config.orders.clone()))
         .merge(static_files::routes(&config.www, &config.pkg))
         .layer(middleware::from_fn(security_headers::apply))
         .layer(middleware::from_fn(access_log::log))

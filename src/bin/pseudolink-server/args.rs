@@ -3,11 +3,13 @@
 use std::path::PathBuf;
 
 pub const USAGE: &str = "\
-usage: pseudolink-server [--port PORT] [--www DIR] [--pkg DIR]
+usage: pseudolink-server [--port PORT] [--www DIR] [--pkg DIR] [--db FILE]
 
   --port PORT  TCP port on 127.0.0.1 (default 8080; 0 picks a free port)
   --www DIR    demo pages, served at /       (default: www)
   --pkg DIR    built JS package, at /pkg/    (default: pkg)
+  --db FILE    SQLite file for the checkout endpoint's orders
+               (default: :memory:, forgotten on exit)
 
 The first stdout line is `listening on http://127.0.0.1:PORT`.";
 
@@ -24,6 +26,7 @@ pub struct Args {
     pub port: u16,
     pub www: PathBuf,
     pub pkg: PathBuf,
+    pub db: String,
 }
 
 impl Args {
@@ -33,6 +36,7 @@ impl Args {
             port: 8080,
             www: PathBuf::from("www"),
             pkg: PathBuf::from("pkg"),
+            db: ":memory:".to_owned(),
         };
         let mut it = argv.into_iter();
         while let Some(arg) = it.next() {
@@ -58,6 +62,7 @@ impl Args {
                 }
                 "--www" => args.www = PathBuf::from(value()?),
                 "--pkg" => args.pkg = PathBuf::from(value()?),
+                "--db" => args.db = value()?,
                 _ => return Err(format!("unknown argument: {arg}")),
             }
         }
