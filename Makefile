@@ -39,8 +39,8 @@ server:
 	cargo build --release --features server --bin pseudolink-server
 
 demo: setup pkg server
-	@echo "demo: open http://127.0.0.1:$(PORT)/  (Ctrl-C stops it)"
-	exec target/release/pseudolink-server --port $(PORT) --www www --pkg pkg
+	@echo "demo: open http://127.0.0.1:$(PORT)/ (playground) and http://127.0.0.1:$(PORT)/checkout/  (Ctrl-C stops it)"
+	exec target/release/pseudolink-server --port $(PORT) --www www --pkg pkg --db demo-data/checkout.sqlite
 
 # The whole suite, one timed stage after another; a summary of stage times is
 # printed at the end (and kept in target/stage-times.txt).

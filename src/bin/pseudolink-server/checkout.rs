@@ -25,7 +25,9 @@ use serde::{Deserialize, Serialize};
 const MAX_BODY: usize = 32 * 1024;
 /// Most tokens one request may carry.
 const MAX_TOKENS: usize = 64;
-/// Token subjects that identify a person (not a place: a street is shared).
+/// Token subjects that identify one person. Addresses and name-based match
+/// keys are shared within a household, so they do not make two orders one
+/// customer here (the identity graph decides that later).
 const IDENTIFYING: [&str; 3] = ["email", "phone", "externalId"];
 
 /// SQLite-backed order store, shared by the handlers.
@@ -88,7 +90,7 @@ struct CheckoutResponse {
     order_id: i64,
     customer_id: String,
     returning: bool,
-    /// Subjects whose tokens agreed with an earlier order (`email`, `phone`, `mk-nameDob`).
+    /// Subjects whose tokens agreed with an earlier order (`email`, `phone`).
     matched_on: Vec<String>,
     previous_orders: i64,
 }
@@ -163,13 +165,12 @@ async fn checkout(
     let internal = |_| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "checkout.storage");
     let body = serde_json::to_string(&req)
         .map_err(|_| ApiError(StatusCode::BAD_REQUEST, "checkout.invalid"))?;
-    // Identifying tokens: e-mail, phone, customer id, and every match key.
+    // Identifying tokens: e-mail, phone, customer id.
     let identifying: Vec<(&str, &str)> = req
         .tokens
         .iter()
-        .chain(&req.match_keys)
         .filter_map(|t| Token::parse(t).map(|p| (p.subject, t.as_str())))
-        .filter(|(subject, _)| IDENTIFYING.contains(subject) || subject.starts_with("mk-"))
+        .filter(|(subject, _)| IDENTIFYING.contains(subject))
         .collect();
 
     let mut conn = store
