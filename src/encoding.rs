@@ -76,6 +76,29 @@ pub(crate) fn encode_b64(bytes: &[u8], alphabet: &[u8; 64], pad: bool, out: &mut
     }
 }
 
+/// Decodes canonical standard base64 with `=` padding (RFC 4648 §4), as
+/// Python's `base64.b64encode` writes it; `None` on anything else.
+pub(crate) fn base64_std_decode(s: &str) -> Option<Vec<u8>> {
+    if s.len() % 4 != 0 {
+        return None;
+    }
+    let body = s.trim_end_matches('=');
+    if s.len() - body.len() > 2 || body.contains(['-', '_']) {
+        return None;
+    }
+    let url: String = body
+        .chars()
+        .map(|c| match c {
+            '+' => '-',
+            '/' => '_',
+            c => c,
+        })
+        .collect();
+    let out = base64_url_decode(&url)?;
+    // Padding must be exactly what the encoder writes.
+    (base64_std(&out) == s).then_some(out)
+}
+
 /// Decodes URL-safe base64 without padding; `None` on any invalid symbol or length.
 pub fn base64_url_decode(s: &str) -> Option<Vec<u8>> {
     let val = |c: u8| -> Option<u32> {

@@ -91,6 +91,67 @@ pub enum ErrorCode {
     RecordInvalid,
     /// An option (profile, region, date order) is not recognised.
     OptionInvalid,
+    // --- clk (Bloom-filter encodings, linkage schema v3) -----------------
+    /// The linkage schema is not JSON.
+    SchemaInvalidJson,
+    /// The linkage schema is not version 3 (versions 1 and 2 are not converted).
+    SchemaUnsupportedVersion,
+    /// A required key is missing or has the wrong JSON type.
+    SchemaInvalid,
+    /// `l` is 0, or `l`·2^`xor_folds` is too large.
+    SchemaInvalidLength,
+    /// The KDF is not HKDF-SHA256/512, its salt/info is not base64, or keySize is 0.
+    SchemaInvalidKdf,
+    /// 2·features·keySize exceeds 255·HashLen bytes.
+    SchemaKdfTooLong,
+    /// The comparison is not `ngram`, `exact` or `numeric`.
+    SchemaUnknownComparison,
+    /// n < 1, thresholdDistance ≤ 0, resolution < 1, or too little precision.
+    SchemaInvalidComparison,
+    /// Not exactly one of bitsPerToken / bitsPerFeature ≥ 1.
+    SchemaInvalidStrategy,
+    /// The hash is not `doubleHash` or `blakeHash`.
+    SchemaUnknownHash,
+    /// `prevent_singularity` is only valid with `doubleHash`.
+    SchemaSingularityNeedsDoubleHash,
+    /// blakeHash needs `l`·2^`xor_folds` to be a power of two.
+    SchemaBlakeNeedsPowerOfTwo,
+    /// BLAKE2b keys are at most 64 bytes.
+    SchemaBlakeKeyTooLong,
+    /// Unknown format type, or contradictory or out-of-range format options.
+    SchemaInvalidFormat,
+    /// Not one of ascii, utf-8, utf-16, utf-32.
+    SchemaUnsupportedEncoding,
+    /// The pattern does not compile (regex-lite syntax).
+    SchemaInvalidPattern,
+    /// Only %Y %m %d %y %H %M %S %% are supported.
+    SchemaUnsupportedDateFormat,
+    /// The row does not have one value per schema feature.
+    ClkRowLength,
+    /// The value does not match the feature's pattern.
+    ClkPattern,
+    /// The value has fewer characters than minLength.
+    ClkTooShort,
+    /// The value has more characters than maxLength.
+    ClkTooLong,
+    /// The value is not in the required letter case.
+    ClkCase,
+    /// The value has characters the feature's encoding cannot represent.
+    ClkEncoding,
+    /// The value is not a base-10 integer.
+    ClkNotInteger,
+    /// The value is outside the feature's minimum/maximum (or too large).
+    ClkOutOfRange,
+    /// The value is not a real date in the feature's format.
+    ClkBadDate,
+    /// The value is not one of the enum's values.
+    ClkNotInEnum,
+    /// A numeric comparison got a value that is not a finite number.
+    ClkNotNumber,
+    /// The record-salt value of a row is empty.
+    ClkEmptySalt,
+    /// Not canonical standard base64 of the expected bit length.
+    ClkInvalidEncoding,
 }
 
 impl ErrorCode {
@@ -135,6 +196,36 @@ impl ErrorCode {
             DefinitionInvalidMatchKey => "definition.invalid_match_key",
             RecordInvalid => "record.invalid",
             OptionInvalid => "option.invalid",
+            SchemaInvalidJson => "schema.invalid_json",
+            SchemaUnsupportedVersion => "schema.unsupported_version",
+            SchemaInvalid => "schema.invalid",
+            SchemaInvalidLength => "schema.invalid_length",
+            SchemaInvalidKdf => "schema.invalid_kdf",
+            SchemaKdfTooLong => "schema.kdf_too_long",
+            SchemaUnknownComparison => "schema.unknown_comparison",
+            SchemaInvalidComparison => "schema.invalid_comparison",
+            SchemaInvalidStrategy => "schema.invalid_strategy",
+            SchemaUnknownHash => "schema.unknown_hash",
+            SchemaSingularityNeedsDoubleHash => "schema.singularity_needs_double_hash",
+            SchemaBlakeNeedsPowerOfTwo => "schema.blake_needs_power_of_two",
+            SchemaBlakeKeyTooLong => "schema.blake_key_too_long",
+            SchemaInvalidFormat => "schema.invalid_format",
+            SchemaUnsupportedEncoding => "schema.unsupported_encoding",
+            SchemaInvalidPattern => "schema.invalid_pattern",
+            SchemaUnsupportedDateFormat => "schema.unsupported_date_format",
+            ClkRowLength => "clk.row_length",
+            ClkPattern => "clk.pattern",
+            ClkTooShort => "clk.too_short",
+            ClkTooLong => "clk.too_long",
+            ClkCase => "clk.case",
+            ClkEncoding => "clk.encoding",
+            ClkNotInteger => "clk.not_integer",
+            ClkOutOfRange => "clk.out_of_range",
+            ClkBadDate => "clk.bad_date",
+            ClkNotInEnum => "clk.not_in_enum",
+            ClkNotNumber => "clk.not_number",
+            ClkEmptySalt => "clk.empty_salt",
+            ClkInvalidEncoding => "clk.invalid_encoding",
         }
     }
 
@@ -181,6 +272,38 @@ impl ErrorCode {
             DefinitionInvalidMatchKey => "has an invalid match key",
             RecordInvalid => "must be an object of string fields",
             OptionInvalid => "is not a recognised option",
+            SchemaInvalidJson => "is not valid JSON",
+            SchemaUnsupportedVersion => "is not a version 3 linkage schema",
+            SchemaInvalid => "does not have the shape of a linkage schema",
+            SchemaInvalidLength => "has an invalid filter length or fold count",
+            SchemaInvalidKdf => "has an invalid key derivation",
+            SchemaKdfTooLong => "needs more key material than HKDF can derive",
+            SchemaUnknownComparison => "has an unknown comparison type",
+            SchemaInvalidComparison => "has invalid comparison parameters",
+            SchemaInvalidStrategy => "has an invalid insertion strategy",
+            SchemaUnknownHash => "has an unknown hash type",
+            SchemaSingularityNeedsDoubleHash => "sets prevent_singularity without doubleHash",
+            SchemaBlakeNeedsPowerOfTwo => {
+                "uses blakeHash with a filter length that is not a power of two"
+            }
+            SchemaBlakeKeyTooLong => "uses blakeHash with keySize above 64",
+            SchemaInvalidFormat => "has an invalid value format",
+            SchemaUnsupportedEncoding => "has an unsupported text encoding",
+            SchemaInvalidPattern => "has a pattern the regex engine rejects",
+            SchemaUnsupportedDateFormat => "has a date format with an unsupported directive",
+            ClkRowLength => "does not have one value per schema feature",
+            ClkPattern => "does not match the feature's pattern",
+            ClkTooShort => "is shorter than minLength",
+            ClkTooLong => "is longer than maxLength",
+            ClkCase => "is not in the feature's letter case",
+            ClkEncoding => "cannot be represented in the feature's encoding",
+            ClkNotInteger => "is not a base-10 integer",
+            ClkOutOfRange => "is outside the feature's range",
+            ClkBadDate => "is not a date in the feature's format",
+            ClkNotInEnum => "is not one of the feature's values",
+            ClkNotNumber => "is not a finite number",
+            ClkEmptySalt => "is empty but is the record salt",
+            ClkInvalidEncoding => "is not a base64 filter of the expected length",
         }
     }
 }
@@ -196,6 +319,9 @@ impl core::fmt::Display for ErrorCode {
 pub struct Error {
     subject: Subject,
     code: ErrorCode,
+    /// The linkage-schema feature identifier (schema metadata, never a value)
+    /// for [`Subject::Schema`] and [`Subject::Feature`] errors.
+    feature: Option<Box<str>>,
 }
 
 /// What an [`Error`] is about.
@@ -212,6 +338,10 @@ pub enum Subject {
     Record,
     /// A call option.
     Option,
+    /// A clkhash linkage schema (see [`Error::feature`] for the feature, if any).
+    Schema,
+    /// One feature's value in a CLK row ([`Error::feature`] names it).
+    Feature,
 }
 
 impl Subject {
@@ -223,6 +353,8 @@ impl Subject {
             Subject::Definition => "definition",
             Subject::Record => "record",
             Subject::Option => "option",
+            Subject::Schema => "schema",
+            Subject::Feature => "feature",
         }
     }
 }
@@ -233,12 +365,31 @@ impl Error {
         Error {
             subject: Subject::Field(field),
             code,
+            feature: None,
         }
     }
 
     /// An error about something other than a field value.
     pub const fn new(subject: Subject, code: ErrorCode) -> Self {
-        Error { subject, code }
+        Error {
+            subject,
+            code,
+            feature: None,
+        }
+    }
+
+    /// An error about a linkage-schema feature (its identifier, never a value).
+    pub(crate) fn about_feature(subject: Subject, code: ErrorCode, identifier: &str) -> Self {
+        Error {
+            subject,
+            code,
+            feature: Some(identifier.into()),
+        }
+    }
+
+    /// The linkage-schema feature identifier the error is about, if any.
+    pub fn feature(&self) -> Option<&str> {
+        self.feature.as_deref()
     }
 
     /// The stable code, e.g. `email.missing_at`.
@@ -262,6 +413,11 @@ impl Error {
 
 impl core::fmt::Display for Error {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        if let Some(id) = &self.feature {
+            // Debug-quoted so an odd identifier cannot forge the message layout.
+            write!(f, "{} {:?} ", self.subject.name(), id)?;
+            return write!(f, "{} ({})", self.code.rule(), self.code.as_str());
+        }
         write!(
             f,
             "{} {} ({})",

@@ -1,5 +1,6 @@
 #![doc = include_str!("../README.md")]
 
+mod clk;
 mod definition;
 mod encoding;
 mod error;
@@ -17,6 +18,7 @@ mod token;
 #[doc(hidden)]
 pub mod wasm;
 
+pub use clk::{Clk, ClkEncoder, ClkSchema, Hardening, RowError};
 pub use definition::{IdentityDefinition, MatchKey, MatchKeyPart, Take, DEFINITION_VERSION};
 pub use encoding::{base64_std, base64_url, hex_lower};
 pub use error::{Error, ErrorCode, Subject};

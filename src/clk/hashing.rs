@@ -1,0 +1,186 @@
+//! Token → filter indices (`clkhash.bloomfilter`): doubleHash (HMAC-SHA1 /
+//! HMAC-MD5, optionally avoiding a zero step) and blakeHash (keyed BLAKE2b).
+//!
+//! Keyed states are prepared once per feature (HMAC pads absorbed, BLAKE2b
+//! key block buffered); each token clones them, so a token costs the digest
+//! work over its own bytes only. The states are key-equivalent: they are
+//! zeroised on drop (RustCrypto `zeroize` features) and have no `Debug`.
+
+use hmac::{Hmac, KeyInit, Mac};
+use md5::Md5;
+use sha1::Sha1;
+
+/// Which hash family a feature uses.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum HashKind {
+    Double { prevent_singularity: bool },
+    Blake,
+}
+
+/// A feature's prepared keyed hash state.
+// One per feature, built once: the inline HMAC states are not worth a box.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone)]
+pub(crate) enum FeatureHasher {
+    Double {
+        sha1: Hmac<Sha1>,
+        md5: Hmac<Md5>,
+        prevent_singularity: bool,
+    },
+    /// One state per 32 indices: BLAKE2b-512 keyed with key 0, salt `str(j)`.
+    Blake(Vec<blake2::Blake2bMac512>),
+}
+
+impl FeatureHasher {
+    /// Prepares the state from the feature's two derived keys. `max_k` bounds
+    /// the indices per token (blakeHash prepares `ceil(max_k / 32)` states).
+    /// `None` only if a key length is impossible for the primitive.
+    pub(crate) fn new(kind: HashKind, key0: &[u8], key1: &[u8], max_k: u32) -> Option<Self> {
+        Some(match kind {
+            HashKind::Double {
+                prevent_singularity,
+            } => FeatureHasher::Double {
+                sha1: Hmac::<Sha1>::new_from_slice(key0).ok()?,
+                md5: Hmac::<Md5>::new_from_slice(key1).ok()?,
+                prevent_singularity,
+            },
+            HashKind::Blake => {
+                let mut states = Vec::new();
+                for j in 0..max_k.div_ceil(32).max(1) {
+                    let salt = j.to_string();
+                    states.push(
+                        blake2::Blake2bMac512::new_with_salt_and_personal(
+                            Some(key0),
+                            salt.as_bytes(),
+                            &[],
+                        )
+                        .ok()?,
+                    );
+                }
+                FeatureHasher::Blake(states)
+            }
+        })
+    }
+
+    /// Absorbs a prefix into every state (record-level salting): afterwards
+    /// every token is hashed as `prefix || token`.
+    pub(crate) fn absorb_prefix(&mut self, prefix: &[u8]) {
+        match self {
+            FeatureHasher::Double { sha1, md5, .. } => {
+                sha1.update(prefix);
+                md5.update(prefix);
+            }
+            FeatureHasher::Blake(states) => {
+                for s in states {
+                    s.update(prefix);
+                }
+            }
+        }
+    }
+
+    /// Sets the `k` indices of `token` in `filter` (one byte per bit, length
+    /// `L`, the pre-fold length: G9).
+    pub(crate) fn insert(&self, token: &[u8], k: u32, filter: &mut [u8]) {
+        let len = filter.len() as u64;
+        if k == 0 || len == 0 {
+            return;
+        }
+        match self {
+            FeatureHasher::Double {
+                sha1,
+                md5,
+                prevent_singularity,
+            } => {
+                let mut m = sha1.clone();
+                m.update(token);
+                let h1 = mod_be(&m.finalize().into_bytes(), len);
+                let mut m = md5.clone();
+                m.update(token);
+                let mut h2 = mod_be(&m.finalize().into_bytes(), len);
+                if *prevent_singularity {
+                    // Python: HMAC-MD5(key1, token + chr(j).encode()) for j = 0, 1, ...
+                    let mut j = 0u32;
+                    while h2 == 0 {
+                        let mut m = md5.clone();
+                        m.update(token);
+                        if let Some(c) = char::from_u32(j) {
+                            m.update(c.encode_utf8(&mut [0u8; 4]).as_bytes());
+                            h2 = mod_be(&m.finalize().into_bytes(), len);
+                        }
+                        j += 1;
+                    }
+                }
+                let mut idx = h1;
+                for _ in 0..k {
+                    set(filter, idx);
+                    idx = (idx + h2) % len;
+                }
+            }
+            FeatureHasher::Blake(states) => {
+                let mut left = k as usize;
+                for s in states {
+                    if left == 0 {
+                        break;
+                    }
+                    let mut m = s.clone();
+                    m.update(token);
+                    let digest = m.finalize().into_bytes();
+                    // 32 little-endian u16 words (G4), the first `left` used.
+                    for w in digest.chunks_exact(2).take(left) {
+                        let short = u64::from(u16::from_le_bytes([w[0], w[1]]));
+                        set(filter, short % len);
+                    }
+                    left = left.saturating_sub(32);
+                }
+            }
+        }
+    }
+}
+
+fn set(filter: &mut [u8], idx: u64) {
+    if let Some(b) = filter.get_mut(idx as usize) {
+        *b = 1;
+    }
+}
+
+/// `int.from_bytes(digest, 'big') % m`, without big integers.
+fn mod_be(digest: &[u8], m: u64) -> u64 {
+    if m.is_power_of_two() {
+        let tail = digest.len().saturating_sub(8);
+        let mut low = [0u8; 8];
+        low[8 - (digest.len() - tail)..].copy_from_slice(&digest[tail..]);
+        return u64::from_be_bytes(low) & (m - 1);
+    }
+    if m < 1 << 48 {
+        // acc < 2^48, so acc·256 + 255 fits in u64.
+        return digest
+            .iter()
+            .fold(0u64, |acc, &b| (acc * 256 + u64::from(b)) % m);
+    }
+    digest.iter().fold(0u64, |acc, &b| {
+        ((u128::from(acc) * 256 + u128::from(b)) % u128::from(m)) as u64
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn mod_be_matches_big_integer_arithmetic() {
+        // 0x0102 = 258; 258 % 7 = 6.
+        assert_eq!(mod_be(&[1, 2], 7), 6);
+        assert_eq!(mod_be(&[0xff; 20], 1024), 1023);
+        // 2^160 - 1 mod 1000 = 975 (Python: (2**160 - 1) % 1000).
+        assert_eq!(mod_be(&[0xff; 20], 1000), 975);
+        assert_eq!(
+            mod_be(&[0xff; 20], (1 << 50) + 1),
+            mod_slow(&[0xff; 20], (1 << 50) + 1)
+        );
+    }
+
+    fn mod_slow(d: &[u8], m: u64) -> u64 {
+        d.iter()
+            .fold(0u128, |a, &b| (a * 256 + u128::from(b)) % u128::from(m)) as u64
+    }
+}

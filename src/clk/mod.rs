@@ -1,0 +1,257 @@
+//! Bloom-filter encodings (CLKs) byte-identical to clkhash 0.18.3.
+//!
+//! Data flows one way: row (one string per schema feature) → per feature:
+//! missing-value check, validation and formatting (`format`, `date`) →
+//! tokens (`tokens`) → keyed indices (`hashing`) → one shared filter of
+//! `l·2^xor_folds` bits → XOR folding → `Clk` (`filter`). `schema` parses
+//! linkage schema v3, `kdf` derives the per-feature keys, `harden` holds the
+//! optional, non-clkhash hardening. `docs`: shared/reference/clkhash-format.md.
+
+mod date;
+mod filter;
+mod format;
+mod harden;
+mod hashing;
+mod kdf;
+mod schema;
+mod tokens;
+
+pub use filter::Clk;
+pub use harden::Hardening;
+pub use schema::ClkSchema;
+
+use crate::error::{Error, ErrorCode, Subject};
+use filter::fold_xor;
+use hashing::FeatureHasher;
+use schema::Hashing;
+use tokens::Scratch;
+use zeroize::Zeroizing;
+
+/// Encodes rows into CLKs under one schema and secret.
+///
+/// Holds only derived, prepared key states (zeroised on drop); no `Debug`,
+/// so keys cannot leak through logs.
+pub struct ClkEncoder {
+    l: usize,
+    folds: u32,
+    pre_fold_len: usize,
+    row_len: usize,
+    features: Vec<Prepared>,
+    salt_index: Option<usize>,
+    permutation: Option<Zeroizing<Vec<u32>>>,
+}
+
+struct Prepared {
+    /// Position in the row (ignored features count, G5).
+    index: usize,
+    identifier: String,
+    spec: Hashing,
+    hasher: FeatureHasher,
+}
+
+impl ClkEncoder {
+    /// Derives the keys for `schema` from `secret` (clkhash: the secret
+    /// string's UTF-8 bytes). Output is byte-identical to clkhash.
+    pub fn new(schema: &ClkSchema, secret: &[u8]) -> Result<Self, Error> {
+        ClkEncoder::with_hardening(schema, secret, &Hardening::default())
+    }
+
+    /// Like [`ClkEncoder::new`], with optional hardening (see [`Hardening`]);
+    /// any hardening makes the output incompatible with clkhash by design.
+    pub fn with_hardening(
+        schema: &ClkSchema,
+        secret: &[u8],
+        hardening: &Hardening,
+    ) -> Result<Self, Error> {
+        let okm = schema.kdf.derive(secret, schema.features.len())?;
+        let ks = schema.kdf.key_size;
+        let mut features = Vec::new();
+        for (index, f) in schema.features.iter().enumerate() {
+            let Some(spec) = &f.hashing else { continue };
+            let key = |n: usize| okm.get((2 * index + n) * ks..(2 * index + n + 1) * ks);
+            let hasher = key(0)
+                .zip(key(1))
+                .and_then(|(k0, k1)| FeatureHasher::new(spec.hash, k0, k1, spec.strategy.max_k()))
+                .ok_or_else(|| {
+                    Error::about_feature(
+                        Subject::Schema,
+                        ErrorCode::SchemaInvalidKdf,
+                        &f.identifier,
+                    )
+                })?;
+            features.push(Prepared {
+                index,
+                identifier: f.identifier.clone(),
+                spec: spec.clone(),
+                hasher,
+            });
+        }
+        let salt_index = match &hardening.salt_feature {
+            None => None,
+            Some(id) => Some(
+                schema
+                    .features
+                    .iter()
+                    .position(|f| &f.identifier == id)
+                    .ok_or(Error::new(Subject::Option, ErrorCode::OptionInvalid))?,
+            ),
+        };
+        let permutation = if hardening.balanced {
+            Some(harden::permutation(secret, 2 * schema.l)?)
+        } else {
+            None
+        };
+        Ok(ClkEncoder {
+            l: schema.l,
+            folds: schema.folds,
+            pre_fold_len: schema.pre_fold_len(),
+            row_len: schema.features.len(),
+            features,
+            salt_index,
+            permutation,
+        })
+    }
+
+    /// Length in bits of each output CLK (`l`, or `2l` when balanced).
+    pub fn output_bits(&self) -> usize {
+        if self.permutation.is_some() {
+            2 * self.l
+        } else {
+            self.l
+        }
+    }
+
+    /// The record CLK of one row (one value per schema feature, in schema
+    /// order, ignored features included): all features OR-ed into one filter.
+    pub fn encode<S: AsRef<str>>(&self, row: &[S]) -> Result<Clk, Error> {
+        self.encode_with(row, &mut Scratch::default())
+    }
+
+    /// One CLK per non-ignored feature (schema order), with the same keys,
+    /// length and folding as the record CLK, for per-field similarity.
+    /// `None` where the feature yields no tokens (an empty or missing value).
+    pub fn encode_features<S: AsRef<str>>(&self, row: &[S]) -> Result<Vec<Option<Clk>>, Error> {
+        let mut scratch = Scratch::default();
+        let salt = self.salt_prefix(row)?;
+        let mut out = Vec::with_capacity(self.features.len());
+        for f in &self.features {
+            scratch.filter.clear();
+            scratch.filter.resize(self.pre_fold_len, 0);
+            let tokens = self.insert_feature(f, row, salt.as_deref(), &mut scratch)?;
+            out.push((tokens > 0).then(|| self.finish(&mut scratch.filter)));
+        }
+        Ok(out)
+    }
+
+    /// Encodes many rows, reporting `(done, total)` after each one. Stops at
+    /// the first bad row, returning its index with the error.
+    pub fn encode_batch<R, S>(
+        &self,
+        rows: &[R],
+        mut progress: impl FnMut(usize, usize),
+    ) -> Result<Vec<Clk>, RowError>
+    where
+        R: AsRef<[S]>,
+        S: AsRef<str>,
+    {
+        let mut scratch = Scratch::default();
+        let mut out = Vec::with_capacity(rows.len());
+        for (i, row) in rows.iter().enumerate() {
+            let clk = self
+                .encode_with(row.as_ref(), &mut scratch)
+                .map_err(|error| RowError { row: i, error })?;
+            out.push(clk);
+            progress(i + 1, rows.len());
+        }
+        Ok(out)
+    }
+
+    fn encode_with<S: AsRef<str>>(&self, row: &[S], scratch: &mut Scratch) -> Result<Clk, Error> {
+        let salt = self.salt_prefix(row)?;
+        scratch.filter.clear();
+        scratch.filter.resize(self.pre_fold_len, 0);
+        for f in &self.features {
+            self.insert_feature(f, row, salt.as_deref(), scratch)?;
+        }
+        Ok(self.finish(&mut scratch.filter))
+    }
+
+    /// Checks the row length and returns the record-salt prefix, if salting.
+    fn salt_prefix<S: AsRef<str>>(&self, row: &[S]) -> Result<Option<Vec<u8>>, Error> {
+        if row.len() != self.row_len {
+            return Err(Error::new(Subject::Record, ErrorCode::ClkRowLength));
+        }
+        let Some(i) = self.salt_index else {
+            return Ok(None);
+        };
+        let salt = row.get(i).map(AsRef::as_ref).unwrap_or_default();
+        if salt.is_empty() {
+            return Err(Error::new(Subject::Record, ErrorCode::ClkEmptySalt));
+        }
+        Ok(Some(harden::salt_prefix(salt)))
+    }
+
+    /// Validates, formats, tokenises and hashes one feature into
+    /// `scratch.filter`; returns its token count.
+    fn insert_feature<S: AsRef<str>>(
+        &self,
+        f: &Prepared,
+        row: &[S],
+        salt: Option<&[u8]>,
+        scratch: &mut Scratch,
+    ) -> Result<usize, Error> {
+        let err = |code| Error::about_feature(Subject::Feature, code, &f.identifier);
+        let raw = row.get(f.index).map(AsRef::as_ref).unwrap_or_default();
+        let spec = &f.spec;
+        let value = match &spec.missing {
+            Some(m) if m.sentinel == raw => std::borrow::Cow::Borrowed(m.replace_with.as_str()),
+            _ => spec.format.prepare(raw, spec.encoding).map_err(err)?,
+        };
+        let salted;
+        let hasher = match salt {
+            None => &f.hasher,
+            Some(prefix) => {
+                let mut h = f.hasher.clone();
+                h.absorb_prefix(prefix);
+                salted = h;
+                &salted
+            }
+        };
+        let count = spec.comparison.token_count(&value);
+        let strategy = spec.strategy;
+        let mut filter = core::mem::take(&mut scratch.filter);
+        let result = spec
+            .comparison
+            .for_each_token(&value, spec.encoding, scratch, |i, token| {
+                hasher.insert(token, strategy.k(i, count), &mut filter);
+            });
+        scratch.filter = filter;
+        result.map_err(err)
+    }
+
+    /// Folds the working filter and packs it (balancing it if configured).
+    fn finish(&self, bits: &mut Vec<u8>) -> Clk {
+        fold_xor(bits, self.folds);
+        match &self.permutation {
+            None => Clk::from_bits(bits),
+            Some(p) => Clk::from_bits(&harden::balance(bits, p)),
+        }
+    }
+}
+
+/// A batch error: the row index and what was wrong with it (never its values).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct RowError {
+    /// Index of the failing row in the batch.
+    pub row: usize,
+    /// The typed error.
+    pub error: Error,
+}
+
+impl core::fmt::Display for RowError {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        write!(f, "row {}: {}", self.row, self.error)
+    }
+}
+
+impl std::error::Error for RowError {}
