@@ -18,7 +18,7 @@ WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runn
 
 .PHONY: help setup pkg server demo test bench clean distclean \
 	fmt clippy clippy-server clippy-wasm test-native test-server vectors-check \
-	test-chromium test-firefox node-smoke bundler e2e
+	test-chromium test-firefox node-smoke bundler e2e clk-diff
 
 help:
 	@echo "make setup   install toolchains, browsers and JS test tools (idempotent)"
@@ -48,7 +48,7 @@ test:
 	@mkdir -p target && : >target/stage-times.txt
 	@$(TIMED) setup scripts/setup.sh
 	@$(MAKE) --no-print-directory fmt clippy clippy-server clippy-wasm test-native test-server \
-		vectors-check test-chromium test-firefox pkg-stage node-smoke bundler e2e
+		vectors-check clk-diff test-chromium test-firefox pkg-stage node-smoke bundler e2e
 	@echo "== make test: all stages passed"; cat target/stage-times.txt
 
 fmt:
@@ -71,6 +71,10 @@ test-server:
 
 vectors-check:
 	@$(TIMED) vectors-check python3 scripts/vectors/fill_hashes.py --check
+
+# CLKs against clkhash 0.18.3 itself (a venv under target/) on 10,000 generated rows.
+clk-diff:
+	@$(TIMED) clk-diff scripts/clk/diff.sh
 
 test-chromium:
 	@$(TIMED) test-chromium env -u GECKODRIVER $(WASM_RUNNER) CHROMEDRIVER=$$(command -v chromedriver) \

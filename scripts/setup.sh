@@ -61,6 +61,7 @@ APT_PACKAGES=(
     chromium chromium-driver firefox-esr
     binaryen wrk
     build-essential gzip
+    python3-venv  # scripts/clk/venv.sh: throw-away venv with clkhash, the CLK oracle
 )
 apt_missing=()
 for p in "${APT_PACKAGES[@]}"; do

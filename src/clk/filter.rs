@@ -17,11 +17,25 @@ pub struct Clk {
 impl Clk {
     /// Packs bits given one per byte (0 or 1), clkhash bit order.
     pub(crate) fn from_bits(bits: &[u8]) -> Self {
-        let mut bytes = vec![0u8; bits.len().div_ceil(8)];
-        for (byte, chunk) in bytes.iter_mut().zip(bits.chunks(8)) {
-            for (j, &b) in chunk.iter().enumerate() {
-                *byte |= (b & 1) << (7 - j);
-            }
+        let mut bytes = Vec::with_capacity(bits.len().div_ceil(8));
+        let mut chunks = bits.chunks_exact(8);
+        for chunk in &mut chunks {
+            let mut w = [0u8; 8];
+            w.copy_from_slice(chunk);
+            // Gathers the low bit of each byte into one byte (byte j → bit j;
+            // the 8 partial products land on distinct bits, so no carries),
+            // then reverses it into clkhash's MSB-first order.
+            let x = u64::from_le_bytes(w) & 0x0101_0101_0101_0101;
+            let gathered = (x.wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8;
+            bytes.push(gathered.reverse_bits());
+        }
+        let rest = chunks.remainder();
+        if !rest.is_empty() {
+            let byte = rest
+                .iter()
+                .enumerate()
+                .fold(0u8, |acc, (j, &b)| acc | ((b & 1) << (7 - j)));
+            bytes.push(byte);
         }
         Clk {
             bytes,
@@ -130,6 +144,17 @@ mod tests {
         // 12 bits: the low nibble of byte 1 must be zero.
         assert!(Clk::from_base64("gEE=", 12).is_err());
         assert!(Clk::from_base64("gEA=", 12).is_ok());
+    }
+
+    #[test]
+    fn packing_matches_bit_by_bit() {
+        let bits: Vec<u8> = (0..67u32).map(|i| u8::from((i * 7 + i / 3) % 5 < 2)).collect();
+        let c = Clk::from_bits(&bits);
+        for (i, &b) in bits.iter().enumerate() {
+            assert_eq!(c.bit(i), b == 1, "bit {i}");
+        }
+        assert_eq!(c.as_bytes().len(), 9);
+        assert_eq!(c.count_ones() as usize, bits.iter().filter(|&&b| b == 1).count());
     }
 
     #[test]

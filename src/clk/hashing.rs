@@ -6,9 +6,13 @@
 //! work over its own bytes only. The states are key-equivalent: they are
 //! zeroised on drop (RustCrypto `zeroize` features) and have no `Debug`.
 
+use blake2::digest::block_api::{Block, Buffer, UpdateCore, VariableOutputCore};
+use blake2::digest::Output;
+use blake2::Blake2bVarCore;
 use hmac::{Hmac, KeyInit, Mac};
 use md5::Md5;
 use sha1::Sha1;
+use zeroize::Zeroize;
 
 /// Which hash family a feature uses.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -28,7 +32,49 @@ pub(crate) enum FeatureHasher {
         prevent_singularity: bool,
     },
     /// One state per 32 indices: BLAKE2b-512 keyed with key 0, salt `str(j)`.
-    Blake(Vec<blake2::Blake2bMac512>),
+    Blake(Vec<BlakeState>),
+}
+
+/// Keyed BLAKE2b-512 with its key block already compressed. A keyed BLAKE2b
+/// hash is `compress(key block) ; compress(message blocks, last flagged)`;
+/// the first step depends only on the key and salt, so it is done once here
+/// instead of per token. Valid because tokens are never empty (n-grams have
+/// n ≥ 1 characters, exact and numeric values are non-empty), so the key
+/// block is never the final block.
+#[derive(Clone)]
+pub(crate) struct BlakeState {
+    core: Blake2bVarCore,
+    buffer: Buffer<Blake2bVarCore>,
+}
+
+impl BlakeState {
+    fn new(key: &[u8], salt: &[u8]) -> Option<Self> {
+        if key.is_empty() || key.len() > 64 || salt.len() > 16 {
+            return None;
+        }
+        let mut core = Blake2bVarCore::new_with_params(salt, &[], key.len(), 64);
+        let mut block = Block::<Blake2bVarCore>::default();
+        block[..key.len()].copy_from_slice(key);
+        core.update_blocks(core::slice::from_ref(&block));
+        block.as_mut_slice().zeroize();
+        Some(BlakeState {
+            core,
+            buffer: Buffer::<Blake2bVarCore>::default(),
+        })
+    }
+
+    fn update(&mut self, data: &[u8]) {
+        let core = &mut self.core;
+        self.buffer.digest_blocks(data, |blocks| core.update_blocks(blocks));
+    }
+
+    fn digest(&self, token: &[u8]) -> Output<Blake2bVarCore> {
+        let mut s = self.clone();
+        s.update(token);
+        let mut out = Output::<Blake2bVarCore>::default();
+        s.core.finalize_variable_core(&mut s.buffer, &mut out);
+        out
+    }
 }
 
 impl FeatureHasher {
@@ -48,14 +94,7 @@ impl FeatureHasher {
                 let mut states = Vec::new();
                 for j in 0..max_k.div_ceil(32).max(1) {
                     let salt = j.to_string();
-                    states.push(
-                        blake2::Blake2bMac512::new_with_salt_and_personal(
-                            Some(key0),
-                            salt.as_bytes(),
-                            &[],
-                        )
-                        .ok()?,
-                    );
+                    states.push(BlakeState::new(key0, salt.as_bytes())?);
                 }
                 FeatureHasher::Blake(states)
             }
@@ -110,25 +149,29 @@ impl FeatureHasher {
                         j += 1;
                     }
                 }
+                // (h1 + i·h2) mod L, stepwise: both terms are below L.
                 let mut idx = h1;
                 for _ in 0..k {
                     set(filter, idx);
-                    idx = (idx + h2) % len;
+                    idx += h2;
+                    if idx >= len {
+                        idx -= len;
+                    }
                 }
             }
             FeatureHasher::Blake(states) => {
+                // Schema load guarantees L is a power of two for blakeHash.
+                let mask = len - 1;
                 let mut left = k as usize;
                 for s in states {
                     if left == 0 {
                         break;
                     }
-                    let mut m = s.clone();
-                    m.update(token);
-                    let digest = m.finalize().into_bytes();
+                    let digest = s.digest(token);
                     // 32 little-endian u16 words (G4), the first `left` used.
                     for w in digest.chunks_exact(2).take(left) {
                         let short = u64::from(u16::from_le_bytes([w[0], w[1]]));
-                        set(filter, short % len);
+                        set(filter, short & mask);
                     }
                     left = left.saturating_sub(32);
                 }
