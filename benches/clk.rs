@@ -3,8 +3,9 @@
 //! repeated to 10,000), or through `scripts/clk/bench.sh`, which hands in the
 //! exact rows it times clkhash on (`CLK_BENCH_ROWS=<rows.json>`).
 //!
-//! Prints records/s for `encode_batch` (best of 5 runs) and, last, one JSON
-//! line the script reads.
+//! Prints records/s for `encode` row by row (every token hashed) and for
+//! `encode_batch` (best of 5 runs; its per-batch token memo starts empty each
+//! run) and, last, one JSON line the script reads.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
 
@@ -65,6 +66,19 @@ fn main() {
         best = best.min(t.elapsed().as_secs_f64());
         black_box(clks);
     }
+    let mut single = f64::INFINITY;
+    for _ in 0..3 {
+        let t = Instant::now();
+        for r in &rows {
+            black_box(enc.encode(black_box(r)).unwrap());
+        }
+        single = single.min(t.elapsed().as_secs_f64());
+    }
+    println!(
+        "clk encode per row, no batch memo ({} rows): {:.0} records/s",
+        rows.len(),
+        rows.len() as f64 / single
+    );
     let rps = rows.len() as f64 / best;
     println!(
         "clk encode_batch (example schema, {} rows): {:.0} records/s",

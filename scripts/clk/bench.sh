@@ -10,7 +10,9 @@ py="$(scripts/clk/venv.sh)"
 rows=target/clk-bench/rows.json
 mkdir -p target/clk-bench
 ref="$("$py" scripts/clk/oracle.py bench "$rows" "$n")"
-ours="$(CLK_BENCH_ROWS="$PWD/$rows" cargo bench --quiet --bench clk 2>/dev/null | tail -1)"
+out="$(CLK_BENCH_ROWS="$PWD/$rows" cargo bench --quiet --bench clk 2>/dev/null)"
+grep records/s <<<"$out" | grep -v '^{'
+ours="$(tail -1 <<<"$out")"
 python3 - "$ref" "$ours" <<'PY'
 import json, sys
 ref, ours = (json.loads(a) for a in sys.argv[1:3])

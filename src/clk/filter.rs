@@ -148,13 +148,18 @@ mod tests {
 
     #[test]
     fn packing_matches_bit_by_bit() {
-        let bits: Vec<u8> = (0..67u32).map(|i| u8::from((i * 7 + i / 3) % 5 < 2)).collect();
+        let bits: Vec<u8> = (0..67u32)
+            .map(|i| u8::from((i * 7 + i / 3) % 5 < 2))
+            .collect();
         let c = Clk::from_bits(&bits);
         for (i, &b) in bits.iter().enumerate() {
             assert_eq!(c.bit(i), b == 1, "bit {i}");
         }
         assert_eq!(c.as_bytes().len(), 9);
-        assert_eq!(c.count_ones() as usize, bits.iter().filter(|&&b| b == 1).count());
+        assert_eq!(
+            c.count_ones() as usize,
+            bits.iter().filter(|&&b| b == 1).count()
+        );
     }
 
     #[test]

@@ -65,7 +65,8 @@ impl BlakeState {
 
     fn update(&mut self, data: &[u8]) {
         let core = &mut self.core;
-        self.buffer.digest_blocks(data, |blocks| core.update_blocks(blocks));
+        self.buffer
+            .digest_blocks(data, |blocks| core.update_blocks(blocks));
     }
 
     fn digest(&self, token: &[u8]) -> Output<Blake2bVarCore> {
@@ -117,10 +118,10 @@ impl FeatureHasher {
         }
     }
 
-    /// Sets the `k` indices of `token` in `filter` (one byte per bit, length
-    /// `L`, the pre-fold length: G9).
-    pub(crate) fn insert(&self, token: &[u8], k: u32, filter: &mut [u8]) {
-        let len = filter.len() as u64;
+    /// Calls `emit` with the `k` indices of `token` in a filter of `len`
+    /// bits (`L`, the pre-fold length: G9), in clkhash's order.
+    pub(crate) fn indices(&self, token: &[u8], k: u32, len: usize, mut emit: impl FnMut(usize)) {
+        let len = len as u64;
         if k == 0 || len == 0 {
             return;
         }
@@ -152,7 +153,7 @@ impl FeatureHasher {
                 // (h1 + i·h2) mod L, stepwise: both terms are below L.
                 let mut idx = h1;
                 for _ in 0..k {
-                    set(filter, idx);
+                    emit(idx as usize);
                     idx += h2;
                     if idx >= len {
                         idx -= len;
@@ -171,18 +172,12 @@ impl FeatureHasher {
                     // 32 little-endian u16 words (G4), the first `left` used.
                     for w in digest.chunks_exact(2).take(left) {
                         let short = u64::from(u16::from_le_bytes([w[0], w[1]]));
-                        set(filter, short & mask);
+                        emit((short & mask) as usize);
                     }
                     left = left.saturating_sub(32);
                 }
             }
         }
-    }
-}
-
-fn set(filter: &mut [u8], idx: u64) {
-    if let Some(b) = filter.get_mut(idx as usize) {
-        *b = 1;
     }
 }
 

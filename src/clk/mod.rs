@@ -7,6 +7,7 @@
 //! linkage schema v3, `kdf` derives the per-feature keys, `harden` holds the
 //! optional, non-clkhash hardening. `docs`: shared/reference/clkhash-format.md.
 
+mod cache;
 mod date;
 mod filter;
 mod format;
@@ -134,10 +135,10 @@ impl ClkEncoder {
         let mut scratch = Scratch::default();
         let salt = self.salt_prefix(row)?;
         let mut out = Vec::with_capacity(self.features.len());
-        for f in &self.features {
+        for (slot, f) in self.features.iter().enumerate() {
             scratch.filter.clear();
             scratch.filter.resize(self.pre_fold_len, 0);
-            let tokens = self.insert_feature(f, row, salt.as_deref(), &mut scratch)?;
+            let tokens = self.insert_feature(slot, f, row, salt.as_deref(), &mut scratch)?;
             out.push((tokens > 0).then(|| self.finish(&mut scratch.filter)));
         }
         Ok(out)
@@ -155,6 +156,7 @@ impl ClkEncoder {
         S: AsRef<str>,
     {
         let mut scratch = Scratch::default();
+        scratch.cache = Some(cache::TokenCache::default());
         let mut out = Vec::with_capacity(rows.len());
         for (i, row) in rows.iter().enumerate() {
             let clk = self
@@ -170,8 +172,8 @@ impl ClkEncoder {
         let salt = self.salt_prefix(row)?;
         scratch.filter.clear();
         scratch.filter.resize(self.pre_fold_len, 0);
-        for f in &self.features {
-            self.insert_feature(f, row, salt.as_deref(), scratch)?;
+        for (slot, f) in self.features.iter().enumerate() {
+            self.insert_feature(slot, f, row, salt.as_deref(), scratch)?;
         }
         Ok(self.finish(&mut scratch.filter))
     }
@@ -195,6 +197,7 @@ impl ClkEncoder {
     /// `scratch.filter`; returns its token count.
     fn insert_feature<S: AsRef<str>>(
         &self,
+        slot: usize,
         f: &Prepared,
         row: &[S],
         salt: Option<&[u8]>,
@@ -220,12 +223,37 @@ impl ClkEncoder {
         let count = spec.comparison.token_count(&value);
         let strategy = spec.strategy;
         let mut filter = core::mem::take(&mut scratch.filter);
+        // Salted tokens are unique per record: not worth memoising.
+        let mut cache = if salt.is_none() {
+            scratch.cache.take()
+        } else {
+            None
+        };
+        let len = filter.len();
         let result = spec
             .comparison
             .for_each_token(&value, spec.encoding, scratch, |i, token| {
-                hasher.insert(token, strategy.k(i, count), &mut filter);
+                let k = strategy.k(i, count);
+                let mut set = |idx: usize| {
+                    if let Some(b) = filter.get_mut(idx) {
+                        *b = 1;
+                    }
+                };
+                match cache.as_mut() {
+                    Some(c) => c.indices(
+                        slot,
+                        k,
+                        token,
+                        |emit| hasher.indices(token, k, len, emit),
+                        set,
+                    ),
+                    None => hasher.indices(token, k, len, &mut set),
+                }
             });
         scratch.filter = filter;
+        if cache.is_some() {
+            scratch.cache = cache;
+        }
         result.map_err(err)
     }
 

@@ -86,6 +86,8 @@ pub(crate) struct Scratch {
     chars: Vec<char>,
     token: Vec<u8>,
     pub(crate) filter: Vec<u8>,
+    /// Batch work only: the token → indices memo.
+    pub(crate) cache: Option<super::cache::TokenCache>,
 }
 
 impl Comparison {
