@@ -15,6 +15,7 @@ use super::tokens::{Comparison, TextEncoding};
 use crate::encoding::base64_std_decode;
 use crate::error::{Error, ErrorCode, Subject};
 use regex_lite::Regex;
+use serde::de::IgnoredAny;
 use serde::Deserialize;
 
 /// clkhash's default `keySize` (bytes per derived key).
@@ -89,15 +90,22 @@ pub(crate) struct Missing {
 impl ClkSchema {
     /// Parses and checks a linkage schema v3 JSON document.
     pub fn from_json(json: &str) -> Result<Self, Error> {
-        let value: serde_json::Value = serde_json::from_str(json)
-            .map_err(|_| Error::new(Subject::Schema, ErrorCode::SchemaInvalidJson))?;
-        if value.get("version").and_then(serde_json::Value::as_u64) != Some(3) {
+        // Version first (its own typed error), then the shape. Two passes over
+        // a small document beat pulling serde_json's `Value` into the .wasm.
+        let version = match serde_json::from_str::<VersionOnly>(json) {
+            Ok(v) => v.version,
+            Err(_) => match serde_json::from_str::<IgnoredAny>(json) {
+                Ok(_) => None, // valid JSON, but `version` is not an integer
+                Err(_) => return Err(Error::new(Subject::Schema, ErrorCode::SchemaInvalidJson)),
+            },
+        };
+        if version != Some(3) {
             return Err(Error::new(
                 Subject::Schema,
                 ErrorCode::SchemaUnsupportedVersion,
             ));
         }
-        let raw: RawSchema = serde_json::from_value(value).map_err(|_| invalid())?;
+        let raw: RawSchema = serde_json::from_str(json).map_err(|_| invalid())?;
         build(raw)
     }
 
@@ -143,6 +151,11 @@ fn invalid() -> Error {
 }
 
 // ---- raw serde shapes (unknown keys ignored, as clkhash's code does) -----
+
+#[derive(Deserialize)]
+struct VersionOnly {
+    version: Option<u64>,
+}
 
 #[derive(Deserialize)]
 struct RawSchema {
