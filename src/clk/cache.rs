@@ -11,8 +11,9 @@ use std::collections::HashMap;
 use std::hash::{BuildHasherDefault, Hasher};
 use zeroize::Zeroize;
 
-/// Entries kept at most (then misses are computed but not stored).
-const MAX_ENTRIES: usize = 1 << 16;
+/// Entries kept at most (then misses are computed but not stored): clkhash's
+/// token cache size, a few MB at most.
+const MAX_ENTRIES: usize = 1 << 15;
 
 #[derive(Default)]
 pub(crate) struct TokenCache {

@@ -52,7 +52,9 @@ struct Prepared {
 
 impl ClkEncoder {
     /// Derives the keys for `schema` from `secret` (clkhash: the secret
-    /// string's UTF-8 bytes). Output is byte-identical to clkhash.
+    /// string's UTF-8 bytes). Output is byte-identical to clkhash. Like
+    /// clkhash, any secret length is accepted; the linking parties should
+    /// share at least 32 random bytes.
     pub fn new(schema: &ClkSchema, secret: &[u8]) -> Result<Self, Error> {
         ClkEncoder::with_hardening(schema, secret, &Hardening::default())
     }
@@ -131,6 +133,7 @@ impl ClkEncoder {
     /// One CLK per non-ignored feature (schema order), with the same keys,
     /// length and folding as the record CLK, for per-field similarity.
     /// `None` where the feature yields no tokens (an empty or missing value).
+    /// Hardening, if configured, applies to each filter as to the record's.
     pub fn encode_features<S: AsRef<str>>(&self, row: &[S]) -> Result<Vec<Option<Clk>>, Error> {
         let mut scratch = Scratch::default();
         let salt = self.salt_prefix(row)?;
