@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # Reproduces the numbers in BENCHMARKS.md, side by side in one run:
-#   1. native tokenise throughput (cargo bench)
+#   1. native tokenise throughput (cargo bench), and native CLK encoding
+#      against clkhash 0.18.3 on the same rows (scripts/clk/bench.sh)
 #   2. the package's .wasm size, raw and gzip -9
 #   3. tokenise throughput in Node 20 and in headless Chromium, each against a
 #      plain-JS implementation of the same tokens over WebCrypto in the same run,
@@ -11,6 +12,9 @@ cd "$(dirname "${BASH_SOURCE[0]}")/.."
 
 echo "== native (cargo bench --bench tokenize)"
 cargo bench --quiet --bench tokenize 2>/dev/null | grep records/s
+
+echo "== CLK encoding, native vs clkhash (scripts/clk/bench.sh)"
+scripts/clk/bench.sh
 
 echo "== package size"
 wasm=pkg/pseudolink_bg.wasm
