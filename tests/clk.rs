@@ -530,3 +530,36 @@ fn clk_debug_shows_no_bits() {
         ErrorCode::ClkInvalidEncoding
     );
 }
+
+#[cfg(not(target_arch = "wasm32"))]
+mod never_panics {
+    use super::*;
+    use proptest::prelude::*;
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+        /// Any row, under every committed schema, encodes or gives a typed
+        /// error; never a panic (a panic would poison a wasm instance).
+        #[test]
+        fn arbitrary_rows_never_panic(cells in proptest::collection::vec(any::<String>(), 11)) {
+            for (_, schema, _) in CLK_FILES {
+                let schema = ClkSchema::from_json(schema).unwrap();
+                let enc = ClkEncoder::new(&schema, SECRET).unwrap();
+                let row = &cells[..schema.len()];
+                let _ = enc.encode(row);
+                let _ = enc.encode_features(row);
+                if let Err(e) = enc.encode(row) {
+                    let msg = e.to_string();
+                    for v in row.iter().filter(|v| v.chars().count() >= 6) {
+                        prop_assert!(!msg.contains(v.as_str()));
+                    }
+                }
+            }
+        }
+
+        #[test]
+        fn arbitrary_schema_text_never_panics(text in ".{0,200}") {
+            let _ = ClkSchema::from_json(&text);
+        }
+    }
+}
