@@ -179,16 +179,24 @@ pub fn typo(s: &str, rng: &mut Rng, digits_only: bool) -> Option<String> {
                 }
             }
             _ => {
-                let j = positions.iter().copied().find(|&j| j > i).unwrap_or(i);
-                out.swap(i, j);
-                // Keep the capital on the first letter.
-                if i == 0 && c.is_uppercase() {
-                    if let (Some(a), Some(b)) = (out.first().copied(), out.get(j).copied()) {
-                        out[0] = a.to_uppercase().next().unwrap_or(a);
-                        if let Some(slot) = out.get_mut(j) {
-                            *slot = b.to_lowercase().next().unwrap_or(b);
-                        }
+                // Two neighbouring letters (or digits) swapped, each position
+                // keeping its case: Center → Cetner, never eCnter.
+                let j = i + 1;
+                let Some(&d) = chars.get(j).filter(|d| eligible(d)) else {
+                    continue;
+                };
+                let with_case = |ch: char, upper: bool| -> char {
+                    if upper {
+                        ch.to_uppercase().next().unwrap_or(ch)
+                    } else {
+                        ch.to_lowercase().next().unwrap_or(ch)
                     }
+                };
+                if let Some(slot) = out.get_mut(i) {
+                    *slot = with_case(d, c.is_uppercase());
+                }
+                if let Some(slot) = out.get_mut(j) {
+                    *slot = with_case(c, d.is_uppercase());
                 }
             }
         }

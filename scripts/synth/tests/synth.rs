@@ -185,6 +185,8 @@ fn typo_and_phonetic_change_names_plausibly() {
         assert_ne!(t, "Katherine");
         let len = t.chars().count() as i64;
         assert!((len - 9).abs() <= 1, "{t}");
+        // Letters keep their case by position (no "aKtherine").
+        assert!(t.chars().skip(1).all(char::is_lowercase), "{t}");
         let d = typo("19840517", &mut rng, true).unwrap();
         assert_eq!(d.len(), 8);
         assert!(d.bytes().all(|b| b.is_ascii_digit()));
