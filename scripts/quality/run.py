@@ -423,7 +423,11 @@ class Method:
 
 METHODS = [
     Method("pseudolink exact tokens (one shared identifying token)", lambda t, p, _truth: pseudolink_exact(t, p)),
-    # The fuzzy linker goes here once it exists:
+    # The fuzzy linker goes here once src/link/ exists: a function like
+    # pseudolink_exact that runs a native tool on the same CSVs (e.g. a
+    # `quality_fuzzy` bench: CLKs + tokens, EM, links at probability >= 0.5)
+    # and returns Result(pairs=...) for "link", Result(clusters=...) for
+    # "dedupe". It must not look at `truth`.
     # Method("pseudolink fuzzy (EM, no labelled threshold)", pseudolink_fuzzy),
     Method("clkhash 0.18.3 + anonlink, best threshold (labelled)", clk_anonlink),
     Method("Splink (plaintext, EM), probability ≥ 0.5", splink_at_half),
