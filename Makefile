@@ -55,16 +55,16 @@ fmt:
 	@$(TIMED) fmt cargo fmt --all --check
 
 clippy:
-	@$(TIMED) clippy cargo clippy --all-targets --locked -- -D warnings
+	@$(TIMED) clippy cargo clippy --workspace --all-targets --locked -- -D warnings
 
 clippy-server:
-	@$(TIMED) clippy-server cargo clippy --all-targets --locked --features server -- -D warnings
+	@$(TIMED) clippy-server cargo clippy --workspace --all-targets --locked --features server -- -D warnings
 
 clippy-wasm:
 	@$(TIMED) clippy-wasm $(CARGO_WASM) clippy --lib --tests --locked -- -D warnings
 
 test-native:
-	@$(TIMED) test-native cargo test --locked
+	@$(TIMED) test-native cargo test --workspace --locked
 
 test-server:
 	@$(TIMED) test-server cargo test --locked --features server
