@@ -91,6 +91,23 @@ pub enum ErrorCode {
     RecordInvalid,
     /// An option (profile, region, date order) is not recognised.
     OptionInvalid,
+    // --- linking ---------------------------------------------------------
+    /// Two CLKs compared with each other have different lengths.
+    LinkClkLengthMismatch,
+    /// A CLK is not standard padded base64.
+    LinkBadBase64,
+    /// A token or match key is not a well-formed token.
+    LinkBadToken,
+    /// The link configuration breaks a rule.
+    LinkBadConfig,
+    /// Model parameters are malformed or do not fit the comparisons.
+    LinkBadParams,
+    /// Two records of one dataset share an id.
+    LinkDuplicateId,
+    /// Scoring needs model parameters: train by linking first, or load them.
+    LinkNotTrained,
+    /// More records than the linker indexes (2^31).
+    LinkTooManyRecords,
 }
 
 impl ErrorCode {
@@ -135,6 +152,14 @@ impl ErrorCode {
             DefinitionInvalidMatchKey => "definition.invalid_match_key",
             RecordInvalid => "record.invalid",
             OptionInvalid => "option.invalid",
+            LinkClkLengthMismatch => "link.clk_length_mismatch",
+            LinkBadBase64 => "link.bad_base64",
+            LinkBadToken => "link.bad_token",
+            LinkBadConfig => "link.bad_config",
+            LinkBadParams => "link.bad_params",
+            LinkDuplicateId => "link.duplicate_id",
+            LinkNotTrained => "link.not_trained",
+            LinkTooManyRecords => "link.too_many_records",
         }
     }
 
@@ -181,6 +206,14 @@ impl ErrorCode {
             DefinitionInvalidMatchKey => "has an invalid match key",
             RecordInvalid => "must be an object of string fields",
             OptionInvalid => "is not a recognised option",
+            LinkClkLengthMismatch => "has CLKs of different lengths for one comparison",
+            LinkBadBase64 => "has a CLK that is not standard padded base64",
+            LinkBadToken => "has a token that is not well formed",
+            LinkBadConfig => "is not a valid link configuration",
+            LinkBadParams => "are not valid model parameters for these comparisons",
+            LinkDuplicateId => "has an id used by another record of the same dataset",
+            LinkNotTrained => "needs model parameters (link first or load them)",
+            LinkTooManyRecords => "has more records than the linker can index",
         }
     }
 }
@@ -212,6 +245,8 @@ pub enum Subject {
     Record,
     /// A call option.
     Option,
+    /// Linking configuration or model parameters.
+    Link,
 }
 
 impl Subject {
@@ -223,6 +258,7 @@ impl Subject {
             Subject::Definition => "definition",
             Subject::Record => "record",
             Subject::Option => "option",
+            Subject::Link => "link",
         }
     }
 }
