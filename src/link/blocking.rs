@@ -13,7 +13,7 @@
 //! at 1024 bits, ~30% density and 64 bands, a pair at Dice 0.7 is found with
 //! probability ≈ 0.85 and at Dice 0.8 ≈ 0.99 (BENCHMARKS.md, Linking).
 
-use super::dice::ClkStore;
+use super::dice::ClkRows;
 use super::encoded::Dataset;
 use super::rng::SplitMix64;
 use serde::{Deserialize, Serialize};
@@ -55,7 +55,7 @@ pub struct LshConfig {
     pub clk: String,
     /// Number of bands `L`.
     pub bands: u32,
-    /// Bits sampled per band `k` (1–64); 0 tunes it to the data.
+    /// Bits sampled per band `k` (1–63); 0 tunes it to the data.
     pub bits_per_band: u32,
     /// Auto-tuning budget: random (non-similar) pairs per record it may add.
     pub random_pairs_per_record: f64,
@@ -79,7 +79,7 @@ impl LshConfig {
     pub(crate) fn valid(&self) -> bool {
         !self.clk.is_empty()
             && (1..=1024).contains(&self.bands)
-            && self.bits_per_band <= 64
+            && self.bits_per_band <= 63
             && self.random_pairs_per_record > 0.0
             && self.random_pairs_per_record.is_finite()
     }
@@ -134,16 +134,18 @@ impl Buckets {
 }
 
 /// Candidate pairs between `a` and `b` (`b = None`: within `a`, as `i < j`),
-/// sorted and deduplicated, packed `i << 32 | j`. `lsh_base` is the index of
-/// the first LSH store in the datasets' `clks`.
+/// sorted and deduplicated, packed `i << 32 | j`. `lsh_col` is the CLK
+/// column of each LSH configuration.
 pub(crate) fn candidates(
     config: &BlockingConfig,
-    lsh_base: usize,
+    lsh_col: &[usize],
     a: &Dataset,
     b: Option<&Dataset>,
     progress: &mut dyn FnMut(&str, usize, usize),
 ) -> Vec<u64> {
     let link = b.is_some();
+    let total_bands: usize = config.lsh.iter().map(|l| l.bands as usize).sum();
+    progress("block", 0, total_bands);
     let mut out = Vec::new();
     let mut buckets = Buckets { items: Vec::new() };
     let sides: Vec<(&Dataset, u32)> = match b {
@@ -159,20 +161,18 @@ pub(crate) fn candidates(
         }
     }
     buckets.emit(link, config.max_block_pairs, &mut out);
-    let total_bands: usize = config.lsh.iter().map(|l| l.bands as usize).sum();
     let mut done = 0;
     for (n, lsh) in config.lsh.iter().enumerate() {
-        let stores: Vec<(&ClkStore, u32)> = sides
-            .iter()
-            .map(|&(d, f)| (&d.clks[lsh_base + n], f))
-            .collect();
-        let bits = stores.iter().map(|s| s.0.byte_len() * 8).max().unwrap_or(0);
+        let col = lsh_col.get(n).copied().unwrap_or(0);
+        let stores: Vec<(&ClkRows, u32)> = sides.iter().map(|&(d, f)| (&d.clks, f)).collect();
+        let bits = a.clks.width(col) * 8;
         if bits == 0 {
             continue;
         }
         let k = match lsh.bits_per_band {
             0 => auto_bits(
                 &stores,
+                col,
                 bits,
                 lsh,
                 a.len(),
@@ -182,27 +182,44 @@ pub(crate) fn candidates(
             k => k as usize,
         };
         let mut rng = SplitMix64::new(lsh.seed);
-        for band in 0..lsh.bands {
-            let positions: Vec<usize> = (0..k).map(|_| rng.below(bits as u64) as usize).collect();
-            for &(s, flag) in &stores {
-                for i in 0..s.len() {
-                    if !s.is_present(i) {
-                        continue;
-                    }
-                    let w = s.words(i);
-                    let mut key = u64::from(band) << 58 ^ 0x9E37_79B9_7F4A_7C15;
-                    for (bit, &p) in positions.iter().enumerate() {
-                        let v = (w[p / 64] >> (p % 64)) & 1;
-                        // Up to 58 sampled bits fit beside the band number;
-                        // more are folded in (a rare collision only adds a pair).
-                        key ^= v << (bit % 58);
-                        if bit >= 58 {
-                            key = key.rotate_left(7);
+        let bands = lsh.bands as usize;
+        // Positions as (word, shift), band after band.
+        let positions: Vec<(usize, u32)> = (0..bands * k)
+            .map(|_| {
+                let p = rng.below(bits as u64) as usize;
+                (p / 64, (p % 64) as u32)
+            })
+            .collect();
+        // All band keys of a record in one visit (its CLK stays in L1), band-major.
+        let total: usize = stores.iter().map(|(s, _)| s.len()).sum();
+        let mut keys: Vec<(u64, u32)> = vec![(0, 0); bands * total];
+        let mut row = 0;
+        for &(s, flag) in &stores {
+            for i in 0..s.len() {
+                let present = s.is_present(i, col);
+                let w = s.words(i, col);
+                for band in 0..bands {
+                    // Absent CLKs get the marker key u64::MAX, skipped below.
+                    let mut key = u64::MAX;
+                    if present {
+                        key = 0;
+                        for (bit, &(word, shift)) in
+                            positions[band * k..(band + 1) * k].iter().enumerate()
+                        {
+                            key |= ((w[word] >> shift) & 1) << bit;
                         }
                     }
-                    buckets.items.push((key, i as u32 | flag));
+                    keys[band * total + row] = (key, i as u32 | flag);
                 }
+                row += 1;
             }
+        }
+        for band in 0..bands {
+            buckets.items.extend(
+                keys[band * total..(band + 1) * total]
+                    .iter()
+                    .filter(|x| x.0 != u64::MAX),
+            );
             buckets.emit(link, config.max_block_pairs, &mut out);
             done += 1;
             progress("block", done, total_bands);
@@ -216,7 +233,8 @@ pub(crate) fn candidates(
 /// Smallest `k` whose expected random-pair collisions over all bands stay
 /// within the budget (see the module docs).
 fn auto_bits(
-    stores: &[(&ClkStore, u32)],
+    stores: &[(&ClkRows, u32)],
+    col: usize,
     bits: usize,
     lsh: &LshConfig,
     na: usize,
@@ -226,18 +244,20 @@ fn auto_bits(
     let mut ones = vec![0u64; bits];
     let mut n = 0u64;
     for (s, _) in stores {
-        for i in 0..s.len() {
-            if !s.is_present(i) {
+        // Densities from a few thousand CLKs are as good as from all.
+        for i in (0..s.len()).step_by((s.len() / 2048).max(1)) {
+            if !s.is_present(i, col) {
                 continue;
             }
             n += 1;
+            let w = s.words(i, col);
             for (p, one) in ones.iter_mut().enumerate() {
-                *one += (s.words(i)[p / 64] >> (p % 64)) & 1;
+                *one += (w[p / 64] >> (p % 64)) & 1;
             }
         }
     }
     if n == 0 {
-        return 64;
+        return 63;
     }
     let r = ones
         .iter()
@@ -257,7 +277,7 @@ fn auto_bits(
     if r >= 1.0 || per_band >= 1.0 {
         return 8;
     }
-    ((per_band.ln() / r.ln()).ceil() as usize).clamp(8, 64)
+    ((per_band.ln() / r.ln()).ceil() as usize).clamp(8, 63)
 }
 
 /// Share of true pairs that blocking kept (`truth` and `candidates` in the

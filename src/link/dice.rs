@@ -103,30 +103,6 @@ impl ClkStore {
         Ok(())
     }
 
-    /// Appends all records of `other` (same CLK length, or either empty).
-    pub fn append(&mut self, other: &ClkStore) -> Result<(), Error> {
-        if !self.compatible(other) {
-            return Err(Error::new(
-                Subject::Record,
-                ErrorCode::LinkClkLengthMismatch,
-            ));
-        }
-        if self.byte_len == 0 && other.byte_len != 0 {
-            self.byte_len = other.byte_len;
-            self.words_per = other.words_per;
-            self.words = vec![0; self.words_per * self.present.len()];
-        }
-        if other.byte_len == 0 {
-            self.words
-                .extend(core::iter::repeat_n(0, self.words_per * other.len()));
-        } else {
-            self.words.extend_from_slice(&other.words);
-        }
-        self.popcounts.extend_from_slice(&other.popcounts);
-        self.present.extend_from_slice(&other.present);
-        Ok(())
-    }
-
     /// Whether record `i` has this CLK.
     #[inline]
     pub fn is_present(&self, i: usize) -> bool {
@@ -167,25 +143,58 @@ impl ClkStore {
     /// (`dice <= 2·min/(pa+pb)`), as anonlink does. Sorted by row, then column.
     /// `threshold` must be in (0, 1].
     pub fn pairs_above(&self, other: &ClkStore, threshold: f64) -> Vec<(u32, u32, f64)> {
+        // One dispatch on the CLK width, so the inner loop is fully unrolled
+        // for the common sizes.
+        match self.words_per {
+            8 => self.scan(other, threshold, and_count_n::<8>),
+            16 => self.scan(other, threshold, and_count_n::<16>),
+            32 => self.scan(other, threshold, and_count_n::<32>),
+            _ => self.scan(other, threshold, and_count_any),
+        }
+    }
+
+    #[inline(always)]
+    fn scan(
+        &self,
+        other: &ClkStore,
+        threshold: f64,
+        and: impl Fn(&[u64], &[u64]) -> u32,
+    ) -> Vec<(u32, u32, f64)> {
         let mut out = Vec::new();
+        if self.words_per != other.words_per || self.words_per == 0 {
+            return out;
+        }
+        // A hair of slack keeps the exact `dice >= threshold` test decisive.
+        let loose = threshold * (1.0 - 1e-9);
+        let mut shared = vec![0u32; other.len()];
         for i in 0..self.len() {
-            if !self.is_present(i) {
+            let pa = self.popcounts[i];
+            if !self.is_present(i) || pa == 0 {
                 continue;
             }
-            let pa = self.popcount(i);
+            // Best case every bit of the smaller one is shared, so
+            // `dice <= 2·min(pa,pb)/(pa+pb)`: the popcounts of B that can
+            // reach the threshold form a range (anonlink's bound).
+            let fa = f64::from(pa);
+            let lo = (loose * fa / (2.0 - loose)).floor().max(1.0) as u32;
+            let hi = ((2.0 - loose) * fa / loose).ceil().min(f64::from(u32::MAX)) as u32;
             let wa = self.words(i);
-            for j in 0..other.len() {
-                let pb = other.popcount(j);
-                // Best case: every bit of the smaller one is shared.
-                if pa == 0
-                    || pb == 0
-                    || 2.0 * f64::from(pa.min(pb)) < threshold * f64::from(pa + pb)
-                {
-                    continue;
-                }
-                let d = dice_from_counts(and_count(wa, other.words(j)), pa, pb);
-                if d >= threshold {
-                    out.push((i as u32, j as u32, d));
+            // Pass 1: a tight loop of AND + popcount only.
+            for ((c, wb), &pb) in shared
+                .iter_mut()
+                .zip(other.words.chunks_exact(other.words_per))
+                .zip(&other.popcounts)
+            {
+                *c = if pb >= lo && pb <= hi { and(wa, wb) } else { 0 };
+            }
+            // Pass 2: the threshold, without dividing unless it may pass.
+            for (j, (&c, &pb)) in shared.iter().zip(&other.popcounts).enumerate() {
+                let sum = f64::from(pa + pb);
+                if 2.0 * f64::from(c) >= loose * sum {
+                    let d = dice_from_counts(c, pa, pb);
+                    if d >= threshold {
+                        out.push((i as u32, j as u32, d));
+                    }
                 }
             }
         }
@@ -193,10 +202,179 @@ impl ClkStore {
     }
 }
 
-/// Popcount of `a AND b`. Four independent accumulators let the CPU overlap
-/// popcounts; the chunked form also lets LLVM unroll for 1024-bit CLKs.
+/// Several CLKs per record (one column per CLK key), record-major: a
+/// record's CLKs sit next to each other, so scoring a pair streams a few
+/// adjacent cache lines instead of one line per field from distant arrays.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ClkRows {
+    /// Bytes per column (0: no record has it).
+    widths: Vec<usize>,
+    /// Word offset of each column in a row.
+    offsets: Vec<usize>,
+    row_words: usize,
+    words: Vec<u64>,
+    /// Per record and column.
+    popcounts: Vec<u32>,
+    present: Vec<bool>,
+}
+
+impl ClkRows {
+    /// Rows with fixed column widths in bytes.
+    pub fn new(widths: Vec<usize>) -> Self {
+        let mut offsets = Vec::with_capacity(widths.len());
+        let mut row_words = 0;
+        for w in &widths {
+            offsets.push(row_words);
+            row_words += w.div_ceil(8);
+        }
+        ClkRows {
+            widths,
+            offsets,
+            row_words,
+            ..ClkRows::default()
+        }
+    }
+
+    /// Records held.
+    pub fn len(&self) -> usize {
+        self.present
+            .len()
+            .checked_div(self.widths.len())
+            .unwrap_or(0)
+    }
+
+    /// Appends a record's CLKs, one per column (lengths were checked when
+    /// the widths were taken; a wrong one is a length mismatch).
+    pub fn push_row(&mut self, clks: &[Option<&[u8]>]) -> Result<(), Error> {
+        let start = self.words.len();
+        self.words.resize(start + self.row_words, 0);
+        for (c, clk) in clks.iter().enumerate() {
+            match clk {
+                Some(bytes) if bytes.len() == self.widths[c] && !bytes.is_empty() => {
+                    let row = &mut self.words[start + self.offsets[c]..];
+                    let mut pc = 0;
+                    for (w, chunk) in row.iter_mut().zip(bytes.chunks(8)) {
+                        let mut b = [0u8; 8];
+                        b[..chunk.len()].copy_from_slice(chunk);
+                        *w = u64::from_le_bytes(b);
+                        pc += w.count_ones();
+                    }
+                    self.popcounts.push(pc);
+                    self.present.push(true);
+                }
+                Some(_) => {
+                    return Err(Error::new(
+                        Subject::Record,
+                        ErrorCode::LinkClkLengthMismatch,
+                    ))
+                }
+                None => {
+                    self.popcounts.push(0);
+                    self.present.push(false);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends all rows of `other` (same widths).
+    pub fn append(&mut self, other: &ClkRows) -> Result<(), Error> {
+        if other.widths != self.widths {
+            return Err(Error::new(
+                Subject::Record,
+                ErrorCode::LinkClkLengthMismatch,
+            ));
+        }
+        self.words.extend_from_slice(&other.words);
+        self.popcounts.extend_from_slice(&other.popcounts);
+        self.present.extend_from_slice(&other.present);
+        Ok(())
+    }
+
+    /// Column `c` width in bytes.
+    pub fn width(&self, c: usize) -> usize {
+        self.widths.get(c).copied().unwrap_or(0)
+    }
+
+    /// Whether record `i` has column `c`.
+    #[inline]
+    pub fn is_present(&self, i: usize, c: usize) -> bool {
+        self.present
+            .get(i * self.widths.len() + c)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Record `i`'s CLK of column `c`, as words.
+    #[inline]
+    pub fn words(&self, i: usize, c: usize) -> &[u64] {
+        let s = i * self.row_words + self.offsets[c];
+        &self.words[s..s + self.widths[c].div_ceil(8)]
+    }
+
+    /// Dice of column `c` between record `i` here and `j` of `other`.
+    #[inline]
+    pub fn dice(&self, i: usize, other: &ClkRows, j: usize, c: usize) -> Option<f64> {
+        let n = self.widths.len();
+        if !self.is_present(i, c) || !other.is_present(j, c) {
+            return None;
+        }
+        let and = and_count(self.words(i, c), other.words(j, c));
+        Some(dice_from_counts(
+            and,
+            self.popcounts[i * n + c],
+            other.popcounts[j * n + c],
+        ))
+    }
+}
+
+/// Popcount of `a AND b`, unrolled by hand for the usual CLK widths (512,
+/// 1024, 2048 bits): the crate is built at `opt-level = "s"`, which does not
+/// unroll loops, and a loop-carried accumulator would serialise the popcounts.
 #[inline]
 pub(crate) fn and_count(a: &[u64], b: &[u64]) -> u32 {
+    match a.len() {
+        8 => and_count_n::<8>(a, b),
+        16 => and_count_n::<16>(a, b),
+        32 => and_count_n::<32>(a, b),
+        _ => and_count_any(a, b),
+    }
+}
+
+/// Popcount of `a AND b` over 8 words, four independent accumulators.
+#[inline(always)]
+fn and8(a: &[u64; 8], b: &[u64; 8]) -> u32 {
+    let p0 = (a[0] & b[0]).count_ones() + (a[4] & b[4]).count_ones();
+    let p1 = (a[1] & b[1]).count_ones() + (a[5] & b[5]).count_ones();
+    let p2 = (a[2] & b[2]).count_ones() + (a[6] & b[6]).count_ones();
+    let p3 = (a[3] & b[3]).count_ones() + (a[7] & b[7]).count_ones();
+    (p0 + p1) + (p2 + p3)
+}
+
+/// `and_count` for exactly `N` words (8, 16 or 32), without iterator
+/// adapters (at `opt-level = "s"` their constructors stay out-of-line calls).
+#[inline(always)]
+fn and_count_n<const N: usize>(a: &[u64], b: &[u64]) -> u32 {
+    match (a.first_chunk::<N>(), b.first_chunk::<N>()) {
+        (Some(x), Some(y)) => {
+            let mut total = 0;
+            let mut k = 0;
+            while k + 8 <= N {
+                if let (Some(x8), Some(y8)) = (x[k..].first_chunk::<8>(), y[k..].first_chunk::<8>())
+                {
+                    total += and8(x8, y8);
+                }
+                k += 8;
+            }
+            total
+        }
+        _ => and_count_any(a, b),
+    }
+}
+
+/// Any width: chunks of four with independent accumulators.
+#[inline]
+fn and_count_any(a: &[u64], b: &[u64]) -> u32 {
     let mut acc = [0u32; 4];
     let mut ca = a.chunks_exact(4);
     let mut cb = b.chunks_exact(4);

@@ -2,11 +2,11 @@
 //!
 //! Tokens are parsed once and interned: each distinct token (its 32-byte tag)
 //! becomes a `u32`, so agreement is an integer compare and a token's
-//! frequency is an array lookup. CLKs are decoded once into one
-//! [`ClkStore`] per CLK comparison.
+//! frequency is an array lookup. CLKs are decoded once into record-major rows
+//! (one column per CLK key used by a comparison or by LSH).
 
 use super::comparison::{Comparison, ComparisonKind, NULL_LEVEL};
-use super::dice::ClkStore;
+use super::dice::ClkRows;
 use crate::encoding::base64_std_decode;
 use crate::error::{Error, ErrorCode, Subject};
 use crate::Token;
@@ -113,9 +113,12 @@ impl TokenColumn {
 #[derive(Debug, Default)]
 pub(crate) struct Dataset {
     pub ids: Vec<String>,
-    /// Per comparison: tokens (token comparisons) or CLKs (CLK comparisons).
+    /// Per comparison: tokens (token comparisons; empty for CLK ones).
     pub tokens: Vec<TokenColumn>,
-    pub clks: Vec<ClkStore>,
+    /// CLKs, one column per key of the job's [`ClkLayout`].
+    pub clks: ClkRows,
+    /// Per comparison: its CLK column (CLK comparisons only).
+    pub clk_col: Vec<usize>,
     /// Per record: interned tokens used for exact blocking.
     pub block_keys: TokenColumn,
 }
@@ -132,10 +135,7 @@ impl Dataset {
             mine.append(theirs);
         }
         self.block_keys.append(other.block_keys);
-        for (mine, theirs) in self.clks.iter_mut().zip(&other.clks) {
-            mine.append(theirs)?;
-        }
-        Ok(())
+        self.clks.append(&other.clks)
     }
 }
 
@@ -159,12 +159,73 @@ pub(crate) fn is_block_subject(patterns: &[String], subject: &str) -> bool {
     })
 }
 
+/// Which CLK keys a job stores, in which column, and how wide each is.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ClkLayout {
+    keys: Vec<String>,
+    /// Per comparison: column of its CLK (0 for token comparisons).
+    pub comparison_col: Vec<usize>,
+    /// Per LSH configuration: column of its CLK.
+    pub lsh_col: Vec<usize>,
+    widths: Vec<usize>,
+}
+
+impl ClkLayout {
+    /// Columns for the CLK comparisons and LSH keys; widths are taken from
+    /// the first CLK of each key over all datasets of the job, and every
+    /// other CLK of that key must have the same length.
+    pub fn new(
+        comparisons: &[Comparison],
+        lsh_keys: &[String],
+        sets: &[&[EncodedRecord]],
+    ) -> Result<Self, Error> {
+        let mut keys: Vec<String> = Vec::new();
+        let mut col = |k: &str| match keys.iter().position(|x| x == k) {
+            Some(c) => c,
+            None => {
+                keys.push(k.to_owned());
+                keys.len() - 1
+            }
+        };
+        let comparison_col = comparisons
+            .iter()
+            .map(|c| match c.kind {
+                ComparisonKind::Clk => col(&c.source),
+                ComparisonKind::Token => 0,
+            })
+            .collect();
+        let lsh_col = lsh_keys.iter().map(|k| col(k)).collect();
+        let mut widths = vec![0usize; keys.len()];
+        for r in sets.iter().flat_map(|s| s.iter()) {
+            for (w, k) in widths.iter_mut().zip(&keys) {
+                if let Some(clk) = r.clks.get(k) {
+                    if *w == 0 {
+                        *w = clk.len();
+                    }
+                    if clk.len() != *w || clk.is_empty() {
+                        return Err(Error::new(
+                            Subject::Record,
+                            ErrorCode::LinkClkLengthMismatch,
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(ClkLayout {
+            keys,
+            comparison_col,
+            lsh_col,
+            widths,
+        })
+    }
+}
+
 /// Parses, validates and interns one dataset.
 pub(crate) fn prepare(
     records: &[EncodedRecord],
     comparisons: &[Comparison],
     block_subjects: &[String],
-    lsh_keys: &[String],
+    layout: &ClkLayout,
     interner: &mut Interner,
 ) -> Result<Dataset, Error> {
     if records.len() > (i32::MAX as usize) {
@@ -174,9 +235,11 @@ pub(crate) fn prepare(
     let mut ds = Dataset {
         ids: Vec::with_capacity(records.len()),
         tokens: vec![TokenColumn::default(); comparisons.len()],
-        clks: vec![ClkStore::new(); comparisons.len() + lsh_keys.len()],
+        clks: ClkRows::new(layout.widths.clone()),
+        clk_col: layout.comparison_col.clone(),
         block_keys: TokenColumn::default(),
     };
+    let mut row: Vec<Option<&[u8]>> = Vec::with_capacity(layout.keys.len());
     for col in &mut ds.tokens {
         col.offsets.push(0);
     }
@@ -231,15 +294,9 @@ pub(crate) fn prepare(
         ds.block_keys
             .offsets
             .push(ds.block_keys.values.len() as u32);
-        let clk_sources = comparisons
-            .iter()
-            .map(|c| (c.kind == ComparisonKind::Clk).then_some(c.source.as_str()))
-            .chain(lsh_keys.iter().map(|k| Some(k.as_str())));
-        for (store, source) in ds.clks.iter_mut().zip(clk_sources) {
-            if let Some(source) = source {
-                store.push(r.clks.get(source).map(Vec::as_slice))?;
-            }
-        }
+        row.clear();
+        row.extend(layout.keys.iter().map(|k| r.clks.get(k).map(Vec::as_slice)));
+        ds.clks.push_row(&row)?;
     }
     Ok(ds)
 }
@@ -247,18 +304,6 @@ pub(crate) fn prepare(
 /// Decodes a standard-base64 CLK (for callers holding text).
 pub fn decode_clk(text: &str) -> Result<Vec<u8>, Error> {
     base64_std_decode(text).ok_or(Error::new(Subject::Record, ErrorCode::LinkBadBase64))
-}
-
-/// Checks that every CLK comparison's stores of two datasets have one length.
-pub(crate) fn check_compatible(a: &Dataset, b: &Dataset) -> Result<(), Error> {
-    if a.clks.iter().zip(&b.clks).all(|(x, y)| x.compatible(y)) {
-        Ok(())
-    } else {
-        Err(Error::new(
-            Subject::Record,
-            ErrorCode::LinkClkLengthMismatch,
-        ))
-    }
 }
 
 /// What one comparison found for one pair.
@@ -307,7 +352,7 @@ pub(crate) fn compare(
                 token: None,
             }
         }
-        ComparisonKind::Clk => match a.clks[k].dice(i, &b.clks[k], j) {
+        ComparisonKind::Clk => match a.clks.dice(i, &b.clks, j, a.clk_col[k]) {
             Some(d) => Outcome {
                 level: c.clk_level(d),
                 similarity: Some(d),

@@ -6,7 +6,7 @@
 
 use super::blocking::{candidates, reduction_ratio, BlockingConfig};
 use super::comparison::{self, default_comparisons, Comparison};
-use super::encoded::{check_compatible, pattern, prepare, Dataset, EncodedRecord, Interner};
+use super::encoded::{pattern, prepare, ClkLayout, Dataset, EncodedRecord, Interner};
 use super::explain::{Explanation, Scorer};
 use super::model::{
     expectation_maximisation, level_frequencies, probability, ComparisonParams, EmSettings,
@@ -199,6 +199,8 @@ struct Job {
     interner: Interner,
     /// Source of each record of `a` (link_many).
     source: Option<Vec<u32>>,
+    /// CLK column of each LSH configuration.
+    lsh_col: Vec<usize>,
 }
 
 /// What clustering a job gives: clusters of record indices and the scored
@@ -275,16 +277,21 @@ impl Linker {
             .collect()
     }
 
+    fn layout(&self, sets: &[&[EncodedRecord]]) -> Result<ClkLayout, Error> {
+        ClkLayout::new(&self.config.comparisons, &self.lsh_keys(), sets)
+    }
+
     fn prepare_one(
         &self,
         records: &[EncodedRecord],
+        layout: &ClkLayout,
         interner: &mut Interner,
     ) -> Result<Dataset, Error> {
         prepare(
             records,
             &self.config.comparisons,
             &self.config.blocking.exact_subjects,
-            &self.lsh_keys(),
+            layout,
             interner,
         )
     }
@@ -298,17 +305,16 @@ impl Linker {
         let total: usize = sets.iter().map(|s| s.len()).sum();
         progress("prepare", 0, total);
         let mut interner = Interner::default();
+        let layout = self.layout(sets)?;
         let mut prepared = Vec::with_capacity(sets.len());
         for s in sets {
-            prepared.push(self.prepare_one(s, &mut interner)?);
+            prepared.push(self.prepare_one(s, &layout, &mut interner)?);
         }
         progress("prepare", total, total);
         let mut it = prepared.into_iter();
         let mut a = it.next().unwrap_or_default();
         let (b, source) = if two {
-            let b = it.next().unwrap_or_default();
-            check_compatible(&a, &b)?;
-            (Some(b), None)
+            (Some(it.next().unwrap_or_default()), None)
         } else if sets.len() > 1 {
             let mut source: Vec<u32> = vec![0; a.len()];
             for (n, d) in it.enumerate() {
@@ -330,6 +336,7 @@ impl Linker {
             tf,
             interner,
             source,
+            lsh_col: layout.lsh_col,
         })
     }
 
@@ -342,7 +349,7 @@ impl Linker {
         let comparisons = &self.config.comparisons;
         let mut pairs = candidates(
             &self.config.blocking,
-            comparisons.len(),
+            &job.lsh_col,
             &job.a,
             job.b.as_ref(),
             progress,
@@ -410,6 +417,7 @@ impl Linker {
         let want = self.config.em.u_sample_pairs as usize;
         let mut rng = SplitMix64::new(self.config.em.seed);
         let mut sample = Vec::with_capacity(want);
+        progress("sampleU", 0, want);
         let (na, nb) = (a.len() as u64, b.len() as u64);
         if total_pairs >= 1.0 {
             let mut tries = 0;
@@ -433,6 +441,7 @@ impl Linker {
         }
         progress("sampleU", sample.len(), want);
         let u = level_frequencies(sample.iter().copied(), comparisons);
+        progress("em", 0, self.config.em.max_iterations as usize);
         let mut histogram: HashMap<u64, u32> = HashMap::new();
         for &p in patterns {
             *histogram.entry(p).or_default() += 1;
@@ -648,9 +657,10 @@ impl Linker {
             .as_ref()
             .ok_or(Error::new(Subject::Link, ErrorCode::LinkNotTrained))?;
         let mut interner = Interner::default();
-        let da = self.prepare_one(core::slice::from_ref(a), &mut interner)?;
-        let db = self.prepare_one(core::slice::from_ref(b), &mut interner)?;
-        check_compatible(&da, &db)?;
+        let (a, b) = (core::slice::from_ref(a), core::slice::from_ref(b));
+        let layout = self.layout(&[a, b])?;
+        let da = self.prepare_one(a, &layout, &mut interner)?;
+        let db = self.prepare_one(b, &layout, &mut interner)?;
         let tf = match &self.corpus {
             Some(c) => TermFrequencies::from_corpus(c, &interner),
             None => TermFrequencies::default(),
@@ -671,7 +681,7 @@ impl Linker {
         let job = self.job(&[a, b], true, &mut |_, _, _| {})?;
         let pairs = candidates(
             &self.config.blocking,
-            self.config.comparisons.len(),
+            &job.lsh_col,
             &job.a,
             job.b.as_ref(),
             &mut |_, _, _| {},
