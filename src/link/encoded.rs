@@ -254,14 +254,14 @@ pub(crate) fn prepare(
         for text in r.tokens.iter().chain(&r.match_keys) {
             let t =
                 Token::parse(text).ok_or(Error::new(Subject::Record, ErrorCode::LinkBadToken))?;
-            let used_by: Vec<usize> = comparisons
+            // Comparisons using this subject, as a bit set (at most 16).
+            let used_by: u32 = comparisons
                 .iter()
                 .enumerate()
                 .filter(|(_, c)| c.kind == ComparisonKind::Token && c.source == t.subject)
-                .map(|(k, _)| k)
-                .collect();
+                .fold(0, |m, (k, _)| m | 1 << k);
             let blocks = is_block_subject(block_subjects, t.subject);
-            if used_by.is_empty() && !blocks {
+            if used_by == 0 && !blocks {
                 continue;
             }
             let next = interner.tags.len() as u32;
@@ -276,13 +276,18 @@ pub(crate) fn prepare(
                     *c += 1;
                 }
             }
-            let next_key = interner.key_ids.len() as u16;
-            let key = *interner
-                .key_ids
-                .entry(t.key_id.to_owned())
-                .or_insert(next_key);
-            for k in used_by {
-                ds.tokens[k].values.push((key, id));
+            let key = match interner.key_ids.get(t.key_id) {
+                Some(&key) => key,
+                None => {
+                    let key = interner.key_ids.len() as u16;
+                    interner.key_ids.insert(t.key_id.to_owned(), key);
+                    key
+                }
+            };
+            for (k, col) in ds.tokens.iter_mut().enumerate() {
+                if used_by & 1 << k != 0 {
+                    col.values.push((key, id));
+                }
             }
             if blocks {
                 ds.block_keys.values.push((key, id));
