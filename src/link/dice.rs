@@ -166,31 +166,35 @@ impl ClkStore {
         }
         // A hair of slack keeps the exact `dice >= threshold` test decisive.
         let loose = threshold * (1.0 - 1e-9);
-        let mut shared = vec![0u32; other.len()];
+        // need[pb]: fewest shared bits that can reach the threshold with a B
+        // popcount of pb (u32::MAX where the popcount bound rules pb out).
+        let max_pc = other.words_per as u32 * 64;
+        let mut need = vec![u32::MAX; max_pc as usize + 1];
         for i in 0..self.len() {
             let pa = self.popcounts[i];
             if !self.is_present(i) || pa == 0 {
                 continue;
             }
             // Best case every bit of the smaller one is shared, so
-            // `dice <= 2·min(pa,pb)/(pa+pb)`: the popcounts of B that can
-            // reach the threshold form a range (anonlink's bound).
-            let fa = f64::from(pa);
-            let lo = (loose * fa / (2.0 - loose)).floor().max(1.0) as u32;
-            let hi = ((2.0 - loose) * fa / loose).ceil().min(f64::from(u32::MAX)) as u32;
-            let wa = self.words(i);
-            // Pass 1: a tight loop of AND + popcount only.
-            for ((c, wb), &pb) in shared
-                .iter_mut()
-                .zip(other.words.chunks_exact(other.words_per))
-                .zip(&other.popcounts)
-            {
-                *c = if pb >= lo && pb <= hi { and(wa, wb) } else { 0 };
+            // `dice <= 2·min(pa,pb)/(pa+pb)` (anonlink's bound).
+            for (pb, n) in need.iter_mut().enumerate().skip(1) {
+                let pb = pb as u32;
+                let k = (loose * f64::from(pa + pb) / 2.0).floor() as u32;
+                *n = if k > pa.min(pb) { u32::MAX } else { k };
             }
-            // Pass 2: the threshold, without dividing unless it may pass.
-            for (j, (&c, &pb)) in shared.iter().zip(&other.popcounts).enumerate() {
-                let sum = f64::from(pa + pb);
-                if 2.0 * f64::from(c) >= loose * sum {
+            let wa = self.words(i);
+            for (j, (wb, &pb)) in other
+                .words
+                .chunks_exact(other.words_per)
+                .zip(&other.popcounts)
+                .enumerate()
+            {
+                let n = need.get(pb as usize).copied().unwrap_or(u32::MAX);
+                if n == u32::MAX {
+                    continue;
+                }
+                let c = and(wa, wb);
+                if c >= n {
                     let d = dice_from_counts(c, pa, pb);
                     if d >= threshold {
                         out.push((i as u32, j as u32, d));
