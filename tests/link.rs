@@ -286,6 +286,31 @@ fn explanations_sum_to_the_match_weight_and_match_explain() {
         assert!(c0.get(field).is_some(), "{field} missing");
     }
     assert!(json["explanation"]["priorWeight"].is_number());
+    let whole = serde_json::to_value(&result).unwrap();
+    for key in [
+        "candidatePairs",
+        "totalPairs",
+        "reductionRatio",
+        "comparisons",
+        "emIterations",
+        "trained",
+    ] {
+        assert!(whole["stats"].get(key).is_some(), "stats.{key} missing");
+    }
+    assert!(whole["params"]["comparisons"][0]["levels"][0]["m"].is_number());
+    // Without explanations, the weight is the scorer's own.
+    let mut plain = Linker::new(LinkConfig {
+        explain_links: false,
+        ..LinkConfig::default()
+    })
+    .unwrap();
+    let bare = plain.link(&a, &b, &mut quiet()).unwrap();
+    assert!(bare.links[0].explanation.is_none());
+    assert!(serde_json::to_value(&bare.links[0])
+        .unwrap()
+        .get("explanation")
+        .is_none());
+    assert!((bare.links[0].match_weight - result.links[0].match_weight).abs() < 1e-9);
 }
 
 #[test]

@@ -395,6 +395,7 @@ impl Linker {
                 i,
                 j,
                 probability: probability(w),
+                weight: w,
             });
             if done % 65_536 == 0 {
                 progress("score", done, n);
@@ -487,14 +488,11 @@ impl Linker {
                 &job.tf,
             )
         });
-        let p = s.probability.clamp(1e-300, 1.0 - 1e-16);
         Link {
             a: names(false, s.i),
             b: names(true, s.j),
             probability: s.probability,
-            match_weight: explanation
-                .as_ref()
-                .map_or_else(|| (p / (1.0 - p)).log2(), |e| e.match_weight),
+            match_weight: explanation.as_ref().map_or(s.weight, |e| e.match_weight),
             explanation,
         }
     }

@@ -22,6 +22,8 @@ pub(crate) struct Scored {
     pub i: u32,
     pub j: u32,
     pub probability: f64,
+    /// Match weight (bits), prior included.
+    pub weight: f64,
 }
 
 fn by_probability(pairs: &mut [Scored]) {
@@ -155,7 +157,12 @@ mod tests {
     use super::*;
 
     fn s(i: u32, j: u32, probability: f64) -> Scored {
-        Scored { i, j, probability }
+        Scored {
+            i,
+            j,
+            probability,
+            weight: 0.0,
+        }
     }
 
     #[test]
