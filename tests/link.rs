@@ -320,7 +320,20 @@ fn params_round_trip_through_json_and_score_the_same() {
     let first = trained.link(&a, &b, &mut quiet()).unwrap();
     let json = first.params.to_json();
     let loaded = ModelParams::from_json(&json).unwrap();
-    assert_eq!(loaded, first.params);
+    // serde_json's default float parser may be 1 ulp off (its exact mode
+    // costs 10 KB of gzipped wasm), so compare within 1e-12 relative.
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-12 * x.abs().max(y.abs());
+    assert!(close(loaded.prior, first.params.prior));
+    for (l, f) in loaded.comparisons.iter().zip(&first.params.comparisons) {
+        assert_eq!((&l.name, l.levels.len()), (&f.name, f.levels.len()));
+        for (x, y) in l.levels.iter().zip(&f.levels) {
+            assert!(x.label == y.label && close(x.m, y.m) && close(x.u, y.u));
+        }
+    }
+    assert_eq!(
+        ModelParams::from_json(&loaded.to_json()).unwrap().to_json(),
+        loaded.to_json()
+    );
     let config =
         LinkConfig::from_json(&serde_json::to_string(&LinkConfig::default()).unwrap()).unwrap();
     assert_eq!(config, LinkConfig::default());
@@ -331,7 +344,7 @@ fn params_round_trip_through_json_and_score_the_same() {
     assert_eq!(first.links.len(), second.links.len());
     for (x, y) in first.links.iter().zip(&second.links) {
         assert_eq!((&x.a, &x.b), (&y.a, &y.b));
-        assert!((x.probability - y.probability).abs() < 1e-12);
+        assert!((x.probability - y.probability).abs() < 1e-9);
     }
     // Parameters for other comparisons are refused.
     let (_, other) = token_params();
