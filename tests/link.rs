@@ -453,3 +453,42 @@ fn bad_input_gets_typed_errors_without_values() {
         ErrorCode::LinkBadParams
     );
 }
+
+#[test]
+fn lsh_alone_finds_fuzzy_pairs_without_any_agreeing_token() {
+    let (mut a, mut b, truth) = two_datasets(2000, 1000, 31);
+    for r in a.iter_mut().chain(b.iter_mut()) {
+        r.tokens.clear();
+        r.match_keys.clear();
+    }
+    let linker = Linker::new(LinkConfig::default()).unwrap();
+    let cands = linker.candidate_pairs(&a, &b).unwrap();
+    // The claim: pairs whose record CLKs are similar (Dice >= 0.7) are kept.
+    // (Moved people, with three fields changed, fall below and need tokens.)
+    let similar: Vec<_> = truth
+        .iter()
+        .copied()
+        .filter(|&(i, j)| dice(&a[i].clks["record"], &b[j].clks["record"]) >= 0.7)
+        .collect();
+    assert!(similar.len() > 800, "{}", similar.len());
+    let pc = pair_completeness(&cands, &similar);
+    assert!(
+        pc > 0.98,
+        "pair completeness {pc} over {} similar pairs",
+        similar.len()
+    );
+    // Random pairs stay within the budget (20 per record over all bands, with slack).
+    assert!(
+        cands.len() < 2 * 20 * 4000 + truth.len(),
+        "{} candidates",
+        cands.len()
+    );
+    // Without LSH and tokens there is nothing to block on.
+    let mut config = LinkConfig::default();
+    config.blocking.lsh.clear();
+    let none = Linker::new(config)
+        .unwrap()
+        .candidate_pairs(&a, &b)
+        .unwrap();
+    assert!(none.is_empty());
+}

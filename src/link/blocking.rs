@@ -9,9 +9,12 @@
 //! measured bit densities `p_i`, two random CLKs agree on a bit with
 //! probability `r = mean(p_i² + (1-p_i)²)`, and `k` is the smallest for which
 //! random pairs add at most `randomPairsPerRecord` candidates per record over
-//! all bands. Similar CLKs agree on far more bits than `r`, so they survive:
-//! at 1024 bits, ~30% density and 64 bands, a pair at Dice 0.7 is found with
-//! probability ≈ 0.85 and at Dice 0.8 ≈ 0.99 (BENCHMARKS.md, Linking).
+//! all bands. Similar CLKs agree on far more bits than `r`, so they survive.
+//! Worked example at 10k × 10k, 1024 bits, 30% density, 64 bands: `r` = 0.58
+//! gives k = 18; a pair at Dice 0.7 agrees on ~82% of bits and shares some
+//! band with probability ≈ 0.84, at Dice 0.8 (88%) ≈ 0.999, while random pairs
+//! add ≈ 20 candidates per record. Pairs fuzzier than that are left to the
+//! exact buckets (tests/link.rs checks both parts).
 
 use super::dice::ClkRows;
 use super::encoded::Dataset;
