@@ -377,15 +377,24 @@ impl Linker {
             comparisons: n,
             ..LinkStats::default()
         };
-        if self.params.is_none() {
-            let (params, sampled, iterations) = self.train(job, &patterns, total_pairs, progress);
-            stats.comparisons += sampled;
-            stats.em_iterations = iterations;
-            stats.trained = true;
-            self.corpus = Some(job.tf.corpus(&job.interner));
-            self.params = Some(params);
-        }
-        let params = self.params.clone().ok_or_else(bad_config)?;
+        let params = match &self.params {
+            Some(p) => p.clone(),
+            None => {
+                let (params, sampled, iterations) =
+                    self.train(job, &patterns, total_pairs, progress);
+                stats.comparisons += sampled;
+                stats.em_iterations = iterations;
+                // A job without candidate pairs has nothing to learn from:
+                // its parameters are reported but not kept.
+                stats.trained = n > 0;
+                if n > 0 {
+                    self.params = Some(params.clone());
+                }
+                params
+            }
+        };
+        // Later `explain` calls weigh tokens by this job's frequencies.
+        self.corpus = Some(job.tf.corpus(&job.interner));
         let scorer = Scorer::new(comparisons, &params, self.config.tf_minimum_u);
         let mut scored = Vec::with_capacity(n);
         for (done, (&p, &pat)) in pairs.iter().zip(&patterns).enumerate() {
@@ -647,7 +656,7 @@ impl Linker {
     }
 
     /// Explains the score of one pair with the current parameters. Term
-    /// frequencies are those of the job that trained the linker (none after
+    /// frequencies are those of the linker's last job (none after
     /// [`Linker::with_params`] alone).
     pub fn explain(&self, a: &EncodedRecord, b: &EncodedRecord) -> Result<Explanation, Error> {
         let params = self
