@@ -76,29 +76,6 @@ pub(crate) fn encode_b64(bytes: &[u8], alphabet: &[u8; 64], pad: bool, out: &mut
     }
 }
 
-/// Decodes canonical standard base64 with `=` padding (RFC 4648 §4), as
-/// Python's `base64.b64encode` writes it; `None` on anything else.
-pub(crate) fn base64_std_decode(s: &str) -> Option<Vec<u8>> {
-    if s.len() % 4 != 0 {
-        return None;
-    }
-    let body = s.trim_end_matches('=');
-    if s.len() - body.len() > 2 || body.contains(['-', '_']) {
-        return None;
-    }
-    let url: String = body
-        .chars()
-        .map(|c| match c {
-            '+' => '-',
-            '/' => '_',
-            c => c,
-        })
-        .collect();
-    let out = base64_url_decode(&url)?;
-    // Padding must be exactly what the encoder writes.
-    (base64_std(&out) == s).then_some(out)
-}
-
 /// Decodes URL-safe base64 without padding; `None` on any invalid symbol or length.
 pub fn base64_url_decode(s: &str) -> Option<Vec<u8>> {
     let val = |c: u8| -> Option<u32> {
@@ -130,6 +107,47 @@ pub fn base64_url_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+/// Decodes standard, padded base64 (RFC 4648 §4), as clkhash writes CLKs;
+/// `None` on any invalid symbol, missing padding or non-canonical tail bits.
+pub(crate) fn base64_std_decode(s: &str) -> Option<Vec<u8>> {
+    let b = s.as_bytes();
+    if b.len() % 4 != 0 {
+        return None;
+    }
+    let val = |c: u8| -> Option<u32> {
+        Some(match c {
+            b'A'..=b'Z' => c - b'A',
+            b'a'..=b'z' => c - b'a' + 26,
+            b'0'..=b'9' => c - b'0' + 52,
+            b'+' => 62,
+            b'/' => 63,
+            _ => return None,
+        } as u32)
+    };
+    let mut out = Vec::with_capacity(b.len() / 4 * 3);
+    let n_chunks = b.len() / 4;
+    for (k, c) in b.chunks_exact(4).enumerate() {
+        let pad = match (c[2], c[3]) {
+            (b'=', b'=') => 2,
+            (_, b'=') => 1,
+            _ => 0,
+        };
+        if pad > 0 && k + 1 != n_chunks {
+            return None;
+        }
+        let mut n = 0u32;
+        for (i, &ch) in c.iter().enumerate().take(4 - pad) {
+            n |= val(ch)? << (18 - 6 * i as u32);
+        }
+        // Canonical form only: the bits padding drops must be zero.
+        if (pad == 2 && n & 0xFFFF != 0) || (pad == 1 && n & 0xFF != 0) {
+            return None;
+        }
+        out.extend_from_slice(&n.to_be_bytes()[1..4 - pad]);
+    }
+    Some(out)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -151,6 +169,7 @@ mod tests {
             let url = enc.trim_end_matches('=');
             assert_eq!(base64_url(raw.as_bytes()), url);
             assert_eq!(base64_url_decode(url).unwrap(), raw.as_bytes());
+            assert_eq!(base64_std_decode(enc).unwrap(), raw.as_bytes());
         }
     }
 
@@ -161,6 +180,9 @@ mod tests {
         assert!(base64_url_decode("-_9").is_none()); // non-canonical low bits
         assert!(base64_url_decode("a").is_none());
         assert!(base64_url_decode("ab+c").is_none());
+        for bad in ["Zg=", "Zh==", "Zg==Zg==", "Z===", "ab-c", "Zm9v\n"] {
+            assert!(base64_std_decode(bad).is_none(), "{bad}");
+        }
     }
 
     #[test]

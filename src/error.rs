@@ -152,6 +152,23 @@ pub enum ErrorCode {
     ClkEmptySalt,
     /// Not canonical standard base64 of the expected bit length.
     ClkInvalidEncoding,
+    // --- linking ---------------------------------------------------------
+    /// Two CLKs compared with each other have different lengths.
+    LinkClkLengthMismatch,
+    /// A CLK is not standard padded base64.
+    LinkBadBase64,
+    /// A token or match key is not a well-formed token.
+    LinkBadToken,
+    /// The link configuration breaks a rule.
+    LinkBadConfig,
+    /// Model parameters are malformed or do not fit the comparisons.
+    LinkBadParams,
+    /// Two records of one dataset share an id.
+    LinkDuplicateId,
+    /// Scoring needs model parameters: train by linking first, or load them.
+    LinkNotTrained,
+    /// More records than the linker indexes (2^31).
+    LinkTooManyRecords,
 }
 
 impl ErrorCode {
@@ -226,6 +243,14 @@ impl ErrorCode {
             ClkNotNumber => "clk.not_number",
             ClkEmptySalt => "clk.empty_salt",
             ClkInvalidEncoding => "clk.invalid_encoding",
+            LinkClkLengthMismatch => "link.clk_length_mismatch",
+            LinkBadBase64 => "link.bad_base64",
+            LinkBadToken => "link.bad_token",
+            LinkBadConfig => "link.bad_config",
+            LinkBadParams => "link.bad_params",
+            LinkDuplicateId => "link.duplicate_id",
+            LinkNotTrained => "link.not_trained",
+            LinkTooManyRecords => "link.too_many_records",
         }
     }
 
@@ -304,6 +329,14 @@ impl ErrorCode {
             ClkNotNumber => "is not a finite number",
             ClkEmptySalt => "is empty but is the record salt",
             ClkInvalidEncoding => "is not a base64 filter of the expected length",
+            LinkClkLengthMismatch => "has CLKs of different lengths for one comparison",
+            LinkBadBase64 => "has a CLK that is not standard padded base64",
+            LinkBadToken => "has a token that is not well formed",
+            LinkBadConfig => "is not a valid link configuration",
+            LinkBadParams => "are not valid model parameters for these comparisons",
+            LinkDuplicateId => "has an id used by another record of the same dataset",
+            LinkNotTrained => "needs model parameters (link first or load them)",
+            LinkTooManyRecords => "has more records than the linker can index",
         }
     }
 }
@@ -342,6 +375,8 @@ pub enum Subject {
     Schema,
     /// One feature's value in a CLK row ([`Error::feature`] names it).
     Feature,
+    /// Linking configuration or model parameters.
+    Link,
 }
 
 impl Subject {
@@ -355,6 +390,7 @@ impl Subject {
             Subject::Option => "option",
             Subject::Schema => "schema",
             Subject::Feature => "feature",
+            Subject::Link => "link",
         }
     }
 }

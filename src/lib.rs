@@ -5,6 +5,7 @@ mod definition;
 mod encoding;
 mod error;
 mod field;
+pub mod link;
 mod normalize;
 mod platform;
 mod profile;

@@ -1,0 +1,35 @@
+//! Fuzzy linking of pseudonymised records: comparisons on keyed tokens and
+//! CLKs, a Fellegi–Sunter model trained without labels, blocking, one-to-one
+//! linking, clustering and explanations.
+//!
+//! Data flow: `EncodedRecord`s → prepared columns (`encoded`) → candidate
+//! pairs (`blocking`) → comparison levels (`comparison`, `dice`) → m/u/λ
+//! (`model`, `tf`) → probabilities and explanations (`explain`) → links and
+//! clusters (`solve`), driven by [`Linker`] (`linker`).
+
+mod blocking;
+mod comparison;
+mod dice;
+mod encoded;
+mod explain;
+mod linker;
+mod model;
+pub(crate) mod rng;
+mod solve;
+mod tf;
+
+pub use blocking::{pair_completeness, reduction_ratio, BlockingConfig, LshConfig};
+pub use comparison::{
+    default_comparisons, Comparison, ComparisonKind, MAX_COMPARISONS, MAX_LEVELS,
+};
+pub use dice::{dice, ClkStore};
+pub use encoded::{decode_clk, EncodedRecord};
+pub use explain::{Contribution, Explanation};
+pub use linker::{
+    DedupeResult, EntitiesResult, EntityMember, Link, LinkConfig, LinkResult, LinkStats, Linker,
+    Progress,
+};
+pub use model::{
+    probability, ComparisonParams, EmSettings, LevelParams, ModelParams, PARAMS_VERSION,
+};
+pub use tf::tf_adjustment;

@@ -1,0 +1,490 @@
+//! Dice similarity of CLKs (Bloom filters), over packed 64-bit words.
+//!
+//! `Dice = 2·|a∧b| / (|a|+|b|)`, 0 when either filter is empty (as anonlink).
+//! A dataset's CLKs for one field live in one contiguous [`ClkStore`] with
+//! their popcounts precomputed, so a comparison is one AND + popcount pass
+//! over `words` u64s (`u64::count_ones` is `popcnt` natively and
+//! `i64.popcnt` in wasm).
+
+use crate::error::{Error, ErrorCode, Subject};
+
+/// Dice similarity of two equal-length byte strings; 0 if either is all zero.
+/// Lengths must match (the caller checks; extra bytes of the longer are ignored).
+pub fn dice(a: &[u8], b: &[u8]) -> f64 {
+    let (mut pa, mut pb, mut pab) = (0u32, 0u32, 0u32);
+    for (x, y) in a.iter().zip(b) {
+        pa += x.count_ones();
+        pb += y.count_ones();
+        pab += (x & y).count_ones();
+    }
+    dice_from_counts(pab, pa, pb)
+}
+
+#[inline]
+fn dice_from_counts(and: u32, pa: u32, pb: u32) -> f64 {
+    let sum = pa + pb;
+    if pa == 0 || pb == 0 {
+        0.0
+    } else {
+        2.0 * f64::from(and) / f64::from(sum)
+    }
+}
+
+/// One dataset's CLKs for one field: `words` u64s per record, contiguous, with
+/// popcounts. Records without this CLK are marked absent (a null comparison
+/// level, not a zero similarity).
+#[derive(Debug, Clone, Default)]
+pub struct ClkStore {
+    byte_len: usize,
+    words_per: usize,
+    words: Vec<u64>,
+    popcounts: Vec<u32>,
+    present: Vec<bool>,
+}
+
+impl ClkStore {
+    /// An empty store; the CLK length is fixed by the first CLK pushed.
+    pub fn new() -> Self {
+        ClkStore::default()
+    }
+
+    /// Number of records (present or not).
+    pub fn len(&self) -> usize {
+        self.present.len()
+    }
+
+    /// Whether the store holds no records.
+    pub fn is_empty(&self) -> bool {
+        self.present.is_empty()
+    }
+
+    /// CLK length in bytes (0 until a CLK was pushed).
+    pub fn byte_len(&self) -> usize {
+        self.byte_len
+    }
+
+    /// Appends a record's CLK, or an absent one (`None`). All CLKs of a store
+    /// must have the same length.
+    pub fn push(&mut self, clk: Option<&[u8]>) -> Result<(), Error> {
+        let Some(bytes) = clk else {
+            self.words.extend(core::iter::repeat_n(0, self.words_per));
+            self.popcounts.push(0);
+            self.present.push(false);
+            return Ok(());
+        };
+        if bytes.is_empty() {
+            return Err(Error::new(
+                Subject::Record,
+                ErrorCode::LinkClkLengthMismatch,
+            ));
+        }
+        if self.byte_len == 0 {
+            // First real CLK fixes the width; earlier absent rows get resized.
+            self.byte_len = bytes.len();
+            self.words_per = bytes.len().div_ceil(8);
+            self.words = vec![0; self.words_per * self.present.len()];
+        }
+        if bytes.len() != self.byte_len {
+            return Err(Error::new(
+                Subject::Record,
+                ErrorCode::LinkClkLengthMismatch,
+            ));
+        }
+        let mut pc = 0;
+        for chunk in bytes.chunks(8) {
+            let mut w = [0u8; 8];
+            w[..chunk.len()].copy_from_slice(chunk);
+            let word = u64::from_le_bytes(w);
+            pc += word.count_ones();
+            self.words.push(word);
+        }
+        self.popcounts.push(pc);
+        self.present.push(true);
+        Ok(())
+    }
+
+    /// Whether record `i` has this CLK.
+    #[inline]
+    pub fn is_present(&self, i: usize) -> bool {
+        self.present.get(i).copied().unwrap_or(false)
+    }
+
+    /// Set bits of record `i`'s CLK.
+    #[inline]
+    pub fn popcount(&self, i: usize) -> u32 {
+        self.popcounts.get(i).copied().unwrap_or(0)
+    }
+
+    /// Record `i`'s CLK as words.
+    #[inline]
+    pub fn words(&self, i: usize) -> &[u64] {
+        self.words
+            .get(i * self.words_per..(i + 1) * self.words_per)
+            .unwrap_or(&[])
+    }
+
+    /// Whether the two stores can be compared (same CLK length, or one empty).
+    pub fn compatible(&self, other: &ClkStore) -> bool {
+        self.byte_len == 0 || other.byte_len == 0 || self.byte_len == other.byte_len
+    }
+
+    /// Dice of record `i` here and record `j` of `other`; `None` if either is absent.
+    #[inline]
+    pub fn dice(&self, i: usize, other: &ClkStore, j: usize) -> Option<f64> {
+        if !self.is_present(i) || !other.is_present(j) {
+            return None;
+        }
+        let and = and_count(self.words(i), other.words(j));
+        Some(dice_from_counts(and, self.popcount(i), other.popcount(j)))
+    }
+
+    /// Every pair `(i, j, dice)` with `dice >= threshold`, skipping without
+    /// computing the pairs whose popcounts alone rule the threshold out
+    /// (`dice <= 2·min/(pa+pb)`), as anonlink does. Sorted by row, then column.
+    /// `threshold` must be in (0, 1].
+    pub fn pairs_above(&self, other: &ClkStore, threshold: f64) -> Vec<(u32, u32, f64)> {
+        // One dispatch on the CLK width, so the inner loop is fully unrolled
+        // for the common sizes.
+        match self.words_per {
+            8 => self.scan(other, threshold, and_count_n::<8>),
+            16 => self.scan(other, threshold, and_count_n::<16>),
+            32 => self.scan(other, threshold, and_count_n::<32>),
+            _ => self.scan(other, threshold, and_count_any),
+        }
+    }
+
+    #[inline(always)]
+    fn scan(
+        &self,
+        other: &ClkStore,
+        threshold: f64,
+        and: impl Fn(&[u64], &[u64]) -> u32,
+    ) -> Vec<(u32, u32, f64)> {
+        let mut out = Vec::new();
+        if self.words_per != other.words_per || self.words_per == 0 {
+            return out;
+        }
+        // A hair of slack keeps the exact `dice >= threshold` test decisive.
+        let loose = threshold * (1.0 - 1e-9);
+        // need[pb]: fewest shared bits that can reach the threshold with a B
+        // popcount of pb (u32::MAX where the popcount bound rules pb out).
+        let max_pc = other.words_per as u32 * 64;
+        let mut need = vec![u32::MAX; max_pc as usize + 1];
+        for i in 0..self.len() {
+            let pa = self.popcounts[i];
+            if !self.is_present(i) || pa == 0 {
+                continue;
+            }
+            // Best case every bit of the smaller one is shared, so
+            // `dice <= 2·min(pa,pb)/(pa+pb)` (anonlink's bound).
+            for (pb, n) in need.iter_mut().enumerate().skip(1) {
+                let pb = pb as u32;
+                let k = (loose * f64::from(pa + pb) / 2.0).floor() as u32;
+                *n = if k > pa.min(pb) { u32::MAX } else { k };
+            }
+            let wa = self.words(i);
+            for (j, (wb, &pb)) in other
+                .words
+                .chunks_exact(other.words_per)
+                .zip(&other.popcounts)
+                .enumerate()
+            {
+                let n = need.get(pb as usize).copied().unwrap_or(u32::MAX);
+                if n == u32::MAX {
+                    continue;
+                }
+                let c = and(wa, wb);
+                if c >= n {
+                    let d = dice_from_counts(c, pa, pb);
+                    if d >= threshold {
+                        out.push((i as u32, j as u32, d));
+                    }
+                }
+            }
+        }
+        out
+    }
+}
+
+/// Several CLKs per record (one column per CLK key), record-major: a
+/// record's CLKs sit next to each other, so scoring a pair streams a few
+/// adjacent cache lines instead of one line per field from distant arrays.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ClkRows {
+    /// Bytes per column (0: no record has it).
+    widths: Vec<usize>,
+    /// Word offset of each column in a row.
+    offsets: Vec<usize>,
+    row_words: usize,
+    words: Vec<u64>,
+    /// Per record and column.
+    popcounts: Vec<u32>,
+    present: Vec<bool>,
+}
+
+impl ClkRows {
+    /// Rows with fixed column widths in bytes.
+    pub fn new(widths: Vec<usize>) -> Self {
+        let mut offsets = Vec::with_capacity(widths.len());
+        let mut row_words = 0;
+        for w in &widths {
+            offsets.push(row_words);
+            row_words += w.div_ceil(8);
+        }
+        ClkRows {
+            widths,
+            offsets,
+            row_words,
+            ..ClkRows::default()
+        }
+    }
+
+    /// Records held.
+    pub fn len(&self) -> usize {
+        self.present
+            .len()
+            .checked_div(self.widths.len())
+            .unwrap_or(0)
+    }
+
+    /// Appends a record's CLKs, one per column (lengths were checked when
+    /// the widths were taken; a wrong one is a length mismatch).
+    pub fn push_row(&mut self, clks: &[Option<&[u8]>]) -> Result<(), Error> {
+        let start = self.words.len();
+        self.words.resize(start + self.row_words, 0);
+        for (c, clk) in clks.iter().enumerate() {
+            match clk {
+                Some(bytes) if bytes.len() == self.widths[c] && !bytes.is_empty() => {
+                    let row = &mut self.words[start + self.offsets[c]..];
+                    let mut pc = 0;
+                    for (w, chunk) in row.iter_mut().zip(bytes.chunks(8)) {
+                        let mut b = [0u8; 8];
+                        b[..chunk.len()].copy_from_slice(chunk);
+                        *w = u64::from_le_bytes(b);
+                        pc += w.count_ones();
+                    }
+                    self.popcounts.push(pc);
+                    self.present.push(true);
+                }
+                Some(_) => {
+                    return Err(Error::new(
+                        Subject::Record,
+                        ErrorCode::LinkClkLengthMismatch,
+                    ))
+                }
+                None => {
+                    self.popcounts.push(0);
+                    self.present.push(false);
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Appends all rows of `other` (same widths).
+    pub fn append(&mut self, other: &ClkRows) -> Result<(), Error> {
+        if other.widths != self.widths {
+            return Err(Error::new(
+                Subject::Record,
+                ErrorCode::LinkClkLengthMismatch,
+            ));
+        }
+        self.words.extend_from_slice(&other.words);
+        self.popcounts.extend_from_slice(&other.popcounts);
+        self.present.extend_from_slice(&other.present);
+        Ok(())
+    }
+
+    /// Column `c` width in bytes.
+    pub fn width(&self, c: usize) -> usize {
+        self.widths.get(c).copied().unwrap_or(0)
+    }
+
+    /// Whether record `i` has column `c`.
+    #[inline]
+    pub fn is_present(&self, i: usize, c: usize) -> bool {
+        self.present
+            .get(i * self.widths.len() + c)
+            .copied()
+            .unwrap_or(false)
+    }
+
+    /// Record `i`'s CLK of column `c`, as words.
+    #[inline]
+    pub fn words(&self, i: usize, c: usize) -> &[u64] {
+        let s = i * self.row_words + self.offsets[c];
+        &self.words[s..s + self.widths[c].div_ceil(8)]
+    }
+
+    /// Dice of column `c` between record `i` here and `j` of `other`.
+    #[inline]
+    pub fn dice(&self, i: usize, other: &ClkRows, j: usize, c: usize) -> Option<f64> {
+        let n = self.widths.len();
+        if !self.is_present(i, c) || !other.is_present(j, c) {
+            return None;
+        }
+        let and = and_count(self.words(i, c), other.words(j, c));
+        Some(dice_from_counts(
+            and,
+            self.popcounts[i * n + c],
+            other.popcounts[j * n + c],
+        ))
+    }
+}
+
+/// Popcount of `a AND b`, unrolled by hand for the usual CLK widths (512,
+/// 1024, 2048 bits): the crate is built at `opt-level = "s"`, which does not
+/// unroll loops, and a loop-carried accumulator would serialise the popcounts.
+#[inline]
+pub(crate) fn and_count(a: &[u64], b: &[u64]) -> u32 {
+    match a.len() {
+        8 => and_count_n::<8>(a, b),
+        16 => and_count_n::<16>(a, b),
+        32 => and_count_n::<32>(a, b),
+        _ => and_count_any(a, b),
+    }
+}
+
+/// Popcount of `a AND b` over 8 words, four independent accumulators.
+#[inline(always)]
+fn and8(a: &[u64; 8], b: &[u64; 8]) -> u32 {
+    let p0 = (a[0] & b[0]).count_ones() + (a[4] & b[4]).count_ones();
+    let p1 = (a[1] & b[1]).count_ones() + (a[5] & b[5]).count_ones();
+    let p2 = (a[2] & b[2]).count_ones() + (a[6] & b[6]).count_ones();
+    let p3 = (a[3] & b[3]).count_ones() + (a[7] & b[7]).count_ones();
+    (p0 + p1) + (p2 + p3)
+}
+
+/// `and_count` for exactly `N` words (8, 16 or 32), without iterator
+/// adapters (at `opt-level = "s"` their constructors stay out-of-line calls).
+#[inline(always)]
+fn and_count_n<const N: usize>(a: &[u64], b: &[u64]) -> u32 {
+    match (a.first_chunk::<N>(), b.first_chunk::<N>()) {
+        (Some(x), Some(y)) => {
+            let mut total = 0;
+            let mut k = 0;
+            while k + 8 <= N {
+                if let (Some(x8), Some(y8)) = (x[k..].first_chunk::<8>(), y[k..].first_chunk::<8>())
+                {
+                    total += and8(x8, y8);
+                }
+                k += 8;
+            }
+            total
+        }
+        _ => and_count_any(a, b),
+    }
+}
+
+/// Any width: chunks of four with independent accumulators.
+#[inline]
+fn and_count_any(a: &[u64], b: &[u64]) -> u32 {
+    let mut acc = [0u32; 4];
+    let mut ca = a.chunks_exact(4);
+    let mut cb = b.chunks_exact(4);
+    for (x, y) in (&mut ca).zip(&mut cb) {
+        acc[0] += (x[0] & y[0]).count_ones();
+        acc[1] += (x[1] & y[1]).count_ones();
+        acc[2] += (x[2] & y[2]).count_ones();
+        acc[3] += (x[3] & y[3]).count_ones();
+    }
+    let tail: u32 = ca
+        .remainder()
+        .iter()
+        .zip(cb.remainder())
+        .map(|(x, y)| (x & y).count_ones())
+        .sum();
+    acc[0] + acc[1] + acc[2] + acc[3] + tail
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Straightforward reference: bit by bit.
+    fn reference(a: &[u8], b: &[u8]) -> f64 {
+        let bit = |v: &[u8], i: usize| (v[i / 8] >> (i % 8)) & 1 == 1;
+        let n = a.len() * 8;
+        let ca = (0..n).filter(|&i| bit(a, i)).count();
+        let cb = (0..n).filter(|&i| bit(b, i)).count();
+        let cab = (0..n).filter(|&i| bit(a, i) && bit(b, i)).count();
+        if ca == 0 || cb == 0 {
+            0.0
+        } else {
+            2.0 * cab as f64 / (ca + cb) as f64
+        }
+    }
+
+    fn bytes(seed: u64, len: usize, density: u64) -> Vec<u8> {
+        let mut r = crate::link::rng::SplitMix64::new(seed);
+        (0..len)
+            .map(|_| {
+                (0..8).fold(0u8, |acc, k| {
+                    acc | (u8::from(r.next_u64() % 100 < density) << k)
+                })
+            })
+            .collect()
+    }
+
+    #[test]
+    fn dice_matches_reference_on_odd_and_even_lengths() {
+        for len in [1usize, 7, 8, 13, 64, 128, 130] {
+            for s in 0..20u64 {
+                let a = bytes(s, len, 30);
+                let b = bytes(s + 1000, len, 10 + s * 4);
+                let want = reference(&a, &b);
+                assert!((dice(&a, &b) - want).abs() < 1e-12);
+                let mut sa = ClkStore::new();
+                let mut sb = ClkStore::new();
+                sa.push(Some(&a)).unwrap();
+                sb.push(None).unwrap();
+                sb.push(Some(&b)).unwrap();
+                assert!((sa.dice(0, &sb, 1).unwrap() - want).abs() < 1e-12);
+                assert_eq!(sa.dice(0, &sb, 0), None);
+            }
+        }
+    }
+
+    #[test]
+    fn dice_is_zero_for_empty_and_one_for_equal() {
+        assert_eq!(dice(&[0, 0], &[0xff, 1]), 0.0);
+        assert_eq!(dice(&[0xf0, 1], &[0xf0, 1]), 1.0);
+    }
+
+    #[test]
+    fn store_rejects_length_mismatch() {
+        let mut s = ClkStore::new();
+        s.push(None).unwrap();
+        s.push(Some(&[1, 2, 3])).unwrap();
+        assert_eq!(s.words(0), &[0]);
+        let e = s.push(Some(&[1, 2])).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::LinkClkLengthMismatch);
+    }
+
+    #[test]
+    fn pruned_pairs_equal_brute_force() {
+        let mut a = ClkStore::new();
+        let mut b = ClkStore::new();
+        let raw_a: Vec<_> = (0..40).map(|s| bytes(s, 128, 5 + s % 40)).collect();
+        let raw_b: Vec<_> = (0..50)
+            .map(|s| bytes(s / 2, 128, 5 + (s / 2) % 40))
+            .collect();
+        raw_a.iter().for_each(|x| a.push(Some(x)).unwrap());
+        raw_b.iter().for_each(|x| b.push(Some(x)).unwrap());
+        for t in [0.3, 0.6, 0.9] {
+            let got = a.pairs_above(&b, t);
+            let want: Vec<_> = (0..40)
+                .flat_map(|i| (0..50).map(move |j| (i, j)))
+                .filter_map(|(i, j)| {
+                    let d = reference(&raw_a[i], &raw_b[j]);
+                    (d >= t).then_some((i as u32, j as u32, d))
+                })
+                .collect();
+            assert_eq!(got.len(), want.len());
+            for (g, w) in got.iter().zip(&want) {
+                assert_eq!((g.0, g.1), (w.0, w.1));
+                assert!((g.2 - w.2).abs() < 1e-12);
+            }
+        }
+    }
+}

@@ -1,0 +1,395 @@
+//! Encoded records (the linker's input) and their columnar, prepared form.
+//!
+//! Tokens are parsed once and interned: each distinct token (its 32-byte tag)
+//! becomes a `u32`, so agreement is an integer compare and a token's
+//! frequency is an array lookup. CLKs are decoded once into record-major rows
+//! (one column per CLK key used by a comparison or by LSH).
+
+use super::comparison::{Comparison, ComparisonKind, NULL_LEVEL};
+use super::dice::ClkRows;
+use crate::encoding::base64_std_decode;
+use crate::error::{Error, ErrorCode, Subject};
+use crate::Token;
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, HashMap, HashSet};
+
+/// A pseudonymised record as the portal and JS API hand it over: keyed tokens,
+/// match-key tokens and CLKs (standard base64) by field wire name, plus
+/// `record` for the combined record CLK.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EncodedRecord {
+    /// The business's key for the record (unique within its dataset).
+    pub id: String,
+    /// Field tokens, `pl1.<field>.<keyId>.<tag>`.
+    #[serde(default)]
+    pub tokens: Vec<String>,
+    /// Match-key tokens, `pl1.mk-<name>.<keyId>.<tag>`.
+    #[serde(default)]
+    pub match_keys: Vec<String>,
+    /// CLKs by field wire name (and `record`), standard padded base64.
+    #[serde(default, with = "clk_base64")]
+    pub clks: BTreeMap<String, Vec<u8>>,
+}
+
+/// CLKs cross JSON as standard base64 text, as clkhash writes them.
+mod clk_base64 {
+    use crate::encoding::{base64_std, base64_std_decode};
+    use serde::de::Error as _;
+    use serde::{Deserialize, Deserializer, Serializer};
+    use std::collections::BTreeMap;
+
+    pub fn serialize<S: Serializer>(
+        m: &BTreeMap<String, Vec<u8>>,
+        s: S,
+    ) -> Result<S::Ok, S::Error> {
+        s.collect_map(m.iter().map(|(k, v)| (k, base64_std(v))))
+    }
+
+    pub fn deserialize<'de, D: Deserializer<'de>>(
+        d: D,
+    ) -> Result<BTreeMap<String, Vec<u8>>, D::Error> {
+        let text = BTreeMap::<String, String>::deserialize(d)?;
+        text.into_iter()
+            .map(|(k, v)| match base64_std_decode(&v) {
+                Some(bytes) => Ok((k, bytes)),
+                // The code only: never the value.
+                None => Err(D::Error::custom("link.bad_base64")),
+            })
+            .collect()
+    }
+}
+
+impl EncodedRecord {
+    /// Parses one record from JSON; a CLK that is not base64 is
+    /// `link.bad_base64`, anything else malformed is `record.invalid`.
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        serde_json::from_str(json).map_err(json_error)
+    }
+
+    /// Parses a JSON array of records (see [`EncodedRecord::from_json`]).
+    pub fn many_from_json(json: &str) -> Result<Vec<Self>, Error> {
+        serde_json::from_str(json).map_err(json_error)
+    }
+}
+
+fn json_error(e: serde_json::Error) -> Error {
+    // serde_json's message may quote input; only our own code is inspected.
+    let code = if e.to_string().starts_with("link.bad_base64") {
+        ErrorCode::LinkBadBase64
+    } else {
+        ErrorCode::RecordInvalid
+    };
+    Error::new(Subject::Record, code)
+}
+
+/// Interned tokens shared by the datasets of one linking job.
+#[derive(Debug, Default)]
+pub(crate) struct Interner {
+    tags: HashMap<[u8; 32], u32>,
+    key_ids: HashMap<String, u16>,
+    /// Records (across datasets) holding each token.
+    pub counts: Vec<u32>,
+    /// Each token's tag, by id.
+    pub tag_of: Vec<[u8; 32]>,
+}
+
+/// Per comparison, per record: the `(key id, token id)` pairs it holds.
+#[derive(Debug, Default, Clone)]
+pub(crate) struct TokenColumn {
+    offsets: Vec<u32>,
+    values: Vec<(u16, u32)>,
+}
+
+impl TokenColumn {
+    #[inline]
+    pub fn of(&self, i: usize) -> &[(u16, u32)] {
+        let (s, e) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
+        &self.values[s..e]
+    }
+}
+
+/// One dataset, prepared for a fixed comparison set and blocking subjects.
+#[derive(Debug, Default)]
+pub(crate) struct Dataset {
+    pub ids: Vec<String>,
+    /// Per comparison: tokens (token comparisons; empty for CLK ones).
+    pub tokens: Vec<TokenColumn>,
+    /// CLKs, one column per key of the job's [`ClkLayout`].
+    pub clks: ClkRows,
+    /// Per comparison: its CLK column (CLK comparisons only).
+    pub clk_col: Vec<usize>,
+    /// Per record: interned tokens used for exact blocking.
+    pub block_keys: TokenColumn,
+}
+
+impl Dataset {
+    pub fn len(&self) -> usize {
+        self.ids.len()
+    }
+
+    /// Appends another dataset prepared with the same comparisons and interner.
+    pub fn append(&mut self, other: Dataset) -> Result<(), Error> {
+        self.ids.extend(other.ids);
+        for (mine, theirs) in self.tokens.iter_mut().zip(other.tokens) {
+            mine.append(theirs);
+        }
+        self.block_keys.append(other.block_keys);
+        self.clks.append(&other.clks)
+    }
+}
+
+impl TokenColumn {
+    fn append(&mut self, other: TokenColumn) {
+        let base = self.values.len() as u32;
+        if self.offsets.is_empty() {
+            self.offsets.push(0);
+        }
+        self.offsets
+            .extend(other.offsets.iter().skip(1).map(|o| o + base));
+        self.values.extend(other.values);
+    }
+}
+
+/// Whether a token subject is used for exact blocking (`mk-*` = every match key).
+pub(crate) fn is_block_subject(patterns: &[String], subject: &str) -> bool {
+    patterns.iter().any(|p| match p.strip_suffix('*') {
+        Some(prefix) => subject.starts_with(prefix),
+        None => p == subject,
+    })
+}
+
+/// Which CLK keys a job stores, in which column, and how wide each is.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct ClkLayout {
+    keys: Vec<String>,
+    /// Per comparison: column of its CLK (0 for token comparisons).
+    pub comparison_col: Vec<usize>,
+    /// Per LSH configuration: column of its CLK.
+    pub lsh_col: Vec<usize>,
+    widths: Vec<usize>,
+}
+
+impl ClkLayout {
+    /// Columns for the CLK comparisons and LSH keys; widths are taken from
+    /// the first CLK of each key over all datasets of the job, and every
+    /// other CLK of that key must have the same length.
+    pub fn new(
+        comparisons: &[Comparison],
+        lsh_keys: &[String],
+        sets: &[&[EncodedRecord]],
+    ) -> Result<Self, Error> {
+        let mut keys: Vec<String> = Vec::new();
+        let mut col = |k: &str| match keys.iter().position(|x| x == k) {
+            Some(c) => c,
+            None => {
+                keys.push(k.to_owned());
+                keys.len() - 1
+            }
+        };
+        let comparison_col = comparisons
+            .iter()
+            .map(|c| match c.kind {
+                ComparisonKind::Clk => col(&c.source),
+                ComparisonKind::Token => 0,
+            })
+            .collect();
+        let lsh_col = lsh_keys.iter().map(|k| col(k)).collect();
+        let mut widths = vec![0usize; keys.len()];
+        for r in sets.iter().flat_map(|s| s.iter()) {
+            for (w, k) in widths.iter_mut().zip(&keys) {
+                if let Some(clk) = r.clks.get(k) {
+                    if *w == 0 {
+                        *w = clk.len();
+                    }
+                    if clk.len() != *w || clk.is_empty() {
+                        return Err(Error::new(
+                            Subject::Record,
+                            ErrorCode::LinkClkLengthMismatch,
+                        ));
+                    }
+                }
+            }
+        }
+        Ok(ClkLayout {
+            keys,
+            comparison_col,
+            lsh_col,
+            widths,
+        })
+    }
+}
+
+/// Parses, validates and interns one dataset.
+pub(crate) fn prepare(
+    records: &[EncodedRecord],
+    comparisons: &[Comparison],
+    block_subjects: &[String],
+    layout: &ClkLayout,
+    interner: &mut Interner,
+) -> Result<Dataset, Error> {
+    if records.len() > (i32::MAX as usize) {
+        return Err(Error::new(Subject::Record, ErrorCode::LinkTooManyRecords));
+    }
+    let mut seen = HashSet::with_capacity(records.len());
+    let mut ds = Dataset {
+        ids: Vec::with_capacity(records.len()),
+        tokens: vec![TokenColumn::default(); comparisons.len()],
+        clks: ClkRows::new(layout.widths.clone()),
+        clk_col: layout.comparison_col.clone(),
+        block_keys: TokenColumn::default(),
+    };
+    let mut row: Vec<Option<&[u8]>> = Vec::with_capacity(layout.keys.len());
+    for col in &mut ds.tokens {
+        col.offsets.push(0);
+    }
+    ds.block_keys.offsets.push(0);
+    let mut record_tokens: Vec<u32> = Vec::new();
+    for r in records {
+        if !seen.insert(r.id.as_str()) {
+            return Err(Error::new(Subject::Record, ErrorCode::LinkDuplicateId));
+        }
+        ds.ids.push(r.id.clone());
+        record_tokens.clear();
+        for text in r.tokens.iter().chain(&r.match_keys) {
+            let t =
+                Token::parse(text).ok_or(Error::new(Subject::Record, ErrorCode::LinkBadToken))?;
+            // Comparisons using this subject, as a bit set (at most 16).
+            let used_by: u32 = comparisons
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| c.kind == ComparisonKind::Token && c.source == t.subject)
+                .fold(0, |m, (k, _)| m | 1 << k);
+            let blocks = is_block_subject(block_subjects, t.subject);
+            if used_by == 0 && !blocks {
+                continue;
+            }
+            let next = interner.tags.len() as u32;
+            let id = *interner.tags.entry(t.tag).or_insert(next);
+            if id == next {
+                interner.counts.push(0);
+                interner.tag_of.push(t.tag);
+            }
+            if !record_tokens.contains(&id) {
+                record_tokens.push(id);
+                if let Some(c) = interner.counts.get_mut(id as usize) {
+                    *c += 1;
+                }
+            }
+            let key = match interner.key_ids.get(t.key_id) {
+                Some(&key) => key,
+                None => {
+                    let key = interner.key_ids.len() as u16;
+                    interner.key_ids.insert(t.key_id.to_owned(), key);
+                    key
+                }
+            };
+            for (k, col) in ds.tokens.iter_mut().enumerate() {
+                if used_by & 1 << k != 0 {
+                    col.values.push((key, id));
+                }
+            }
+            if blocks {
+                ds.block_keys.values.push((key, id));
+            }
+        }
+        for col in &mut ds.tokens {
+            col.offsets.push(col.values.len() as u32);
+        }
+        ds.block_keys
+            .offsets
+            .push(ds.block_keys.values.len() as u32);
+        row.clear();
+        row.extend(layout.keys.iter().map(|k| r.clks.get(k).map(Vec::as_slice)));
+        ds.clks.push_row(&row)?;
+    }
+    Ok(ds)
+}
+
+/// Decodes a standard-base64 CLK (for callers holding text).
+pub fn decode_clk(text: &str) -> Result<Vec<u8>, Error> {
+    base64_std_decode(text).ok_or(Error::new(Subject::Record, ErrorCode::LinkBadBase64))
+}
+
+/// What one comparison found for one pair.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Outcome {
+    /// Level, or [`NULL_LEVEL`].
+    pub level: u8,
+    /// Dice similarity (CLK comparisons with both CLKs present).
+    pub similarity: Option<f64>,
+    /// The agreeing token (token comparisons at `agree`).
+    pub token: Option<u32>,
+}
+
+/// Evaluates comparison `k` on record `i` of `a` and `j` of `b`.
+#[inline]
+pub(crate) fn compare(
+    c: &Comparison,
+    k: usize,
+    a: &Dataset,
+    i: usize,
+    b: &Dataset,
+    j: usize,
+) -> Outcome {
+    match c.kind {
+        ComparisonKind::Token => {
+            let (ta, tb) = (a.tokens[k].of(i), b.tokens[k].of(j));
+            let mut shared_key = false;
+            for &(ka, ia) in ta {
+                for &(kb, ib) in tb {
+                    if ka == kb {
+                        if ia == ib {
+                            return Outcome {
+                                level: 1,
+                                similarity: None,
+                                token: Some(ia),
+                            };
+                        }
+                        shared_key = true;
+                    }
+                }
+            }
+            let level = if shared_key { 0 } else { NULL_LEVEL };
+            Outcome {
+                level,
+                similarity: None,
+                token: None,
+            }
+        }
+        ComparisonKind::Clk => match a.clks.dice(i, &b.clks, j, a.clk_col[k]) {
+            Some(d) => Outcome {
+                level: c.clk_level(d),
+                similarity: Some(d),
+                token: None,
+            },
+            None => Outcome {
+                level: NULL_LEVEL,
+                similarity: None,
+                token: None,
+            },
+        },
+    }
+}
+
+/// All comparison levels of a pair, packed 4 bits per comparison.
+#[inline]
+pub(crate) fn pattern(
+    comparisons: &[Comparison],
+    a: &Dataset,
+    i: usize,
+    b: &Dataset,
+    j: usize,
+) -> u64 {
+    let mut p = 0u64;
+    for (k, c) in comparisons.iter().enumerate() {
+        p |= u64::from(compare(c, k, a, i, b, j).level) << (4 * k);
+    }
+    p
+}
+
+/// The level of comparison `k` in a packed pattern.
+#[inline]
+pub(crate) fn level_of(pattern: u64, k: usize) -> u8 {
+    ((pattern >> (4 * k)) & 15) as u8
+}

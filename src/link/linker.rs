@@ -1,0 +1,701 @@
+//! [`Linker`]: blocking → comparison → (training) → scoring → solving.
+//!
+//! A linker without parameters trains on its first job (u from random pairs,
+//! m and λ by EM over the candidates) and keeps the fitted [`ModelParams`];
+//! later jobs reuse them. Load saved parameters with [`Linker::with_params`].
+
+use super::blocking::{candidates, reduction_ratio, BlockingConfig};
+use super::comparison::{self, default_comparisons, Comparison};
+use super::encoded::{pattern, prepare, ClkLayout, Dataset, EncodedRecord, Interner};
+use super::explain::{Explanation, Scorer};
+use super::model::{
+    expectation_maximisation, level_frequencies, probability, ComparisonParams, EmSettings,
+    LevelParams, ModelParams, PARAMS_VERSION,
+};
+use super::rng::SplitMix64;
+use super::solve::{cluster, greedy_one_to_one, ClusterRules, Scored};
+use super::tf::{Corpus, TermFrequencies};
+use crate::error::{Error, ErrorCode, Subject};
+use serde::{Deserialize, Serialize};
+use std::collections::HashMap;
+
+/// A progress callback: `(stage, done, total)`. Stages: `prepare`, `block`,
+/// `compare`, `sampleU`, `em`, `score`, `solve`.
+pub type Progress<'p> = &'p mut dyn FnMut(&str, usize, usize);
+
+/// Everything a linker needs to know; every part has a default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LinkConfig {
+    /// Comparisons (at most 16), see [`default_comparisons`].
+    pub comparisons: Vec<Comparison>,
+    /// Candidate pair generation.
+    pub blocking: BlockingConfig,
+    /// Probability at or above which a pair is a link (and clusters merge).
+    pub threshold: f64,
+    /// `link`: at most one link per record (greedy by probability).
+    pub one_to_one: bool,
+    /// `linkMany`: at most one record of each source per entity.
+    pub one_per_source: bool,
+    /// Largest cluster `dedupe`/`linkMany` may build.
+    pub max_cluster_size: usize,
+    /// Lower bound of a term-frequency adjusted u.
+    pub tf_minimum_u: f64,
+    /// Attach an [`Explanation`] to every link.
+    pub explain_links: bool,
+    /// Training settings.
+    pub em: EmSettings,
+}
+
+impl Default for LinkConfig {
+    fn default() -> Self {
+        LinkConfig {
+            comparisons: default_comparisons(),
+            blocking: BlockingConfig::default(),
+            threshold: 0.5,
+            one_to_one: true,
+            one_per_source: true,
+            max_cluster_size: 50,
+            tf_minimum_u: 1e-4,
+            explain_links: true,
+            em: EmSettings::default(),
+        }
+    }
+}
+
+impl LinkConfig {
+    /// Parses configuration JSON (missing parts take their defaults).
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        let c: LinkConfig = serde_json::from_str(json).map_err(|_| bad_config())?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    fn validate(&self) -> Result<(), Error> {
+        comparison::validate(&self.comparisons)?;
+        let ok = self.threshold > 0.0
+            && self.threshold < 1.0
+            && self.max_cluster_size >= 2
+            && self.tf_minimum_u > 0.0
+            && self.tf_minimum_u <= 1.0
+            && self.em.max_iterations >= 1
+            && self.em.tolerance > 0.0
+            && self.em.u_sample_pairs >= 100
+            && self.blocking.lsh.iter().all(|l| l.valid())
+            && self.blocking.exact_subjects.iter().all(|s| !s.is_empty());
+        if ok {
+            Ok(())
+        } else {
+            Err(bad_config())
+        }
+    }
+}
+
+fn bad_config() -> Error {
+    Error::new(Subject::Link, ErrorCode::LinkBadConfig)
+}
+
+/// A link between record `a` (first dataset) and `b` (second).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Link {
+    /// Id of the first record.
+    pub a: String,
+    /// Id of the second record.
+    pub b: String,
+    /// Calibrated match probability.
+    pub probability: f64,
+    /// Total match weight (bits), prior included.
+    pub match_weight: f64,
+    /// Per-comparison contributions (when `explainLinks`).
+    #[serde(skip_serializing_if = "Option::is_none", default)]
+    pub explanation: Option<Explanation>,
+}
+
+/// Counts of a job.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkStats {
+    /// Records in the job (all datasets).
+    pub records: usize,
+    /// Pairs blocking produced.
+    pub candidate_pairs: usize,
+    /// All possible pairs.
+    pub total_pairs: f64,
+    /// `1 - candidatePairs/totalPairs`.
+    pub reduction_ratio: f64,
+    /// Pairs compared (candidates, u sample, pairs scored for the chain guard).
+    pub comparisons: usize,
+    /// EM iterations (0 when parameters were reused).
+    pub em_iterations: u32,
+    /// Whether this job trained the parameters.
+    pub trained: bool,
+}
+
+/// Result of [`Linker::link`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct LinkResult {
+    /// Accepted links, highest probability first.
+    pub links: Vec<Link>,
+    /// The parameters used.
+    pub params: ModelParams,
+    /// Counts.
+    pub stats: LinkStats,
+}
+
+/// Result of [`Linker::dedupe`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct DedupeResult {
+    /// Clusters of record ids (singletons included), by first record.
+    pub clusters: Vec<Vec<String>>,
+    /// Scored pairs at or above the threshold inside a cluster.
+    pub links: Vec<Link>,
+    /// The parameters used.
+    pub params: ModelParams,
+    /// Counts.
+    pub stats: LinkStats,
+}
+
+/// A record of one source, inside an entity.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntityMember {
+    /// Index of the source in the call.
+    pub source: usize,
+    /// The record's id.
+    pub id: String,
+}
+
+/// Result of [`Linker::link_many`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct EntitiesResult {
+    /// Entities (singletons included); each lists its records.
+    pub entities: Vec<Vec<EntityMember>>,
+    /// Scored pairs at or above the threshold inside an entity; `a`/`b` are
+    /// `"<source>:<id>"`.
+    pub links: Vec<Link>,
+    /// The parameters used.
+    pub params: ModelParams,
+    /// Counts.
+    pub stats: LinkStats,
+}
+
+/// Links, dedupes and explains pseudonymised records.
+#[derive(Debug, Clone)]
+pub struct Linker {
+    config: LinkConfig,
+    params: Option<ModelParams>,
+    corpus: Option<Corpus>,
+}
+
+/// A prepared job: one or two datasets and the shared token table.
+struct Job {
+    a: Dataset,
+    b: Option<Dataset>,
+    tf: TermFrequencies,
+    interner: Interner,
+    /// Source of each record of `a` (link_many).
+    source: Option<Vec<u32>>,
+    /// CLK column of each LSH configuration.
+    lsh_col: Vec<usize>,
+}
+
+/// What clustering a job gives: clusters of record indices and the scored
+/// pairs inside them.
+struct Clustered {
+    clusters: Vec<Vec<u32>>,
+    inside: Vec<Scored>,
+    stats: LinkStats,
+    params: ModelParams,
+}
+
+impl Job {
+    fn other(&self) -> &Dataset {
+        self.b.as_ref().unwrap_or(&self.a)
+    }
+
+    fn total_pairs(&self) -> f64 {
+        let n = self.a.len() as f64;
+        match (&self.b, &self.source) {
+            (Some(b), _) => n * b.len() as f64,
+            (None, Some(src)) => {
+                let mut sizes: HashMap<u32, f64> = HashMap::new();
+                for &s in src {
+                    *sizes.entry(s).or_default() += 1.0;
+                }
+                let same: f64 = sizes.values().map(|m| m * (m - 1.0) / 2.0).sum();
+                n * (n - 1.0) / 2.0 - same
+            }
+            (None, None) => n * (n - 1.0) / 2.0,
+        }
+    }
+}
+
+impl Linker {
+    /// A linker with a validated configuration and no parameters yet.
+    pub fn new(config: LinkConfig) -> Result<Self, Error> {
+        config.validate()?;
+        Ok(Linker {
+            config,
+            params: None,
+            corpus: None,
+        })
+    }
+
+    /// A linker using saved parameters (checked against the comparisons).
+    pub fn with_params(mut self, params: ModelParams) -> Result<Self, Error> {
+        params.validate()?;
+        params.fits(&self.config.comparisons)?;
+        self.params = Some(params);
+        Ok(self)
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &LinkConfig {
+        &self.config
+    }
+
+    /// The fitted or loaded parameters, if any.
+    pub fn params(&self) -> Option<&ModelParams> {
+        self.params.as_ref()
+    }
+
+    /// Forgets the parameters, so the next job trains again.
+    pub fn reset_params(&mut self) {
+        self.params = None;
+    }
+
+    fn lsh_keys(&self) -> Vec<String> {
+        self.config
+            .blocking
+            .lsh
+            .iter()
+            .map(|l| l.clk.clone())
+            .collect()
+    }
+
+    fn layout(&self, sets: &[&[EncodedRecord]]) -> Result<ClkLayout, Error> {
+        ClkLayout::new(&self.config.comparisons, &self.lsh_keys(), sets)
+    }
+
+    fn prepare_one(
+        &self,
+        records: &[EncodedRecord],
+        layout: &ClkLayout,
+        interner: &mut Interner,
+    ) -> Result<Dataset, Error> {
+        prepare(
+            records,
+            &self.config.comparisons,
+            &self.config.blocking.exact_subjects,
+            layout,
+            interner,
+        )
+    }
+
+    fn job(
+        &self,
+        sets: &[&[EncodedRecord]],
+        two: bool,
+        progress: Progress<'_>,
+    ) -> Result<Job, Error> {
+        let total: usize = sets.iter().map(|s| s.len()).sum();
+        progress("prepare", 0, total);
+        let mut interner = Interner::default();
+        let layout = self.layout(sets)?;
+        let mut prepared = Vec::with_capacity(sets.len());
+        for s in sets {
+            prepared.push(self.prepare_one(s, &layout, &mut interner)?);
+        }
+        progress("prepare", total, total);
+        let mut it = prepared.into_iter();
+        let mut a = it.next().unwrap_or_default();
+        let (b, source) = if two {
+            (Some(it.next().unwrap_or_default()), None)
+        } else if sets.len() > 1 {
+            let mut source: Vec<u32> = vec![0; a.len()];
+            for (n, d) in it.enumerate() {
+                source.extend(core::iter::repeat_n(n as u32 + 1, d.len()));
+                a.append(d)?;
+            }
+            (None, Some(source))
+        } else {
+            (None, None)
+        };
+        if a.len() + b.as_ref().map_or(0, Dataset::len) > i32::MAX as usize {
+            return Err(Error::new(Subject::Record, ErrorCode::LinkTooManyRecords));
+        }
+        let datasets: Vec<&Dataset> = std::iter::once(&a).chain(b.as_ref()).collect();
+        let tf = TermFrequencies::new(&interner, &self.config.comparisons, &datasets);
+        Ok(Job {
+            a,
+            b,
+            tf,
+            interner,
+            source,
+            lsh_col: layout.lsh_col,
+        })
+    }
+
+    /// Scores every candidate pair of a job, training first if needed.
+    fn score(
+        &mut self,
+        job: &Job,
+        progress: Progress<'_>,
+    ) -> Result<(Vec<Scored>, LinkStats, ModelParams), Error> {
+        let comparisons = &self.config.comparisons;
+        let mut pairs = candidates(
+            &self.config.blocking,
+            &job.lsh_col,
+            &job.a,
+            job.b.as_ref(),
+            progress,
+        );
+        if let (Some(src), true) = (&job.source, self.config.one_per_source) {
+            pairs.retain(|p| src[(p >> 32) as usize] != src[(p & 0xFFFF_FFFF) as usize]);
+        }
+        let (a, b) = (&job.a, job.other());
+        let n = pairs.len();
+        let mut patterns = Vec::with_capacity(n);
+        for (done, &p) in pairs.iter().enumerate() {
+            let (i, j) = ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize);
+            patterns.push(pattern(comparisons, a, i, b, j));
+            if done % 65_536 == 0 {
+                progress("compare", done, n);
+            }
+        }
+        progress("compare", n, n);
+        let total_pairs = job.total_pairs();
+        let mut stats = LinkStats {
+            records: a.len() + job.b.as_ref().map_or(0, Dataset::len),
+            candidate_pairs: n,
+            total_pairs,
+            reduction_ratio: reduction_ratio(n, total_pairs),
+            comparisons: n,
+            ..LinkStats::default()
+        };
+        let params = match &self.params {
+            Some(p) => p.clone(),
+            None => {
+                let (params, sampled, iterations) =
+                    self.train(job, &patterns, total_pairs, progress);
+                stats.comparisons += sampled;
+                stats.em_iterations = iterations;
+                // A job without candidate pairs has nothing to learn from:
+                // its parameters are reported but not kept.
+                stats.trained = n > 0;
+                if n > 0 {
+                    self.params = Some(params.clone());
+                }
+                params
+            }
+        };
+        // Later `explain` calls weigh tokens by this job's frequencies.
+        self.corpus = Some(job.tf.corpus(&job.interner));
+        let scorer = Scorer::new(comparisons, &params, self.config.tf_minimum_u);
+        let mut scored = Vec::with_capacity(n);
+        for (done, (&p, &pat)) in pairs.iter().zip(&patterns).enumerate() {
+            let (i, j) = ((p >> 32) as u32, (p & 0xFFFF_FFFF) as u32);
+            let w = scorer.weight(pat, a, i as usize, b, j as usize, &job.tf);
+            scored.push(Scored {
+                i,
+                j,
+                probability: probability(w),
+                weight: w,
+            });
+            if done % 65_536 == 0 {
+                progress("score", done, n);
+            }
+        }
+        progress("score", n, n);
+        Ok((scored, stats, params))
+    }
+
+    /// u from random pairs, then m and λ by EM over the candidates.
+    fn train(
+        &self,
+        job: &Job,
+        patterns: &[u64],
+        total_pairs: f64,
+        progress: Progress<'_>,
+    ) -> (ModelParams, usize, u32) {
+        let comparisons = &self.config.comparisons;
+        let (a, b) = (&job.a, job.other());
+        let want = self.config.em.u_sample_pairs as usize;
+        let mut rng = SplitMix64::new(self.config.em.seed);
+        let mut sample = Vec::with_capacity(want);
+        progress("sampleU", 0, want);
+        let (na, nb) = (a.len() as u64, b.len() as u64);
+        if total_pairs >= 1.0 {
+            let mut tries = 0;
+            while sample.len() < want && tries < want * 4 {
+                tries += 1;
+                let (i, j) = (rng.below(na) as usize, rng.below(nb) as usize);
+                let distinct = match (&job.b, &job.source) {
+                    (Some(_), _) => true,
+                    (None, Some(src)) => {
+                        src[i] != src[j] || (!self.config.one_per_source && i != j)
+                    }
+                    (None, None) => i != j,
+                };
+                if distinct {
+                    sample.push(pattern(comparisons, a, i, b, j));
+                }
+                if sample.len() % 65_536 == 0 {
+                    progress("sampleU", sample.len(), want);
+                }
+            }
+        }
+        progress("sampleU", sample.len(), want);
+        let u = level_frequencies(sample.iter().copied(), comparisons);
+        progress("em", 0, self.config.em.max_iterations as usize);
+        let mut histogram: HashMap<u64, u32> = HashMap::new();
+        for &p in patterns {
+            *histogram.entry(p).or_default() += 1;
+        }
+        let fit = expectation_maximisation(&histogram, comparisons, &u, &self.config.em, progress);
+        let expected_matches = fit.match_rate * patterns.len() as f64;
+        let prior = (expected_matches / total_pairs.max(1.0)).clamp(1e-12, 0.5);
+        let params = ModelParams {
+            version: PARAMS_VERSION,
+            prior,
+            comparisons: comparisons
+                .iter()
+                .zip(fit.m.iter().zip(&u))
+                .map(|(c, (m, u))| ComparisonParams {
+                    name: c.name.clone(),
+                    levels: (0..c.level_count())
+                        .map(|l| LevelParams {
+                            label: c.level_label(l),
+                            m: m[l],
+                            u: u[l],
+                        })
+                        .collect(),
+                })
+                .collect(),
+        };
+        (params, sample.len(), fit.iterations)
+    }
+
+    fn make_link(
+        &self,
+        job: &Job,
+        s: &Scored,
+        params: &ModelParams,
+        names: &dyn Fn(bool, u32) -> String,
+    ) -> Link {
+        let (a, b) = (&job.a, job.other());
+        let explanation = self.config.explain_links.then(|| {
+            Scorer::new(&self.config.comparisons, params, self.config.tf_minimum_u).explain(
+                a,
+                s.i as usize,
+                b,
+                s.j as usize,
+                &job.tf,
+            )
+        });
+        Link {
+            a: names(false, s.i),
+            b: names(true, s.j),
+            probability: s.probability,
+            match_weight: explanation.as_ref().map_or(s.weight, |e| e.match_weight),
+            explanation,
+        }
+    }
+
+    /// Links two datasets: pairs at or above the threshold, one-to-one
+    /// (greedy by probability) unless `oneToOne` is off.
+    pub fn link(
+        &mut self,
+        a: &[EncodedRecord],
+        b: &[EncodedRecord],
+        progress: Progress<'_>,
+    ) -> Result<LinkResult, Error> {
+        let job = self.job(&[a, b], true, progress)?;
+        let (scored, stats, params) = self.score(&job, progress)?;
+        progress("solve", 0, 1);
+        let nb = job.other().len();
+        let accepted = if self.config.one_to_one {
+            greedy_one_to_one(scored, job.a.len(), nb, self.config.threshold)
+        } else {
+            let mut s: Vec<Scored> = scored
+                .into_iter()
+                .filter(|s| s.probability >= self.config.threshold)
+                .collect();
+            s.sort_unstable_by(|x, y| y.probability.total_cmp(&x.probability));
+            s
+        };
+        let names = |second: bool, i: u32| {
+            let d = if second { job.other() } else { &job.a };
+            d.ids[i as usize].clone()
+        };
+        let links = accepted
+            .iter()
+            .map(|s| self.make_link(&job, s, &params, &names))
+            .collect();
+        progress("solve", 1, 1);
+        Ok(LinkResult {
+            links,
+            params,
+            stats,
+        })
+    }
+
+    fn clusters(&mut self, job: &Job, progress: Progress<'_>) -> Result<Clustered, Error> {
+        let (scored, mut stats, params) = self.score(job, progress)?;
+        progress("solve", 0, 1);
+        let scorer = Scorer::new(&self.config.comparisons, &params, self.config.tf_minimum_u);
+        let comparisons = &self.config.comparisons;
+        let mut extra = 0usize;
+        let mut on_demand = |i: u32, j: u32| {
+            extra += 1;
+            let (i, j) = (i as usize, j as usize);
+            let pat = pattern(comparisons, &job.a, i, &job.a, j);
+            probability(scorer.weight(pat, &job.a, i, &job.a, j, &job.tf))
+        };
+        let rules = ClusterRules {
+            threshold: self.config.threshold,
+            max_cluster_size: self.config.max_cluster_size,
+        };
+        let source = job.source.as_deref().filter(|_| self.config.one_per_source);
+        let clusters = cluster(job.a.len(), scored.clone(), rules, source, &mut on_demand);
+        stats.comparisons += extra;
+        let mut owner = vec![0u32; job.a.len()];
+        for (c, members) in clusters.iter().enumerate() {
+            for &m in members {
+                owner[m as usize] = c as u32;
+            }
+        }
+        let mut inside: Vec<Scored> = scored
+            .into_iter()
+            .filter(|s| {
+                s.probability >= self.config.threshold && owner[s.i as usize] == owner[s.j as usize]
+            })
+            .collect();
+        inside.sort_unstable_by(|x, y| y.probability.total_cmp(&x.probability));
+        progress("solve", 1, 1);
+        Ok(Clustered {
+            clusters,
+            inside,
+            stats,
+            params,
+        })
+    }
+
+    /// Groups one dataset's records into clusters of the same person.
+    pub fn dedupe(
+        &mut self,
+        records: &[EncodedRecord],
+        progress: Progress<'_>,
+    ) -> Result<DedupeResult, Error> {
+        let job = self.job(&[records], false, progress)?;
+        let Clustered {
+            clusters,
+            inside,
+            stats,
+            params,
+        } = self.clusters(&job, progress)?;
+        let names = |_: bool, i: u32| job.a.ids[i as usize].clone();
+        let links = inside
+            .iter()
+            .map(|s| self.make_link(&job, s, &params, &names))
+            .collect();
+        let clusters = clusters
+            .into_iter()
+            .map(|c| {
+                c.into_iter()
+                    .map(|i| job.a.ids[i as usize].clone())
+                    .collect()
+            })
+            .collect();
+        Ok(DedupeResult {
+            clusters,
+            links,
+            params,
+            stats,
+        })
+    }
+
+    /// Links several sources into one set of entities (at most one record per
+    /// source and entity when `onePerSource`).
+    pub fn link_many(
+        &mut self,
+        sources: &[&[EncodedRecord]],
+        progress: Progress<'_>,
+    ) -> Result<EntitiesResult, Error> {
+        let job = self.job(sources, false, progress)?;
+        let Clustered {
+            clusters,
+            inside,
+            stats,
+            params,
+        } = self.clusters(&job, progress)?;
+        let src = |i: u32| job.source.as_ref().map_or(0, |s| s[i as usize] as usize);
+        let member = |i: u32| EntityMember {
+            source: src(i),
+            id: job.a.ids[i as usize].clone(),
+        };
+        let names = |_: bool, i: u32| format!("{}:{}", src(i), job.a.ids[i as usize]);
+        let links = inside
+            .iter()
+            .map(|s| self.make_link(&job, s, &params, &names))
+            .collect();
+        let entities = clusters
+            .into_iter()
+            .map(|c| c.into_iter().map(member).collect())
+            .collect();
+        Ok(EntitiesResult {
+            entities,
+            links,
+            params,
+            stats,
+        })
+    }
+
+    /// Explains the score of one pair with the current parameters. Term
+    /// frequencies are those of the linker's last job (none after
+    /// [`Linker::with_params`] alone).
+    pub fn explain(&self, a: &EncodedRecord, b: &EncodedRecord) -> Result<Explanation, Error> {
+        let params = self
+            .params
+            .as_ref()
+            .ok_or(Error::new(Subject::Link, ErrorCode::LinkNotTrained))?;
+        let mut interner = Interner::default();
+        let (a, b) = (core::slice::from_ref(a), core::slice::from_ref(b));
+        let layout = self.layout(&[a, b])?;
+        let da = self.prepare_one(a, &layout, &mut interner)?;
+        let db = self.prepare_one(b, &layout, &mut interner)?;
+        let tf = match &self.corpus {
+            Some(c) => TermFrequencies::from_corpus(c, &interner),
+            None => TermFrequencies::default(),
+        };
+        Ok(
+            Scorer::new(&self.config.comparisons, params, self.config.tf_minimum_u)
+                .explain(&da, 0, &db, 0, &tf),
+        )
+    }
+
+    /// The candidate pairs blocking finds between two datasets, as record
+    /// indices (for measuring pair completeness).
+    pub fn candidate_pairs(
+        &self,
+        a: &[EncodedRecord],
+        b: &[EncodedRecord],
+    ) -> Result<Vec<(usize, usize)>, Error> {
+        let job = self.job(&[a, b], true, &mut |_, _, _| {})?;
+        let pairs = candidates(
+            &self.config.blocking,
+            &job.lsh_col,
+            &job.a,
+            job.b.as_ref(),
+            &mut |_, _, _| {},
+        );
+        Ok(pairs
+            .into_iter()
+            .map(|p| ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize))
+            .collect())
+    }
+}

@@ -1,0 +1,112 @@
+//! Term-frequency adjustment of token agreement (Splink's formula).
+//!
+//! Agreeing on a common value (a shared family e-mail, a placeholder date of
+//! birth) is weaker evidence than agreeing on a rare one. On agreement, the
+//! level's `u` (chance agreement of two random records) is replaced by the
+//! token's own frequency among the records, bounded below by `min_u`:
+//!
+//! ```text
+//! adjustment = log2(u_agree / max(freq(token), min_u))
+//! weight     = log2(m_agree / u_agree) + adjustment
+//! ```
+//!
+//! Only token counts are used: which records hold the same token is exactly
+//! what the holder of the tokens can already see (see SECURITY.md).
+
+use super::comparison::{Comparison, ComparisonKind};
+use super::encoded::{Dataset, Interner};
+
+/// Token frequencies over all records of a linking job.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TermFrequencies {
+    /// Records holding each interned token.
+    counts: Vec<u32>,
+    /// Per comparison: records holding any token of its subject.
+    denominators: Vec<u32>,
+}
+
+impl TermFrequencies {
+    /// Counts from the interner and the prepared datasets.
+    pub fn new(interner: &Interner, comparisons: &[Comparison], datasets: &[&Dataset]) -> Self {
+        let denominators = comparisons
+            .iter()
+            .enumerate()
+            .map(|(k, c)| match c.kind {
+                ComparisonKind::Token => datasets
+                    .iter()
+                    .map(|d| {
+                        (0..d.len())
+                            .filter(|&i| !d.tokens[k].of(i).is_empty())
+                            .count() as u32
+                    })
+                    .sum(),
+                ComparisonKind::Clk => 0,
+            })
+            .collect();
+        TermFrequencies {
+            counts: interner.counts.clone(),
+            denominators,
+        }
+    }
+
+    /// Frequency of `token` among the records carrying comparison `k`'s
+    /// subject; `None` when the token was not counted.
+    pub fn frequency(&self, k: usize, token: u32) -> Option<f64> {
+        let n = *self.denominators.get(k)?;
+        let c = *self.counts.get(token as usize)?;
+        (n > 0 && c > 0).then(|| f64::from(c) / f64::from(n))
+    }
+
+    /// Keeps the counts by tag, so later explanations of single pairs use the
+    /// frequencies of the job that trained the model.
+    pub fn corpus(&self, interner: &Interner) -> Corpus {
+        Corpus {
+            by_tag: interner
+                .tag_of
+                .iter()
+                .zip(&self.counts)
+                .map(|(t, &c)| (*t, c))
+                .collect(),
+            denominators: self.denominators.clone(),
+        }
+    }
+
+    /// Frequencies for a small job (one explained pair) from a kept corpus.
+    pub fn from_corpus(corpus: &Corpus, interner: &Interner) -> Self {
+        TermFrequencies {
+            counts: interner
+                .tag_of
+                .iter()
+                .map(|t| corpus.by_tag.get(t).copied().unwrap_or(0))
+                .collect(),
+            denominators: corpus.denominators.clone(),
+        }
+    }
+}
+
+/// Token counts of a finished job, by tag.
+#[derive(Debug, Clone, Default)]
+pub(crate) struct Corpus {
+    by_tag: std::collections::HashMap<[u8; 32], u32>,
+    denominators: Vec<u32>,
+}
+
+/// The weight adjustment (bits) for agreeing on a token of frequency `freq`
+/// when the agree level's u is `u_agree`.
+pub fn tf_adjustment(u_agree: f64, freq: f64, min_u: f64) -> f64 {
+    (u_agree / freq.max(min_u).max(f64::MIN_POSITIVE)).log2()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn common_tokens_weigh_less_rare_ones_more() {
+        let u = 0.001;
+        assert!(tf_adjustment(u, 0.2, 1e-6) < -7.0);
+        assert!(tf_adjustment(u, 0.0001, 1e-6) > 3.0);
+        // The bound caps how much a unique token can gain.
+        assert_eq!(tf_adjustment(u, 1e-9, 0.001), 0.0);
+    }
+}

@@ -1,0 +1,494 @@
+//! Linking through the public API on synthetic encoded records with known truth.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
+
+mod link_synth;
+
+use link_synth::{encode, key, person, two_datasets, Rng, CLEAN, NOISY};
+use pseudolink::link::{
+    dice, pair_completeness, ComparisonParams, EncodedRecord, LevelParams, LinkConfig, Linker,
+    ModelParams,
+};
+use pseudolink::{ErrorCode, Field};
+use std::collections::HashSet;
+
+fn quiet() -> impl FnMut(&str, usize, usize) {
+    |_, _, _| {}
+}
+
+fn precision_recall(
+    found: &HashSet<(String, String)>,
+    truth: &HashSet<(String, String)>,
+) -> (f64, f64) {
+    let tp = found.intersection(truth).count() as f64;
+    (
+        tp / found.len().max(1) as f64,
+        tp / truth.len().max(1) as f64,
+    )
+}
+
+#[test]
+fn dice_agrees_with_a_bitwise_reference() {
+    let mut r = Rng::new(3);
+    for _ in 0..200 {
+        let a: Vec<u8> = (0..128).map(|_| r.next() as u8 & r.next() as u8).collect();
+        let b: Vec<u8> = (0..128).map(|_| r.next() as u8 | r.next() as u8).collect();
+        let (mut ca, mut cb, mut cab) = (0, 0, 0);
+        for bit in 0..1024 {
+            let (x, y) = (a[bit / 8] >> (bit % 8) & 1, b[bit / 8] >> (bit % 8) & 1);
+            ca += x as u32;
+            cb += y as u32;
+            cab += (x & y) as u32;
+        }
+        let want = 2.0 * cab as f64 / (ca + cb) as f64;
+        assert!((dice(&a, &b) - want).abs() < 1e-12);
+    }
+}
+
+#[test]
+fn em_without_labels_separates_matches_with_calibrated_probabilities() {
+    let (a, b, truth) = two_datasets(1500, 750, 11);
+    let mut linker = Linker::new(LinkConfig::default()).unwrap();
+    let mut stages = HashSet::new();
+    let result = linker
+        .link(&a, &b, &mut |stage: &str, done, total| {
+            assert!(done <= total.max(done));
+            stages.insert(stage.to_owned());
+        })
+        .unwrap();
+    for s in [
+        "prepare", "block", "compare", "sampleU", "em", "score", "solve",
+    ] {
+        assert!(stages.contains(s), "no progress for {s}");
+    }
+    assert!(result.stats.trained && result.stats.em_iterations > 1);
+    let truth_ids: HashSet<_> = truth
+        .iter()
+        .map(|&(i, j)| (a[i].id.clone(), b[j].id.clone()))
+        .collect();
+    let found: HashSet<_> = result
+        .links
+        .iter()
+        .map(|l| (l.a.clone(), l.b.clone()))
+        .collect();
+    let (p, r) = precision_recall(&found, &truth_ids);
+    assert!(p > 0.97 && r > 0.95, "precision {p} recall {r}");
+    // Calibration: among links, the mean probability is close to the share that are true.
+    let mean_p: f64 =
+        result.links.iter().map(|l| l.probability).sum::<f64>() / result.links.len() as f64;
+    assert!(
+        (mean_p - p).abs() < 0.05,
+        "mean probability {mean_p} vs precision {p}"
+    );
+    // Blocking kept (nearly) every true pair and removed most pairs.
+    let cands = linker.candidate_pairs(&a, &b).unwrap();
+    assert_eq!(cands.len(), result.stats.candidate_pairs);
+    assert!(pair_completeness(&cands, &truth) > 0.99);
+    assert!(result.stats.reduction_ratio > 0.95);
+}
+
+#[test]
+fn greedy_links_are_one_to_one() {
+    let (a, mut b, _) = two_datasets(400, 300, 5);
+    // A second noisy copy of each of the first 100 people in b competes for them.
+    for i in 0..100 {
+        let mut again = b[i].clone();
+        again.id = format!("dup{i}");
+        again.tokens.truncate(1);
+        b.push(again);
+    }
+    let mut linker = Linker::new(LinkConfig::default()).unwrap();
+    let result = linker.link(&a, &b, &mut quiet()).unwrap();
+    let mut seen_a = HashSet::new();
+    let mut seen_b = HashSet::new();
+    for l in &result.links {
+        assert!(
+            seen_a.insert(l.a.clone()) && seen_b.insert(l.b.clone()),
+            "record reused"
+        );
+    }
+    assert!(result.links.len() >= 280);
+}
+
+/// A model with strong e-mail and phone evidence and a low prior.
+fn token_params() -> (LinkConfig, ModelParams) {
+    let mut config = LinkConfig {
+        comparisons: vec![
+            pseudolink::link::Comparison::token("email", false),
+            pseudolink::link::Comparison::token("phone", false),
+        ],
+        ..LinkConfig::default()
+    };
+    config.blocking.lsh.clear();
+    let level = |label: &str, m: f64, u: f64| LevelParams {
+        label: label.into(),
+        m,
+        u,
+    };
+    let comparison = |name: &str| ComparisonParams {
+        name: name.into(),
+        levels: vec![level("disagree", 0.1, 0.999), level("agree", 0.9, 1e-6)],
+    };
+    let params = ModelParams {
+        version: 1,
+        prior: 1e-3,
+        comparisons: vec![comparison("email"), comparison("phone")],
+    };
+    (config, params)
+}
+
+fn token_record(id: &str, email: &str, phone: &str) -> EncodedRecord {
+    let k = key();
+    EncodedRecord {
+        id: id.into(),
+        tokens: vec![
+            k.field_token(Field::Email, email),
+            k.field_token(Field::Phone, phone),
+        ],
+        ..EncodedRecord::default()
+    }
+}
+
+#[test]
+fn chain_guard_stops_chains_that_components_would_join() {
+    let (config, params) = token_params();
+    // r_k shares its e-mail with one neighbour and its phone with the other.
+    let records: Vec<_> = (0..8)
+        .map(|k| {
+            token_record(
+                &format!("r{k}"),
+                &format!("e{}", (k + 1) / 2),
+                &format!("p{}", k / 2),
+            )
+        })
+        .collect();
+    let mut linker = Linker::new(config).unwrap().with_params(params).unwrap();
+    let result = linker.dedupe(&records, &mut quiet()).unwrap();
+    assert!(!result.stats.trained);
+    // Every neighbour pair is a strong link, so components would give one cluster of 8.
+    assert_eq!(result.stats.candidate_pairs, 7);
+    assert!(
+        result.clusters.iter().all(|c| c.len() <= 3),
+        "{:?}",
+        result.clusters
+    );
+    assert!(result.clusters.iter().any(|c| c.len() >= 2));
+    // Exact duplicates do form one cluster.
+    let same: Vec<_> = (0..4)
+        .map(|k| token_record(&format!("s{k}"), "e", "p"))
+        .collect();
+    let result = linker.dedupe(&same, &mut quiet()).unwrap();
+    assert_eq!(result.clusters, vec![vec!["s0", "s1", "s2", "s3"]]);
+    assert_eq!(result.links.len(), 6);
+}
+
+#[test]
+fn dedupe_finds_copies_in_one_dataset() {
+    let (a, b, truth) = two_datasets(600, 300, 21);
+    let all: Vec<_> = a.iter().chain(&b).cloned().collect();
+    let mut linker = Linker::new(LinkConfig::default()).unwrap();
+    let result = linker.dedupe(&all, &mut quiet()).unwrap();
+    let found: HashSet<(String, String)> = result
+        .clusters
+        .iter()
+        .filter(|c| c.len() == 2)
+        .map(|c| (c[0].clone(), c[1].clone()))
+        .collect();
+    let truth_ids: HashSet<_> = truth
+        .iter()
+        .map(|&(i, j)| (a[i].id.clone(), b[j].id.clone()))
+        .collect();
+    let (p, r) = precision_recall(&found, &truth_ids);
+    assert!(p > 0.95 && r > 0.9, "precision {p} recall {r}");
+    assert_eq!(
+        result.clusters.iter().map(Vec::len).sum::<usize>(),
+        all.len()
+    );
+}
+
+#[test]
+fn link_many_makes_entities_with_one_record_per_source() {
+    let mut r = Rng::new(77);
+    let k = key();
+    let people: Vec<_> = (0..300).map(|i| person(&mut r, i)).collect();
+    // Each source holds the first 200 people (noisy) and 50 of its own.
+    let sources: Vec<Vec<EncodedRecord>> = (0..3)
+        .map(|s| {
+            (0..250)
+                .map(|i| {
+                    let who = if i < 200 {
+                        i
+                    } else {
+                        200 + (s * 50 + i - 200) % 100
+                    };
+                    let noise = if s == 0 { CLEAN } else { NOISY };
+                    encode(format!("p{who}"), &people[who], noise, &mut r, &k)
+                })
+                .collect()
+        })
+        .collect();
+    let refs: Vec<&[EncodedRecord]> = sources.iter().map(Vec::as_slice).collect();
+    let mut linker = Linker::new(LinkConfig::default()).unwrap();
+    let result = linker.link_many(&refs, &mut quiet()).unwrap();
+    let mut complete = 0;
+    for e in &result.entities {
+        let srcs: HashSet<_> = e.iter().map(|m| m.source).collect();
+        assert_eq!(
+            srcs.len(),
+            e.len(),
+            "two records of one source in an entity"
+        );
+        let ids: HashSet<_> = e.iter().map(|m| m.id.as_str()).collect();
+        assert_eq!(ids.len(), 1, "different people in one entity: {e:?}");
+        complete += usize::from(e.len() == 3);
+    }
+    assert!(
+        complete >= 180,
+        "{complete} of 200 shared people fully linked"
+    );
+    assert!(result.links.iter().all(|l| l.a.contains(':')));
+}
+
+#[test]
+fn explanations_sum_to_the_match_weight_and_match_explain() {
+    let (a, b, _) = two_datasets(300, 150, 8);
+    let mut linker = Linker::new(LinkConfig::default()).unwrap();
+    let result = linker.link(&a, &b, &mut quiet()).unwrap();
+    assert!(!result.links.is_empty());
+    let by_id = |v: &[EncodedRecord], id: &str| v.iter().find(|r| r.id == id).unwrap().clone();
+    for link in result.links.iter().take(50) {
+        let e = link.explanation.as_ref().unwrap();
+        let sum: f64 = e.prior_weight + e.contributions.iter().map(|c| c.match_weight).sum::<f64>();
+        assert!((sum - e.match_weight).abs() < 1e-9);
+        assert!((e.match_weight - link.match_weight).abs() < 1e-9);
+        assert!((e.probability - link.probability).abs() < 1e-9);
+        assert_eq!(e.contributions.len(), linker.config().comparisons.len());
+        let again = linker
+            .explain(&by_id(&a, &link.a), &by_id(&b, &link.b))
+            .unwrap();
+        assert!((again.match_weight - e.match_weight).abs() < 1e-9);
+        let rec = e
+            .contributions
+            .iter()
+            .find(|c| c.comparison == "record")
+            .unwrap();
+        assert!(rec.similarity.is_some() && rec.level.starts_with("dice"));
+    }
+    let json = serde_json::to_value(&result.links[0]).unwrap();
+    let c0 = &json["explanation"]["contributions"][0];
+    for field in [
+        "comparison",
+        "level",
+        "similarity",
+        "matchWeight",
+        "tfAdjustment",
+    ] {
+        assert!(c0.get(field).is_some(), "{field} missing");
+    }
+    assert!(json["explanation"]["priorWeight"].is_number());
+    let whole = serde_json::to_value(&result).unwrap();
+    for key in [
+        "candidatePairs",
+        "totalPairs",
+        "reductionRatio",
+        "comparisons",
+        "emIterations",
+        "trained",
+    ] {
+        assert!(whole["stats"].get(key).is_some(), "stats.{key} missing");
+    }
+    assert!(whole["params"]["comparisons"][0]["levels"][0]["m"].is_number());
+    // Without explanations, the weight is the scorer's own.
+    let mut plain = Linker::new(LinkConfig {
+        explain_links: false,
+        ..LinkConfig::default()
+    })
+    .unwrap();
+    let bare = plain.link(&a, &b, &mut quiet()).unwrap();
+    assert!(bare.links[0].explanation.is_none());
+    assert!(serde_json::to_value(&bare.links[0])
+        .unwrap()
+        .get("explanation")
+        .is_none());
+    assert!((bare.links[0].match_weight - result.links[0].match_weight).abs() < 1e-9);
+}
+
+#[test]
+fn params_round_trip_through_json_and_score_the_same() {
+    let (a, b, _) = two_datasets(300, 150, 4);
+    let mut trained = Linker::new(LinkConfig::default()).unwrap();
+    let first = trained.link(&a, &b, &mut quiet()).unwrap();
+    let json = first.params.to_json();
+    let loaded = ModelParams::from_json(&json).unwrap();
+    // serde_json's default float parser may be 1 ulp off (its exact mode
+    // costs 10 KB of gzipped wasm), so compare within 1e-12 relative.
+    let close = |x: f64, y: f64| (x - y).abs() <= 1e-12 * x.abs().max(y.abs());
+    assert!(close(loaded.prior, first.params.prior));
+    for (l, f) in loaded.comparisons.iter().zip(&first.params.comparisons) {
+        assert_eq!((&l.name, l.levels.len()), (&f.name, f.levels.len()));
+        for (x, y) in l.levels.iter().zip(&f.levels) {
+            assert!(x.label == y.label && close(x.m, y.m) && close(x.u, y.u));
+        }
+    }
+    assert_eq!(
+        ModelParams::from_json(&loaded.to_json()).unwrap().to_json(),
+        loaded.to_json()
+    );
+    let config =
+        LinkConfig::from_json(&serde_json::to_string(&LinkConfig::default()).unwrap()).unwrap();
+    assert_eq!(config, LinkConfig::default());
+    assert_eq!(LinkConfig::from_json("{}").unwrap(), LinkConfig::default());
+    let mut reused = Linker::new(config).unwrap().with_params(loaded).unwrap();
+    let second = reused.link(&a, &b, &mut quiet()).unwrap();
+    assert!(!second.stats.trained && second.stats.em_iterations == 0);
+    assert_eq!(first.links.len(), second.links.len());
+    for (x, y) in first.links.iter().zip(&second.links) {
+        assert_eq!((&x.a, &x.b), (&y.a, &y.b));
+        assert!((x.probability - y.probability).abs() < 1e-9);
+    }
+    // Parameters for other comparisons are refused.
+    let (_, other) = token_params();
+    let e = Linker::new(LinkConfig::default())
+        .unwrap()
+        .with_params(other)
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::LinkBadParams);
+}
+
+#[test]
+fn term_frequency_lowers_the_weight_of_a_common_token() {
+    let mut r = Rng::new(12);
+    let k = key();
+    // 40% of people share one date of birth (a placeholder).
+    let people: Vec<_> = (0..600)
+        .map(|i| {
+            let mut p = person(&mut r, i);
+            if i % 5 < 2 {
+                p.dob = 1;
+            }
+            p
+        })
+        .collect();
+    let a: Vec<_> = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| encode(format!("a{i}"), p, CLEAN, &mut r, &k))
+        .collect();
+    let b: Vec<_> = people
+        .iter()
+        .enumerate()
+        .map(|(i, p)| encode(format!("b{i}"), p, NOISY, &mut r, &k))
+        .collect();
+    let mut linker = Linker::new(LinkConfig::default()).unwrap();
+    linker.link(&a, &b, &mut quiet()).unwrap();
+    let dob = |i: usize| {
+        let e = linker.explain(&a[i], &b[i]).unwrap();
+        e.contributions
+            .into_iter()
+            .find(|c| c.comparison == "dateOfBirth")
+            .unwrap()
+    };
+    let (common, rare) = (dob(0), dob(2));
+    assert_eq!(
+        (common.level.as_str(), rare.level.as_str()),
+        ("agree", "agree")
+    );
+    assert!(common.tf_adjustment < -1.0, "{common:?}");
+    assert!(rare.tf_adjustment > 0.0, "{rare:?}");
+    assert!(common.match_weight < rare.match_weight - 5.0);
+}
+
+#[test]
+fn bad_input_gets_typed_errors_without_values() {
+    let (a, b, _) = two_datasets(20, 10, 1);
+    let mut linker = Linker::new(LinkConfig::default()).unwrap();
+    assert_eq!(
+        linker.explain(&a[0], &b[0]).unwrap_err().code(),
+        ErrorCode::LinkNotTrained
+    );
+
+    let mut bad = a.clone();
+    bad[3].tokens.push("pl1.email.k1.secret-value".into());
+    let e = linker.link(&bad, &b, &mut quiet()).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::LinkBadToken);
+    assert!(!e.to_string().contains("secret-value"));
+
+    let mut dup = a.clone();
+    dup[1].id = dup[0].id.clone();
+    assert_eq!(
+        linker.link(&dup, &b, &mut quiet()).unwrap_err().code(),
+        ErrorCode::LinkDuplicateId
+    );
+
+    let mut short = b.clone();
+    short[0].clks.insert("firstName".into(), vec![1; 64]);
+    assert_eq!(
+        linker.link(&a, &short, &mut quiet()).unwrap_err().code(),
+        ErrorCode::LinkClkLengthMismatch
+    );
+
+    let json = r#"{"id":"r1","tokens":[],"matchKeys":[],"clks":{"record":"not*base64=="}}"#;
+    let e = EncodedRecord::from_json(json).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::LinkBadBase64);
+    assert!(!e.to_string().contains("not*base64"));
+    let ok = EncodedRecord::from_json(r#"{"id":"r1","clks":{"record":"AAEC"}}"#).unwrap();
+    assert_eq!(ok.clks["record"], vec![0, 1, 2]);
+    assert_eq!(
+        serde_json::to_string(&ok).unwrap(),
+        r#"{"id":"r1","tokens":[],"matchKeys":[],"clks":{"record":"AAEC"}}"#
+    );
+
+    for bad_config in [
+        r#"{"threshold":1.5}"#,
+        r#"{"comparisons":[]}"#,
+        r#"{"maxClusterSize":"x"}"#,
+    ] {
+        assert_eq!(
+            LinkConfig::from_json(bad_config).unwrap_err().code(),
+            ErrorCode::LinkBadConfig
+        );
+    }
+    assert_eq!(
+        ModelParams::from_json("[]").unwrap_err().code(),
+        ErrorCode::LinkBadParams
+    );
+}
+
+#[test]
+fn lsh_alone_finds_fuzzy_pairs_without_any_agreeing_token() {
+    let (mut a, mut b, truth) = two_datasets(2000, 1000, 31);
+    for r in a.iter_mut().chain(b.iter_mut()) {
+        r.tokens.clear();
+        r.match_keys.clear();
+    }
+    let linker = Linker::new(LinkConfig::default()).unwrap();
+    let cands = linker.candidate_pairs(&a, &b).unwrap();
+    // The claim: pairs whose record CLKs are similar (Dice >= 0.7) are kept.
+    // (Moved people, with three fields changed, fall below and need tokens.)
+    let similar: Vec<_> = truth
+        .iter()
+        .copied()
+        .filter(|&(i, j)| dice(&a[i].clks["record"], &b[j].clks["record"]) >= 0.7)
+        .collect();
+    assert!(similar.len() > 800, "{}", similar.len());
+    let pc = pair_completeness(&cands, &similar);
+    assert!(
+        pc > 0.98,
+        "pair completeness {pc} over {} similar pairs",
+        similar.len()
+    );
+    // Random pairs stay within the budget (20 per record over all bands, with slack).
+    assert!(
+        cands.len() < 2 * 20 * 4000 + truth.len(),
+        "{} candidates",
+        cands.len()
+    );
+    // Without LSH and tokens there is nothing to block on.
+    let mut config = LinkConfig::default();
+    config.blocking.lsh.clear();
+    let none = Linker::new(config)
+        .unwrap()
+        .candidate_pairs(&a, &b)
+        .unwrap();
+    assert!(none.is_empty());
+}
