@@ -126,6 +126,8 @@ pub enum ErrorCode {
     SchemaInvalidPattern,
     /// Only %Y %m %d %y %H %M %S %% are supported.
     SchemaUnsupportedDateFormat,
+    /// A record encoder's schema feature is not a field wire name (and not ignored).
+    SchemaUnknownField,
     /// The row does not have one value per schema feature.
     ClkRowLength,
     /// The value does not match the feature's pattern.
@@ -230,6 +232,7 @@ impl ErrorCode {
             SchemaUnsupportedEncoding => "schema.unsupported_encoding",
             SchemaInvalidPattern => "schema.invalid_pattern",
             SchemaUnsupportedDateFormat => "schema.unsupported_date_format",
+            SchemaUnknownField => "schema.unknown_field",
             ClkRowLength => "clk.row_length",
             ClkPattern => "clk.pattern",
             ClkTooShort => "clk.too_short",
@@ -316,6 +319,7 @@ impl ErrorCode {
             SchemaUnsupportedEncoding => "has an unsupported text encoding",
             SchemaInvalidPattern => "has a pattern the regex engine rejects",
             SchemaUnsupportedDateFormat => "has a date format with an unsupported directive",
+            SchemaUnknownField => "has a feature that is not a field name",
             ClkRowLength => "does not have one value per schema feature",
             ClkPattern => "does not match the feature's pattern",
             ClkTooShort => "is shorter than minLength",

@@ -2,6 +2,7 @@
 
 mod clk;
 mod definition;
+mod encoder;
 mod encoding;
 mod error;
 mod field;
@@ -21,6 +22,7 @@ pub mod wasm;
 
 pub use clk::{Clk, ClkEncoder, ClkSchema, Hardening, RowError};
 pub use definition::{IdentityDefinition, MatchKey, MatchKeyPart, Take, DEFINITION_VERSION};
+pub use encoder::{Encoded, RecordEncoder, DEFAULT_CLK_SCHEMA, RECORD_CLK};
 pub use encoding::{base64_std, base64_url, hex_lower};
 pub use error::{Error, ErrorCode, Subject};
 pub use field::Field;

@@ -129,10 +129,21 @@ impl Pseudonymizer {
     pub fn tokenize_each(
         &self,
         record: &Record,
-        mut emit: impl FnMut(TokenKind, &str),
+        emit: impl FnMut(TokenKind, &str),
     ) -> Vec<FieldError> {
         let mut errors = Vec::new();
-        let normalized = self.normalize_record(record, &mut errors);
+        let normalized = self.normalize_record(record, &self.needed, &mut errors);
+        self.emit_tokens(&normalized, emit);
+        errors
+    }
+
+    /// Makes the tokens of already normalised values (indexed by
+    /// [`Field::index`]), handing each to `emit`.
+    pub(crate) fn emit_tokens(
+        &self,
+        normalized: &[Option<String>],
+        mut emit: impl FnMut(TokenKind, &str),
+    ) {
         let value = |f: Field| normalized.get(f.index()).and_then(|v| v.as_deref());
         let mut buf = String::with_capacity(96);
         for &field in &self.definition.fields {
@@ -160,7 +171,11 @@ impl Pseudonymizer {
                 emit(TokenKind::MatchKey, &k.match_key_token(&mk.name, &parts));
             }
         }
-        errors
+    }
+
+    /// The fields the definition reads (its fields and match-key parts).
+    pub(crate) fn needed_fields(&self) -> &[Field] {
+        &self.needed
     }
 
     /// Tokenises many records; the same as mapping [`Pseudonymizer::tokenize`].
@@ -168,11 +183,13 @@ impl Pseudonymizer {
         records.iter().map(|r| self.tokenize(r)).collect()
     }
 
-    /// Normalises the needed fields of a record, pseudolink profile. The
-    /// record's own country (when valid) drives phone, postal code and state.
-    fn normalize_record(
+    /// Normalises `fields` of a record, pseudolink profile, into a vector
+    /// indexed by [`Field::index`]. The record's own country (when valid)
+    /// drives phone, postal code and state.
+    pub(crate) fn normalize_record(
         &self,
         record: &Record,
+        fields: &[Field],
         errors: &mut Vec<FieldError>,
     ) -> Vec<Option<String>> {
         let mut opts = NormalizeOptions::new(Profile::Pseudolink);
@@ -183,7 +200,7 @@ impl Pseudonymizer {
             .or(self.default_region);
         opts.date_order = self.definition.date_order;
         let mut values = vec![None; Field::ALL.len()];
-        for &field in &self.needed {
+        for &field in fields {
             let result = match record.get(field) {
                 None => continue,
                 Some(Err(_)) => Err(ErrorCode::WrongType),

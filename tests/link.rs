@@ -270,7 +270,7 @@ fn explanations_sum_to_the_match_weight_and_match_explain() {
         let rec = e
             .contributions
             .iter()
-            .find(|c| c.comparison == "record")
+            .find(|c| c.comparison == "firstName")
             .unwrap();
         assert!(rec.similarity.is_some() && rec.level.starts_with("dice"));
     }

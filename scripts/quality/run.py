@@ -186,7 +186,17 @@ def clean(row: dict[str, str]) -> dict[str, str]:
 
 
 def pseudolink_exact(task: str, paths: Paths) -> Result:
-    out = paths.work / f"exact-{task}.csv"
+    return pseudolink_native("quality_exact", "exact", task, paths)
+
+
+def pseudolink_fuzzy(task: str, paths: Paths) -> Result:
+    """Tokens + per-field CLKs, Fellegi-Sunter trained by EM on the data,
+    links at probability >= 0.5 (benches/quality/fuzzy.rs); no labels."""
+    return pseudolink_native("quality_fuzzy", "fuzzy", task, paths)
+
+
+def pseudolink_native(bench: str, name: str, task: str, paths: Paths) -> Result:
+    out = paths.work / f"{name}-{task}.csv"
     args = (
         ["link", paths.link("a.csv"), paths.link("b.csv"), out]
         if task == "link"
@@ -194,7 +204,7 @@ def pseudolink_exact(task: str, paths: Paths) -> Result:
     )
     t = time.time()
     subprocess.run(
-        ["cargo", "bench", "--quiet", "--locked", "--bench", "quality_exact", "--", *map(str, args)],
+        ["cargo", "bench", "--quiet", "--locked", "--bench", bench, "--", *map(str, args)],
         cwd=ROOT, check=True,
     )
     secs = time.time() - t
@@ -423,12 +433,7 @@ class Method:
 
 METHODS = [
     Method("pseudolink exact tokens (one shared identifying token)", lambda t, p, _truth: pseudolink_exact(t, p)),
-    # The fuzzy linker goes here once src/link/ exists: a function like
-    # pseudolink_exact that runs a native tool on the same CSVs (e.g. a
-    # `quality_fuzzy` bench: CLKs + tokens, EM, links at probability >= 0.5)
-    # and returns Result(pairs=...) for "link", Result(clusters=...) for
-    # "dedupe". It must not look at `truth`.
-    # Method("pseudolink fuzzy (EM, no labelled threshold)", pseudolink_fuzzy),
+    Method("pseudolink fuzzy (tokens + CLKs, EM, probability ≥ 0.5, no labels)", lambda t, p, _truth: pseudolink_fuzzy(t, p)),
     Method("clkhash 0.18.3 + anonlink, best threshold (labelled)", clk_anonlink),
     Method("Splink (plaintext, EM), probability ≥ 0.5", splink_at_half),
     Method("Splink (plaintext, EM), best threshold (labelled)", splink_best),

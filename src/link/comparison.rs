@@ -136,8 +136,14 @@ pub(crate) fn validate(comparisons: &[Comparison]) -> Result<(), Error> {
 /// The default comparison set for pseudolink's fields: exact tokens where a
 /// near miss is a different value (e-mail, phone, date of birth, with
 /// term-frequency adjustment), CLK similarity where typos are the norm (names
-/// and address parts), and the combined record CLK when the records carry one.
-/// Comparisons whose data no record carries are null throughout and weigh 0.
+/// and address parts). Comparisons whose data no record carries are null
+/// throughout and weigh 0.
+///
+/// The record CLK is left out on purpose: it repeats the evidence of the
+/// per-field CLKs, and Fellegi–Sunter assumes comparisons independent given
+/// the match status, so counting it again made unrelated neighbours who share
+/// a first name, city and postal code look certain (on the 10k × 10k quality
+/// data precision went 0.943 → 0.996 without it). Blocking still uses it.
 pub fn default_comparisons() -> Vec<Comparison> {
     let fuzzy = [0.95, 0.85, 0.70];
     vec![
@@ -149,7 +155,6 @@ pub fn default_comparisons() -> Vec<Comparison> {
         Comparison::clk("street", &fuzzy),
         Comparison::clk("city", &[0.95, 0.80]),
         Comparison::clk("postalCode", &[0.95, 0.80]),
-        Comparison::clk("record", &[0.90, 0.80, 0.70, 0.60]),
     ]
 }
 

@@ -1,0 +1,253 @@
+//! From a raw record to everything the linker compares: keyed tokens for
+//! exact agreement and CLKs (Bloom-filter encodings) per field for fuzzy
+//! similarity, from one normalisation of the record.
+//!
+//! The CLK schema's feature identifiers are field wire names (`firstName`,
+//! `street`, …): each feature reads that field's *normalised* value, so the
+//! fuzzy encoding sees the same folded, abbreviated form as the tokens do.
+//! [`DEFAULT_CLK_SCHEMA`] is the schema the pages use.
+
+use crate::clk::{ClkEncoder, ClkSchema};
+use crate::error::{Error, ErrorCode, Subject};
+use crate::field::Field;
+use crate::link::EncodedRecord;
+use crate::pseudonymizer::{FieldError, Pseudonymizer, TokenKind};
+use crate::record::Record;
+use serde::Serialize;
+use std::collections::BTreeMap;
+
+/// A clkhash linkage schema (v3) over pseudolink fields: names, street,
+/// city, postal code and date of birth, 1024 bits, blakeHash. Bits per
+/// token are set so a typical record fills about half of the record CLK,
+/// where Dice separates best.
+pub const DEFAULT_CLK_SCHEMA: &str = include_str!("encoder/default.schema.json");
+
+/// The key under which the record CLK (all features in one filter) is kept.
+pub const RECORD_CLK: &str = "record";
+
+/// Encodes records into [`EncodedRecord`]s: tokens and match keys from a
+/// [`Pseudonymizer`], plus one CLK per schema feature and the record CLK.
+///
+/// ```
+/// use pseudolink::{IdentityDefinition, Pseudonymizer, Record, RecordEncoder, Field, Secret, ClkSchema, DEFAULT_CLK_SCHEMA};
+/// let def = IdentityDefinition::from_json(r#"{"version":1,"fields":["email"],"defaultRegion":"US"}"#).unwrap();
+/// let p = Pseudonymizer::new(vec![("k1".into(), Secret::new(vec![7; 32]).unwrap())], def).unwrap();
+/// let schema = ClkSchema::from_json(DEFAULT_CLK_SCHEMA).unwrap();
+/// let enc = RecordEncoder::with_clks(p, &schema, &[9; 32]).unwrap();
+/// let out = enc.encode("r1", &Record::new().with(Field::Email, "Ann@Example.com").with(Field::FirstName, "Ann"));
+/// assert!(out.record.tokens[0].starts_with("pl1.email.k1."));
+/// assert_eq!(out.record.clks.keys().collect::<Vec<_>>(), ["firstName", "record"]);
+/// ```
+pub struct RecordEncoder {
+    pseudonymizer: Pseudonymizer,
+    clks: Option<FieldClks>,
+    /// Every field that must be normalised: the definition's and the schema's.
+    fields: Vec<Field>,
+}
+
+struct FieldClks {
+    encoder: ClkEncoder,
+    /// The field each row position reads (`None`: an ignored feature).
+    columns: Vec<Option<Field>>,
+    /// The field of each non-ignored feature, in `encode_features` order.
+    features: Vec<Field>,
+    /// Without folding or balancing, the record CLK is the OR of the
+    /// feature CLKs, so it need not be hashed a second time.
+    record_is_or: bool,
+}
+
+/// One encoded record and the fields that could not be used.
+#[derive(Debug, Clone, PartialEq, Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Encoded {
+    /// What the linker reads.
+    #[serde(flatten)]
+    pub record: EncodedRecord,
+    /// Fields present but not normalisable or not encodable; never values.
+    pub errors: Vec<FieldError>,
+}
+
+impl RecordEncoder {
+    /// Tokens and match keys only (exact linking).
+    pub fn new(pseudonymizer: Pseudonymizer) -> Self {
+        let fields = pseudonymizer.needed_fields().to_vec();
+        RecordEncoder {
+            pseudonymizer,
+            clks: None,
+            fields,
+        }
+    }
+
+    /// Tokens plus CLKs under `schema` and `clk_secret` (shared by the
+    /// linking parties; distinct from the token keys). Every non-ignored
+    /// feature must be a field wire name (`schema.unknown_field` otherwise).
+    pub fn with_clks(
+        pseudonymizer: Pseudonymizer,
+        schema: &ClkSchema,
+        clk_secret: &[u8],
+    ) -> Result<Self, Error> {
+        let mut columns = Vec::with_capacity(schema.len());
+        let mut features = Vec::new();
+        for (id, ignored) in schema.identifiers().zip(schema.ignored()) {
+            if ignored {
+                columns.push(None);
+                continue;
+            }
+            let field = Field::from_name(id).ok_or_else(|| {
+                Error::about_feature(Subject::Schema, ErrorCode::SchemaUnknownField, id)
+            })?;
+            columns.push(Some(field));
+            features.push(field);
+        }
+        let encoder = ClkEncoder::new(schema, clk_secret)?;
+        let record_is_or = schema.xor_folds() == 0 && encoder.output_bits() == schema.l();
+        let mut fields = pseudonymizer.needed_fields().to_vec();
+        for f in &features {
+            if !fields.contains(f) {
+                fields.push(*f);
+            }
+        }
+        Ok(RecordEncoder {
+            pseudonymizer,
+            clks: Some(FieldClks {
+                encoder,
+                columns,
+                features,
+                record_is_or,
+            }),
+            fields,
+        })
+    }
+
+    /// Encodes one record under the caller's record id.
+    pub fn encode(&self, id: &str, record: &Record) -> Encoded {
+        let mut errors = Vec::new();
+        let normalized = self
+            .pseudonymizer
+            .normalize_record(record, &self.fields, &mut errors);
+        let mut out = EncodedRecord {
+            id: id.to_owned(),
+            tokens: Vec::new(),
+            match_keys: Vec::new(),
+            clks: BTreeMap::new(),
+        };
+        self.pseudonymizer
+            .emit_tokens(&normalized, |kind, token| match kind {
+                TokenKind::Field => out.tokens.push(token.to_owned()),
+                TokenKind::MatchKey => out.match_keys.push(token.to_owned()),
+            });
+        if let Some(clks) = &self.clks {
+            clks.encode(&normalized, &mut out.clks, &mut errors);
+        }
+        Encoded {
+            record: out,
+            errors,
+        }
+    }
+
+    /// Encodes many `(id, record)` pairs, reporting `(done, total)` after each.
+    pub fn encode_batch(
+        &self,
+        records: &[(String, Record)],
+        mut progress: impl FnMut(usize, usize),
+    ) -> Vec<Encoded> {
+        let total = records.len();
+        records
+            .iter()
+            .enumerate()
+            .map(|(i, (id, r))| {
+                let e = self.encode(id, r);
+                progress(i + 1, total);
+                e
+            })
+            .collect()
+    }
+
+    /// The identity definition's pseudonymizer.
+    pub fn pseudonymizer(&self) -> &Pseudonymizer {
+        &self.pseudonymizer
+    }
+}
+
+impl FieldClks {
+    /// Adds one CLK per present feature plus the record CLK to `out`. A
+    /// value the schema rejects (its pattern, length, …) is left out of the
+    /// encoding and reported, like a field that does not normalise.
+    fn encode(
+        &self,
+        normalized: &[Option<String>],
+        out: &mut BTreeMap<String, Vec<u8>>,
+        errors: &mut Vec<FieldError>,
+    ) {
+        let mut row: Vec<&str> = self
+            .columns
+            .iter()
+            .map(|c| {
+                c.and_then(|f| normalized.get(f.index()))
+                    .and_then(|v| v.as_deref())
+                    .unwrap_or("")
+            })
+            .collect();
+        // Each retry blanks one more rejected feature, so this ends.
+        let feature_clks = loop {
+            match self.encoder.encode_features(&row) {
+                Ok(c) => break c,
+                Err(e) => {
+                    let Some(pos) = self.reject(&e, &mut row) else {
+                        return;
+                    };
+                    if let Some(Some(field)) = self.columns.get(pos) {
+                        errors.push(FieldError::new(*field, e.code()));
+                    }
+                }
+            }
+        };
+        let mut record: Option<Vec<u8>> = None;
+        for (field, clk) in self.features.iter().zip(feature_clks) {
+            let Some(clk) = clk else { continue };
+            let bytes = clk.as_bytes();
+            if self.record_is_or {
+                match &mut record {
+                    Some(acc) => acc.iter_mut().zip(bytes).for_each(|(a, b)| *a |= b),
+                    None => record = Some(bytes.to_vec()),
+                }
+            }
+            out.insert(field.name().to_owned(), bytes.to_vec());
+        }
+        if !self.record_is_or && !out.is_empty() {
+            record = self
+                .encoder
+                .encode(&row)
+                .ok()
+                .map(|c| c.as_bytes().to_vec());
+        }
+        if let Some(r) = record {
+            out.insert(RECORD_CLK.to_owned(), r);
+        }
+    }
+
+    /// Blanks the row position of the feature an error names; `None` if
+    /// the error names none or it is blank already.
+    fn reject(&self, e: &Error, row: &mut [&str]) -> Option<usize> {
+        let feature = e.feature()?;
+        let pos = self
+            .columns
+            .iter()
+            .position(|c| c.is_some_and(|f| f.name() == feature))?;
+        let slot = row.get_mut(pos)?;
+        if slot.is_empty() {
+            return None;
+        }
+        *slot = "";
+        Some(pos)
+    }
+}
+
+impl core::fmt::Debug for RecordEncoder {
+    fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
+        f.debug_struct("RecordEncoder")
+            .field("pseudonymizer", &self.pseudonymizer)
+            .field("clk_features", &self.clks.as_ref().map(|c| &c.features))
+            .finish_non_exhaustive()
+    }
+}
