@@ -91,6 +91,13 @@ pub enum ErrorCode {
     RecordInvalid,
     /// An option (profile, region, date order) is not recognised.
     OptionInvalid,
+    // --- oblivious tokens (key server answers) -----------------------------
+    /// A pinned key-server public key or key version is not valid.
+    ObliviousInvalidPublicKey,
+    /// A key server's answer is malformed or does not fit the request.
+    ObliviousInvalidResponse,
+    /// A key server's answer fails its proof against the pinned public key.
+    ObliviousVerificationFailed,
 }
 
 impl ErrorCode {
@@ -135,6 +142,9 @@ impl ErrorCode {
             DefinitionInvalidMatchKey => "definition.invalid_match_key",
             RecordInvalid => "record.invalid",
             OptionInvalid => "option.invalid",
+            ObliviousInvalidPublicKey => "oblivious.invalid_public_key",
+            ObliviousInvalidResponse => "oblivious.invalid_response",
+            ObliviousVerificationFailed => "oblivious.verification_failed",
         }
     }
 
@@ -181,6 +191,11 @@ impl ErrorCode {
             DefinitionInvalidMatchKey => "has an invalid match key",
             RecordInvalid => "must be an object of string fields",
             OptionInvalid => "is not a recognised option",
+            ObliviousInvalidPublicKey => {
+                "is not a valid ristretto255 public key with a key version"
+            }
+            ObliviousInvalidResponse => "is not a valid evaluation of the request",
+            ObliviousVerificationFailed => "does not verify against the pinned public key",
         }
     }
 }
@@ -212,6 +227,8 @@ pub enum Subject {
     Record,
     /// A call option.
     Option,
+    /// A key server's answer.
+    Response,
 }
 
 impl Subject {
@@ -223,6 +240,7 @@ impl Subject {
             Subject::Definition => "definition",
             Subject::Record => "record",
             Subject::Option => "option",
+            Subject::Response => "response",
         }
     }
 }

@@ -5,6 +5,8 @@ mod encoding;
 mod error;
 mod field;
 mod normalize;
+#[cfg(feature = "oblivious")]
+pub mod oblivious;
 mod platform;
 mod profile;
 mod pseudonymizer;
