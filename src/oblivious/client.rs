@@ -174,11 +174,14 @@ pub struct ObliviousClient {
     keys: Vec<PublicKey>,
 }
 
+/// Per record: the list and subject of each blinded item, in order, and
+/// the fields that could not be normalised.
+type RecordSlots = (Vec<(TokenKind, String)>, Vec<FieldError>);
+
 /// Records blinded for the key server: the request bodies to send, and what
 /// [`ObliviousClient::finalize`] needs to turn the answers into tokens.
 pub struct BlindedBatch {
-    /// Per record: the subject of each item, and the field errors.
-    records: Vec<(Vec<(TokenKind, String)>, Vec<FieldError>)>,
+    records: Vec<RecordSlots>,
     blinded: BlindedInputs,
 }
 
