@@ -91,12 +91,15 @@ pub enum ErrorCode {
     RecordInvalid,
     /// An option (profile, region, date order) is not recognised.
     OptionInvalid,
-    // --- oblivious tokens (key server answers) -----------------------------
+    // --- oblivious tokens (feature `oblivious`) ---------------------------
     /// A pinned key-server public key or key version is not valid.
+    #[cfg(feature = "oblivious")]
     ObliviousInvalidPublicKey,
     /// A key server's answer is malformed or does not fit the request.
+    #[cfg(feature = "oblivious")]
     ObliviousInvalidResponse,
     /// A key server's answer fails its proof against the pinned public key.
+    #[cfg(feature = "oblivious")]
     ObliviousVerificationFailed,
 }
 
@@ -142,8 +145,11 @@ impl ErrorCode {
             DefinitionInvalidMatchKey => "definition.invalid_match_key",
             RecordInvalid => "record.invalid",
             OptionInvalid => "option.invalid",
+            #[cfg(feature = "oblivious")]
             ObliviousInvalidPublicKey => "oblivious.invalid_public_key",
+            #[cfg(feature = "oblivious")]
             ObliviousInvalidResponse => "oblivious.invalid_response",
+            #[cfg(feature = "oblivious")]
             ObliviousVerificationFailed => "oblivious.verification_failed",
         }
     }
@@ -191,10 +197,13 @@ impl ErrorCode {
             DefinitionInvalidMatchKey => "has an invalid match key",
             RecordInvalid => "must be an object of string fields",
             OptionInvalid => "is not a recognised option",
+            #[cfg(feature = "oblivious")]
             ObliviousInvalidPublicKey => {
                 "is not a valid ristretto255 public key with a key version"
             }
+            #[cfg(feature = "oblivious")]
             ObliviousInvalidResponse => "is not a valid evaluation of the request",
+            #[cfg(feature = "oblivious")]
             ObliviousVerificationFailed => "does not verify against the pinned public key",
         }
     }
@@ -228,6 +237,7 @@ pub enum Subject {
     /// A call option.
     Option,
     /// A key server's answer.
+    #[cfg(feature = "oblivious")]
     Response,
 }
 
@@ -240,6 +250,7 @@ impl Subject {
             Subject::Definition => "definition",
             Subject::Record => "record",
             Subject::Option => "option",
+            #[cfg(feature = "oblivious")]
             Subject::Response => "response",
         }
     }
