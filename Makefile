@@ -15,6 +15,8 @@ PORT ?= 8080
 # Browser tests of the wasm build: every tests/web*.rs (wasm_bindgen_test, run_in_browser).
 WASM_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/web*.rs))
 WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+# Features the browser tests build with (tests/web_oblivious.rs needs `oblivious`).
+WASM_FEATURES ?= --features oblivious
 
 .PHONY: help setup pkg server demo test bench clean distclean \
 	fmt clippy clippy-server clippy-wasm test-native test-server vectors-check \
@@ -61,7 +63,8 @@ clippy-server:
 	@$(TIMED) clippy-server cargo clippy --all-targets --locked --features server -- -D warnings
 
 clippy-wasm:
-	@$(TIMED) clippy-wasm $(CARGO_WASM) clippy --lib --tests --locked -- -D warnings
+	@$(TIMED) clippy-wasm bash -c "$(CARGO_WASM) clippy --lib --tests --locked -- -D warnings \
+		&& $(CARGO_WASM) clippy --lib --tests --locked $(WASM_FEATURES) -- -D warnings"
 
 test-native:
 	@$(TIMED) test-native cargo test --locked
@@ -74,11 +77,11 @@ vectors-check:
 
 test-chromium:
 	@$(TIMED) test-chromium env -u GECKODRIVER $(WASM_RUNNER) CHROMEDRIVER=$$(command -v chromedriver) \
-		$(CARGO_WASM) test --locked $(WASM_TESTS)
+		$(CARGO_WASM) test --locked $(WASM_FEATURES) $(WASM_TESTS)
 
 test-firefox:
 	@$(TIMED) test-firefox env -u CHROMEDRIVER $(WASM_RUNNER) GECKODRIVER=$$(command -v geckodriver) \
-		$(CARGO_WASM) test --locked $(WASM_TESTS)
+		$(CARGO_WASM) test --locked $(WASM_FEATURES) $(WASM_TESTS)
 
 pkg-stage:
 	@$(TIMED) pkg scripts/build-pkg.sh
