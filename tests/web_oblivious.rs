@@ -71,8 +71,18 @@ fn tokens(c: &ObliviousClient, key: &KeyPair, records: &str) -> Result<String, J
 fn js_oblivious_client_round_trip_is_stable_across_blinds() {
     let key = KeyPair::derive("v1", &[3; 32]).unwrap();
     let c = client(&key);
-    let a = tokens(&c, &key, r#"[{"email":"Jane@Example.com","lastName":"Doe"}]"#).unwrap();
-    let b = tokens(&c, &key, r#"[{"email":" jane@example.COM","lastName":"DOE"}]"#).unwrap();
+    let a = tokens(
+        &c,
+        &key,
+        r#"[{"email":"Jane@Example.com","lastName":"Doe"}]"#,
+    )
+    .unwrap();
+    let b = tokens(
+        &c,
+        &key,
+        r#"[{"email":" jane@example.COM","lastName":"DOE"}]"#,
+    )
+    .unwrap();
     assert_eq!(a, b);
     assert!(a.contains("po1.email.v1.") && a.contains("po1.lastName.v1."));
     assert!(!a.contains("Jane") && !a.contains("example"));
