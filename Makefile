@@ -11,6 +11,9 @@ CARGO_WASM := scripts/cargo-wasm
 TIMED := scripts/timed.sh
 JS := tests/js
 PORT ?= 8080
+KEYSERVER_PORT ?= 8081
+# DEMO ONLY config and seeds (see demo/keyserver/README.md).
+KEYSERVER_CONFIG ?= demo/keyserver/keyserver.json
 
 # Browser tests of the wasm build: every tests/web*.rs (wasm_bindgen_test, run_in_browser).
 WASM_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/web*.rs))
@@ -26,7 +29,7 @@ help:
 	@echo "make setup   install toolchains, browsers and JS test tools (idempotent)"
 	@echo "make pkg     build the JS package in pkg/ (wasm32 + wasm-bindgen + wasm-opt)"
 	@echo "make server  build the demo server (release)"
-	@echo "make demo    setup + pkg + server, then serve www/ on http://127.0.0.1:$(PORT)/"
+	@echo "make demo    setup + pkg + server, then serve www/ on http://127.0.0.1:$(PORT)/ and the key server on :$(KEYSERVER_PORT)"
 	@echo "make test    everything CI runs (see the test target)"
 	@echo "make bench   scripts/bench.sh"
 	@echo "make clean   remove build output"
@@ -41,8 +44,10 @@ server:
 	cargo build --release --features server --bin pseudolink-server
 
 demo: setup pkg server
-	@echo "demo: open http://127.0.0.1:$(PORT)/ (playground) and http://127.0.0.1:$(PORT)/checkout/  (Ctrl-C stops it)"
-	exec target/release/pseudolink-server --port $(PORT) --www www --pkg pkg --db demo-data/checkout.sqlite
+	@echo "demo: open http://127.0.0.1:$(PORT)/ (playground), http://127.0.0.1:$(PORT)/checkout/ and"
+	@echo "      http://127.0.0.1:$(PORT)/checkout/?mode=oblivious (key server on 127.0.0.1:$(KEYSERVER_PORT))  (Ctrl-C stops it)"
+	exec target/release/pseudolink-server --port $(PORT) --www www --pkg pkg --db demo-data/checkout.sqlite \
+		--keyserver $(KEYSERVER_CONFIG) --keyserver-port $(KEYSERVER_PORT)
 
 # The whole suite, one timed stage after another; a summary of stage times is
 # printed at the end (and kept in target/stage-times.txt).
