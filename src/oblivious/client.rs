@@ -1,19 +1,21 @@
 //! The browser side: blind, then finalise and verify against a pinned key.
 
 use super::input::{Inputs, Item};
+use super::protocol;
 use super::wire::{EvaluateRequest, EvaluateResponse};
-use super::{Suite, ELEMENT_BYTES, OBLIVIOUS_TOKEN_VERSION, PROOF_BYTES};
+use super::{ELEMENT_BYTES, OBLIVIOUS_TOKEN_VERSION, PROOF_BYTES};
 use crate::definition::IdentityDefinition;
 use crate::encoding::{base64_url, base64_url_decode, encode_b64, B64_URL};
 use crate::error::{Error, ErrorCode, Subject};
 use crate::pseudonymizer::{FieldError, TokenKind, Tokenized};
 use crate::record::Record;
 use crate::token::KeyId;
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::scalar::Scalar;
 use rand_core::{CryptoRng, RngCore};
-use voprf::{BlindedElement, EvaluationElement, Group, Proof, VoprfClient};
-use zeroize::Zeroizing;
+use zeroize::{Zeroize, Zeroizing};
 
-type Element = <Suite as Group>::Elem;
+type Element = RistrettoPoint;
 
 /// A key server's public key for one key version, pinned by the client.
 #[derive(Clone, PartialEq, Eq)]
@@ -27,10 +29,8 @@ impl PublicKey {
     pub fn new(version: &str, bytes: &[u8]) -> Result<Self, Error> {
         let bad = || Error::new(Subject::Keys, ErrorCode::ObliviousInvalidPublicKey);
         let version = KeyId::new(version).map_err(|_| bad())?;
-        if bytes.len() != ELEMENT_BYTES {
-            return Err(bad());
-        }
-        let element = <Suite as Group>::deserialize_elem(bytes).map_err(|_| bad())?;
+        let bytes: [u8; ELEMENT_BYTES] = bytes.try_into().map_err(|_| bad())?;
+        let element = protocol::decode(&bytes).ok_or_else(bad)?;
         Ok(PublicKey { version, element })
     }
 
@@ -48,9 +48,7 @@ impl PublicKey {
 
     /// The 32-byte encoding.
     pub fn to_bytes(&self) -> [u8; ELEMENT_BYTES] {
-        let mut out = [0; ELEMENT_BYTES];
-        out.copy_from_slice(&<Suite as Group>::serialize_elem(self.element));
-        out
+        protocol::compress(&self.element)
     }
 }
 
@@ -69,8 +67,16 @@ impl core::fmt::Debug for PublicKey {
 /// Holds the blinds and inputs (wiped on drop) until [`Self::finalize`].
 pub struct BlindedInputs {
     inputs: Vec<Zeroizing<Vec<u8>>>,
-    clients: Vec<VoprfClient<Suite>>,
-    blinded: Vec<BlindedElement<Suite>>,
+    blinds: Vec<Scalar>,
+    points: Vec<RistrettoPoint>,
+    encoded: Vec<[u8; ELEMENT_BYTES]>,
+}
+
+impl Drop for BlindedInputs {
+    fn drop(&mut self) {
+        // A blind and its blinded element reveal the input's group element.
+        self.blinds.zeroize();
+    }
 }
 
 impl BlindedInputs {
@@ -79,43 +85,38 @@ impl BlindedInputs {
         inputs: Vec<Zeroizing<Vec<u8>>>,
         rng: &mut R,
     ) -> Result<Self, Error> {
-        let mut clients = Vec::with_capacity(inputs.len());
-        let mut blinded = Vec::with_capacity(inputs.len());
+        let mut out = BlindedInputs {
+            blinds: Vec::with_capacity(inputs.len()),
+            points: Vec::with_capacity(inputs.len()),
+            encoded: Vec::with_capacity(inputs.len()),
+            inputs: Vec::new(),
+        };
         for input in &inputs {
-            // Fails only for empty or >64 KiB inputs; ours carry a domain
-            // prefix and bounded normalised values.
-            let r = VoprfClient::<Suite>::blind(input, rng)
+            // Fails only for inputs over 64 KiB or hashing to the identity;
+            // ours carry a domain prefix and bounded normalised values.
+            let (r, p) = protocol::blind(input, rng)
                 .map_err(|_| Error::new(Subject::Record, ErrorCode::TooLong))?;
-            clients.push(r.state);
-            blinded.push(r.message);
+            out.blinds.push(r);
+            out.encoded.push(protocol::compress(&p));
+            out.points.push(p);
         }
-        Ok(BlindedInputs {
-            inputs,
-            clients,
-            blinded,
-        })
+        out.inputs = inputs;
+        Ok(out)
     }
 
     /// How many elements.
     pub fn len(&self) -> usize {
-        self.blinded.len()
+        self.encoded.len()
     }
 
     /// Whether there is nothing to evaluate.
     pub fn is_empty(&self) -> bool {
-        self.blinded.is_empty()
+        self.encoded.is_empty()
     }
 
     /// The blinded elements, 32 bytes each: all the key server sees.
     pub fn blinded_elements(&self) -> Vec<[u8; ELEMENT_BYTES]> {
-        self.blinded
-            .iter()
-            .map(|b| {
-                let mut out = [0; ELEMENT_BYTES];
-                out.copy_from_slice(&b.serialize());
-                out
-            })
-            .collect()
+        self.encoded.clone()
     }
 
     /// Verifies the batched proof of `evaluated` against `key`, unblinds and
@@ -127,28 +128,29 @@ impl BlindedInputs {
         proof: &[u8; PROOF_BYTES],
     ) -> Result<Vec<[u8; 64]>, Error> {
         let invalid = || Error::new(Subject::Response, ErrorCode::ObliviousInvalidResponse);
-        if evaluated.len() != self.blinded.len() {
+        if evaluated.len() != self.encoded.len() {
             return Err(invalid());
         }
-        let messages = evaluated
+        let points = evaluated
             .iter()
-            .map(|e| EvaluationElement::<Suite>::deserialize(e).map_err(|_| invalid()))
+            .map(|e| protocol::decode(e).ok_or_else(invalid))
             .collect::<Result<Vec<_>, _>>()?;
-        let proof = Proof::<Suite>::deserialize(proof).map_err(|_| invalid())?;
-        let inputs: Vec<&[u8]> = self.inputs.iter().map(|i| i.as_slice()).collect();
-        let outputs =
-            VoprfClient::batch_finalize(&inputs, &self.clients, &messages, &proof, key.element)
-                .map_err(|_| {
-                    Error::new(Subject::Response, ErrorCode::ObliviousVerificationFailed)
-                })?;
-        outputs
-            .map(|o| {
-                let o = o.map_err(|_| invalid())?;
-                let mut out = [0; 64];
-                out.copy_from_slice(&o);
-                Ok(out)
-            })
-            .collect()
+        protocol::verify(
+            &key.element,
+            &self.encoded,
+            &self.points,
+            evaluated,
+            &points,
+            proof,
+        )
+        .map_err(|_| Error::new(Subject::Response, ErrorCode::ObliviousVerificationFailed))?;
+        Ok(self
+            .inputs
+            .iter()
+            .zip(&self.blinds)
+            .zip(&points)
+            .map(|((input, r), z)| protocol::finalize(input, r, z))
+            .collect())
     }
 }
 

@@ -1,12 +1,15 @@
 //! The key server side: a versioned VOPRF key and batch evaluation.
 
+use super::protocol;
 use super::wire::{EvaluateRequest, EvaluateResponse};
-use super::{Suite, ELEMENT_BYTES};
+use super::ELEMENT_BYTES;
 use crate::encoding::{base64_url, base64_url_decode};
 use crate::error::{Error, ErrorCode, Subject};
 use crate::token::KeyId;
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::scalar::Scalar;
 use rand_core::{CryptoRng, RngCore};
-use voprf::{BlindedElement, Group, VoprfServer};
+use zeroize::Zeroize;
 
 /// Bytes of a key seed (RFC 9497 `Nseed` = `Ns` for ristretto255).
 pub const SEED_BYTES: usize = 32;
@@ -23,7 +26,14 @@ pub struct BadElement(pub usize);
 /// and never printed (`Debug` shows the version and public key only).
 pub struct KeyPair {
     version: KeyId,
-    server: VoprfServer<Suite>,
+    sk: Scalar,
+    pk: RistrettoPoint,
+}
+
+impl Drop for KeyPair {
+    fn drop(&mut self) {
+        self.sk.zeroize();
+    }
 }
 
 impl KeyPair {
@@ -41,9 +51,9 @@ impl KeyPair {
         if seed.len() != SEED_BYTES {
             return Err(Error::new(Subject::Keys, ErrorCode::KeyTooShort));
         }
-        let server = VoprfServer::<Suite>::new_from_seed(seed, info)
+        let (sk, pk) = protocol::derive_key_pair(seed, info)
             .map_err(|_| Error::new(Subject::Keys, ErrorCode::KeyInvalidSecret))?;
-        Ok(KeyPair { version, server })
+        Ok(KeyPair { version, sk, pk })
     }
 
     /// The key version.
@@ -53,11 +63,7 @@ impl KeyPair {
 
     /// The public key (`pkSm`), 32 bytes: what clients pin.
     pub fn public_key(&self) -> [u8; ELEMENT_BYTES] {
-        let mut out = [0; ELEMENT_BYTES];
-        out.copy_from_slice(&<Suite as Group>::serialize_elem(
-            self.server.get_public_key(),
-        ));
-        out
+        protocol::compress(&self.pk)
     }
 
     /// Evaluates blinded elements (32 bytes each) with one batched proof whose
@@ -67,28 +73,20 @@ impl KeyPair {
         blinded: &[[u8; ELEMENT_BYTES]],
         rng: &mut R,
     ) -> Result<(Vec<[u8; ELEMENT_BYTES]>, [u8; 64]), BadElement> {
-        let elements = blinded
+        let points = blinded
             .iter()
             .enumerate()
-            .map(|(i, b)| BlindedElement::<Suite>::deserialize(b).map_err(|_| BadElement(i)))
+            .map(|(i, b)| protocol::decode(b).ok_or(BadElement(i)))
             .collect::<Result<Vec<_>, _>>()?;
         // Fails only for an empty batch or more than 65535 elements.
-        let result = self
-            .server
-            .batch_blind_evaluate(rng, &elements)
-            .map_err(|_| BadElement(0))?;
-        let evaluated = result
-            .messages
-            .iter()
-            .map(|m| {
-                let mut out = [0; ELEMENT_BYTES];
-                out.copy_from_slice(&m.serialize());
-                out
-            })
-            .collect();
-        let mut proof = [0; 64];
-        proof.copy_from_slice(&result.proof.serialize());
-        Ok((evaluated, proof))
+        protocol::evaluate_and_prove(&self.sk, &self.pk, blinded, &points, rng)
+            .map_err(|_| BadElement(0))
+    }
+
+    /// Evaluates a wire request with the proof's randomness from the OS (what
+    /// a key server does; its version is the caller's to check).
+    pub fn answer(&self, request: &EvaluateRequest) -> Result<EvaluateResponse, BadElement> {
+        self.evaluate_request(request, &mut rand_core::OsRng)
     }
 
     /// Evaluates a wire request (its version is the caller's to check).

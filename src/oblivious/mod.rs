@@ -18,10 +18,15 @@
 //! - [`KeyPair`] (key server side): a versioned key derived from a seed
 //!   (RFC 9497 `DeriveKeyPair`), evaluating batches with one DLEQ proof.
 //! - [`EvaluateRequest`]/[`EvaluateResponse`]: the JSON both speak.
+//!
+//! The protocol steps (`protocol`) are written from the RFC over
+//! curve25519-dalek, with `voprf`'s RFC 9380 hashing; batched proofs use
+//! multiscalar multiplication. The RFC's vectors pin every step.
 
 mod client;
 mod evaluator;
 mod input;
+mod protocol;
 mod wire;
 
 pub use client::{BlindedBatch, BlindedInputs, ObliviousClient, PublicKey};
@@ -34,6 +39,3 @@ pub const OBLIVIOUS_TOKEN_VERSION: &str = "po1";
 pub const ELEMENT_BYTES: usize = 32;
 /// Bytes of an encoded DLEQ proof (two scalars).
 pub const PROOF_BYTES: usize = 64;
-
-/// The RFC 9497 ciphersuite: ristretto255 with SHA-512.
-type Suite = voprf::Ristretto255;
