@@ -144,12 +144,15 @@ impl BlindedInputs {
             proof,
         )
         .map_err(|_| Error::new(Subject::Response, ErrorCode::ObliviousVerificationFailed))?;
+        // One scalar inversion for the whole batch (Montgomery's trick).
+        let mut inverses = Zeroizing::new(self.blinds.clone());
+        Scalar::batch_invert(&mut inverses);
         Ok(self
             .inputs
             .iter()
-            .zip(&self.blinds)
+            .zip(inverses.iter())
             .zip(&points)
-            .map(|((input, r), z)| protocol::finalize(input, r, z))
+            .map(|((input, r_inv), z)| protocol::finalize(input, r_inv, z))
             .collect())
     }
 }

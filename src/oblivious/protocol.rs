@@ -79,9 +79,14 @@ pub(crate) fn blind<R: RngCore + CryptoRng>(
     Ok((r, p * r))
 }
 
-/// The `Finalize` hash of an input and its unblinded element.
-pub(crate) fn finalize(input: &[u8], blind: &Scalar, evaluated: &RistrettoPoint) -> [u8; 64] {
-    let n = evaluated * blind.invert();
+/// The `Finalize` hash of an input and its evaluation, unblinded with the
+/// inverse of its blind (inverted by the caller, in one batch).
+pub(crate) fn finalize(
+    input: &[u8],
+    blind_inverse: &Scalar,
+    evaluated: &RistrettoPoint,
+) -> [u8; 64] {
+    let n = evaluated * blind_inverse;
     let len = (input.len() as u16).to_be_bytes();
     let mut out = [0; 64];
     out.copy_from_slice(
