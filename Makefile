@@ -11,10 +11,15 @@ CARGO_WASM := scripts/cargo-wasm
 TIMED := scripts/timed.sh
 JS := tests/js
 PORT ?= 8080
+KEYSERVER_PORT ?= 8081
+# DEMO ONLY config and seeds (see demo/keyserver/README.md).
+KEYSERVER_CONFIG ?= demo/keyserver/keyserver.json
 
 # Browser tests of the wasm build: every tests/web*.rs (wasm_bindgen_test, run_in_browser).
 WASM_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/web*.rs))
 WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+# Features the browser tests build with (tests/web_oblivious.rs needs `oblivious`).
+WASM_FEATURES ?= --features oblivious
 
 .PHONY: help setup pkg server demo test bench clean distclean \
 	fmt clippy clippy-server clippy-wasm test-native test-server vectors-check \
@@ -24,7 +29,7 @@ help:
 	@echo "make setup   install toolchains, browsers and JS test tools (idempotent)"
 	@echo "make pkg     build the JS package in pkg/ (wasm32 + wasm-bindgen + wasm-opt)"
 	@echo "make server  build the demo server (release)"
-	@echo "make demo    setup + pkg + server, then serve www/ on http://127.0.0.1:$(PORT)/"
+	@echo "make demo    setup + pkg + server, then serve www/ on http://127.0.0.1:$(PORT)/ and the key server on :$(KEYSERVER_PORT)"
 	@echo "make test    everything CI runs (see the test target)"
 	@echo "make bench   scripts/bench.sh"
 	@echo "make clean   remove build output"
@@ -39,8 +44,10 @@ server:
 	cargo build --release --features server --bin pseudolink-server
 
 demo: setup pkg server
-	@echo "demo: open http://127.0.0.1:$(PORT)/ (playground) and http://127.0.0.1:$(PORT)/checkout/  (Ctrl-C stops it)"
-	exec target/release/pseudolink-server --port $(PORT) --www www --pkg pkg --db demo-data/checkout.sqlite
+	@echo "demo: open http://127.0.0.1:$(PORT)/ (playground), http://127.0.0.1:$(PORT)/checkout/ and"
+	@echo "      http://127.0.0.1:$(PORT)/checkout/?mode=oblivious (key server on 127.0.0.1:$(KEYSERVER_PORT))  (Ctrl-C stops it)"
+	exec target/release/pseudolink-server --port $(PORT) --www www --pkg pkg --db demo-data/checkout.sqlite \
+		--keyserver $(KEYSERVER_CONFIG) --keyserver-port $(KEYSERVER_PORT)
 
 # The whole suite, one timed stage after another; a summary of stage times is
 # printed at the end (and kept in target/stage-times.txt).
@@ -61,7 +68,8 @@ clippy-server:
 	@$(TIMED) clippy-server cargo clippy --workspace --all-targets --locked --features server -- -D warnings
 
 clippy-wasm:
-	@$(TIMED) clippy-wasm $(CARGO_WASM) clippy --lib --tests --locked -- -D warnings
+	@$(TIMED) clippy-wasm bash -c "$(CARGO_WASM) clippy --lib --tests --locked -- -D warnings \
+		&& $(CARGO_WASM) clippy --lib --tests --locked $(WASM_FEATURES) -- -D warnings"
 
 test-native:
 	@$(TIMED) test-native cargo test --workspace --locked
@@ -78,11 +86,11 @@ clk-diff:
 
 test-chromium:
 	@$(TIMED) test-chromium env -u GECKODRIVER $(WASM_RUNNER) CHROMEDRIVER=$$(command -v chromedriver) \
-		$(CARGO_WASM) test --locked $(WASM_TESTS)
+		$(CARGO_WASM) test --locked $(WASM_FEATURES) $(WASM_TESTS)
 
 test-firefox:
 	@$(TIMED) test-firefox env -u CHROMEDRIVER $(WASM_RUNNER) GECKODRIVER=$$(command -v geckodriver) \
-		$(CARGO_WASM) test --locked $(WASM_TESTS)
+		$(CARGO_WASM) test --locked $(WASM_FEATURES) $(WASM_TESTS)
 
 pkg-stage:
 	@$(TIMED) pkg scripts/build-pkg.sh

@@ -6,6 +6,10 @@
 #   3. tokenise throughput in Node 20 and in headless Chromium, each against a
 #      plain-JS implementation of the same tokens over WebCrypto in the same run,
 #      plus (Chromium) the time from navigation start to a ready module.
+#   4. oblivious tokens: the two package entries' sizes, the key server under a
+#      loopback load generator (benches/keyserver.rs), client blind+finalize
+#      per value in Node and Chromium and the checkout's added latency
+#      (benches/js/oblivious.mjs)
 # Needs `make setup` and `make pkg`. N=… sets the record count (default 100000).
 set -euo pipefail
 cd "$(dirname "${BASH_SOURCE[0]}")/.."
@@ -17,11 +21,18 @@ echo "== CLK encoding, native vs clkhash (scripts/clk/bench.sh)"
 scripts/clk/bench.sh
 
 echo "== package size"
-wasm=pkg/pseudolink_bg.wasm
-[[ -f $wasm ]] || { echo "bench: $wasm missing: run make pkg" >&2; exit 1; }
-echo "pseudolink_bg.wasm: $(wc -c <"$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip -9"
+for wasm in pkg/pseudolink_bg.wasm pkg/pseudolink_oblivious_bg.wasm; do
+    [[ -f $wasm ]] || { echo "bench: $wasm missing: run make pkg" >&2; exit 1; }
+    echo "$(basename "$wasm"): $(wc -c <"$wasm") bytes raw, $(gzip -9 -c "$wasm" | wc -c) bytes gzip -9"
+done
 
 echo "== Node"
 node benches/js/node.mjs
 echo "== headless Chromium"
 node benches/js/browser.mjs
+
+echo "== oblivious: key server under load (release server, loopback load generator)"
+cargo build --quiet --release --features server --bin pseudolink-server
+cargo bench --quiet --features oblivious --bench keyserver 2>/dev/null
+echo "== oblivious: client cost (Node, Chromium) and checkout latency"
+node benches/js/oblivious.mjs

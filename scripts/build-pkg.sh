@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
-# Builds the JS package in pkg/ from the crate, with one command:
+# Builds the JS package in pkg/ from the crate, with one command. For every
+# package entry (ENTRIES below: an output name and the cargo features it has):
 #   1. cargo release build of the cdylib for wasm32   (scripts/wasm-env.sh)
-#   2. wasm-bindgen --target web  -> pkg/pseudolink{.js,.d.ts,_bg.wasm}
+#   2. wasm-bindgen --target web  -> pkg/<name>{.js,.d.ts,_bg.wasm}
 #   3. wasm-opt -Oz from the npm package binaryen      (skipped if not installed)
 #   4. prints raw and gzip -9 sizes of the .wasm
-# pkg/package.json, node.js, README.md and .gitignore are hand-written and committed.
+# pkg/package.json, node.js, oblivious*.js, README.md and .gitignore are
+# hand-written and committed.
 set -euo pipefail
 
 ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
@@ -15,8 +17,14 @@ cd "$ROOT"
 die() { echo "build-pkg: $*" >&2; exit 1; }
 
 CRATE=pseudolink
-OUT_NAME=pseudolink
 PKG="$ROOT/pkg"
+# Package entries, "<out name>:<comma-separated cargo features>". Each is its
+# own .wasm, so a page pays only for the entry it imports. The default entry
+# must stay as small as it is: new features get their own entry.
+ENTRIES=(
+    "pseudolink:"
+    "pseudolink_oblivious:oblivious"
+)
 WASM_OPT="${WASM_OPT:-$ROOT/tests/js/node_modules/.bin/wasm-opt}"
 
 # The package version is the crate version: refuse to build a mismatched pair.
@@ -32,40 +40,51 @@ cli_version="$(wasm-bindgen --version | awk '{print $2}')"
 [[ "$cli_version" == "$lock_version" ]] \
     || die "wasm-bindgen CLI is $cli_version but Cargo.lock has $lock_version: run scripts/setup.sh"
 
-echo "build-pkg: cargo build --release (wasm32, $(wasm_toolchain) toolchain)"
 if [[ "$(wasm_toolchain)" == debian ]]; then
     # With build-std, std itself is built with immediate-abort panics: no panic
     # formatting machinery ships (~6 KB gzip). The crate has no panics on input.
     export RUSTFLAGS="${RUSTFLAGS:-} -Zunstable-options -Cpanic=immediate-abort"
 fi
-wasm_cargo build --release --lib --locked
-wasm_in="$WASM_TARGET_DIR/$WASM_TARGET/release/$CRATE.wasm"
-[[ -f "$wasm_in" ]] || die "expected $wasm_in after the build"
 
 # Remove the previous generated files only (the committed ones stay).
-rm -rf "$PKG/$OUT_NAME.js" "$PKG/$OUT_NAME.d.ts" "$PKG/${OUT_NAME}_bg.wasm" \
-       "$PKG/${OUT_NAME}_bg.wasm.d.ts" "$PKG/snippets"
+rm -rf "$PKG/snippets"
 
-echo "build-pkg: wasm-bindgen --target web"
-wasm-bindgen --target web --remove-name-section --remove-producers-section \
-    --out-dir "$PKG" --out-name "$OUT_NAME" "$wasm_in"
+build_entry() {
+    local out_name="$1" features="$2"
+    echo "build-pkg: [$out_name] cargo build --release --features '$features' (wasm32, $(wasm_toolchain) toolchain)"
+    wasm_cargo build --release --lib --locked --features "$features"
+    local wasm_in="$WASM_TARGET_DIR/$WASM_TARGET/release/$CRATE.wasm"
+    [[ -f "$wasm_in" ]] || die "expected $wasm_in after the build"
 
-wasm_out="$PKG/${OUT_NAME}_bg.wasm"
-raw_before=$(wc -c <"$wasm_out")
-if [[ -x "$WASM_OPT" ]]; then
-    echo "build-pkg: $("$WASM_OPT" --version) -Oz"
-    # wasm-bindgen's output uses these post-MVP features; tell wasm-opt so it
-    # keeps them instead of refusing the module.
-    "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-        --enable-sign-ext --enable-mutable-globals --enable-reference-types \
-        --enable-multivalue \
-        "$wasm_out" -o "$wasm_out.opt"
-    mv "$wasm_out.opt" "$wasm_out"
-else
-    echo "build-pkg: wasm-opt not found at $WASM_OPT (run scripts/setup.sh); the package works, only larger" >&2
-fi
+    rm -f "$PKG/$out_name.js" "$PKG/$out_name.d.ts" "$PKG/${out_name}_bg.wasm" \
+        "$PKG/${out_name}_bg.wasm.d.ts"
 
-raw=$(wc -c <"$wasm_out")
-gz=$(gzip -9 -c "$wasm_out" | wc -c)
-printf 'build-pkg: pkg/%s_bg.wasm  %d bytes raw (before wasm-opt %d), %d bytes gzip -9\n' \
-    "$OUT_NAME" "$raw" "$raw_before" "$gz"
+    echo "build-pkg: [$out_name] wasm-bindgen --target web"
+    wasm-bindgen --target web --remove-name-section --remove-producers-section \
+        --out-dir "$PKG" --out-name "$out_name" "$wasm_in"
+
+    local wasm_out="$PKG/${out_name}_bg.wasm"
+    local raw_before raw gz
+    raw_before=$(wc -c <"$wasm_out")
+    if [[ -x "$WASM_OPT" ]]; then
+        echo "build-pkg: [$out_name] $("$WASM_OPT" --version) -Oz"
+        # wasm-bindgen's output uses these post-MVP features; tell wasm-opt so it
+        # keeps them instead of refusing the module.
+        "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
+            --enable-sign-ext --enable-mutable-globals --enable-reference-types \
+            --enable-multivalue \
+            "$wasm_out" -o "$wasm_out.opt"
+        mv "$wasm_out.opt" "$wasm_out"
+    else
+        echo "build-pkg: wasm-opt not found at $WASM_OPT (run scripts/setup.sh); the package works, only larger" >&2
+    fi
+
+    raw=$(wc -c <"$wasm_out")
+    gz=$(gzip -9 -c "$wasm_out" | wc -c)
+    printf 'build-pkg: pkg/%s_bg.wasm  %d bytes raw (before wasm-opt %d), %d bytes gzip -9\n' \
+        "$out_name" "$raw" "$raw_before" "$gz"
+}
+
+for entry in "${ENTRIES[@]}"; do
+    build_entry "${entry%%:*}" "${entry#*:}"
+done

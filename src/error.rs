@@ -171,6 +171,16 @@ pub enum ErrorCode {
     LinkNotTrained,
     /// More records than the linker indexes (2^31).
     LinkTooManyRecords,
+    // --- oblivious tokens (feature `oblivious`) ---------------------------
+    /// A pinned key-server public key or key version is not valid.
+    #[cfg(feature = "oblivious")]
+    ObliviousInvalidPublicKey,
+    /// A key server's answer is malformed or does not fit the request.
+    #[cfg(feature = "oblivious")]
+    ObliviousInvalidResponse,
+    /// A key server's answer fails its proof against the pinned public key.
+    #[cfg(feature = "oblivious")]
+    ObliviousVerificationFailed,
 }
 
 impl ErrorCode {
@@ -254,6 +264,12 @@ impl ErrorCode {
             LinkDuplicateId => "link.duplicate_id",
             LinkNotTrained => "link.not_trained",
             LinkTooManyRecords => "link.too_many_records",
+            #[cfg(feature = "oblivious")]
+            ObliviousInvalidPublicKey => "oblivious.invalid_public_key",
+            #[cfg(feature = "oblivious")]
+            ObliviousInvalidResponse => "oblivious.invalid_response",
+            #[cfg(feature = "oblivious")]
+            ObliviousVerificationFailed => "oblivious.verification_failed",
         }
     }
 
@@ -341,6 +357,14 @@ impl ErrorCode {
             LinkDuplicateId => "has an id used by another record of the same dataset",
             LinkNotTrained => "needs model parameters (link first or load them)",
             LinkTooManyRecords => "has more records than the linker can index",
+            #[cfg(feature = "oblivious")]
+            ObliviousInvalidPublicKey => {
+                "is not a valid ristretto255 public key with a key version"
+            }
+            #[cfg(feature = "oblivious")]
+            ObliviousInvalidResponse => "is not a valid evaluation of the request",
+            #[cfg(feature = "oblivious")]
+            ObliviousVerificationFailed => "does not verify against the pinned public key",
         }
     }
 }
@@ -381,6 +405,9 @@ pub enum Subject {
     Feature,
     /// Linking configuration or model parameters.
     Link,
+    /// A key server's answer.
+    #[cfg(feature = "oblivious")]
+    Response,
 }
 
 impl Subject {
@@ -395,6 +422,8 @@ impl Subject {
             Subject::Schema => "schema",
             Subject::Feature => "feature",
             Subject::Link => "link",
+            #[cfg(feature = "oblivious")]
+            Subject::Response => "response",
         }
     }
 }

@@ -8,6 +8,8 @@ mod error;
 mod field;
 pub mod link;
 mod normalize;
+#[cfg(feature = "oblivious")]
+pub mod oblivious;
 mod platform;
 mod profile;
 mod pseudonymizer;

@@ -1,6 +1,6 @@
 //! Turning records into keyed tokens under an identity definition.
 
-use crate::definition::IdentityDefinition;
+use crate::definition::{IdentityDefinition, MatchKey};
 use crate::error::{Error, ErrorCode, Subject};
 use crate::field::Field;
 use crate::normalize::{normalize, Country, NormalizeOptions};
@@ -157,14 +157,7 @@ impl Pseudonymizer {
         }
         let mut parts: Vec<&[u8]> = Vec::new();
         for mk in &self.definition.match_keys {
-            parts.clear();
-            for p in &mk.parts {
-                match value(p.field).and_then(|v| p.take.apply(v)) {
-                    Some(piece) => parts.push(piece.as_bytes()),
-                    None => break,
-                }
-            }
-            if parts.len() != mk.parts.len() {
+            if !match_key_parts(mk, value, &mut parts) {
                 continue;
             }
             for k in &self.keys {
@@ -183,42 +176,77 @@ impl Pseudonymizer {
         records.iter().map(|r| self.tokenize(r)).collect()
     }
 
-    /// Normalises `fields` of a record, pseudolink profile, into a vector
-    /// indexed by [`Field::index`]. The record's own country (when valid)
-    /// drives phone, postal code and state.
+    /// Normalises `fields` of a record (see [`normalize_record`]).
     pub(crate) fn normalize_record(
         &self,
         record: &Record,
         fields: &[Field],
         errors: &mut Vec<FieldError>,
     ) -> Vec<Option<String>> {
-        let mut opts = NormalizeOptions::new(Profile::Pseudolink);
-        opts.region = record
-            .get(Field::Country)
-            .and_then(|v| v.ok())
-            .and_then(Country::parse)
-            .or(self.default_region);
-        opts.date_order = self.definition.date_order;
-        let mut values = vec![None; Field::ALL.len()];
-        for &field in fields {
-            let result = match record.get(field) {
-                None => continue,
-                Some(Err(_)) => Err(ErrorCode::WrongType),
-                Some(Ok(raw)) => normalize(field, raw, &opts).map_err(|e| e.code()),
-            };
-            match result {
-                Ok(v) => {
-                    if let Some(slot) = values.get_mut(field.index()) {
-                        *slot = Some(v);
-                    }
-                }
-                // An empty optional form field is absence, not an error.
-                Err(ErrorCode::Empty) => {}
-                Err(code) => errors.push(FieldError::new(field, code)),
-            }
-        }
-        values
+        normalize_record(
+            &self.definition,
+            fields,
+            self.default_region,
+            record,
+            errors,
+        )
     }
+}
+
+/// Normalises the `needed` fields of a record, pseudolink profile, into a
+/// slot per field (by [`Field::index`]); failures go to `errors`. The
+/// record's own country (when valid) drives phone, postal code and state.
+/// Shared by every way of turning a record into tokens (keyed, oblivious).
+pub(crate) fn normalize_record(
+    definition: &IdentityDefinition,
+    needed: &[Field],
+    default_region: Option<Country>,
+    record: &Record,
+    errors: &mut Vec<FieldError>,
+) -> Vec<Option<String>> {
+    let mut opts = NormalizeOptions::new(Profile::Pseudolink);
+    opts.region = record
+        .get(Field::Country)
+        .and_then(|v| v.ok())
+        .and_then(Country::parse)
+        .or(default_region);
+    opts.date_order = definition.date_order;
+    let mut values = vec![None; Field::ALL.len()];
+    for &field in needed {
+        let result = match record.get(field) {
+            None => continue,
+            Some(Err(_)) => Err(ErrorCode::WrongType),
+            Some(Ok(raw)) => normalize(field, raw, &opts).map_err(|e| e.code()),
+        };
+        match result {
+            Ok(v) => {
+                if let Some(slot) = values.get_mut(field.index()) {
+                    *slot = Some(v);
+                }
+            }
+            // An empty optional form field is absence, not an error.
+            Err(ErrorCode::Empty) => {}
+            Err(code) => errors.push(FieldError::new(field, code)),
+        }
+    }
+    values
+}
+
+/// Fills `parts` with a match key's pieces of the normalised values; `false`
+/// (skip the key) when a piece is missing.
+pub(crate) fn match_key_parts<'a>(
+    mk: &MatchKey,
+    value: impl Fn(Field) -> Option<&'a str>,
+    parts: &mut Vec<&'a [u8]>,
+) -> bool {
+    parts.clear();
+    for p in &mk.parts {
+        match value(p.field).and_then(|v| p.take.apply(v)) {
+            Some(piece) => parts.push(piece.as_bytes()),
+            None => return false,
+        }
+    }
+    true
 }
 
 impl core::fmt::Debug for Pseudonymizer {

@@ -20,8 +20,11 @@ use sha2::Sha256;
 use subtle::ConstantTimeEq;
 use zeroize::{Zeroize, ZeroizeOnDrop, Zeroizing};
 
-/// Token format version written into every token.
+/// Token format version written into every keyed token.
 pub const TOKEN_VERSION: &str = "pl1";
+/// Every token version [`Token::parse`] reads: keyed (`pl1`) and oblivious
+/// (`po1`, RFC 9497 VOPRF outputs).
+pub const TOKEN_VERSIONS: [&str; 2] = [TOKEN_VERSION, "po1"];
 /// Prefix of every HMAC message; changing it changes every token.
 const DOMAIN: &[u8] = b"pseudolink/token/v1";
 /// Shortest secret accepted: 256 bits, the HMAC-SHA-256 security level.
@@ -219,22 +222,25 @@ impl Drop for TokenKey {
 /// A parsed token: which version, subject and key made it. The tag is opaque.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Token<'a> {
-    /// Format version (`pl1`).
+    /// Format version (`pl1` keyed, `po1` oblivious).
     pub version: &'a str,
     /// Field wire name, or `mk-<name>` for a match key.
     pub subject: &'a str,
     /// Id of the key that made it.
     pub key_id: &'a str,
-    /// The 32-byte HMAC tag.
+    /// The 32-byte tag (HMAC for `pl1`, truncated OPRF output for `po1`).
     pub tag: [u8; 32],
 }
 
 impl<'a> Token<'a> {
-    /// Parses `pl1.<subject>.<keyId>.<tag>`; `None` if it is not a token.
+    /// Parses `pl1.<subject>.<keyId>.<tag>` (keyed) or
+    /// `po1.<subject>.<keyVersion>.<tag>` (oblivious, see `crate::oblivious`);
+    /// `None` if it is not a token. Both have a 32-byte tag, so linking
+    /// treats them alike; tokens of different versions never agree.
     pub fn parse(s: &'a str) -> Option<Token<'a>> {
         let mut it = s.split('.');
         let (version, subject, key_id, tag) = (it.next()?, it.next()?, it.next()?, it.next()?);
-        if it.next().is_some() || version != TOKEN_VERSION {
+        if it.next().is_some() || !TOKEN_VERSIONS.contains(&version) {
             return None;
         }
         if subject.is_empty() || !subject.bytes().all(is_id_byte) {
@@ -252,7 +258,8 @@ impl<'a> Token<'a> {
 
     /// Whether two tokens agree, comparing tags in constant time.
     pub fn agrees_with(&self, other: &Token<'_>) -> bool {
-        self.subject == other.subject
+        self.version == other.version
+            && self.subject == other.subject
             && self.key_id == other.key_id
             && bool::from(self.tag.ct_eq(&other.tag))
     }

@@ -9,6 +9,9 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+#[cfg(feature = "oblivious")]
+pub mod oblivious;
+
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
 /** Wire name of an identifying field. */
@@ -145,6 +148,15 @@ fn record_from(value: &JsValue) -> Result<Record, JsValue> {
     }
     let text = json_text(value).ok_or_else(invalid_record)?;
     Record::from_json(&text).map_err(js_error)
+}
+
+/// A JS array of records, through one JSON text.
+fn record_from_batch(value: &JsValue) -> Result<Vec<Record>, JsValue> {
+    if !js_sys::Array::is_array(value) {
+        return Err(invalid_record());
+    }
+    let text = json_text(value).ok_or_else(invalid_record)?;
+    Record::batch_from_json(&text).map_err(js_error)
 }
 
 /// Rust value → JS value through JSON text: one `JSON.parse`, which builds
@@ -307,11 +319,7 @@ impl Pseudonymizer {
         &self,
         #[wasm_bindgen(unchecked_param_type = "ContactRecord[]")] records: JsValue,
     ) -> Result<JsValue, JsValue> {
-        if !js_sys::Array::is_array(&records) {
-            return Err(invalid_record());
-        }
-        let text = json_text(&records).ok_or_else(invalid_record)?;
-        let records = Record::batch_from_json(&text).map_err(js_error)?;
+        let records = record_from_batch(&records)?;
         // Serialise record by record into one buffer: the results never
         // exist all at once as Rust values, only as the JSON text JS parses.
         let mut json = String::with_capacity(records.len().saturating_mul(640) + 2);

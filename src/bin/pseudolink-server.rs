@@ -5,7 +5,12 @@
 //!
 //! ```text
 //! pseudolink-server [--port 8080] [--www www] [--pkg pkg] [--db orders.sqlite]
+//!                   [--keyserver keyserver.json [--keyserver-port 8081]]
 //! ```
+//!
+//! With `--keyserver`, the OPRF key server (see `keyserver`) runs in the same
+//! process on its own port: a different origin from the pages, as in
+//! production, so CORS and the origin allowlist are real.
 //!
 //! It binds 127.0.0.1 only. With `--port 0` the OS picks a free port; the first
 //! line on stdout is always `listening on http://127.0.0.1:PORT`, so tests can
@@ -25,6 +30,8 @@ mod args;
 mod checkout;
 #[path = "pseudolink-server/health.rs"]
 mod health;
+#[path = "pseudolink-server/keyserver/mod.rs"]
+mod keyserver;
 #[path = "pseudolink-server/security_headers.rs"]
 mod security_headers;
 #[path = "pseudolink-server/static_files.rs"]
@@ -57,34 +64,92 @@ async fn main() -> ExitCode {
 async fn run(args: args::Args) -> Result<(), String> {
     static_files::check_dirs(&args.www, &args.pkg)?;
     let orders = checkout::OrderStore::open(&args.db)?;
+
+    let keyserver_config = args.keyserver.clone().or_else(|| {
+        std::env::var_os("PSEUDOLINK_KEYSERVER_CONFIG")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+    });
+    let keyserver = match keyserver_config {
+        None => None,
+        Some(path) => {
+            let config = keyserver::config::Config::load(&path)?;
+            let port = args.keyserver_port.unwrap_or(config.port);
+            Some((config, bind(port).await?))
+        }
+    };
+    let listener = bind(args.port).await?;
+    let local = local_addr(&listener)?;
+    let keyserver = match keyserver {
+        None => None,
+        Some((config, l)) => {
+            let url = format!("http://{}", local_addr(&l)?);
+            let ks = keyserver::KeyServer::new(config, &format!("http://{local}"));
+            Some((ks, l, url))
+        }
+    };
+    let keyserver_url = keyserver.as_ref().map(|(_, _, url)| url.clone());
+
     let app = app::router(&app::Config {
         www: args.www.clone(),
         pkg: args.pkg.clone(),
         orders,
+        keyserver: keyserver
+            .as_ref()
+            .map(|(ks, _, url)| keyserver::page_config(ks, url)),
     });
 
-    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, args.port));
-    let listener = tokio::net::TcpListener::bind(addr)
-        .await
-        .map_err(|e| format!("cannot bind {addr}: {e}"))?;
-    let local = listener
-        .local_addr()
-        .map_err(|e| format!("cannot read the bound address: {e}"))?;
-
-    // The first stdout line is the contract with tests and scripts.
+    // The first stdout line is the contract with tests and scripts; the key
+    // server's address, when there is one, is the second.
     println!("listening on http://{local}");
+    if let Some(url) = &keyserver_url {
+        println!("keyserver listening on {url}");
+    }
     let _ = std::io::stdout().flush();
 
-    axum::serve(listener, app)
-        .with_graceful_shutdown(shutdown_signal())
-        .await
-        .map_err(|e| format!("server error: {e}"))?;
+    let pages = async {
+        axum::serve(listener, app)
+            .with_graceful_shutdown(shutdown_signal())
+            .await
+            .map_err(|e| format!("server error: {e}"))
+    };
+    match keyserver {
+        None => pages.await?,
+        Some((ks, l, _)) => {
+            let keys = async {
+                axum::serve(l, keyserver::router(ks))
+                    .with_graceful_shutdown(wait_for_signal())
+                    .await
+                    .map_err(|e| format!("key server error: {e}"))
+            };
+            tokio::try_join!(pages, keys)?;
+        }
+    }
     eprintln!("pseudolink-server: stopped");
     Ok(())
 }
 
-/// Resolves on SIGINT (Ctrl-C) or SIGTERM.
+async fn bind(port: u16) -> Result<tokio::net::TcpListener, String> {
+    let addr = SocketAddr::from((Ipv4Addr::LOCALHOST, port));
+    tokio::net::TcpListener::bind(addr)
+        .await
+        .map_err(|e| format!("cannot bind {addr}: {e}"))
+}
+
+fn local_addr(l: &tokio::net::TcpListener) -> Result<SocketAddr, String> {
+    l.local_addr()
+        .map_err(|e| format!("cannot read the bound address: {e}"))
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM, saying so once.
 async fn shutdown_signal() {
+    wait_for_signal().await;
+    eprintln!("pseudolink-server: shutting down");
+}
+
+/// Resolves on SIGINT (Ctrl-C) or SIGTERM. Every caller is woken by the same
+/// signal, so each listener can wait on its own.
+async fn wait_for_signal() {
     let ctrl_c = async {
         if tokio::signal::ctrl_c().await.is_err() {
             std::future::pending::<()>().await;
@@ -105,5 +170,4 @@ async fn shutdown_signal() {
         () = ctrl_c => {},
         () = term => {},
     }
-    eprintln!("pseudolink-server: shutting down");
 }

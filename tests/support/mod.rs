@@ -4,6 +4,9 @@
 
 #![allow(dead_code, clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
 
+#[cfg(feature = "oblivious")]
+pub mod oprf;
+
 use pseudolink::{
     normalize, platform_hashes, DateOrder, Error, Field, HashEncoding, NormalizeOptions, Profile,
     Record, Secret, TokenKey,

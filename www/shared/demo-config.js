@@ -10,6 +10,14 @@ export const DEMO_KEY = new Uint8Array([
   0x6b, 0x65, 0x79, 0x2d, 0x6e, 0x6f, 0x74, 0x2d, 0x73, 0x65, 0x63, 0x72, 0x65, 0x74, 0x21, 0x21,
 ]);
 
+/**
+ * The checkout's publishable credential for the demo key server (oblivious
+ * mode). Public by nature, like any credential in a page: the key server's
+ * origin allowlist, rate limit and quota are what protect it. Demo only; its
+ * SHA-256 is in demo/keyserver/keyserver.json.
+ */
+export const DEMO_KEYSERVER_API_KEY = 'pk_demo_checkout_not_secret';
+
 /** Which fields identify a customer, and the composite keys derived from them. */
 export const DEFINITION = {
   version: 1,

@@ -4,14 +4,22 @@ use std::path::PathBuf;
 
 pub const USAGE: &str = "\
 usage: pseudolink-server [--port PORT] [--www DIR] [--pkg DIR] [--db FILE]
+                         [--keyserver CONFIG [--keyserver-port PORT]]
 
   --port PORT  TCP port on 127.0.0.1 (default 8080; 0 picks a free port)
   --www DIR    demo pages, served at /       (default: www)
   --pkg DIR    built JS package, at /pkg/    (default: pkg)
   --db FILE    SQLite file for the checkout endpoint's orders
                (default: :memory:, forgotten on exit)
+  --keyserver CONFIG
+               also run the OPRF key server from this JSON config
+               (or $PSEUDOLINK_KEYSERVER_CONFIG), on its own port
+  --keyserver-port PORT
+               its port on 127.0.0.1 (default: the config's, else 8081;
+               0 picks a free port)
 
-The first stdout line is `listening on http://127.0.0.1:PORT`.";
+The first stdout line is `listening on http://127.0.0.1:PORT`; with a key
+server, the second is `keyserver listening on http://127.0.0.1:PORT`.";
 
 /// What the server was asked to do.
 #[derive(Debug, PartialEq, Eq)]
@@ -27,6 +35,8 @@ pub struct Args {
     pub www: PathBuf,
     pub pkg: PathBuf,
     pub db: String,
+    pub keyserver: Option<PathBuf>,
+    pub keyserver_port: Option<u16>,
 }
 
 impl Args {
@@ -37,6 +47,8 @@ impl Args {
             www: PathBuf::from("www"),
             pkg: PathBuf::from("pkg"),
             db: ":memory:".to_owned(),
+            keyserver: None,
+            keyserver_port: None,
         };
         let mut it = argv.into_iter();
         while let Some(arg) = it.next() {
@@ -63,6 +75,14 @@ impl Args {
                 "--www" => args.www = PathBuf::from(value()?),
                 "--pkg" => args.pkg = PathBuf::from(value()?),
                 "--db" => args.db = value()?,
+                "--keyserver" => args.keyserver = Some(PathBuf::from(value()?)),
+                "--keyserver-port" => {
+                    let v = value()?;
+                    args.keyserver_port = Some(
+                        v.parse()
+                            .map_err(|_| format!("--keyserver-port: not a port number: {v}"))?,
+                    );
+                }
                 _ => return Err(format!("unknown argument: {arg}")),
             }
         }

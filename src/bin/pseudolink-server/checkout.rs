@@ -1,6 +1,6 @@
 //! The checkout endpoint: `POST /api/checkout` receives what the checkout page
-//! sends (keyed tokens, platform hashes, the key id and non-identifying order
-//! data), recognises a returning customer by agreeing tokens, and stores the
+//! sends (keyed `pl1` or oblivious `po1` tokens, platform hashes, the key id or
+//! key version and non-identifying order data), recognises a returning customer by agreeing tokens, and stores the
 //! order in SQLite; `GET /api/orders` lists what was stored.
 //!
 //! The request schema is closed (`deny_unknown_fields`) and every string is
@@ -123,9 +123,12 @@ fn validate(req: &CheckoutRequest) -> Result<(), ApiError> {
     if req.tokens.len() + req.match_keys.len() + req.ship_to.len() > MAX_TOKENS {
         return bad("checkout.too_many_tokens");
     }
+    // All tokens of one kind (keyed or oblivious) under the stated key.
+    let mut version = None;
     for t in all {
         match Token::parse(t) {
-            Some(p) if p.key_id == req.key_id => {}
+            Some(p) if p.key_id == req.key_id && *version.get_or_insert(p.version) == p.version => {
+            }
             _ => return bad("checkout.invalid_token"),
         }
     }
@@ -307,6 +310,21 @@ mod tests {
         .unwrap();
         assert_eq!(
             validate(&other_key).err().map(|e| e.1),
+            Some("checkout.invalid_token")
+        );
+        // Oblivious tokens under their key version are accepted; a mix of kinds is not.
+        let po1 = token("email").replacen("pl1.", "po1.", 1);
+        let oblivious = request(serde_json::json!({
+            "keyId": "k1", "tokens": [po1.clone()], "order": {"items": 1, "totalCents": 1, "currency": "USD"}
+        }))
+        .unwrap();
+        assert!(validate(&oblivious).is_ok());
+        let mixed = request(serde_json::json!({
+            "keyId": "k1", "tokens": [po1, token("phone")], "order": {"items": 1, "totalCents": 1, "currency": "USD"}
+        }))
+        .unwrap();
+        assert_eq!(
+            validate(&mixed).err().map(|e| e.1),
             Some("checkout.invalid_token")
         );
         assert!(request(serde_json::json!({

@@ -11,9 +11,11 @@
 //! `<style>` blocks. Any other inline `<script>` is blocked and shows up as a
 //! console error in the page tests: put it in a `.js` file.
 
+use std::sync::Arc;
+
 use axum::{
     body::{to_bytes, Body},
-    extract::Request,
+    extract::{Request, State},
     http::{header, HeaderValue},
     middleware::Next,
     response::Response,
@@ -24,7 +26,8 @@ use sha2::{Digest, Sha256};
 /// with the base policy).
 const MAX_HTML_BYTES: usize = 2 * 1024 * 1024;
 
-pub async fn apply(req: Request, next: Next) -> Response {
+/// `connect` lists extra origins pages may `fetch` (the key server's).
+pub async fn apply(State(connect): State<Arc<Vec<String>>>, req: Request, next: Next) -> Response {
     let res = next.run(req).await;
     let (mut parts, body) = res.into_parts();
     let h = &mut parts.headers;
@@ -50,7 +53,7 @@ pub async fn apply(req: Request, next: Next) -> Response {
         }
         Err(_) => (Body::empty(), InlineHashes::default()),
     };
-    if let Ok(v) = HeaderValue::from_str(&csp(&inline)) {
+    if let Ok(v) = HeaderValue::from_str(&csp(&inline, &connect)) {
         parts.headers.insert(header::CONTENT_SECURITY_POLICY, v);
     }
     parts
@@ -62,7 +65,7 @@ pub async fn apply(req: Request, next: Next) -> Response {
 }
 
 /// The policy for an HTML page.
-fn csp(inline: &InlineHashes) -> String {
+fn csp(inline: &InlineHashes, connect: &[String]) -> String {
     let mut script = String::from("'self' 'wasm-unsafe-eval'");
     for h in &inline.scripts {
         script.push_str(&format!(" 'sha256-{h}'"));
@@ -71,9 +74,14 @@ fn csp(inline: &InlineHashes) -> String {
     for h in &inline.styles {
         style.push_str(&format!(" 'sha256-{h}'"));
     }
+    let mut connect_src = String::from("'self'");
+    for origin in connect {
+        connect_src.push(' ');
+        connect_src.push_str(origin);
+    }
     format!(
         "default-src 'none'; script-src {script}; style-src {style}; \
-         img-src 'self' data:; font-src 'self'; connect-src 'self'; manifest-src 'self'; \
+         img-src 'self' data:; font-src 'self'; connect-src {connect_src}; manifest-src 'self'; \
          base-uri 'none'; form-action 'self'; frame-ancestors 'none'; object-src 'none'"
     )
 }
@@ -158,7 +166,7 @@ mod tests {
 
     #[test]
     fn csp_base_policy_is_strict() {
-        let p = csp(&InlineHashes::default());
+        let p = csp(&InlineHashes::default(), &[]);
         assert!(p.contains("script-src 'self' 'wasm-unsafe-eval';"));
         assert!(p.contains("default-src 'none'"));
         assert!(!p.contains("unsafe-inline"));

@@ -5,10 +5,11 @@
 //   make pkg server && (cd tests/js && node --test e2e/checkout.test.mjs)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { startHarness } from './harness.mjs';
+import { DEMO_KEYSERVER, startHarness } from './harness.mjs';
 
 let h;
-before(async () => { h = await startHarness(); });
+// With the demo key server next to the pages, as `make demo` runs them.
+before(async () => { h = await startHarness({ keyserver: DEMO_KEYSERVER }); });
 after(async () => { await h?.close(); });
 
 const FIRST = {
@@ -100,4 +101,48 @@ test('checkout endpoint: refuses anything that is not a token or a hash', async 
     assert.equal((await post('email=jane', 'application/x-www-form-urlencoded')).status, 415);
     assert.equal((await post('x'.repeat(40000))).status, 413);
     assert.equal((await fetch(new URL('/healthz', h.url))).status, 200, 'still serving');
+});
+
+test('checkout, oblivious mode: no key in the page, po1 tokens, a returning customer is recognised', async () => {
+    const before = h.requests.length;
+    const { page, errors } = await h.open('/checkout/?mode=oblivious');
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.equal(await page.getAttribute('body', 'data-mode'), 'oblivious');
+    assert.match(await page.textContent('#status'), /Oblivious mode/);
+    // Only the oblivious entry is loaded: not the core wasm, not the demo key.
+    const loaded = h.requests.slice(before).map((r) => new URL(r.url).pathname);
+    assert.ok(loaded.includes('/pkg/pseudolink_oblivious_bg.wasm'));
+    assert.ok(!loaded.includes('/pkg/pseudolink_bg.wasm'));
+
+    const first = await placeOrder(page, FIRST, SHIP);
+    assert.equal(first.returning, 'false');
+    assert.ok(Number(first.tokenizeMs) > 0);
+    const stored = await (await fetch(new URL('/api/orders', h.url))).json();
+    const body = stored[0].body;
+    assert.equal(body.keyId, 'demo-2026b');
+    assert.ok(body.tokens.every((t) => /^po1\.[A-Za-z]+\.demo-2026b\.[A-Za-z0-9_-]{43}$/.test(t)), body.tokens.join());
+    assert.ok(body.matchKeys.every((t) => t.startsWith('po1.mk-')));
+    assert.deepEqual(body.shipTo.map((t) => t.split('.')[1]), ['street', 'city', 'postalCode', 'country']);
+    // No guessable unsalted hashes next to oblivious tokens.
+    assert.deepEqual(body.platformHashes, {});
+    // The panel shows what was sent.
+    assert.match(await page.textContent('#table tbody'), /po1\.email\.demo-2026b/);
+    // The page called the key server (another origin) with blinded elements only.
+    const ksCalls = h.requests.filter((r) => r.url.startsWith(h.keyserverUrl) && r.method === 'POST');
+    assert.ok(ksCalls.length >= 1);
+    assert.ok(ksCalls.every((r) => JSON.parse(r.body).keyVersion === 'demo-2026b'));
+
+    await page.reload();
+    await page.waitForSelector('body[data-ready="true"]');
+    const again = await placeOrder(page, RETURNING);
+    assert.equal(again.returning, 'true');
+    assert.equal(again.customer, first.customer);
+    assert.match(again.text, /recognised by matching e-mail, phone tokens/);
+
+    await h.screenshot(page, 'checkout-oblivious');
+    await page.close();
+    assert.deepEqual(errors, []);
+    const typed = [...Object.values(FIRST), ...Object.values(RETURNING), ...Object.values(SHIP)]
+        .filter((v) => v.trim().length >= 4);
+    h.assertNoRawValues(typed.flatMap((v) => [v, v.toLowerCase(), v.trim()]));
 });

@@ -47,27 +47,45 @@ export function serverBinary() {
     return candidates[0];
 }
 
+/** The demo key server config (demo/keyserver/, demo-only seeds and API key). */
+export const DEMO_KEYSERVER = path.join(ROOT, 'demo', 'keyserver', 'keyserver.json');
+/** The demo checkout page's publishable key-server credential. */
+export const DEMO_API_KEY = 'pk_demo_checkout_not_secret';
+
 /**
- * Starts the real server on a free port. Resolves to {url, stop(), log}, where
- * `log` collects the server's stderr lines (its request log).
+ * Starts the real server on a free port. Resolves to {url, keyserverUrl, stop(), log},
+ * where `log` collects the server's stderr lines (its request log). With
+ * `keyserver` (a config path) the OPRF key server runs too, on its own free port.
  */
-export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.join(ROOT, 'pkg') } = {}) {
+export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.join(ROOT, 'pkg'), keyserver } = {}) {
     const bin = serverBinary();
-    const child = spawn(bin, ['--port', '0', '--www', www, '--pkg', pkg], {
+    const args = ['--port', '0', '--www', www, '--pkg', pkg];
+    if (keyserver) args.push('--keyserver', keyserver, '--keyserver-port', '0');
+    const child = spawn(bin, args, {
         stdio: ['ignore', 'pipe', 'pipe'],
     });
     const log = [];
     createInterface({ input: child.stderr }).on('line', (l) => log.push(l));
     const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
-    const url = await new Promise((resolve, reject) => {
+    const [url, keyserverUrl] = await new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`${bin}: no address within 15 s`)), 15000);
         const lines = createInterface({ input: child.stdout });
-        lines.once('line', (line) => {
-            clearTimeout(timer);
-            const m = /^listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line.trim());
-            if (m) resolve(m[1]);
-            else reject(new Error(`${bin}: unexpected first line`));
+        const want = keyserver ? 2 : 1;
+        const got = [];
+        lines.on('line', (line) => {
+            if (got.length >= want) return;
+            const m = /^(?:keyserver )?listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line.trim());
+            if (!m) {
+                clearTimeout(timer);
+                reject(new Error(`${bin}: unexpected line ${got.length + 1}`));
+                return;
+            }
+            got.push(m[1]);
+            if (got.length === want) {
+                clearTimeout(timer);
+                resolve(got);
+            }
         });
         exited.then(({ code }) => {
             clearTimeout(timer);
@@ -85,7 +103,7 @@ export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.joi
         }
         return res;
     }
-    return { url, stop, log };
+    return { url, keyserverUrl, stop, log };
 }
 
 /** Headless Chromium with a fresh user-data dir; resolves to {context, close()}. */
@@ -125,6 +143,7 @@ export async function startHarness(serverOptions) {
 
     return {
         url: server.url,
+        keyserverUrl: server.keyserverUrl,
         serverLog: server.log,
         requests,
         context: browser.context,

@@ -1,0 +1,229 @@
+//! RFC 9497 VOPRF (mode 1) over ristretto255-SHA512, written from the RFC:
+//! key derivation (§3.2.1), blinding and finalising (§3.3.2), and the batched
+//! DLEQ proof (§2.2). Hashing to the group and to scalars is `voprf`'s
+//! (RFC 9380); the composites are computed with one variable-time
+//! multiscalar multiplication over public values instead of one scalar
+//! multiplication per element, which is what makes batches cheap.
+//! Every step is checked against the RFC's Appendix A vectors (tests/oblivious.rs).
+
+use curve25519_dalek::ristretto::RistrettoPoint;
+use curve25519_dalek::scalar::Scalar;
+use curve25519_dalek::traits::{Identity, VartimeMultiscalarMul};
+use rand_core::{CryptoRng, RngCore};
+use sha2_v010::{Digest, Sha512};
+use voprf::Group;
+
+type G = voprf::Ristretto255;
+
+/// `contextString = "OPRFV1-" || I2OSP(mode = 1, 1) || "-" || identifier`.
+const CONTEXT: &[u8] = b"OPRFV1-\x01-ristretto255-SHA512";
+/// I2OSP(Ne = 32, 2).
+const ELEM_LEN: [u8; 2] = [0, 32];
+
+/// Why a protocol step failed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Failure {
+    /// An input that hashes to the identity, or longer than 65535 bytes.
+    Input,
+    /// A proof that does not verify.
+    Proof,
+    /// Batch larger than 65535.
+    Batch,
+}
+
+fn hash_to_scalar(input: &[&[u8]], dst_prefix: &[u8]) -> Result<Scalar, Failure> {
+    G::hash_to_scalar::<Sha512>(input, &[dst_prefix, CONTEXT]).map_err(|_| Failure::Input)
+}
+
+pub(crate) fn compress(p: &RistrettoPoint) -> [u8; 32] {
+    p.compress().to_bytes()
+}
+
+/// `DeriveKeyPair(seed, info)` (§3.2.1).
+pub(crate) fn derive_key_pair(
+    seed: &[u8],
+    info: &[u8],
+) -> Result<(Scalar, RistrettoPoint), Failure> {
+    let info_len = u16::try_from(info.len())
+        .map_err(|_| Failure::Input)?
+        .to_be_bytes();
+    for counter in 0..=255u8 {
+        let sk = hash_to_scalar(&[seed, &info_len, info, &[counter]], b"DeriveKeyPair")?;
+        if sk != Scalar::ZERO {
+            return Ok((sk, RistrettoPoint::mul_base(&sk)));
+        }
+    }
+    Err(Failure::Input)
+}
+
+/// `HashToGroup(input)`, refusing the identity (§3.3.1).
+fn hash_to_group(input: &[u8]) -> Result<RistrettoPoint, Failure> {
+    let p = G::hash_to_curve::<Sha512>(&[input], &[b"HashToGroup-", CONTEXT])
+        .map_err(|_| Failure::Input)?;
+    if p == RistrettoPoint::identity() {
+        return Err(Failure::Input);
+    }
+    Ok(p)
+}
+
+/// `Blind(input)` with a scalar from `rng`: `(blind, blindedElement)`.
+pub(crate) fn blind<R: RngCore + CryptoRng>(
+    input: &[u8],
+    rng: &mut R,
+) -> Result<(Scalar, RistrettoPoint), Failure> {
+    if input.len() > usize::from(u16::MAX) {
+        return Err(Failure::Input);
+    }
+    let p = hash_to_group(input)?;
+    let r = G::random_scalar(rng);
+    Ok((r, p * r))
+}
+
+/// The `Finalize` hash of an input and its evaluation, unblinded with the
+/// inverse of its blind (inverted by the caller, in one batch).
+pub(crate) fn finalize(
+    input: &[u8],
+    blind_inverse: &Scalar,
+    evaluated: &RistrettoPoint,
+) -> [u8; 64] {
+    let n = evaluated * blind_inverse;
+    let len = (input.len() as u16).to_be_bytes();
+    let mut out = [0; 64];
+    out.copy_from_slice(
+        &Sha512::new()
+            .chain_update(len)
+            .chain_update(input)
+            .chain_update(ELEM_LEN)
+            .chain_update(compress(&n))
+            .chain_update(b"Finalize")
+            .finalize(),
+    );
+    out
+}
+
+/// `ComputeComposites` (§2.2.1): `M = Σ dᵢ·Cᵢ`, and `Z = Σ dᵢ·Dᵢ` or, for
+/// the key holder, `Z = k·M`. The `dᵢ` depend on public values only, so the
+/// sums may be variable-time.
+fn composites(
+    pk: &[u8; 32],
+    cs: &[[u8; 32]],
+    c_points: &[RistrettoPoint],
+    ds: &[[u8; 32]],
+    d_points: Option<&[RistrettoPoint]>,
+) -> Result<(Vec<Scalar>, RistrettoPoint, Option<RistrettoPoint>), Failure> {
+    let seed_dst: Vec<u8> = [b"Seed-".as_slice(), CONTEXT].concat();
+    let seed = Sha512::new()
+        .chain_update(ELEM_LEN)
+        .chain_update(pk)
+        .chain_update((seed_dst.len() as u16).to_be_bytes())
+        .chain_update(&seed_dst)
+        .finalize();
+    let seed_len = (seed.len() as u16).to_be_bytes();
+    let mut weights = Vec::with_capacity(cs.len());
+    for (i, (c, d)) in cs.iter().zip(ds).enumerate() {
+        let i = u16::try_from(i).map_err(|_| Failure::Batch)?.to_be_bytes();
+        weights.push(hash_to_scalar(
+            &[
+                &seed_len,
+                &seed,
+                &i,
+                &ELEM_LEN,
+                c,
+                &ELEM_LEN,
+                d,
+                b"Composite",
+            ],
+            b"HashToScalar-",
+        )?);
+    }
+    let m = RistrettoPoint::vartime_multiscalar_mul(&weights, c_points);
+    let z = d_points.map(|d| RistrettoPoint::vartime_multiscalar_mul(&weights, d));
+    Ok((weights, m, z))
+}
+
+fn challenge(
+    pk: &[u8; 32],
+    m: &RistrettoPoint,
+    z: &RistrettoPoint,
+    t2: &RistrettoPoint,
+    t3: &RistrettoPoint,
+) -> Result<Scalar, Failure> {
+    let (m, z, t2, t3) = (compress(m), compress(z), compress(t2), compress(t3));
+    hash_to_scalar(
+        &[
+            &ELEM_LEN,
+            pk,
+            &ELEM_LEN,
+            &m,
+            &ELEM_LEN,
+            &z,
+            &ELEM_LEN,
+            &t2,
+            &ELEM_LEN,
+            &t3,
+            b"Challenge",
+        ],
+        b"HashToScalar-",
+    )
+}
+
+/// Evaluates blinded elements under `sk` and proves it (`GenerateProof`,
+/// §2.2.1): the encoded evaluations and the 64-byte proof `c || s`.
+/// `cs` are the blinded elements as received (their encodings), `blinded`
+/// the decoded points.
+pub(crate) fn evaluate_and_prove<R: RngCore + CryptoRng>(
+    sk: &Scalar,
+    pk: &RistrettoPoint,
+    cs: &[[u8; 32]],
+    blinded: &[RistrettoPoint],
+    rng: &mut R,
+) -> Result<(Vec<[u8; 32]>, [u8; 64]), Failure> {
+    let evaluated: Vec<RistrettoPoint> = blinded.iter().map(|b| b * sk).collect();
+    let ds: Vec<[u8; 32]> = evaluated.iter().map(compress).collect();
+    let pk_bytes = compress(pk);
+    let (_, m, _) = composites(&pk_bytes, cs, blinded, &ds, None)?;
+    let z = m * sk;
+    let r = G::random_scalar(rng);
+    let t2 = RistrettoPoint::mul_base(&r);
+    let t3 = m * r;
+    let c = challenge(&pk_bytes, &m, &z, &t2, &t3)?;
+    let s = r - c * sk;
+    let mut proof = [0; 64];
+    proof[..32].copy_from_slice(c.as_bytes());
+    proof[32..].copy_from_slice(s.as_bytes());
+    Ok((ds, proof))
+}
+
+/// `VerifyProof` (§2.2.2) for blinded elements `cs` and evaluations `ds`
+/// under public key `pk`.
+pub(crate) fn verify(
+    pk: &RistrettoPoint,
+    cs: &[[u8; 32]],
+    c_points: &[RistrettoPoint],
+    ds: &[[u8; 32]],
+    d_points: &[RistrettoPoint],
+    proof: &[u8; 64],
+) -> Result<(), Failure> {
+    let scalar = |b: &[u8]| -> Result<Scalar, Failure> {
+        let arr: [u8; 32] = b.try_into().map_err(|_| Failure::Proof)?;
+        Option::from(Scalar::from_canonical_bytes(arr)).ok_or(Failure::Proof)
+    };
+    let (c, s) = (scalar(&proof[..32])?, scalar(&proof[32..])?);
+    let pk_bytes = compress(pk);
+    let (_, m, z) = composites(&pk_bytes, cs, c_points, ds, Some(d_points))?;
+    let z = z.ok_or(Failure::Proof)?;
+    // t2 = s·G + c·pk, t3 = s·M + c·Z: all public, so variable time is fine.
+    let t2 = RistrettoPoint::vartime_double_scalar_mul_basepoint(&c, pk, &s);
+    let t3 = RistrettoPoint::vartime_multiscalar_mul([s, c], [m, z]);
+    if challenge(&pk_bytes, &m, &z, &t2, &t3)? == c {
+        Ok(())
+    } else {
+        Err(Failure::Proof)
+    }
+}
+
+/// Decodes a 32-byte element; `None` for a non-canonical encoding or the identity.
+pub(crate) fn decode(bytes: &[u8; 32]) -> Option<RistrettoPoint> {
+    let p = G::deserialize_elem(bytes).ok()?;
+    (p != RistrettoPoint::identity()).then_some(p)
+}
