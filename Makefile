@@ -19,7 +19,7 @@ KEYSERVER_CONFIG ?= demo/keyserver/keyserver.json
 WASM_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/web*.rs))
 WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
 # Features the browser tests build with (tests/web_oblivious.rs needs `oblivious`).
-WASM_FEATURES ?= --features oblivious
+WASM_FEATURES ?= --features oblivious,link
 
 .PHONY: help setup pkg server demo test bench clean distclean \
 	fmt clippy clippy-server clippy-wasm test-native test-server vectors-check \

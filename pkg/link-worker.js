@@ -38,7 +38,7 @@ const ops = {
 };
 
 function progress(id) {
-  return (stage, done, total) => self.postMessage({ id, type: 'progress', stage, done, total });
+  return ({ stage, done, total }) => self.postMessage({ id, type: 'progress', stage, done, total });
 }
 
 function withLinker(config, params, f) {

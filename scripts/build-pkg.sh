@@ -24,6 +24,7 @@ PKG="$ROOT/pkg"
 ENTRIES=(
     "pseudolink:"
     "pseudolink_oblivious:oblivious"
+    "pseudolink_link:link"
 )
 WASM_OPT="${WASM_OPT:-$ROOT/tests/js/node_modules/.bin/wasm-opt}"
 

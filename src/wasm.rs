@@ -9,6 +9,8 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
+#[cfg(feature = "link")]
+pub mod link;
 #[cfg(feature = "oblivious")]
 pub mod oblivious;
 
@@ -264,35 +266,8 @@ impl Pseudonymizer {
         #[wasm_bindgen(unchecked_param_type = "TokenKeyInput[]")] keys: JsValue,
         #[wasm_bindgen(unchecked_param_type = "IdentityDefinition | string")] definition: JsValue,
     ) -> Result<Pseudonymizer, JsValue> {
-        let key_error = |code| js_error(Error::new(Subject::Keys, code));
-        let keys: js_sys::Array = keys
-            .dyn_into()
-            .map_err(|_| key_error(ErrorCode::KeyMissing))?;
-        let mut pairs = Vec::with_capacity(keys.length() as usize);
-        for k in keys.iter() {
-            let id = js_sys::Reflect::get(&k, &"id".into())
-                .ok()
-                .and_then(|v| v.as_string())
-                .ok_or_else(|| key_error(ErrorCode::KeyInvalidId))?;
-            let bytes: js_sys::Uint8Array = js_sys::Reflect::get(&k, &"secret".into())
-                .ok()
-                .and_then(|v| v.dyn_into().ok())
-                .ok_or_else(|| key_error(ErrorCode::KeyInvalidSecret))?;
-            pairs.push((id, Secret::new(bytes.to_vec()).map_err(js_error)?));
-        }
-        let json = match definition.as_string() {
-            Some(s) => s,
-            None => js_sys::JSON::stringify(&definition)
-                .ok()
-                .and_then(|s| s.as_string())
-                .ok_or_else(|| {
-                    js_error(Error::new(
-                        Subject::Definition,
-                        ErrorCode::DefinitionInvalid,
-                    ))
-                })?,
-        };
-        let definition = IdentityDefinition::from_json(&json).map_err(js_error)?;
+        let pairs = keys_from(keys)?;
+        let definition = definition_from(&definition)?;
         let inner = CorePseudonymizer::new(pairs, definition).map_err(js_error)?;
         Ok(Pseudonymizer { inner })
     }
@@ -333,6 +308,42 @@ impl Pseudonymizer {
         json.push(']');
         js_sys::JSON::parse(&json).map_err(|_| invalid_record())
     }
+}
+
+/// `TokenKeyInput[]` → `(id, secret)` pairs; the secrets are copied into
+/// wasm memory, where [`Secret`] wipes them on drop.
+fn keys_from(keys: JsValue) -> Result<Vec<(String, Secret)>, JsValue> {
+    let key_error = |code| js_error(Error::new(Subject::Keys, code));
+    let keys: js_sys::Array = keys
+        .dyn_into()
+        .map_err(|_| key_error(ErrorCode::KeyMissing))?;
+    let mut pairs = Vec::with_capacity(keys.length() as usize);
+    for k in keys.iter() {
+        let id = js_sys::Reflect::get(&k, &"id".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .ok_or_else(|| key_error(ErrorCode::KeyInvalidId))?;
+        let bytes: js_sys::Uint8Array = js_sys::Reflect::get(&k, &"secret".into())
+            .ok()
+            .and_then(|v| v.dyn_into().ok())
+            .ok_or_else(|| key_error(ErrorCode::KeyInvalidSecret))?;
+        pairs.push((id, Secret::new(bytes.to_vec()).map_err(js_error)?));
+    }
+    Ok(pairs)
+}
+
+/// An identity definition given as an object or as JSON text.
+fn definition_from(definition: &JsValue) -> Result<IdentityDefinition, JsValue> {
+    let json = match definition.as_string() {
+        Some(s) => s,
+        None => json_text(definition).ok_or_else(|| {
+            js_error(Error::new(
+                Subject::Definition,
+                ErrorCode::DefinitionInvalid,
+            ))
+        })?,
+    };
+    IdentityDefinition::from_json(&json).map_err(js_error)
 }
 
 /// Writes one record's `{"tokens":[…],"matchKeys":[…],"errors":[…]}` as JSON.

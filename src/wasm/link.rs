@@ -1,0 +1,496 @@
+//! JavaScript bindings of CLK encoding and linking (feature `link`, package
+//! entry `pseudolink_link`, a superset of the core entry). Records, encodings
+//! and results cross as JSON text; progress goes to an optional callback.
+
+use super::{definition_from, invalid_record, js_error, json_text, keys_from, record_from, to_js};
+use crate::link::{EncodedRecord, LinkConfig, Linker as CoreLinker, ModelParams};
+use crate::{
+    ClkEncoder as CoreClkEncoder, ClkSchema, Error, ErrorCode, Pseudonymizer as CorePseudonymizer,
+    Record, RecordEncoder as CoreRecordEncoder, Subject, DEFAULT_CLK_SCHEMA,
+};
+use wasm_bindgen::prelude::*;
+use wasm_bindgen::JsCast;
+
+#[wasm_bindgen(typescript_custom_section)]
+const TYPES: &str = r#"
+/** A clkhash linkage schema, version 3 (see clkhash's documentation). */
+export interface LinkageSchema {
+  version: 3;
+  clkConfig: { l: number; xor_folds?: number; kdf: { type: 'HKDF'; hash?: 'SHA256' | 'SHA512'; salt?: string; info?: string; keySize?: number } };
+  features: Array<{ identifier: string; ignored?: boolean; format?: object; hashing?: object }>;
+}
+
+/** Progress of long work: `stage` names the step, `done` of `total` units. */
+export interface LinkProgress { stage: string; done: number; total: number; }
+
+/** Options of the batch calls. */
+export interface BatchOptions { onProgress?: (p: LinkProgress) => void; }
+
+/** A pseudonymised record: what a linker reads. No raw value is in it. */
+export interface EncodedRecord {
+  /** The business's own key for the record (unique within its dataset). */
+  id: string;
+  /** Field tokens `pl1.<field>.<keyId>.<tag>` (or oblivious `po1.…`). */
+  tokens: string[];
+  /** Match-key tokens `pl1.mk-<name>.<keyId>.<tag>`. */
+  matchKeys: string[];
+  /** CLKs by field wire name, plus `record` for all features in one filter; standard base64. */
+  clks: Record<string, string>;
+}
+
+/** An encoded record with the fields that could not be used (codes, never values). */
+export interface EncodedRecordResult extends EncodedRecord { errors: FieldError[]; }
+
+/** A contact record for `RecordEncoder`: the fields, plus an optional id. */
+export type IdentifiedRecord = ContactRecord & { id?: string | number };
+
+/** Options of `RecordEncoder`: CLKs are made when a schema is given (default: tokens only). */
+export interface RecordEncoderOptions {
+  /** A linkage schema whose features are field wire names, or `'default'` for `DEFAULT_CLK_SCHEMA`. */
+  clkSchema?: LinkageSchema | string;
+  /** The CLK secret shared by the linking parties (at least 16 bytes). */
+  clkSecret?: Uint8Array;
+}
+
+/** One comparison of a link configuration. */
+export interface Comparison {
+  name: string;
+  kind: 'token' | 'clk';
+  /** Token subject (`email`, `mk-nameDob`) or CLK key (`firstName`, `record`). */
+  source: string;
+  /** CLK: Dice thresholds, strictly descending. */
+  thresholds?: number[];
+  /** Token: adjust agreement by the token's frequency. */
+  tfAdjustment?: boolean;
+}
+
+/** Linker settings; every part has a default. */
+export interface LinkConfig {
+  comparisons?: Comparison[];
+  blocking?: {
+    exactSubjects?: string[];
+    maxBlockPairs?: number;
+    lsh?: Array<{ clk: string; bands: number; bitsPerBand: number; randomPairsPerRecord?: number; seed?: number }>;
+  };
+  /** Probability at or above which a pair is a link (default 0.5). */
+  threshold?: number;
+  oneToOne?: boolean;
+  onePerSource?: boolean;
+  maxClusterSize?: number;
+  tfMinimumU?: number;
+  /** Attach an explanation to every link (default true). */
+  explainLinks?: boolean;
+  em?: { maxIterations?: number; tolerance?: number; uSamplePairs?: number; seed?: number };
+}
+
+/** Fellegi–Sunter parameters: save them as JSON, load them with `setParams`. */
+export interface ModelParams {
+  version: number;
+  /** Prior probability that a candidate pair is a match. */
+  prior: number;
+  comparisons: Array<{ name: string; levels: Array<{ label: string; m: number; u: number }> }>;
+}
+
+/** One comparison's part of a match weight: a bar of a waterfall chart. */
+export interface Contribution {
+  comparison: string;
+  /** `agree`, `disagree`, `dice≥0.85`, … or `null` (missing: weighs 0). */
+  level: string;
+  /** CLK comparisons: the Dice similarity. */
+  similarity: number | null;
+  /** log2(m/u) in bits, term-frequency adjustment included. */
+  matchWeight: number;
+  tfAdjustment: number;
+}
+
+/** Why a pair scores as it does: prior + contributions = match weight. */
+export interface Explanation {
+  priorWeight: number;
+  contributions: Contribution[];
+  matchWeight: number;
+  probability: number;
+}
+
+export interface Link { a: string; b: string; probability: number; matchWeight: number; explanation?: Explanation; }
+
+export interface LinkStats {
+  records: number; candidatePairs: number; totalPairs: number; reductionRatio: number;
+  comparisons: number; emIterations: number; trained: boolean;
+}
+
+export interface LinkResult { links: Link[]; params: ModelParams; stats: LinkStats; }
+export interface DedupeResult { clusters: string[][]; links: Link[]; params: ModelParams; stats: LinkStats; }
+export interface EntitiesResult { entities: Array<Array<{ source: number; id: string }>>; links: Link[]; params: ModelParams; stats: LinkStats; }
+"#;
+
+/// The default CLK schema (names, street, city, postal code, date of birth)
+/// as JSON text.
+#[wasm_bindgen(js_name = defaultClkSchema)]
+pub fn default_clk_schema() -> String {
+    DEFAULT_CLK_SCHEMA.to_owned()
+}
+
+/// Calls `onProgress({stage, done, total})` when the options carry one.
+struct ProgressSink(Option<js_sys::Function>);
+
+impl ProgressSink {
+    fn from_options(options: &JsValue) -> Self {
+        if !options.is_object() {
+            return ProgressSink(None);
+        }
+        ProgressSink(
+            js_sys::Reflect::get(options, &"onProgress".into())
+                .ok()
+                .and_then(|f| f.dyn_into::<js_sys::Function>().ok()),
+        )
+    }
+
+    fn report(&self, stage: &str, done: usize, total: usize) {
+        let Some(f) = &self.0 else { return };
+        let p = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(&p, &"stage".into(), &stage.into());
+        let _ = js_sys::Reflect::set(&p, &"done".into(), &(done as f64).into());
+        let _ = js_sys::Reflect::set(&p, &"total".into(), &(total as f64).into());
+        // A throwing callback must not abort the work; its error is dropped.
+        let _ = f.call1(&JsValue::NULL, &p);
+    }
+
+    /// Reports at most every `step` units, and always the last one.
+    fn throttled(&self, stage: &str, done: usize, total: usize, step: usize) {
+        if done == total || done % step.max(1) == 0 {
+            self.report(stage, done, total);
+        }
+    }
+}
+
+fn schema_from(value: &JsValue) -> Result<ClkSchema, JsValue> {
+    let bad = || js_error(Error::new(Subject::Schema, ErrorCode::SchemaInvalidJson));
+    let text = match value.as_string() {
+        Some(s) if s == "default" => DEFAULT_CLK_SCHEMA.to_owned(),
+        Some(s) => s,
+        None => json_text(value).ok_or_else(bad)?,
+    };
+    ClkSchema::from_json(&text).map_err(js_error)
+}
+
+fn secret_from(value: &JsValue) -> Result<Vec<u8>, JsValue> {
+    value
+        .dyn_ref::<js_sys::Uint8Array>()
+        .map(js_sys::Uint8Array::to_vec)
+        .ok_or_else(|| js_error(Error::new(Subject::Keys, ErrorCode::KeyInvalidSecret)))
+}
+
+/// A JS array of strings (one CLK row).
+fn row_from(value: &JsValue) -> Result<Vec<String>, JsValue> {
+    let bad = || js_error(Error::new(Subject::Record, ErrorCode::ClkRowLength));
+    let arr: &js_sys::Array = value.dyn_ref().ok_or_else(bad)?;
+    arr.iter().map(|v| v.as_string().ok_or_else(bad)).collect()
+}
+
+/// Clkhash-compatible Bloom-filter encodings (CLKs) under a linkage schema
+/// and a secret. The derived keys live in wasm memory, wiped when freed.
+#[wasm_bindgen]
+pub struct ClkEncoder {
+    inner: CoreClkEncoder,
+}
+
+#[wasm_bindgen]
+impl ClkEncoder {
+    /// An encoder for a linkage schema (object, JSON text or `'default'`)
+    /// and the shared secret.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "LinkageSchema | string")] schema: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Uint8Array")] secret: JsValue,
+    ) -> Result<ClkEncoder, JsValue> {
+        let schema = schema_from(&schema)?;
+        let secret = zeroize::Zeroizing::new(secret_from(&secret)?);
+        let inner = CoreClkEncoder::new(&schema, &secret).map_err(js_error)?;
+        Ok(ClkEncoder { inner })
+    }
+
+    /// Bits per CLK.
+    #[wasm_bindgen(getter, js_name = outputBits)]
+    pub fn output_bits(&self) -> usize {
+        self.inner.output_bits()
+    }
+
+    /// The record CLK of one row (one string per schema feature, ignored
+    /// features included), base64 as clkhash serialises it.
+    pub fn encode(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] row: JsValue,
+    ) -> Result<String, JsValue> {
+        let row = row_from(&row)?;
+        Ok(self.inner.encode(&row).map_err(js_error)?.to_base64())
+    }
+
+    /// One CLK per non-ignored feature (`null` where a value is missing).
+    #[wasm_bindgen(js_name = encodeFeatures, unchecked_return_type = "(string | null)[]")]
+    pub fn encode_features(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[]")] row: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let row = row_from(&row)?;
+        let clks = self.inner.encode_features(&row).map_err(js_error)?;
+        let out: Vec<Option<String>> = clks
+            .iter()
+            .map(|c| c.as_ref().map(|c| c.to_base64()))
+            .collect();
+        to_js(&out)
+    }
+
+    /// Record CLKs of many rows. A bad row throws with its index in `row`.
+    #[wasm_bindgen(js_name = encodeBatch, unchecked_return_type = "string[]")]
+    pub fn encode_batch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string[][]")] rows: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "BatchOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let sink = ProgressSink::from_options(&options);
+        let text = json_text(&rows).ok_or_else(invalid_record)?;
+        let rows: Vec<Vec<String>> = serde_json::from_str(&text)
+            .map_err(|_| js_error(Error::new(Subject::Record, ErrorCode::ClkRowLength)))?;
+        let clks = self
+            .inner
+            .encode_batch(&rows, |done, total| {
+                sink.throttled("encode", done, total, 1000)
+            })
+            .map_err(|e| {
+                let err = js_error(e.error);
+                let _ = js_sys::Reflect::set(&err, &"row".into(), &(e.row as f64).into());
+                err
+            })?;
+        let out: Vec<String> = clks.iter().map(|c| c.to_base64()).collect();
+        to_js(&out)
+    }
+}
+
+/// Turns contact records into encoded records: keyed tokens, match keys and
+/// (with a CLK schema) one CLK per field plus the record CLK.
+#[wasm_bindgen]
+pub struct RecordEncoder {
+    inner: CoreRecordEncoder,
+}
+
+#[wasm_bindgen]
+impl RecordEncoder {
+    /// Token keys (as for `Pseudonymizer`), an identity definition, and
+    /// optionally `{clkSchema, clkSecret}` for fuzzy encodings.
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "TokenKeyInput[]")] keys: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "IdentityDefinition | string")] definition: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "RecordEncoderOptions")] options: JsValue,
+    ) -> Result<RecordEncoder, JsValue> {
+        let p = CorePseudonymizer::new(keys_from(keys)?, definition_from(&definition)?)
+            .map_err(js_error)?;
+        let get = |k: &str| {
+            if options.is_object() {
+                js_sys::Reflect::get(&options, &k.into()).unwrap_or(JsValue::UNDEFINED)
+            } else {
+                JsValue::UNDEFINED
+            }
+        };
+        let schema = get("clkSchema");
+        let inner = if schema.is_undefined() || schema.is_null() {
+            CoreRecordEncoder::new(p)
+        } else {
+            let secret = zeroize::Zeroizing::new(secret_from(&get("clkSecret"))?);
+            if secret.len() < 16 {
+                return Err(js_error(Error::new(Subject::Keys, ErrorCode::KeyTooShort)));
+            }
+            CoreRecordEncoder::with_clks(p, &schema_from(&schema)?, &secret).map_err(js_error)?
+        };
+        Ok(RecordEncoder { inner })
+    }
+
+    /// Encodes one record; its `id` (string or number) is kept, default `"0"`.
+    #[wasm_bindgen(unchecked_return_type = "EncodedRecordResult")]
+    pub fn encode(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "IdentifiedRecord")] record: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let id = id_of(&record, 0);
+        to_js(&self.inner.encode(&id, &record_from(&record)?))
+    }
+
+    /// Encodes many records, in order; a record without an `id` gets its index.
+    #[wasm_bindgen(js_name = encodeBatch, unchecked_return_type = "EncodedRecordResult[]")]
+    pub fn encode_batch(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "IdentifiedRecord[]")] records: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "BatchOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let sink = ProgressSink::from_options(&options);
+        let arr: &js_sys::Array = records.dyn_ref().ok_or_else(invalid_record)?;
+        let ids: Vec<String> = arr.iter().enumerate().map(|(i, r)| id_of(&r, i)).collect();
+        let text = json_text(&records).ok_or_else(invalid_record)?;
+        let recs = Record::batch_from_json(&text).map_err(js_error)?;
+        let pairs: Vec<(String, Record)> = ids.into_iter().zip(recs).collect();
+        let out = self.inner.encode_batch(&pairs, |done, total| {
+            sink.throttled("encode", done, total, 1000)
+        });
+        to_js(&out)
+    }
+}
+
+/// A record's `id` property as text (numbers too), else its position.
+fn id_of(record: &JsValue, index: usize) -> String {
+    let v = js_sys::Reflect::get(record, &"id".into()).unwrap_or(JsValue::UNDEFINED);
+    v.as_string()
+        .or_else(|| v.as_f64().map(|n| n.to_string()))
+        .unwrap_or_else(|| index.to_string())
+}
+
+fn encoded_from(value: &JsValue) -> Result<Vec<EncodedRecord>, JsValue> {
+    if !js_sys::Array::is_array(value) {
+        return Err(invalid_record());
+    }
+    let text = json_text(value).ok_or_else(invalid_record)?;
+    EncodedRecord::many_from_json(&text).map_err(js_error)
+}
+
+fn one_encoded(value: &JsValue) -> Result<EncodedRecord, JsValue> {
+    let text = json_text(value).ok_or_else(invalid_record)?;
+    EncodedRecord::from_json(&text).map_err(js_error)
+}
+
+/// Links, deduplicates and explains encoded records with a Fellegi–Sunter
+/// model it trains on the data by EM (no labels), or with saved parameters.
+#[wasm_bindgen]
+pub struct Linker {
+    inner: CoreLinker,
+}
+
+#[wasm_bindgen]
+impl Linker {
+    /// A linker with a configuration (object or JSON text; every part has a
+    /// default).
+    #[wasm_bindgen(constructor)]
+    pub fn new(
+        #[wasm_bindgen(unchecked_param_type = "LinkConfig | string")] config: JsValue,
+    ) -> Result<Linker, JsValue> {
+        let config = if config.is_undefined() || config.is_null() {
+            LinkConfig::default()
+        } else {
+            let text = match config.as_string() {
+                Some(s) => s,
+                None => json_text(&config)
+                    .ok_or_else(|| js_error(Error::new(Subject::Link, ErrorCode::LinkBadConfig)))?,
+            };
+            LinkConfig::from_json(&text).map_err(js_error)?
+        };
+        Ok(Linker {
+            inner: CoreLinker::new(config).map_err(js_error)?,
+        })
+    }
+
+    /// The configuration in use (with defaults filled in).
+    #[wasm_bindgen(getter, unchecked_return_type = "LinkConfig")]
+    pub fn config(&self) -> Result<JsValue, JsValue> {
+        to_js(self.inner.config())
+    }
+
+    /// The model parameters: trained by the first job, or loaded; `null` before.
+    #[wasm_bindgen(getter, unchecked_return_type = "ModelParams | null")]
+    pub fn params(&self) -> Result<JsValue, JsValue> {
+        match self.inner.params() {
+            Some(p) => to_js(p),
+            None => Ok(JsValue::NULL),
+        }
+    }
+
+    /// Loads saved parameters (object or JSON text); later jobs reuse them.
+    #[wasm_bindgen(js_name = setParams)]
+    pub fn set_params(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "ModelParams | string")] params: JsValue,
+    ) -> Result<(), JsValue> {
+        let bad = || js_error(Error::new(Subject::Link, ErrorCode::LinkBadParams));
+        let text = match params.as_string() {
+            Some(s) => s,
+            None => json_text(&params).ok_or_else(bad)?,
+        };
+        let params: ModelParams = serde_json::from_str(&text).map_err(|_| bad())?;
+        let linker = CoreLinker::new(self.inner.config().clone()).map_err(js_error)?;
+        self.inner = linker.with_params(params).map_err(js_error)?;
+        Ok(())
+    }
+
+    /// Forgets the parameters: the next job trains again.
+    #[wasm_bindgen(js_name = resetParams)]
+    pub fn reset_params(&mut self) {
+        self.inner.reset_params();
+    }
+
+    /// One-to-one links between two datasets, highest probability first.
+    #[wasm_bindgen(unchecked_return_type = "LinkResult")]
+    pub fn link(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "EncodedRecord[]")] a: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "EncodedRecord[]")] b: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "BatchOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let sink = ProgressSink::from_options(&options);
+        let (a, b) = (encoded_from(&a)?, encoded_from(&b)?);
+        let r = self
+            .inner
+            .link(&a, &b, &mut |s, d, t| sink.report(s, d, t))
+            .map_err(js_error)?;
+        to_js(&r)
+    }
+
+    /// Clusters of one dataset (the same customer entered several times).
+    #[wasm_bindgen(unchecked_return_type = "DedupeResult")]
+    pub fn dedupe(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "EncodedRecord[]")] records: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "BatchOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let sink = ProgressSink::from_options(&options);
+        let records = encoded_from(&records)?;
+        let r = self
+            .inner
+            .dedupe(&records, &mut |s, d, t| sink.report(s, d, t))
+            .map_err(js_error)?;
+        to_js(&r)
+    }
+
+    /// Entities across several datasets (at most one record of each per
+    /// entity unless `onePerSource` is off).
+    #[wasm_bindgen(js_name = linkMany, unchecked_return_type = "EntitiesResult")]
+    pub fn link_many(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "EncodedRecord[][]")] sources: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "BatchOptions")] options: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let sink = ProgressSink::from_options(&options);
+        let arr: &js_sys::Array = sources.dyn_ref().ok_or_else(invalid_record)?;
+        let sets = arr
+            .iter()
+            .map(|s| encoded_from(&s))
+            .collect::<Result<Vec<_>, _>>()?;
+        let refs: Vec<&[EncodedRecord]> = sets.iter().map(Vec::as_slice).collect();
+        let r = self
+            .inner
+            .link_many(&refs, &mut |s, d, t| sink.report(s, d, t))
+            .map_err(js_error)?;
+        to_js(&r)
+    }
+
+    /// The per-comparison explanation of one pair (needs parameters: link
+    /// first or `setParams`).
+    #[wasm_bindgen(unchecked_return_type = "Explanation")]
+    pub fn explain(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "EncodedRecord")] a: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "EncodedRecord")] b: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let e = self
+            .inner
+            .explain(&one_encoded(&a)?, &one_encoded(&b)?)
+            .map_err(js_error)?;
+        to_js(&e)
+    }
+}

@@ -1,0 +1,313 @@
+//! The link entry's JS API in the browser (wasm-bindgen-test, headless
+//! Chromium and Firefox, `--features link`): `ClkEncoder` against clkhash's
+//! own CLKs, then `RecordEncoder` → `Linker` (link, dedupe, linkMany,
+//! explain, saved parameters) on generated customers with known truth,
+//! called the way JavaScript calls them.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
+#![cfg(all(target_arch = "wasm32", feature = "link"))]
+
+use pseudolink::wasm::link::{default_clk_schema, ClkEncoder, Linker, RecordEncoder};
+use pseudolink_synth::{dedupe, link, Config, Row};
+use std::collections::HashSet;
+use wasm_bindgen::JsValue;
+use wasm_bindgen_test::*;
+
+wasm_bindgen_test_configure!(run_in_browser);
+
+const EXAMPLE_SCHEMA: &str = include_str!("vectors/clk/a-example.schema.json");
+const EXAMPLE_VECTORS: &str = include_str!("vectors/clk/a-example.vectors.json");
+
+const DEFINITION: &str = r#"{"version":1,
+  "fields":["email","phone","firstName","lastName","street","city","postalCode","dateOfBirth"],
+  "matchKeys":[{"name":"nameDob","parts":[{"field":"lastName"},{"field":"firstName","take":"initial"},{"field":"dateOfBirth"}]}],
+  "defaultRegion":"US","dateOrder":"mdy"}"#;
+
+fn js(json: &str) -> JsValue {
+    js_sys::JSON::parse(json).unwrap()
+}
+
+fn to_json(v: &JsValue) -> serde_json::Value {
+    serde_json::from_str(&js_sys::JSON::stringify(v).unwrap().as_string().unwrap()).unwrap()
+}
+
+fn code_of(err: &JsValue) -> String {
+    js_sys::Reflect::get(err, &"code".into())
+        .unwrap()
+        .as_string()
+        .unwrap()
+}
+
+fn keys() -> JsValue {
+    let k = js_sys::Object::new();
+    js_sys::Reflect::set(&k, &"id".into(), &"k1".into()).unwrap();
+    js_sys::Reflect::set(
+        &k,
+        &"secret".into(),
+        &js_sys::Uint8Array::from(&[3u8; 32][..]),
+    )
+    .unwrap();
+    js_sys::Array::of1(&k).into()
+}
+
+fn options_with_clks() -> JsValue {
+    let o = js_sys::Object::new();
+    js_sys::Reflect::set(&o, &"clkSchema".into(), &"default".into()).unwrap();
+    js_sys::Reflect::set(
+        &o,
+        &"clkSecret".into(),
+        &js_sys::Uint8Array::from(&[4u8; 32][..]),
+    )
+    .unwrap();
+    o.into()
+}
+
+/// Generated rows as the JS objects a page would pass (fields + id).
+fn records(rows: &[Row]) -> JsValue {
+    let v: Vec<serde_json::Value> = rows
+        .iter()
+        .map(|r| {
+            let mut m: serde_json::Map<String, serde_json::Value> =
+                r.present().map(|(k, v)| (k.to_owned(), v.into())).collect();
+            m.insert("id".into(), r.id.clone().into());
+            m.into()
+        })
+        .collect();
+    js(&serde_json::to_string(&v).unwrap())
+}
+
+fn encoder() -> RecordEncoder {
+    RecordEncoder::new(keys(), js(DEFINITION), options_with_clks()).unwrap()
+}
+
+/// An `{onProgress}` option that counts its calls into `calls`.
+fn counting(calls: &js_sys::Array) -> JsValue {
+    let f =
+        js_sys::Function::new_with_args("p", "this.push(p.stage + ':' + p.done + '/' + p.total)");
+    let bound = f.bind0(calls);
+    let o = js_sys::Object::new();
+    js_sys::Reflect::set(&o, &"onProgress".into(), &bound).unwrap();
+    o.into()
+}
+
+#[wasm_bindgen_test]
+fn clk_encoder_matches_clkhash_through_the_js_api() {
+    let v: serde_json::Value = serde_json::from_str(EXAMPLE_VECTORS).unwrap();
+    let secret = v["secret"].as_str().unwrap().as_bytes();
+    let enc = ClkEncoder::new(
+        EXAMPLE_SCHEMA.into(),
+        js_sys::Uint8Array::from(secret).into(),
+    )
+    .unwrap();
+    assert_eq!(enc.output_bits(), 1024);
+    let all = v["cases"].as_array().unwrap();
+    let mut rejected = 0;
+    for case in all {
+        let row = js(&case["row"].to_string());
+        match case["clk"].as_str() {
+            Some(clk) => assert_eq!(enc.encode(row).unwrap(), clk),
+            None => {
+                // clkhash rejects this row: so do we, naming the same feature.
+                let err = enc.encode(row).unwrap_err();
+                assert!(code_of(&err).starts_with("clk."));
+                let msg = js_sys::Reflect::get(&err, &"message".into())
+                    .unwrap()
+                    .as_string()
+                    .unwrap();
+                assert!(msg.contains(case["error"].as_str().unwrap()), "{msg}");
+                rejected += 1;
+            }
+        }
+    }
+    assert!(rejected < all.len());
+    let cases: Vec<&serde_json::Value> = all.iter().filter(|c| c["clk"].is_string()).collect();
+    let rows: Vec<&serde_json::Value> = cases.iter().map(|c| &c["row"]).collect();
+    let calls = js_sys::Array::new();
+    let out = to_json(
+        &enc.encode_batch(js(&serde_json::to_string(&rows).unwrap()), counting(&calls))
+            .unwrap(),
+    );
+    for (got, case) in out.as_array().unwrap().iter().zip(&cases) {
+        assert_eq!(got, &case["clk"]);
+    }
+    assert!(calls.length() >= 1, "progress reported");
+    // A short row is a typed error carrying its row index, never the value.
+    let bad = enc
+        .encode_batch(js(r#"[["x"]]"#), JsValue::UNDEFINED)
+        .unwrap_err();
+    assert_eq!(code_of(&bad), "clk.row_length");
+    assert_eq!(
+        js_sys::Reflect::get(&bad, &"row".into()).unwrap().as_f64(),
+        Some(0.0)
+    );
+}
+
+#[wasm_bindgen_test]
+fn bad_schemas_and_secrets_are_typed_errors() {
+    let secret: JsValue = js_sys::Uint8Array::from(&[1u8; 32][..]).into();
+    let e = ClkEncoder::new("{not json".into(), secret.clone())
+        .err()
+        .unwrap();
+    assert_eq!(code_of(&e), "schema.invalid_json");
+    let e = ClkEncoder::new(js(r#"{"version":2}"#), secret)
+        .err()
+        .unwrap();
+    assert_eq!(code_of(&e), "schema.unsupported_version");
+    let e = ClkEncoder::new(default_clk_schema().into(), "not bytes".into())
+        .err()
+        .unwrap();
+    assert_eq!(code_of(&e), "key.invalid_secret");
+    let e = Linker::new(js(r#"{"threshold":"high"}"#)).err().unwrap();
+    assert_eq!(code_of(&e), "link.bad_config");
+}
+
+#[wasm_bindgen_test]
+fn encode_link_explain_and_reuse_parameters_in_the_browser() {
+    let data = link(&Config::new(31), 600, 0.5);
+    let truth: HashSet<(String, String)> = data.pairs.iter().cloned().collect();
+    let enc = encoder();
+    let calls = js_sys::Array::new();
+    let a = enc
+        .encode_batch(records(&data.a), counting(&calls))
+        .unwrap();
+    let b = enc
+        .encode_batch(records(&data.b), JsValue::UNDEFINED)
+        .unwrap();
+    assert!(calls.length() >= 1);
+    let first = to_json(&js_sys::Reflect::get_u32(&a, 0).unwrap());
+    assert_eq!(first["id"], data.a[0].id.as_str());
+    assert!(first["clks"]["record"].is_string() && first["tokens"].is_array());
+
+    let mut linker = Linker::new(JsValue::UNDEFINED).unwrap();
+    assert!(linker.params().unwrap().is_null());
+    let stages = js_sys::Array::new();
+    let result = to_json(
+        &linker
+            .link(a.clone(), b.clone(), counting(&stages))
+            .unwrap(),
+    );
+    let found: HashSet<(String, String)> = result["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            (
+                l["a"].as_str().unwrap().to_owned(),
+                l["b"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect();
+    let tp = found.intersection(&truth).count() as f64;
+    let (precision, recall) = (tp / found.len() as f64, tp / truth.len() as f64);
+    assert!(
+        precision > 0.95 && recall > 0.8,
+        "precision {precision}, recall {recall}"
+    );
+    let staged: Vec<String> = stages.iter().map(|s| s.as_string().unwrap()).collect();
+    assert!(staged.iter().any(|s| s.starts_with("em:")), "{staged:?}");
+
+    // The explanation a page draws: prior + contributions = match weight.
+    let link0 = &result["links"][0];
+    let e = &link0["explanation"];
+    let sum = e["priorWeight"].as_f64().unwrap()
+        + e["contributions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["matchWeight"].as_f64().unwrap())
+            .sum::<f64>();
+    assert!((sum - e["matchWeight"].as_f64().unwrap()).abs() < 1e-9);
+
+    // Saved parameters load into a fresh linker and give the same scores.
+    let params = linker.params().unwrap();
+    let saved = js_sys::JSON::stringify(&params)
+        .unwrap()
+        .as_string()
+        .unwrap();
+    let mut again = Linker::new(JsValue::UNDEFINED).unwrap();
+    again.set_params(saved.into()).unwrap();
+    let find = |arr: &JsValue, id: &str| {
+        js_sys::Array::from(arr)
+            .iter()
+            .find(|r| to_json(r)["id"] == id)
+            .unwrap()
+    };
+    let ea = again
+        .explain(
+            find(&a, link0["a"].as_str().unwrap()),
+            find(&b, link0["b"].as_str().unwrap()),
+        )
+        .unwrap();
+    assert!(
+        (to_json(&ea)["probability"].as_f64().unwrap() - link0["probability"].as_f64().unwrap())
+            .abs()
+            < 1e-9
+    );
+    let bad = again
+        .set_params(js(r#"{"version":1,"prior":0.5,"comparisons":[]}"#))
+        .unwrap_err();
+    assert_eq!(code_of(&bad), "link.bad_params");
+}
+
+#[wasm_bindgen_test]
+fn dedupe_and_link_many_in_the_browser() {
+    let data = dedupe(&Config::new(32), 500, 0.3, 4);
+    let enc = encoder();
+    let recs = enc
+        .encode_batch(records(&data.rows), JsValue::UNDEFINED)
+        .unwrap();
+    let mut linker = Linker::new(JsValue::UNDEFINED).unwrap();
+    let d = to_json(&linker.dedupe(recs.clone(), JsValue::UNDEFINED).unwrap());
+    let clusters = d["clusters"].as_array().unwrap();
+    let members: usize = clusters.iter().map(|c| c.as_array().unwrap().len()).sum();
+    assert_eq!(
+        members,
+        data.rows.len(),
+        "every record in exactly one cluster"
+    );
+    let entity: std::collections::HashMap<&str, &str> = data
+        .clusters
+        .iter()
+        .map(|(id, e)| (id.as_str(), e.as_str()))
+        .collect();
+    let multi: Vec<_> = clusters
+        .iter()
+        .filter(|c| c.as_array().unwrap().len() > 1)
+        .collect();
+    assert!(!multi.is_empty());
+    let pure = multi
+        .iter()
+        .filter(|c| {
+            let es: HashSet<&str> = c
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|id| entity[id.as_str().unwrap()])
+                .collect();
+            es.len() == 1
+        })
+        .count();
+    assert!(
+        pure as f64 / multi.len() as f64 > 0.95,
+        "{pure} of {} clusters pure",
+        multi.len()
+    );
+
+    let split = js_sys::Array::from(&recs);
+    let half = split.length() / 2;
+    let sources = js_sys::Array::of2(&split.slice(0, half), &split.slice(half, split.length()));
+    let m = to_json(
+        &linker
+            .link_many(sources.into(), JsValue::UNDEFINED)
+            .unwrap(),
+    );
+    assert!(m["entities"].as_array().unwrap().iter().all(|e| {
+        let s: HashSet<u64> = e
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| m["source"].as_u64().unwrap())
+            .collect();
+        s.len() == e.as_array().unwrap().len()
+    }));
+}
