@@ -112,6 +112,7 @@ bench:
 clean:
 	cargo clean
 	rm -rf pkg/pseudolink.js pkg/pseudolink.d.ts pkg/pseudolink_bg.wasm pkg/pseudolink_bg.wasm.d.ts \
+		pkg/pseudolink_*.js pkg/pseudolink_*.d.ts pkg/pseudolink_*_bg.wasm pkg/pseudolink_*_bg.wasm.d.ts \
 		pkg/snippets tests/e2e-artifacts
 
 # Also forget the installed JS test tools (scripts/setup.sh reinstalls them).
