@@ -68,7 +68,8 @@ clippy-server:
 	@$(TIMED) clippy-server cargo clippy --workspace --all-targets --locked --features server -- -D warnings
 
 clippy-wasm:
-	@$(TIMED) clippy-wasm bash -c "$(CARGO_WASM) clippy --lib --tests --locked -- -D warnings \
+	@$(TIMED) clippy-wasm bash -c "$(CARGO_WASM) clippy --lib --locked --no-default-features -- -D warnings \
+		&& $(CARGO_WASM) clippy --lib --tests --locked -- -D warnings \
 		&& $(CARGO_WASM) clippy --lib --tests --locked $(WASM_FEATURES) -- -D warnings"
 
 test-native:

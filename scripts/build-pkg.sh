@@ -53,7 +53,7 @@ rm -rf "$PKG/snippets"
 build_entry() {
     local out_name="$1" features="$2"
     echo "build-pkg: [$out_name] cargo build --release --features '$features' (wasm32, $(wasm_toolchain) toolchain)"
-    wasm_cargo build --release --lib --locked --features "$features"
+    wasm_cargo build --release --lib --locked --no-default-features --features "$features"
     local wasm_in="$WASM_TARGET_DIR/$WASM_TARGET/release/$CRATE.wasm"
     [[ -f "$wasm_in" ]] || die "expected $wasm_in after the build"
 

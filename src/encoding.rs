@@ -107,6 +107,7 @@ pub fn base64_url_decode(s: &str) -> Option<Vec<u8>> {
     Some(out)
 }
 
+#[cfg(feature = "fuzzy")]
 /// Decodes standard, padded base64 (RFC 4648 §4), as clkhash writes CLKs;
 /// `None` on any invalid symbol, missing padding or non-canonical tail bits.
 pub(crate) fn base64_std_decode(s: &str) -> Option<Vec<u8>> {

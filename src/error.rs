@@ -93,83 +93,121 @@ pub enum ErrorCode {
     OptionInvalid,
     // --- clk (Bloom-filter encodings, linkage schema v3) -----------------
     /// The linkage schema is not JSON.
+    #[cfg(feature = "fuzzy")]
     SchemaInvalidJson,
     /// The linkage schema is not version 3 (versions 1 and 2 are not converted).
+    #[cfg(feature = "fuzzy")]
     SchemaUnsupportedVersion,
     /// A required key is missing or has the wrong JSON type.
+    #[cfg(feature = "fuzzy")]
     SchemaInvalid,
     /// `l` is 0, or `l`·2^`xor_folds` is too large.
+    #[cfg(feature = "fuzzy")]
     SchemaInvalidLength,
     /// The KDF is not HKDF-SHA256/512, its salt/info is not base64, or keySize is 0.
+    #[cfg(feature = "fuzzy")]
     SchemaInvalidKdf,
     /// 2·features·keySize exceeds 255·HashLen bytes.
+    #[cfg(feature = "fuzzy")]
     SchemaKdfTooLong,
     /// The comparison is not `ngram`, `exact` or `numeric`.
+    #[cfg(feature = "fuzzy")]
     SchemaUnknownComparison,
     /// n < 1, thresholdDistance ≤ 0, resolution < 1, or too little precision.
+    #[cfg(feature = "fuzzy")]
     SchemaInvalidComparison,
     /// Not exactly one of bitsPerToken / bitsPerFeature ≥ 1.
+    #[cfg(feature = "fuzzy")]
     SchemaInvalidStrategy,
     /// The hash is not `doubleHash` or `blakeHash`.
+    #[cfg(feature = "fuzzy")]
     SchemaUnknownHash,
     /// `prevent_singularity` is only valid with `doubleHash`.
+    #[cfg(feature = "fuzzy")]
     SchemaSingularityNeedsDoubleHash,
     /// blakeHash needs `l`·2^`xor_folds` to be a power of two.
+    #[cfg(feature = "fuzzy")]
     SchemaBlakeNeedsPowerOfTwo,
     /// BLAKE2b keys are at most 64 bytes.
+    #[cfg(feature = "fuzzy")]
     SchemaBlakeKeyTooLong,
     /// Unknown format type, or contradictory or out-of-range format options.
+    #[cfg(feature = "fuzzy")]
     SchemaInvalidFormat,
     /// Not one of ascii, utf-8, utf-16, utf-32.
+    #[cfg(feature = "fuzzy")]
     SchemaUnsupportedEncoding,
     /// The pattern does not compile (regex-lite syntax).
+    #[cfg(feature = "fuzzy")]
     SchemaInvalidPattern,
     /// Only %Y %m %d %y %H %M %S %% are supported.
+    #[cfg(feature = "fuzzy")]
     SchemaUnsupportedDateFormat,
     /// A record encoder's schema feature is not a field wire name (and not ignored).
+    #[cfg(feature = "fuzzy")]
     SchemaUnknownField,
     /// The row does not have one value per schema feature.
+    #[cfg(feature = "fuzzy")]
     ClkRowLength,
     /// The value does not match the feature's pattern.
+    #[cfg(feature = "fuzzy")]
     ClkPattern,
     /// The value has fewer characters than minLength.
+    #[cfg(feature = "fuzzy")]
     ClkTooShort,
     /// The value has more characters than maxLength.
+    #[cfg(feature = "fuzzy")]
     ClkTooLong,
     /// The value is not in the required letter case.
+    #[cfg(feature = "fuzzy")]
     ClkCase,
     /// The value has characters the feature's encoding cannot represent.
+    #[cfg(feature = "fuzzy")]
     ClkEncoding,
     /// The value is not a base-10 integer.
+    #[cfg(feature = "fuzzy")]
     ClkNotInteger,
     /// The value is outside the feature's minimum/maximum (or too large).
+    #[cfg(feature = "fuzzy")]
     ClkOutOfRange,
     /// The value is not a real date in the feature's format.
+    #[cfg(feature = "fuzzy")]
     ClkBadDate,
     /// The value is not one of the enum's values.
+    #[cfg(feature = "fuzzy")]
     ClkNotInEnum,
     /// A numeric comparison got a value that is not a finite number.
+    #[cfg(feature = "fuzzy")]
     ClkNotNumber,
     /// The record-salt value of a row is empty.
+    #[cfg(feature = "fuzzy")]
     ClkEmptySalt,
     /// Not canonical standard base64 of the expected bit length.
+    #[cfg(feature = "fuzzy")]
     ClkInvalidEncoding,
     // --- linking ---------------------------------------------------------
     /// Two CLKs compared with each other have different lengths.
+    #[cfg(feature = "fuzzy")]
     LinkClkLengthMismatch,
     /// A CLK is not standard padded base64.
     LinkBadBase64,
     /// A token or match key is not a well-formed token.
+    #[cfg(feature = "fuzzy")]
     LinkBadToken,
     /// The link configuration breaks a rule.
+    #[cfg(feature = "fuzzy")]
     LinkBadConfig,
     /// Model parameters are malformed or do not fit the comparisons.
+    #[cfg(feature = "fuzzy")]
     LinkBadParams,
     /// Two records of one dataset share an id.
+    #[cfg(feature = "fuzzy")]
     LinkDuplicateId,
     /// Scoring needs model parameters: train by linking first, or load them.
+    #[cfg(feature = "fuzzy")]
     LinkNotTrained,
     /// More records than the linker indexes (2^31).
+    #[cfg(feature = "fuzzy")]
     LinkTooManyRecords,
     // --- oblivious tokens (feature `oblivious`) ---------------------------
     /// A pinned key-server public key or key version is not valid.
@@ -225,44 +263,82 @@ impl ErrorCode {
             DefinitionInvalidMatchKey => "definition.invalid_match_key",
             RecordInvalid => "record.invalid",
             OptionInvalid => "option.invalid",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalidJson => "schema.invalid_json",
+            #[cfg(feature = "fuzzy")]
             SchemaUnsupportedVersion => "schema.unsupported_version",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalid => "schema.invalid",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalidLength => "schema.invalid_length",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalidKdf => "schema.invalid_kdf",
+            #[cfg(feature = "fuzzy")]
             SchemaKdfTooLong => "schema.kdf_too_long",
+            #[cfg(feature = "fuzzy")]
             SchemaUnknownComparison => "schema.unknown_comparison",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalidComparison => "schema.invalid_comparison",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalidStrategy => "schema.invalid_strategy",
+            #[cfg(feature = "fuzzy")]
             SchemaUnknownHash => "schema.unknown_hash",
+            #[cfg(feature = "fuzzy")]
             SchemaSingularityNeedsDoubleHash => "schema.singularity_needs_double_hash",
+            #[cfg(feature = "fuzzy")]
             SchemaBlakeNeedsPowerOfTwo => "schema.blake_needs_power_of_two",
+            #[cfg(feature = "fuzzy")]
             SchemaBlakeKeyTooLong => "schema.blake_key_too_long",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalidFormat => "schema.invalid_format",
+            #[cfg(feature = "fuzzy")]
             SchemaUnsupportedEncoding => "schema.unsupported_encoding",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalidPattern => "schema.invalid_pattern",
+            #[cfg(feature = "fuzzy")]
             SchemaUnsupportedDateFormat => "schema.unsupported_date_format",
+            #[cfg(feature = "fuzzy")]
             SchemaUnknownField => "schema.unknown_field",
+            #[cfg(feature = "fuzzy")]
             ClkRowLength => "clk.row_length",
+            #[cfg(feature = "fuzzy")]
             ClkPattern => "clk.pattern",
+            #[cfg(feature = "fuzzy")]
             ClkTooShort => "clk.too_short",
+            #[cfg(feature = "fuzzy")]
             ClkTooLong => "clk.too_long",
+            #[cfg(feature = "fuzzy")]
             ClkCase => "clk.case",
+            #[cfg(feature = "fuzzy")]
             ClkEncoding => "clk.encoding",
+            #[cfg(feature = "fuzzy")]
             ClkNotInteger => "clk.not_integer",
+            #[cfg(feature = "fuzzy")]
             ClkOutOfRange => "clk.out_of_range",
+            #[cfg(feature = "fuzzy")]
             ClkBadDate => "clk.bad_date",
+            #[cfg(feature = "fuzzy")]
             ClkNotInEnum => "clk.not_in_enum",
+            #[cfg(feature = "fuzzy")]
             ClkNotNumber => "clk.not_number",
+            #[cfg(feature = "fuzzy")]
             ClkEmptySalt => "clk.empty_salt",
+            #[cfg(feature = "fuzzy")]
             ClkInvalidEncoding => "clk.invalid_encoding",
+            #[cfg(feature = "fuzzy")]
             LinkClkLengthMismatch => "link.clk_length_mismatch",
             LinkBadBase64 => "link.bad_base64",
+            #[cfg(feature = "fuzzy")]
             LinkBadToken => "link.bad_token",
+            #[cfg(feature = "fuzzy")]
             LinkBadConfig => "link.bad_config",
+            #[cfg(feature = "fuzzy")]
             LinkBadParams => "link.bad_params",
+            #[cfg(feature = "fuzzy")]
             LinkDuplicateId => "link.duplicate_id",
+            #[cfg(feature = "fuzzy")]
             LinkNotTrained => "link.not_trained",
+            #[cfg(feature = "fuzzy")]
             LinkTooManyRecords => "link.too_many_records",
             #[cfg(feature = "oblivious")]
             ObliviousInvalidPublicKey => "oblivious.invalid_public_key",
@@ -316,46 +392,84 @@ impl ErrorCode {
             DefinitionInvalidMatchKey => "has an invalid match key",
             RecordInvalid => "must be an object of string fields",
             OptionInvalid => "is not a recognised option",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalidJson => "is not valid JSON",
+            #[cfg(feature = "fuzzy")]
             SchemaUnsupportedVersion => "is not a version 3 linkage schema",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalid => "does not have the shape of a linkage schema",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalidLength => "has an invalid filter length or fold count",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalidKdf => "has an invalid key derivation",
+            #[cfg(feature = "fuzzy")]
             SchemaKdfTooLong => "needs more key material than HKDF can derive",
+            #[cfg(feature = "fuzzy")]
             SchemaUnknownComparison => "has an unknown comparison type",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalidComparison => "has invalid comparison parameters",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalidStrategy => "has an invalid insertion strategy",
+            #[cfg(feature = "fuzzy")]
             SchemaUnknownHash => "has an unknown hash type",
+            #[cfg(feature = "fuzzy")]
             SchemaSingularityNeedsDoubleHash => "sets prevent_singularity without doubleHash",
+            #[cfg(feature = "fuzzy")]
             SchemaBlakeNeedsPowerOfTwo => {
                 "uses blakeHash with a filter length that is not a power of two"
             }
+            #[cfg(feature = "fuzzy")]
             SchemaBlakeKeyTooLong => "uses blakeHash with keySize above 64",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalidFormat => "has an invalid value format",
+            #[cfg(feature = "fuzzy")]
             SchemaUnsupportedEncoding => "has an unsupported text encoding",
+            #[cfg(feature = "fuzzy")]
             SchemaInvalidPattern => "has a pattern the regex engine rejects",
+            #[cfg(feature = "fuzzy")]
             SchemaUnsupportedDateFormat => "has a date format with an unsupported directive",
+            #[cfg(feature = "fuzzy")]
             SchemaUnknownField => "has a feature that is not a field name",
+            #[cfg(feature = "fuzzy")]
             ClkRowLength => "does not have one value per schema feature",
+            #[cfg(feature = "fuzzy")]
             ClkPattern => "does not match the feature's pattern",
+            #[cfg(feature = "fuzzy")]
             ClkTooShort => "is shorter than minLength",
+            #[cfg(feature = "fuzzy")]
             ClkTooLong => "is longer than maxLength",
+            #[cfg(feature = "fuzzy")]
             ClkCase => "is not in the feature's letter case",
+            #[cfg(feature = "fuzzy")]
             ClkEncoding => "cannot be represented in the feature's encoding",
+            #[cfg(feature = "fuzzy")]
             ClkNotInteger => "is not a base-10 integer",
+            #[cfg(feature = "fuzzy")]
             ClkOutOfRange => "is outside the feature's range",
+            #[cfg(feature = "fuzzy")]
             ClkBadDate => "is not a date in the feature's format",
+            #[cfg(feature = "fuzzy")]
             ClkNotInEnum => "is not one of the feature's values",
+            #[cfg(feature = "fuzzy")]
             ClkNotNumber => "is not a finite number",
+            #[cfg(feature = "fuzzy")]
             ClkEmptySalt => "is empty but is the record salt",
+            #[cfg(feature = "fuzzy")]
             ClkInvalidEncoding => "is not a base64 filter of the expected length",
+            #[cfg(feature = "fuzzy")]
             LinkClkLengthMismatch => "has CLKs of different lengths for one comparison",
             LinkBadBase64 => "has a CLK that is not standard padded base64",
+            #[cfg(feature = "fuzzy")]
             LinkBadToken => "has a token that is not well formed",
+            #[cfg(feature = "fuzzy")]
             LinkBadConfig => "is not a valid link configuration",
+            #[cfg(feature = "fuzzy")]
             LinkBadParams => "are not valid model parameters for these comparisons",
+            #[cfg(feature = "fuzzy")]
             LinkDuplicateId => "has an id used by another record of the same dataset",
+            #[cfg(feature = "fuzzy")]
             LinkNotTrained => "needs model parameters (link first or load them)",
+            #[cfg(feature = "fuzzy")]
             LinkTooManyRecords => "has more records than the linker can index",
             #[cfg(feature = "oblivious")]
             ObliviousInvalidPublicKey => {
@@ -400,10 +514,13 @@ pub enum Subject {
     /// A call option.
     Option,
     /// A clkhash linkage schema (see [`Error::feature`] for the feature, if any).
+    #[cfg(feature = "fuzzy")]
     Schema,
     /// One feature's value in a CLK row ([`Error::feature`] names it).
+    #[cfg(feature = "fuzzy")]
     Feature,
     /// Linking configuration or model parameters.
+    #[cfg(feature = "fuzzy")]
     Link,
     /// A key server's answer.
     #[cfg(feature = "oblivious")]
@@ -419,8 +536,11 @@ impl Subject {
             Subject::Definition => "definition",
             Subject::Record => "record",
             Subject::Option => "option",
+            #[cfg(feature = "fuzzy")]
             Subject::Schema => "schema",
+            #[cfg(feature = "fuzzy")]
             Subject::Feature => "feature",
+            #[cfg(feature = "fuzzy")]
             Subject::Link => "link",
             #[cfg(feature = "oblivious")]
             Subject::Response => "response",
@@ -447,6 +567,7 @@ impl Error {
         }
     }
 
+    #[cfg(feature = "fuzzy")]
     /// An error about a linkage-schema feature (its identifier, never a value).
     pub(crate) fn about_feature(subject: Subject, code: ErrorCode, identifier: &str) -> Self {
         Error {

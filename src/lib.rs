@@ -1,11 +1,14 @@
 #![doc = include_str!("../README.md")]
 
+#[cfg(feature = "fuzzy")]
 mod clk;
 mod definition;
+#[cfg(feature = "fuzzy")]
 mod encoder;
 mod encoding;
 mod error;
 mod field;
+#[cfg(feature = "fuzzy")]
 pub mod link;
 mod normalize;
 #[cfg(feature = "oblivious")]
@@ -22,8 +25,10 @@ mod token;
 #[doc(hidden)]
 pub mod wasm;
 
+#[cfg(feature = "fuzzy")]
 pub use clk::{Clk, ClkEncoder, ClkSchema, Hardening, RowError};
 pub use definition::{IdentityDefinition, MatchKey, MatchKeyPart, Take, DEFINITION_VERSION};
+#[cfg(feature = "fuzzy")]
 pub use encoder::{Encoded, RecordEncoder, DEFAULT_CLK_SCHEMA, RECORD_CLK};
 pub use encoding::{base64_std, base64_url, hex_lower};
 pub use error::{Error, ErrorCode, Subject};

@@ -166,6 +166,7 @@ impl Pseudonymizer {
         }
     }
 
+    #[cfg(feature = "fuzzy")]
     /// The fields the definition reads (its fields and match-key parts).
     pub(crate) fn needed_fields(&self) -> &[Field] {
         &self.needed

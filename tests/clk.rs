@@ -3,6 +3,7 @@
 //! freshly generated rows), typed errors, per-feature filters and hardening.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
+#![cfg(feature = "fuzzy")]
 
 #[path = "support/clk.rs"]
 mod clk_support;

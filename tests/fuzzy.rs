@@ -4,6 +4,7 @@
 //! explanations. Fuzzy linking must find customers exact tokens miss,
 //! without paying for it in precision.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+#![cfg(feature = "fuzzy")]
 
 use pseudolink::link::{EncodedRecord, LinkConfig, Linker};
 use pseudolink::{

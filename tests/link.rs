@@ -1,6 +1,7 @@
 //! Linking through the public API on synthetic encoded records with known truth.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
+#![cfg(feature = "fuzzy")]
 
 mod link_synth;
 

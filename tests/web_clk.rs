@@ -3,7 +3,7 @@
 //! wasm32: same harness as the native `tests/clk.rs`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
-#![cfg(target_arch = "wasm32")]
+#![cfg(all(target_arch = "wasm32", feature = "fuzzy"))]
 
 #[path = "support/clk.rs"]
 mod clk_support;
