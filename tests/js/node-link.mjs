@@ -1,0 +1,120 @@
+// Node test of the BUILT `pseudolink/link` entry, imported by name as a
+// consumer would (Node picks pkg/link-node.js, which initialises the wasm):
+// ClkEncoder against clkhash's own CLKs, then RecordEncoder → Linker on a
+// seeded population with known truth, saved parameters, and typed errors.
+//
+//   make pkg && (cd tests/js && node --test node-link.mjs)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import path from 'node:path';
+
+import { ClkEncoder, RecordEncoder, Linker, defaultClkSchema, normalize } from 'pseudolink/link';
+
+const HERE = path.dirname(fileURLToPath(import.meta.url));
+const CLK = path.join(HERE, '..', 'vectors', 'clk');
+
+test('ClkEncoder gives clkhash 0.18.3 CLKs byte for byte', () => {
+  for (const name of ['a-example', 'b-doublehash-singularity', 'c-blake-sha512-numeric']) {
+    const schema = readFileSync(path.join(CLK, `${name}.schema.json`), 'utf8');
+    const v = JSON.parse(readFileSync(path.join(CLK, `${name}.vectors.json`), 'utf8'));
+    const enc = new ClkEncoder(schema, new TextEncoder().encode(v.secret));
+    const valid = v.cases.filter((c) => typeof c.clk === 'string');
+    assert.ok(valid.length > 10, name);
+    assert.deepEqual(enc.encodeBatch(valid.map((c) => c.row)), valid.map((c) => c.clk), name);
+    enc.free();
+  }
+});
+
+// A seeded population: the same person on both sides, B with typos.
+function mulberry32(seed) {
+  return () => {
+    seed = (seed + 0x6d2b79f5) | 0;
+    let t = Math.imul(seed ^ (seed >>> 15), 1 | seed);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+const FIRST = ['James', 'Mary', 'Robert', 'Patricia', 'John', 'Jennifer', 'Michael', 'Linda', 'David', 'Elizabeth',
+  'William', 'Barbara', 'Richard', 'Susan', 'Joseph', 'Jessica', 'Thomas', 'Sarah', 'Charles', 'Karen'];
+const LAST = ['Smith', 'Johnson', 'Williams', 'Brown', 'Jones', 'Garcia', 'Miller', 'Davis', 'Rodriguez', 'Martinez',
+  'Hernandez', 'Lopez', 'Gonzalez', 'Wilson', 'Anderson', 'Thomas', 'Taylor', 'Moore', 'Jackson', 'Martin'];
+const STREETS = ['Main St', 'Oak Ave', 'Pine Rd', 'Maple Dr', 'Cedar Ln', 'Elm St', 'Lake Rd', 'Hill Ave'];
+const CITIES = [['Springfield', '62701'], ['Riverside', '92501'], ['Franklin', '37064'], ['Greenville', '29601']];
+
+function population(n, rnd) {
+  const pick = (a) => a[Math.floor(rnd() * a.length)];
+  return Array.from({ length: n }, (_, i) => {
+    const [city, zip] = pick(CITIES);
+    const first = pick(FIRST), last = pick(LAST);
+    return {
+      firstName: first, lastName: last,
+      email: `${first}.${last}${i}@example.com`.toLowerCase(),
+      phone: `+1 415 555 ${String(1000 + i).padStart(4, '0')}`,
+      street: `${1 + Math.floor(rnd() * 9000)} ${pick(STREETS)}`,
+      city, postalCode: zip,
+      dateOfBirth: `19${50 + Math.floor(rnd() * 50)}-0${1 + Math.floor(rnd() * 9)}-1${Math.floor(rnd() * 9)}`,
+    };
+  });
+}
+const typo = (s, rnd) => { const i = 1 + Math.floor(rnd() * (s.length - 2)); return s.slice(0, i) + s[i + 1] + s[i] + s.slice(i + 2); };
+
+test('RecordEncoder and Linker find the same people, with calibrated probabilities and explanations', () => {
+  const rnd = mulberry32(7);
+  const people = population(400, rnd);
+  const a = people.slice(0, 300).map((p, i) => ({ id: `a${i}`, ...p }));
+  // B: people 100..399; the shared ones (100..299) with a changed e-mail and a typo in a name.
+  const b = people.slice(100).map((p, i) => {
+    const shared = i < 200;
+    const q = { id: `b${i}`, ...p };
+    if (shared) {
+      q.email = `x${i}@example.org`;
+      if (rnd() < 0.5) q.lastName = typo(q.lastName, rnd); else q.firstName = typo(q.firstName, rnd);
+      q.lastName = rnd() < 0.5 ? q.lastName.toUpperCase() : q.lastName;
+    }
+    return q;
+  });
+  const truth = new Set(Array.from({ length: 200 }, (_, i) => `a${i + 100}|b${i}`));
+  const keys = [{ id: 'k1', secret: new Uint8Array(32).fill(9) }];
+  const definition = { version: 1, fields: ['email', 'phone', 'firstName', 'lastName', 'street', 'city', 'postalCode', 'dateOfBirth'], defaultRegion: 'US' };
+  const enc = new RecordEncoder(keys, definition, { clkSchema: JSON.parse(defaultClkSchema()), clkSecret: new Uint8Array(32).fill(4) });
+  const progress = [];
+  const ea = enc.encodeBatch(a, { onProgress: (p) => progress.push(p) });
+  const eb = enc.encodeBatch(b);
+  assert.equal(ea.length, 300);
+  assert.equal(progress.at(-1).done, 300);
+  assert.ok(ea[0].clks.firstName && ea[0].clks.record && ea[0].tokens.length > 0);
+  const serialised = JSON.stringify(ea);
+  for (const p of people.slice(0, 50)) assert.ok(!serialised.includes(p.email), 'no raw e-mail in the encodings');
+
+  const linker = new Linker({ explainLinks: true });
+  const stages = new Set();
+  const r = linker.link(ea, eb, { onProgress: ({ stage }) => stages.add(stage) });
+  assert.ok(stages.has('em') && stages.has('solve'));
+  const found = r.links.map((l) => `${l.a}|${l.b}`);
+  const tp = found.filter((k) => truth.has(k)).length;
+  const precision = tp / found.length, recall = tp / truth.size;
+  assert.ok(precision > 0.95, `precision ${precision}`);
+  assert.ok(recall > 0.9, `recall ${recall}`);
+  const e = r.links[0].explanation;
+  const sum = e.priorWeight + e.contributions.reduce((s, c) => s + c.matchWeight, 0);
+  assert.ok(Math.abs(sum - e.matchWeight) < 1e-9);
+
+  // Saved parameters reproduce the links in a fresh linker, without training.
+  // (Term frequencies are not parameters: they come from the data linked.)
+  const again = new Linker({ explainLinks: true });
+  again.setParams(JSON.stringify(linker.params));
+  const r2 = again.link(ea, eb);
+  assert.equal(r2.stats.trained, false);
+  assert.deepEqual(r2.links.map((l) => [l.a, l.b]), r.links.map((l) => [l.a, l.b]));
+  // Parameters round-trip through JSON within 1e-12.
+  r2.links.forEach((l, i) => assert.ok(Math.abs(l.probability - r.links[i].probability) < 1e-9));
+
+  // Typed errors, no echo.
+  assert.throws(() => new ClkEncoder('{"version": 1}', new Uint8Array(32)), (err) => err.code === 'schema.unsupported_version');
+  assert.throws(() => linker.link([{ id: 'z', clks: { record: 'not base64!' } }], eb), (err) => err.code === 'link.bad_base64' && !err.message.includes('not base64'));
+  assert.throws(() => new Linker({ threshold: 'high' }), (err) => err.code === 'link.bad_config');
+  assert.equal(normalize('email', 'Jon.Smith+shop@GoogleMail.com'), 'jonsmith@gmail.com');
+  for (const x of [enc, linker, again]) x.free();
+});
