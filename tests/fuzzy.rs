@@ -188,3 +188,28 @@ fn a_value_the_schema_rejects_costs_that_clk_only() {
         .iter()
         .any(|t| t.starts_with("pl1.firstName.")));
 }
+
+#[test]
+fn files_with_no_customer_in_common_give_no_links() {
+    // EM always finds two classes; with no shared customers the second one is
+    // neighbours (same street, city, postal code). The linker must refuse it
+    // rather than call neighbours the same person.
+    let a = link(&Config::new(41), 1000, 0.0).a;
+    let b = link(&Config::new(42), 1000, 0.0).b;
+    let enc = encoder();
+    let (ea, eb) = (encode(&enc, &a), encode(&enc, &b));
+    let mut linker = Linker::new(LinkConfig::default()).unwrap();
+    let r = linker.link(&ea, &eb, &mut |_, _, _| {}).unwrap();
+    assert!(
+        r.links.len() <= 5,
+        "{} links between unrelated files",
+        r.links.len()
+    );
+    assert!(r.stats.implausible_model || r.links.is_empty());
+    if r.stats.implausible_model {
+        assert!(
+            !r.stats.trained && linker.params().is_none(),
+            "an implausible fit is not kept"
+        );
+    }
+}

@@ -5,8 +5,8 @@
 //! later jobs reuse them. Load saved parameters with [`Linker::with_params`].
 
 use super::blocking::{candidates, reduction_ratio, BlockingConfig};
-use super::comparison::{self, default_comparisons, Comparison};
-use super::encoded::{pattern, prepare, ClkLayout, Dataset, EncodedRecord, Interner};
+use super::comparison::{self, default_comparisons, Comparison, ComparisonKind, NULL_LEVEL};
+use super::encoded::{level_of, pattern, prepare, ClkLayout, Dataset, EncodedRecord, Interner};
 use super::explain::{Explanation, Scorer};
 use super::model::{
     expectation_maximisation, level_frequencies, probability, ComparisonParams, EmSettings,
@@ -130,6 +130,11 @@ pub struct LinkStats {
     pub em_iterations: u32,
     /// Whether this job trained the parameters.
     pub trained: bool,
+    /// EM's fit was refused as not the same-customer class (the data look
+    /// like files with no customer in common): every probability is ~0 and
+    /// the parameters are not kept.
+    #[serde(default)]
+    pub implausible_model: bool,
 }
 
 /// Result of [`Linker::link`].
@@ -380,14 +385,16 @@ impl Linker {
         let params = match &self.params {
             Some(p) => p.clone(),
             None => {
-                let (params, sampled, iterations) =
+                let (params, sampled, iterations, plausible) =
                     self.train(job, &patterns, total_pairs, progress);
                 stats.comparisons += sampled;
                 stats.em_iterations = iterations;
-                // A job without candidate pairs has nothing to learn from:
-                // its parameters are reported but not kept.
-                stats.trained = n > 0;
-                if n > 0 {
+                stats.implausible_model = !plausible;
+                // A job without candidate pairs has nothing to learn from,
+                // and an implausible fit is not a model of matches: their
+                // parameters are reported but not kept.
+                stats.trained = n > 0 && plausible;
+                if stats.trained {
                     self.params = Some(params.clone());
                 }
                 params
@@ -421,7 +428,7 @@ impl Linker {
         patterns: &[u64],
         total_pairs: f64,
         progress: Progress<'_>,
-    ) -> (ModelParams, usize, u32) {
+    ) -> (ModelParams, usize, u32, bool) {
         let comparisons = &self.config.comparisons;
         let (a, b) = (&job.a, job.other());
         let want = self.config.em.u_sample_pairs as usize;
@@ -458,7 +465,13 @@ impl Linker {
         }
         let fit = expectation_maximisation(&histogram, comparisons, &u, &self.config.em, progress);
         let expected_matches = fit.match_rate * patterns.len() as f64;
-        let prior = (expected_matches / total_pairs.max(1.0)).clamp(1e-12, 0.5);
+        let plausible = plausible_match_class(comparisons, &fit.m, &histogram);
+        let prior = if plausible {
+            (expected_matches / total_pairs.max(1.0)).clamp(1e-12, 0.5)
+        } else {
+            // No pair is a match: see `plausible_match_class`.
+            1e-12
+        };
         let params = ModelParams {
             version: PARAMS_VERSION,
             prior,
@@ -477,7 +490,7 @@ impl Linker {
                 })
                 .collect(),
         };
-        (params, sample.len(), fit.iterations)
+        (params, sample.len(), fit.iterations, plausible)
     }
 
     fn make_link(
@@ -698,4 +711,48 @@ impl Linker {
             .map(|p| ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize))
             .collect())
     }
+}
+
+/// Share of candidate pairs in which an exact identifier must agree, under the
+/// fitted match class, for that class to be "the same customer".
+const MIN_IDENTIFIER_AGREEMENT: f64 = 0.2;
+
+/// Whether EM's "match" class is plausibly the same-customer class.
+///
+/// EM finds *a* two-class structure; when the files share no customers it
+/// finds another one, typically neighbours (same street, city and postal
+/// code, different people), and calls them matches with high probability.
+/// The same customer agrees on at least one exact identifier (e-mail, phone,
+/// date of birth) much of the time, whatever else changed; neighbours almost
+/// never do. So a fit whose match class agrees on every token comparison that
+/// has data in under `MIN_IDENTIFIER_AGREEMENT` of its pairs is refused. With
+/// no token comparison carrying data there is nothing to judge by: accepted.
+fn plausible_match_class(
+    comparisons: &[Comparison],
+    m: &[Vec<f64>],
+    patterns: &HashMap<u64, u32>,
+) -> bool {
+    let mut judged = false;
+    for (k, c) in comparisons.iter().enumerate() {
+        if c.kind != ComparisonKind::Token {
+            continue;
+        }
+        let with_data: u64 = patterns
+            .iter()
+            .filter(|(&p, _)| level_of(p, k) != NULL_LEVEL)
+            .map(|(_, &n)| u64::from(n))
+            .sum();
+        if with_data < 10 {
+            continue;
+        }
+        judged = true;
+        // Token levels: 0 = disagree, 1 = agree.
+        if m.get(k)
+            .and_then(|row| row.get(1))
+            .is_some_and(|&agree| agree >= MIN_IDENTIFIER_AGREEMENT)
+        {
+            return true;
+        }
+    }
+    !judged
 }

@@ -94,7 +94,7 @@ export interface ModelParams {
 /** One comparison's part of a match weight: a bar of a waterfall chart. */
 export interface Contribution {
   comparison: string;
-  /** `agree`, `disagree`, `dice≥0.85`, … or `null` (missing: weighs 0). */
+  /** `agree`, `disagree`, `dice≥0.85`, …, or the string `'null'` (missing on either side: weighs 0). */
   level: string;
   /** CLK comparisons: the Dice similarity. */
   similarity: number | null;
@@ -116,6 +116,8 @@ export interface Link { a: string; b: string; probability: number; matchWeight: 
 export interface LinkStats {
   records: number; candidatePairs: number; totalPairs: number; reductionRatio: number;
   comparisons: number; emIterations: number; trained: boolean;
+  /** EM's fit looked like neighbours, not customers (files with nothing in common): no links, nothing kept. */
+  implausibleModel: boolean;
 }
 
 export interface LinkResult { links: Link[]; params: ModelParams; stats: LinkStats; }
