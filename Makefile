@@ -45,7 +45,8 @@ server:
 
 demo: setup pkg server
 	@echo "demo: open http://127.0.0.1:$(PORT)/ (playground), http://127.0.0.1:$(PORT)/checkout/ and"
-	@echo "      http://127.0.0.1:$(PORT)/checkout/?mode=oblivious (key server on 127.0.0.1:$(KEYSERVER_PORT))  (Ctrl-C stops it)"
+	@echo "      http://127.0.0.1:$(PORT)/checkout/?mode=oblivious (key server on 127.0.0.1:$(KEYSERVER_PORT)) and"
+	@echo "      http://127.0.0.1:$(PORT)/portal/ (partner portal)  (Ctrl-C stops it)"
 	exec target/release/pseudolink-server --port $(PORT) --www www --pkg pkg --db demo-data/checkout.sqlite \
 		--keyserver $(KEYSERVER_CONFIG) --keyserver-port $(KEYSERVER_PORT)
 

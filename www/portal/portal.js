@@ -123,6 +123,11 @@ function start() {
   worker?.terminate();
   worker = new Worker('/portal/worker.js', { type: 'module' });
   delete document.body.dataset.done;
+  // The previous results go with the previous worker (their downloads live there).
+  state = null;
+  $('#report').hidden = true;
+  $('#empty').hidden = false;
+  $('#empty').textContent = 'Pseudonymising and linking your file in this tab…';
   $('#start').disabled = true;
   $('#cancel').disabled = false;
   $('#progressBox').hidden = false;
@@ -145,6 +150,7 @@ function start() {
       download(m.name, m.blob);
     } else if (m.type === 'error') {
       $('#progressText').textContent = `Failed: ${m.code}.`;
+      $('#empty').textContent = 'The file could not be processed; see the message on the left.';
       $('#start').disabled = false;
       $('#cancel').disabled = true;
     }
@@ -167,6 +173,7 @@ function cancel() {
   worker?.terminate();
   worker = null;
   $('#progressText').textContent = 'Cancelled.';
+  $('#empty').textContent = 'Cancelled: nothing was kept. Choose a file or try the demo file.';
   $('#progress').value = 0;
   $('#start').disabled = false;
   $('#cancel').disabled = true;
@@ -293,7 +300,11 @@ function main() {
   let resize;
   window.addEventListener('resize', () => {
     clearTimeout(resize);
-    resize = setTimeout(() => state && drawHistogram($('#histogram'), state.links.map((l) => l.probability), LINKED), 150);
+    resize = setTimeout(() => {
+      if (!state) return;
+      drawHistogram($('#histogram'), state.links.map((l) => l.probability), LINKED);
+      if (state.selected) drawWaterfall($('#waterfall'), state.selected.explanation);
+    }, 150);
   });
   document.body.dataset.ready = 'true';
 }

@@ -158,3 +158,22 @@ test('portal: an uploaded CSV is mapped, pseudonymised in the browser and downlo
     assert.deepEqual(errors, []);
     h.assertNoRawValues(raw.slice(0, 60));
 });
+
+test('portal: cancel stops the worker, and the next run still works', async () => {
+    const { page, errors } = await h.open('/portal/');
+    await page.waitForSelector('body[data-ready="true"]');
+    // Large enough that encoding alone outlasts the click on Cancel.
+    const { text } = csv(30_000);
+    await page.setInputFiles('#file', { name: 'big.csv', mimeType: 'text/csv', buffer: Buffer.from(text) });
+    await page.click('#start');
+    await page.click('#cancel');
+    assert.equal(await page.$eval('#progressText', (e) => e.textContent), 'Cancelled.');
+    assert.equal(await page.$eval('#start', (b) => b.disabled), false);
+    await page.waitForTimeout(300);
+    assert.equal(await page.$eval('body', (b) => b.dataset.done ?? null), null, 'a cancelled run shows no results');
+    await page.click('#tryDemo');
+    await page.waitForSelector('body[data-done="true"]', { timeout: 60_000 });
+    assert.ok(Number(await page.$eval('#linkedCount', (e) => e.dataset.linked)) > 0);
+    await page.close();
+    assert.deepEqual(errors, []);
+});
