@@ -23,7 +23,7 @@ WASM_FEATURES ?= --features oblivious,link
 
 .PHONY: help setup pkg server demo test bench clean distclean \
 	fmt clippy clippy-server clippy-wasm test-native test-server vectors-check \
-	test-chromium test-firefox node-smoke bundler e2e clk-diff
+	test-chromium test-firefox node-smoke bundler e2e clk-diff demo-data-check
 
 help:
 	@echo "make setup   install toolchains, browsers and JS test tools (idempotent)"
@@ -45,7 +45,8 @@ server:
 
 demo: setup pkg server
 	@echo "demo: open http://127.0.0.1:$(PORT)/ (playground), http://127.0.0.1:$(PORT)/checkout/ and"
-	@echo "      http://127.0.0.1:$(PORT)/checkout/?mode=oblivious (key server on 127.0.0.1:$(KEYSERVER_PORT))  (Ctrl-C stops it)"
+	@echo "      http://127.0.0.1:$(PORT)/checkout/?mode=oblivious (key server on 127.0.0.1:$(KEYSERVER_PORT)) and"
+	@echo "      http://127.0.0.1:$(PORT)/portal/ (partner portal)  (Ctrl-C stops it)"
 	exec target/release/pseudolink-server --port $(PORT) --www www --pkg pkg --db demo-data/checkout.sqlite \
 		--keyserver $(KEYSERVER_CONFIG) --keyserver-port $(KEYSERVER_PORT)
 
@@ -55,7 +56,7 @@ test:
 	@mkdir -p target && : >target/stage-times.txt
 	@$(TIMED) setup scripts/setup.sh
 	@$(MAKE) --no-print-directory fmt clippy clippy-server clippy-wasm test-native test-server \
-		vectors-check clk-diff test-chromium test-firefox pkg-stage node-smoke bundler e2e
+		vectors-check clk-diff test-chromium test-firefox pkg-stage node-smoke bundler demo-data-check e2e
 	@echo "== make test: all stages passed"; cat target/stage-times.txt
 
 fmt:
@@ -103,6 +104,11 @@ bundler:
 	@$(TIMED) bundler bash -c "cd $(JS) && node --test --test-reporter=spec bundler.mjs"
 
 # Uses the newest of target/{release,debug}/pseudolink-server (test-server builds debug).
+# The portal's committed demo directory, partner file and truth are what
+# scripts/demo-directory.sh generates (needs pkg/).
+demo-data-check:
+	@$(TIMED) demo-data-check scripts/demo-directory.sh --check
+
 e2e:
 	@$(TIMED) e2e bash -c "cd $(JS) && node --test --test-reporter=spec --test-concurrency=1 e2e/"
 

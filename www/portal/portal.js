@@ -1,11 +1,18 @@
-// Partner portal: map the CSV's columns, pseudonymise it in a Web Worker with
-// progress and cancel, preview and download tokens only.
-import init, { parseToken } from 'pseudolink';
-import { DEMO_KEY, DEMO_KEY_ID, DEFINITION, FIELD_LABELS, explain } from '/shared/demo-config.js';
-import { parseCsv, toCsv } from '/portal/csv.js';
+// Partner portal: map the CSV's columns, then in a Web Worker pseudonymise the
+// file (tokens + CLKs) and link it against the demo customer directory, with
+// progress and cancel. The page only ever holds counts, links and their
+// explanations; it draws the probability histogram and a waterfall per link.
+import { DEMO_KEY, DEMO_KEY_ID, DEMO_CLK_SECRET, DEFINITION, FIELD_LABELS, explain } from '/shared/demo-config.js';
+import { parseCsv } from '/portal/csv.js';
+import { drawHistogram, drawWaterfall, SHORT_LABELS } from '/portal/charts.js';
 
 const $ = (sel) => document.querySelector(sel);
 const FIELDS = Object.keys(FIELD_LABELS);
+const DIRECTORY_URL = '/portal/demo-directory.json';
+const DEMO_FILE_URL = '/portal/demo-partner.csv';
+/** The Linker's default: pairs at this probability or more are links. */
+const LINKED = 0.5;
+const PAGE = 12;
 
 /** Header spellings (lower-case, letters and digits only) for each field. */
 const GUESSES = {
@@ -23,7 +30,7 @@ const GUESSES = {
   companyName: ['company', 'companyname', 'organisation', 'organization', 'employer'],
   duns: ['duns', 'dunsnumber'],
   webDomain: ['website', 'domain', 'url', 'web'],
-  externalId: ['id', 'customerid', 'externalid', 'accountid', 'customernumber'],
+  externalId: ['id', 'customerid', 'externalid', 'accountid', 'customernumber', 'customerno'],
 };
 
 export function guessField(header) {
@@ -31,10 +38,25 @@ export function guessField(header) {
   return Object.keys(GUESSES).find((f) => GUESSES[f].includes(h)) ?? '';
 }
 
+/** Progress stages as the user sees them: the worker's stage names under each. */
+const STAGES = [
+  ['Read & encode', ['read', 'encode']],
+  ['Block', ['directory', 'prepare', 'block']],
+  ['Train (EM)', ['compare', 'sampleU', 'em']],
+  ['Score & link', ['score', 'solve']],
+];
+const STAGE_TEXT = {
+  read: 'Reading the file', encode: 'Encoding rows', directory: 'Loading the directory', prepare: 'Preparing',
+  block: 'Finding candidate pairs', compare: 'Comparing candidates', sampleU: 'Sampling random pairs',
+  em: 'Training the model', score: 'Scoring pairs', solve: 'Choosing one-to-one links',
+};
+
 let file = null;
-let headers = [];
-let result = null;
 let worker = null;
+let state = null; // {links, linked, page, selected}
+
+const fmt = (n) => n.toLocaleString('en');
+const pct = (p) => (p >= 0.9995 ? '>99.9%' : `${(p * 100).toFixed(p >= 0.1 ? 1 : 2)}%`);
 
 function mapping() {
   return Object.fromEntries([...document.querySelectorAll('#mapping select')].map((s) => [s.dataset.col, s.value]));
@@ -44,11 +66,12 @@ async function chooseFile(f) {
   file = f;
   // Only the header line is read on the page, to build the mapping.
   const head = parseCsv(await f.slice(0, 64 * 1024).text())[0] ?? [];
-  headers = head;
-  $('#dropText').textContent = `${f.name} · ${(f.size / 1024).toFixed(1)} KB`;
+  $('#dropText').textContent = `${f.name} · ${f.size >= 1e6 ? `${(f.size / 1e6).toFixed(1)} MB` : `${(f.size / 1024).toFixed(1)} KB`}`;
+  $('#drop').classList.add('chosen');
   const body = $('#mapping tbody');
   body.replaceChildren();
-  headers.forEach((h, col) => {
+  const taken = new Set();
+  head.forEach((h, col) => {
     const tr = document.createElement('tr');
     const name = document.createElement('td');
     name.textContent = h;
@@ -57,7 +80,10 @@ async function chooseFile(f) {
     sel.dataset.col = String(col);
     sel.append(new Option('— ignore —', ''));
     for (const fld of FIELDS) sel.append(new Option(FIELD_LABELS[fld], fld));
-    sel.value = guessField(h);
+    // Each field is guessed for one column at most (the first that fits).
+    const guess = guessField(h);
+    sel.value = taken.has(guess) ? '' : guess;
+    if (guess) taken.add(guess);
     td.append(sel);
     tr.append(name, td);
     body.append(tr);
@@ -65,91 +91,197 @@ async function chooseFile(f) {
   $('#start').disabled = false;
 }
 
+async function tryDemo() {
+  $('#tryDemo').disabled = true;
+  try {
+    const res = await fetch(DEMO_FILE_URL);
+    if (!res.ok) throw new Error(String(res.status));
+    await chooseFile(new File([await res.blob()], 'demo-partner.csv', { type: 'text/csv' }));
+    start();
+  } catch {
+    $('#progressText').textContent = 'The demo file could not be loaded.';
+  } finally {
+    $('#tryDemo').disabled = false;
+  }
+}
+
+function showStage(stage) {
+  const at = STAGES.findIndex(([, names]) => names.includes(stage));
+  [...$('#stages').children].forEach((el, i) => {
+    el.classList.toggle('done', i < at);
+    el.classList.toggle('now', i === at);
+  });
+}
+
 function start() {
   const used = Object.values(mapping()).filter(Boolean);
   if (new Set(used).size !== used.length) {
+    $('#progressBox').hidden = false;
     $('#progressText').textContent = 'Two columns are mapped to the same field.';
     return;
   }
   worker?.terminate();
   worker = new Worker('/portal/worker.js', { type: 'module' });
+  delete document.body.dataset.done;
+  // The previous results go with the previous worker (their downloads live there).
+  state = null;
+  $('#report').hidden = true;
+  $('#empty').hidden = false;
+  $('#empty').textContent = 'Pseudonymising and linking your file in this tab…';
   $('#start').disabled = true;
   $('#cancel').disabled = false;
-  $('#progress').hidden = false;
+  $('#progressBox').hidden = false;
+  $('#stages').replaceChildren(...STAGES.map(([label]) => Object.assign(document.createElement('span'), { textContent: label })));
+  $('#progress').max = 1;
   $('#progress').value = 0;
-  $('#progressText').textContent = 'Reading the file…';
+  $('#progressText').textContent = 'Starting…';
   worker.onmessage = (ev) => {
     const m = ev.data;
     if (m.type === 'progress') {
-      $('#progress').max = m.total;
+      showStage(m.stage);
+      $('#progress').max = Math.max(1, m.total);
       $('#progress').value = m.done;
-      $('#progressText').textContent = `${m.done.toLocaleString('en')} of ${m.total.toLocaleString('en')} rows`;
+      const count = m.stage === 'encode' ? `: ${fmt(m.done)} of ${fmt(m.total)} rows`
+        : m.total > 1 ? ` (${Math.floor((100 * m.done) / m.total)}%)` : '…';
+      $('#progressText').textContent = `${STAGE_TEXT[m.stage] ?? 'Working'}${count}`;
     } else if (m.type === 'done') {
       finish(m);
-    } else if (m.type === 'cancelled' || m.type === 'error') {
-      $('#progressText').textContent = m.type === 'cancelled' ? 'Cancelled.' : `Failed (${m.code}).`;
+    } else if (m.type === 'export') {
+      download(m.name, m.blob);
+    } else if (m.type === 'error') {
+      $('#progressText').textContent = `Failed: ${m.code}.`;
+      $('#empty').textContent = 'The file could not be processed; see the message on the left.';
       $('#start').disabled = false;
       $('#cancel').disabled = true;
     }
   };
+  worker.onerror = (ev) => {
+    ev.preventDefault();
+    $('#progressText').textContent = 'The worker stopped unexpectedly.';
+    $('#start').disabled = false;
+    $('#cancel').disabled = true;
+  };
   // Keys are bytes; the worker gets its own copy.
-  worker.postMessage({ type: 'start', file, mapping: mapping(), definition: DEFINITION, key: { id: DEMO_KEY_ID, secret: DEMO_KEY } });
+  worker.postMessage({
+    type: 'start', file, mapping: mapping(), definition: DEFINITION,
+    key: { id: DEMO_KEY_ID, secret: DEMO_KEY }, clkSecret: DEMO_CLK_SECRET, directoryUrl: DIRECTORY_URL,
+  });
 }
 
-function finish({ rows, summary }) {
-  result = rows;
+function cancel() {
+  // Linking is one long call inside the worker: stopping the worker is the cancel.
+  worker?.terminate();
+  worker = null;
+  $('#progressText').textContent = 'Cancelled.';
+  $('#empty').textContent = 'Cancelled: nothing was kept. Choose a file or try the demo file.';
+  $('#progress').value = 0;
+  $('#start').disabled = false;
+  $('#cancel').disabled = true;
+}
+
+function finish({ summary, links }) {
   $('#cancel').disabled = true;
   $('#start').disabled = false;
-  $('#progressText').textContent = `Done: ${summary.rows.toLocaleString('en')} rows.`;
+  showStage('');
+  [...$('#stages').children].forEach((el) => el.classList.add('done'));
+  const seconds = (summary.encodeMs + summary.linkMs) / 1000;
+  $('#progress').max = 1;
+  $('#progress').value = 1;
+  $('#progressText').textContent = `Done in ${seconds.toFixed(1)} s: encoded in ${(summary.encodeMs / 1000).toFixed(1)} s, `
+    + `linked in ${(summary.linkMs / 1000).toFixed(1)} s.`;
+
+  const linked = links.filter((l) => l.probability >= LINKED);
+  state = { links, linked, page: 0, selected: linked[0] ?? links[0] ?? null };
+  $('#empty').hidden = true;
+  $('#report').hidden = false;
+  $('#linkedCount').textContent = fmt(linked.length);
+  $('#linkedCount').dataset.linked = String(linked.length);
+  $('#rowCount').textContent = fmt(summary.rows);
+  $('#directoryCount').textContent = fmt(summary.directory);
+  $('#timeTaken').textContent = `${seconds.toFixed(1)} s`;
+  const t = $('#summaryText');
+  Object.assign(t.dataset, { rows: String(summary.rows), tokenised: String(summary.tokenised), withErrors: String(summary.withErrors) });
+  const codes = Object.entries(summary.errorsByCode).sort((a, b) => b[1] - a[1]).slice(0, 3)
+    .map(([fc, n]) => { const [f, c] = fc.split(' '); return `${FIELD_LABELS[f] ?? f} ${explain(c)} (${fmt(n)})`; }).join('; ');
+  const share = summary.rows ? ` (${((100 * linked.length) / summary.rows).toFixed(0)}% of your rows)` : '';
+  t.textContent = `${fmt(linked.length)} of your customers are in our directory${share}. `
+    + `${fmt(summary.tokenised)} of ${fmt(summary.rows)} rows were pseudonymised; `
+    + `${fmt(summary.withErrors)} had a field that could not be read${codes ? ` — most often: ${codes}` : ''}.`;
+
+  drawHistogram($('#histogram'), links.map((l) => l.probability), LINKED);
+  renderTable();
+  select(state.selected);
   document.body.dataset.done = 'true';
-  const codes = Object.entries(summary.errorsByCode).map(([c, n]) => `${n} × ${c}`).join(', ');
-  $('#summary').innerHTML = '';
-  const p = document.createElement('p');
-  p.id = 'summaryText';
-  p.dataset.rows = String(summary.rows);
-  p.dataset.tokenised = String(summary.tokenised);
-  p.dataset.withErrors = String(summary.withErrors);
-  p.textContent = `${summary.tokenised.toLocaleString('en')} of ${summary.rows.toLocaleString('en')} rows tokenised; `
-    + `${summary.withErrors.toLocaleString('en')} with a field that could not be read${codes ? ` (${codes})` : ''}.`;
-  $('#summary').append(p);
-  const body = $('#preview tbody');
+}
+
+function topFields(l) {
+  return l.explanation.contributions
+    .filter((c) => c.matchWeight > 0.5)
+    .sort((a, b) => b.matchWeight - a.matchWeight)
+    .slice(0, 3);
+}
+
+function renderTable() {
+  const { linked, page } = state;
+  const pages = Math.max(1, Math.ceil(linked.length / PAGE));
+  const body = $('#links tbody');
   body.replaceChildren();
-  rows.slice(0, 8).forEach((r, i) => {
+  for (const l of linked.slice(page * PAGE, (page + 1) * PAGE)) {
     const tr = document.createElement('tr');
-    const subjects = r.tokens.map((t) => parseToken(t).subject).join(', ');
-    for (const text of [String(i + 1), subjects, r.errors.map((e) => `${FIELD_LABELS[e.field]} ${explain(e.code)}`).join('; ')]) {
-      const td = document.createElement('td');
-      td.textContent = text;
-      tr.append(td);
+    tr.tabIndex = 0;
+    tr.dataset.a = l.a;
+    tr.dataset.b = l.b;
+    if (l === state.selected) tr.classList.add('selected');
+    const row = document.createElement('td');
+    row.textContent = `Row ${l.a}`;
+    const cust = document.createElement('td');
+    cust.className = 'mono';
+    cust.textContent = l.b;
+    const prob = document.createElement('td');
+    const bar = document.createElement('span');
+    bar.className = 'pbar';
+    const fill = document.createElement('span');
+    fill.style.width = `${(l.probability * 100).toFixed(1)}%`;
+    bar.append(fill);
+    prob.append(bar, document.createTextNode(pct(l.probability)));
+    const ev = document.createElement('td');
+    for (const c of topFields(l)) {
+      const chip = document.createElement('span');
+      chip.className = 'chip';
+      chip.textContent = SHORT_LABELS[c.comparison] ?? c.comparison;
+      ev.append(chip);
     }
+    tr.append(row, cust, prob, ev);
+    tr.addEventListener('click', () => select(l));
+    tr.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(l); } });
     body.append(tr);
-  });
-  $('#downloadCsv').disabled = false;
-  $('#downloadJson').disabled = false;
+  }
+  $('#pageText').textContent = linked.length
+    ? `${fmt(page * PAGE + 1)}–${fmt(Math.min((page + 1) * PAGE, linked.length))} of ${fmt(linked.length)}`
+    : 'No links';
+  $('#prev').disabled = page === 0;
+  $('#next').disabled = page >= pages - 1;
 }
 
-/** One row per input row: each mapped field's token, each match key's token, the error codes. */
-function pseudonymisedCsv() {
-  const fields = DEFINITION.fields;
-  const mks = DEFINITION.matchKeys.map((m) => m.name);
-  const header = ['row', ...fields, ...mks.map((m) => `mk_${m}`), 'errors'];
-  const lines = result.map((r, i) => {
-    const by = Object.fromEntries([...r.tokens, ...r.matchKeys].map((t) => [parseToken(t).subject, t]));
-    return [String(i + 1), ...fields.map((f) => by[f] ?? ''), ...mks.map((m) => by[`mk-${m}`] ?? ''), r.errors.map((e) => e.code).join(' ')];
-  });
-  return toCsv([header, ...lines]);
+function select(l) {
+  state.selected = l;
+  for (const tr of document.querySelectorAll('#links tbody tr')) {
+    tr.classList.toggle('selected', !!l && tr.dataset.a === l.a && tr.dataset.b === l.b);
+  }
+  if (!l) return;
+  $('#whyPair').textContent = `row ${l.a} ↔ ${l.b}`;
+  drawWaterfall($('#waterfall'), l.explanation);
 }
 
-function download(name, type, text) {
+function download(name, blob) {
   const a = document.createElement('a');
-  a.href = URL.createObjectURL(new Blob([text], { type }));
+  a.href = URL.createObjectURL(blob);
   a.download = name;
   a.click();
   setTimeout(() => URL.revokeObjectURL(a.href), 1000);
 }
 
-async function main() {
-  await init();
+function main() {
   $('#status').textContent = 'Ready. Files are processed in this tab and never uploaded.';
   $('#status').classList.add('ready');
   $('#file').addEventListener('change', (e) => e.target.files[0] && chooseFile(e.target.files[0]));
@@ -157,14 +289,24 @@ async function main() {
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
   drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); if (e.dataTransfer.files[0]) chooseFile(e.dataTransfer.files[0]); });
+  $('#tryDemo').addEventListener('click', tryDemo);
   $('#start').addEventListener('click', start);
-  $('#cancel').addEventListener('click', () => worker?.postMessage({ type: 'cancel' }));
-  $('#downloadCsv').addEventListener('click', () => download('pseudonymised.csv', 'text/csv', pseudonymisedCsv()));
-  $('#downloadJson').addEventListener('click', () => download('pseudonymised.json', 'application/json', JSON.stringify({ keyId: DEMO_KEY_ID, rows: result }, null, 1)));
+  $('#cancel').addEventListener('click', cancel);
+  $('#prev').addEventListener('click', () => { state.page--; renderTable(); });
+  $('#next').addEventListener('click', () => { state.page++; renderTable(); });
+  for (const b of document.querySelectorAll('.downloads button')) {
+    b.addEventListener('click', () => worker?.postMessage({ type: 'export', what: b.dataset.what, format: b.dataset.format, definition: DEFINITION }));
+  }
+  let resize;
+  window.addEventListener('resize', () => {
+    clearTimeout(resize);
+    resize = setTimeout(() => {
+      if (!state) return;
+      drawHistogram($('#histogram'), state.links.map((l) => l.probability), LINKED);
+      if (state.selected) drawWaterfall($('#waterfall'), state.selected.explanation);
+    }, 150);
+  });
   document.body.dataset.ready = 'true';
 }
 
-main().catch((e) => {
-  $('#status').textContent = `Could not start: ${e.code ?? e.message}`;
-  $('#status').classList.add('bad');
-});
+main();

@@ -11,6 +11,15 @@ export const DEMO_KEY = new Uint8Array([
 ]);
 
 /**
+ * The *public* demo CLK secret: the Bloom-filter encodings (CLKs) of the
+ * partner portal and of its demo customer directory
+ * (www/portal/demo-directory.json, made by scripts/demo-directory.sh) are
+ * keyed with it. Demo only, like DEMO_KEY: a real secret is shared by the
+ * linking parties out of band and never shipped in a page.
+ */
+export const DEMO_CLK_SECRET = new TextEncoder().encode('pseudolink-demo-clk-secret-not-secret!');
+
+/**
  * The checkout's publishable credential for the demo key server (oblivious
  * mode). Public by nature, like any credential in a page: the key server's
  * origin allowlist, rate limit and quota are what protect it. Demo only; its
