@@ -4,6 +4,7 @@
 //   node benches/js/link.mjs clk  ROWS.json   rows written by `scripts/clk/oracle.py bench`
 //   node benches/js/link.mjs link SYNTH_DIR   a.csv, b.csv, truth.csv of `pseudolink-synth link`
 //
+// PKG=<dir under the repository> times another build of the package (default pkg).
 // Prints one JSON line per runtime. The browser half serves the repository on
 // 127.0.0.1 and runs benches/js/link-bench.js in a page, which fetches the
 // same input (converted once to JSON under target/link-bench/).
@@ -22,6 +23,7 @@ if (!['clk', 'link'].includes(mode) || !input) {
   process.exit(2);
 }
 const RUNS = Number(process.env.RUNS ?? 3);
+const PKG = process.env.PKG ?? 'pkg';
 
 /** RFC 4180 CSV (as scripts/synth writes it) to objects keyed by the header. */
 function readCsv(file) {
@@ -57,7 +59,7 @@ writeFileSync(path.join(work, `js-${mode}-input.json`), JSON.stringify(data));
 
 // Node.
 {
-  const m = await import(path.join(root, 'pkg/link-node.js'));
+  const m = await import(path.join(root, PKG, 'link-node.js'));
   const result = bench[mode]({ m, ...data });
   console.log(JSON.stringify({ runtime: `node ${process.version}`, ...result }));
 }
@@ -86,13 +88,13 @@ try {
   const page = await browser.newPage();
   page.on('pageerror', (e) => { console.error(e); process.exitCode = 1; });
   await page.goto(`http://127.0.0.1:${server.address().port}/`);
-  const result = await page.evaluate(async ([mode, file]) => {
-    const m = await import('/pkg/pseudolink_link.js');
+  const result = await page.evaluate(async ([mode, file, pkg]) => {
+    const m = await import(`/${pkg}/pseudolink_link.js`);
     await m.default();
     const bench = await import('/benches/js/link-bench.js');
     const data = await (await fetch(file)).json();
     return bench[mode]({ m, ...data });
-  }, [mode, `/target/link-bench/js-${mode}-input.json`]);
+  }, [mode, `/target/link-bench/js-${mode}-input.json`, PKG]);
   console.log(JSON.stringify({ runtime: `chromium ${browser.version()}`, ...result }));
 } finally {
   await browser.close();
