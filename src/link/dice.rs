@@ -387,8 +387,8 @@ fn and_count_n<const N: usize>(a: &[u64], b: &[u64]) -> u32 {
 
 /// x86-64 without POPCNT (Rust's default x86-64 target): `count_ones` is a
 /// software popcount of ~12 operations per word. A Harley–Seal carry-save
-/// adder tree over 16 words needs 5 of them instead of 16 (measured 1.3 –
-/// 1.6× faster Dice there, BENCHMARKS.md "Linking"). Runtime dispatch to the
+/// adder tree over 16 words needs 5 of them instead of 16 (measured ≈ 1.5×
+/// faster Dice there, BENCHMARKS.md "Linking"). Runtime dispatch to the
 /// POPCNT instruction would need `unsafe`, which the crate forbids; builds
 /// with `target-cpu=x86-64-v2` or later, and wasm (`i64.popcnt`), never
 /// compile this.
