@@ -1,8 +1,9 @@
-//! Linking speed in wasm (Node or headless Chromium): Dice all-pairs on
-//! random 1024-bit CLKs and the 10k × 10k link of `benches/link.rs`. Prints,
-//! asserts nothing. Run with `scripts/link/bench_wasm.sh` (a `[[test]]` with
-//! `test = false`, so `cargo test` never builds it and the wasm-bindgen test
-//! runner can drive it).
+//! Linking speed in wasm (Node or headless Chromium): Dice all-pairs on the
+//! random 1024-bit CLKs anonlink is timed on (`scripts/link/bench_anonlink.py
+//! --wasm`) and the 10k × 10k link of `benches/link.rs`. Prints, asserts
+//! nothing. Run with `scripts/link/bench_wasm.sh [dice|link]` (a `[[test]]`
+//! with `test = false`, so `cargo test` never builds it and the wasm-bindgen
+//! test runner can drive it).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // bench code: failing loudly is the point
 #![cfg(target_arch = "wasm32")]
@@ -18,27 +19,41 @@ fn now() -> f64 {
     js_sys::Date::now()
 }
 
+/// The Dice workload `scripts/link/bench_anonlink.py` times anonlink on
+/// (u32 little-endian nA, nB, byte length, threshold x 1e6, then the CLKs of
+/// A and of B); `scripts/link/bench_wasm.sh` sets the path at build time.
+const CLKS: &[u8] = include_bytes!(env!("LINK_BENCH_CLKS"));
+
+fn word(i: usize) -> usize {
+    u32::from_le_bytes(CLKS[4 * i..4 * i + 4].try_into().unwrap()) as usize
+}
+
 #[wasm_bindgen_test]
-fn wasm_link_speed() {
-    let mut r = link_synth::Rng::new(1);
-    let mut clk = || (0..128).map(|_| r.next() as u8).collect::<Vec<u8>>();
+fn wasm_dice_speed() {
+    let (na, nb, len, t) = (word(0), word(1), word(2), word(3));
+    let mut clks = CLKS[16..].chunks_exact(len);
     let mut sa = ClkStore::new();
     let mut sb = ClkStore::new();
-    for _ in 0..3000 {
-        sa.push(Some(&clk())).unwrap();
-        sb.push(Some(&clk())).unwrap();
-    }
+    clks.by_ref()
+        .take(na)
+        .for_each(|c| sa.push(Some(c)).unwrap());
+    clks.take(nb).for_each(|c| sb.push(Some(c)).unwrap());
+    let threshold = t as f64 / 1e6;
     let mut best = f64::MAX;
-    for _ in 0..3 {
+    let mut found = 0;
+    for _ in 0..5 {
         let t = now();
-        let n = sa.pairs_above(&sb, 0.55).len();
+        found = sa.pairs_above(&sb, threshold).len();
         best = best.min(now() - t);
-        console_log!("pairs {n}");
     }
     console_log!(
-        "wasm dice all-pairs 3000x3000 at 0.55: {:.1} M comparisons/s",
-        9e6 / best / 1e3
+        "wasm dice all-pairs {na}x{nb} at {threshold}: {found} pairs >= threshold, {:.1} M comparisons/s",
+        (na * nb) as f64 / best / 1e3
     );
+}
+
+#[wasm_bindgen_test]
+fn wasm_link_speed() {
     let (a, b, _) = link_synth::two_datasets(10_000, 5_000, 42);
     for _ in 0..3 {
         let mut linker = Linker::new(LinkConfig::default()).unwrap();

@@ -4,14 +4,20 @@ native `ClkStore::pairs_above`, on the same random 1024-bit CLKs, in one run.
 
 Usage (from the repository root):
 
-    python3 scripts/link/bench_anonlink.py [--n 5000] [--threshold 0.55]
+    python3 scripts/link/bench_anonlink.py [--n 5000] [--threshold 0.55] [--wasm] [--write-only]
 
 Creates a throw-away venv under target/link-bench/venv with `anonlink`
 (PyPI wheel), writes the CLKs to target/link-bench/clks.bin, times anonlink
 (best of 3), then runs `cargo bench --bench link -- dice` on the same file,
-once for the default x86-64 target and once with `-C target-cpu=x86-64-v2`
-(hardware POPCNT, as the anonlink wheel uses), and prints the ratios. Both
-sides must report the same number of pairs at or above the threshold.
+for the default x86-64 target and with `-C target-cpu=x86-64-v2` (hardware
+POPCNT, as the anonlink wheel uses), each at the crate's opt-level "s" and at
+opt-level 3 (what a dependent crate's default release profile builds), and
+prints the ratios. Every side must report the same number of pairs at or
+above the threshold.
+
+--wasm adds, in every round, pseudolink in headless Chromium on the same file
+(scripts/link/bench_wasm.sh dice: the wasm32 build, opt-level "s").
+--write-only writes the CLK file and exits (no venv; bench_wasm.sh uses it).
 """
 
 import argparse
@@ -68,21 +74,43 @@ def run_ours(clks, extra_env):
     return int(m.group(1)), float(m.group(2)), float(p.group(1))
 
 
+def run_wasm():
+    out = subprocess.run(
+        ["scripts/link/bench_wasm.sh", "dice"],
+        cwd=ROOT, env=dict(os.environ, LINK_BENCH_CLKS=str(WORK / "clks.bin")),
+        check=True, capture_output=True, text=True,
+    ).stdout
+    m = re.search(r": (\d+) pairs >= threshold, ([\d.]+) M comparisons/s", out)
+    if not m:
+        sys.exit(f"bench_wasm.sh printed no Dice line:\n{out}")
+    return int(m.group(1)), float(m.group(2))
+
+
+def write_clks(path, n, threshold, seed):
+    """Writes the workload; leaves an identical file untouched, so the wasm
+    bench (which embeds it) is not rebuilt for nothing."""
+    rng = random.Random(seed)
+    data = bytearray(struct.pack("<4I", n, n, 128, round(threshold * 1e6)))
+    for _ in range(2 * n):
+        data += rng.getrandbits(1024).to_bytes(128, "little")
+    if not path.exists() or path.read_bytes() != data:
+        path.write_bytes(data)
+
+
 def main():
     ap = argparse.ArgumentParser()
     ap.add_argument("--n", type=int, default=5000)
     ap.add_argument("--threshold", type=float, default=0.55)
     ap.add_argument("--seed", type=int, default=2026)
+    ap.add_argument("--wasm", action="store_true", help="also time the wasm32 build in headless Chromium")
+    ap.add_argument("--write-only", action="store_true", help="write the CLK file and exit")
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
-    py = ensure_venv()
-
-    rng = random.Random(args.seed)
     clks = WORK / "clks.bin"
-    with open(clks, "wb") as f:
-        f.write(struct.pack("<4I", args.n, args.n, 128, round(args.threshold * 1e6)))
-        for _ in range(2 * args.n):
-            f.write(rng.getrandbits(1024).to_bytes(128, "little"))
+    write_clks(clks, args.n, args.threshold, args.seed)
+    if args.write_only:
+        return
+    py = ensure_venv()
 
     def anonlink_rate():
         out = subprocess.run([str(py), "-c", ANONLINK_TIMER, str(clks)], check=True, capture_output=True, text=True)
@@ -91,10 +119,18 @@ def main():
 
     # The machine is shared: the two sides are timed alternately, three rounds,
     # and each rate is the best of its runs, so load spikes favour neither.
+    # The crate's release profile is opt-level "s" (for the .wasm's size); a
+    # crate that depends on pseudolink builds it with its own profile, by
+    # default opt-level 3: both are timed.
+    o3 = {"CARGO_PROFILE_BENCH_OPT_LEVEL": "3", "CARGO_PROFILE_RELEASE_OPT_LEVEL": "3"}
     configs = [
         ("pseudolink native, x86-64 baseline", {}),
         ("pseudolink native, x86-64-v2 (POPCNT)",
          {"RUSTFLAGS": "-C target-cpu=x86-64-v2", "CARGO_TARGET_DIR": str(ROOT / "target" / "v2")}),
+        ("pseudolink native, x86-64 baseline, opt-level 3",
+         {**o3, "CARGO_TARGET_DIR": str(ROOT / "target" / "o3")}),
+        ("pseudolink native, x86-64-v2 (POPCNT), opt-level 3",
+         {**o3, "RUSTFLAGS": "-C target-cpu=x86-64-v2", "CARGO_TARGET_DIR": str(ROOT / "target" / "o3v2")}),
     ]
     a_found, a_rate, a_ver = 0, 0.0, ""
     best = {}
@@ -105,6 +141,10 @@ def main():
             f, r, p = run_ours(clks, env)
             old = best.get(label, (f, 0.0, 0.0))
             best[label] = (f, max(old[1], r), max(old[2], p))
+        if args.wasm:
+            f, r = run_wasm()
+            old = best.get("wasm", (f, 0.0))
+            best["wasm"] = (f, max(old[1], r))
     results = [(label, *best[label]) for label, _ in configs]
     print(f"workload: {args.n}x{args.n} random 1024-bit CLKs, threshold {args.threshold}")
     print(f"anonlink {a_ver} dice_coefficient_accelerated: {a_rate:8.1f} M comparisons/s ({a_found} pairs)")
@@ -112,6 +152,12 @@ def main():
         same = "same pairs" if found == a_found else f"DIFFERENT pair count {found}"
         print(f"{label}: {rate:8.1f} M comparisons/s ({same}); ratio to anonlink {rate / a_rate:.2f}x;"
               f" pairwise scorer path {pairwise:.1f} M/s")
+        if found != a_found:
+            sys.exit(1)
+    if args.wasm:
+        found, rate = best["wasm"]
+        same = "same pairs" if found == a_found else f"DIFFERENT pair count {found}"
+        print(f"pseudolink wasm32, headless Chromium: {rate:8.1f} M comparisons/s ({same}); ratio to anonlink {rate / a_rate:.2f}x")
         if found != a_found:
             sys.exit(1)
 
