@@ -78,33 +78,7 @@ pub(crate) fn encode_b64(bytes: &[u8], alphabet: &[u8; 64], pad: bool, out: &mut
 
 /// Decodes URL-safe base64 without padding; `None` on any invalid symbol or length.
 pub fn base64_url_decode(s: &str) -> Option<Vec<u8>> {
-    let val = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            b'-' => 62,
-            b'_' => 63,
-            _ => return None,
-        } as u32)
-    };
-    if s.len() % 4 == 1 {
-        return None;
-    }
-    let mut out = Vec::with_capacity(s.len() * 3 / 4);
-    for chunk in s.as_bytes().chunks(4) {
-        let mut n = 0u32;
-        for (i, &c) in chunk.iter().enumerate() {
-            n |= val(c)? << (18 - 6 * i as u32);
-        }
-        let bytes = n.to_be_bytes();
-        out.extend_from_slice(bytes.get(1..chunk.len())?);
-    }
-    // Reject non-canonical encodings (stray low bits), so a token has one spelling.
-    if base64_url(&out) != s {
-        return None;
-    }
-    Some(out)
+    decode_unpadded(s.as_bytes(), b'-', b'_')
 }
 
 #[cfg(feature = "fuzzy")]
@@ -115,36 +89,47 @@ pub(crate) fn base64_std_decode(s: &str) -> Option<Vec<u8>> {
     if b.len() % 4 != 0 {
         return None;
     }
+    let body = s.trim_end_matches('=').as_bytes();
+    // Exactly the padding the encoder writes for the body's tail.
+    let pad = b.len() - body.len();
+    if pad != (4 - body.len() % 4) % 4 {
+        return None;
+    }
+    decode_unpadded(body, b'+', b'/')
+}
+
+/// The shared decoder of both alphabets (they differ in symbols 62 and 63):
+/// unpadded input, canonical form only (the bits a short tail drops must be
+/// zero), so every byte string has one spelling.
+fn decode_unpadded(s: &[u8], s62: u8, s63: u8) -> Option<Vec<u8>> {
     let val = |c: u8| -> Option<u32> {
         Some(match c {
             b'A'..=b'Z' => c - b'A',
             b'a'..=b'z' => c - b'a' + 26,
             b'0'..=b'9' => c - b'0' + 52,
-            b'+' => 62,
-            b'/' => 63,
+            c if c == s62 => 62,
+            c if c == s63 => 63,
             _ => return None,
         } as u32)
     };
-    let mut out = Vec::with_capacity(b.len() / 4 * 3);
-    let n_chunks = b.len() / 4;
-    for (k, c) in b.chunks_exact(4).enumerate() {
-        let pad = match (c[2], c[3]) {
-            (b'=', b'=') => 2,
-            (_, b'=') => 1,
+    if s.len() % 4 == 1 {
+        return None;
+    }
+    let mut out = Vec::with_capacity(s.len() * 3 / 4);
+    for chunk in s.chunks(4) {
+        let mut n = 0u32;
+        for (i, &c) in chunk.iter().enumerate() {
+            n |= val(c)? << (18 - 6 * i as u32);
+        }
+        let dropped = match chunk.len() {
+            2 => n & 0xFFFF,
+            3 => n & 0xFF,
             _ => 0,
         };
-        if pad > 0 && k + 1 != n_chunks {
+        if dropped != 0 {
             return None;
         }
-        let mut n = 0u32;
-        for (i, &ch) in c.iter().enumerate().take(4 - pad) {
-            n |= val(ch)? << (18 - 6 * i as u32);
-        }
-        // Canonical form only: the bits padding drops must be zero.
-        if (pad == 2 && n & 0xFFFF != 0) || (pad == 1 && n & 0xFF != 0) {
-            return None;
-        }
-        out.extend_from_slice(&n.to_be_bytes()[1..4 - pad]);
+        out.extend_from_slice(n.to_be_bytes().get(1..chunk.len())?);
     }
     Some(out)
 }
@@ -152,6 +137,19 @@ pub(crate) fn base64_std_decode(s: &str) -> Option<Vec<u8>> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn decoders_accept_only_the_canonical_spelling() {
+        for bad in [
+            "Zh==", "Zg=", "Zg", "Zm9=", "Zg==Zg==", "Zg===", "Z===", "Zm-v", "Zm_v",
+        ] {
+            assert_eq!(base64_std_decode(bad), None, "{bad}");
+        }
+        for bad in ["Zh", "Zm9", "Zg==", "Z", "Zm+v", "Zm/v"] {
+            assert_eq!(base64_url_decode(bad), None, "{bad}");
+        }
+        assert_eq!(base64_url_decode("Zm8").unwrap(), b"fo");
+    }
 
     // RFC 4648 §10 test vectors.
     #[test]
