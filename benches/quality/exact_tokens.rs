@@ -16,46 +16,22 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a tool: failing loudly is the point
 
-use pseudolink::{Field, IdentityDefinition, Pseudonymizer, Record, Secret};
+#[path = "common.rs"]
+mod common;
+
+use common::{args, pseudonymizer, read, record};
+use pseudolink::Pseudonymizer;
 use pseudolink_synth::{csv, Row};
 use std::collections::HashMap;
 
-/// The demo's definition (www/shared/demo-config.js) with the identifying
-/// fields the synthetic data has.
-const DEFINITION: &str = r#"{
-  "version": 1,
-  "fields": ["email", "phone", "firstName", "lastName", "street", "city", "state", "postalCode",
-             "country", "dateOfBirth", "gender", "companyName", "duns", "webDomain"],
-  "matchKeys": [
-    {"name": "nameDob", "parts": [{"field": "lastName"}, {"field": "firstName", "take": "initial"}, {"field": "dateOfBirth"}]},
-    {"name": "addressName", "parts": [{"field": "postalCode"}, {"field": "street", "take": "streetNumber"}, {"field": "lastName"}]},
-    {"name": "companySite", "parts": [{"field": "companyName"}, {"field": "postalCode"}]}
-  ],
-  "defaultRegion": "US",
-  "dateOrder": "mdy"
-}"#;
-
 /// Token subjects that identify a customer on their own.
 const EVIDENCE: [&str; 3] = ["pl1.email.", "pl1.phone.", "pl1.duns."];
-
-fn pseudonymizer() -> Pseudonymizer {
-    let def = IdentityDefinition::from_json(DEFINITION).unwrap();
-    // A fixed benchmark key: the tokens never leave this process.
-    let secret = Secret::new(b"pseudolink-quality-benchmark-key".to_vec()).unwrap();
-    Pseudonymizer::new(vec![("q1".into(), secret)], def).unwrap()
-}
 
 /// The identifying tokens of each record.
 fn evidence(p: &Pseudonymizer, rows: &[Row]) -> Vec<Vec<String>> {
     rows.iter()
         .map(|row| {
-            let mut rec = Record::new();
-            for (name, value) in row.present() {
-                if let Some(f) = Field::from_name(name) {
-                    rec.set(f, value);
-                }
-            }
-            let t = p.tokenize(&rec);
+            let t = p.tokenize(&record(row));
             let mut keys: Vec<String> = t
                 .tokens
                 .into_iter()
@@ -67,11 +43,6 @@ fn evidence(p: &Pseudonymizer, rows: &[Row]) -> Vec<Vec<String>> {
             keys
         })
         .collect()
-}
-
-fn read(path: &str) -> Vec<Row> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    csv::read_records(&text).unwrap()
 }
 
 /// Greedy one-to-one: pairs sharing more tokens first; ties by position so
@@ -135,11 +106,7 @@ fn dedupe(rows: &[Row], p: &Pseudonymizer) -> Vec<(String, String)> {
 }
 
 fn main() {
-    // `cargo bench` appends `--bench`; everything else is ours.
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
+    let args = args();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let p = pseudonymizer();
     let start = std::time::Instant::now();

@@ -15,53 +15,29 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a tool: failing loudly is the point
 
+#[path = "common.rs"]
+mod common;
+
+use common::{args, pseudonymizer, read, record};
 use pseudolink::link::{EncodedRecord, LinkConfig, Linker};
-use pseudolink::{
-    ClkSchema, Field, IdentityDefinition, Pseudonymizer, Record, RecordEncoder, Secret,
-    DEFAULT_CLK_SCHEMA,
-};
+use pseudolink::{ClkSchema, RecordEncoder, DEFAULT_CLK_SCHEMA};
 use pseudolink_synth::{csv, Row};
 
-/// The demo's definition (www/shared/demo-config.js), as the exact-token row uses.
-const DEFINITION: &str = r#"{
-  "version": 1,
-  "fields": ["email", "phone", "firstName", "lastName", "street", "city", "state", "postalCode",
-             "country", "dateOfBirth", "gender", "companyName", "duns", "webDomain"],
-  "matchKeys": [
-    {"name": "nameDob", "parts": [{"field": "lastName"}, {"field": "firstName", "take": "initial"}, {"field": "dateOfBirth"}]},
-    {"name": "addressName", "parts": [{"field": "postalCode"}, {"field": "street", "take": "streetNumber"}, {"field": "lastName"}]},
-    {"name": "companySite", "parts": [{"field": "companyName"}, {"field": "postalCode"}]}
-  ],
-  "defaultRegion": "US",
-  "dateOrder": "mdy"
-}"#;
-
 fn encoder() -> RecordEncoder {
-    let def = IdentityDefinition::from_json(DEFINITION).unwrap();
     // Fixed benchmark keys: the encodings never leave this process.
-    let secret = Secret::new(b"pseudolink-quality-benchmark-key".to_vec()).unwrap();
-    let p = Pseudonymizer::new(vec![("q1".into(), secret)], def).unwrap();
     let schema = ClkSchema::from_json(DEFAULT_CLK_SCHEMA).unwrap();
-    RecordEncoder::with_clks(p, &schema, b"pseudolink-quality-benchmark-clk-secret").unwrap()
+    RecordEncoder::with_clks(
+        pseudonymizer(),
+        &schema,
+        b"pseudolink-quality-benchmark-clk-secret",
+    )
+    .unwrap()
 }
 
 fn encode(enc: &RecordEncoder, rows: &[Row]) -> Vec<EncodedRecord> {
     rows.iter()
-        .map(|row| {
-            let mut rec = Record::new();
-            for (name, value) in row.present() {
-                if let Some(f) = Field::from_name(name) {
-                    rec.set(f, value);
-                }
-            }
-            enc.encode(&row.id, &rec).record
-        })
+        .map(|row| enc.encode(&row.id, &record(row)).record)
         .collect()
-}
-
-fn read(path: &str) -> Vec<Row> {
-    let text = std::fs::read_to_string(path).unwrap_or_else(|e| panic!("{path}: {e}"));
-    csv::read_records(&text).unwrap()
 }
 
 fn linker() -> Linker {
@@ -73,11 +49,7 @@ fn linker() -> Linker {
 }
 
 fn main() {
-    // `cargo bench` appends `--bench`; everything else is ours.
-    let args: Vec<String> = std::env::args()
-        .skip(1)
-        .filter(|a| a != "--bench")
-        .collect();
+    let args = args();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
     let enc = encoder();
     let start = std::time::Instant::now();
