@@ -3,8 +3,10 @@
 #![cfg(feature = "server")]
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
 
-use std::io::{BufRead, BufReader, Read, Write};
-use std::net::TcpStream;
+mod http_client;
+
+use http_client::{request as http, Response};
+use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -126,66 +128,6 @@ impl Drop for KeyServer {
     }
 }
 
-#[derive(Debug)]
-struct Response {
-    status: u16,
-    headers: Vec<(String, String)>,
-    body: String,
-}
-
-impl Response {
-    fn header(&self, name: &str) -> Option<&str> {
-        self.headers
-            .iter()
-            .find(|(k, _)| k.eq_ignore_ascii_case(name))
-            .map(|(_, v)| v.as_str())
-    }
-    fn json(&self) -> serde_json::Value {
-        serde_json::from_str(&self.body).unwrap_or_else(|_| panic!("not JSON: {:?}", self.body))
-    }
-    fn error(&self) -> String {
-        self.json()["error"].as_str().unwrap_or_default().to_owned()
-    }
-}
-
-fn http(addr: &str, method: &str, path: &str, headers: &[(&str, &str)], body: &str) -> Response {
-    let mut s = TcpStream::connect(addr).unwrap();
-    s.set_read_timeout(Some(Duration::from_secs(20))).unwrap();
-    let mut req = format!("{method} {path} HTTP/1.1\r\nHost: {addr}\r\nConnection: close\r\n");
-    for (k, v) in headers {
-        req.push_str(&format!("{k}: {v}\r\n"));
-    }
-    req.push_str(&format!("Content-Length: {}\r\n\r\n", body.len()));
-    s.write_all(req.as_bytes()).unwrap();
-    let _ = s.write_all(body.as_bytes());
-    let mut raw = Vec::new();
-    let read = s.read_to_end(&mut raw);
-    let text = String::from_utf8_lossy(&raw).into_owned();
-    assert!(
-        !text.is_empty(),
-        "empty answer to {method} {path}: {read:?}"
-    );
-    let (head, body) = text.split_once("\r\n\r\n").unwrap_or((&text, ""));
-    let mut lines = head.split("\r\n");
-    let status = lines
-        .next()
-        .unwrap()
-        .split(' ')
-        .nth(1)
-        .unwrap()
-        .parse()
-        .unwrap();
-    let headers = lines
-        .filter_map(|l| l.split_once(':'))
-        .map(|(k, v)| (k.trim().to_owned(), v.trim().to_owned()))
-        .collect();
-    Response {
-        status,
-        headers,
-        body: body.to_owned(),
-    }
-}
-
 fn evaluate(addr: &str, headers: &[(&str, &str)], body: &str) -> Response {
     http(addr, "POST", "/v1/evaluate", headers, body)
 }
@@ -232,8 +174,8 @@ fn tokens_via(ks: &KeyServer, versions: &[&str]) -> Vec<String> {
         .map(|v| {
             let body = serde_json::to_string(&b.request(v)).unwrap();
             let r = evaluate(&ks.addr, &[AUTH, JSON], &body);
-            assert_eq!(r.status, 200, "{}", r.body);
-            serde_json::from_str(&r.body).unwrap()
+            assert_eq!(r.status, 200, "{}", r.text());
+            serde_json::from_slice(&r.body).unwrap()
         })
         .collect();
     client.finalize(&b, &answers).unwrap().remove(0).tokens
@@ -364,7 +306,7 @@ fn keyserver_refuses_bad_requests_with_codes_and_keeps_serving() {
         ),
     ];
     for (what, r, status, code) in cases {
-        assert_eq!(r.status, status, "{what}: {}", r.body);
+        assert_eq!(r.status, status, "{what}: {}", r.text());
         assert_eq!(r.error(), code, "{what}");
         assert!(!r.json()["message"].as_str().unwrap().is_empty(), "{what}");
     }
@@ -383,7 +325,7 @@ fn keyserver_refuses_bad_requests_with_codes_and_keeps_serving() {
     ] {
         let body = serde_json::json!({"keyVersion": "v2", "blinded": [p.clone(), bad]}).to_string();
         let r = evaluate(&ks.addr, &[AUTH, JSON], &body);
-        assert_eq!(r.status, 400, "{}", r.body);
+        assert_eq!(r.status, 400, "{}", r.text());
         assert_eq!(r.error(), "element.invalid");
         assert_eq!(r.json()["index"], 1);
     }
@@ -422,7 +364,7 @@ fn keyserver_refuses_bad_requests_with_codes_and_keeps_serving() {
     assert_eq!(pre.status, 403);
     assert!(pre.header("access-control-allow-origin").is_none());
     let r = evaluate(&ks.addr, &[AUTH, JSON, ("Origin", ORIGIN)], &ok);
-    assert_eq!(r.status, 200, "{}", r.body);
+    assert_eq!(r.status, 200, "{}", r.text());
     assert_eq!(r.header("access-control-allow-origin"), Some(ORIGIN));
     assert_eq!(r.json()["evaluated"].as_array().unwrap().len(), 2);
 
@@ -461,7 +403,7 @@ fn keyserver_rate_limit_holds_under_a_burst() {
                             assert!(r.header("retry-after").unwrap().parse::<u64>().unwrap() >= 1);
                             limited.fetch_add(1, Ordering::Relaxed)
                         }
-                        s => panic!("unexpected {s}: {}", r.body),
+                        s => panic!("unexpected {s}: {}", r.text()),
                     };
                 }
             })
