@@ -209,6 +209,52 @@ pub enum ErrorCode {
     /// More records than the linker indexes (2^31).
     #[cfg(feature = "fuzzy")]
     LinkTooManyRecords,
+    // --- identity graph --------------------------------------------------
+    /// A graph record's reference, kind or unit breaks a rule.
+    #[cfg(feature = "fuzzy")]
+    IdentityInvalidRecord,
+    /// A relation its record's kind cannot have (roles are a person's, membership an organisation's).
+    #[cfg(feature = "fuzzy")]
+    IdentityInvalidRelation,
+    /// A measure name is not `[A-Za-z0-9_]{1,32}` or its value is not finite.
+    #[cfg(feature = "fuzzy")]
+    IdentityInvalidMeasure,
+    /// A record date is not a real `YYYY-MM-DD` date.
+    #[cfg(feature = "fuzzy")]
+    IdentityInvalidDate,
+    /// A hierarchy edge is malformed or does not join two distinct `duns` tokens.
+    #[cfg(feature = "fuzzy")]
+    IdentityInvalidHierarchy,
+    /// A record's (system, channel, id) is already in the graph.
+    #[cfg(feature = "fuzzy")]
+    IdentityDuplicateRecord,
+    /// No record of the graph has this reference.
+    #[cfg(feature = "fuzzy")]
+    IdentityUnknownRecord,
+    /// No entity, live or retired, has this id.
+    #[cfg(feature = "fuzzy")]
+    IdentityUnknownEntity,
+    /// Not one of the views `billing`, `service`, `sales`, `group`, `household`.
+    #[cfg(feature = "fuzzy")]
+    IdentityUnknownView,
+    /// The graph configuration breaks a rule.
+    #[cfg(feature = "fuzzy")]
+    IdentityBadConfig,
+    /// A graph document is malformed or inconsistent.
+    #[cfg(feature = "fuzzy")]
+    IdentityBadDocument,
+    /// A graph document of a format or version this release cannot read.
+    #[cfg(feature = "fuzzy")]
+    IdentityUnsupportedVersion,
+    /// A person record has a CLK key the graph's layout (fixed by its first CLKs) lacks.
+    #[cfg(feature = "fuzzy")]
+    IdentityClkLayout,
+    /// A segment rule is malformed.
+    #[cfg(feature = "fuzzy")]
+    SegmentInvalidRule,
+    /// A rule names a measure that is neither built in nor in any record.
+    #[cfg(feature = "fuzzy")]
+    SegmentUnknownMeasure,
     // --- oblivious tokens (feature `oblivious`) ---------------------------
     /// A pinned key-server public key or key version is not valid.
     #[cfg(feature = "oblivious")]
@@ -340,6 +386,36 @@ impl ErrorCode {
             LinkNotTrained => "link.not_trained",
             #[cfg(feature = "fuzzy")]
             LinkTooManyRecords => "link.too_many_records",
+            #[cfg(feature = "fuzzy")]
+            IdentityInvalidRecord => "identity.invalid_record",
+            #[cfg(feature = "fuzzy")]
+            IdentityInvalidRelation => "identity.invalid_relation",
+            #[cfg(feature = "fuzzy")]
+            IdentityInvalidMeasure => "identity.invalid_measure",
+            #[cfg(feature = "fuzzy")]
+            IdentityInvalidDate => "identity.invalid_date",
+            #[cfg(feature = "fuzzy")]
+            IdentityInvalidHierarchy => "identity.invalid_hierarchy",
+            #[cfg(feature = "fuzzy")]
+            IdentityDuplicateRecord => "identity.duplicate_record",
+            #[cfg(feature = "fuzzy")]
+            IdentityUnknownRecord => "identity.unknown_record",
+            #[cfg(feature = "fuzzy")]
+            IdentityUnknownEntity => "identity.unknown_entity",
+            #[cfg(feature = "fuzzy")]
+            IdentityUnknownView => "identity.unknown_view",
+            #[cfg(feature = "fuzzy")]
+            IdentityBadConfig => "identity.bad_config",
+            #[cfg(feature = "fuzzy")]
+            IdentityBadDocument => "identity.bad_document",
+            #[cfg(feature = "fuzzy")]
+            IdentityUnsupportedVersion => "identity.unsupported_version",
+            #[cfg(feature = "fuzzy")]
+            IdentityClkLayout => "identity.clk_layout",
+            #[cfg(feature = "fuzzy")]
+            SegmentInvalidRule => "segment.invalid_rule",
+            #[cfg(feature = "fuzzy")]
+            SegmentUnknownMeasure => "segment.unknown_measure",
             #[cfg(feature = "oblivious")]
             ObliviousInvalidPublicKey => "oblivious.invalid_public_key",
             #[cfg(feature = "oblivious")]
@@ -471,6 +547,36 @@ impl ErrorCode {
             LinkNotTrained => "needs model parameters (link first or load them)",
             #[cfg(feature = "fuzzy")]
             LinkTooManyRecords => "has more records than the linker can index",
+            #[cfg(feature = "fuzzy")]
+            IdentityInvalidRecord => "is not a valid graph record (reference, kind or unit)",
+            #[cfg(feature = "fuzzy")]
+            IdentityInvalidRelation => "has a relation its kind cannot have",
+            #[cfg(feature = "fuzzy")]
+            IdentityInvalidMeasure => "has a measure with a bad name or a non-finite value",
+            #[cfg(feature = "fuzzy")]
+            IdentityInvalidDate => "has a date that is not a real YYYY-MM-DD date",
+            #[cfg(feature = "fuzzy")]
+            IdentityInvalidHierarchy => "is not a valid D-U-N-S hierarchy edge",
+            #[cfg(feature = "fuzzy")]
+            IdentityDuplicateRecord => "has a reference already in the graph",
+            #[cfg(feature = "fuzzy")]
+            IdentityUnknownRecord => "is not in the graph",
+            #[cfg(feature = "fuzzy")]
+            IdentityUnknownEntity => "is not an entity of the graph",
+            #[cfg(feature = "fuzzy")]
+            IdentityUnknownView => "is not a known customer view",
+            #[cfg(feature = "fuzzy")]
+            IdentityBadConfig => "is not a valid graph configuration",
+            #[cfg(feature = "fuzzy")]
+            IdentityBadDocument => "is not a consistent identity graph document",
+            #[cfg(feature = "fuzzy")]
+            IdentityUnsupportedVersion => "has a format version this release cannot read",
+            #[cfg(feature = "fuzzy")]
+            IdentityClkLayout => "has a CLK the graph's first records did not have",
+            #[cfg(feature = "fuzzy")]
+            SegmentInvalidRule => "is not a valid segment rule",
+            #[cfg(feature = "fuzzy")]
+            SegmentUnknownMeasure => "names a measure no customer has",
             #[cfg(feature = "oblivious")]
             ObliviousInvalidPublicKey => {
                 "is not a valid ristretto255 public key with a key version"
@@ -525,6 +631,10 @@ pub enum Subject {
     /// A key server's answer.
     #[cfg(feature = "oblivious")]
     Response,
+    /// The identity graph: its configuration, documents, entities, views
+    /// and segment rules.
+    #[cfg(feature = "fuzzy")]
+    Graph,
 }
 
 impl Subject {
@@ -544,6 +654,8 @@ impl Subject {
             Subject::Link => "link",
             #[cfg(feature = "oblivious")]
             Subject::Response => "response",
+            #[cfg(feature = "fuzzy")]
+            Subject::Graph => "graph",
         }
     }
 }

@@ -9,6 +9,8 @@ mod encoding;
 mod error;
 mod field;
 #[cfg(feature = "fuzzy")]
+pub mod identity;
+#[cfg(feature = "fuzzy")]
 pub mod link;
 mod normalize;
 #[cfg(feature = "oblivious")]

@@ -7,16 +7,16 @@
 //! (`model`, `tf`) → probabilities and explanations (`explain`) → links and
 //! clusters (`solve`), driven by [`Linker`] (`linker`).
 
-mod blocking;
-mod comparison;
-mod dice;
-mod encoded;
-mod explain;
-mod linker;
-mod model;
+pub(crate) mod blocking;
+pub(crate) mod comparison;
+pub(crate) mod dice;
+pub(crate) mod encoded;
+pub(crate) mod explain;
+pub(crate) mod linker;
+pub(crate) mod model;
 pub(crate) mod rng;
-mod solve;
-mod tf;
+pub(crate) mod solve;
+pub(crate) mod tf;
 
 pub use blocking::{pair_completeness, reduction_ratio, BlockingConfig, LshConfig};
 pub use comparison::{

@@ -235,7 +235,7 @@ pub(crate) fn candidates(
 
 /// Smallest `k` whose expected random-pair collisions over all bands stay
 /// within the budget (see the module docs).
-fn auto_bits(
+pub(crate) fn auto_bits(
     stores: &[(&ClkRows, u32)],
     col: usize,
     bits: usize,

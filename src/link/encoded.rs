@@ -33,7 +33,7 @@ pub struct EncodedRecord {
 }
 
 /// CLKs cross JSON as standard base64 text, as clkhash writes them.
-mod clk_base64 {
+pub(crate) mod clk_base64 {
     use crate::encoding::{base64_std, base64_std_decode};
     use serde::de::Error as _;
     use serde::{Deserialize, Deserializer, Serializer};
@@ -162,21 +162,23 @@ pub(crate) fn is_block_subject(patterns: &[String], subject: &str) -> bool {
 /// Which CLK keys a job stores, in which column, and how wide each is.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct ClkLayout {
-    keys: Vec<String>,
+    pub keys: Vec<String>,
     /// Per comparison: column of its CLK (0 for token comparisons).
     pub comparison_col: Vec<usize>,
     /// Per LSH configuration: column of its CLK.
     pub lsh_col: Vec<usize>,
-    widths: Vec<usize>,
+    pub widths: Vec<usize>,
 }
 
 impl ClkLayout {
-    /// Columns for the CLK comparisons and LSH keys; widths are taken from
-    /// the first CLK of each key over all datasets of the job, and every
-    /// other CLK of that key must have the same length.
+    /// Columns for the CLK comparisons, LSH keys and `extra` keys (kept,
+    /// not compared); widths are taken from the first CLK of each key over
+    /// all datasets of the job, and every other CLK of that key must have
+    /// the same length.
     pub fn new(
         comparisons: &[Comparison],
         lsh_keys: &[String],
+        extra: &[String],
         sets: &[&[EncodedRecord]],
     ) -> Result<Self, Error> {
         let mut keys: Vec<String> = Vec::new();
@@ -195,6 +197,9 @@ impl ClkLayout {
             })
             .collect();
         let lsh_col = lsh_keys.iter().map(|k| col(k)).collect();
+        for k in extra {
+            col(k);
+        }
         let mut widths = vec![0usize; keys.len()];
         for r in sets.iter().flat_map(|s| s.iter()) {
             for (w, k) in widths.iter_mut().zip(&keys) {

@@ -283,7 +283,7 @@ impl Linker {
     }
 
     fn layout(&self, sets: &[&[EncodedRecord]]) -> Result<ClkLayout, Error> {
-        ClkLayout::new(&self.config.comparisons, &self.lsh_keys(), sets)
+        ClkLayout::new(&self.config.comparisons, &self.lsh_keys(), &[], sets)
     }
 
     fn prepare_one(
@@ -429,68 +429,19 @@ impl Linker {
         total_pairs: f64,
         progress: Progress<'_>,
     ) -> (ModelParams, usize, u32, bool) {
-        let comparisons = &self.config.comparisons;
-        let (a, b) = (&job.a, job.other());
-        let want = self.config.em.u_sample_pairs as usize;
-        let mut rng = SplitMix64::new(self.config.em.seed);
-        let mut sample = Vec::with_capacity(want);
-        progress("sampleU", 0, want);
-        let (na, nb) = (a.len() as u64, b.len() as u64);
-        if total_pairs >= 1.0 {
-            let mut tries = 0;
-            while sample.len() < want && tries < want * 4 {
-                tries += 1;
-                let (i, j) = (rng.below(na) as usize, rng.below(nb) as usize);
-                let distinct = match (&job.b, &job.source) {
-                    (Some(_), _) => true,
-                    (None, Some(src)) => {
-                        src[i] != src[j] || (!self.config.one_per_source && i != j)
-                    }
-                    (None, None) => i != j,
-                };
-                if distinct {
-                    sample.push(pattern(comparisons, a, i, b, j));
-                }
-                if sample.len() % 65_536 == 0 {
-                    progress("sampleU", sample.len(), want);
-                }
-            }
-        }
-        progress("sampleU", sample.len(), want);
-        let u = level_frequencies(sample.iter().copied(), comparisons);
-        progress("em", 0, self.config.em.max_iterations as usize);
-        let mut histogram: HashMap<u64, u32> = HashMap::new();
-        for &p in patterns {
-            *histogram.entry(p).or_default() += 1;
-        }
-        let fit = expectation_maximisation(&histogram, comparisons, &u, &self.config.em, progress);
-        let expected_matches = fit.match_rate * patterns.len() as f64;
-        let plausible = plausible_match_class(comparisons, &fit.m, &histogram);
-        let prior = if plausible {
-            (expected_matches / total_pairs.max(1.0)).clamp(1e-12, 0.5)
-        } else {
-            // No pair is a match: see `plausible_match_class`.
-            1e-12
+        let sample = Sample {
+            b: job.b.as_ref(),
+            source: job.source.as_deref(),
+            order: None,
         };
-        let params = ModelParams {
-            version: PARAMS_VERSION,
-            prior,
-            comparisons: comparisons
-                .iter()
-                .zip(fit.m.iter().zip(&u))
-                .map(|(c, (m, u))| ComparisonParams {
-                    name: c.name.clone(),
-                    levels: (0..c.level_count())
-                        .map(|l| LevelParams {
-                            label: c.level_label(l),
-                            m: m[l],
-                            u: u[l],
-                        })
-                        .collect(),
-                })
-                .collect(),
-        };
-        (params, sample.len(), fit.iterations, plausible)
+        fit_model(
+            &self.config,
+            &job.a,
+            sample,
+            patterns,
+            total_pairs,
+            progress,
+        )
     }
 
     fn make_link(
@@ -711,6 +662,101 @@ impl Linker {
             .map(|p| ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize))
             .collect())
     }
+}
+
+/// Where the u sample draws its random pairs from.
+pub(crate) struct Sample<'d> {
+    /// The second dataset of a link job.
+    pub b: Option<&'d Dataset>,
+    /// Source of each record (linkMany): pairs within a source are not drawn.
+    pub source: Option<&'d [u32]>,
+    /// Draws go through this permutation of `a`'s rows, so that a caller
+    /// whose rows arrive in any order trains the same model (the identity
+    /// graph passes its rows in record-key order).
+    pub order: Option<&'d [u32]>,
+}
+
+/// Trains parameters: u from random pairs, then m and λ by EM over the
+/// candidate `patterns`. Returns the parameters, the pairs sampled, EM's
+/// iterations and whether the fit is plausible (see `plausible_match_class`).
+pub(crate) fn fit_model(
+    config: &LinkConfig,
+    a: &Dataset,
+    sample_from: Sample<'_>,
+    patterns: &[u64],
+    total_pairs: f64,
+    progress: Progress<'_>,
+) -> (ModelParams, usize, u32, bool) {
+    let comparisons = &config.comparisons;
+    let b = sample_from.b.unwrap_or(a);
+    let want = config.em.u_sample_pairs as usize;
+    let mut rng = SplitMix64::new(config.em.seed);
+    let mut sample = Vec::with_capacity(want);
+    progress("sampleU", 0, want);
+    let na = sample_from.order.map_or(a.len(), <[u32]>::len) as u64;
+    let nb = b.len() as u64;
+    let row = |i: u64| match sample_from.order {
+        Some(o) => o[i as usize] as usize,
+        None => i as usize,
+    };
+    if total_pairs >= 1.0 {
+        let mut tries = 0;
+        while sample.len() < want && tries < want * 4 {
+            tries += 1;
+            let (i, j) = (rng.below(na), rng.below(nb));
+            let (i, j) = if sample_from.b.is_some() {
+                (i as usize, j as usize)
+            } else {
+                (row(i), row(j))
+            };
+            let distinct = match (sample_from.b, sample_from.source) {
+                (Some(_), _) => true,
+                (None, Some(src)) => src[i] != src[j] || (!config.one_per_source && i != j),
+                (None, None) => i != j,
+            };
+            if distinct {
+                sample.push(pattern(comparisons, a, i, b, j));
+            }
+            if sample.len() % 65_536 == 0 {
+                progress("sampleU", sample.len(), want);
+            }
+        }
+    }
+    progress("sampleU", sample.len(), want);
+    let u = level_frequencies(sample.iter().copied(), comparisons);
+    progress("em", 0, config.em.max_iterations as usize);
+    let mut histogram: HashMap<u64, u32> = HashMap::new();
+    for &p in patterns {
+        *histogram.entry(p).or_default() += 1;
+    }
+    let fit = expectation_maximisation(&histogram, comparisons, &u, &config.em, progress);
+    let expected_matches = fit.match_rate * patterns.len() as f64;
+    let plausible = plausible_match_class(comparisons, &fit.m, &histogram);
+    let prior = if plausible {
+        (expected_matches / total_pairs.max(1.0)).clamp(1e-12, 0.5)
+    } else {
+        // No pair is a match: see `plausible_match_class`.
+        1e-12
+    };
+    let params = ModelParams {
+        version: PARAMS_VERSION,
+        prior,
+        comparisons: comparisons
+            .iter()
+            .zip(fit.m.iter().zip(&u))
+            .map(|(c, (m, u))| ComparisonParams {
+                name: c.name.clone(),
+                levels: (0..c.level_count())
+                    .map(|l| LevelParams {
+                        label: c.level_label(l),
+                        m: m[l],
+                        u: u[l],
+                    })
+                    .collect(),
+            })
+            .collect(),
+    };
+    (params, sample.len(), fit.iterations, plausible)
 }
 
 /// Share of candidate pairs in which an exact identifier must agree, under the

@@ -1,0 +1,102 @@
+//! How the graph decides: person linking, households, organisations.
+
+use crate::error::{Error, ErrorCode, Subject};
+use crate::link::{LinkConfig, ModelParams};
+use serde::{Deserialize, Serialize};
+
+/// The graph's configuration; every part has a default.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct GraphConfig {
+    /// Same-person linking (comparisons, blocking, threshold, chain guard).
+    pub link: LinkConfig,
+    /// Trained parameters to use; without them the first resolve with at
+    /// least `minTrainingRecords` person records trains by EM.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub params: Option<ModelParams>,
+    /// Fewest person records EM trains on (fewer give unstable fits; until
+    /// then person records stay unlinked).
+    pub min_training_records: usize,
+    /// Household rules.
+    pub household: HouseholdRules,
+    /// Token subjects that identify an organisation exactly (D-U-N-S, a
+    /// company-name-plus-postcode match key); records of one kind sharing
+    /// one are one organisation. A trailing `*` is a prefix.
+    pub organisation_keys: Vec<String>,
+}
+
+/// When persons form a household.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct HouseholdRules {
+    /// Token subjects of a normalised address (a trailing `*` is a prefix).
+    pub address_keys: Vec<String>,
+    /// The family-name token subject: equal tokens are the same family name.
+    pub family_name_token: String,
+    /// The family-name CLK: Dice at or above `familyNameDice` is similar.
+    pub family_name_clk: String,
+    /// Similarity threshold on the family-name CLK.
+    pub family_name_dice: f64,
+    /// An address shared by more persons than this is a building or a
+    /// placeholder, not a household: it joins nobody.
+    pub max_household_records: usize,
+}
+
+impl Default for HouseholdRules {
+    fn default() -> Self {
+        HouseholdRules {
+            address_keys: vec!["mk-address*".into()],
+            family_name_token: "lastName".into(),
+            family_name_clk: "lastName".into(),
+            family_name_dice: 0.8,
+            max_household_records: 50,
+        }
+    }
+}
+
+impl Default for GraphConfig {
+    fn default() -> Self {
+        GraphConfig {
+            link: LinkConfig::default(),
+            params: None,
+            min_training_records: 1000,
+            household: HouseholdRules::default(),
+            organisation_keys: vec!["duns".into(), "mk-company*".into()],
+        }
+    }
+}
+
+impl GraphConfig {
+    /// Parses configuration JSON (missing parts take their defaults).
+    pub fn from_json(json: &str) -> Result<Self, Error> {
+        let c: GraphConfig = serde_json::from_str(json).map_err(|_| bad())?;
+        c.validate()?;
+        Ok(c)
+    }
+
+    pub(crate) fn validate(&self) -> Result<(), Error> {
+        // The link part is checked by building a linker from it.
+        crate::link::Linker::new(self.link.clone()).map_err(|_| bad())?;
+        if let Some(p) = &self.params {
+            crate::link::Linker::new(self.link.clone())
+                .and_then(|l| l.with_params(p.clone()))
+                .map_err(|e| Error::new(Subject::Graph, e.code()))?;
+        }
+        let h = &self.household;
+        let ok = self.min_training_records >= 2
+            && !h.address_keys.is_empty()
+            && h.family_name_dice > 0.0
+            && h.family_name_dice <= 1.0
+            && h.max_household_records >= 2
+            && !self.organisation_keys.iter().any(String::is_empty);
+        if ok {
+            Ok(())
+        } else {
+            Err(bad())
+        }
+    }
+}
+
+fn bad() -> Error {
+    Error::new(Subject::Graph, ErrorCode::IdentityBadConfig)
+}

@@ -1,0 +1,437 @@
+//! Entities and their stable ids: which records each person, household or
+//! organisation holds, and what happened to it.
+//!
+//! **Ids are anchored to a record.** A new entity's id is a hash of its
+//! kind and its smallest record reference, so a rebuild of the same records,
+//! in any order, gives the same ids. When a part of the graph is resolved
+//! again, each new cluster takes over the id of the entity whose anchor
+//! record it holds (the largest, if it holds several: the others are merged
+//! into it). An entity that was merged away keeps its anchor, so when a
+//! later resolve splits the merged entity again, the part holding that
+//! anchor gets the old id back. Entities outside the re-resolved part are
+//! never touched.
+
+use super::input::RecordRef;
+use super::nodes::Nodes;
+use crate::encoding::hex_lower;
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+
+/// What an entity is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EntityKind {
+    /// One person, from linked person records.
+    Person,
+    /// People living together: same address and family name, or an
+    /// explicit household key.
+    Household,
+    /// A company (legal entity).
+    LegalEntity,
+    /// A location of a company: bill-to, ship-to, plant, branch.
+    Site,
+    /// A business unit buying on its own.
+    BusinessUnit,
+}
+
+impl EntityKind {
+    fn prefix(self) -> &'static str {
+        match self {
+            EntityKind::Person => "per",
+            EntityKind::Household => "hh",
+            EntityKind::LegalEntity => "org",
+            EntityKind::Site => "site",
+            EntityKind::BusinessUnit => "bu",
+        }
+    }
+
+    fn name(self) -> &'static str {
+        match self {
+            EntityKind::Person => "person",
+            EntityKind::Household => "household",
+            EntityKind::LegalEntity => "legalEntity",
+            EntityKind::Site => "site",
+            EntityKind::BusinessUnit => "businessUnit",
+        }
+    }
+}
+
+/// Why something happened to an entity.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Reason {
+    /// `link` (the linker's probability), `sharedAddress` (address and
+    /// family name), `householdKey`, `sharedKey` (D-U-N-S or company key),
+    /// `recordRemoved`, `chainGuard` (a re-resolve kept parts apart),
+    /// `newRecords`.
+    pub rule: String,
+    /// The deciding link's probability, for `link`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub probability: Option<f64>,
+    /// The records the rule joined or dropped.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub records: Vec<RecordRef>,
+}
+
+impl Reason {
+    /// A reason with a rule only.
+    pub fn rule(rule: &str) -> Self {
+        Reason {
+            rule: rule.into(),
+            probability: None,
+            records: Vec::new(),
+        }
+    }
+}
+
+/// What happened.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum EventKind {
+    /// A new entity.
+    Created,
+    /// Records joined or left without a merge or split.
+    Updated,
+    /// `others` were merged into `entity`.
+    Merged,
+    /// `others` were split off `entity`.
+    Split,
+    /// `entity` was merged into `others[0]` and is no longer live.
+    Retired,
+    /// A retired `entity` is live again (a split gave back its anchor).
+    Restored,
+}
+
+/// One entry of the graph's history.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct Event {
+    /// Order of events over the graph's life (resolves are numbered by
+    /// `resolve`; events of one resolve share it).
+    pub resolve: u64,
+    /// What happened.
+    pub kind: EventKind,
+    /// The entity it happened to.
+    pub entity: String,
+    /// The other entities involved.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub others: Vec<String>,
+    /// Records that joined the entity.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub added: usize,
+    /// Records that left it.
+    #[serde(default, skip_serializing_if = "is_zero")]
+    pub removed: usize,
+    /// Why.
+    pub reason: Reason,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
+}
+
+/// One entity, live or retired.
+#[derive(Debug, Clone)]
+pub(crate) struct Slot {
+    pub id: String,
+    pub kind: EntityKind,
+    /// The record whose reference the id was made from.
+    pub anchor: Option<u32>,
+    /// Member nodes, sorted.
+    pub members: Vec<u32>,
+    pub live: bool,
+}
+
+/// Entities of one family (persons, households or organisations).
+#[derive(Debug, Default)]
+pub(crate) struct Registry {
+    pub slots: Vec<Slot>,
+    /// Live slot of each node (`u32::MAX`: none).
+    entity_of: Vec<u32>,
+    pub by_id: HashMap<String, u32>,
+    by_anchor: HashMap<u32, u32>,
+}
+
+const NONE: u32 = u32::MAX;
+
+/// The stable id of an entity anchored at `anchor`.
+pub(crate) fn entity_id(kind: EntityKind, anchor: &RecordRef) -> String {
+    let mut h = Sha256::new();
+    h.update(b"pseudolink/identity/v1\0");
+    h.update(kind.name().as_bytes());
+    for part in [&anchor.system, &anchor.channel, &anchor.id] {
+        h.update([0u8]);
+        h.update(part.as_bytes());
+    }
+    let digest = h.finalize();
+    format!("{}_{}", kind.prefix(), hex_lower(&digest[..8]))
+}
+
+impl Registry {
+    /// The live slot of a node.
+    pub fn of(&self, node: u32) -> Option<u32> {
+        match self.entity_of.get(node as usize) {
+            Some(&s) if s != NONE => Some(s),
+            _ => None,
+        }
+    }
+
+    /// Live entities.
+    pub fn live(&self) -> impl Iterator<Item = &Slot> {
+        self.slots.iter().filter(|s| s.live)
+    }
+
+    fn set_owner(&mut self, node: u32, slot: u32) {
+        let n = node as usize;
+        if self.entity_of.len() <= n {
+            self.entity_of.resize(n + 1, NONE);
+        }
+        self.entity_of[n] = slot;
+    }
+
+    /// Restores a slot read from a document.
+    pub fn restore(&mut self, slot: Slot) {
+        let s = self.slots.len() as u32;
+        if slot.live {
+            for &m in &slot.members {
+                self.set_owner(m, s);
+            }
+        }
+        if let Some(a) = slot.anchor {
+            if slot.live || !self.by_anchor.contains_key(&a) {
+                self.by_anchor.insert(a, s);
+            }
+        }
+        self.by_id.insert(slot.id.clone(), s);
+        self.slots.push(slot);
+    }
+
+    /// Replaces the entities over `affected` nodes by `clusters` (a
+    /// partition of the live nodes of `affected`), keeping ids as the module
+    /// docs say. `merge_reason(a, b)` explains why two node sets joined;
+    /// `split_reason` why an entity came apart. Returns the events.
+    #[allow(clippy::too_many_arguments)]
+    pub fn reassign(
+        &mut self,
+        nodes: &Nodes,
+        affected: &[u32],
+        mut clusters: Vec<Vec<u32>>,
+        kind_of: &dyn Fn(&[u32]) -> EntityKind,
+        merge_reason: &dyn Fn(&[u32], &[u32]) -> Reason,
+        split_reason: &Reason,
+        resolve: u64,
+    ) -> Vec<Event> {
+        let mut events = Vec::new();
+        // Entities touched, with their members before.
+        let prev: BTreeSet<u32> = affected.iter().filter_map(|&n| self.of(n)).collect();
+        let before: HashMap<u32, Vec<u32>> = prev
+            .iter()
+            .map(|&s| (s, self.slots[s as usize].members.clone()))
+            .collect();
+        // An entity whose anchor was erased re-anchors at its smallest
+        // remaining record, so it keeps its id.
+        for &s in &prev {
+            let slot = &self.slots[s as usize];
+            if slot.anchor.is_some_and(|a| nodes.list[a as usize].removed) {
+                let next = slot
+                    .members
+                    .iter()
+                    .copied()
+                    .filter(|&m| !nodes.list[m as usize].removed)
+                    .min_by(|&a, &b| nodes.sort_key(a).cmp(&nodes.sort_key(b)));
+                if let Some(a) = slot.anchor {
+                    self.by_anchor.remove(&a);
+                }
+                self.slots[s as usize].anchor = next;
+                if let Some(n) = next {
+                    self.by_anchor.insert(n, s);
+                }
+            }
+        }
+        for &n in affected {
+            if let Some(e) = self.entity_of.get_mut(n as usize) {
+                *e = NONE;
+            }
+        }
+        for c in &mut clusters {
+            c.sort_by(|&a, &b| nodes.sort_key(a).cmp(&nodes.sort_key(b)));
+        }
+        clusters.sort_by(|a, b| nodes.sort_key(a[0]).cmp(&nodes.sort_key(b[0])));
+        // Which cluster each previous entity's members went to.
+        let mut cluster_of: HashMap<u32, usize> = HashMap::new();
+        for (c, members) in clusters.iter().enumerate() {
+            for &m in members {
+                cluster_of.insert(m, c);
+            }
+        }
+        let slots_before = self.slots.len();
+        let mut chosen: Vec<u32> = Vec::with_capacity(clusters.len());
+        let mut taken: BTreeSet<u32> = BTreeSet::new();
+        for members in &clusters {
+            let kind = kind_of(members);
+            // Slots anchored in this cluster: live ones first, then by size.
+            let mut candidates: Vec<u32> = members
+                .iter()
+                .filter_map(|m| self.by_anchor.get(m).copied())
+                .filter(|s| self.slots[*s as usize].kind == kind && !taken.contains(s))
+                .collect();
+            candidates.sort_by_key(|&s| {
+                let slot = &self.slots[s as usize];
+                (
+                    !prev.contains(&s),
+                    std::cmp::Reverse(before.get(&s).map_or(0, Vec::len)),
+                    slot.id.clone(),
+                )
+            });
+            let slot = match candidates.first() {
+                Some(&s) => s,
+                None => {
+                    let anchor = members[0];
+                    let mut id = entity_id(kind, &nodes.record_ref(anchor));
+                    let mut n = 1;
+                    while self.by_id.contains_key(&id) {
+                        n += 1;
+                        id = format!("{}-{n}", entity_id(kind, &nodes.record_ref(anchor)));
+                    }
+                    let s = self.slots.len() as u32;
+                    self.slots.push(Slot {
+                        id: id.clone(),
+                        kind,
+                        anchor: Some(anchor),
+                        members: Vec::new(),
+                        live: false,
+                    });
+                    self.by_id.insert(id, s);
+                    self.by_anchor.insert(anchor, s);
+                    s
+                }
+            };
+            taken.insert(slot);
+            chosen.push(slot);
+        }
+        // Apply memberships and say what happened to each cluster's entity.
+        for (c, members) in clusters.iter().enumerate() {
+            let s = chosen[c];
+            let continuing = prev.contains(&s);
+            let restored = !continuing && (s as usize) < slots_before;
+            let mut sorted = members.clone();
+            sorted.sort_unstable();
+            for &m in &sorted {
+                self.set_owner(m, s);
+            }
+            let slot = &mut self.slots[s as usize];
+            slot.members = sorted;
+            slot.live = true;
+            let id = slot.id.clone();
+            let in_c = |m: &u32| cluster_of.get(m) == Some(&c);
+            let from: Vec<u32> = prev
+                .iter()
+                .copied()
+                .filter(|&p| p != s && before[&p].iter().any(in_c))
+                .collect();
+            let old = before.get(&s);
+            let kept = old.map_or(0, |o| o.iter().filter(|m| in_c(m)).count());
+            let added = members.len() - kept;
+            let removed = old.map_or(0, |o| o.len() - kept);
+            let others: Vec<String> = from
+                .iter()
+                .map(|&p| self.slots[p as usize].id.clone())
+                .collect();
+            let event = |kind, reason| Event {
+                resolve,
+                kind,
+                entity: id.clone(),
+                others: others.clone(),
+                added,
+                removed,
+                reason,
+            };
+            if restored {
+                events.push(event(EventKind::Restored, split_reason.clone()));
+            } else if !continuing {
+                let reason = if from.is_empty() {
+                    Reason::rule("newRecords")
+                } else {
+                    split_reason.clone()
+                };
+                events.push(event(EventKind::Created, reason));
+            } else if !from.is_empty() {
+                let joined: Vec<u32> = from
+                    .iter()
+                    .flat_map(|p| before[p].iter().copied())
+                    .filter(in_c)
+                    .collect();
+                let own: Vec<u32> = members
+                    .iter()
+                    .copied()
+                    .filter(|m| !joined.contains(m))
+                    .collect();
+                events.push(event(EventKind::Merged, merge_reason(&own, &joined)));
+            } else if added > 0 || removed > 0 {
+                let reason = if removed > 0 {
+                    split_reason.clone()
+                } else {
+                    Reason::rule("newRecords")
+                };
+                events.push(event(EventKind::Updated, reason));
+            }
+        }
+        // Splits and retirements of the previous entities.
+        for &p in &prev {
+            let went: BTreeSet<usize> = before[&p]
+                .iter()
+                .filter_map(|m| cluster_of.get(m).copied())
+                .collect();
+            let id = self.slots[p as usize].id.clone();
+            if taken.contains(&p) {
+                let others: Vec<String> = went
+                    .iter()
+                    .map(|&c| chosen[c])
+                    .filter(|&s| s != p)
+                    .map(|s| self.slots[s as usize].id.clone())
+                    .collect();
+                if !others.is_empty() {
+                    events.push(Event {
+                        resolve,
+                        kind: EventKind::Split,
+                        entity: id,
+                        others,
+                        added: 0,
+                        removed: 0,
+                        reason: split_reason.clone(),
+                    });
+                }
+            } else {
+                // Merged into the cluster holding most of its records.
+                let mut counts: BTreeMap<usize, usize> = BTreeMap::new();
+                for m in &before[&p] {
+                    if let Some(&c) = cluster_of.get(m) {
+                        *counts.entry(c).or_default() += 1;
+                    }
+                }
+                let into = counts
+                    .iter()
+                    .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))
+                    .map(|(&c, _)| self.slots[chosen[c] as usize].id.clone());
+                let slot = &mut self.slots[p as usize];
+                slot.live = false;
+                slot.members.clear();
+                events.push(Event {
+                    resolve,
+                    kind: EventKind::Retired,
+                    entity: id,
+                    others: into.into_iter().collect(),
+                    added: 0,
+                    removed: before[&p].len(),
+                    reason: Reason::rule(if counts.is_empty() {
+                        "recordRemoved"
+                    } else {
+                        "merged"
+                    }),
+                });
+            }
+        }
+        events
+    }
+}

@@ -1,0 +1,747 @@
+//! [`IdentityGraph`]: records in, entities out, incrementally.
+
+use super::config::GraphConfig;
+use super::entities::{EntityKind, Event, Reason, Registry};
+use super::input::{GraphRecord, HierarchyEdge, HierarchyRelation, OrgUnit, RecordKind, RecordRef};
+use super::nodes::Nodes;
+use super::persons::{rows_in_key_order, PersonIndex};
+use crate::error::{Error, ErrorCode, Subject};
+use crate::link::encoded::EncodedRecord;
+use crate::link::solve::{cluster, ClusterRules, Scored};
+use crate::link::{Explanation, ModelParams, Progress};
+use serde::{Deserialize, Serialize};
+use std::collections::{BTreeSet, HashMap, HashSet};
+
+/// A pseudonymous identity graph: source records as nodes; persons,
+/// households and organisations as entities with stable ids; same-person
+/// links, household membership, corporate hierarchy and roles as edges.
+#[derive(Debug)]
+pub struct IdentityGraph {
+    pub(crate) config: GraphConfig,
+    pub(crate) nodes: Nodes,
+    pub(crate) persons: PersonIndex,
+    pub(crate) person_reg: Registry,
+    pub(crate) household_reg: Registry,
+    pub(crate) org_reg: Registry,
+    /// Person nodes by address, family-name and household-key tokens.
+    pub(crate) household_index: HashMap<u32, Vec<u32>>,
+    /// Organisation nodes by identifying token.
+    pub(crate) org_index: HashMap<u32, Vec<u32>>,
+    /// D-U-N-S edges: child token → (parent token, relation).
+    pub(crate) hierarchy: HashMap<u32, Vec<(u32, HierarchyRelation)>>,
+    pub(crate) hierarchy_edges: Vec<(u32, u32, HierarchyRelation)>,
+    pub(crate) events: Vec<Event>,
+    pub(crate) resolves: u64,
+    dirty: Vec<u32>,
+    erased: Vec<u32>,
+}
+
+/// What one [`IdentityGraph::resolve`] did.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct ResolveSummary {
+    /// Number of this resolve over the graph's life.
+    pub resolve: u64,
+    /// Records resolved (added or erased since the last resolve).
+    pub records: usize,
+    /// Candidate person pairs scored.
+    pub candidate_pairs: usize,
+    /// New same-person links.
+    pub links: usize,
+    /// Whether this resolve trained the linking model.
+    pub trained: bool,
+    /// EM's fit was refused (see `LinkStats::implausibleModel`).
+    pub implausible_model: bool,
+    /// Ids of entities created, changed, merged, split or retired.
+    pub changed: Vec<String>,
+    /// Events by kind: created, updated, merged, split, retired, restored.
+    pub events: HashMap<String, usize>,
+    /// Live entities by kind after the resolve.
+    pub entities: HashMap<String, usize>,
+}
+
+impl IdentityGraph {
+    /// An empty graph.
+    pub fn new(config: GraphConfig) -> Result<Self, Error> {
+        config.validate()?;
+        Ok(IdentityGraph {
+            config,
+            nodes: Nodes::default(),
+            persons: PersonIndex::default(),
+            person_reg: Registry::default(),
+            household_reg: Registry::default(),
+            org_reg: Registry::default(),
+            household_index: HashMap::new(),
+            org_index: HashMap::new(),
+            hierarchy: HashMap::new(),
+            hierarchy_edges: Vec::new(),
+            events: Vec::new(),
+            resolves: 0,
+            dirty: Vec::new(),
+            erased: Vec::new(),
+        })
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &GraphConfig {
+        &self.config
+    }
+
+    /// The linking parameters (given, or trained by a resolve).
+    pub fn params(&self) -> Option<&ModelParams> {
+        self.config.params.as_ref()
+    }
+
+    /// Records in the graph (erased ones not counted).
+    pub fn len(&self) -> usize {
+        self.nodes.list.iter().filter(|n| !n.removed).count()
+    }
+
+    /// Whether the graph holds no records.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds records; they take part in the next [`IdentityGraph::resolve`].
+    /// All or nothing: on an error (`Err((index, error))`, the index of the
+    /// bad record) nothing is added.
+    pub fn add_records(&mut self, records: &[GraphRecord]) -> Result<(), (usize, Error)> {
+        let mut seen = HashSet::with_capacity(records.len());
+        for (i, r) in records.iter().enumerate() {
+            r.validate().map_err(|e| (i, e))?;
+            let key = r.record_ref().key();
+            if self.nodes.contains_key(&key) || !seen.insert(key) {
+                return Err((
+                    i,
+                    Error::new(Subject::Record, ErrorCode::IdentityDuplicateRecord),
+                ));
+            }
+        }
+        // Person records go to the linker's prepared form first: it is the
+        // step that can still fail (CLK layout), before any node is stored.
+        let first = self.nodes.list.len() as u32;
+        let mut encoded = Vec::new();
+        let mut person_nodes = Vec::new();
+        for (next, r) in (first..).zip(records) {
+            if r.kind == RecordKind::Person {
+                let mut e = r.encoded();
+                // Ids are unique per system and channel only: the linker
+                // sees node numbers.
+                e.id = next.to_string();
+                encoded.push(e);
+                person_nodes.push(next);
+            }
+        }
+        let rows_before = self.persons.len() as u32;
+        self.persons
+            .append(&self.config.link, &encoded, &person_nodes)
+            .map_err(|(k, e)| {
+                let node = person_nodes.get(k).copied().unwrap_or(first);
+                ((node - first) as usize, e)
+            })?;
+        let mut row = rows_before;
+        for r in records {
+            let person_row = (r.kind == RecordKind::Person).then(|| {
+                row += 1;
+                row - 1
+            });
+            let n = self.nodes.push(r, person_row);
+            self.index_node(n);
+            self.dirty.push(n);
+        }
+        Ok(())
+    }
+
+    fn index_node(&mut self, n: u32) {
+        let node = &self.nodes.list[n as usize];
+        match node.kind {
+            RecordKind::Person => {
+                let h = &self.config.household;
+                let mut keys: Vec<u32> = self.nodes.tokens_matching(n, &h.address_keys).collect();
+                if let Some(k) = node.household {
+                    // Household keys live in their own id space: tag them.
+                    keys.push(k | 1 << 31);
+                }
+                for k in keys {
+                    self.household_index.entry(k).or_default().push(n);
+                }
+            }
+            RecordKind::Organisation => {
+                let keys: Vec<u32> = self
+                    .nodes
+                    .tokens_matching(n, &self.config.organisation_keys)
+                    .collect();
+                for k in keys {
+                    self.org_index.entry(k).or_default().push(n);
+                }
+            }
+            RecordKind::Interaction => {}
+        }
+    }
+
+    /// Adds corporate family-tree edges between D-U-N-S tokens (duplicates
+    /// are ignored). They apply at once: hierarchy is read at query time.
+    pub fn add_hierarchy(&mut self, edges: &[HierarchyEdge]) -> Result<(), (usize, Error)> {
+        for (i, e) in edges.iter().enumerate() {
+            e.validate().map_err(|err| (i, err))?;
+        }
+        for e in edges {
+            let (Some(c), Some(p)) = (
+                self.nodes.tokens.intern(&e.child),
+                self.nodes.tokens.intern(&e.parent),
+            ) else {
+                continue;
+            };
+            let list = self.hierarchy.entry(c).or_default();
+            if !list.contains(&(p, e.relation)) {
+                list.push((p, e.relation));
+                self.hierarchy_edges.push((c, p, e.relation));
+            }
+        }
+        Ok(())
+    }
+
+    /// Erases records (a deletion request, a record withdrawn): their
+    /// tokens, CLKs and links are dropped at the next resolve, which
+    /// re-resolves their entities. Unknown refs are `identity.unknown_record`.
+    pub fn remove_records(&mut self, refs: &[RecordRef]) -> Result<(), (usize, Error)> {
+        let mut found = Vec::with_capacity(refs.len());
+        for (i, r) in refs.iter().enumerate() {
+            match self.nodes.find(r) {
+                Some(n) if !self.nodes.list[n as usize].removed => found.push(n),
+                _ => return Err((i, unknown_record())),
+            }
+        }
+        for n in found {
+            self.nodes.list[n as usize].removed = true;
+            self.erased.push(n);
+        }
+        Ok(())
+    }
+
+    /// Resolves what changed since the last resolve: links new person
+    /// records (training the model first if needed), then re-resolves only
+    /// the persons, households and organisations they touch.
+    pub fn resolve(&mut self, progress: Progress<'_>) -> Result<ResolveSummary, Error> {
+        self.resolves += 1;
+        let resolve = self.resolves;
+        let dirty = std::mem::take(&mut self.dirty);
+        let erased = std::mem::take(&mut self.erased);
+        let mut summary = ResolveSummary {
+            resolve,
+            records: dirty.len() + erased.len(),
+            ..ResolveSummary::default()
+        };
+        // Persons.
+        let erased_rows: Vec<u32> = erased
+            .iter()
+            .filter_map(|&n| self.nodes.list[n as usize].person_row)
+            .collect();
+        let had_params = self.config.params.is_some();
+        self.persons.remove(&erased_rows);
+        let mut dirty_rows = vec![false; self.persons.len()];
+        for &n in &dirty {
+            if let Some(r) = self.nodes.list[n as usize].person_row {
+                dirty_rows[r as usize] = true;
+            }
+        }
+        let order = rows_in_key_order(&self.persons, &self.nodes);
+        let min = self.config.min_training_records;
+        let (links, stats) = self.persons.resolve(
+            &self.config.link,
+            &mut self.config.params,
+            min,
+            &dirty_rows,
+            &order,
+            progress,
+        )?;
+        summary.candidate_pairs = stats.candidate_pairs;
+        summary.links = stats.links;
+        summary.trained = stats.trained;
+        summary.implausible_model = stats.implausible_model;
+        progress("entities", 0, 3);
+        let mut affected: BTreeSet<u32> = BTreeSet::new();
+        if !had_params && self.config.params.is_some() {
+            // Just trained: every person is resolved afresh.
+            affected.extend(
+                self.nodes
+                    .list
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, n)| n.kind == RecordKind::Person)
+                    .map(|(i, _)| i as u32),
+            );
+        }
+        for &n in dirty.iter().chain(&erased) {
+            if self.nodes.list[n as usize].kind == RecordKind::Person {
+                affected.insert(n);
+            }
+        }
+        for &(i, j, _) in &links {
+            affected.insert(self.persons.node_of[i as usize]);
+            affected.insert(self.persons.node_of[j as usize]);
+        }
+        let affected = self.with_members(&self.person_reg, affected);
+        let person_events = self.resolve_persons(&affected, resolve);
+        // Households: every person entity touched, and whoever shares an
+        // address or household key with them.
+        progress("entities", 1, 3);
+        let household_events = self.resolve_households(&affected, resolve);
+        // Organisations.
+        progress("entities", 2, 3);
+        let orgs: BTreeSet<u32> = dirty
+            .iter()
+            .chain(&erased)
+            .copied()
+            .filter(|&n| self.nodes.list[n as usize].kind == RecordKind::Organisation)
+            .collect();
+        let org_events = self.resolve_organisations(orgs, resolve);
+        progress("entities", 3, 3);
+        let mut changed = BTreeSet::new();
+        for e in person_events
+            .iter()
+            .chain(&household_events)
+            .chain(&org_events)
+        {
+            changed.insert(e.entity.clone());
+            changed.extend(e.others.iter().cloned());
+            let kind = serde_json::to_value(e.kind)
+                .ok()
+                .and_then(|v| v.as_str().map(str::to_owned))
+                .unwrap_or_default();
+            *summary.events.entry(kind).or_default() += 1;
+        }
+        summary.changed = changed.into_iter().collect();
+        self.events.extend(person_events);
+        self.events.extend(household_events);
+        self.events.extend(org_events);
+        summary.entities = self.counts();
+        Ok(summary)
+    }
+
+    /// Live entities by kind.
+    pub fn counts(&self) -> HashMap<String, usize> {
+        let mut out = HashMap::new();
+        for reg in [&self.person_reg, &self.household_reg, &self.org_reg] {
+            for s in reg.live() {
+                *out.entry(kind_name(s.kind)).or_default() += 1;
+            }
+        }
+        out
+    }
+
+    /// `nodes` plus every member of the entities they belong to.
+    fn with_members(&self, reg: &Registry, nodes: BTreeSet<u32>) -> Vec<u32> {
+        let mut out = nodes.clone();
+        for n in nodes {
+            if let Some(s) = reg.of(n) {
+                out.extend(reg.slots[s as usize].members.iter().copied());
+            }
+        }
+        out.into_iter().collect()
+    }
+
+    fn live(&self, n: u32) -> bool {
+        !self.nodes.list[n as usize].removed
+    }
+
+    fn resolve_persons(&mut self, affected: &[u32], resolve: u64) -> Vec<Event> {
+        let live: Vec<u32> = affected.iter().copied().filter(|&n| self.live(n)).collect();
+        let mut sorted = live.clone();
+        sorted.sort_by(|&a, &b| self.nodes.sort_key(a).cmp(&self.nodes.sort_key(b)));
+        let local: HashMap<u32, u32> = sorted
+            .iter()
+            .enumerate()
+            .map(|(i, &n)| (n, i as u32))
+            .collect();
+        let row_of = |n: u32| self.nodes.list[n as usize].person_row.unwrap_or(0);
+        let mut pairs = Vec::new();
+        for (i, &n) in sorted.iter().enumerate() {
+            for &(other, p) in &self.persons.adj[row_of(n) as usize] {
+                let m = self.persons.node_of[other as usize];
+                if let Some(&j) = local.get(&m) {
+                    if (i as u32) < j {
+                        pairs.push(Scored {
+                            i: i as u32,
+                            j,
+                            probability: f64::from(p),
+                            weight: 0.0,
+                        });
+                    }
+                }
+            }
+        }
+        let rules = ClusterRules {
+            threshold: self.config.link.threshold,
+            max_cluster_size: self.config.link.max_cluster_size,
+        };
+        let clusters = match &self.config.params {
+            Some(params) => {
+                let (persons, link) = (&self.persons, &self.config.link);
+                let mut on_demand = |i: u32, j: u32| {
+                    persons.score(
+                        link,
+                        params,
+                        row_of(sorted[i as usize]),
+                        row_of(sorted[j as usize]),
+                    )
+                };
+                cluster(sorted.len(), pairs, rules, None, &mut on_demand)
+            }
+            None => (0..sorted.len() as u32).map(|i| vec![i]).collect(),
+        };
+        let clusters: Vec<Vec<u32>> = clusters
+            .into_iter()
+            .map(|c| c.into_iter().map(|i| sorted[i as usize]).collect())
+            .collect();
+        let split = self.split_reason(affected);
+        let mut reg = std::mem::take(&mut self.person_reg);
+        let merge_reason = |a: &[u32], b: &[u32]| self.link_reason(a, b);
+        let events = reg.reassign(
+            &self.nodes,
+            affected,
+            clusters,
+            &|_| EntityKind::Person,
+            &merge_reason,
+            &split,
+            resolve,
+        );
+        self.person_reg = reg;
+        events
+    }
+
+    /// The strongest same-person link between two sets of nodes.
+    fn link_reason(&self, a: &[u32], b: &[u32]) -> Reason {
+        let b: HashSet<u32> = b.iter().copied().collect();
+        let mut best: Option<(f32, u32, u32)> = None;
+        for &x in a {
+            let Some(r) = self.nodes.list[x as usize].person_row else {
+                continue;
+            };
+            for &(other, p) in &self.persons.adj[r as usize] {
+                let y = self.persons.node_of[other as usize];
+                if b.contains(&y) && best.is_none_or(|(q, _, _)| p > q) {
+                    best = Some((p, x, y));
+                }
+            }
+        }
+        match best {
+            Some((p, x, y)) => Reason {
+                rule: "link".into(),
+                probability: Some(f64::from(p)),
+                records: vec![self.nodes.record_ref(x), self.nodes.record_ref(y)],
+            },
+            None => Reason::rule("link"),
+        }
+    }
+
+    fn split_reason(&self, affected: &[u32]) -> Reason {
+        let gone: Vec<RecordRef> = affected
+            .iter()
+            .filter(|&&n| !self.live(n))
+            .map(|&n| self.nodes.record_ref(n))
+            .collect();
+        if gone.is_empty() {
+            Reason::rule("chainGuard")
+        } else {
+            Reason {
+                rule: "recordRemoved".into(),
+                probability: None,
+                records: gone,
+            }
+        }
+    }
+
+    fn resolve_households(&mut self, persons: &[u32], resolve: u64) -> Vec<Event> {
+        // Closure: person co-members, household co-members, and whoever
+        // shares an address or household key.
+        let mut seen: HashSet<u32> = HashSet::new();
+        let mut stack: Vec<u32> = persons.to_vec();
+        let cap = self.config.household.max_household_records;
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            for reg in [&self.person_reg, &self.household_reg] {
+                if let Some(s) = reg.of(n) {
+                    stack.extend(reg.slots[s as usize].members.iter().copied());
+                }
+            }
+            if self.live(n) {
+                for k in self.household_keys(n) {
+                    if let Some(list) = self.household_index.get(&k) {
+                        if list.len() <= cap {
+                            stack.extend(list.iter().copied());
+                        }
+                    }
+                }
+            }
+        }
+        let mut affected: Vec<u32> = seen.into_iter().collect();
+        affected.sort_unstable();
+        let live: Vec<u32> = affected.iter().copied().filter(|&n| self.live(n)).collect();
+        let pos: HashMap<u32, usize> = live.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+        let mut uf = UnionFind::new(live.len());
+        let mut why: HashMap<(usize, usize), &'static str> = HashMap::new();
+        for (i, &n) in live.iter().enumerate() {
+            if let Some(s) = self.person_reg.of(n) {
+                for m in &self.person_reg.slots[s as usize].members {
+                    if let Some(&j) = pos.get(m) {
+                        uf.union(i, j);
+                    }
+                }
+            }
+            for k in self.household_keys(n) {
+                let Some(list) = self.household_index.get(&k) else {
+                    continue;
+                };
+                if list.len() > cap {
+                    continue;
+                }
+                let explicit = k & 1 << 31 != 0;
+                for m in list {
+                    let Some(&j) = pos.get(m) else { continue };
+                    if j <= i {
+                        continue;
+                    }
+                    if explicit || self.same_family_name(n, *m) {
+                        uf.union(i, j);
+                        why.insert(
+                            (i, j),
+                            if explicit {
+                                "householdKey"
+                            } else {
+                                "sharedAddress"
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        let clusters = uf.groups(&live);
+        let split = self.split_reason(&affected);
+        let merge_reason = |a: &[u32], b: &[u32]| {
+            let rule = a
+                .iter()
+                .flat_map(|x| b.iter().map(move |y| (*x, *y)))
+                .find_map(|(x, y)| {
+                    let (i, j) = (pos.get(&x)?, pos.get(&y)?);
+                    why.get(&(*i.min(j), *i.max(j))).copied()
+                })
+                .unwrap_or("sharedAddress");
+            Reason::rule(rule)
+        };
+        let nodes = &self.nodes;
+        self.household_reg.reassign(
+            nodes,
+            &affected,
+            clusters,
+            &|_| EntityKind::Household,
+            &merge_reason,
+            &split,
+            resolve,
+        )
+    }
+
+    fn household_keys(&self, n: u32) -> Vec<u32> {
+        let node = &self.nodes.list[n as usize];
+        if node.kind != RecordKind::Person {
+            return Vec::new();
+        }
+        let mut keys: Vec<u32> = self
+            .nodes
+            .tokens_matching(n, &self.config.household.address_keys)
+            .collect();
+        if let Some(k) = node.household {
+            keys.push(k | 1 << 31);
+        }
+        keys
+    }
+
+    /// Same family-name token, or family-name CLKs at least as similar as
+    /// the rule asks.
+    fn same_family_name(&self, a: u32, b: u32) -> bool {
+        let h = &self.config.household;
+        let pattern = core::slice::from_ref(&h.family_name_token);
+        let ta: Vec<u32> = self.nodes.tokens_matching(a, pattern).collect();
+        if self
+            .nodes
+            .tokens_matching(b, pattern)
+            .any(|t| ta.contains(&t))
+        {
+            return true;
+        }
+        let row = |n: u32| self.nodes.list[n as usize].person_row;
+        match (row(a), row(b)) {
+            (Some(x), Some(y)) => self
+                .persons
+                .dice_of(&h.family_name_clk, x, y)
+                .is_some_and(|d| d >= h.family_name_dice),
+            _ => false,
+        }
+    }
+
+    fn resolve_organisations(&mut self, seeds: BTreeSet<u32>, resolve: u64) -> Vec<Event> {
+        if seeds.is_empty() {
+            return Vec::new();
+        }
+        let mut seen: HashSet<u32> = HashSet::new();
+        let mut stack: Vec<u32> = seeds.into_iter().collect();
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            if let Some(s) = self.org_reg.of(n) {
+                stack.extend(self.org_reg.slots[s as usize].members.iter().copied());
+            }
+            if self.live(n) {
+                for k in self.org_keys(n) {
+                    if let Some(list) = self.org_index.get(&k) {
+                        stack.extend(list.iter().copied());
+                    }
+                }
+            }
+        }
+        let mut affected: Vec<u32> = seen.into_iter().collect();
+        affected.sort_unstable();
+        let live: Vec<u32> = affected.iter().copied().filter(|&n| self.live(n)).collect();
+        let pos: HashMap<u32, usize> = live.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+        let mut uf = UnionFind::new(live.len());
+        for (i, &n) in live.iter().enumerate() {
+            let unit = self.nodes.list[n as usize].unit;
+            for k in self.org_keys(n) {
+                for m in self.org_index.get(&k).into_iter().flatten() {
+                    if let Some(&j) = pos.get(m) {
+                        // A site never merges with its company: same kind only.
+                        if self.nodes.list[*m as usize].unit == unit {
+                            uf.union(i, j);
+                        }
+                    }
+                }
+            }
+        }
+        let clusters = uf.groups(&live);
+        let split = self.split_reason(&affected);
+        let nodes = &self.nodes;
+        let kind_of = |members: &[u32]| match nodes.list[members[0] as usize].unit {
+            OrgUnit::LegalEntity => EntityKind::LegalEntity,
+            OrgUnit::Site => EntityKind::Site,
+            OrgUnit::BusinessUnit => EntityKind::BusinessUnit,
+        };
+        self.org_reg.reassign(
+            nodes,
+            &affected,
+            clusters,
+            &kind_of,
+            &|_, _| Reason::rule("sharedKey"),
+            &split,
+            resolve,
+        )
+    }
+
+    fn org_keys(&self, n: u32) -> Vec<u32> {
+        if self.nodes.list[n as usize].kind != RecordKind::Organisation {
+            return Vec::new();
+        }
+        self.nodes
+            .tokens_matching(n, &self.config.organisation_keys)
+            .collect()
+    }
+
+    /// The waterfall of a same-person link between two person records.
+    pub fn explain(&self, a: &RecordRef, b: &RecordRef) -> Result<Explanation, Error> {
+        let params = self
+            .config
+            .params
+            .as_ref()
+            .ok_or(Error::new(Subject::Link, ErrorCode::LinkNotTrained))?;
+        let row = |r: &RecordRef| {
+            self.nodes
+                .find(r)
+                .filter(|&n| self.live(n))
+                .and_then(|n| self.nodes.list[n as usize].person_row)
+                .ok_or(unknown_record())
+        };
+        Ok(self
+            .persons
+            .explain(&self.config.link, params, row(a)?, row(b)?))
+    }
+
+    /// Records added but not resolved yet.
+    pub(crate) fn pending(&self) -> &[u32] {
+        &self.dirty
+    }
+
+    pub(crate) fn set_pending(&mut self, nodes: Vec<u32>) {
+        self.dirty = nodes;
+    }
+
+    /// The graph's history, oldest first.
+    pub fn events(&self) -> &[Event] {
+        &self.events
+    }
+
+    /// The encoded form of a live person record (for linking exports).
+    pub(crate) fn encoded_of(&self, n: u32) -> EncodedRecord {
+        let node = &self.nodes.list[n as usize];
+        let (tokens, keys) = node.tokens.split_at(node.tokens_split as usize);
+        EncodedRecord {
+            id: node.id.to_string(),
+            tokens: tokens.iter().map(|&t| self.nodes.tokens.text(t)).collect(),
+            match_keys: keys.iter().map(|&t| self.nodes.tokens.text(t)).collect(),
+            clks: match node.person_row {
+                Some(r) => self.persons.clks(r).into_iter().collect(),
+                None => node.clks.clone(),
+            },
+        }
+    }
+}
+
+pub(crate) fn unknown_record() -> Error {
+    Error::new(Subject::Record, ErrorCode::IdentityUnknownRecord)
+}
+
+pub(crate) fn kind_name(k: EntityKind) -> String {
+    serde_json::to_value(k)
+        .ok()
+        .and_then(|v| v.as_str().map(str::to_owned))
+        .unwrap_or_default()
+}
+
+/// Union–find with path halving, for exact-key components.
+struct UnionFind {
+    parent: Vec<usize>,
+}
+
+impl UnionFind {
+    fn new(n: usize) -> Self {
+        UnionFind {
+            parent: (0..n).collect(),
+        }
+    }
+
+    fn find(&mut self, mut x: usize) -> usize {
+        while self.parent[x] != x {
+            self.parent[x] = self.parent[self.parent[x]];
+            x = self.parent[x];
+        }
+        x
+    }
+
+    fn union(&mut self, a: usize, b: usize) {
+        let (ra, rb) = (self.find(a), self.find(b));
+        if ra != rb {
+            self.parent[ra.max(rb)] = ra.min(rb);
+        }
+    }
+
+    /// The components, as node lists (`nodes[i]` is element `i`).
+    fn groups(&mut self, nodes: &[u32]) -> Vec<Vec<u32>> {
+        let mut by_root: HashMap<usize, Vec<u32>> = HashMap::new();
+        for (i, &n) in nodes.iter().enumerate() {
+            let r = self.find(i);
+            by_root.entry(r).or_default().push(n);
+        }
+        by_root.into_values().collect()
+    }
+}

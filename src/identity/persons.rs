@@ -1,0 +1,414 @@
+//! Same-person links: the person records in the linker's prepared form,
+//! a blocking index that grows with them, and the scored links.
+//!
+//! Adding records appends them to the prepared dataset and the index; a
+//! resolve finds the candidate pairs that touch the new rows only, scores
+//! them with the Fellegi–Sunter parameters (trained by EM on the first
+//! resolve with enough records, or given), and keeps the pairs at or above
+//! the threshold as links. Earlier pairs are not rescored.
+
+use super::buckets::Buckets;
+use super::nodes::Nodes;
+use crate::error::{Error, ErrorCode, Subject};
+use crate::link::blocking::auto_bits;
+use crate::link::encoded::{pattern, prepare, ClkLayout, Dataset, EncodedRecord, Interner};
+use crate::link::explain::{Explanation, Scorer};
+use crate::link::linker::{fit_model, Sample};
+use crate::link::model::probability;
+use crate::link::rng::SplitMix64;
+use crate::link::tf::TermFrequencies;
+use crate::link::{LinkConfig, ModelParams, Progress};
+use std::collections::BTreeSet;
+
+/// One LSH configuration, fixed when the index is first built.
+#[derive(Debug, Clone)]
+struct Bands {
+    col: usize,
+    bands: usize,
+    /// Sampled bit positions `(word, shift)`, band after band.
+    positions: Vec<(usize, u32)>,
+    bits_per_band: usize,
+}
+
+/// Person records prepared for linking.
+#[derive(Debug, Default)]
+pub(crate) struct PersonIndex {
+    pub data: Dataset,
+    interner: Interner,
+    layout: Option<ClkLayout>,
+    /// Node of each row.
+    pub node_of: Vec<u32>,
+    /// Rows already in the blocking index.
+    indexed: usize,
+    exact: Buckets,
+    lsh: Buckets,
+    bands: Option<Vec<Bands>>,
+    tf: TermFrequencies,
+    /// Links at or above the threshold, both directions: `(row, probability)`.
+    pub adj: Vec<Vec<(u32, f32)>>,
+    /// Erased rows.
+    pub gone: Vec<bool>,
+}
+
+/// A new same-person link: rows `i < j` and the probability.
+pub(crate) type NewLink = (u32, u32, f64);
+
+/// What a resolve of the person index did.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct Scored {
+    pub candidate_pairs: usize,
+    pub links: usize,
+    pub trained: bool,
+    pub implausible_model: bool,
+}
+
+impl PersonIndex {
+    /// Rows stored.
+    pub fn len(&self) -> usize {
+        self.node_of.len()
+    }
+
+    /// Prepares and appends person records (`nodes[k]` is the node of `records[k]`).
+    pub fn append(
+        &mut self,
+        config: &LinkConfig,
+        records: &[EncodedRecord],
+        nodes: &[u32],
+    ) -> Result<(), (usize, Error)> {
+        if records.is_empty() {
+            return Ok(());
+        }
+        if self.layout.is_none() {
+            let lsh: Vec<String> = config.blocking.lsh.iter().map(|l| l.clk.clone()).collect();
+            let extra: BTreeSet<String> = records
+                .iter()
+                .flat_map(|r| r.clks.keys().cloned())
+                .collect();
+            let extra: Vec<String> = extra.into_iter().collect();
+            let layout = ClkLayout::new(&config.comparisons, &lsh, &extra, &[records]);
+            self.layout = Some(layout.map_err(|e| (0, e))?);
+        }
+        let layout = self.layout.as_ref().ok_or((0, layout_error()))?;
+        for (k, r) in records.iter().enumerate() {
+            let fits = r.clks.iter().all(|(k, v)| {
+                layout
+                    .keys
+                    .iter()
+                    .position(|x| x == k)
+                    .is_some_and(|c| layout.widths[c] == v.len())
+            });
+            if !fits {
+                return Err((k, layout_error()));
+            }
+        }
+        let d = prepare(
+            records,
+            &config.comparisons,
+            &config.blocking.exact_subjects,
+            layout,
+            &mut self.interner,
+        )
+        .map_err(|e| (0, e))?;
+        if self.node_of.is_empty() {
+            self.data = d;
+        } else {
+            self.data.append(d).map_err(|e| (0, e))?;
+        }
+        self.node_of.extend_from_slice(nodes);
+        self.adj.resize_with(self.node_of.len(), Vec::new);
+        self.gone.resize(self.node_of.len(), false);
+        Ok(())
+    }
+
+    /// The CLKs of a row, by key (for export).
+    pub fn clks(&self, row: u32) -> Vec<(String, Vec<u8>)> {
+        let Some(layout) = &self.layout else {
+            return Vec::new();
+        };
+        let r = row as usize;
+        layout
+            .keys
+            .iter()
+            .enumerate()
+            .filter(|&(c, _)| layout.widths[c] > 0 && self.data.clks.is_present(r, c))
+            .map(|(c, k)| {
+                let bytes = self
+                    .data
+                    .clks
+                    .words(r, c)
+                    .iter()
+                    .flat_map(|w| w.to_le_bytes())
+                    .take(layout.widths[c])
+                    .collect();
+                (k.clone(), bytes)
+            })
+            .collect()
+    }
+
+    /// Dice of two rows' CLKs of `key`, when both have one.
+    pub fn dice_of(&self, key: &str, i: u32, j: u32) -> Option<f64> {
+        let col = self.layout.as_ref()?.keys.iter().position(|k| k == key)?;
+        self.data
+            .clks
+            .dice(i as usize, &self.data.clks, j as usize, col)
+    }
+
+    /// Marks rows erased and drops them from the index and from links.
+    pub fn remove(&mut self, rows: &[u32]) {
+        for &r in rows {
+            self.gone[r as usize] = true;
+            for (other, _) in std::mem::take(&mut self.adj[r as usize]) {
+                self.adj[other as usize].retain(|&(x, _)| x != r);
+            }
+        }
+        self.exact.remove_rows(&self.gone);
+        self.lsh.remove_rows(&self.gone);
+    }
+
+    fn band_items(&self, rows: core::ops::Range<usize>) -> Vec<u64> {
+        let mut out = Vec::new();
+        let Some(all) = &self.bands else {
+            return out;
+        };
+        for (n, b) in all.iter().enumerate() {
+            let k = b.bits_per_band;
+            for i in rows.clone() {
+                if self.gone[i] || !self.data.clks.is_present(i, b.col) {
+                    continue;
+                }
+                let w = self.data.clks.words(i, b.col);
+                for band in 0..b.bands {
+                    let mut key = 0u64;
+                    for (bit, &(word, shift)) in
+                        b.positions[band * k..(band + 1) * k].iter().enumerate()
+                    {
+                        key |= ((w[word] >> shift) & 1) << bit;
+                    }
+                    // One 32-bit bucket key per (configuration, band, sample):
+                    // a rare collision only adds a candidate, which is scored.
+                    let h = SplitMix64::new(key ^ ((n as u64) << 56) ^ ((band as u64) << 40))
+                        .next_u64();
+                    out.push((h >> 32) << 32 | i as u64);
+                }
+            }
+        }
+        out
+    }
+
+    /// Bits per band of each LSH configuration, once fixed.
+    pub fn lsh_bits(&self) -> Option<Vec<usize>> {
+        self.bands
+            .as_ref()
+            .map(|b| b.iter().map(|b| b.bits_per_band).collect())
+    }
+
+    /// Fixes the LSH band positions: `bits` as saved, or tuned to the data
+    /// present (first build); later rows are hashed the same way.
+    /// Returns whether this call fixed them. Until a row has a CLK to tune
+    /// on, nothing is fixed.
+    fn fix_bands(&mut self, config: &LinkConfig, saved_bits: Option<&[usize]>) -> bool {
+        if self.bands.is_some() {
+            return false;
+        }
+        let Some(layout) = &self.layout else {
+            return false;
+        };
+        let n = self.len();
+        let mut out = Vec::new();
+        let mut saved = saved_bits.unwrap_or(&[]).iter();
+        for (c, l) in config.blocking.lsh.iter().enumerate() {
+            let col = layout.lsh_col.get(c).copied().unwrap_or(0);
+            let bits = layout.widths.get(col).copied().unwrap_or(0) * 8;
+            if bits == 0 {
+                continue;
+            }
+            if saved_bits.is_none() && !(0..n).any(|i| self.data.clks.is_present(i, col)) {
+                return false;
+            }
+            let k = match (saved.next(), l.bits_per_band) {
+                (Some(&k), _) => k.clamp(1, 63),
+                (None, 0) => auto_bits(&[(&self.data.clks, 0)], col, bits, l, n, n, false),
+                (None, k) => k as usize,
+            };
+            let mut rng = SplitMix64::new(l.seed);
+            let positions = (0..l.bands as usize * k)
+                .map(|_| {
+                    let p = rng.below(bits as u64) as usize;
+                    (p / 64, (p % 64) as u32)
+                })
+                .collect();
+            out.push(Bands {
+                col,
+                bands: l.bands as usize,
+                positions,
+                bits_per_band: k,
+            });
+        }
+        self.bands = Some(out);
+        true
+    }
+
+    /// Adds the rows appended since the last call to the blocking index
+    /// (LSH bands fixed on the first call, from `bits` when restoring).
+    pub fn index_new(&mut self, config: &LinkConfig, bits: Option<&[usize]>) {
+        let fixed_now = self.fix_bands(config, bits);
+        let (from, to) = (self.indexed, self.len());
+        let mut exact = Vec::new();
+        for i in from..to {
+            for &(_, tok) in self.data.block_keys.of(i) {
+                exact.push(u64::from(tok) << 32 | i as u64);
+            }
+        }
+        self.exact.insert(exact);
+        // Rows indexed before the bands were fixed get their bands now.
+        let bands = self.band_items(if fixed_now { 0 } else { from }..to);
+        self.lsh.insert(bands);
+        self.indexed = to;
+    }
+
+    /// Indexes the rows added since the last call and scores the candidate
+    /// pairs touching `dirty` rows. `order` lists the live rows in record-key
+    /// order (training draws through it, so input order does not matter).
+    /// Returns the new links `(i, j, probability)`, `i < j`.
+    pub fn resolve(
+        &mut self,
+        config: &LinkConfig,
+        params: &mut Option<ModelParams>,
+        min_training_records: usize,
+        dirty: &[bool],
+        order: &[u32],
+        progress: Progress<'_>,
+    ) -> Result<(Vec<NewLink>, Scored), Error> {
+        let mut stats = Scored::default();
+        self.index_new(config, None);
+        // Until there are parameters, pairs are not scored: a resolve that
+        // trains scores every pair, so nothing found before is lost.
+        let untrained = params.is_none();
+        if untrained && order.len() < min_training_records {
+            return Ok((Vec::new(), stats));
+        }
+        let all;
+        let dirty = if untrained {
+            all = (0..self.len())
+                .map(|r| !self.gone[r])
+                .collect::<Vec<bool>>();
+            &all
+        } else {
+            dirty
+        };
+        progress("block", 0, 1);
+        let max = config.blocking.max_block_pairs;
+        let mut pairs = Vec::new();
+        self.exact.pairs_touching(dirty, max, &mut pairs);
+        self.lsh.pairs_touching(dirty, max, &mut pairs);
+        pairs.sort_unstable();
+        pairs.dedup();
+        progress("block", 1, 1);
+        stats.candidate_pairs = pairs.len();
+        let comparisons = &config.comparisons;
+        let n = pairs.len();
+        let mut patterns = Vec::with_capacity(n);
+        for (done, &p) in pairs.iter().enumerate() {
+            let (i, j) = ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize);
+            patterns.push(pattern(comparisons, &self.data, i, &self.data, j));
+            if done % 65_536 == 0 {
+                progress("compare", done, n);
+            }
+        }
+        progress("compare", n, n);
+        self.tf = TermFrequencies::new(&self.interner, comparisons, &[&self.data]);
+        if untrained {
+            let live = order.len() as f64;
+            let sample = Sample {
+                b: None,
+                source: None,
+                order: Some(order),
+            };
+            let (fitted, _, _, plausible) = fit_model(
+                config,
+                &self.data,
+                sample,
+                &patterns,
+                live * (live - 1.0) / 2.0,
+                progress,
+            );
+            stats.implausible_model = !plausible;
+            if !plausible || n == 0 {
+                return Ok((Vec::new(), stats));
+            }
+            stats.trained = true;
+            *params = Some(fitted);
+        }
+        let Some(p) = params.as_ref() else {
+            return Ok((Vec::new(), stats));
+        };
+        let scorer = Scorer::new(comparisons, p, config.tf_minimum_u);
+        let mut links = Vec::new();
+        for (done, (&pair, &pat)) in pairs.iter().zip(&patterns).enumerate() {
+            let (i, j) = ((pair >> 32) as u32, (pair & 0xFFFF_FFFF) as u32);
+            let w = scorer.weight(
+                pat, &self.data, i as usize, &self.data, j as usize, &self.tf,
+            );
+            let prob = probability(w);
+            if prob >= config.threshold {
+                links.push((i, j, prob));
+                self.adj[i as usize].push((j, prob as f32));
+                self.adj[j as usize].push((i, prob as f32));
+            }
+            if done % 65_536 == 0 {
+                progress("score", done, n);
+            }
+        }
+        progress("score", n, n);
+        stats.links = links.len();
+        Ok((links, stats))
+    }
+
+    /// Probability of any pair of rows (the chain guard scores non-links).
+    pub fn score(&self, config: &LinkConfig, params: &ModelParams, i: u32, j: u32) -> f64 {
+        let (i, j) = (i as usize, j as usize);
+        let pat = pattern(&config.comparisons, &self.data, i, &self.data, j);
+        let scorer = Scorer::new(&config.comparisons, params, config.tf_minimum_u);
+        probability(scorer.weight(pat, &self.data, i, &self.data, j, &self.tf))
+    }
+
+    /// The per-comparison waterfall of a pair of rows.
+    pub fn explain(
+        &self,
+        config: &LinkConfig,
+        params: &ModelParams,
+        i: u32,
+        j: u32,
+    ) -> Explanation {
+        Scorer::new(&config.comparisons, params, config.tf_minimum_u)
+            .explain(&self.data, i as usize, &self.data, j as usize, &self.tf)
+    }
+
+    /// Restores links read from a document (both directions).
+    pub fn restore_link(&mut self, i: u32, j: u32, p: f64) {
+        self.adj[i as usize].push((j, p as f32));
+        self.adj[j as usize].push((i, p as f32));
+    }
+
+    /// Term frequencies for scoring after a load (no resolve has run yet).
+    pub fn refresh_tf(&mut self, config: &LinkConfig) {
+        self.tf = TermFrequencies::new(&self.interner, &config.comparisons, &[&self.data]);
+    }
+}
+
+fn layout_error() -> Error {
+    Error::new(Subject::Record, ErrorCode::IdentityClkLayout)
+}
+
+/// The nodes' sort keys, for ordering rows canonically.
+pub(crate) fn rows_in_key_order(index: &PersonIndex, nodes: &Nodes) -> Vec<u32> {
+    let mut rows: Vec<u32> = (0..index.len() as u32)
+        .filter(|&r| !index.gone[r as usize])
+        .collect();
+    rows.sort_by(|&a, &b| {
+        nodes
+            .sort_key(index.node_of[a as usize])
+            .cmp(&nodes.sort_key(index.node_of[b as usize]))
+    });
+    rows
+}
