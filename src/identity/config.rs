@@ -17,12 +17,40 @@ pub struct GraphConfig {
     /// Fewest person records EM trains on (fewer give unstable fits; until
     /// then person records stay unlinked).
     pub min_training_records: usize,
+    /// What a same-person link needs besides its probability.
+    pub person_evidence: PersonEvidence,
     /// Household rules.
     pub household: HouseholdRules,
     /// Token subjects that identify an organisation exactly (D-U-N-S, a
     /// company-name-plus-postcode match key); records of one kind sharing
     /// one are one organisation. A trailing `*` is a prefix.
     pub organisation_keys: Vec<String>,
+}
+
+/// A shared address and family name are household evidence, not person
+/// evidence: the linker's address comparisons (street, city, postal code)
+/// agree together, so a married couple at one address scores like one
+/// person. A same-person link must also agree on one of these comparisons:
+/// an identifier token (e-mail, phone, date of birth) or a similar first name.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct PersonEvidence {
+    /// Comparison names (of `link.comparisons`): a token comparison must
+    /// agree, a CLK comparison reach `minDice`.
+    pub comparisons: Vec<String>,
+    /// Dice a CLK comparison must reach.
+    pub min_dice: f64,
+}
+
+impl Default for PersonEvidence {
+    fn default() -> Self {
+        PersonEvidence {
+            comparisons: ["email", "phone", "dateOfBirth", "firstName"]
+                .map(String::from)
+                .to_vec(),
+            min_dice: 0.85,
+        }
+    }
 }
 
 /// When persons form a household.
@@ -60,6 +88,7 @@ impl Default for GraphConfig {
             link: LinkConfig::default(),
             params: None,
             min_training_records: 1000,
+            person_evidence: PersonEvidence::default(),
             household: HouseholdRules::default(),
             organisation_keys: vec!["duns".into(), "mk-company*".into()],
         }
@@ -88,6 +117,12 @@ impl GraphConfig {
             && h.family_name_dice > 0.0
             && h.family_name_dice <= 1.0
             && h.max_household_records >= 2
+            && (0.0..=1.0).contains(&self.person_evidence.min_dice)
+            && self
+                .person_evidence
+                .comparisons
+                .iter()
+                .all(|n| self.link.comparisons.iter().any(|c| &c.name == n))
             && !self.organisation_keys.iter().any(String::is_empty);
         if ok {
             Ok(())

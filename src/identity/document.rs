@@ -250,7 +250,9 @@ impl IdentityGraph {
             .map(|&i| i as u32)
             .collect();
         g.set_pending(unresolved);
-        g.persons.refresh_tf(&g.config.link);
+        let live = g.persons.len();
+        g.persons
+            .refresh_tf(&g.config.link, live >= g.config.min_training_records);
         Ok(g)
     }
 }

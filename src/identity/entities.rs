@@ -350,10 +350,13 @@ impl Registry {
             if restored {
                 events.push(event(EventKind::Restored, split_reason.clone()));
             } else if !continuing {
-                let reason = if from.is_empty() {
-                    Reason::rule("newRecords")
-                } else {
+                let reason = if !from.is_empty() {
                     split_reason.clone()
+                } else if members.len() > 1 {
+                    // What joined the records of a new entity.
+                    merge_reason(&members[..1], &members[1..])
+                } else {
+                    Reason::rule("newRecords")
                 };
                 events.push(event(EventKind::Created, reason));
             } else if !from.is_empty() {

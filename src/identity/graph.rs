@@ -212,6 +212,11 @@ impl IdentityGraph {
                 _ => return Err((i, unknown_record())),
             }
         }
+        // An erased record's key leaves the history too.
+        let gone: HashSet<&RecordRef> = refs.iter().collect();
+        for e in &mut self.events {
+            e.reason.records.retain(|r| !gone.contains(r));
+        }
         for n in found {
             self.nodes.list[n as usize].removed = true;
             self.erased.push(n);
@@ -246,15 +251,9 @@ impl IdentityGraph {
             }
         }
         let order = rows_in_key_order(&self.persons, &self.nodes);
-        let min = self.config.min_training_records;
-        let (links, stats) = self.persons.resolve(
-            &self.config.link,
-            &mut self.config.params,
-            min,
-            &dirty_rows,
-            &order,
-            progress,
-        )?;
+        let (links, stats) =
+            self.persons
+                .resolve(&mut self.config, &dirty_rows, &order, progress)?;
         summary.candidate_pairs = stats.candidate_pairs;
         summary.links = stats.links;
         summary.trained = stats.trained;
@@ -436,19 +435,11 @@ impl IdentityGraph {
     }
 
     fn split_reason(&self, affected: &[u32]) -> Reason {
-        let gone: Vec<RecordRef> = affected
-            .iter()
-            .filter(|&&n| !self.live(n))
-            .map(|&n| self.nodes.record_ref(n))
-            .collect();
-        if gone.is_empty() {
-            Reason::rule("chainGuard")
+        // Erased records are not named: their keys leave the graph.
+        if affected.iter().any(|&n| !self.live(n)) {
+            Reason::rule("recordRemoved")
         } else {
-            Reason {
-                rule: "recordRemoved".into(),
-                probability: None,
-                records: gone,
-            }
+            Reason::rule("chainGuard")
         }
     }
 

@@ -8,10 +8,14 @@
 //! the threshold as links. Earlier pairs are not rescored.
 
 use super::buckets::Buckets;
+use super::config::{GraphConfig, PersonEvidence};
 use super::nodes::Nodes;
 use crate::error::{Error, ErrorCode, Subject};
 use crate::link::blocking::auto_bits;
-use crate::link::encoded::{pattern, prepare, ClkLayout, Dataset, EncodedRecord, Interner};
+use crate::link::comparison::{ComparisonKind, NULL_LEVEL};
+use crate::link::encoded::{
+    compare, pattern, prepare, ClkLayout, Dataset, EncodedRecord, Interner,
+};
 use crate::link::explain::{Explanation, Scorer};
 use crate::link::linker::{fit_model, Sample};
 use crate::link::model::probability;
@@ -272,13 +276,20 @@ impl PersonIndex {
     /// Returns the new links `(i, j, probability)`, `i < j`.
     pub fn resolve(
         &mut self,
-        config: &LinkConfig,
-        params: &mut Option<ModelParams>,
-        min_training_records: usize,
+        graph: &mut GraphConfig,
         dirty: &[bool],
         order: &[u32],
         progress: Progress<'_>,
     ) -> Result<(Vec<NewLink>, Scored), Error> {
+        let GraphConfig {
+            link: config,
+            params,
+            person_evidence: evidence,
+            min_training_records,
+            ..
+        } = graph;
+        let (config, evidence, min_training_records) =
+            (&*config, &*evidence, *min_training_records);
         let mut stats = Scored::default();
         self.index_new(config, None);
         // Until there are parameters, pairs are not scored: a resolve that
@@ -316,7 +327,7 @@ impl PersonIndex {
             }
         }
         progress("compare", n, n);
-        self.tf = TermFrequencies::new(&self.interner, comparisons, &[&self.data]);
+        self.refresh_tf(config, order.len() >= min_training_records);
         if untrained {
             let live = order.len() as f64;
             let sample = Sample {
@@ -350,7 +361,7 @@ impl PersonIndex {
                 pat, &self.data, i as usize, &self.data, j as usize, &self.tf,
             );
             let prob = probability(w);
-            if prob >= config.threshold {
+            if prob >= config.threshold && self.has_evidence(config, evidence, i, j) {
                 links.push((i, j, prob));
                 self.adj[i as usize].push((j, prob as f32));
                 self.adj[j as usize].push((i, prob as f32));
@@ -390,9 +401,32 @@ impl PersonIndex {
         self.adj[j as usize].push((i, p as f32));
     }
 
-    /// Term frequencies for scoring after a load (no resolve has run yet).
-    pub fn refresh_tf(&mut self, config: &LinkConfig) {
-        self.tf = TermFrequencies::new(&self.interner, &config.comparisons, &[&self.data]);
+    /// Term frequencies of the rows present. A value's frequency among a
+    /// few records is noise (an e-mail on 3 of 3 records would cost its
+    /// agreement 12 bits), so below `enough` records none are used.
+    pub fn refresh_tf(&mut self, config: &LinkConfig, enough: bool) {
+        self.tf = if enough {
+            TermFrequencies::new(&self.interner, &config.comparisons, &[&self.data])
+        } else {
+            TermFrequencies::default()
+        };
+    }
+
+    /// Whether a pair agrees on one of the evidence comparisons.
+    fn has_evidence(&self, config: &LinkConfig, evidence: &PersonEvidence, i: u32, j: u32) -> bool {
+        let (i, j) = (i as usize, j as usize);
+        config.comparisons.iter().enumerate().any(|(k, c)| {
+            if !evidence.comparisons.contains(&c.name) {
+                return false;
+            }
+            let o = compare(c, k, &self.data, i, &self.data, j);
+            match c.kind {
+                ComparisonKind::Token => o.level == 1,
+                ComparisonKind::Clk => {
+                    o.level != NULL_LEVEL && o.similarity.is_some_and(|d| d >= evidence.min_dice)
+                }
+            }
+        })
     }
 }
 
