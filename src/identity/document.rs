@@ -182,6 +182,7 @@ impl IdentityGraph {
         g.add_records(&doc.records).map_err(|(_, e)| e)?;
         g.add_hierarchy(&doc.hierarchy).map_err(|(_, e)| e)?;
         g.persons.index_new(&g.config.link, doc.lsh_bits.as_deref());
+        g.persons.forget_fresh();
         let n = doc.records.len();
         for &(a, b, p) in &doc.links {
             let row = |i: usize| {
@@ -250,7 +251,7 @@ impl IdentityGraph {
             .map(|&i| i as u32)
             .collect();
         g.set_pending(unresolved);
-        let live = g.persons.len();
+        let live = g.persons.live();
         g.persons
             .refresh_tf(&g.config.link, live >= g.config.min_training_records);
         Ok(g)

@@ -249,8 +249,12 @@ impl Registry {
                 }
             }
         }
+        let mut old_owner: HashMap<u32, u32> = HashMap::with_capacity(affected.len());
         for &n in affected {
             if let Some(e) = self.entity_of.get_mut(n as usize) {
+                if *e != NONE {
+                    old_owner.insert(n, *e);
+                }
                 *e = NONE;
             }
         }
@@ -325,10 +329,12 @@ impl Registry {
             slot.live = true;
             let id = slot.id.clone();
             let in_c = |m: &u32| cluster_of.get(m) == Some(&c);
-            let from: Vec<u32> = prev
+            let from: Vec<u32> = members
                 .iter()
-                .copied()
-                .filter(|&p| p != s && before[&p].iter().any(in_c))
+                .filter_map(|m| old_owner.get(m).copied())
+                .filter(|&p| p != s)
+                .collect::<BTreeSet<u32>>()
+                .into_iter()
                 .collect();
             let old = before.get(&s);
             let kept = old.map_or(0, |o| o.iter().filter(|m| in_c(m)).count());

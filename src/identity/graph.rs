@@ -7,6 +7,7 @@ use super::nodes::Nodes;
 use super::persons::{rows_in_key_order, PersonIndex};
 use crate::error::{Error, ErrorCode, Subject};
 use crate::link::encoded::EncodedRecord;
+use crate::link::explain::Scorer;
 use crate::link::solve::{cluster, ClusterRules, Scored};
 use crate::link::{Explanation, ModelParams, Progress};
 use serde::{Deserialize, Serialize};
@@ -250,10 +251,21 @@ impl IdentityGraph {
                 dirty_rows[r as usize] = true;
             }
         }
-        let order = rows_in_key_order(&self.persons, &self.nodes);
-        let (links, stats) =
-            self.persons
-                .resolve(&mut self.config, &dirty_rows, &order, progress)?;
+        // Training draws its sample in record-key order, so the model does
+        // not depend on input order; with parameters no order is needed.
+        let order = self
+            .config
+            .params
+            .is_none()
+            .then(|| rows_in_key_order(&self.persons, &self.nodes));
+        let live = self.persons.live();
+        let (links, stats) = self.persons.resolve(
+            &mut self.config,
+            &dirty_rows,
+            live,
+            order.as_deref(),
+            progress,
+        )?;
         summary.candidate_pairs = stats.candidate_pairs;
         summary.links = stats.links;
         summary.trained = stats.trained;
@@ -377,10 +389,12 @@ impl IdentityGraph {
         let clusters = match &self.config.params {
             Some(params) => {
                 let (persons, link) = (&self.persons, &self.config.link);
+                let scorer = Scorer::new(&link.comparisons, params, link.tf_minimum_u);
+                let scorer = &scorer;
                 let mut on_demand = |i: u32, j: u32| {
                     persons.score(
                         link,
-                        params,
+                        scorer,
                         row_of(sorted[i as usize]),
                         row_of(sorted[j as usize]),
                     )

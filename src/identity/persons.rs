@@ -22,7 +22,6 @@ use crate::link::model::probability;
 use crate::link::rng::SplitMix64;
 use crate::link::tf::TermFrequencies;
 use crate::link::{LinkConfig, ModelParams, Progress};
-use std::collections::BTreeSet;
 
 /// One LSH configuration, fixed when the index is first built.
 #[derive(Debug, Clone)]
@@ -46,6 +45,9 @@ pub(crate) struct PersonIndex {
     indexed: usize,
     exact: Buckets,
     lsh: Buckets,
+    /// Items of the rows the last `index_new` added, while they are exactly
+    /// the rows a resolve must link (`None`: walk the index instead).
+    fresh: Option<(Vec<u64>, Vec<u64>)>,
     bands: Option<Vec<Bands>>,
     tf: TermFrequencies,
     /// Links at or above the threshold, both directions: `(row, probability)`.
@@ -72,6 +74,11 @@ impl PersonIndex {
         self.node_of.len()
     }
 
+    /// Rows not erased.
+    pub fn live(&self) -> usize {
+        self.gone.iter().filter(|&&g| !g).count()
+    }
+
     /// Prepares and appends person records (`nodes[k]` is the node of `records[k]`).
     pub fn append(
         &mut self,
@@ -84,22 +91,18 @@ impl PersonIndex {
         }
         if self.layout.is_none() {
             let lsh: Vec<String> = config.blocking.lsh.iter().map(|l| l.clk.clone()).collect();
-            let extra: BTreeSet<String> = records
-                .iter()
-                .flat_map(|r| r.clks.keys().cloned())
-                .collect();
-            let extra: Vec<String> = extra.into_iter().collect();
-            let layout = ClkLayout::new(&config.comparisons, &lsh, &extra, &[records]);
+            // Only the CLKs comparisons and LSH use are kept (the others
+            // would double the graph's memory for nothing it computes).
+            let layout = ClkLayout::new(&config.comparisons, &lsh, &[], &[records]);
             self.layout = Some(layout.map_err(|e| (0, e))?);
         }
         let layout = self.layout.as_ref().ok_or((0, layout_error()))?;
         for (k, r) in records.iter().enumerate() {
-            let fits = r.clks.iter().all(|(k, v)| {
-                layout
-                    .keys
-                    .iter()
-                    .position(|x| x == k)
-                    .is_some_and(|c| layout.widths[c] == v.len())
+            // CLKs no comparison or LSH uses are not kept.
+            let fits = layout.keys.iter().enumerate().all(|(c, k)| {
+                r.clks
+                    .get(k)
+                    .is_none_or(|v| layout.widths[c] == v.len())
             });
             if !fits {
                 return Err((k, layout_error()));
@@ -159,6 +162,9 @@ impl PersonIndex {
 
     /// Marks rows erased and drops them from the index and from links.
     pub fn remove(&mut self, rows: &[u32]) {
+        if rows.is_empty() {
+            return;
+        }
         for &r in rows {
             self.gone[r as usize] = true;
             for (other, _) in std::mem::take(&mut self.adj[r as usize]) {
@@ -263,10 +269,11 @@ impl PersonIndex {
                 exact.push(u64::from(tok) << 32 | i as u64);
             }
         }
-        self.exact.insert(exact);
+        self.exact.insert(exact.clone());
         // Rows indexed before the bands were fixed get their bands now.
         let bands = self.band_items(if fixed_now { 0 } else { from }..to);
-        self.lsh.insert(bands);
+        self.lsh.insert(bands.clone());
+        self.fresh = (!fixed_now).then_some((exact, bands));
         self.indexed = to;
     }
 
@@ -278,7 +285,8 @@ impl PersonIndex {
         &mut self,
         graph: &mut GraphConfig,
         dirty: &[bool],
-        order: &[u32],
+        live: usize,
+        order: Option<&[u32]>,
         progress: Progress<'_>,
     ) -> Result<(Vec<NewLink>, Scored), Error> {
         let GraphConfig {
@@ -295,7 +303,7 @@ impl PersonIndex {
         // Until there are parameters, pairs are not scored: a resolve that
         // trains scores every pair, so nothing found before is lost.
         let untrained = params.is_none();
-        if untrained && order.len() < min_training_records {
+        if untrained && live < min_training_records {
             return Ok((Vec::new(), stats));
         }
         let all;
@@ -310,8 +318,11 @@ impl PersonIndex {
         progress("block", 0, 1);
         let max = config.blocking.max_block_pairs;
         let mut pairs = Vec::new();
-        self.exact.pairs_touching(dirty, max, &mut pairs);
-        self.lsh.pairs_touching(dirty, max, &mut pairs);
+        // A resolve that trains scores every row: one walk of the index.
+        let fresh = self.fresh.take().filter(|_| !untrained);
+        let (fe, fl) = (fresh.as_ref().map(|f| &f.0[..]), fresh.as_ref().map(|f| &f.1[..]));
+        self.exact.pairs_touching(dirty, fe, max, &mut pairs);
+        self.lsh.pairs_touching(dirty, fl, max, &mut pairs);
         pairs.sort_unstable();
         pairs.dedup();
         progress("block", 1, 1);
@@ -327,14 +338,14 @@ impl PersonIndex {
             }
         }
         progress("compare", n, n);
-        self.refresh_tf(config, order.len() >= min_training_records);
+        self.refresh_tf(config, live >= min_training_records);
         if untrained {
-            let live = order.len() as f64;
             let sample = Sample {
                 b: None,
                 source: None,
-                order: Some(order),
+                order,
             };
+            let live = live as f64;
             let (fitted, _, _, plausible) = fit_model(
                 config,
                 &self.data,
@@ -376,10 +387,9 @@ impl PersonIndex {
     }
 
     /// Probability of any pair of rows (the chain guard scores non-links).
-    pub fn score(&self, config: &LinkConfig, params: &ModelParams, i: u32, j: u32) -> f64 {
+    pub fn score(&self, config: &LinkConfig, scorer: &Scorer<'_>, i: u32, j: u32) -> f64 {
         let (i, j) = (i as usize, j as usize);
         let pat = pattern(&config.comparisons, &self.data, i, &self.data, j);
-        let scorer = Scorer::new(&config.comparisons, params, config.tf_minimum_u);
         probability(scorer.weight(pat, &self.data, i, &self.data, j, &self.tf))
     }
 
@@ -393,6 +403,11 @@ impl PersonIndex {
     ) -> Explanation {
         Scorer::new(&config.comparisons, params, config.tf_minimum_u)
             .explain(&self.data, i as usize, &self.data, j as usize, &self.tf)
+    }
+
+    /// Forgets which rows are fresh (after a load, the next resolve walks).
+    pub fn forget_fresh(&mut self) {
+        self.fresh = None;
     }
 
     /// Restores links read from a document (both directions).
