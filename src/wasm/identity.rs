@@ -442,8 +442,8 @@ impl IdentityGraph {
     }
 
     /// Resolves what changed since the last resolve (links, then persons,
-    /// households and organisations). Progress stages: `em` when it trains,
-    /// `block`, `compare`, `score`, `entities`.
+    /// households and organisations). Progress stages: `block`, `compare`,
+    /// `sampleU` and `em` when it trains, `score`, `entities`.
     #[wasm_bindgen(unchecked_return_type = "ResolveSummary")]
     pub fn resolve(&mut self, options: Option<BatchOptionsJs>) -> Result<JsValue, JsValue> {
         let sink = sink(options);
