@@ -98,7 +98,7 @@ pkg-stage:
 	@$(TIMED) pkg scripts/build-pkg.sh
 
 node-smoke:
-	@$(TIMED) node-smoke bash -c "cd $(JS) && node --test --test-reporter=spec node-smoke.mjs node-link.mjs"
+	@$(TIMED) node-smoke bash -c "cd $(JS) && node --test --test-reporter=spec node-smoke.mjs node-link.mjs node-identity.mjs"
 
 bundler:
 	@$(TIMED) bundler bash -c "cd $(JS) && node --test --test-reporter=spec bundler.mjs"

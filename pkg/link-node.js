@@ -1,6 +1,7 @@
 // Node entry of pseudolink/link: loads the WebAssembly module synchronously
 // at import (no `await init()` to remember), then exports the same API as
-// ./pseudolink_link.js: the core API plus ClkEncoder, RecordEncoder, Linker.
+// ./pseudolink_link.js: the core API plus ClkEncoder, RecordEncoder, Linker,
+// IdentityGraph.
 import { readFileSync } from 'node:fs';
 import { initSync } from './pseudolink_link.js';
 

@@ -10,6 +10,8 @@ use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
 #[cfg(feature = "link")]
+pub mod identity;
+#[cfg(feature = "link")]
 pub mod link;
 #[cfg(feature = "oblivious")]
 pub mod oblivious;

@@ -133,10 +133,10 @@ pub fn default_clk_schema() -> String {
 }
 
 /// Calls `onProgress({stage, done, total})` when the options carry one.
-struct ProgressSink(Option<js_sys::Function>);
+pub(super) struct ProgressSink(Option<js_sys::Function>);
 
 impl ProgressSink {
-    fn from_options(options: &JsValue) -> Self {
+    pub(super) fn from_options(options: &JsValue) -> Self {
         if !options.is_object() {
             return ProgressSink(None);
         }
@@ -147,7 +147,7 @@ impl ProgressSink {
         )
     }
 
-    fn report(&self, stage: &str, done: usize, total: usize) {
+    pub(super) fn report(&self, stage: &str, done: usize, total: usize) {
         let Some(f) = &self.0 else { return };
         let p = js_sys::Object::new();
         let _ = js_sys::Reflect::set(&p, &"stage".into(), &stage.into());
