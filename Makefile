@@ -18,8 +18,9 @@ KEYSERVER_CONFIG ?= demo/keyserver/keyserver.json
 # Browser tests of the wasm build: every tests/web*.rs (wasm_bindgen_test, run_in_browser).
 WASM_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/web*.rs))
 WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
-# Features the browser tests build with (tests/web_oblivious.rs needs `oblivious`).
-WASM_FEATURES ?= --features oblivious,link
+# Features the browser tests build with (tests/web_oblivious.rs needs `oblivious`,
+# tests/web_identity.rs `identity`, which includes `link`).
+WASM_FEATURES ?= --features oblivious,identity
 
 .PHONY: help setup pkg server demo test bench clean distclean \
 	fmt clippy clippy-server clippy-wasm test-native test-server vectors-check \

@@ -1,7 +1,6 @@
 // Node entry of pseudolink/link: loads the WebAssembly module synchronously
 // at import (no `await init()` to remember), then exports the same API as
-// ./pseudolink_link.js: the core API plus ClkEncoder, RecordEncoder, Linker,
-// IdentityGraph.
+// ./pseudolink_link.js: the core API plus ClkEncoder, RecordEncoder, Linker.
 import { readFileSync } from 'node:fs';
 import { initSync } from './pseudolink_link.js';
 

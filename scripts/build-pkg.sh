@@ -25,6 +25,7 @@ ENTRIES=(
     "pseudolink:"
     "pseudolink_oblivious:oblivious"
     "pseudolink_link:link"
+    "pseudolink_identity:identity"
 )
 WASM_OPT="${WASM_OPT:-$ROOT/tests/js/node_modules/.bin/wasm-opt}"
 

@@ -9,7 +9,7 @@ use serde::Deserialize;
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
 
-#[cfg(feature = "link")]
+#[cfg(feature = "identity")]
 pub mod identity;
 #[cfg(feature = "link")]
 pub mod link;

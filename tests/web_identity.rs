@@ -7,7 +7,7 @@
 //! `RecordEncoder`; linking parameters are trained once on generated data.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
-#![cfg(all(target_arch = "wasm32", feature = "link"))]
+#![cfg(all(target_arch = "wasm32", feature = "identity"))]
 
 use pseudolink::wasm::identity::{GraphConfigJs, IdentityGraph, RollupOptionsJs};
 use pseudolink::wasm::link::{Linker, RecordEncoder};

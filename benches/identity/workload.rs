@@ -28,8 +28,8 @@ pub const CHUNK: usize = 5_000;
 
 pub fn encoder() -> RecordEncoder {
     let def = IdentityDefinition::from_json(DEFINITION).unwrap();
-    let p = Pseudonymizer::new(vec![("k1".into(), Secret::new(vec![5; 32]).unwrap())], def)
-        .unwrap();
+    let p =
+        Pseudonymizer::new(vec![("k1".into(), Secret::new(vec![5; 32]).unwrap())], def).unwrap();
     let schema = ClkSchema::from_json(DEFAULT_CLK_SCHEMA).unwrap();
     RecordEncoder::with_clks(p, &schema, &[6; 32]).unwrap()
 }
@@ -97,17 +97,26 @@ pub fn quality(g: &IdentityGraph, data: &DedupeData, n: usize) -> (f64, f64) {
     use std::collections::HashMap;
     let mut by_person: HashMap<String, Vec<&str>> = HashMap::new();
     let mut by_truth: HashMap<&str, Vec<&str>> = HashMap::new();
-    let truth: HashMap<&str, &str> = data.clusters.iter().map(|(r, e)| (r.as_str(), e.as_str())).collect();
+    let truth: HashMap<&str, &str> = data
+        .clusters
+        .iter()
+        .map(|(r, e)| (r.as_str(), e.as_str()))
+        .collect();
     for row in &data.rows[..n] {
         let p = g
             .customer_of(&RecordRef::new("shop", "web", &row.id), View::Billing)
             .unwrap()
             .unwrap();
         by_person.entry(p).or_default().push(&row.id);
-        by_truth.entry(truth[row.id.as_str()]).or_default().push(&row.id);
+        by_truth
+            .entry(truth[row.id.as_str()])
+            .or_default()
+            .push(&row.id);
     }
     let pairs = |groups: &mut dyn Iterator<Item = &Vec<&str>>| -> f64 {
-        groups.map(|g| (g.len() * g.len().saturating_sub(1) / 2) as f64).sum()
+        groups
+            .map(|g| (g.len() * g.len().saturating_sub(1) / 2) as f64)
+            .sum()
     };
     let found = pairs(&mut by_person.values());
     let real = pairs(&mut by_truth.values());

@@ -134,7 +134,10 @@ impl Buckets {
             keys.dedup();
             let (mut ca, mut cb) = (0, 0);
             for key in keys {
-                let (a, b) = (run(&self.items, &mut ca, key), run(&self.delta, &mut cb, key));
+                let (a, b) = (
+                    run(&self.items, &mut ca, key),
+                    run(&self.delta, &mut cb, key),
+                );
                 emit(&mut a.iter().chain(b), (a.len() + b.len()) as u64);
             }
             return;
@@ -176,7 +179,10 @@ mod tests {
     #[test]
     fn new_rows_find_their_pairs_by_lookup_and_by_walk() {
         let mut b = Buckets::default();
-        let old: Vec<u64> = (0..200).map(|r| item(1000 + r, r)).chain([item(7, 0), item(9, 1), item(7, 2)]).collect();
+        let old: Vec<u64> = (0..200)
+            .map(|r| item(1000 + r, r))
+            .chain([item(7, 0), item(9, 1), item(7, 2)])
+            .collect();
         b.insert(old);
         let new = vec![item(9, 300), item(7, 301), item(1, 302)];
         b.insert(new.clone());

@@ -99,11 +99,11 @@ impl PersonIndex {
         let layout = self.layout.as_ref().ok_or((0, layout_error()))?;
         for (k, r) in records.iter().enumerate() {
             // CLKs no comparison or LSH uses are not kept.
-            let fits = layout.keys.iter().enumerate().all(|(c, k)| {
-                r.clks
-                    .get(k)
-                    .is_none_or(|v| layout.widths[c] == v.len())
-            });
+            let fits = layout
+                .keys
+                .iter()
+                .enumerate()
+                .all(|(c, k)| r.clks.get(k).is_none_or(|v| layout.widths[c] == v.len()));
             if !fits {
                 return Err((k, layout_error()));
             }
@@ -320,7 +320,10 @@ impl PersonIndex {
         let mut pairs = Vec::new();
         // A resolve that trains scores every row: one walk of the index.
         let fresh = self.fresh.take().filter(|_| !untrained);
-        let (fe, fl) = (fresh.as_ref().map(|f| &f.0[..]), fresh.as_ref().map(|f| &f.1[..]));
+        let (fe, fl) = (
+            fresh.as_ref().map(|f| &f.0[..]),
+            fresh.as_ref().map(|f| &f.1[..]),
+        );
         self.exact.pairs_touching(dirty, fe, max, &mut pairs);
         self.lsh.pairs_touching(dirty, fl, max, &mut pairs);
         pairs.sort_unstable();

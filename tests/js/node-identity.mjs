@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { IdentityGraph, Pseudonymizer } from 'pseudolink/link';
+import { IdentityGraph, Pseudonymizer } from 'pseudolink/identity';
 
 const keys = [{ id: 'k1', secret: new Uint8Array(32).fill(3) }];
 const definition = { version: 1, fields: ['email', 'firstName', 'lastName', 'companyName', 'duns', 'postalCode'], defaultRegion: 'US' };
