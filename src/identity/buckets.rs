@@ -114,20 +114,6 @@ impl Buckets {
             let delta = std::mem::take(&mut self.delta);
             merge_into(&mut self.items, &delta);
         }
-        // Pairs of a run: each dirty member with every other member.
-        let mut emit = |members: &mut dyn Iterator<Item = &u64>, s: u64| {
-            if s < 2 || s * (s - 1) / 2 > max_pairs {
-                return;
-            }
-            let members: Vec<u64> = members.map(|&x| x & 0xFFFF_FFFF).collect();
-            for &d in members.iter().filter(|&&x| is_dirty(x)) {
-                for &m in &members {
-                    if m != d {
-                        out.push(d.min(m) << 32 | d.max(m));
-                    }
-                }
-            }
-        };
         if let Some(dirty_items) = dirty_items {
             let mut keys: Vec<u64> = dirty_items.iter().map(|x| x >> 32).collect();
             keys.sort_unstable();
@@ -138,13 +124,27 @@ impl Buckets {
                     run(&self.items, &mut ca, key),
                     run(&self.delta, &mut cb, key),
                 );
-                emit(&mut a.iter().chain(b), (a.len() + b.len()) as u64);
+                emit(
+                    &mut a.iter().chain(b),
+                    (a.len() + b.len()) as u64,
+                    max_pairs,
+                    dirty,
+                    out,
+                );
             }
             return;
         }
         let items = &self.items;
+        // The walk meets a pair once per band it shares: deduplicate as it
+        // goes, so the transient list stays near the distinct pairs.
+        let mut limit = out.len().max(1 << 22) * 2;
         let mut start = 0;
         while start < items.len() {
+            if out.len() > limit {
+                out.sort_unstable();
+                out.dedup();
+                limit = out.len().max(1 << 22) * 2;
+            }
             let key = items[start] >> 32;
             let mut end = start + 1;
             let mut any = is_dirty(items[start]);
@@ -153,9 +153,37 @@ impl Buckets {
                 end += 1;
             }
             if any {
-                emit(&mut items[start..end].iter(), (end - start) as u64);
+                emit(
+                    &mut items[start..end].iter(),
+                    (end - start) as u64,
+                    max_pairs,
+                    dirty,
+                    out,
+                );
             }
             start = end;
+        }
+    }
+}
+
+/// The pairs of one run: each dirty member with every other member.
+fn emit(
+    members: &mut dyn Iterator<Item = &u64>,
+    s: u64,
+    max_pairs: u64,
+    dirty: &[bool],
+    out: &mut Vec<u64>,
+) {
+    if s < 2 || s * (s - 1) / 2 > max_pairs {
+        return;
+    }
+    let members: Vec<u64> = members.map(|&x| x & 0xFFFF_FFFF).collect();
+    let is_dirty = |x: u64| dirty.get(x as usize).copied().unwrap_or(false);
+    for &d in members.iter().filter(|&&x| is_dirty(x)) {
+        for &m in &members {
+            if m != d {
+                out.push(d.min(m) << 32 | d.max(m));
+            }
         }
     }
 }

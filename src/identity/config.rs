@@ -85,7 +85,7 @@ impl Default for HouseholdRules {
 impl Default for GraphConfig {
     fn default() -> Self {
         GraphConfig {
-            link: LinkConfig::default(),
+            link: graph_link_config(),
             params: None,
             min_training_records: 1000,
             person_evidence: PersonEvidence::default(),
@@ -93,6 +93,21 @@ impl Default for GraphConfig {
             organisation_keys: vec!["duns".into(), "mk-company*".into()],
         }
     }
+}
+
+/// The linker's defaults, with lighter LSH: a directory is linked against
+/// itself and grows, so its LSH index is kept in memory (8 bytes per record
+/// and band) and every candidate is scored. 32 bands and 5 random pairs per
+/// record instead of 64 and 20 (see BENCHMARKS.md, "Identity graph": pair
+/// recall and the cost of both); the exact buckets (e-mail, phone, date of
+/// birth, match keys) stay as they are.
+pub fn graph_link_config() -> LinkConfig {
+    let mut c = LinkConfig::default();
+    for l in &mut c.blocking.lsh {
+        l.bands = 32;
+        l.random_pairs_per_record = 5.0;
+    }
+    c
 }
 
 impl GraphConfig {

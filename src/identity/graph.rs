@@ -108,15 +108,25 @@ impl IdentityGraph {
     /// bad record) nothing is added.
     pub fn add_records(&mut self, records: &[GraphRecord]) -> Result<(), (usize, Error)> {
         let mut seen = HashSet::with_capacity(records.len());
+        let mut keys = Vec::with_capacity(records.len());
+        let mut interned = Vec::with_capacity(records.len());
         for (i, r) in records.iter().enumerate() {
             r.validate().map_err(|e| (i, e))?;
-            let key = r.record_ref().key();
-            if self.nodes.contains_key(&key) || !seen.insert(key) {
+            let key = r.key();
+            if self.nodes.contains_key(&key) || !seen.insert(key.clone()) {
                 return Err((
                     i,
                     Error::new(Subject::Record, ErrorCode::IdentityDuplicateRecord),
                 ));
             }
+            // Interning is the token check: a batch that fails here leaves
+            // only unused entries in the token table.
+            let tokens = self
+                .nodes
+                .intern_tokens(r)
+                .ok_or((i, Error::new(Subject::Record, ErrorCode::LinkBadToken)))?;
+            keys.push(key);
+            interned.push(tokens);
         }
         // Person records go to the linker's prepared form first: it is the
         // step that can still fail (CLK layout), before any node is stored.
@@ -141,12 +151,12 @@ impl IdentityGraph {
                 ((node - first) as usize, e)
             })?;
         let mut row = rows_before;
-        for r in records {
+        for ((r, key), tokens) in records.iter().zip(keys).zip(interned) {
             let person_row = (r.kind == RecordKind::Person).then(|| {
                 row += 1;
                 row - 1
             });
-            let n = self.nodes.push(r, person_row);
+            let n = self.nodes.push(r, key, tokens, person_row);
             self.index_node(n);
             self.dirty.push(n);
         }

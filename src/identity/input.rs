@@ -34,15 +34,20 @@ impl RecordRef {
     /// One string per record, ordered as the refs are (`system`, `channel`,
     /// `id` joined by U+001F, which a valid ref cannot contain).
     pub(crate) fn key(&self) -> String {
-        format!("{}\u{1f}{}\u{1f}{}", self.system, self.channel, self.id)
+        ref_key(&self.system, &self.channel, &self.id)
     }
 
     fn valid(&self) -> bool {
-        let part = |s: &str, empty_ok: bool| {
-            (empty_ok || !s.is_empty()) && s.len() <= 256 && !s.chars().any(char::is_control)
-        };
-        part(&self.system, false) && part(&self.channel, true) && part(&self.id, false)
+        valid_part(&self.system, false)
+            && valid_part(&self.channel, true)
+            && valid_part(&self.id, false)
     }
+}
+
+/// A reference part: at most 256 bytes, no control characters (the key
+/// joins parts with U+001F).
+fn valid_part(s: &str, empty_ok: bool) -> bool {
+    (empty_ok || !s.is_empty()) && s.len() <= 256 && !s.chars().any(char::is_control)
 }
 
 /// What a record describes.
@@ -189,7 +194,23 @@ pub struct GraphRecord {
 /// Longest measure name.
 pub const MAX_MEASURE_NAME: usize = 32;
 
+/// The key of a reference from its parts (see [`RecordRef::key`]).
+pub(crate) fn ref_key(system: &str, channel: &str, id: &str) -> String {
+    let mut k = String::with_capacity(system.len() + channel.len() + id.len() + 2);
+    k.push_str(system);
+    k.push('\u{1f}');
+    k.push_str(channel);
+    k.push('\u{1f}');
+    k.push_str(id);
+    k
+}
+
 impl GraphRecord {
+    /// The record's key (see [`RecordRef::key`]).
+    pub(crate) fn key(&self) -> String {
+        ref_key(&self.system, &self.channel, &self.id)
+    }
+
     /// The record's reference.
     pub fn record_ref(&self) -> RecordRef {
         RecordRef::new(&self.system, &self.channel, &self.id)
@@ -218,22 +239,18 @@ impl GraphRecord {
         })
     }
 
-    /// Checks what serde cannot: refs, tokens, units, measures and the date.
+    /// Checks what serde cannot: refs, units, measures and the date (tokens
+    /// are checked as the graph interns them).
     pub(crate) fn validate(&self) -> Result<(), Error> {
         let bad = |code| Err(Error::new(Subject::Record, code));
-        if !self.record_ref().valid() {
+        if !(valid_part(&self.system, false)
+            && valid_part(&self.channel, true)
+            && valid_part(&self.id, false))
+        {
             return bad(ErrorCode::IdentityInvalidRecord);
         }
         if self.unit.is_some() && self.kind != RecordKind::Organisation {
             return bad(ErrorCode::IdentityInvalidRecord);
-        }
-        if self
-            .tokens
-            .iter()
-            .chain(&self.match_keys)
-            .any(|t| Token::parse(t).is_none())
-        {
-            return bad(ErrorCode::LinkBadToken);
         }
         for r in &self.relations {
             let target = self.resolve(&r.to);

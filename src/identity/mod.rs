@@ -43,7 +43,7 @@ mod segments;
 mod value;
 mod views;
 
-pub use config::{GraphConfig, HouseholdRules, PersonEvidence};
+pub use config::{graph_link_config, GraphConfig, HouseholdRules, PersonEvidence};
 pub use document::{GRAPH_FORMAT, GRAPH_VERSION};
 pub use entities::{EntityKind, Event, EventKind, Reason};
 pub use graph::{IdentityGraph, ResolveSummary};

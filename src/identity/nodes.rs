@@ -7,19 +7,20 @@
 
 use super::input::{parse_date, GraphRecord, OrgUnit, RecordKind, RecordRef, RelationType};
 use crate::encoding::base64_url;
+use crate::link::encoded::TagMap;
 use crate::Token;
 use std::collections::{BTreeMap, HashMap};
 
 /// Interned tokens: equal tags are equal ids.
 #[derive(Debug, Default)]
 pub(crate) struct TokenTable {
-    by_tag: HashMap<[u8; 32], u32>,
+    by_tag: TagMap<u32>,
     /// Per token: (prefix id, tag).
     tokens: Vec<(u32, [u8; 32])>,
-    prefixes: Vec<String>,
+    /// Per prefix: version, subject (`email`, `mk-addressName`, `duns`), key id.
+    prefixes: Vec<(String, String, String)>,
+    /// Prefix id by `version.subject.keyId` (looked up by a slice of the token).
     prefix_ids: HashMap<String, u32>,
-    /// Per prefix: its subject (`email`, `mk-addressName`, `duns`).
-    subjects: Vec<String>,
 }
 
 impl TokenTable {
@@ -29,14 +30,15 @@ impl TokenTable {
         if let Some(&id) = self.by_tag.get(&t.tag) {
             return Some(id);
         }
-        let prefix = format!("{}.{}.{}", t.version, t.subject, t.key_id);
-        let p = match self.prefix_ids.get(&prefix) {
+        // The token's text up to its last dot is its prefix: no allocation.
+        let prefix = text.rsplit_once('.').map_or(text, |(p, _)| p);
+        let p = match self.prefix_ids.get(prefix) {
             Some(&p) => p,
             None => {
                 let p = self.prefixes.len() as u32;
-                self.prefix_ids.insert(prefix.clone(), p);
-                self.prefixes.push(prefix);
-                self.subjects.push(t.subject.to_owned());
+                self.prefixes
+                    .push((t.version.into(), t.subject.into(), t.key_id.into()));
+                self.prefix_ids.insert(prefix.to_owned(), p);
                 p
             }
         };
@@ -48,13 +50,14 @@ impl TokenTable {
 
     /// The token's subject.
     pub fn subject(&self, id: u32) -> &str {
-        &self.subjects[self.tokens[id as usize].0 as usize]
+        &self.prefixes[self.tokens[id as usize].0 as usize].1
     }
 
     /// The token's text, exactly as it was given (tokens are canonical).
     pub fn text(&self, id: u32) -> String {
         let (p, tag) = &self.tokens[id as usize];
-        format!("{}.{}", self.prefixes[*p as usize], base64_url(tag))
+        let (v, s, k) = &self.prefixes[*p as usize];
+        format!("{v}.{s}.{k}.{}", base64_url(tag))
     }
 }
 
@@ -127,18 +130,30 @@ impl Nodes {
         self.by_key.contains_key(key)
     }
 
-    /// Stores a validated record; returns its index.
-    pub fn push(&mut self, r: &GraphRecord, person_row: Option<u32>) -> u32 {
-        let index = self.list.len() as u32;
-        self.by_key.insert(r.record_ref().key(), index);
+    /// Interns a record's tokens, then its match keys; `None` when one is
+    /// not a well-formed token.
+    pub fn intern_tokens(&mut self, r: &GraphRecord) -> Option<(Vec<u32>, u16)> {
         let mut tokens: Vec<u32> = Vec::with_capacity(r.tokens.len() + r.match_keys.len());
         for t in &r.tokens {
-            tokens.extend(self.tokens.intern(t));
+            tokens.push(self.tokens.intern(t)?);
         }
         let split = tokens.len() as u16;
         for t in &r.match_keys {
-            tokens.extend(self.tokens.intern(t));
+            tokens.push(self.tokens.intern(t)?);
         }
+        Some((tokens, split))
+    }
+
+    /// Stores a validated record with its interned tokens; returns its index.
+    pub fn push(
+        &mut self,
+        r: &GraphRecord,
+        key: String,
+        (tokens, split): (Vec<u32>, u16),
+        person_row: Option<u32>,
+    ) -> u32 {
+        let index = self.list.len() as u32;
+        self.by_key.insert(key, index);
         let relations = r
             .relations
             .iter()

@@ -17,11 +17,12 @@ use crate::link::encoded::{
     compare, pattern, prepare, ClkLayout, Dataset, EncodedRecord, Interner,
 };
 use crate::link::explain::{Explanation, Scorer};
-use crate::link::linker::{fit_model, Sample};
+use crate::link::linker::{fit_model_on, Sample};
 use crate::link::model::probability;
 use crate::link::rng::SplitMix64;
 use crate::link::tf::TermFrequencies;
 use crate::link::{LinkConfig, ModelParams, Progress};
+use std::collections::HashMap;
 
 /// One LSH configuration, fixed when the index is first built.
 #[derive(Debug, Clone)]
@@ -45,9 +46,9 @@ pub(crate) struct PersonIndex {
     indexed: usize,
     exact: Buckets,
     lsh: Buckets,
-    /// Items of the rows the last `index_new` added, while they are exactly
-    /// the rows a resolve must link (`None`: walk the index instead).
-    fresh: Option<(Vec<u64>, Vec<u64>)>,
+    /// Rows the last `index_new` added, while they are exactly the rows a
+    /// resolve must link (`None`: walk the index instead).
+    fresh: Option<core::ops::Range<usize>>,
     bands: Option<Vec<Bands>>,
     tf: TermFrequencies,
     /// Links at or above the threshold, both directions: `(row, probability)`.
@@ -263,18 +264,24 @@ impl PersonIndex {
     pub fn index_new(&mut self, config: &LinkConfig, bits: Option<&[usize]>) {
         let fixed_now = self.fix_bands(config, bits);
         let (from, to) = (self.indexed, self.len());
-        let mut exact = Vec::new();
-        for i in from..to {
-            for &(_, tok) in self.data.block_keys.of(i) {
-                exact.push(u64::from(tok) << 32 | i as u64);
-            }
-        }
-        self.exact.insert(exact.clone());
+        self.exact.insert(self.exact_items(from..to));
         // Rows indexed before the bands were fixed get their bands now.
         let bands = self.band_items(if fixed_now { 0 } else { from }..to);
-        self.lsh.insert(bands.clone());
-        self.fresh = (!fixed_now).then_some((exact, bands));
+        self.lsh.insert(bands);
+        self.fresh = (!fixed_now).then_some(from..to);
         self.indexed = to;
+    }
+
+    fn exact_items(&self, rows: core::ops::Range<usize>) -> Vec<u64> {
+        let mut out = Vec::new();
+        for i in rows {
+            if !self.gone[i] {
+                for &(_, tok) in self.data.block_keys.of(i) {
+                    out.push(u64::from(tok) << 32 | i as u64);
+                }
+            }
+        }
+        out
     }
 
     /// Indexes the rows added since the last call and scores the candidate
@@ -319,41 +326,46 @@ impl PersonIndex {
         let max = config.blocking.max_block_pairs;
         let mut pairs = Vec::new();
         // A resolve that trains scores every row: one walk of the index.
+        // The fresh rows' own items are recomputed (cheap) rather than kept.
         let fresh = self.fresh.take().filter(|_| !untrained);
-        let (fe, fl) = (
-            fresh.as_ref().map(|f| &f.0[..]),
-            fresh.as_ref().map(|f| &f.1[..]),
-        );
-        self.exact.pairs_touching(dirty, fe, max, &mut pairs);
-        self.lsh.pairs_touching(dirty, fl, max, &mut pairs);
+        let fe = fresh.clone().map(|r| self.exact_items(r));
+        let fl = fresh.map(|r| self.band_items(r));
+        self.exact
+            .pairs_touching(dirty, fe.as_deref(), max, &mut pairs);
+        self.lsh
+            .pairs_touching(dirty, fl.as_deref(), max, &mut pairs);
         pairs.sort_unstable();
         pairs.dedup();
         progress("block", 1, 1);
         stats.candidate_pairs = pairs.len();
         let comparisons = &config.comparisons;
         let n = pairs.len();
-        let mut patterns = Vec::with_capacity(n);
-        for (done, &p) in pairs.iter().enumerate() {
-            let (i, j) = ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize);
-            patterns.push(pattern(comparisons, &self.data, i, &self.data, j));
-            if done % 65_536 == 0 {
-                progress("compare", done, n);
-            }
-        }
-        progress("compare", n, n);
         self.refresh_tf(config, live >= min_training_records);
         if untrained {
+            // Training needs the candidates' pattern counts; scoring below
+            // computes each pattern again rather than keeping one per pair.
+            let mut histogram: HashMap<u64, u32> = HashMap::new();
+            for (done, &p) in pairs.iter().enumerate() {
+                let (i, j) = ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize);
+                *histogram
+                    .entry(pattern(comparisons, &self.data, i, &self.data, j))
+                    .or_default() += 1;
+                if done % 65_536 == 0 {
+                    progress("compare", done, n);
+                }
+            }
+            progress("compare", n, n);
             let sample = Sample {
                 b: None,
                 source: None,
                 order,
             };
             let live = live as f64;
-            let (fitted, _, _, plausible) = fit_model(
+            let (fitted, _, _, plausible) = fit_model_on(
                 config,
                 &self.data,
                 sample,
-                &patterns,
+                &histogram,
                 live * (live - 1.0) / 2.0,
                 progress,
             );
@@ -369,8 +381,9 @@ impl PersonIndex {
         };
         let scorer = Scorer::new(comparisons, p, config.tf_minimum_u);
         let mut links = Vec::new();
-        for (done, (&pair, &pat)) in pairs.iter().zip(&patterns).enumerate() {
+        for (done, &pair) in pairs.iter().enumerate() {
             let (i, j) = ((pair >> 32) as u32, (pair & 0xFFFF_FFFF) as u32);
+            let pat = pattern(comparisons, &self.data, i as usize, &self.data, j as usize);
             let w = scorer.weight(
                 pat, &self.data, i as usize, &self.data, j as usize, &self.tf,
             );

@@ -687,6 +687,23 @@ pub(crate) fn fit_model(
     total_pairs: f64,
     progress: Progress<'_>,
 ) -> (ModelParams, usize, u32, bool) {
+    let mut histogram: HashMap<u64, u32> = HashMap::new();
+    for &p in patterns {
+        *histogram.entry(p).or_default() += 1;
+    }
+    fit_model_on(config, a, sample_from, &histogram, total_pairs, progress)
+}
+
+/// [`fit_model`] on the candidates' pattern counts (callers that score in
+/// one pass need not keep a pattern per pair).
+pub(crate) fn fit_model_on(
+    config: &LinkConfig,
+    a: &Dataset,
+    sample_from: Sample<'_>,
+    histogram: &HashMap<u64, u32>,
+    total_pairs: f64,
+    progress: Progress<'_>,
+) -> (ModelParams, usize, u32, bool) {
     let comparisons = &config.comparisons;
     let b = sample_from.b.unwrap_or(a);
     let want = config.em.u_sample_pairs as usize;
@@ -725,13 +742,10 @@ pub(crate) fn fit_model(
     progress("sampleU", sample.len(), want);
     let u = level_frequencies(sample.iter().copied(), comparisons);
     progress("em", 0, config.em.max_iterations as usize);
-    let mut histogram: HashMap<u64, u32> = HashMap::new();
-    for &p in patterns {
-        *histogram.entry(p).or_default() += 1;
-    }
-    let fit = expectation_maximisation(&histogram, comparisons, &u, &config.em, progress);
-    let expected_matches = fit.match_rate * patterns.len() as f64;
-    let plausible = plausible_match_class(comparisons, &fit.m, &histogram);
+    let fit = expectation_maximisation(histogram, comparisons, &u, &config.em, progress);
+    let candidates: u64 = histogram.values().map(|&n| u64::from(n)).sum();
+    let expected_matches = fit.match_rate * candidates as f64;
+    let plausible = plausible_match_class(comparisons, &fit.m, histogram);
     let prior = if plausible {
         (expected_matches / total_pairs.max(1.0)).clamp(1e-12, 0.5)
     } else {
