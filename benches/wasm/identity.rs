@@ -48,6 +48,51 @@ fn config(params: &pseudolink::link::ModelParams) -> JsValue {
     JsValue::from_str(&c.to_string())
 }
 
+/// The same build through the Rust API compiled to wasm: what the graph
+/// itself costs in Chromium, without the JSON crossing of the JS API.
+#[wasm_bindgen_test]
+fn wasm_identity_core_speed() {
+    let enc = encoder();
+    let data = rows();
+    let params = params(&enc);
+    let before = wasm_mb();
+    let mut g = graph(Some(params));
+    let mut add = 0.0;
+    for chunk in data.rows[..BASE].chunks(CHUNK) {
+        let records = encode(&enc, chunk);
+        let t = now();
+        g.add_records(&records).unwrap();
+        add += now() - t;
+    }
+    let t = now();
+    let summary = g.resolve(&mut |_, _, _| {}).unwrap();
+    let resolve = now() - t;
+    let mut times = Vec::new();
+    for b in 0..BATCHES {
+        let from = BASE + b * BATCH;
+        let records = encode(&enc, &data.rows[from..from + BATCH]);
+        let t = now();
+        g.add_records(&records).unwrap();
+        g.resolve(&mut |_, _, _| {}).unwrap();
+        times.push(now() - t);
+    }
+    times.sort_by(f64::total_cmp);
+    console_log!(
+        "wasm identity core build {BASE} (Rust API in wasm): add {:.0} ms + resolve {:.0} ms = {:.2} s; \
+         {} candidate pairs; incremental {BATCH}: median {:.0} ms (min {:.0}, max {:.0}); \
+         wasm memory {:.0} MB (was {:.0} MB before the graph)",
+        add,
+        resolve,
+        (add + resolve) / 1e3,
+        summary.candidate_pairs,
+        times[BATCHES / 2],
+        times[0],
+        times[BATCHES - 1],
+        wasm_mb(),
+        before
+    );
+}
+
 #[wasm_bindgen_test]
 fn wasm_identity_speed() {
     let enc = encoder();
