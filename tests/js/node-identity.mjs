@@ -1,4 +1,4 @@
-// Node test of the identity graph in the BUILT `pseudolink/link` entry,
+// Node test of the identity graph in the BUILT `pseudolink/identity` entry,
 // imported by name as a consumer would: a B2B account (parent company, three
 // business units under it by D-U-N-S, one bill-to site, three ship-to sites,
 // invoices) counted by billing, service, sales and the group; the JSON
