@@ -65,8 +65,21 @@ fn wasm_identity_core_speed() {
         add += now() - t;
     }
     let t = now();
-    let summary = g.resolve(&mut |_, _, _| {}).unwrap();
+    let mut stages: Vec<(String, f64)> = Vec::new();
+    let summary = g
+        .resolve(&mut |s, _, _| {
+            if stages.last().is_none_or(|(l, _)| l != s) {
+                stages.push((s.to_owned(), now()));
+            }
+        })
+        .unwrap();
     let resolve = now() - t;
+    let mut line = String::new();
+    for (n, (s, at)) in stages.iter().enumerate() {
+        let end = stages.get(n + 1).map_or(t + resolve, |x| x.1);
+        line.push_str(&format!("{s} {:.0}  ", end - at));
+    }
+    console_log!("wasm identity core resolve stages (ms): {line}");
     let mut times = Vec::new();
     for b in 0..BATCHES {
         let from = BASE + b * BATCH;

@@ -12,6 +12,7 @@
 //! never touched.
 
 use super::input::RecordRef;
+use super::nodes::FastMap;
 use super::nodes::Nodes;
 use crate::encoding::hex_lower;
 use serde::{Deserialize, Serialize};
@@ -150,17 +151,17 @@ pub(crate) struct Registry {
     /// Live slot of each node (`u32::MAX`: none).
     entity_of: Vec<u32>,
     pub by_id: HashMap<String, u32>,
-    by_anchor: HashMap<u32, u32>,
+    by_anchor: FastMap<u32, u32>,
 }
 
 const NONE: u32 = u32::MAX;
 
 /// The stable id of an entity anchored at `anchor`.
-pub(crate) fn entity_id(kind: EntityKind, anchor: &RecordRef) -> String {
+pub(crate) fn entity_id(kind: EntityKind, (system, channel, id): (&str, &str, &str)) -> String {
     let mut h = Sha256::new();
     h.update(b"pseudolink/identity/v1\0");
     h.update(kind.name().as_bytes());
-    for part in [&anchor.system, &anchor.channel, &anchor.id] {
+    for part in [system, channel, id] {
         h.update([0u8]);
         h.update(part.as_bytes());
     }
@@ -225,7 +226,7 @@ impl Registry {
         let mut events = Vec::new();
         // Entities touched, with their members before.
         let prev: BTreeSet<u32> = affected.iter().filter_map(|&n| self.of(n)).collect();
-        let before: HashMap<u32, Vec<u32>> = prev
+        let before: FastMap<u32, Vec<u32>> = prev
             .iter()
             .map(|&s| (s, self.slots[s as usize].members.clone()))
             .collect();
@@ -239,7 +240,7 @@ impl Registry {
                     .iter()
                     .copied()
                     .filter(|&m| !nodes.list[m as usize].removed)
-                    .min_by(|&a, &b| nodes.sort_key(a).cmp(&nodes.sort_key(b)));
+                    .min_by(|&a, &b| nodes.cmp(a, b));
                 if let Some(a) = slot.anchor {
                     self.by_anchor.remove(&a);
                 }
@@ -249,7 +250,8 @@ impl Registry {
                 }
             }
         }
-        let mut old_owner: HashMap<u32, u32> = HashMap::with_capacity(affected.len());
+        let mut old_owner: FastMap<u32, u32> = FastMap::default();
+        old_owner.reserve(affected.len());
         for &n in affected {
             if let Some(e) = self.entity_of.get_mut(n as usize) {
                 if *e != NONE {
@@ -258,12 +260,17 @@ impl Registry {
                 *e = NONE;
             }
         }
+        // Each cluster's anchor (smallest reference) first; clusters in node
+        // order, which only orders the history (ids do not depend on it).
         for c in &mut clusters {
-            c.sort_by(|&a, &b| nodes.sort_key(a).cmp(&nodes.sort_key(b)));
+            if let Some(k) = (0..c.len()).min_by(|&x, &y| nodes.cmp(c[x], c[y])) {
+                c.swap(0, k);
+            }
         }
-        clusters.sort_by(|a, b| nodes.sort_key(a[0]).cmp(&nodes.sort_key(b[0])));
+        clusters.sort_by_key(|c| c.iter().copied().min());
         // Which cluster each previous entity's members went to.
-        let mut cluster_of: HashMap<u32, usize> = HashMap::new();
+        let mut cluster_of: FastMap<u32, usize> = FastMap::default();
+        cluster_of.reserve(affected.len());
         for (c, members) in clusters.iter().enumerate() {
             for &m in members {
                 cluster_of.insert(m, c);
@@ -292,11 +299,11 @@ impl Registry {
                 Some(&s) => s,
                 None => {
                     let anchor = members[0];
-                    let mut id = entity_id(kind, &nodes.record_ref(anchor));
+                    let mut id = entity_id(kind, nodes.ref_parts(anchor));
                     let mut n = 1;
                     while self.by_id.contains_key(&id) {
                         n += 1;
-                        id = format!("{}-{n}", entity_id(kind, &nodes.record_ref(anchor)));
+                        id = format!("{}-{n}", entity_id(kind, nodes.ref_parts(anchor)));
                     }
                     let s = self.slots.len() as u32;
                     self.slots.push(Slot {

@@ -3,8 +3,8 @@
 use super::config::GraphConfig;
 use super::entities::{EntityKind, Event, Reason, Registry};
 use super::input::{GraphRecord, HierarchyEdge, HierarchyRelation, OrgUnit, RecordKind, RecordRef};
-use super::nodes::Nodes;
-use super::persons::{rows_in_key_order, PersonIndex};
+use super::nodes::{FastMap, FastSet, Nodes, Roles};
+use super::persons::{rows_in_key_order, PersonIndex, PersonView};
 use crate::error::{Error, ErrorCode, Subject};
 use crate::link::encoded::EncodedRecord;
 use crate::link::explain::Scorer;
@@ -25,11 +25,11 @@ pub struct IdentityGraph {
     pub(crate) household_reg: Registry,
     pub(crate) org_reg: Registry,
     /// Person nodes by address, family-name and household-key tokens.
-    pub(crate) household_index: HashMap<u32, Vec<u32>>,
+    pub(crate) household_index: FastMap<u32, Vec<u32>>,
     /// Organisation nodes by identifying token.
-    pub(crate) org_index: HashMap<u32, Vec<u32>>,
+    pub(crate) org_index: FastMap<u32, Vec<u32>>,
     /// D-U-N-S edges: child token → (parent token, relation).
-    pub(crate) hierarchy: HashMap<u32, Vec<(u32, HierarchyRelation)>>,
+    pub(crate) hierarchy: FastMap<u32, Vec<(u32, HierarchyRelation)>>,
     pub(crate) hierarchy_edges: Vec<(u32, u32, HierarchyRelation)>,
     pub(crate) events: Vec<Event>,
     pub(crate) resolves: u64,
@@ -65,16 +65,23 @@ impl IdentityGraph {
     /// An empty graph.
     pub fn new(config: GraphConfig) -> Result<Self, Error> {
         config.validate()?;
+        let mut nodes = Nodes::default();
+        // Bit order is `Roles`: address, family name, organisation.
+        nodes.tokens.role_patterns = vec![
+            config.household.address_keys.clone(),
+            vec![config.household.family_name_token.clone()],
+            config.organisation_keys.clone(),
+        ];
         Ok(IdentityGraph {
             config,
-            nodes: Nodes::default(),
+            nodes,
             persons: PersonIndex::default(),
             person_reg: Registry::default(),
             household_reg: Registry::default(),
             org_reg: Registry::default(),
-            household_index: HashMap::new(),
-            org_index: HashMap::new(),
-            hierarchy: HashMap::new(),
+            household_index: FastMap::default(),
+            org_index: FastMap::default(),
+            hierarchy: FastMap::default(),
             hierarchy_edges: Vec::new(),
             events: Vec::new(),
             resolves: 0,
@@ -131,25 +138,29 @@ impl IdentityGraph {
         // Person records go to the linker's prepared form first: it is the
         // step that can still fail (CLK layout), before any node is stored.
         let first = self.nodes.list.len() as u32;
-        let mut encoded = Vec::new();
+        let mut views = Vec::new();
         let mut person_nodes = Vec::new();
-        for (next, r) in (first..).zip(records) {
+        for ((next, r), (tokens, _)) in (first..).zip(records).zip(&interned) {
             if r.kind == RecordKind::Person {
-                let mut e = r.encoded();
-                // Ids are unique per system and channel only: the linker
-                // sees node numbers.
-                e.id = next.to_string();
-                encoded.push(e);
+                views.push(PersonView {
+                    // Ids are unique per system and channel only: the
+                    // linker sees node numbers.
+                    id: next.to_string(),
+                    record: r,
+                    tokens,
+                    table: &self.nodes.tokens,
+                });
                 person_nodes.push(next);
             }
         }
         let rows_before = self.persons.len() as u32;
         self.persons
-            .append(&self.config.link, &encoded, &person_nodes)
+            .append(&self.config.link, &views, &person_nodes)
             .map_err(|(k, e)| {
                 let node = person_nodes.get(k).copied().unwrap_or(first);
                 ((node - first) as usize, e)
             })?;
+        drop(views);
         let mut row = rows_before;
         for ((r, key), tokens) in records.iter().zip(keys).zip(interned) {
             let person_row = (r.kind == RecordKind::Person).then(|| {
@@ -167,8 +178,7 @@ impl IdentityGraph {
         let node = &self.nodes.list[n as usize];
         match node.kind {
             RecordKind::Person => {
-                let h = &self.config.household;
-                let mut keys: Vec<u32> = self.nodes.tokens_matching(n, &h.address_keys).collect();
+                let mut keys: Vec<u32> = self.nodes.tokens_with(n, Roles::ADDRESS).collect();
                 if let Some(k) = node.household {
                     // Household keys live in their own id space: tag them.
                     keys.push(k | 1 << 31);
@@ -178,10 +188,7 @@ impl IdentityGraph {
                 }
             }
             RecordKind::Organisation => {
-                let keys: Vec<u32> = self
-                    .nodes
-                    .tokens_matching(n, &self.config.organisation_keys)
-                    .collect();
+                let keys: Vec<u32> = self.nodes.tokens_with(n, Roles::ORGANISATION).collect();
                 for k in keys {
                     self.org_index.entry(k).or_default().push(n);
                 }
@@ -353,13 +360,16 @@ impl IdentityGraph {
 
     /// `nodes` plus every member of the entities they belong to.
     fn with_members(&self, reg: &Registry, nodes: BTreeSet<u32>) -> Vec<u32> {
-        let mut out = nodes.clone();
+        let mut out: Vec<u32> = Vec::with_capacity(nodes.len());
         for n in nodes {
+            out.push(n);
             if let Some(s) = reg.of(n) {
                 out.extend(reg.slots[s as usize].members.iter().copied());
             }
         }
-        out.into_iter().collect()
+        out.sort_unstable();
+        out.dedup();
+        out
     }
 
     fn live(&self, n: u32) -> bool {
@@ -369,8 +379,8 @@ impl IdentityGraph {
     fn resolve_persons(&mut self, affected: &[u32], resolve: u64) -> Vec<Event> {
         let live: Vec<u32> = affected.iter().copied().filter(|&n| self.live(n)).collect();
         let mut sorted = live.clone();
-        sorted.sort_by(|&a, &b| self.nodes.sort_key(a).cmp(&self.nodes.sort_key(b)));
-        let local: HashMap<u32, u32> = sorted
+        sorted.sort_by(|&a, &b| self.nodes.cmp(a, b));
+        let local: FastMap<u32, u32> = sorted
             .iter()
             .enumerate()
             .map(|(i, &n)| (n, i as u32))
@@ -435,7 +445,7 @@ impl IdentityGraph {
 
     /// The strongest same-person link between two sets of nodes.
     fn link_reason(&self, a: &[u32], b: &[u32]) -> Reason {
-        let b: HashSet<u32> = b.iter().copied().collect();
+        let b: FastSet<u32> = b.iter().copied().collect();
         let mut best: Option<(f32, u32, u32)> = None;
         for &x in a {
             let Some(r) = self.nodes.list[x as usize].person_row else {
@@ -470,7 +480,7 @@ impl IdentityGraph {
     fn resolve_households(&mut self, persons: &[u32], resolve: u64) -> Vec<Event> {
         // Closure: person co-members, household co-members, and whoever
         // shares an address or household key.
-        let mut seen: HashSet<u32> = HashSet::new();
+        let mut seen: FastSet<u32> = FastSet::default();
         let mut stack: Vec<u32> = persons.to_vec();
         let cap = self.config.household.max_household_records;
         while let Some(n) = stack.pop() {
@@ -495,9 +505,9 @@ impl IdentityGraph {
         let mut affected: Vec<u32> = seen.into_iter().collect();
         affected.sort_unstable();
         let live: Vec<u32> = affected.iter().copied().filter(|&n| self.live(n)).collect();
-        let pos: HashMap<u32, usize> = live.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+        let pos: FastMap<u32, usize> = live.iter().enumerate().map(|(i, &n)| (n, i)).collect();
         let mut uf = UnionFind::new(live.len());
-        let mut why: HashMap<(usize, usize), &'static str> = HashMap::new();
+        let mut why: FastMap<(usize, usize), &'static str> = FastMap::default();
         for (i, &n) in live.iter().enumerate() {
             if let Some(s) = self.person_reg.of(n) {
                 for m in &self.person_reg.slots[s as usize].members {
@@ -563,10 +573,7 @@ impl IdentityGraph {
         if node.kind != RecordKind::Person {
             return Vec::new();
         }
-        let mut keys: Vec<u32> = self
-            .nodes
-            .tokens_matching(n, &self.config.household.address_keys)
-            .collect();
+        let mut keys: Vec<u32> = self.nodes.tokens_with(n, Roles::ADDRESS).collect();
         if let Some(k) = node.household {
             keys.push(k | 1 << 31);
         }
@@ -577,11 +584,10 @@ impl IdentityGraph {
     /// the rule asks.
     fn same_family_name(&self, a: u32, b: u32) -> bool {
         let h = &self.config.household;
-        let pattern = core::slice::from_ref(&h.family_name_token);
-        let ta: Vec<u32> = self.nodes.tokens_matching(a, pattern).collect();
+        let ta: Vec<u32> = self.nodes.tokens_with(a, Roles::FAMILY_NAME).collect();
         if self
             .nodes
-            .tokens_matching(b, pattern)
+            .tokens_with(b, Roles::FAMILY_NAME)
             .any(|t| ta.contains(&t))
         {
             return true;
@@ -600,7 +606,7 @@ impl IdentityGraph {
         if seeds.is_empty() {
             return Vec::new();
         }
-        let mut seen: HashSet<u32> = HashSet::new();
+        let mut seen: FastSet<u32> = FastSet::default();
         let mut stack: Vec<u32> = seeds.into_iter().collect();
         while let Some(n) = stack.pop() {
             if !seen.insert(n) {
@@ -620,7 +626,7 @@ impl IdentityGraph {
         let mut affected: Vec<u32> = seen.into_iter().collect();
         affected.sort_unstable();
         let live: Vec<u32> = affected.iter().copied().filter(|&n| self.live(n)).collect();
-        let pos: HashMap<u32, usize> = live.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+        let pos: FastMap<u32, usize> = live.iter().enumerate().map(|(i, &n)| (n, i)).collect();
         let mut uf = UnionFind::new(live.len());
         for (i, &n) in live.iter().enumerate() {
             let unit = self.nodes.list[n as usize].unit;
@@ -658,9 +664,7 @@ impl IdentityGraph {
         if self.nodes.list[n as usize].kind != RecordKind::Organisation {
             return Vec::new();
         }
-        self.nodes
-            .tokens_matching(n, &self.config.organisation_keys)
-            .collect()
+        self.nodes.tokens_with(n, Roles::ORGANISATION).collect()
     }
 
     /// The waterfall of a same-person link between two person records.
@@ -752,7 +756,7 @@ impl UnionFind {
 
     /// The components, as node lists (`nodes[i]` is element `i`).
     fn groups(&mut self, nodes: &[u32]) -> Vec<Vec<u32>> {
-        let mut by_root: HashMap<usize, Vec<u32>> = HashMap::new();
+        let mut by_root: FastMap<usize, Vec<u32>> = FastMap::default();
         for (i, &n) in nodes.iter().enumerate() {
             let r = self.find(i);
             by_root.entry(r).or_default().push(n);

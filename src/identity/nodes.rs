@@ -21,6 +21,22 @@ pub(crate) struct TokenTable {
     prefixes: Vec<(String, String, String)>,
     /// Prefix id by `version.subject.keyId` (looked up by a slice of the token).
     prefix_ids: HashMap<String, u32>,
+    /// Per prefix: its [`Roles`] bits, decided once when the prefix is seen.
+    prefix_roles: Vec<u8>,
+    /// Subject patterns of each role bit (a trailing `*` is a prefix).
+    pub role_patterns: Vec<Vec<String>>,
+}
+
+/// What a token is to the graph, as bits (index into `role_patterns`).
+pub(crate) struct Roles;
+
+impl Roles {
+    /// A normalised-address key (households).
+    pub const ADDRESS: u8 = 1;
+    /// The family-name token (households).
+    pub const FAMILY_NAME: u8 = 2;
+    /// An organisation key (D-U-N-S, company match keys).
+    pub const ORGANISATION: u8 = 4;
 }
 
 impl TokenTable {
@@ -36,6 +52,13 @@ impl TokenTable {
             Some(&p) => p,
             None => {
                 let p = self.prefixes.len() as u32;
+                let roles = self
+                    .role_patterns
+                    .iter()
+                    .enumerate()
+                    .filter(|(_, pats)| subject_matches(pats, t.subject))
+                    .fold(0u8, |r, (bit, _)| r | 1 << bit);
+                self.prefix_roles.push(roles);
                 self.prefixes
                     .push((t.version.into(), t.subject.into(), t.key_id.into()));
                 self.prefix_ids.insert(prefix.to_owned(), p);
@@ -48,7 +71,21 @@ impl TokenTable {
         Some(id)
     }
 
+    /// A token's subject, key id and tag.
+    pub fn parts(&self, id: u32) -> (&str, &str, &[u8; 32]) {
+        let (p, tag) = &self.tokens[id as usize];
+        let (_, subject, key_id) = &self.prefixes[*p as usize];
+        (subject, key_id, tag)
+    }
+
+    /// Whether the token has any of the `roles` bits.
+    #[inline]
+    pub fn has_role(&self, id: u32, roles: u8) -> bool {
+        self.prefix_roles[self.tokens[id as usize].0 as usize] & roles != 0
+    }
+
     /// The token's subject.
+    #[allow(dead_code)]
     pub fn subject(&self, id: u32) -> &str {
         &self.prefixes[self.tokens[id as usize].0 as usize].1
     }
@@ -60,6 +97,37 @@ impl TokenTable {
         format!("{v}.{s}.{k}.{}", base64_url(tag))
     }
 }
+
+/// Hashes `u32` node and slot numbers with one multiplication (Fibonacci
+/// hashing): they are dense small integers, so SipHash buys nothing.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct U32Hasher(u64);
+
+impl core::hash::Hasher for U32Hasher {
+    fn finish(&self) -> u64 {
+        self.0
+    }
+
+    fn write(&mut self, bytes: &[u8]) {
+        for &b in bytes {
+            self.0 = (self.0.rotate_left(8) ^ u64::from(b)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+        }
+    }
+
+    fn write_u32(&mut self, n: u32) {
+        self.0 = (self.0 ^ u64::from(n)).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+
+    fn write_usize(&mut self, n: usize) {
+        self.0 = (self.0 ^ n as u64).wrapping_mul(0x9E37_79B9_7F4A_7C15);
+    }
+}
+
+/// A hash map keyed by node or slot numbers.
+pub(crate) type FastMap<K, V> = HashMap<K, V, core::hash::BuildHasherDefault<U32Hasher>>;
+/// A hash set of node numbers.
+pub(crate) type FastSet<K> =
+    std::collections::HashSet<K, core::hash::BuildHasherDefault<U32Hasher>>;
 
 /// Whether `subject` matches one of `patterns` (a trailing `*` is a prefix).
 pub(crate) fn subject_matches(patterns: &[String], subject: &str) -> bool {
@@ -198,27 +266,43 @@ impl Nodes {
         }
     }
 
-    /// The ordering key of a node (the order of [`RecordRef`]s).
-    pub fn sort_key(&self, i: u32) -> (&str, &str, &str) {
+    /// Tokens of a node with one of the `roles` bits.
+    pub fn tokens_with(&self, i: u32, roles: u8) -> impl Iterator<Item = u32> + '_ {
+        self.list[i as usize]
+            .tokens
+            .iter()
+            .copied()
+            .filter(move |&t| self.tokens.has_role(t, roles))
+    }
+
+    /// Orders nodes as their references order (system, channel, id),
+    /// comparing strings only where the interned parts differ.
+    pub fn cmp(&self, a: u32, b: u32) -> core::cmp::Ordering {
+        let (x, y) = (&self.list[a as usize], &self.list[b as usize]);
+        let name = |i: u32| self.names[i as usize].as_str();
+        let sys = if x.system == y.system {
+            core::cmp::Ordering::Equal
+        } else {
+            name(x.system).cmp(name(y.system))
+        };
+        sys.then_with(|| {
+            if x.channel == y.channel {
+                core::cmp::Ordering::Equal
+            } else {
+                name(x.channel).cmp(name(y.channel))
+            }
+        })
+        .then_with(|| x.id.cmp(&y.id))
+    }
+
+    /// A node's reference parts, borrowed.
+    pub fn ref_parts(&self, i: u32) -> (&str, &str, &str) {
         let n = &self.list[i as usize];
         (
             &self.names[n.system as usize],
             &self.names[n.channel as usize],
             &n.id,
         )
-    }
-
-    /// Tokens of a node whose subject matches `patterns`.
-    pub fn tokens_matching<'a>(
-        &'a self,
-        i: u32,
-        patterns: &'a [String],
-    ) -> impl Iterator<Item = u32> + 'a {
-        self.list[i as usize]
-            .tokens
-            .iter()
-            .copied()
-            .filter(move |&t| subject_matches(patterns, self.tokens.subject(t)))
     }
 }
 

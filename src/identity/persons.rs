@@ -13,9 +13,7 @@ use super::nodes::Nodes;
 use crate::error::{Error, ErrorCode, Subject};
 use crate::link::blocking::auto_bits;
 use crate::link::comparison::{ComparisonKind, NULL_LEVEL};
-use crate::link::encoded::{
-    compare, pattern, prepare, ClkLayout, Dataset, EncodedRecord, Interner,
-};
+use crate::link::encoded::{compare, pattern, prepare, ClkLayout, Dataset, Interner, Prepare};
 use crate::link::explain::{Explanation, Scorer};
 use crate::link::linker::{fit_model_on, Sample};
 use crate::link::model::probability;
@@ -57,6 +55,34 @@ pub(crate) struct PersonIndex {
     pub gone: Vec<bool>,
 }
 
+/// A graph record as the linker's `prepare` reads it: tokens already
+/// parsed and interned by the graph, CLKs borrowed (no copy of the record).
+pub(crate) struct PersonView<'a> {
+    /// The node number, as the linker's record id.
+    pub id: String,
+    pub record: &'a super::input::GraphRecord,
+    pub tokens: &'a [u32],
+    pub table: &'a super::nodes::TokenTable,
+}
+
+impl Prepare for PersonView<'_> {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn tokens(&self, f: &mut dyn FnMut(&str, &str, &[u8; 32])) -> Result<(), Error> {
+        for &t in self.tokens {
+            let (subject, key_id, tag) = self.table.parts(t);
+            f(subject, key_id, tag);
+        }
+        Ok(())
+    }
+
+    fn clk(&self, key: &str) -> Option<&[u8]> {
+        self.record.clks.get(key).map(Vec::as_slice)
+    }
+}
+
 /// A new same-person link: rows `i < j` and the probability.
 pub(crate) type NewLink = (u32, u32, f64);
 
@@ -81,10 +107,10 @@ impl PersonIndex {
     }
 
     /// Prepares and appends person records (`nodes[k]` is the node of `records[k]`).
-    pub fn append(
+    pub fn append<R: Prepare>(
         &mut self,
         config: &LinkConfig,
-        records: &[EncodedRecord],
+        records: &[R],
         nodes: &[u32],
     ) -> Result<(), (usize, Error)> {
         if records.is_empty() {
@@ -104,7 +130,7 @@ impl PersonIndex {
                 .keys
                 .iter()
                 .enumerate()
-                .all(|(c, k)| r.clks.get(k).is_none_or(|v| layout.widths[c] == v.len()));
+                .all(|(c, k)| r.clk(k).is_none_or(|v| layout.widths[c] == v.len()));
             if !fits {
                 return Err((k, layout_error()));
             }
@@ -470,10 +496,6 @@ pub(crate) fn rows_in_key_order(index: &PersonIndex, nodes: &Nodes) -> Vec<u32> 
     let mut rows: Vec<u32> = (0..index.len() as u32)
         .filter(|&r| !index.gone[r as usize])
         .collect();
-    rows.sort_by(|&a, &b| {
-        nodes
-            .sort_key(index.node_of[a as usize])
-            .cmp(&nodes.sort_key(index.node_of[b as usize]))
-    });
+    rows.sort_by(|&a, &b| nodes.cmp(index.node_of[a as usize], index.node_of[b as usize]));
     rows
 }

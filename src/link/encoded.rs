@@ -201,11 +201,11 @@ impl ClkLayout {
     /// not compared); widths are taken from the first CLK of each key over
     /// all datasets of the job, and every other CLK of that key must have
     /// the same length.
-    pub fn new(
+    pub fn new<R: Prepare>(
         comparisons: &[Comparison],
         lsh_keys: &[String],
         extra: &[String],
-        sets: &[&[EncodedRecord]],
+        sets: &[&[R]],
     ) -> Result<Self, Error> {
         let mut keys: Vec<String> = Vec::new();
         let mut col = |k: &str| match keys.iter().position(|x| x == k) {
@@ -229,7 +229,7 @@ impl ClkLayout {
         let mut widths = vec![0usize; keys.len()];
         for r in sets.iter().flat_map(|s| s.iter()) {
             for (w, k) in widths.iter_mut().zip(&keys) {
-                if let Some(clk) = r.clks.get(k) {
+                if let Some(clk) = r.clk(k) {
                     if *w == 0 {
                         *w = clk.len();
                     }
@@ -251,9 +251,50 @@ impl ClkLayout {
     }
 }
 
+/// What [`prepare`] reads from a record. [`EncodedRecord`]s parse their
+/// token texts; the identity graph hands over tokens it has already parsed.
+pub(crate) trait Prepare {
+    /// The record's id (unique within the dataset).
+    fn id(&self) -> &str;
+    /// Calls `f(subject, key id, tag)` for every token, then match key.
+    fn tokens(&self, f: &mut dyn FnMut(&str, &str, &[u8; 32])) -> Result<(), Error>;
+    /// The record's CLK of `key`, if any.
+    fn clk(&self, key: &str) -> Option<&[u8]>;
+}
+
+impl Prepare for EncodedRecord {
+    fn id(&self) -> &str {
+        &self.id
+    }
+
+    fn tokens(&self, f: &mut dyn FnMut(&str, &str, &[u8; 32])) -> Result<(), Error> {
+        for text in self.tokens.iter().chain(&self.match_keys) {
+            let t =
+                Token::parse(text).ok_or(Error::new(Subject::Record, ErrorCode::LinkBadToken))?;
+            f(t.subject, t.key_id, &t.tag);
+        }
+        Ok(())
+    }
+
+    fn clk(&self, key: &str) -> Option<&[u8]> {
+        self.clks.get(key).map(Vec::as_slice)
+    }
+}
+
+/// How a token of one (subject, key id) is used: cached per call, since a
+/// dataset has a dozen such pairs and every record repeats them.
+struct SubjectUse {
+    subject: String,
+    key_id: String,
+    /// Comparisons using the subject, as a bit set (at most 16).
+    used_by: u32,
+    blocks: bool,
+    key: u16,
+}
+
 /// Parses, validates and interns one dataset.
-pub(crate) fn prepare(
-    records: &[EncodedRecord],
+pub(crate) fn prepare<R: Prepare>(
+    records: &[R],
     comparisons: &[Comparison],
     block_subjects: &[String],
     layout: &ClkLayout,
@@ -276,30 +317,57 @@ pub(crate) fn prepare(
     }
     ds.block_keys.offsets.push(0);
     let mut record_tokens: Vec<u32> = Vec::new();
+    let mut uses: Vec<SubjectUse> = Vec::new();
     for r in records {
-        if !seen.insert(r.id.as_str()) {
+        if !seen.insert(r.id()) {
             return Err(Error::new(Subject::Record, ErrorCode::LinkDuplicateId));
         }
-        ds.ids.push(r.id.clone());
+        ds.ids.push(r.id().to_owned());
         record_tokens.clear();
-        for text in r.tokens.iter().chain(&r.match_keys) {
-            let t =
-                Token::parse(text).ok_or(Error::new(Subject::Record, ErrorCode::LinkBadToken))?;
-            // Comparisons using this subject, as a bit set (at most 16).
-            let used_by: u32 = comparisons
+        r.tokens(&mut |subject, key_id, tag| {
+            let u = match uses
                 .iter()
-                .enumerate()
-                .filter(|(_, c)| c.kind == ComparisonKind::Token && c.source == t.subject)
-                .fold(0, |m, (k, _)| m | 1 << k);
-            let blocks = is_block_subject(block_subjects, t.subject);
+                .position(|u| u.subject == subject && u.key_id == key_id)
+            {
+                Some(u) => u,
+                None => {
+                    let used_by: u32 = comparisons
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| c.kind == ComparisonKind::Token && c.source == subject)
+                        .fold(0, |m, (k, _)| m | 1 << k);
+                    let key = match interner.key_ids.get(key_id) {
+                        Some(&key) => key,
+                        None => {
+                            let key = interner.key_ids.len() as u16;
+                            interner.key_ids.insert(key_id.to_owned(), key);
+                            key
+                        }
+                    };
+                    uses.push(SubjectUse {
+                        subject: subject.to_owned(),
+                        key_id: key_id.to_owned(),
+                        used_by,
+                        blocks: is_block_subject(block_subjects, subject),
+                        key,
+                    });
+                    uses.len() - 1
+                }
+            };
+            let SubjectUse {
+                used_by,
+                blocks,
+                key,
+                ..
+            } = uses[u];
             if used_by == 0 && !blocks {
-                continue;
+                return;
             }
             let next = interner.tags.len() as u32;
-            let id = *interner.tags.entry(t.tag).or_insert(next);
+            let id = *interner.tags.entry(*tag).or_insert(next);
             if id == next {
                 interner.counts.push(0);
-                interner.tag_of.push(t.tag);
+                interner.tag_of.push(*tag);
             }
             if !record_tokens.contains(&id) {
                 record_tokens.push(id);
@@ -307,14 +375,6 @@ pub(crate) fn prepare(
                     *c += 1;
                 }
             }
-            let key = match interner.key_ids.get(t.key_id) {
-                Some(&key) => key,
-                None => {
-                    let key = interner.key_ids.len() as u16;
-                    interner.key_ids.insert(t.key_id.to_owned(), key);
-                    key
-                }
-            };
             for (k, col) in ds.tokens.iter_mut().enumerate() {
                 if used_by & 1 << k != 0 {
                     col.values.push((key, id));
@@ -323,7 +383,7 @@ pub(crate) fn prepare(
             if blocks {
                 ds.block_keys.values.push((key, id));
             }
-        }
+        })?;
         for col in &mut ds.tokens {
             col.offsets.push(col.values.len() as u32);
         }
@@ -331,7 +391,7 @@ pub(crate) fn prepare(
             .offsets
             .push(ds.block_keys.values.len() as u32);
         row.clear();
-        row.extend(layout.keys.iter().map(|k| r.clks.get(k).map(Vec::as_slice)));
+        row.extend(layout.keys.iter().map(|k| r.clk(k)));
         ds.clks.push_row(&row)?;
     }
     Ok(ds)
