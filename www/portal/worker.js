@@ -24,11 +24,13 @@
 //                key: {id, secret}, clkSecret}
 //               {type: 'export', what: 'pseudonymised' | 'links', format: 'csv' | 'json'}
 // Messages out: {type: 'directoryProgress', stage, done, total}
-//               {type: 'directory', source: 'stored' | 'built', savedAt, stored, storeError?, summary}
-//               {type: 'view', ...} / {type: 'segments', ...} / {type: 'segmentsError', code}
-//               {type: 'progress', stage, done, total}
+//               {type: 'directory', source: 'stored' | 'built', savedAt, stored, bytes, storeError, summary}
+//               {type: 'directoryError', code}
+//               {type: 'view', view, customers, kinds, top, tiers, totals} / {type: 'viewError', code}
+//               {type: 'segments', view, customers, total, segments} / {type: 'segmentsError', code}
+//               {type: 'progress', stage, done, total}     (graph stages: 'graph', 'graph.<resolve stage>')
 //               {type: 'done', summary, links, stats}
-//               {type: 'overlay', overlay}
+//               {type: 'overlay', overlay} | {type: 'overlay', error}
 //               {type: 'export', name, mime, blob}
 //               {type: 'error', code}
 // Cancelling is terminating the worker (linking is one long wasm call); the
