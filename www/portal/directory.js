@@ -118,7 +118,9 @@ export class DirectoryView {
         $('#directoryStatus').textContent = `The directory could not be opened (${m.code}).`;
         return true;
       case 'view': this.showView(m); return true;
-      case 'viewError': return true;
+      case 'viewError':
+        $('#viewText').textContent = `This view could not be rolled up (${m.code}).`;
+        return true;
       case 'segments': this.showSegments(m); return true;
       case 'segmentsError': this.showSegmentError(m.code); return true;
       default: return false;
