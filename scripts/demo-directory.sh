@@ -1,6 +1,8 @@
 #!/usr/bin/env bash
 # Regenerates the partner portal's demo data (see scripts/demo-directory.mjs):
-# the pseudonymised customer directory, the synthetic partner CSV and its truth.
+# the pseudonymised customer directory (identity-graph records: persons,
+# households, corporate families, orders and invoices), the synthetic partner
+# CSV, its truth, and how the directory was built (for the e2e tests).
 #
 #   scripts/demo-directory.sh          # write the files
 #   scripts/demo-directory.sh --check  # fail if the committed files are stale
@@ -11,8 +13,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 SEED=2026
-# Directory customers; the partner file keeps the first 1,000 of an equally
-# large second dataset, half of whose people are in the directory.
+# CRM customers; the partner file keeps the first 1,000 of an equally large
+# second dataset, half of whose people are in the directory; the rest of it
+# gives web-shop accounts of CRM customers and their family members.
 N=2500
 
 tmp=$(mktemp -d)

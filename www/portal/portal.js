@@ -1,10 +1,15 @@
 // Partner portal: map the CSV's columns, then in a Web Worker pseudonymise the
-// file (tokens + CLKs) and link it against the demo customer directory, with
-// progress and cancel. The page only ever holds counts, links and their
-// explanations; it draws the probability histogram and a waterfall per link.
+// file (tokens + CLKs) and link it against the company's customer directory,
+// with progress and cancel. The same worker holds the directory as an identity
+// graph (stored in this browser between visits) and answers with summaries:
+// households, corporate families, value per customer view, segments, and how
+// the partner's rows join them. The page only ever holds counts, ids, values,
+// links and their explanations; it draws the probability histogram, a
+// waterfall per link and the value charts.
 import { DEMO_KEY, DEMO_KEY_ID, DEMO_CLK_SECRET, DEFINITION, FIELD_LABELS, explain } from '/shared/demo-config.js';
 import { parseCsv } from '/portal/csv.js';
 import { drawHistogram, drawWaterfall, SHORT_LABELS } from '/portal/charts.js';
+import { DirectoryView } from '/portal/directory.js';
 
 const $ = (sel) => document.querySelector(sel);
 const FIELDS = Object.keys(FIELD_LABELS);
@@ -44,18 +49,23 @@ const STAGES = [
   ['Block', ['directory', 'prepare', 'block']],
   ['Train (EM)', ['compare', 'sampleU', 'em']],
   ['Score & link', ['score', 'solve']],
+  ['Identity graph', ['graph']],
 ];
 const STAGE_TEXT = {
   read: 'Reading the file', encode: 'Encoding rows', directory: 'Loading the directory', prepare: 'Preparing',
   block: 'Finding candidate pairs', compare: 'Comparing candidates', sampleU: 'Sampling random pairs',
   em: 'Training the model', score: 'Scoring pairs', solve: 'Choosing one-to-one links',
+  graph: 'Adding your rows to a copy of our identity graph', entities: 'Forming customers and households',
 };
 
 let file = null;
 let worker = null;
+let running = false;
 let state = null; // {links, linked, page, selected}
+let directoryView = null;
 
 const fmt = (n) => n.toLocaleString('en');
+const money = (v) => v.toLocaleString('en', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
 const pct = (p) => (p >= 0.9995 ? '>99.9%' : `${(p * 100).toFixed(p >= 0.1 ? 1 : 2)}%`);
 
 function mapping() {
@@ -105,73 +115,100 @@ async function tryDemo() {
   }
 }
 
+/** The worker's stage names are `stage` or `stage.substage` (the graph's resolve). */
 function showStage(stage) {
-  const at = STAGES.findIndex(([, names]) => names.includes(stage));
+  const top = stage.split('.')[0];
+  const at = STAGES.findIndex(([, names]) => names.includes(top));
   [...$('#stages').children].forEach((el, i) => {
     el.classList.toggle('done', i < at);
     el.classList.toggle('now', i === at);
   });
 }
 
+/** A worker holding the directory graph; the page keeps one, and a new one after a cancel. */
+function spawnWorker({ forget = false } = {}) {
+  worker?.terminate();
+  worker = new Worker('/portal/worker.js', { type: 'module' });
+  worker.onmessage = (ev) => onMessage(ev.data);
+  worker.onerror = (ev) => {
+    ev.preventDefault();
+    running = false;
+    $('#progressText').textContent = 'The worker stopped unexpectedly.';
+    $('#start').disabled = !file;
+    $('#cancel').disabled = true;
+  };
+  directoryView.opening(forget);
+  worker.postMessage({ type: 'open', directoryUrl: DIRECTORY_URL, forget });
+}
+
+function onMessage(m) {
+  if (directoryView.handle(m)) {
+    $('#forget').disabled = running || !directoryView.ready;
+    return;
+  }
+  if (m.type === 'progress') {
+    showStage(m.stage);
+    $('#progress').max = Math.max(1, m.total);
+    $('#progress').value = m.done;
+    const [top, sub] = m.stage.split('.');
+    const count = m.stage === 'encode' ? `: ${fmt(m.done)} of ${fmt(m.total)} rows`
+      : m.total > 1 ? ` (${Math.floor((100 * m.done) / m.total)}%)` : '…';
+    $('#progressText').textContent = `${STAGE_TEXT[top] ?? 'Working'}${sub ? ` · ${STAGE_TEXT[sub]?.toLowerCase() ?? sub}` : ''}${count}`;
+  } else if (m.type === 'done') {
+    finish(m);
+  } else if (m.type === 'overlay') {
+    showOverlay(m);
+  } else if (m.type === 'export') {
+    download(m.name, m.blob);
+  } else if (m.type === 'error') {
+    running = false;
+    $('#progressText').textContent = `Failed: ${m.code}.`;
+    $('#empty').hidden = false;
+    $('#report').hidden = true;
+    $('#empty').textContent = 'The file could not be processed; see the message on the left.';
+    $('#start').disabled = false;
+    $('#cancel').disabled = true;
+    $('#forget').disabled = !directoryView.ready;
+  }
+}
+
 function start() {
+  // A run still going is replaced: its worker goes, a new one opens the directory.
+  if (running) spawnWorker();
   const used = Object.values(mapping()).filter(Boolean);
   if (new Set(used).size !== used.length) {
     $('#progressBox').hidden = false;
     $('#progressText').textContent = 'Two columns are mapped to the same field.';
     return;
   }
-  worker?.terminate();
-  worker = new Worker('/portal/worker.js', { type: 'module' });
   delete document.body.dataset.done;
-  // The previous results go with the previous worker (their downloads live there).
+  delete document.body.dataset.overlay;
+  // The previous results are replaced (the worker keeps only the latest run for downloads).
   state = null;
+  running = true;
   $('#report').hidden = true;
   $('#empty').hidden = false;
   $('#empty').textContent = 'Pseudonymising and linking your file in this tab…';
   $('#start').disabled = true;
   $('#cancel').disabled = false;
+  $('#forget').disabled = true;
   $('#progressBox').hidden = false;
   $('#stages').replaceChildren(...STAGES.map(([label]) => Object.assign(document.createElement('span'), { textContent: label })));
   $('#progress').max = 1;
   $('#progress').value = 0;
   $('#progressText').textContent = 'Starting…';
-  worker.onmessage = (ev) => {
-    const m = ev.data;
-    if (m.type === 'progress') {
-      showStage(m.stage);
-      $('#progress').max = Math.max(1, m.total);
-      $('#progress').value = m.done;
-      const count = m.stage === 'encode' ? `: ${fmt(m.done)} of ${fmt(m.total)} rows`
-        : m.total > 1 ? ` (${Math.floor((100 * m.done) / m.total)}%)` : '…';
-      $('#progressText').textContent = `${STAGE_TEXT[m.stage] ?? 'Working'}${count}`;
-    } else if (m.type === 'done') {
-      finish(m);
-    } else if (m.type === 'export') {
-      download(m.name, m.blob);
-    } else if (m.type === 'error') {
-      $('#progressText').textContent = `Failed: ${m.code}.`;
-      $('#empty').textContent = 'The file could not be processed; see the message on the left.';
-      $('#start').disabled = false;
-      $('#cancel').disabled = true;
-    }
-  };
-  worker.onerror = (ev) => {
-    ev.preventDefault();
-    $('#progressText').textContent = 'The worker stopped unexpectedly.';
-    $('#start').disabled = false;
-    $('#cancel').disabled = true;
-  };
   // Keys are bytes; the worker gets its own copy.
   worker.postMessage({
     type: 'start', file, mapping: mapping(), definition: DEFINITION,
-    key: { id: DEMO_KEY_ID, secret: DEMO_KEY }, clkSecret: DEMO_CLK_SECRET, directoryUrl: DIRECTORY_URL,
+    key: { id: DEMO_KEY_ID, secret: DEMO_KEY }, clkSecret: DEMO_CLK_SECRET,
   });
 }
 
 function cancel() {
-  // Linking is one long call inside the worker: stopping the worker is the cancel.
-  worker?.terminate();
-  worker = null;
+  // Linking is one long call inside the worker: stopping the worker is the
+  // cancel. The next worker opens the directory again (from this browser's store).
+  running = false;
+  spawnWorker();
   $('#progressText').textContent = 'Cancelled.';
   $('#empty').textContent = 'Cancelled: nothing was kept. Choose a file or try the demo file.';
   $('#progress').value = 0;
@@ -180,18 +217,17 @@ function cancel() {
 }
 
 function finish({ summary, links }) {
-  $('#cancel').disabled = true;
-  $('#start').disabled = false;
-  showStage('');
-  [...$('#stages').children].forEach((el) => el.classList.add('done'));
+  showStage('graph');
   const seconds = (summary.encodeMs + summary.linkMs) / 1000;
   $('#progress').max = 1;
   $('#progress').value = 1;
-  $('#progressText').textContent = `Done in ${seconds.toFixed(1)} s: encoded in ${(summary.encodeMs / 1000).toFixed(1)} s, `
-    + `linked in ${(summary.linkMs / 1000).toFixed(1)} s.`;
+  state = { links: null, linked: null, page: 0, selected: null, summary, seconds };
+  $('#progressText').textContent = `Linked in ${seconds.toFixed(1)} s; now adding your rows to a copy of our identity graph…`;
+  $('#overlayTiles').hidden = true;
+  $('#overlayText').textContent = 'Adding your rows to a scratch copy of our identity graph…';
 
   const linked = links.filter((l) => l.probability >= LINKED);
-  state = { links, linked, page: 0, selected: linked[0] ?? links[0] ?? null };
+  Object.assign(state, { links, linked, selected: linked[0] ?? links[0] ?? null });
   $('#empty').hidden = true;
   $('#report').hidden = false;
   $('#linkedCount').textContent = fmt(linked.length);
@@ -212,6 +248,40 @@ function finish({ summary, links }) {
   renderTable();
   select(state.selected);
   document.body.dataset.done = 'true';
+}
+
+/** How the partner's rows joined a scratch copy of the directory graph. */
+function showOverlay({ overlay: o, error }) {
+  running = false;
+  $('#cancel').disabled = true;
+  $('#start').disabled = false;
+  $('#forget').disabled = !directoryView.ready;
+  [...$('#stages').children].forEach((el) => { el.classList.remove('now'); el.classList.add('done'); });
+  $('#progress').max = 1;
+  $('#progress').value = 1;
+  const { summary, seconds } = state;
+  if (error) {
+    $('#progressText').textContent = `Linked in ${seconds.toFixed(1)} s.`;
+    $('#overlayText').textContent = `Your rows could not be added to our identity graph (${error}).`;
+    document.body.dataset.overlay = 'failed';
+    return;
+  }
+  $('#progressText').textContent = `Done in ${(seconds + o.ms / 1000).toFixed(1)} s: encoded in ${(summary.encodeMs / 1000).toFixed(1)} s, `
+    + `linked in ${(summary.linkMs / 1000).toFixed(1)} s, identity graph in ${(o.ms / 1000).toFixed(1)} s.`;
+  const set = (id, n, text = fmt(n)) => { $(id).textContent = text; $(id).dataset.n = String(n); };
+  set('#ovCustomers', o.customers);
+  set('#ovHouseholds', o.households);
+  set('#ovContacts', o.contacts);
+  set('#ovFamilies', o.families);
+  set('#ovValue', Math.round(o.contribution), money(o.contribution));
+  $('#overlayTiles').hidden = false;
+  const tiers = Object.entries(o.tiers).sort().map(([t, n]) => `${fmt(n)} in tier ${t}`).join(', ');
+  $('#overlayText').textContent = `${fmt(o.considered)} of your ${fmt(o.rows)} rows share a key or a likely match with our directory `
+    + `and were resolved in a scratch copy of our graph (${fmt(o.links)} same-person links); the copy is dropped, `
+    + `nothing of your file is stored. ${fmt(o.customers)} are customers we know${tiers ? ` (${tiers})` : ''}`
+    + `${o.newMembers ? `; ${fmt(o.newMembers)} ${o.newMembers === 1 ? 'is a new member' : 'are new members'} of a household we know` : ''}.`;
+  Object.assign($('#overlay').dataset, { considered: String(o.considered), rows: String(o.rows) });
+  document.body.dataset.overlay = 'done';
 }
 
 function topFields(l) {
@@ -284,6 +354,8 @@ function download(name, blob) {
 function main() {
   $('#status').textContent = 'Ready. Files are processed in this tab and never uploaded.';
   $('#status').classList.add('ready');
+  directoryView = new DirectoryView({ post: (m) => worker?.postMessage(m) });
+  spawnWorker();
   $('#file').addEventListener('change', (e) => e.target.files[0] && chooseFile(e.target.files[0]));
   const drop = $('#drop');
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
@@ -292,6 +364,7 @@ function main() {
   $('#tryDemo').addEventListener('click', tryDemo);
   $('#start').addEventListener('click', start);
   $('#cancel').addEventListener('click', cancel);
+  $('#forget').addEventListener('click', () => { if (!running) spawnWorker({ forget: true }); });
   $('#prev').addEventListener('click', () => { state.page--; renderTable(); });
   $('#next').addEventListener('click', () => { state.page++; renderTable(); });
   for (const b of document.querySelectorAll('.downloads button')) {
@@ -301,7 +374,7 @@ function main() {
   window.addEventListener('resize', () => {
     clearTimeout(resize);
     resize = setTimeout(() => {
-      if (!state) return;
+      if (!state?.links) return;
       drawHistogram($('#histogram'), state.links.map((l) => l.probability), LINKED);
       if (state.selected) drawWaterfall($('#waterfall'), state.selected.explanation);
     }, 150);

@@ -1,10 +1,18 @@
 // The partner portal (www/portal/) in headless Chromium:
-//  - the demo partner file is pseudonymised and linked against the demo
-//    directory in the worker; the links are checked against the generator's
-//    truth (precision and recall), the histogram and waterfall are drawn, the
-//    four downloads are checked, and no request carries a raw value;
+//  - on the first visit the worker builds the demo directory's identity graph
+//    and stores it in IndexedDB; households, corporate families, value per
+//    customer view and segments are checked against the generator's structure
+//    (fixtures/demo-directory-truth.json), with a view switch, a segment edit
+//    and invalid rules;
+//  - the demo partner file is pseudonymised and linked against the directory
+//    in the worker; the links are checked against the generator's truth
+//    (precision and recall), the histogram and waterfall are drawn, the four
+//    downloads are checked, the rows that join known customers, households and
+//    corporate families are counted, and no request carries a raw value;
+//  - a reload finds the directory in the browser's store with the same numbers;
+//    "Forget stored directory" builds it again;
 //  - an uploaded CSV gets its columns guessed, and its pseudonymised download
-//    holds tokens, CLKs and error codes only.
+//    holds tokens, CLKs and error codes only; cancel stops the worker.
 //
 //   make pkg server && (cd tests/js && node --test e2e/portal.test.mjs)
 import { test, before, after } from 'node:test';
@@ -14,9 +22,13 @@ import path from 'node:path';
 import { ROOT, startHarness } from './harness.mjs';
 import { parseCsv } from '../../../www/portal/csv.js';
 
+const FIXTURES = path.join(ROOT, 'tests', 'js', 'e2e', 'fixtures');
 const PARTNER = parseCsv(readFileSync(path.join(ROOT, 'www', 'portal', 'demo-partner.csv'), 'utf8'));
-const TRUTH = new Set(parseCsv(readFileSync(path.join(ROOT, 'tests', 'js', 'e2e', 'fixtures', 'demo-partner-truth.csv'), 'utf8'))
-    .slice(1).filter((r) => r.length === 2).map(([row, id]) => `${row}|${id}`));
+const TRUTH_PAIRS = parseCsv(readFileSync(path.join(FIXTURES, 'demo-partner-truth.csv'), 'utf8'))
+    .slice(1).filter((r) => r.length === 2);
+const TRUTH = new Set(TRUTH_PAIRS.map(([row, id]) => `${row}|${id}`));
+/** How the generator built the directory (scripts/demo-directory.mjs). */
+const BUILT = JSON.parse(readFileSync(path.join(FIXTURES, 'demo-directory-truth.json'), 'utf8'));
 
 /** Raw values of the demo file that are distinctive enough to look for (e-mails, phones, streets). */
 function rawSample(n) {
@@ -24,6 +36,29 @@ function rawSample(n) {
     const cols = ['Email Address', 'Phone', 'Address'].map((c) => header.indexOf(c));
     return rows.slice(0, n).flatMap((r) => cols.map((c) => r[c].trim())).filter((v) => v.length >= 8);
 }
+
+const num = async (page, sel) => Number(await page.$eval(sel, (e) => e.dataset.n));
+const segmentCounts = async (page) => page.$$eval('#segmentTable tbody tr', (rows) => Object.fromEntries(rows.map((r) => [r.dataset.name, Number(r.dataset.customers)])));
+
+/** Waits for the view's table and the segments of `view` to be drawn. */
+async function showView(page, view) {
+    await page.click(`#views button[data-view="${view}"]`);
+    await page.waitForSelector(`#value[data-view="${view}"]`);
+    await page.waitForSelector(`#segments[data-view="${view}"][data-state="ok"]`);
+}
+
+/** The directory's numbers as the page shows them. */
+async function directoryNumbers(page) {
+    const out = {};
+    for (const id of ['dPersons', 'dRecords', 'dHouseholds', 'dFamilies', 'dInteractions', 'dContribution']) out[id] = await num(page, `#${id}`);
+    out.groupCustomers = Number(await page.$eval('#value', (e) => e.dataset.customers));
+    out.segments = await segmentCounts(page);
+    out.households = await page.$$eval('#householdTable tbody tr', (r) => r.map((x) => `${x.dataset.id}:${x.dataset.persons}`));
+    out.families = await page.$$eval('details.family', (d) => d.map((x) => `${x.dataset.id}:${x.dataset.units}:${x.dataset.sites}`));
+    out.top = await page.$$eval('#valueTable tbody tr', (rows) => rows.map((x) => `${x.dataset.kind}:${x.dataset.entity}`));
+    return out;
+}
+let firstLoad = null;
 
 let h;
 before(async () => { h = await startHarness(); });
@@ -34,11 +69,97 @@ async function download(page, id) {
     return { name: dl.suggestedFilename(), text: readFileSync(await dl.path(), 'utf8') };
 }
 
-test('portal: the demo file is linked against the directory, explained and downloaded', async () => {
+test('portal: the first visit builds the directory graph, stores it, and shows households, families, value and segments', async () => {
+    const { page, errors } = await h.open('/portal/');
+    await page.waitForSelector('body[data-directory="ready"]', { timeout: 60_000 });
+    const status = await page.$eval('#directoryStatus', (e) => ({ source: e.dataset.source, text: e.textContent }));
+    assert.equal(status.source, 'built');
+    assert.match(status.text, /^Built from the demo directory and stored in this browser/);
+
+    // Counts against how the generator built the directory.
+    const r = BUILT.records;
+    const members = BUILT.households.reduce((a, hh) => a + hh.length - 1, 0);
+    const homes = r.crmPersons - members; // CRM customers, family members moved in with them
+    const shop = Object.keys(BUILT.shopAccounts).length;
+    assert.equal(await num(page, '#dRecords'), r.crmPersons + r.shopPersons + r.organisations + r.interactions);
+    assert.equal(await num(page, '#dInteractions'), r.interactions);
+    const persons = await num(page, '#dPersons');
+    // Web-shop accounts are second records of CRM customers: most are linked to them.
+    assert.ok(persons >= r.crmPersons && persons <= r.crmPersons + 0.2 * shop, `persons ${persons}`);
+    const households = await num(page, '#dHouseholds');
+    assert.ok(households >= BUILT.households.length && households <= BUILT.households.length * 1.05, `households ${households}`);
+    const listed = await page.$$eval('#householdTable tbody tr', (rows) => rows.map((x) => Number(x.dataset.persons)));
+    assert.equal(listed.length, 10);
+    assert.ok(listed.every((n) => n >= 2 && n <= 4), 'households of 2–4 people');
+
+    // Corporate families: one tree per generated family, units and sites as built.
+    assert.equal(await num(page, '#dFamilies'), BUILT.families.length);
+    const trees = await page.$$eval('details.family', (d) => d.map((x) => [Number(x.dataset.units), Number(x.dataset.sites)]));
+    const want = BUILT.families.map((f) => [f.units.length, f.units.reduce((a, u) => a + u.sites.length, 0)]);
+    const order = (list) => list.map((x) => x.join('/')).sort();
+    assert.deepEqual(order(trees), order(want));
+    const firstTree = await page.$$eval('details.family[open] li', (li) => li.map((x) => x.dataset.kind));
+    assert.ok(firstTree.includes('businessUnit') && firstTree.includes('site'), 'the first family opens on its units and sites');
+
+    // Group view (the default): one customer per household and per family root.
+    await page.waitForSelector('#value[data-view="group"]');
+    await page.waitForSelector('#segments[data-view="group"][data-state="ok"]');
+    const roots = BUILT.families.length + BUILT.franchises.length;
+    const group = Number(await page.$eval('#value', (e) => e.dataset.customers));
+    assert.ok(group >= homes + roots && group <= homes + roots + 0.2 * shop, `group customers ${group}`);
+    const groupKinds = await page.$$eval('#valueTable tbody tr', (rows) => rows.map((x) => x.dataset.kind));
+    assert.deepEqual(groupKinds.slice(0, roots), new Array(roots).fill('legalEntity'), 'corporate families lead the group view');
+    assert.ok(groupKinds.slice(roots).every((k) => k === 'household'));
+    const tiers = await page.$$eval('#tierLegend li', (li) => li.map((x) => x.dataset.tier));
+    assert.deepEqual(tiers, ['A', 'B', 'C']);
+
+    // Segments of the group view: key accounts are corporate families (consumers never reach 10,000).
+    const seg = await segmentCounts(page);
+    assert.deepEqual(Object.keys(seg), ['Key accounts', 'Loyal consumers', 'At risk']);
+    assert.ok(seg['Key accounts'] >= BUILT.families.length && seg['Key accounts'] <= roots, `key accounts ${seg['Key accounts']}`);
+    assert.ok(seg['At risk'] > 0 && seg['At risk'] < group);
+    firstLoad = await directoryNumbers(page);
+
+    // Another view, another table: billing counts bill-to sites and persons.
+    await showView(page, 'billing');
+    const billing = await page.$$eval('#valueTable tbody tr', (rows) => rows.map((x) => `${x.dataset.kind}:${x.dataset.entity}`));
+    assert.notDeepEqual(billing.slice(0, 3), firstLoad.top.slice(0, 3));
+    assert.equal(billing[0].split(':')[0], 'site', 'the biggest payer is a bill-to site');
+    assert.ok(Number(await page.$eval('#value', (e) => e.dataset.customers)) > group);
+    await showView(page, 'household');
+    assert.ok((await page.$$eval('#valueTable tbody tr', (rows) => rows.map((x) => x.dataset.kind))).every((k) => k === 'household'));
+    await showView(page, 'group');
+    assert.deepEqual(await segmentCounts(page), seg);
+
+    // Editing a rule updates the counts; invalid JSON and invalid rules show their code.
+    const rules = await page.$eval('#segmentRules', (t) => t.value);
+    await page.fill('#segmentRules', rules.replace('"value": 10000', '"value": 300000'));
+    await page.click('#evaluate');
+    await page.waitForFunction((n) => Number(document.querySelector('#segmentTable tbody tr').dataset.customers) < n, seg['Key accounts']);
+    assert.ok((await segmentCounts(page))['Key accounts'] >= 1);
+    await page.fill('#segmentRules', '[{"name": "broken", "rule": {"measure": "revenue", "op": "~", "value": 1}}]');
+    await page.click('#evaluate');
+    await page.waitForSelector('#segmentError:not([hidden])');
+    assert.equal(await page.$eval('#segmentError', (e) => e.dataset.code), 'segment.invalid_rule');
+    assert.match(await page.$eval('#segmentError', (e) => e.textContent), /^segment\.invalid_rule /);
+    assert.equal(await page.$eval('#segmentTable', (e) => e.hidden), true);
+    await page.fill('#segmentRules', '[{"name": ');
+    await page.click('#evaluate');
+    await page.waitForSelector('#segmentError[data-code="portal.invalid_json"]');
+    await page.click('#resetSegments');
+    await page.waitForSelector('#segments[data-state="ok"]');
+    assert.deepEqual(await segmentCounts(page), seg);
+
+    await page.close();
+    assert.deepEqual(errors, []);
+});
+
+test('portal: the demo file is linked against the directory, explained, downloaded and joins the graph', async () => {
     const { page, errors } = await h.open('/portal/');
     await page.waitForSelector('body[data-ready="true"]');
     await page.click('#tryDemo');
     await page.waitForSelector('body[data-done="true"]', { timeout: 60_000 });
+    await page.waitForSelector('body[data-overlay="done"]', { timeout: 60_000 });
     assert.equal(await page.$eval('#progress', (p) => p.value === p.max), true);
 
     const guessed = await page.$$eval('#mapping select', (s) => s.map((x) => x.value));
@@ -109,10 +230,50 @@ test('portal: the demo file is linked against the directory, explained and downl
         for (const v of raw) assert.ok(!text.includes(v), 'a download carries a raw value');
     }
 
+    // The partner's rows in a scratch copy of the graph, against the generator's structure.
+    const ov = {};
+    for (const k of ['ovCustomers', 'ovHouseholds', 'ovContacts', 'ovFamilies']) ov[k] = await num(page, `#${k}`);
+    const inHousehold = new Set(BUILT.households.flat());
+    const contactOf = new Map(BUILT.families.flatMap((f, i) => [f.approver, ...f.units.map((u) => u.buyer)].map((p) => [p, i])));
+    const knownInHouseholds = TRUTH_PAIRS.filter(([, id]) => inHousehold.has(id)).length;
+    const knownContacts = TRUTH_PAIRS.filter(([, id]) => contactOf.has(id));
+    console.log(`portal graph: ${JSON.stringify(ov)}; truth: ${TRUTH.size} customers, ${knownInHouseholds} in households, ${knownContacts.length} contacts`);
+    assert.ok(ov.ovCustomers >= 0.85 * TRUTH.size && ov.ovCustomers <= TRUTH.size * 1.02, `customers ${ov.ovCustomers}`);
+    assert.ok(Math.abs(ov.ovCustomers - linkedShown) <= 0.1 * linkedShown, 'the graph and the linker mostly agree');
+    assert.ok(ov.ovHouseholds >= 0.8 * knownInHouseholds && ov.ovHouseholds <= knownInHouseholds + 5, `households ${ov.ovHouseholds}`);
+    assert.ok(ov.ovContacts >= 0.75 * knownContacts.length && ov.ovContacts <= knownContacts.length, `contacts ${ov.ovContacts}`);
+    assert.ok(ov.ovFamilies >= 1 && ov.ovFamilies <= new Set(knownContacts.map(([, id]) => contactOf.get(id))).size);
+    assert.ok(await num(page, '#ovValue') > 0);
+
+    // The directory is not changed by the partner's rows.
+    await page.waitForSelector('body[data-directory="ready"]');
+    assert.deepEqual(await directoryNumbers(page), firstLoad);
+
     await h.screenshot(page, 'portal');
     await page.close();
     assert.deepEqual(errors, []);
     h.assertNoRawValues(raw);
+});
+
+test('portal: a reload finds the directory stored in the browser, with the same numbers; forget builds it again', async () => {
+    const { page, errors } = await h.open('/portal/');
+    await page.waitForSelector('body[data-directory="ready"]', { timeout: 60_000 });
+    const status = await page.$eval('#directoryStatus', (e) => ({ source: e.dataset.source, text: e.textContent }));
+    assert.equal(status.source, 'stored');
+    assert.match(status.text, /^Directory stored in this browser, saved \d{1,2} \w{3} \d{4}, \d{2}:\d{2} \(\d+\.\d MB\)$/);
+    assert.deepEqual(await directoryNumbers(page), firstLoad);
+    await page.reload({ waitUntil: 'networkidle' });
+    await page.waitForSelector('body[data-directory="ready"]', { timeout: 60_000 });
+    assert.equal(await page.$eval('#directoryStatus', (e) => e.dataset.source), 'stored');
+    assert.deepEqual(await directoryNumbers(page), firstLoad);
+
+    await page.click('#forget');
+    await page.waitForSelector('#directoryStatus[data-source="built"]', { timeout: 60_000 });
+    await page.waitForSelector('body[data-directory="ready"]');
+    assert.match(await page.$eval('#directoryStatus', (e) => e.textContent), /^Built from the demo directory and stored in this browser/);
+    assert.deepEqual(await directoryNumbers(page), firstLoad, 'a rebuild gives the same ids and numbers');
+    await page.close();
+    assert.deepEqual(errors, []);
 });
 
 const FIRST = ['Ana', 'Ben', 'Chloé', 'Dev', 'Eve'];
