@@ -114,13 +114,12 @@ impl IdentityGraph {
     /// All or nothing: on an error (`Err((index, error))`, the index of the
     /// bad record) nothing is added.
     pub fn add_records(&mut self, records: &[GraphRecord]) -> Result<(), (usize, Error)> {
-        let mut seen = HashSet::with_capacity(records.len());
-        let mut keys = Vec::with_capacity(records.len());
+        let keys: Vec<String> = records.iter().map(GraphRecord::key).collect();
+        let mut seen: HashSet<&str> = HashSet::with_capacity(records.len());
         let mut interned = Vec::with_capacity(records.len());
-        for (i, r) in records.iter().enumerate() {
+        for (i, (r, key)) in records.iter().zip(&keys).enumerate() {
             r.validate().map_err(|e| (i, e))?;
-            let key = r.key();
-            if self.nodes.contains_key(&key) || !seen.insert(key.clone()) {
+            if self.nodes.contains_key(key) || !seen.insert(key) {
                 return Err((
                     i,
                     Error::new(Subject::Record, ErrorCode::IdentityDuplicateRecord),
@@ -132,9 +131,9 @@ impl IdentityGraph {
                 .nodes
                 .intern_tokens(r)
                 .ok_or((i, Error::new(Subject::Record, ErrorCode::LinkBadToken)))?;
-            keys.push(key);
             interned.push(tokens);
         }
+        drop(seen);
         // Person records go to the linker's prepared form first: it is the
         // step that can still fail (CLK layout), before any node is stored.
         let first = self.nodes.list.len() as u32;
@@ -143,9 +142,6 @@ impl IdentityGraph {
         for ((next, r), (tokens, _)) in (first..).zip(records).zip(&interned) {
             if r.kind == RecordKind::Person {
                 views.push(PersonView {
-                    // Ids are unique per system and channel only: the
-                    // linker sees node numbers.
-                    id: next.to_string(),
                     record: r,
                     tokens,
                     table: &self.nodes.tokens,
@@ -568,28 +564,27 @@ impl IdentityGraph {
         )
     }
 
-    fn household_keys(&self, n: u32) -> Vec<u32> {
+    /// A person node's address tokens and household key (tagged with the
+    /// top bit: its own id space).
+    fn household_keys(&self, n: u32) -> impl Iterator<Item = u32> + '_ {
         let node = &self.nodes.list[n as usize];
-        if node.kind != RecordKind::Person {
-            return Vec::new();
-        }
-        let mut keys: Vec<u32> = self.nodes.tokens_with(n, Roles::ADDRESS).collect();
-        if let Some(k) = node.household {
-            keys.push(k | 1 << 31);
-        }
-        keys
+        let person = node.kind == RecordKind::Person;
+        self.nodes
+            .tokens_with(n, Roles::ADDRESS)
+            .filter(move |_| person)
+            .chain(node.household.filter(|_| person).map(|k| k | 1 << 31))
     }
 
     /// Same family-name token, or family-name CLKs at least as similar as
     /// the rule asks.
     fn same_family_name(&self, a: u32, b: u32) -> bool {
         let h = &self.config.household;
-        let ta: Vec<u32> = self.nodes.tokens_with(a, Roles::FAMILY_NAME).collect();
-        if self
-            .nodes
-            .tokens_with(b, Roles::FAMILY_NAME)
-            .any(|t| ta.contains(&t))
-        {
+        let shared = self.nodes.tokens_with(a, Roles::FAMILY_NAME).any(|t| {
+            self.nodes
+                .tokens_with(b, Roles::FAMILY_NAME)
+                .any(|u| u == t)
+        });
+        if shared {
             return true;
         }
         let row = |n: u32| self.nodes.list[n as usize].person_row;

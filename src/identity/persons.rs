@@ -58,16 +58,19 @@ pub(crate) struct PersonIndex {
 /// A graph record as the linker's `prepare` reads it: tokens already
 /// parsed and interned by the graph, CLKs borrowed (no copy of the record).
 pub(crate) struct PersonView<'a> {
-    /// The node number, as the linker's record id.
-    pub id: String,
     pub record: &'a super::input::GraphRecord,
     pub tokens: &'a [u32],
     pub table: &'a super::nodes::TokenTable,
 }
 
 impl Prepare for PersonView<'_> {
+    /// The graph names rows by node, never by the linker's id.
     fn id(&self) -> &str {
-        &self.id
+        ""
+    }
+
+    fn keeps_id(&self) -> bool {
+        false
     }
 
     fn tokens(&self, f: &mut dyn FnMut(&str, &str, &[u8; 32])) -> Result<(), Error> {

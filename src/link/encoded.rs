@@ -260,6 +260,11 @@ pub(crate) trait Prepare {
     fn tokens(&self, f: &mut dyn FnMut(&str, &str, &[u8; 32])) -> Result<(), Error>;
     /// The record's CLK of `key`, if any.
     fn clk(&self, key: &str) -> Option<&[u8]>;
+    /// Whether the dataset keeps (and checks the uniqueness of) ids: a
+    /// caller that never names records by them says no.
+    fn keeps_id(&self) -> bool {
+        true
+    }
 }
 
 impl Prepare for EncodedRecord {
@@ -319,10 +324,13 @@ pub(crate) fn prepare<R: Prepare>(
     let mut record_tokens: Vec<u32> = Vec::new();
     let mut uses: Vec<SubjectUse> = Vec::new();
     for r in records {
-        if !seen.insert(r.id()) {
+        if !r.keeps_id() {
+            ds.ids.push(String::new());
+        } else if seen.insert(r.id()) {
+            ds.ids.push(r.id().to_owned());
+        } else {
             return Err(Error::new(Subject::Record, ErrorCode::LinkDuplicateId));
         }
-        ds.ids.push(r.id().to_owned());
         record_tokens.clear();
         r.tokens(&mut |subject, key_id, tag| {
             let u = match uses
