@@ -137,13 +137,13 @@ impl Buckets {
         let items = &self.items;
         // The walk meets a pair once per band it shares: deduplicate as it
         // goes, so the transient list stays near the distinct pairs.
-        let mut limit = out.len().max(1 << 22) * 2;
+        let mut limit = out.len().max(1 << 21) * 2;
         let mut start = 0;
         while start < items.len() {
             if out.len() > limit {
                 out.sort_unstable();
                 out.dedup();
-                limit = out.len().max(1 << 22) * 2;
+                limit = out.len().max(1 << 21) * 2;
             }
             let key = items[start] >> 32;
             let mut end = start + 1;
