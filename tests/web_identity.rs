@@ -18,6 +18,9 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
+use web_support::{code_of, js, jv, prop, row_of, to_json};
+
+mod web_support;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -47,30 +50,6 @@ const LINK_CONFIG: &str = r#"{"comparisons":[
   {"name":"street","kind":"clk","source":"street","thresholds":[0.95,0.85,0.7]}]}"#;
 
 const VIEWS: [&str; 5] = ["billing", "service", "sales", "group", "household"];
-
-fn js(json: &str) -> JsValue {
-    js_sys::JSON::parse(json).unwrap()
-}
-
-fn jv(v: &Value) -> JsValue {
-    js(&v.to_string())
-}
-
-fn to_json(v: &JsValue) -> Value {
-    serde_json::from_str(&js_sys::JSON::stringify(v).unwrap().as_string().unwrap()).unwrap()
-}
-
-fn prop(err: &JsValue, name: &str) -> JsValue {
-    js_sys::Reflect::get(err, &name.into()).unwrap()
-}
-
-fn code_of(err: &JsValue) -> String {
-    prop(err, "code").as_string().unwrap()
-}
-
-fn row_of(err: &JsValue) -> Option<f64> {
-    prop(err, "row").as_f64()
-}
 
 fn key(id: &str, byte: u8) -> JsValue {
     let k = js_sys::Object::new();

@@ -12,6 +12,9 @@ use pseudolink_synth::{dedupe, link, Config, Row};
 use std::collections::HashSet;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
+use web_support::{code_of, js, to_json};
+
+mod web_support;
 
 wasm_bindgen_test_configure!(run_in_browser);
 
@@ -22,21 +25,6 @@ const DEFINITION: &str = r#"{"version":1,
   "fields":["email","phone","firstName","lastName","street","city","postalCode","dateOfBirth"],
   "matchKeys":[{"name":"nameDob","parts":[{"field":"lastName"},{"field":"firstName","take":"initial"},{"field":"dateOfBirth"}]}],
   "defaultRegion":"US","dateOrder":"mdy"}"#;
-
-fn js(json: &str) -> JsValue {
-    js_sys::JSON::parse(json).unwrap()
-}
-
-fn to_json(v: &JsValue) -> serde_json::Value {
-    serde_json::from_str(&js_sys::JSON::stringify(v).unwrap().as_string().unwrap()).unwrap()
-}
-
-fn code_of(err: &JsValue) -> String {
-    js_sys::Reflect::get(err, &"code".into())
-        .unwrap()
-        .as_string()
-        .unwrap()
-}
 
 fn keys() -> JsValue {
     let k = js_sys::Object::new();

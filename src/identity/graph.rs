@@ -476,32 +476,18 @@ impl IdentityGraph {
     fn resolve_households(&mut self, persons: &[u32], resolve: u64) -> Vec<Event> {
         // Closure: person co-members, household co-members, and whoever
         // shares an address or household key.
-        let mut seen: FastSet<u32> = FastSet::default();
-        let mut stack: Vec<u32> = persons.to_vec();
         let cap = self.config.household.max_household_records;
-        while let Some(n) = stack.pop() {
-            if !seen.insert(n) {
-                continue;
-            }
-            for reg in [&self.person_reg, &self.household_reg] {
-                if let Some(s) = reg.of(n) {
-                    stack.extend(reg.slots[s as usize].members.iter().copied());
-                }
-            }
-            if self.live(n) {
-                for k in self.household_keys(n) {
-                    if let Some(list) = self.household_index.get(&k) {
-                        if list.len() <= cap {
-                            stack.extend(list.iter().copied());
-                        }
-                    }
-                }
-            }
-        }
-        let mut affected: Vec<u32> = seen.into_iter().collect();
-        affected.sort_unstable();
-        let live: Vec<u32> = affected.iter().copied().filter(|&n| self.live(n)).collect();
-        let pos: FastMap<u32, usize> = live.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+        let Component {
+            affected,
+            live,
+            pos,
+        } = self.component(
+            persons.to_vec(),
+            &[&self.person_reg, &self.household_reg],
+            &self.household_index,
+            cap,
+            &|n, f| self.household_keys(n).for_each(f),
+        );
         let mut uf = UnionFind::new(live.len());
         let mut why: FastMap<(usize, usize), &'static str> = FastMap::default();
         for (i, &n) in live.iter().enumerate() {
@@ -566,6 +552,48 @@ impl IdentityGraph {
 
     /// A person node's address tokens and household key (tagged with the
     /// top bit: its own id space).
+    /// The part of the graph a change reaches: from `seeds`, the
+    /// co-members of their entities in `regs` and the nodes sharing a key
+    /// (`keys`) in `index` (keys shared by more than `cap` nodes join none),
+    /// until nothing new is reached.
+    fn component(
+        &self,
+        seeds: Vec<u32>,
+        regs: &[&Registry],
+        index: &FastMap<u32, Vec<u32>>,
+        cap: usize,
+        keys: KeysOf<'_>,
+    ) -> Component {
+        let mut seen: FastSet<u32> = FastSet::default();
+        let mut stack = seeds;
+        while let Some(n) = stack.pop() {
+            if !seen.insert(n) {
+                continue;
+            }
+            for reg in regs {
+                if let Some(s) = reg.of(n) {
+                    stack.extend(reg.slots[s as usize].members.iter().copied());
+                }
+            }
+            if self.live(n) {
+                keys(n, &mut |k| {
+                    if let Some(list) = index.get(&k).filter(|l| l.len() <= cap) {
+                        stack.extend(list.iter().copied());
+                    }
+                });
+            }
+        }
+        let mut affected: Vec<u32> = seen.into_iter().collect();
+        affected.sort_unstable();
+        let live: Vec<u32> = affected.iter().copied().filter(|&n| self.live(n)).collect();
+        let pos = live.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+        Component {
+            affected,
+            live,
+            pos,
+        }
+    }
+
     fn household_keys(&self, n: u32) -> impl Iterator<Item = u32> + '_ {
         let node = &self.nodes.list[n as usize];
         let person = node.kind == RecordKind::Person;
@@ -601,27 +629,17 @@ impl IdentityGraph {
         if seeds.is_empty() {
             return Vec::new();
         }
-        let mut seen: FastSet<u32> = FastSet::default();
-        let mut stack: Vec<u32> = seeds.into_iter().collect();
-        while let Some(n) = stack.pop() {
-            if !seen.insert(n) {
-                continue;
-            }
-            if let Some(s) = self.org_reg.of(n) {
-                stack.extend(self.org_reg.slots[s as usize].members.iter().copied());
-            }
-            if self.live(n) {
-                for k in self.org_keys(n) {
-                    if let Some(list) = self.org_index.get(&k) {
-                        stack.extend(list.iter().copied());
-                    }
-                }
-            }
-        }
-        let mut affected: Vec<u32> = seen.into_iter().collect();
-        affected.sort_unstable();
-        let live: Vec<u32> = affected.iter().copied().filter(|&n| self.live(n)).collect();
-        let pos: FastMap<u32, usize> = live.iter().enumerate().map(|(i, &n)| (n, i)).collect();
+        let Component {
+            affected,
+            live,
+            pos,
+        } = self.component(
+            seeds.into_iter().collect(),
+            &[&self.org_reg],
+            &self.org_index,
+            usize::MAX,
+            &|n, f| self.org_keys(n).into_iter().for_each(f),
+        );
         let mut uf = UnionFind::new(live.len());
         for (i, &n) in live.iter().enumerate() {
             let unit = self.nodes.list[n as usize].unit;
@@ -720,6 +738,17 @@ pub(crate) fn kind_name(k: EntityKind) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
+}
+
+/// Calls its second argument with each key of a node.
+type KeysOf<'a> = &'a dyn Fn(u32, &mut dyn FnMut(u32));
+
+/// The nodes a change reaches, the live ones among them, and their
+/// positions in `live`.
+struct Component {
+    affected: Vec<u32>,
+    live: Vec<u32>,
+    pos: FastMap<u32, usize>,
 }
 
 /// Union–find with path halving, for exact-key components.

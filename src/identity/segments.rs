@@ -10,7 +10,7 @@
 //! `{"tier": "A"}`. A customer without the measure fails the comparison.
 
 use super::graph::IdentityGraph;
-use super::value::{CustomerValue, RollupOptions, Tier, DERIVED_MEASURES};
+use super::value::{add_totals, CustomerValue, RollupOptions, Tier, DERIVED_MEASURES};
 use super::views::View;
 use crate::error::{Error, ErrorCode, Subject};
 use serde::{Deserialize, Serialize};
@@ -238,11 +238,7 @@ impl IdentityGraph {
                 let mut customers = Vec::new();
                 for c in rollup.customers.iter().filter(|c| rule.holds(c)) {
                     customers.push(c.entity.clone());
-                    for (k, v) in &c.measures {
-                        if !matches!(k.as_str(), "months" | "transactionsPerMonth") {
-                            *totals.entry(k.clone()).or_default() += v;
-                        }
-                    }
+                    add_totals(&mut totals, &c.measures);
                 }
                 Segment {
                     name: s.name.clone(),

@@ -238,11 +238,7 @@ impl IdentityGraph {
         }
         let mut totals: BTreeMap<String, f64> = BTreeMap::new();
         for c in &customers {
-            for (k, v) in &c.measures {
-                if !matches!(k.as_str(), "months" | "transactionsPerMonth") {
-                    *totals.entry(k.clone()).or_default() += v;
-                }
-            }
+            add_totals(&mut totals, &c.measures);
         }
         Rollup {
             view,
@@ -250,6 +246,15 @@ impl IdentityGraph {
             totals,
             unassigned: unassigned.finish().0,
             tiers,
+        }
+    }
+}
+
+/// Adds a customer's measures to `totals`; rates (per month) do not add up.
+pub(crate) fn add_totals(totals: &mut BTreeMap<String, f64>, measures: &BTreeMap<String, f64>) {
+    for (k, v) in measures {
+        if !matches!(k.as_str(), "months" | "transactionsPerMonth") {
+            *totals.entry(k.clone()).or_default() += v;
         }
     }
 }
