@@ -84,11 +84,6 @@ impl TokenTable {
         self.prefix_roles[self.tokens[id as usize].0 as usize] & roles != 0
     }
 
-    /// The token's subject.
-    #[allow(dead_code)]
-    pub fn subject(&self, id: u32) -> &str {
-        &self.prefixes[self.tokens[id as usize].0 as usize].1
-    }
 
     /// The token's text, exactly as it was given (tokens are canonical).
     pub fn text(&self, id: u32) -> String {
