@@ -84,7 +84,6 @@ impl TokenTable {
         self.prefix_roles[self.tokens[id as usize].0 as usize] & roles != 0
     }
 
-
     /// The token's text, exactly as it was given (tokens are canonical).
     pub fn text(&self, id: u32) -> String {
         let (p, tag) = &self.tokens[id as usize];
