@@ -18,7 +18,7 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
-use web_support::{code_of, js, jv, prop, row_of, to_json};
+use web_support::{code_of, default_clk_options, js, jv, key_list, prop, row_of, to_json};
 
 mod web_support;
 
@@ -52,27 +52,11 @@ const LINK_CONFIG: &str = r#"{"comparisons":[
 const VIEWS: [&str; 5] = ["billing", "service", "sales", "group", "household"];
 
 fn key(id: &str, byte: u8) -> JsValue {
-    let k = js_sys::Object::new();
-    js_sys::Reflect::set(&k, &"id".into(), &id.into()).unwrap();
-    js_sys::Reflect::set(
-        &k,
-        &"secret".into(),
-        &js_sys::Uint8Array::from(&[byte; 32][..]),
-    )
-    .unwrap();
-    js_sys::Array::of1(&k).into()
+    key_list(id, byte)
 }
 
 fn encoder() -> RecordEncoder {
-    let o = js_sys::Object::new();
-    js_sys::Reflect::set(&o, &"clkSchema".into(), &"default".into()).unwrap();
-    js_sys::Reflect::set(
-        &o,
-        &"clkSecret".into(),
-        &js_sys::Uint8Array::from(&[4u8; 32][..]),
-    )
-    .unwrap();
-    RecordEncoder::new(key("k1", 3), js(PERSON_DEFINITION), o.into()).unwrap()
+    RecordEncoder::new(key("k1", 3), js(PERSON_DEFINITION), default_clk_options(4)).unwrap()
 }
 
 /// Raw contact rows (fields + id) → encoded person graph records of `system`.

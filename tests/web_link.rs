@@ -12,7 +12,7 @@ use pseudolink_synth::{dedupe, link, Config, Row};
 use std::collections::HashSet;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
-use web_support::{code_of, js, to_json};
+use web_support::{code_of, default_clk_options, js, key_list, to_json};
 
 mod web_support;
 
@@ -27,30 +27,13 @@ const DEFINITION: &str = r#"{"version":1,
   "defaultRegion":"US","dateOrder":"mdy"}"#;
 
 fn keys() -> JsValue {
-    let k = js_sys::Object::new();
-    js_sys::Reflect::set(&k, &"id".into(), &"k1".into()).unwrap();
-    js_sys::Reflect::set(
-        &k,
-        &"secret".into(),
-        &js_sys::Uint8Array::from(&[3u8; 32][..]),
-    )
-    .unwrap();
-    js_sys::Array::of1(&k).into()
+    key_list("k1", 3)
 }
 
 fn options_with_clks() -> JsValue {
-    let o = js_sys::Object::new();
-    js_sys::Reflect::set(&o, &"clkSchema".into(), &"default".into()).unwrap();
-    js_sys::Reflect::set(
-        &o,
-        &"clkSecret".into(),
-        &js_sys::Uint8Array::from(&[4u8; 32][..]),
-    )
-    .unwrap();
-    o.into()
+    default_clk_options(4)
 }
 
-/// Generated rows as the JS objects a page would pass (fields + id).
 fn records(rows: &[Row]) -> JsValue {
     let v: Vec<serde_json::Value> = rows
         .iter()

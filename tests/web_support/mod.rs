@@ -33,3 +33,29 @@ pub fn code_of(err: &JsValue) -> String {
 pub fn row_of(err: &JsValue) -> Option<f64> {
     prop(err, "row").as_f64()
 }
+
+/// `[{id, secret}]`: one key of 32 `byte`s, as a page passes its keys.
+pub fn key_list(id: &str, byte: u8) -> JsValue {
+    let k = js_sys::Object::new();
+    js_sys::Reflect::set(&k, &"id".into(), &id.into()).unwrap();
+    js_sys::Reflect::set(
+        &k,
+        &"secret".into(),
+        &js_sys::Uint8Array::from(&[byte; 32][..]),
+    )
+    .unwrap();
+    js_sys::Array::of1(&k).into()
+}
+
+/// `RecordEncoder` options: the default CLK schema and a CLK secret of 32 `byte`s.
+pub fn default_clk_options(byte: u8) -> JsValue {
+    let o = js_sys::Object::new();
+    js_sys::Reflect::set(&o, &"clkSchema".into(), &"default".into()).unwrap();
+    js_sys::Reflect::set(
+        &o,
+        &"clkSecret".into(),
+        &js_sys::Uint8Array::from(&[byte; 32][..]),
+    )
+    .unwrap();
+    o.into()
+}
