@@ -18,7 +18,9 @@ use std::cell::OnceCell;
 use std::collections::{BTreeMap, BTreeSet};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
-use web_support::{code_of, default_clk_options, js, jv, key_list, prop, row_of, to_json};
+use web_support::{
+    code_of, default_clk_options, js, jv, key_list, prop, row_of, string_pairs, to_json,
+};
 
 mod web_support;
 
@@ -435,16 +437,8 @@ fn each_department_counts_the_b2b_customer_its_own_way() {
     let hq_info = to_json(&g.entity(&hq).unwrap());
     assert_eq!(hq_info["kind"], "legalEntity");
     assert_eq!(hq_info["ultimateParent"], hq.as_str());
-    let children: BTreeMap<String, String> = hq_info["children"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|c| {
-            (
-                c["id"].as_str().unwrap().to_owned(),
-                c["relation"].as_str().unwrap().to_owned(),
-            )
-        })
+    let children: BTreeMap<String, String> = string_pairs(&hq_info["children"], "id", "relation")
+        .into_iter()
         .collect();
     let mut expected: BTreeMap<String, String> =
         units.iter().map(|u| (u.clone(), "parent".into())).collect();

@@ -12,7 +12,7 @@ use pseudolink_synth::{dedupe, link, Config, Row};
 use std::collections::HashSet;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
-use web_support::{code_of, default_clk_options, js, key_list, to_json};
+use web_support::{code_of, default_clk_options, js, key_list, string_pairs, to_json};
 
 mod web_support;
 
@@ -157,16 +157,8 @@ fn encode_link_explain_and_reuse_parameters_in_the_browser() {
             .link(a.clone(), b.clone(), counting(&stages))
             .unwrap(),
     );
-    let found: HashSet<(String, String)> = result["links"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|l| {
-            (
-                l["a"].as_str().unwrap().to_owned(),
-                l["b"].as_str().unwrap().to_owned(),
-            )
-        })
+    let found: HashSet<(String, String)> = string_pairs(&result["links"], "a", "b")
+        .into_iter()
         .collect();
     let tp = found.intersection(&truth).count() as f64;
     let (precision, recall) = (tp / found.len() as f64, tp / truth.len() as f64);

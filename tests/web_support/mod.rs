@@ -59,3 +59,17 @@ pub fn default_clk_options(byte: u8) -> JsValue {
     .unwrap();
     o.into()
 }
+
+/// `(item[a], item[b])` of every item of a JSON array (two string fields).
+pub fn string_pairs(v: &serde_json::Value, a: &str, b: &str) -> Vec<(String, String)> {
+    v.as_array()
+        .unwrap()
+        .iter()
+        .map(|x| {
+            (
+                x[a].as_str().unwrap().to_owned(),
+                x[b].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
