@@ -19,7 +19,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_support::{
-    code_of, default_clk_options, js, jv, key_list, prop, row_of, string_pairs, to_json,
+    assert_waterfall_adds_up, code_of, default_clk_options, js, jv, key_list, prop, row_of,
+    string_pairs, to_json,
 };
 
 mod web_support;
@@ -256,14 +257,7 @@ fn a_married_couple_is_two_persons_in_one_household() {
         &g.explain(rref("shop", "S-1001"), rref("crm", "C-77"))
             .unwrap(),
     );
-    let sum = e["priorWeight"].as_f64().unwrap()
-        + e["contributions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["matchWeight"].as_f64().unwrap())
-            .sum::<f64>();
-    assert!((sum - e["matchWeight"].as_f64().unwrap()).abs() < 1e-9);
+    assert_waterfall_adds_up(&e);
     let apart = to_json(
         &g.explain(rref("shop", "S-1001"), rref("shop", "S-1002"))
             .unwrap(),

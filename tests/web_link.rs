@@ -12,7 +12,9 @@ use pseudolink_synth::{dedupe, link, Config, Row};
 use std::collections::HashSet;
 use wasm_bindgen::JsValue;
 use wasm_bindgen_test::*;
-use web_support::{code_of, default_clk_options, js, key_list, string_pairs, to_json};
+use web_support::{
+    assert_waterfall_adds_up, code_of, default_clk_options, js, key_list, string_pairs, to_json,
+};
 
 mod web_support;
 
@@ -172,14 +174,7 @@ fn encode_link_explain_and_reuse_parameters_in_the_browser() {
     // The explanation a page draws: prior + contributions = match weight.
     let link0 = &result["links"][0];
     let e = &link0["explanation"];
-    let sum = e["priorWeight"].as_f64().unwrap()
-        + e["contributions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["matchWeight"].as_f64().unwrap())
-            .sum::<f64>();
-    assert!((sum - e["matchWeight"].as_f64().unwrap()).abs() < 1e-9);
+    assert_waterfall_adds_up(e);
 
     // Saved parameters load into a fresh linker and give the same links
     // without training (term frequencies come from the data linked).

@@ -73,3 +73,16 @@ pub fn string_pairs(v: &serde_json::Value, a: &str, b: &str) -> Vec<(String, Str
         })
         .collect()
 }
+
+/// Asserts an explanation adds up: prior weight + every contribution's
+/// match weight = the link's match weight (what a waterfall draws).
+pub fn assert_waterfall_adds_up(e: &serde_json::Value) {
+    let sum = e["priorWeight"].as_f64().unwrap()
+        + e["contributions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| c["matchWeight"].as_f64().unwrap())
+            .sum::<f64>();
+    assert!((sum - e["matchWeight"].as_f64().unwrap()).abs() < 1e-9);
+}
