@@ -22,6 +22,17 @@ function htmlFiles(dir, prefix = '') {
 }
 
 const pages = htmlFiles(WWW).sort();
+
+/**
+ * This harness runs no linkage service, so the pages that use one (the staff
+ * console, console/index.html) get the contract's 404 `linkage.not_configured`
+ * from `/api/linkage-config`, which the browser logs, and say so on the page.
+ * Those two lines are expected; any other error fails.
+ */
+const NO_LINKAGE = [
+    /^HTTP 404: \/api\/linkage-config$/,
+    /^console\.error: Failed to load resource: the server responded with a status of 404 .*\(\/api\/linkage-config\)$/,
+];
 let h;
 
 before(async () => {
@@ -44,6 +55,6 @@ for (const rel of pages) {
         await page.waitForTimeout(200);
         await h.screenshot(page, `page-${rel}`);
         await page.close();
-        assert.deepEqual(errors, [], `errors on ${rel}`);
+        assert.deepEqual(errors.filter((e) => !NO_LINKAGE.some((re) => re.test(e))), [], `errors on ${rel}`);
     });
 }
