@@ -64,7 +64,8 @@ export class LinkageClient {
   constructor({ endpoint, apiKey, project, fetchImpl = fetch }) {
     this.base = `${endpoint}/v1/projects/${encodeURIComponent(project)}`;
     this.apiKey = apiKey;
-    this.fetch = fetchImpl;
+    // Not a method of this object: the browser's fetch must be called unbound.
+    this.fetch = (...args) => fetchImpl(...args);
   }
 
   async get(path) {

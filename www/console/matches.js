@@ -60,7 +60,9 @@ export class MatchesView {
   }
 
   failed(e, what) {
-    const code = e instanceof LinkageError ? e.code : 'linkage.unreachable';
+    // Anything but a LinkageError is this console's own fault: say so, and log it for the developer.
+    if (!(e instanceof LinkageError)) console.error(e);
+    const code = e instanceof LinkageError ? e.code : 'console.failed';
     const text = LINKAGE_ERROR_TEXT[code] ?? `${what} failed.`;
     this.status(code === 'linkage.not_configured' ? 'off' : 'error', text, code);
   }

@@ -179,14 +179,16 @@ test('console: a reload finds the directory stored in the browser, with the same
 });
 
 /**
- * Answers the contract's linkage API in the browser for one page: the pages
- * server's `/api/linkage-config` points at the page's own origin (so the
- * page's CSP allows it), and `/v1/projects/demo-partners/...` is served from
- * `runs` ({id: body}). Every request is checked for the company's bearer key.
+ * Answers the contract's linkage API in the browser (every page of the
+ * context, until `unroute()`): the pages server's `/api/linkage-config` points
+ * at the page's own origin (so the page's CSP allows it), and
+ * `/v1/projects/demo-partners/...` is served from `runs` ({id: body}). Every
+ * request is checked for the company's bearer key.
  */
-async function mockLinkage(page, { runs, refuse = null }) {
+async function mockLinkage({ runs, refuse = null }) {
     const origin = new URL(h.url).origin;
     const seen = [];
+    const page = h.context;
     await page.route(`${origin}/api/linkage-config`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ endpoint: origin }) }));
     await page.route(`${origin}/v1/projects/demo-partners**`, (route) => {
         const req = route.request();
@@ -206,7 +208,8 @@ async function mockLinkage(page, { runs, refuse = null }) {
         const { party, links } = runs[id];
         return json(200, { run: id, party, rows: links.length, links });
     });
-    return seen;
+    const unroute = () => page.unrouteAll({ behavior: 'wait' });
+    return { seen, unroute };
 }
 
 test('console: partner matches without a linkage service say the service is not running', async () => {
@@ -220,7 +223,7 @@ test('console: partner matches without a linkage service say the service is not 
     assert.deepEqual(unexpected(errors), []);
 });
 
-test('console: partner matches map our upload rows to CRM records, persons and households (mocked linkage API)', async () => {
+test('console: partner matches map our upload rows to CRM records, persons and households (mocked linkage API)', async (t) => {
     // A partner matched the three people of one household, one corporate
     // family's approver, one row twice-known customer and a row the directory lacks.
     const house = BUILT.households.find((hh) => hh.length === 3);
@@ -237,9 +240,9 @@ test('console: partner matches map our upload rows to CRM records, persons and h
         r_older: { party: 'partner-acme', createdAt: '2026-05-01T09:00:00Z', links: links.slice(0, 1) },
         r_newest: { party: 'partner-acme', createdAt: '2026-05-02T10:30:00Z', links },
     };
-    const { page, errors } = await h.open('/console/', { waitUntil: 'commit' });
-    const seen = await mockLinkage(page, { runs });
-    await page.reload({ waitUntil: 'networkidle' });
+    const { seen, unroute } = await mockLinkage({ runs });
+    t.after(unroute);
+    const { page, errors } = await h.open('/console/');
     await page.waitForSelector('body[data-directory="ready"]', { timeout: 90_000 });
     await page.waitForSelector('#matches[data-run="r_newest"]', { timeout: 30_000 });
     assert.equal(await page.$eval('#linkageStatus', (e) => e.dataset.state), 'ready');
@@ -280,10 +283,10 @@ test('console: partner matches map our upload rows to CRM records, persons and h
     assert.deepEqual(unexpected(errors), []);
 });
 
-test('console: a refusal by the linkage service is shown with its code', async () => {
-    const { page, errors } = await h.open('/console/', { waitUntil: 'commit' });
-    await mockLinkage(page, { runs: {}, refuse: { path: '/v1/projects/demo-partners/runs', status: 403, code: 'origin.forbidden' } });
-    await page.reload({ waitUntil: 'networkidle' });
+test('console: a refusal by the linkage service is shown with its code', async (t) => {
+    const { unroute } = await mockLinkage({ runs: {}, refuse: { path: '/v1/projects/demo-partners/runs', status: 403, code: 'origin.forbidden' } });
+    t.after(unroute);
+    const { page, errors } = await h.open('/console/');
     await page.waitForSelector('#linkageStatus[data-state="error"]');
     assert.equal(await page.$eval('#linkageStatus', (e) => e.dataset.code), 'origin.forbidden');
     assert.match(await page.$eval('#linkageStatus', (e) => e.textContent), /^The linkage service does not accept the company's credential from this page's origin\. origin\.forbidden$/);
