@@ -163,12 +163,13 @@ export class MatchesView {
     set('#mContribution', r.contribution, compact(r.contribution));
     const tiers = Object.entries(r.tiers).sort().map(([t, n]) => `${fmt(n)} in tier ${t}`).join(', ');
     const share = r.customerTotal > 0 ? ` (${((100 * r.contribution) / r.customerTotal).toFixed(1)}% of what all our customers bring)` : '';
+    const n = (k, one, many) => `${fmt(k)} ${k === 1 ? one : many}`;
     $('#matchText').textContent = `Partner ${r.party} matched ${fmt(r.links)} of the ${fmt(r.uploadRows)} rows we uploaded: `
-      + `${fmt(r.persons)} of our customers${tiers ? ` (${tiers})` : ''}, in ${fmt(r.households)} households, `
+      + `${n(r.persons, 'of our customers', 'of our customers')}${tiers ? ` (${tiers})` : ''}, in ${n(r.households, 'household', 'households')}, `
       + `${fmt(r.sharedHouseholds)} of them shared with other people we know; `
-      + `${fmt(r.contacts)} are contacts of ${fmt(r.families)} corporate famil${r.families === 1 ? 'y' : 'ies'}. `
+      + `${n(r.contacts, 'is a contact', 'are contacts')} of ${n(r.families, 'corporate family', 'corporate families')}. `
       + `Together they bring ${usd(r.contribution)} a year${share}.`
-      + `${r.unknownRows ? ` ${fmt(r.unknownRows)} matched rows are not in this directory (is it older than the upload?).` : ''}`;
+      + `${r.unknownRows ? ` ${n(r.unknownRows, 'matched row is', 'matched rows are')} not in this directory (is it older than the upload?).` : ''}`;
     Object.assign($('#matches').dataset, { run: r.run, party: r.party, links: String(r.links), persons: String(r.persons) });
     $('#matchDetail').hidden = false;
     this.renderTable();

@@ -265,11 +265,13 @@ test('console: partner matches map our upload rows to CRM records, persons and h
     assert.ok(await num(page, '#mContribution') > 0);
     const text = await page.$eval('#matchText', (e) => e.textContent);
     assert.match(text, new RegExp(`^Partner partner-acme matched 6 of the ${UPLOAD_ROWS.length.toLocaleString('en')} rows we uploaded: 5 of our customers`));
-    assert.match(text, /are contacts of 1 corporate family\./);
-    assert.match(text, /1 matched rows are not in this directory/);
+    assert.match(text, /is a contact of 1 corporate family\./);
+    assert.match(text, /1 matched row is not in this directory/);
     // Sorted by value, with a tier for every matched customer.
     const tiers = await page.$$eval('#matchTable tbody tr td:last-child .tier', (t) => t.map((x) => x.textContent));
     assert.ok(tiers.every((t) => ['A', 'B', 'C'].includes(t)), tiers.join());
+
+    await h.screenshot(page, 'console-matches');
 
     // Another run: its rows only.
     await page.click('#runsTable tbody tr[data-run="r_older"]');
@@ -278,7 +280,6 @@ test('console: partner matches map our upload rows to CRM records, persons and h
     // Every call carried the company's credential, and only reads were made.
     assert.ok(seen.length >= 4);
     assert.ok(seen.every((s) => s.auth === `Bearer ${COMPANY_KEY}` && s.method === 'GET'));
-    await h.screenshot(page, 'console-matches');
     await page.close();
     assert.deepEqual(unexpected(errors), []);
 });
