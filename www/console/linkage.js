@@ -6,7 +6,8 @@
 /** Messages for people, by code; the code is always shown next to them. */
 export const LINKAGE_ERROR_TEXT = {
   'linkage.not_configured': 'The linkage service is not running on this server, so there are no partner matches to show.',
-  'linkage.unreachable': 'The linkage service did not answer.',
+  // A browser cannot tell a service that is down from one that refuses this page's origin (CORS).
+  'linkage.unreachable': 'The linkage service did not answer, or does not accept calls from this page\'s origin.',
   'linkage.bad_response': 'The linkage service answered with something this console cannot read.',
   'auth.missing': 'The console sent no credential.',
   'auth.invalid': 'The linkage service does not know the company\'s credential.',

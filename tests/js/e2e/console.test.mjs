@@ -10,12 +10,17 @@
 //  - "Partner matches": without a linkage service the panel says so; the
 //    panel's fetch code, and its mapping of our upload rows to CRM records,
 //    persons and households, against a partner run answered by a mock of the
-//    contract's API (routed in the browser, on the page's own origin).
+//    contract's API (routed in the browser, on the page's own origin);
+//  - with the real key server and linkage service (linkage-harness.mjs): the
+//    company's pipeline uploads the directory, a partner links the demo file
+//    in the partner portal, and the console shows that run's matched
+//    customers, scored against the generator's truth.
 //
 //   make pkg server && (cd tests/js && node --test --test-concurrency=1 e2e/console.test.mjs)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT, startHarness } from './harness.mjs';
 
@@ -28,6 +33,9 @@ const UPLOAD_ROWS = DIRECTORY.graph.records
     .filter((r) => r.system === (DIRECTORY.linkSystem ?? 'crm') && (r.kind ?? 'person') === 'person')
     .map((r) => r.id);
 const COMPANY_KEY = 'sk_demo_company_linkage_not_secret';
+
+/** Rows of a plain CSV file (ids and numbers: no quotes, no commas inside a field). */
+const csvRows = (file) => readFileSync(file, 'utf8').split(/\r?\n/).filter(Boolean).map((l) => l.split(','));
 
 const num = async (page, sel) => Number(await page.$eval(sel, (e) => e.dataset.n));
 const segmentCounts = async (page) => page.$$eval('#segmentTable tbody tr', (rows) => Object.fromEntries(rows.map((r) => [r.dataset.name, Number(r.dataset.customers)])));
@@ -294,4 +302,93 @@ test('console: a refusal by the linkage service is shown with its code', async (
     await page.close();
     // The browser logs the refused request; nothing else.
     assert.deepEqual(unexpected(errors).filter((e) => !/\/v1\/projects\/demo-partners\/runs/.test(e) && !/status of 403/.test(e)), []);
+});
+
+// ---------------------------------------------------------------- with the real linkage service
+
+const LINKAGE_HARNESS = path.join(ROOT, 'tests', 'js', 'e2e', 'linkage-harness.mjs');
+const NO_HARNESS = existsSync(LINKAGE_HARNESS) ? false : 'needs tests/js/e2e/linkage-harness.mjs (the partner portal\'s linkage setup)';
+
+/**
+ * The demo linkage config, except that the company's credential may also be
+ * used from the pages' origin (the staff console runs in a browser there).
+ * demo/linkage/linkage.json lists no origin for the company: its pipeline
+ * calls from Node, which sends none.
+ */
+function consoleLinkageConfig(dir, demoConfig) {
+    const config = JSON.parse(readFileSync(demoConfig, 'utf8'));
+    config.storeKeyFile = path.resolve(path.dirname(demoConfig), config.storeKeyFile);
+    for (const p of config.projects) {
+        const company = p.parties.find((x) => x.id === p.directoryParty);
+        if (!company.origins.includes('pages')) company.origins.push('pages');
+    }
+    const file = path.join(dir, 'linkage.json');
+    writeFileSync(file, JSON.stringify(config));
+    return file;
+}
+
+test('console: after a partner runs the demo file in the partner portal, the panel shows which of our customers it matched (real services)', { skip: NO_HARNESS }, async () => {
+    const { DEMO_LINKAGE, COMPANY_CRM, runCompanyPipeline } = await import(LINKAGE_HARNESS);
+    const { DEMO_KEYSERVER } = await import('./harness.mjs');
+    const dir = mkdtempSync(path.join(tmpdir(), 'pseudolink-console-'));
+    const lh = await startHarness({ keyserver: DEMO_KEYSERVER, linkage: consoleLinkageConfig(dir, DEMO_LINKAGE), linkageDb: path.join(dir, 'linkage.sqlite') });
+    try {
+        // The company's pipeline uploads its CRM persons in the directory's order.
+        const company = await runCompanyPipeline(lh.url, { recordOut: path.join(dir, 'company-records.json') });
+        const crmIds = csvRows(COMPANY_CRM).slice(1).map((r) => r[0]);
+        assert.deepEqual(crmIds, UPLOAD_ROWS, 'the upload\'s rows are the directory\'s CRM persons, in order');
+        assert.equal(company.records.length, UPLOAD_ROWS.length);
+
+        // A partner links the demo file in the partner portal.
+        const partner = await lh.open('/portal/');
+        await partner.page.waitForSelector('body[data-ready="true"]');
+        await partner.page.click('#tryDemo');
+        await partner.page.waitForSelector('body[data-done="true"]', { timeout: 180_000 });
+        const run = await partner.page.$eval('#summaryText', (p) => p.dataset.run);
+        assert.match(run, /^r_[A-Za-z0-9_-]+$/);
+        await partner.page.close();
+
+        // The same run as the service tells the company.
+        const res = await fetch(`${lh.linkageUrl}/v1/projects/demo-partners/runs/${run}`, { headers: { authorization: `Bearer ${COMPANY_KEY}` } });
+        assert.equal(res.status, 200);
+        const body = await res.json();
+        assert.ok(body.links.length > 500, `links ${body.links.length}`);
+
+        const { page, errors } = await lh.open('/console/');
+        await page.waitForSelector('body[data-directory="ready"]', { timeout: 90_000 });
+        await page.waitForSelector(`#matches[data-run="${run}"]`, { timeout: 60_000 });
+        assert.equal(await page.$eval('#linkageStatus', (e) => e.dataset.state), 'ready');
+        assert.match(await page.$eval('#linkageProject', (e) => e.textContent), /^Project demo-partners, as company \(directory\) at http:\/\/127\.0\.0\.1:\d+\.$/);
+        const listed = await page.$$eval('#runsTable tbody tr', (r) => r.map((x) => ({ run: x.dataset.run, party: x.dataset.party })));
+        assert.deepEqual(listed, [{ run, party: 'partner-acme' }]);
+        assert.equal(await num(page, '#mRows'), body.links.length, 'every matched row is a CRM record of the directory');
+        const persons = await num(page, '#mPersons');
+        assert.ok(persons <= body.links.length && persons >= 0.95 * body.links.length, `persons ${persons}`);
+        assert.ok(await num(page, '#mContribution') > 0);
+
+        // The matched customers against the generator's truth (partner row → directory id).
+        const truthIds = new Set(csvRows(path.join(FIXTURES, 'demo-partner-truth.csv')).slice(1)
+            .filter((r) => r.length === 2).map(([, id]) => id));
+        const matchedIds = new Set(body.links.map((l) => UPLOAD_ROWS[l.row]));
+        const tp = [...matchedIds].filter((id) => truthIds.has(id)).length;
+        console.log(`console: run ${run}: ${body.links.length} of our rows matched, ${persons} customers; precision ${(tp / matchedIds.size).toFixed(3)}, recall ${(tp / truthIds.size).toFixed(3)}`);
+        assert.ok(tp / matchedIds.size >= 0.9 && tp / truthIds.size >= 0.9);
+        // The page's rows: mapped as row r → the r-th CRM person, all of them from the run.
+        const shown = await page.$$eval('#matchTable tbody tr', (r) => r.map((x) => ({ ...x.dataset })));
+        assert.equal(shown.length, 12);
+        const runRows = new Set(body.links.map((l) => l.row));
+        for (const x of shown) {
+            assert.ok(runRows.has(Number(x.row)));
+            assert.equal(x.record, UPLOAD_ROWS[Number(x.row)]);
+            assert.ok(x.person && x.household);
+        }
+        await page.click('#matchNext');
+        assert.notDeepEqual(await page.$$eval('#matchTable tbody tr', (r) => r.map((x) => x.dataset.record)), shown.map((x) => x.record));
+        await h.screenshot(page, 'console-partner-matches');
+        await page.close();
+        assert.deepEqual(errors, []);
+    } finally {
+        await lh.close();
+        rmSync(dir, { recursive: true, force: true });
+    }
 });
