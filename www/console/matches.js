@@ -100,7 +100,7 @@ export class MatchesView {
     $('#runsTable').hidden = !this.runs.length;
     $('#runsTable tbody').replaceChildren(...this.runs.map((r) => {
       const tr = el('tr', { tabindex: '0', data: { run: r.run, party: r.party ?? '' } },
-        el('td', { class: 'mono' }, r.run),
+        el('td', { class: 'mono', title: r.run }, r.run),
         el('td', {}, r.party ?? ''),
         el('td', {}, when(r.createdAt)),
         el('td', { class: 'num' }, fmt(Number(r.linked) || 0)));
