@@ -15,7 +15,8 @@
 //!
 //! `PSEUDOLINK_CLK_HARDENING='{"diffusion":8}'` (the `Hardening` JSON) hardens
 //! every CLK (`scripts/quality/hardening.py`: the "CLK hardening: linkage
-//! quality" table); unset, the CLKs are clkhash's.
+//! quality" table); unset, the CLKs are clkhash's. `PSEUDOLINK_LINK_CONFIG`
+//! (LinkConfig JSON) replaces the default linker settings (explanations stay off).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a tool: failing loudly is the point
 
@@ -50,9 +51,13 @@ fn encode(enc: &RecordEncoder, rows: &[Row]) -> Vec<EncodedRecord> {
 }
 
 fn linker() -> Linker {
+    let base = match std::env::var("PSEUDOLINK_LINK_CONFIG") {
+        Ok(json) => LinkConfig::from_json(&json).expect("PSEUDOLINK_LINK_CONFIG: LinkConfig JSON"),
+        Err(_) => LinkConfig::default(),
+    };
     let config = LinkConfig {
         explain_links: false,
-        ..LinkConfig::default()
+        ..base
     };
     Linker::new(config).unwrap()
 }
