@@ -58,6 +58,7 @@ pub fn clks_attack(d: &Dictionaries, directory: &[EncodedRecord]) -> Result<Gues
 }
 
 /// What the new partner holds about the directory after a run.
+#[derive(Debug)]
 pub struct PartnerView {
     /// Everything it can infer about customers outside its file.
     pub guesses: Guesses,

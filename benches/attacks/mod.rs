@@ -110,19 +110,26 @@ pub fn role_b(
 
 /// The hardening settings (b) is run under, by name.
 pub fn hardenings() -> Vec<(String, Hardening)> {
-    vec![
+    let mut out: Vec<(String, Hardening)> = vec![
         ("unhardened".into(), Hardening::default()),
         ("balanced".into(), Hardening::default().balanced(true)),
         (
             "salted (dateOfBirth)".into(),
             Hardening::default().salt_feature("dateOfBirth"),
         ),
-    ]
+    ];
+    for t in [2u8, 4, 5, 6, 8, 10] {
+        out.push((
+            format!("diffusion t={t}"),
+            Hardening::default().diffusion(t),
+        ));
+    }
+    out
 }
 
-/// The project's default hardening.
+/// The project's default hardening (contract: `{"diffusion": 8}`).
 pub fn default_hardening() -> Hardening {
-    Hardening::default()
+    Hardening::default().diffusion(8)
 }
 
 /// A percentage with one decimal.
