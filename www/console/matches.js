@@ -73,10 +73,12 @@ export class MatchesView {
     this.status('busy', 'Asking the linkage service for partner runs…');
     try {
       if (!this.client) {
+        // Kept once the service has accepted the credential for the project; asked again after a refusal.
         const endpoint = await linkageEndpoint();
-        this.client = new LinkageClient({ endpoint, apiKey: COMPANY_LINKAGE_API_KEY, project: LINKAGE_PROJECT });
-        const p = await this.client.project();
+        const client = new LinkageClient({ endpoint, apiKey: COMPANY_LINKAGE_API_KEY, project: LINKAGE_PROJECT });
+        const p = await client.project();
         $('#linkageProject').textContent = `Project ${p.project ?? LINKAGE_PROJECT}, as ${p.party ?? 'company'} (${p.role ?? 'directory'}) at ${endpoint}.`;
+        this.client = client;
       }
       this.runs = await this.client.runs();
       this.renderRuns();
@@ -90,7 +92,6 @@ export class MatchesView {
       await this.choose((keep ?? this.runs[0]).run);
     } catch (e) {
       this.failed(e, 'Listing the runs');
-      if (e?.code === 'linkage.not_configured') this.client = null;
     } finally {
       $('#refreshRuns').disabled = false;
     }
