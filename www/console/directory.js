@@ -123,7 +123,7 @@ export class DirectoryView {
       case 'directory': this.show(m); return true;
       case 'directoryError':
         $('#directoryStatus').className = 'status bad';
-        $('#directoryStatus').replaceChildren(`The directory could not be opened: ${DIRECTORY_ERROR_TEXT[m.code] ?? 'an unexpected failure'} `,
+        $('#directoryStatus').replaceChildren(`The directory could not be opened: ${DIRECTORY_ERROR_TEXT[m.code] ?? (m.code.startsWith('identity.') ? 'the identity graph refused the demo directory' : 'an unexpected failure')} `,
           el('code', {}, m.code));
         $('#directoryStatus').dataset.code = m.code;
         return true;
