@@ -7,6 +7,7 @@
 //    and invalid rules shown with their code;
 //  - a reload finds the directory in the browser's store with the same numbers;
 //    "Forget stored directory" builds it again, with the same ids and numbers;
+//  - a directory file that cannot be fetched is reported with its code;
 //  - "Partner matches": without a linkage service the panel says so; the
 //    panel's fetch code, and its mapping of our upload rows to CRM records,
 //    persons and households, against a partner run answered by a mock of the
@@ -302,6 +303,23 @@ test('console: a refusal by the linkage service is shown with its code', async (
     await page.close();
     // The browser logs the refused request; nothing else.
     assert.deepEqual(unexpected(errors).filter((e) => !/\/v1\/projects\/demo-partners\/runs/.test(e) && !/status of 403/.test(e)), []);
+});
+
+test('console: a directory that cannot be fetched is reported with its code; forget stays available', async (t) => {
+    // Forget the stored directory while the server's file is unreachable.
+    await h.context.route('**/console/demo-directory.json', (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'gone' }));
+    t.after(() => h.context.unrouteAll({ behavior: 'wait' }));
+    const { page, errors } = await h.open('/console/');
+    await page.waitForSelector('#forget:not([disabled])', { timeout: 90_000 });
+    await page.click('#forget');
+    await page.waitForSelector('#directoryStatus[data-code]', { timeout: 90_000 });
+    assert.equal(await page.$eval('#directoryStatus', (e) => e.dataset.code), 'console.directory_unavailable');
+    assert.equal(await page.$eval('#directoryStatus', (e) => e.textContent),
+        'The directory could not be opened: the demo directory could not be fetched from this server console.directory_unavailable');
+    assert.equal(await page.$eval('body', (b) => b.dataset.directory ?? null), null);
+    assert.equal(await page.$eval('#forget', (b) => b.disabled), false, 'forget stays available to try again');
+    await page.close();
+    assert.deepEqual(unexpected(errors).filter((e) => !e.includes('/console/demo-directory.json')), []);
 });
 
 // ---------------------------------------------------------------- with the real linkage service
