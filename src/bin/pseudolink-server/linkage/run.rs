@@ -1,6 +1,7 @@
 //! A link job: a partner's committed upload against the directory party's
-//! active dataset, with the core [`Linker`] (default configuration, trained
-//! afresh on the two datasets, so the same inputs give the same links).
+//! active dataset, with the core [`Linker`] (the project's configuration,
+//! trained afresh on the two datasets, so the same inputs give the same
+//! links and probabilities, bit for bit).
 //!
 //! Each side gets a view about its own rows only:
 //!
@@ -34,11 +35,11 @@ pub struct LinkFailed(pub &'static str);
 pub fn link(
     run: &str,
     partner_party: &str,
+    config: &LinkConfig,
     partner: &[EncodedRecord],
     directory: &[EncodedRecord],
 ) -> Result<Views, LinkFailed> {
-    let mut linker =
-        Linker::new(LinkConfig::default()).map_err(|e| LinkFailed(e.code().as_str()))?;
+    let mut linker = Linker::new(config.clone()).map_err(|e| LinkFailed(e.code().as_str()))?;
     let result = linker
         .link(partner, directory, &mut |_, _, _| {})
         .map_err(|e| LinkFailed(e.code().as_str()))?;
