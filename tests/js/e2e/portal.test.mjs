@@ -268,7 +268,7 @@ test('portal: refusals are sentences with their code beside, never a stack or a 
     box = await attempt('#credKeyserver', 'pk_wrong_keyserver_key');
     assert.equal(box.code, 'server.refused');
     assert.match(box.text, /^The key server does not know this credential\./);
-    box = await attempt('#credSecret', 'too short');
+    box = await attempt('#credSecret', 'short-2026');
     assert.equal(box.code, 'key.too_short');
     assert.match(box.text, /CLK secret is too short/);
     box = await attempt('#credProject', 'no-such-project');
