@@ -6,11 +6,13 @@
 //! ```text
 //! pseudolink-server [--port 8080] [--www www] [--pkg pkg] [--db orders.sqlite]
 //!                   [--keyserver keyserver.json [--keyserver-port 8081]]
+//!                   [--linkage linkage.json [--linkage-port 8082] [--linkage-db linkage.sqlite]]
 //! ```
 //!
 //! With `--keyserver`, the OPRF key server (see `keyserver`) runs in the same
 //! process on its own port: a different origin from the pages, as in
-//! production, so CORS and the origin allowlist are real.
+//! production, so CORS and the origin allowlist are real. With `--linkage`,
+//! the linkage service (see `linkage`) runs the same way on a third port.
 //!
 //! It binds 127.0.0.1 only. With `--port 0` the OS picks a free port; the first
 //! line on stdout is always `listening on http://127.0.0.1:PORT`, so tests can
@@ -32,6 +34,8 @@ mod checkout;
 mod health;
 #[path = "pseudolink-server/keyserver/mod.rs"]
 mod keyserver;
+#[path = "pseudolink-server/linkage/mod.rs"]
+mod linkage;
 #[path = "pseudolink-server/security_headers.rs"]
 mod security_headers;
 #[path = "pseudolink-server/static_files.rs"]
@@ -78,6 +82,19 @@ async fn run(args: args::Args) -> Result<(), String> {
             Some((config, bind(port).await?))
         }
     };
+    let linkage_config = args.linkage.clone().or_else(|| {
+        std::env::var_os("PSEUDOLINK_LINKAGE_CONFIG")
+            .filter(|v| !v.is_empty())
+            .map(std::path::PathBuf::from)
+    });
+    let linkage = match linkage_config {
+        None => None,
+        Some(path) => {
+            let config = linkage::config::Config::load(&path)?;
+            let port = args.linkage_port.unwrap_or(config.port);
+            Some((config, bind(port).await?))
+        }
+    };
     let listener = bind(args.port).await?;
     let local = local_addr(&listener)?;
     let keyserver = match keyserver {
@@ -89,6 +106,16 @@ async fn run(args: args::Args) -> Result<(), String> {
         }
     };
     let keyserver_url = keyserver.as_ref().map(|(_, _, url)| url.clone());
+    let linkage = match linkage {
+        None => None,
+        Some((config, l)) => {
+            let url = format!("http://{}", local_addr(&l)?);
+            let service =
+                linkage::Linkage::new(config, &args.linkage_db, &format!("http://{local}"))?;
+            Some((service, l, url))
+        }
+    };
+    let linkage_url = linkage.as_ref().map(|(_, _, url)| url.clone());
 
     let app = app::router(&app::Config {
         www: args.www.clone(),
@@ -97,13 +124,19 @@ async fn run(args: args::Args) -> Result<(), String> {
         keyserver: keyserver
             .as_ref()
             .map(|(ks, _, url)| keyserver::page_config(ks, url)),
+        linkage: linkage_url.as_ref().map(|url| linkage::PageConfig {
+            origin: url.clone(),
+        }),
     });
 
     // The first stdout line is the contract with tests and scripts; the key
-    // server's address, when there is one, is the second.
+    // server's and the linkage service's addresses, when they run, follow.
     println!("listening on http://{local}");
     if let Some(url) = &keyserver_url {
         println!("keyserver listening on {url}");
+    }
+    if let Some(url) = &linkage_url {
+        println!("linkage listening on {url}");
     }
     let _ = std::io::stdout().flush();
 
@@ -113,18 +146,25 @@ async fn run(args: args::Args) -> Result<(), String> {
             .await
             .map_err(|e| format!("server error: {e}"))
     };
-    match keyserver {
-        None => pages.await?,
-        Some((ks, l, _)) => {
-            let keys = async {
-                axum::serve(l, keyserver::router(ks))
-                    .with_graceful_shutdown(wait_for_signal())
-                    .await
-                    .map_err(|e| format!("key server error: {e}"))
-            };
-            tokio::try_join!(pages, keys)?;
+    let keys = async {
+        match keyserver {
+            None => Ok(()),
+            Some((ks, l, _)) => axum::serve(l, keyserver::router(ks))
+                .with_graceful_shutdown(wait_for_signal())
+                .await
+                .map_err(|e| format!("key server error: {e}")),
         }
-    }
+    };
+    let links = async {
+        match linkage {
+            None => Ok(()),
+            Some((service, l, _)) => axum::serve(l, linkage::router(service))
+                .with_graceful_shutdown(wait_for_signal())
+                .await
+                .map_err(|e| format!("linkage service error: {e}")),
+        }
+    };
+    tokio::try_join!(pages, keys, links)?;
     eprintln!("pseudolink-server: stopped");
     Ok(())
 }

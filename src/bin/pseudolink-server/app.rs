@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use axum::{middleware, Router};
 
-use crate::{access_log, checkout, health, keyserver, security_headers, static_files};
+use crate::{access_log, checkout, health, keyserver, linkage, security_headers, static_files};
 
 /// What the router needs to know.
 #[derive(Clone)]
@@ -20,16 +20,25 @@ pub struct Config {
     /// The key server next to the pages, if one runs: its address goes into
     /// the pages' `connect-src`, its public keys to `/api/oblivious-config`.
     pub keyserver: Option<keyserver::PageConfig>,
+    /// The linkage service next to the pages, if one runs: its address goes
+    /// into `connect-src` and `/api/linkage-config`.
+    pub linkage: Option<linkage::PageConfig>,
 }
 
 /// Builds the application. Layers run outside-in: the access log sees the final
 /// status; security headers apply to every response, static or not.
 pub fn router(config: &Config) -> Router {
-    let connect: Vec<String> = config.keyserver.iter().map(|k| k.origin.clone()).collect();
+    let connect: Vec<String> = config
+        .keyserver
+        .iter()
+        .map(|k| k.origin.clone())
+        .chain(config.linkage.iter().map(|l| l.origin.clone()))
+        .collect();
     Router::new()
         .merge(health::routes())
         .merge(checkout::routes(config.orders.clone()))
         .merge(keyserver::page_routes(config.keyserver.clone()))
+        .merge(linkage::page_routes(config.linkage.clone()))
         .merge(static_files::routes(&config.www, &config.pkg))
         .layer(middleware::from_fn_with_state(
             std::sync::Arc::new(connect),

@@ -5,6 +5,7 @@ use std::path::PathBuf;
 pub const USAGE: &str = "\
 usage: pseudolink-server [--port PORT] [--www DIR] [--pkg DIR] [--db FILE]
                          [--keyserver CONFIG [--keyserver-port PORT]]
+                         [--linkage CONFIG [--linkage-port PORT] [--linkage-db FILE]]
 
   --port PORT  TCP port on 127.0.0.1 (default 8080; 0 picks a free port)
   --www DIR    demo pages, served at /       (default: www)
@@ -17,9 +18,18 @@ usage: pseudolink-server [--port PORT] [--www DIR] [--pkg DIR] [--db FILE]
   --keyserver-port PORT
                its port on 127.0.0.1 (default: the config's, else 8081;
                0 picks a free port)
+  --linkage CONFIG
+               also run the linkage service from this JSON config
+               (or $PSEUDOLINK_LINKAGE_CONFIG), on its own port
+  --linkage-port PORT
+               its port on 127.0.0.1 (default: the config's, else 8082;
+               0 picks a free port)
+  --linkage-db FILE
+               its SQLite store (default: :memory:, forgotten on exit)
 
-The first stdout line is `listening on http://127.0.0.1:PORT`; with a key
-server, the second is `keyserver listening on http://127.0.0.1:PORT`.";
+The first stdout line is `listening on http://127.0.0.1:PORT`; then, when
+they run, `keyserver listening on http://127.0.0.1:PORT` and
+`linkage listening on http://127.0.0.1:PORT`, in that order.";
 
 /// What the server was asked to do.
 #[derive(Debug, PartialEq, Eq)]
@@ -37,6 +47,9 @@ pub struct Args {
     pub db: String,
     pub keyserver: Option<PathBuf>,
     pub keyserver_port: Option<u16>,
+    pub linkage: Option<PathBuf>,
+    pub linkage_port: Option<u16>,
+    pub linkage_db: String,
 }
 
 impl Args {
@@ -49,6 +62,9 @@ impl Args {
             db: ":memory:".to_owned(),
             keyserver: None,
             keyserver_port: None,
+            linkage: None,
+            linkage_port: None,
+            linkage_db: ":memory:".to_owned(),
         };
         let mut it = argv.into_iter();
         while let Some(arg) = it.next() {
@@ -83,6 +99,15 @@ impl Args {
                             .map_err(|_| format!("--keyserver-port: not a port number: {v}"))?,
                     );
                 }
+                "--linkage" => args.linkage = Some(PathBuf::from(value()?)),
+                "--linkage-port" => {
+                    let v = value()?;
+                    args.linkage_port = Some(
+                        v.parse()
+                            .map_err(|_| format!("--linkage-port: not a port number: {v}"))?,
+                    );
+                }
+                "--linkage-db" => args.linkage_db = value()?,
                 _ => return Err(format!("unknown argument: {arg}")),
             }
         }
@@ -116,6 +141,19 @@ mod tests {
         assert_eq!(a.port, 0);
         assert_eq!(a.www, PathBuf::from("/tmp/w"));
         assert_eq!(a.pkg, PathBuf::from("p"));
+    }
+
+    #[test]
+    fn args_linkage() {
+        let Ok(Parsed::Run(a)) = parse(&["--linkage", "l.json", "--linkage-port=0"]) else {
+            panic!("parse")
+        };
+        assert_eq!(a.linkage, Some(PathBuf::from("l.json")));
+        assert_eq!(
+            (a.linkage_port, a.linkage_db.as_str()),
+            (Some(0), ":memory:")
+        );
+        assert!(parse(&["--linkage-port", "x"]).is_err());
     }
 
     #[test]
