@@ -275,7 +275,10 @@ export function explainError(e) {
     'upload.not_committed': 'The upload was not completed. Try again.',
     'upload.unknown': 'The service no longer knows this upload. Try again.',
     'upload.chunk_conflict': 'A part of the upload was sent twice with different contents. Try again.',
+    'upload.committed': 'This upload was already completed. Try again.',
     'run.unknown': 'The service does not know this run.',
+    'run.failed': 'The linkage service could not link this file against the directory. Try again later.',
+    'store.internal': 'The linkage service could not store or read data just now. Try again later.',
     // Network.
     'network.failed': 'The service could not be reached. Check the connection and try again.',
     'network.timeout': 'The service did not answer in time. Try again.',
@@ -306,7 +309,7 @@ export function explainError(e) {
     return ks ?? 'The key server refused the request.';
   }
   const family = code.split('.')[0];
-  if (['token', 'clk', 'record'].includes(family)) {
+  if (['token', 'clk', 'record', 'chunk'].includes(family)) {
     return 'The linkage service refused an encoding: this page and the project disagree on how to encode. Reload the page and try again.';
   }
   if (family === 'request') return 'The linkage service could not read a request from this page.';
