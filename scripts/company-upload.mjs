@@ -34,8 +34,8 @@ const { parseCsv } = await import(path.join(ROOT, 'www', 'portal', 'csv.js'));
 const {
   LinkageClient, LinkageError, linkageDefinition, pickKeyVersion, encodeChunk, uploadAll, explainError, CHUNK_ROWS,
 } = await import(path.join(ROOT, 'www', 'portal', 'linkage-client.js'));
-// demo-config.js is a browser module with no package.json beside it: load its text as a module.
-const { DEFINITION } = await import(`data:text/javascript,${encodeURIComponent(readFileSync(path.join(ROOT, 'www', 'shared', 'demo-config.js'), 'utf8'))}`);
+// The same identity definition as the partner portal: tokens and CLKs only meet if both encode alike.
+const { DEFINITION } = await import(path.join(ROOT, 'www', 'shared', 'definition.js'));
 
 function args(argv) {
   const a = { config: path.join(ROOT, 'demo', 'linkage', 'company.json'), pages: null, wait: 0, state: null, force: false, recordOut: null };

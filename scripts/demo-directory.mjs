@@ -50,8 +50,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { RecordEncoder } = await import(path.join(ROOT, 'pkg', 'link-node.js'));
 const { parseCsv, toCsv } = await import(path.join(ROOT, 'www', 'portal', 'csv.js'));
-// demo-config.js is a browser module with no package.json beside it: load its text as a module.
-const config = await import(`data:text/javascript,${encodeURIComponent(readFileSync(path.join(ROOT, 'www', 'shared', 'demo-config.js'), 'utf8'))}`);
+const config = await import(path.join(ROOT, 'www', 'shared', 'demo-config.js'));
 
 /** The directory file's format marker (the portal's worker checks it). */
 export const DIRECTORY_FORMAT = 'pseudolink-directory/2';

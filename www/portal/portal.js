@@ -6,7 +6,8 @@
 // only ever holds counts, the partner's row numbers, probabilities and
 // explanations; it draws the histogram, a waterfall per row and the table.
 // It never loads the company's directory: no page a partner opens has it.
-import { DEFINITION, FIELD_LABELS, explain } from '/shared/demo-config.js';
+// definition.js, not demo-config.js: no key of any kind reaches this page.
+import { DEFINITION, FIELD_LABELS, explain } from '/shared/definition.js';
 import { parseCsv } from '/portal/csv.js';
 import { drawHistogram, drawWaterfall, SHORT_LABELS } from '/portal/charts.js';
 import { explainError } from '/portal/linkage-client.js';

@@ -11,7 +11,7 @@
 //  - no request carries a raw value of the file, and no response the
 //    partner's page receives carries any encoding the company uploaded (a
 //    po1 tag or a CLK), nor a directory id; the page never asks for the
-//    directory;
+//    directory, nor for the keyed pages' demo-config.js;
 //  - an uploaded CSV gets its columns guessed and its own encodings back;
 //  - refusals (wrong credentials, a short secret) are sentences, with the
 //    stable code beside; cancel stops the worker, and the next run works.
@@ -191,8 +191,9 @@ test('portal: the demo file is encoded in the tab, linked by the service, and on
     await Promise.all(pendingBodies);
     assert.ok(received.some((r) => r.url.startsWith(h.linkageUrl) && r.text.includes('"links"')), 'the run\'s answer was seen');
     assert.ok(received.some((r) => r.url.startsWith(h.keyserverUrl)), 'the key server\'s answers were seen');
+    // Nor any in-page key: the keyed pages' demo-config.js (token key, the console's CLK secret) is never loaded.
     for (const r of h.requests) {
-        assert.ok(!/demo-directory|\/console\//.test(new URL(r.url).pathname), `the partner's page asked for ${new URL(r.url).pathname}`);
+        assert.ok(!/demo-directory|\/console\/|demo-config/.test(new URL(r.url).pathname), `the partner's page asked for ${new URL(r.url).pathname}`);
     }
     assertNoDirectoryEncodings(received);
 });
