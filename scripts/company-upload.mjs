@@ -51,6 +51,7 @@ function args(argv) {
     else if (v === '--state') a.state = next();
     else if (v === '--force') a.force = true;
     else if (v === '--record-out') a.recordOut = next();
+    else if (v === '--help' || v === '-h') a.help = true;
     else throw new Error(`unknown option ${v} (see the comment at the top of scripts/company-upload.mjs)`);
   }
   if (!Number.isFinite(a.wait) || a.wait < 0) throw new Error('--wait needs a number of seconds');
@@ -176,7 +177,14 @@ export async function companyUpload(opts) {
 
 if (process.argv[1] && path.resolve(process.argv[1]) === fileURLToPath(import.meta.url)) {
   try {
-    await companyUpload(args(process.argv.slice(2)));
+    const opts = args(process.argv.slice(2));
+    if (opts.help) {
+      // The usage is the comment at the top of this file.
+      const text = readFileSync(fileURLToPath(import.meta.url), 'utf8');
+      console.log(text.split('\n').slice(1).filter((l, i, all) => all.slice(0, i + 1).every((x) => x.startsWith('//'))).map((l) => l.replace(/^\/\/ ?/, '')).join('\n'));
+      process.exit(0);
+    }
+    await companyUpload(opts);
   } catch (e) {
     const code = typeof e?.code === 'string' ? e.code : null;
     console.error(`company-upload: ${code ? `${explainError(e)} (${code})` : e?.message ?? e}`);
