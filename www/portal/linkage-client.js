@@ -73,13 +73,16 @@ export async function encodeChunk(rows, { oblivious, encoder, project, parallel 
   const parts = Math.max(1, Math.min(parallel, Math.ceil(rows.length / 100)));
   const size = Math.ceil(rows.length / parts);
   const done = new Array(parts).fill(0);
+  // The first part to fail stops the others (their evaluations would count against the quota for nothing).
+  const stop = new AbortController();
+  const both = signal ? AbortSignal.any([signal, stop.signal]) : stop.signal;
   const tokens = (await Promise.all(Array.from({ length: parts }, (_, p) => oblivious.tokenizeBatch(
     rows.slice(p * size, (p + 1) * size),
     {
-      signal,
+      signal: both,
       onProgress: onTokens && ((o) => { done[p] = o.done; onTokens(done.reduce((a, b) => a + b, 0)); }),
     },
-  )))).flat();
+  ).catch((e) => { stop.abort(); throw e; })))).flat();
   const subjects = new Set(project.tokenSubjects ?? []);
   const versions = new Set(project.tokenKeyVersions ?? []);
   const keep = (t) => {
@@ -232,7 +235,10 @@ export async function uploadAll(client, chunks, { signal, onChunk } = {}) {
     const i = index++;
     records += recs.length;
     // One chunk in flight while the next one is encoded.
-    pending.push(client.putChunk(upload, i, recs, { signal }).then((ack) => onChunk?.({ index: i, records: recs.length, ack })));
+    const put = client.putChunk(upload, i, recs, { signal }).then((ack) => onChunk?.({ index: i, records: recs.length, ack }));
+    // Awaited below; until then a failure must not count as unhandled.
+    put.catch(() => {});
+    pending.push(put);
     if (pending.length > 1) await pending.shift();
   }
   await Promise.all(pending);
