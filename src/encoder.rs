@@ -7,11 +7,13 @@
 //! fuzzy encoding sees the same folded, abbreviated form as the tokens do.
 //! [`DEFAULT_CLK_SCHEMA`] is the schema the pages use.
 
-use crate::clk::{ClkEncoder, ClkSchema};
+use crate::clk::{ClkEncoder, ClkSchema, Hardening};
+use crate::definition::IdentityDefinition;
 use crate::error::{Error, ErrorCode, Subject};
 use crate::field::Field;
 use crate::link::EncodedRecord;
-use crate::pseudonymizer::{FieldError, Pseudonymizer, TokenKind};
+use crate::normalize::Country;
+use crate::pseudonymizer::{normalize_record, FieldError, Pseudonymizer, TokenKind};
 use crate::record::Record;
 use serde::Serialize;
 use std::collections::BTreeMap;
@@ -26,7 +28,10 @@ pub const DEFAULT_CLK_SCHEMA: &str = include_str!("encoder/default.schema.json")
 pub const RECORD_CLK: &str = "record";
 
 /// Encodes records into [`EncodedRecord`]s: tokens and match keys from a
-/// [`Pseudonymizer`], plus one CLK per schema feature and the record CLK.
+/// [`Pseudonymizer`], plus one CLK per schema feature and the record CLK
+/// (optionally hardened, see [`Hardening`]). [`RecordEncoder::clks_only`]
+/// makes CLKs without any token key, for parties whose tokens come from
+/// elsewhere (oblivious `po1` tokens from a key server).
 ///
 /// ```
 /// use pseudolink::{IdentityDefinition, Pseudonymizer, Record, RecordEncoder, Field, Secret, ClkSchema, DEFAULT_CLK_SCHEMA};
@@ -39,10 +44,21 @@ pub const RECORD_CLK: &str = "record";
 /// assert_eq!(out.record.clks.keys().collect::<Vec<_>>(), ["firstName", "record"]);
 /// ```
 pub struct RecordEncoder {
-    pseudonymizer: Pseudonymizer,
+    tokens: Tokens,
     clks: Option<FieldClks>,
     /// Every field that must be normalised: the definition's and the schema's.
     fields: Vec<Field>,
+}
+
+/// Where tokens come from, and what drives normalisation.
+enum Tokens {
+    /// Keyed `pl1` tokens and match keys.
+    Keyed(Pseudonymizer),
+    /// No tokens: the definition only sets region and date order.
+    None {
+        definition: IdentityDefinition,
+        default_region: Option<Country>,
+    },
 }
 
 struct FieldClks {
@@ -51,9 +67,6 @@ struct FieldClks {
     columns: Vec<Option<Field>>,
     /// The field of each non-ignored feature, in `encode_features` order.
     features: Vec<Field>,
-    /// Without folding or balancing, the record CLK is the OR of the
-    /// feature CLKs, so it need not be hashed a second time.
-    record_is_or: bool,
 }
 
 /// One encoded record and the fields that could not be used.
@@ -72,7 +85,7 @@ impl RecordEncoder {
     pub fn new(pseudonymizer: Pseudonymizer) -> Self {
         let fields = pseudonymizer.needed_fields().to_vec();
         RecordEncoder {
-            pseudonymizer,
+            tokens: Tokens::Keyed(pseudonymizer),
             clks: None,
             fields,
         }
@@ -81,40 +94,59 @@ impl RecordEncoder {
     /// Tokens plus CLKs under `schema` and `clk_secret` (shared by the
     /// linking parties; distinct from the token keys). Every non-ignored
     /// feature must be a field wire name (`schema.unknown_field` otherwise).
+    /// The CLKs are byte-identical to clkhash's.
     pub fn with_clks(
         pseudonymizer: Pseudonymizer,
         schema: &ClkSchema,
         clk_secret: &[u8],
     ) -> Result<Self, Error> {
-        let mut columns = Vec::with_capacity(schema.len());
-        let mut features = Vec::new();
-        for (id, ignored) in schema.identifiers().zip(schema.ignored()) {
-            if ignored {
-                columns.push(None);
-                continue;
-            }
-            let field = Field::from_name(id).ok_or_else(|| {
-                Error::about_feature(Subject::Schema, ErrorCode::SchemaUnknownField, id)
-            })?;
-            columns.push(Some(field));
-            features.push(field);
-        }
-        let encoder = ClkEncoder::new(schema, clk_secret)?;
-        let record_is_or = schema.xor_folds() == 0 && encoder.output_bits() == schema.l();
+        RecordEncoder::with_hardened_clks(pseudonymizer, schema, clk_secret, &Hardening::default())
+    }
+
+    /// Like [`RecordEncoder::with_clks`], with every CLK (each feature's and
+    /// the record's) hardened as [`ClkEncoder::with_hardening`] does. A salt
+    /// feature names a schema feature (a field wire name).
+    pub fn with_hardened_clks(
+        pseudonymizer: Pseudonymizer,
+        schema: &ClkSchema,
+        clk_secret: &[u8],
+        hardening: &Hardening,
+    ) -> Result<Self, Error> {
+        let clks = FieldClks::new(schema, clk_secret, hardening)?;
         let mut fields = pseudonymizer.needed_fields().to_vec();
-        for f in &features {
+        for f in &clks.features {
             if !fields.contains(f) {
                 fields.push(*f);
             }
         }
         Ok(RecordEncoder {
-            pseudonymizer,
-            clks: Some(FieldClks {
-                encoder,
-                columns,
-                features,
-                record_is_or,
-            }),
+            tokens: Tokens::Keyed(pseudonymizer),
+            clks: Some(clks),
+            fields,
+        })
+    }
+
+    /// CLKs only, no token key: `tokens` and `matchKeys` stay empty. The
+    /// definition is validated and sets the region and date order, so a
+    /// value normalises exactly as under a keyed encoder with the same
+    /// definition and the CLKs are the same; only the schema's fields are
+    /// normalised (and reported in `errors`).
+    pub fn clks_only(
+        definition: IdentityDefinition,
+        schema: &ClkSchema,
+        clk_secret: &[u8],
+        hardening: &Hardening,
+    ) -> Result<Self, Error> {
+        definition.validate()?;
+        let default_region = definition.default_region()?;
+        let clks = FieldClks::new(schema, clk_secret, hardening)?;
+        let fields = clks.features.clone();
+        Ok(RecordEncoder {
+            tokens: Tokens::None {
+                definition,
+                default_region,
+            },
+            clks: Some(clks),
             fields,
         })
     }
@@ -122,20 +154,31 @@ impl RecordEncoder {
     /// Encodes one record under the caller's record id.
     pub fn encode(&self, id: &str, record: &Record) -> Encoded {
         let mut errors = Vec::new();
-        let normalized = self
-            .pseudonymizer
-            .normalize_record(record, &self.fields, &mut errors);
+        let normalized = match &self.tokens {
+            Tokens::Keyed(p) => p.normalize_record(record, &self.fields, &mut errors),
+            Tokens::None {
+                definition,
+                default_region,
+            } => normalize_record(
+                definition,
+                &self.fields,
+                *default_region,
+                record,
+                &mut errors,
+            ),
+        };
         let mut out = EncodedRecord {
             id: id.to_owned(),
             tokens: Vec::new(),
             match_keys: Vec::new(),
             clks: BTreeMap::new(),
         };
-        self.pseudonymizer
-            .emit_tokens(&normalized, |kind, token| match kind {
+        if let Tokens::Keyed(p) = &self.tokens {
+            p.emit_tokens(&normalized, |kind, token| match kind {
                 TokenKind::Field => out.tokens.push(token.to_owned()),
                 TokenKind::MatchKey => out.match_keys.push(token.to_owned()),
             });
+        }
         if let Some(clks) = &self.clks {
             clks.encode(&normalized, &mut out.clks, &mut errors);
         }
@@ -163,13 +206,47 @@ impl RecordEncoder {
             .collect()
     }
 
-    /// The identity definition's pseudonymizer.
-    pub fn pseudonymizer(&self) -> &Pseudonymizer {
-        &self.pseudonymizer
+    /// The pseudonymizer making the tokens; `None` for a CLK-only encoder.
+    pub fn pseudonymizer(&self) -> Option<&Pseudonymizer> {
+        match &self.tokens {
+            Tokens::Keyed(p) => Some(p),
+            Tokens::None { .. } => None,
+        }
+    }
+
+    /// The identity definition in use.
+    pub fn definition(&self) -> &IdentityDefinition {
+        match &self.tokens {
+            Tokens::Keyed(p) => p.definition(),
+            Tokens::None { definition, .. } => definition,
+        }
     }
 }
 
 impl FieldClks {
+    /// Maps the schema's features to fields and prepares the encoder.
+    fn new(schema: &ClkSchema, clk_secret: &[u8], hardening: &Hardening) -> Result<Self, Error> {
+        let mut columns = Vec::with_capacity(schema.len());
+        let mut features = Vec::new();
+        for (id, ignored) in schema.identifiers().zip(schema.ignored()) {
+            if ignored {
+                columns.push(None);
+                continue;
+            }
+            let field = Field::from_name(id).ok_or_else(|| {
+                Error::about_feature(Subject::Schema, ErrorCode::SchemaUnknownField, id)
+            })?;
+            columns.push(Some(field));
+            features.push(field);
+        }
+        let encoder = ClkEncoder::with_hardening(schema, clk_secret, hardening)?;
+        Ok(FieldClks {
+            encoder,
+            columns,
+            features,
+        })
+    }
+
     /// Adds one CLK per present feature plus the record CLK to `out`. A
     /// value the schema rejects (its pattern, length, …) is left out of the
     /// encoding and reported, like a field that does not normalise.
@@ -189,8 +266,8 @@ impl FieldClks {
             })
             .collect();
         // Each retry blanks one more rejected feature, so this ends.
-        let feature_clks = loop {
-            match self.encoder.encode_features(&row) {
+        let (feature_clks, record) = loop {
+            match self.encoder.encode_features_and_record(&row) {
                 Ok(c) => break c,
                 Err(e) => {
                     let Some(pos) = self.reject(&e, &mut row) else {
@@ -202,27 +279,15 @@ impl FieldClks {
                 }
             }
         };
-        let mut record: Option<Vec<u8>> = None;
         for (field, clk) in self.features.iter().zip(feature_clks) {
             let Some(clk) = clk else { continue };
-            let bytes = clk.as_bytes();
-            if self.record_is_or {
-                match &mut record {
-                    Some(acc) => acc.iter_mut().zip(bytes).for_each(|(a, b)| *a |= b),
-                    None => record = Some(bytes.to_vec()),
-                }
-            }
-            out.insert(field.name().to_owned(), bytes.to_vec());
+            out.insert(field.name().to_owned(), clk.as_bytes().to_vec());
         }
-        if !self.record_is_or && !out.is_empty() {
-            record = self
-                .encoder
-                .encode(&row)
-                .ok()
-                .map(|c| c.as_bytes().to_vec());
-        }
+        // The record filter is the OR of the feature filters *before*
+        // folding and hardening (diffusion does not commute with OR), made
+        // in the same pass: equal to `ClkEncoder::encode` of the row.
         if let Some(r) = record {
-            out.insert(RECORD_CLK.to_owned(), r);
+            out.insert(RECORD_CLK.to_owned(), r.as_bytes().to_vec());
         }
     }
 
@@ -246,7 +311,7 @@ impl FieldClks {
 impl core::fmt::Debug for RecordEncoder {
     fn fmt(&self, f: &mut core::fmt::Formatter<'_>) -> core::fmt::Result {
         f.debug_struct("RecordEncoder")
-            .field("pseudonymizer", &self.pseudonymizer)
+            .field("pseudonymizer", &self.pseudonymizer())
             .field("clk_features", &self.clks.as_ref().map(|c| &c.features))
             .finish_non_exhaustive()
     }

@@ -28,7 +28,7 @@ mod token;
 pub mod wasm;
 
 #[cfg(feature = "fuzzy")]
-pub use clk::{Clk, ClkEncoder, ClkSchema, Hardening, RowError};
+pub use clk::{Clk, ClkEncoder, ClkSchema, Hardening, RowError, DIFFUSION_T};
 pub use definition::{IdentityDefinition, MatchKey, MatchKeyPart, Take, DEFINITION_VERSION};
 #[cfg(feature = "fuzzy")]
 pub use encoder::{Encoded, RecordEncoder, DEFAULT_CLK_SCHEMA, RECORD_CLK};

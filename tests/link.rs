@@ -89,6 +89,24 @@ fn em_without_labels_separates_matches_with_calibrated_probabilities() {
 }
 
 #[test]
+fn training_twice_on_the_same_data_gives_bit_identical_results() {
+    // A service stores and re-serves results: the same inputs must give the
+    // same bytes, not just the same links (EM's sums run in a fixed order).
+    let (a, b, _) = two_datasets(600, 300, 21);
+    let run = || {
+        let mut linker = Linker::new(LinkConfig::default()).unwrap();
+        let r = linker.link(&a, &b, &mut quiet()).unwrap();
+        let links: Vec<(String, String, u64)> = r
+            .links
+            .iter()
+            .map(|l| (l.a.clone(), l.b.clone(), l.probability.to_bits()))
+            .collect();
+        (serde_json::to_string(&r.params).unwrap(), links)
+    };
+    assert_eq!(run(), run());
+}
+
+#[test]
 fn greedy_links_are_one_to_one() {
     let (a, mut b, _) = two_datasets(400, 300, 5);
     // A second noisy copy of each of the first 100 people in b competes for them.

@@ -289,3 +289,93 @@ fn dedupe_and_link_many_in_the_browser() {
         s.len() == e.as_array().unwrap().len()
     }));
 }
+
+/// `default_clk_options(4)` plus `hardening` (JSON text parsed to an object).
+fn hardened_options(hardening: &str) -> JsValue {
+    let o = options_with_clks();
+    js_sys::Reflect::set(&o, &"hardening".into(), &js(hardening)).unwrap();
+    o
+}
+
+#[wasm_bindgen_test]
+fn hardened_and_clk_only_encoders_in_the_browser() {
+    let rows = link(&Config::new(41), 20, 0.5).a;
+    let recs = records(&rows);
+    let encode =
+        |enc: &RecordEncoder| to_json(&enc.encode_batch(recs.clone(), JsValue::UNDEFINED).unwrap());
+    let plain = encode(&encoder());
+    let opts = || hardened_options(r#"{"diffusion":8}"#);
+    let keyed = encode(&RecordEncoder::new(keys(), js(DEFINITION), opts()).unwrap());
+    // `keys: []` with a schema: CLKs only, the same CLKs as the keyed encoder.
+    let only = encode(&RecordEncoder::new(js("[]"), js(DEFINITION), opts()).unwrap());
+    let (plain, keyed, only) = (
+        plain.as_array().unwrap(),
+        keyed.as_array().unwrap(),
+        only.as_array().unwrap(),
+    );
+    let mut clks = 0;
+    for ((p, k), o) in plain.iter().zip(keyed).zip(only) {
+        assert_eq!(k["clks"], o["clks"]);
+        assert_eq!(k["tokens"], p["tokens"]);
+        assert_eq!(o["tokens"], serde_json::json!([]));
+        assert_eq!(o["matchKeys"], serde_json::json!([]));
+        for (key, v) in p["clks"].as_object().unwrap() {
+            assert_ne!(&k["clks"][key], v, "diffusion changes {key}");
+            assert_eq!(
+                k["clks"][key].as_str().unwrap().len(),
+                v.as_str().unwrap().len()
+            );
+            clks += 1;
+        }
+    }
+    assert!(clks > 20);
+    // JSON text works as an object does; the full form too.
+    let text = options_with_clks();
+    js_sys::Reflect::set(
+        &text,
+        &"hardening".into(),
+        &r#"{"balanced":false,"saltFeature":null,"diffusion":8}"#.into(),
+    )
+    .unwrap();
+    assert_eq!(
+        to_json(
+            &RecordEncoder::new(keys(), js(DEFINITION), text)
+                .unwrap()
+                .encode_batch(recs.clone(), JsValue::UNDEFINED)
+                .unwrap()
+        )
+        .as_array()
+        .unwrap(),
+        keyed
+    );
+    // Bad hardening: `option.invalid`, the value never in the message.
+    for bad in [
+        r#"{"diffusion":40}"#,
+        r#"{"diffusion":1}"#,
+        r#"{"diffusion":"8"}"#,
+        r#"{"diffusion":8,"rounds":2}"#,
+        r#"{"saltFeature":"noSuchField"}"#,
+        r#"[8]"#,
+        "8",
+    ] {
+        let err = RecordEncoder::new(keys(), js(DEFINITION), hardened_options(bad))
+            .err()
+            .unwrap();
+        assert_eq!(code_of(&err), "option.invalid", "{bad}");
+        let msg = js_sys::Reflect::get(&err, &"message".into())
+            .unwrap()
+            .as_string()
+            .unwrap();
+        assert!(!msg.contains("40") && !msg.contains("rounds") && !msg.contains("noSuchField"));
+    }
+    // Hardening needs a schema; no keys without a schema is still `key.missing`.
+    let no_schema = js(r#"{"hardening":{"diffusion":8}}"#);
+    let err = RecordEncoder::new(keys(), js(DEFINITION), no_schema)
+        .err()
+        .unwrap();
+    assert_eq!(code_of(&err), "option.invalid");
+    let err = RecordEncoder::new(js("[]"), js(DEFINITION), JsValue::UNDEFINED)
+        .err()
+        .unwrap();
+    assert_eq!(code_of(&err), "key.missing");
+}

@@ -12,6 +12,11 @@
 //! CLKs per field under `DEFAULT_CLK_SCHEMA`; then the default `Linker`
 //! trains its Fellegi–Sunter model by EM on the data itself (no labels)
 //! and keeps pairs at probability ≥ 0.5. Nothing here looks at the truth.
+//!
+//! `PSEUDOLINK_CLK_HARDENING='{"diffusion":8}'` (the `Hardening` JSON) hardens
+//! every CLK (`scripts/quality/hardening.py`: the "CLK hardening: linkage
+//! quality" table); unset, the CLKs are clkhash's. `PSEUDOLINK_LINK_CONFIG`
+//! (LinkConfig JSON) replaces the default linker settings (explanations stay off).
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a tool: failing loudly is the point
 
@@ -20,16 +25,21 @@ mod common;
 
 use common::{args, pseudonymizer, read, record};
 use pseudolink::link::{EncodedRecord, LinkConfig, Linker};
-use pseudolink::{ClkSchema, RecordEncoder, DEFAULT_CLK_SCHEMA};
+use pseudolink::{ClkSchema, Hardening, RecordEncoder, DEFAULT_CLK_SCHEMA};
 use pseudolink_synth::{csv, Row};
 
 fn encoder() -> RecordEncoder {
     // Fixed benchmark keys: the encodings never leave this process.
     let schema = ClkSchema::from_json(DEFAULT_CLK_SCHEMA).unwrap();
-    RecordEncoder::with_clks(
+    let hardening = match std::env::var("PSEUDOLINK_CLK_HARDENING") {
+        Ok(json) => Hardening::from_json(&json).expect("PSEUDOLINK_CLK_HARDENING: Hardening JSON"),
+        Err(_) => Hardening::default(),
+    };
+    RecordEncoder::with_hardened_clks(
         pseudonymizer(),
         &schema,
         b"pseudolink-quality-benchmark-clk-secret",
+        &hardening,
     )
     .unwrap()
 }
@@ -41,9 +51,13 @@ fn encode(enc: &RecordEncoder, rows: &[Row]) -> Vec<EncodedRecord> {
 }
 
 fn linker() -> Linker {
+    let base = match std::env::var("PSEUDOLINK_LINK_CONFIG") {
+        Ok(json) => LinkConfig::from_json(&json).expect("PSEUDOLINK_LINK_CONFIG: LinkConfig JSON"),
+        Err(_) => LinkConfig::default(),
+    };
     let config = LinkConfig {
         explain_links: false,
-        ..LinkConfig::default()
+        ..base
     };
     Linker::new(config).unwrap()
 }

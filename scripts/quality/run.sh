@@ -19,6 +19,7 @@ SEED=${SEED:-1}
 PINS=(clkhash==0.18.3 anonlink==0.15.3 splink==5.0.0)
 # Somewhat noisier than the generator's defaults. Every record gets its own
 # noise, so a pair of records disagrees about twice as often as one rate says.
+# Keep in step with hardening.sh.
 NOISE=(--typo 0.08 --phonetic 0.05 --nickname 0.08 --missing 0.12 --moved 0.1
        --email-changed 0.15 --name-swap 0.02 --formatting 0.3)
 

@@ -43,6 +43,11 @@ impl Clk {
         }
     }
 
+    /// Wraps packed bytes (clkhash bit order) whose spare bits are zero.
+    pub(crate) fn from_packed(bytes: Vec<u8>, len_bits: usize) -> Self {
+        Clk { bytes, len_bits }
+    }
+
     /// A filter from its bytes (clkhash bit order). Bits past `len_bits` in
     /// the last byte must be zero, as clkhash writes them.
     pub fn from_bytes(bytes: &[u8], len_bits: usize) -> Result<Self, Error> {

@@ -18,7 +18,7 @@ mod schema;
 mod tokens;
 
 pub use filter::Clk;
-pub use harden::Hardening;
+pub use harden::{Hardening, DIFFUSION_T};
 pub use schema::ClkSchema;
 
 use crate::error::{Error, ErrorCode, Subject};
@@ -40,6 +40,7 @@ pub struct ClkEncoder {
     features: Vec<Prepared>,
     salt_index: Option<usize>,
     permutation: Option<Zeroizing<Vec<u32>>>,
+    diffusion: Option<harden::Diffusion>,
 }
 
 struct Prepared {
@@ -59,13 +60,17 @@ impl ClkEncoder {
         ClkEncoder::with_hardening(schema, secret, &Hardening::default())
     }
 
-    /// Like [`ClkEncoder::new`], with optional hardening (see [`Hardening`]);
-    /// any hardening makes the output incompatible with clkhash by design.
+    /// Like [`ClkEncoder::new`], with optional hardening (see [`Hardening`]):
+    /// fold, then balance, then diffuse. Any hardening makes the output
+    /// incompatible with clkhash by design. An unknown salt feature, a
+    /// diffusion `t` outside [`DIFFUSION_T`] or above the filter length is
+    /// `option.invalid`.
     pub fn with_hardening(
         schema: &ClkSchema,
         secret: &[u8],
         hardening: &Hardening,
     ) -> Result<Self, Error> {
+        hardening.validate()?;
         let okm = schema.kdf.derive(secret, schema.features.len())?;
         let ks = schema.kdf.key_size;
         let mut features = Vec::new();
@@ -104,6 +109,15 @@ impl ClkEncoder {
         } else {
             None
         };
+        let out_bits = if hardening.balanced {
+            2 * schema.l
+        } else {
+            schema.l
+        };
+        let diffusion = match hardening.diffusion {
+            None => None,
+            Some(t) => Some(harden::Diffusion::new(secret, t, out_bits)?),
+        };
         Ok(ClkEncoder {
             l: schema.l,
             folds: schema.folds,
@@ -112,6 +126,7 @@ impl ClkEncoder {
             features,
             salt_index,
             permutation,
+            diffusion,
         })
     }
 
@@ -135,16 +150,49 @@ impl ClkEncoder {
     /// `None` where the feature yields no tokens (an empty or missing value).
     /// Hardening, if configured, applies to each filter as to the record's.
     pub fn encode_features<S: AsRef<str>>(&self, row: &[S]) -> Result<Vec<Option<Clk>>, Error> {
+        self.features_and_record(row, false).map(|(f, _)| f)
+    }
+
+    /// [`ClkEncoder::encode_features`] and the record CLK in one pass; the
+    /// record CLK is `None` when no feature yields a token. Equal to
+    /// [`ClkEncoder::encode`]'s: the record filter is the OR of the feature
+    /// filters before folding and hardening, so nothing is hashed twice.
+    pub(crate) fn encode_features_and_record<S: AsRef<str>>(
+        &self,
+        row: &[S],
+    ) -> Result<(Vec<Option<Clk>>, Option<Clk>), Error> {
+        self.features_and_record(row, true)
+    }
+
+    fn features_and_record<S: AsRef<str>>(
+        &self,
+        row: &[S],
+        with_record: bool,
+    ) -> Result<(Vec<Option<Clk>>, Option<Clk>), Error> {
         let mut scratch = Scratch::default();
         let salt = self.salt_prefix(row)?;
         let mut out = Vec::with_capacity(self.features.len());
+        let mut record: Option<Vec<u8>> = None;
         for (slot, f) in self.features.iter().enumerate() {
             scratch.filter.clear();
             scratch.filter.resize(self.pre_fold_len, 0);
             let tokens = self.insert_feature(slot, f, row, salt.as_deref(), &mut scratch)?;
-            out.push((tokens > 0).then(|| self.finish(&mut scratch.filter)));
+            if tokens == 0 {
+                out.push(None);
+                continue;
+            }
+            if with_record {
+                match &mut record {
+                    Some(acc) => acc
+                        .iter_mut()
+                        .zip(&scratch.filter)
+                        .for_each(|(a, b)| *a |= b),
+                    None => record = Some(scratch.filter.clone()),
+                }
+            }
+            out.push(Some(self.finish(&mut scratch.filter)));
         }
-        Ok(out)
+        Ok((out, record.map(|mut r| self.finish(&mut r))))
     }
 
     /// Encodes many rows, reporting `(done, total)` after each one. Stops at
@@ -260,12 +308,21 @@ impl ClkEncoder {
         result.map_err(err)
     }
 
-    /// Folds the working filter and packs it (balancing it if configured).
+    /// Folds the working filter and packs it, balancing and then diffusing
+    /// it if configured.
     fn finish(&self, bits: &mut Vec<u8>) -> Clk {
         fold_xor(bits, self.folds);
-        match &self.permutation {
+        let balanced;
+        let bits: &[u8] = match &self.permutation {
+            None => bits,
+            Some(p) => {
+                balanced = harden::balance(bits, p);
+                &balanced
+            }
+        };
+        match &self.diffusion {
             None => Clk::from_bits(bits),
-            Some(p) => Clk::from_bits(&harden::balance(bits, p)),
+            Some(d) => d.apply(bits),
         }
     }
 }

@@ -208,7 +208,10 @@ pub(crate) fn expectation_maximisation(
         .collect();
     let mut u = u_start.to_vec();
     let mut rate: f64 = 0.1;
-    let pats: Vec<(u64, f64)> = patterns.iter().map(|(&p, &n)| (p, f64::from(n))).collect();
+    // Sorted: the sums below then run in one order, so the same patterns give
+    // bit-identical parameters in every run (a HashMap's order is random).
+    let mut pats: Vec<(u64, f64)> = patterns.iter().map(|(&p, &n)| (p, f64::from(n))).collect();
+    pats.sort_unstable_by_key(|&(p, _)| p);
     let total: f64 = pats.iter().map(|x| x.1).sum();
     let k_count = comparisons.len();
     let mut iterations = 0;

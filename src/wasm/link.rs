@@ -5,8 +5,9 @@
 use super::{definition_from, invalid_record, js_error, json_text, keys_from, record_from, to_js};
 use crate::link::{EncodedRecord, LinkConfig, Linker as CoreLinker, ModelParams};
 use crate::{
-    ClkEncoder as CoreClkEncoder, ClkSchema, Error, ErrorCode, Pseudonymizer as CorePseudonymizer,
-    Record, RecordEncoder as CoreRecordEncoder, Subject, DEFAULT_CLK_SCHEMA,
+    ClkEncoder as CoreClkEncoder, ClkSchema, Error, ErrorCode, Hardening,
+    Pseudonymizer as CorePseudonymizer, Record, RecordEncoder as CoreRecordEncoder, Subject,
+    DEFAULT_CLK_SCHEMA,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -44,12 +45,28 @@ export interface EncodedRecordResult extends EncodedRecord { errors: FieldError[
 /** A contact record for `RecordEncoder`: the fields, plus an optional id. */
 export type IdentifiedRecord = ContactRecord & { id?: string | number };
 
+/**
+ * Hardening of every CLK (each field's and the record's), all parts optional;
+ * without it the CLKs are clkhash's. Applied in this order: salt, balance, diffuse.
+ * Both linking parties must use the same hardening and CLK secret.
+ */
+export interface ClkHardening {
+  /** Balanced filters: `π(f ‖ ¬f)`, twice the bits, exactly half set. */
+  balanced?: boolean;
+  /** A schema feature (field wire name, e.g. `'dateOfBirth'`) whose value salts each record's CLKs. */
+  saltFeature?: string | null;
+  /** Diffusion layer: every output bit the XOR of this many (2–32) keyed input bits; same length. */
+  diffusion?: number | null;
+}
+
 /** Options of `RecordEncoder`: CLKs are made when a schema is given (default: tokens only). */
 export interface RecordEncoderOptions {
   /** A linkage schema whose features are field wire names, or `'default'` for `DEFAULT_CLK_SCHEMA`. */
   clkSchema?: LinkageSchema | string;
   /** The CLK secret shared by the linking parties (at least 16 bytes). */
   clkSecret?: Uint8Array;
+  /** CLK hardening (needs `clkSchema`); a bad option throws `option.invalid`. */
+  hardening?: ClkHardening;
 }
 
 /** One comparison of a link configuration. */
@@ -175,6 +192,20 @@ fn schema_from(value: &JsValue) -> Result<ClkSchema, JsValue> {
     ClkSchema::from_json(&text).map_err(js_error)
 }
 
+/// `{balanced?, saltFeature?, diffusion?}` (object or JSON text); absent: none.
+fn hardening_from(value: &JsValue) -> Result<Hardening, JsValue> {
+    if value.is_undefined() || value.is_null() {
+        return Ok(Hardening::default());
+    }
+    let bad = || js_error(Error::new(Subject::Option, ErrorCode::OptionInvalid));
+    let text = match value.as_string() {
+        Some(s) => s,
+        None if value.is_object() => json_text(value).ok_or_else(bad)?,
+        None => return Err(bad()),
+    };
+    Hardening::from_json(&text).map_err(js_error)
+}
+
 fn secret_from(value: &JsValue) -> Result<Vec<u8>, JsValue> {
     value
         .dyn_ref::<js_sys::Uint8Array>()
@@ -278,15 +309,17 @@ pub struct RecordEncoder {
 #[wasm_bindgen]
 impl RecordEncoder {
     /// Token keys (as for `Pseudonymizer`), an identity definition, and
-    /// optionally `{clkSchema, clkSecret}` for fuzzy encodings.
+    /// optionally `{clkSchema, clkSecret, hardening}` for fuzzy encodings.
+    /// With a `clkSchema`, `keys` may be `[]`: a CLK-only encoder (no
+    /// tokens or match keys; e.g. next to oblivious tokens).
     #[wasm_bindgen(constructor)]
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "TokenKeyInput[]")] keys: JsValue,
         #[wasm_bindgen(unchecked_param_type = "IdentityDefinition | string")] definition: JsValue,
         #[wasm_bindgen(unchecked_param_type = "RecordEncoderOptions")] options: JsValue,
     ) -> Result<RecordEncoder, JsValue> {
-        let p = CorePseudonymizer::new(keys_from(keys)?, definition_from(&definition)?)
-            .map_err(js_error)?;
+        let keys = keys_from(keys)?;
+        let definition = definition_from(&definition)?;
         let get = |k: &str| {
             if options.is_object() {
                 js_sys::Reflect::get(&options, &k.into()).unwrap_or(JsValue::UNDEFINED)
@@ -295,14 +328,29 @@ impl RecordEncoder {
             }
         };
         let schema = get("clkSchema");
+        let hardening = get("hardening");
         let inner = if schema.is_undefined() || schema.is_null() {
-            CoreRecordEncoder::new(p)
+            if !(hardening.is_undefined() || hardening.is_null()) {
+                return Err(js_error(Error::new(
+                    Subject::Option,
+                    ErrorCode::OptionInvalid,
+                )));
+            }
+            CoreRecordEncoder::new(CorePseudonymizer::new(keys, definition).map_err(js_error)?)
         } else {
+            let hardening = hardening_from(&hardening)?;
             let secret = zeroize::Zeroizing::new(secret_from(&get("clkSecret"))?);
             if secret.len() < 16 {
                 return Err(js_error(Error::new(Subject::Keys, ErrorCode::KeyTooShort)));
             }
-            CoreRecordEncoder::with_clks(p, &schema_from(&schema)?, &secret).map_err(js_error)?
+            let schema = schema_from(&schema)?;
+            if keys.is_empty() {
+                CoreRecordEncoder::clks_only(definition, &schema, &secret, &hardening)
+            } else {
+                let p = CorePseudonymizer::new(keys, definition).map_err(js_error)?;
+                CoreRecordEncoder::with_hardened_clks(p, &schema, &secret, &hardening)
+            }
+            .map_err(js_error)?
         };
         Ok(RecordEncoder { inner })
     }

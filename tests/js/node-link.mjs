@@ -118,3 +118,44 @@ test('RecordEncoder and Linker find the same people, with calibrated probabiliti
   assert.equal(normalize('email', 'Jon.Smith+shop@GoogleMail.com'), 'jonsmith@gmail.com');
   for (const x of [enc, linker, again]) x.free();
 });
+
+test('RecordEncoder hardening: diffused CLKs, and a CLK-only encoder (keys []) gives the same CLKs', () => {
+  const definition = { version: 1, fields: ['email', 'firstName', 'lastName', 'street', 'city', 'postalCode', 'dateOfBirth'], defaultRegion: 'US', dateOrder: 'mdy' };
+  const keys = [{ id: 'k1', secret: new Uint8Array(32).fill(3) }];
+  const clkSecret = new TextEncoder().encode('a project clk secret, long enough');
+  const base = { clkSchema: 'default', clkSecret };
+  const people = [
+    { id: 'a', email: 'ann.lee@example.com', firstName: 'Ann', lastName: 'Lee', street: '12 Main Street', city: 'Springfield', postalCode: '62704', dateOfBirth: '03/14/1985' },
+    { id: 'b', email: 'ann.lee@example.com', firstName: 'Anne', lastName: 'Leigh', street: '12 Main St', city: 'Springfeld', postalCode: '62704', dateOfBirth: '03/14/1985' },
+    { id: 'c', email: 'rob@example.org', firstName: 'Robert', lastName: 'Okafor', street: '901 Harbor Blvd', city: 'Riverton', postalCode: '84065', dateOfBirth: '11/02/1961' },
+  ];
+  const plainEnc = new RecordEncoder(keys, definition, base);
+  const keyedEnc = new RecordEncoder(keys, definition, { ...base, hardening: { diffusion: 8 } });
+  const onlyEnc = new RecordEncoder([], definition, { ...base, hardening: { balanced: false, saltFeature: null, diffusion: 8 } });
+  const [plain, keyed, only] = [plainEnc, keyedEnc, onlyEnc].map((e) => e.encodeBatch(people));
+  for (let i = 0; i < people.length; i++) {
+    assert.deepEqual(only[i].clks, keyed[i].clks);
+    assert.deepEqual(only[i].tokens, []);
+    assert.deepEqual(only[i].matchKeys, []);
+    assert.deepEqual(keyed[i].tokens, plain[i].tokens);
+    for (const [k, v] of Object.entries(plain[i].clks)) {
+      assert.notEqual(keyed[i].clks[k], v, `diffusion changes ${k}`);
+      assert.equal(keyed[i].clks[k].length, v.length);
+    }
+  }
+  // Same input, same CLKs; a near match stays nearer than a stranger (record CLK, Dice).
+  assert.deepEqual(onlyEnc.encode(people[0]).clks, only[0].clks);
+  const bits = (b64) => Buffer.from(b64, 'base64');
+  const pop = (buf) => buf.reduce((s, x) => { let c = 0; while (x) { c += x & 1; x >>= 1; } return s + c; }, 0);
+  const dice = (x, y) => { const a = bits(x), b = bits(y); return 2 * pop(a.map((v, i) => v & b[i])) / (pop(a) + pop(b)); };
+  assert.ok(dice(only[0].clks.record, only[1].clks.record) > dice(only[0].clks.record, only[2].clks.record));
+
+  // Typed errors, no echo.
+  for (const hardening of [{ diffusion: 40 }, { diffusion: 1 }, { diffusion: 8, rounds: 2 }, { saltFeature: 'noSuchField' }]) {
+    assert.throws(() => new RecordEncoder(keys, definition, { ...base, hardening }),
+      (err) => err.code === 'option.invalid' && !/40|rounds|noSuchField/.test(err.message), JSON.stringify(hardening));
+  }
+  assert.throws(() => new RecordEncoder(keys, definition, { hardening: { diffusion: 8 } }), (err) => err.code === 'option.invalid');
+  assert.throws(() => new RecordEncoder([], definition, {}), (err) => err.code === 'key.missing');
+  for (const x of [plainEnc, keyedEnc, onlyEnc]) x.free();
+});
