@@ -13,6 +13,7 @@
 //!     "tokenKeyVersions": ["demo-2026a", "demo-2026b"],
 //!     "clk": {"keys": ["firstName", "lastName", "record"], "bytes": 128},
 //!     "encoding": {"clkSchema": "default", "hardening": {"diffusion": 8}},
+//!     "linkConfig": {"blocking": {"lsh": [{"clk": "record"}, {"clk": "lastName"}]}, "comparisons": [...]},
 //!     "directoryParty": "company",
 //!     "parties": [
 //!       {"id": "company", "apiKeySha256": "<64 hex>", "origins": [], "maxRecords": 200000,
@@ -29,11 +30,15 @@
 //! service stores, as 64 hex digits (`openssl rand -hex 32`); a relative
 //! path is taken from the config file's directory. `encoding` is opaque to
 //! the service: it is handed to the parties so that they encode alike.
+//! `linkConfig` (optional; the JSON of `Linker`'s configuration) must suit
+//! that encoding: diffused CLKs need the lower Dice thresholds and the extra
+//! last-name LSH measured in BENCHMARKS.md ("CLK hardening").
 //! Overrides: `PSEUDOLINK_LINKAGE_STORE_KEY_FILE` (the key file's path),
 //! `PSEUDOLINK_LINKAGE_PORT`. Errors name the file and the rule, never a key.
 
 use std::path::{Path, PathBuf};
 
+use pseudolink::link::LinkConfig;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -79,6 +84,9 @@ struct ProjectEntry {
     clk: ClkSpec,
     #[serde(default)]
     encoding: serde_json::Value,
+    /// The linker's configuration (as `Linker`'s JSON); default: `LinkConfig::default()`.
+    #[serde(default)]
+    link_config: Option<serde_json::Value>,
     directory_party: String,
     parties: Vec<PartyEntry>,
 }
@@ -133,6 +141,9 @@ pub struct Project {
     pub token_key_versions: Vec<String>,
     pub clk: ClkSpec,
     pub encoding: serde_json::Value,
+    /// How its runs link: the encoding decides (diffused CLKs need lower
+    /// Dice thresholds and more LSH than plain ones; see BENCHMARKS.md).
+    pub link_config: LinkConfig,
     pub directory_party: String,
     pub parties: Vec<Party>,
 }
@@ -288,12 +299,18 @@ fn project(p: ProjectEntry) -> Result<Project, String> {
             p.directory_party
         ));
     }
+    let link_config = match &p.link_config {
+        None => LinkConfig::default(),
+        Some(v) => LinkConfig::from_json(&v.to_string())
+            .map_err(|e| format!("project {id}: linkConfig: {}", e.code().as_str()))?,
+    };
     Ok(Project {
         id: p.id,
         token_subjects: p.token_subjects,
         token_key_versions: p.token_key_versions,
         clk: p.clk,
         encoding: p.encoding,
+        link_config,
         directory_party: p.directory_party,
         parties,
     })
@@ -363,5 +380,44 @@ mod tests {
         assert!(valid_origin("http://127.0.0.1:8080") && !valid_origin("x.example"));
         assert_eq!(decode_hex32(&"ab".repeat(32)), Some([0xab; 32]));
         assert_eq!(decode_hex32("ab"), None);
+    }
+
+    fn demo_path() -> PathBuf {
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/linkage/linkage.json")
+    }
+
+    #[test]
+    fn demo_config_links_diffused_clks_with_its_own_link_config() {
+        let c = Config::load(&demo_path()).unwrap();
+        let p = &c.projects[0];
+        assert_eq!(p.encoding["hardening"]["diffusion"], 8);
+        let lsh: Vec<&str> = p
+            .link_config
+            .blocking
+            .lsh
+            .iter()
+            .map(|l| l.clk.as_str())
+            .collect();
+        assert_eq!(lsh, ["record", "lastName"]);
+        assert_ne!(p.link_config, LinkConfig::default());
+    }
+
+    #[test]
+    fn a_bad_link_config_is_refused_at_load_without_its_content() {
+        let text = std::fs::read_to_string(demo_path()).unwrap();
+        let bad = text.replace("[0.92, 0.75]", "[7.5, \"needle-value\"]");
+        assert_ne!(bad, text);
+        let dir = std::env::temp_dir().join(format!("linkage-config-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("linkage.json"), bad).unwrap();
+        std::fs::copy(
+            demo_path().with_file_name("store.key"),
+            dir.join("store.key"),
+        )
+        .unwrap();
+        let err = Config::load(&dir.join("linkage.json")).err().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        assert!(err.contains("linkConfig"), "{err}");
+        assert!(!err.contains("needle"), "{err}");
     }
 }

@@ -46,6 +46,7 @@ use axum::{
     Extension, Json, Router,
 };
 use pseudolink::base64_url;
+use pseudolink::link::LinkConfig;
 use rand_core::{OsRng, RngCore};
 use serde::Deserialize;
 use sha2::{Digest, Sha256};
@@ -817,6 +818,7 @@ async fn create_run(
         project: p.clone(),
         party: party.clone(),
         directory_party: c.project.directory_party.clone(),
+        link_config: c.project.link_config.clone(),
         partner_upload: req.upload,
         directory_upload: directory,
     };
@@ -851,6 +853,7 @@ struct JobSpec {
     project: String,
     party: String,
     directory_party: String,
+    link_config: LinkConfig,
     partner_upload: String,
     directory_upload: String,
 }
@@ -866,8 +869,8 @@ fn run_job(s: &Linkage, job: JobSpec) -> Result<(Vec<u8>, u64), JobError> {
     let partner = load(s, &job.project, &job.party, &job.partner_upload)?;
     let directory = load(s, &job.project, &job.directory_party, &job.directory_upload)?;
     let id = new_id("r_");
-    let views =
-        run::link(&id, &job.party, &partner, &directory).map_err(|e| JobError::Link(e.0))?;
+    let views = run::link(&id, &job.party, &job.link_config, &partner, &directory)
+        .map_err(|e| JobError::Link(e.0))?;
     drop((partner, directory));
     let seal = |view: &str, party: &str, body: &[u8]| {
         s.sealer
