@@ -14,6 +14,9 @@ PORT ?= 8080
 KEYSERVER_PORT ?= 8081
 # DEMO ONLY config and seeds (see demo/keyserver/README.md).
 KEYSERVER_CONFIG ?= demo/keyserver/keyserver.json
+LINKAGE_PORT ?= 8082
+# DEMO ONLY store key and credential hashes (see demo/linkage/).
+LINKAGE_CONFIG ?= demo/linkage/linkage.json
 
 # Browser tests of the wasm build: every tests/web*.rs (wasm_bindgen_test, run_in_browser).
 WASM_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/web*.rs))
@@ -44,12 +47,21 @@ pkg:
 server:
 	cargo build --release --features server --bin pseudolink-server
 
+# The server runs in the background; once it listens, the company's pipeline
+# uploads the demo directory to the linkage service (nothing to do if the
+# store already has it), then make waits on the server.
 demo: setup pkg server
 	@echo "demo: open http://127.0.0.1:$(PORT)/ (playground), http://127.0.0.1:$(PORT)/checkout/ and"
 	@echo "      http://127.0.0.1:$(PORT)/checkout/?mode=oblivious (key server on 127.0.0.1:$(KEYSERVER_PORT)) and"
-	@echo "      http://127.0.0.1:$(PORT)/portal/ (partner portal)  (Ctrl-C stops it)"
-	exec target/release/pseudolink-server --port $(PORT) --www www --pkg pkg --db demo-data/checkout.sqlite \
-		--keyserver $(KEYSERVER_CONFIG) --keyserver-port $(KEYSERVER_PORT)
+	@echo "      http://127.0.0.1:$(PORT)/portal/ (partner portal; linkage service on 127.0.0.1:$(LINKAGE_PORT))  (Ctrl-C stops it)"
+	@mkdir -p demo-data
+	target/release/pseudolink-server --port $(PORT) --www www --pkg pkg --db demo-data/checkout.sqlite \
+		--keyserver $(KEYSERVER_CONFIG) --keyserver-port $(KEYSERVER_PORT) \
+		--linkage $(LINKAGE_CONFIG) --linkage-port $(LINKAGE_PORT) --linkage-db demo-data/linkage.sqlite & \
+	server=$$!; \
+	node scripts/company-upload.mjs --pages http://127.0.0.1:$(PORT) --wait 30 --state demo-data/company-upload.json \
+		|| { kill $$server; wait $$server; exit 1; }; \
+	wait $$server
 
 # The whole suite, one timed stage after another; a summary of stage times is
 # printed at the end (and kept in target/stage-times.txt).

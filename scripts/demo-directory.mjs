@@ -1,12 +1,21 @@
-// Generates the partner portal's demo data from pseudolink-synth output:
+// Generates the demo data of the company console, the partner portal and the
+// linkage service from pseudolink-synth output:
 //
-//   www/portal/demo-directory.json   the company's customer directory as identity-graph
-//                                    records, pseudonymised (ids, tokens, match keys,
-//                                    CLKs, relations, measures; no raw value)
+//   www/console/demo-directory.json  the company's customer directory as identity-graph
+//                                    records, pseudonymised with the company's own
+//                                    in-page demo key (ids, tokens, match keys, CLKs,
+//                                    relations, measures; no raw value): the staff
+//                                    console's graph, never served to partners' pages
+//   demo/linkage/company-crm.csv     the company's raw *synthetic* CRM persons (made-up
+//                                    people), one row per CRM person record of the
+//                                    directory, in the directory's order, `id` = its id:
+//                                    what scripts/company-upload.mjs uploads to the
+//                                    linkage service (row r of the upload = row r here)
 //   www/portal/demo-partner.csv      a partner's file: raw *synthetic* rows, with
 //                                    typos, nicknames, moves, missing values…
 //   tests/js/e2e/fixtures/demo-partner-truth.csv
-//                                    which partner row is which directory customer
+//                                    which partner row (1 = first data row) is which
+//                                    directory customer (its id in company-crm.csv)
 //   tests/js/e2e/fixtures/demo-directory-truth.json
 //                                    how the directory was built: households, shop
 //                                    accounts, corporate families, record counts
@@ -41,8 +50,7 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { RecordEncoder } = await import(path.join(ROOT, 'pkg', 'link-node.js'));
 const { parseCsv, toCsv } = await import(path.join(ROOT, 'www', 'portal', 'csv.js'));
-// demo-config.js is a browser module with no package.json beside it: load its text as a module.
-const config = await import(`data:text/javascript,${encodeURIComponent(readFileSync(path.join(ROOT, 'www', 'shared', 'demo-config.js'), 'utf8'))}`);
+const config = await import(path.join(ROOT, 'www', 'shared', 'demo-config.js'));
 
 /** The directory file's format marker (the portal's worker checks it). */
 export const DIRECTORY_FORMAT = 'pseudolink-directory/2';
@@ -328,9 +336,12 @@ function generate(synthDir) {
     const rowOf = new Map(b.map((r, i) => [r.id, i + 1]));
     const pairs = truth.filter((t) => rowOf.has(t.b_id)).map((t) => [rowOf.get(t.b_id), t.a_id]).sort((x, y) => x[0] - y[0]);
     const truthCsv = toCsv([['partner_row', 'directory_id'], ...pairs]);
+    // The raw CRM persons, in the directory's order (the console maps upload row r to the r-th CRM person).
+    const crmRows = [...a, ...p.members];
+    const crmCsv = toCsv([['id', ...config.DEFINITION.fields], ...crmRows.map((r) => [r.id, ...config.DEFINITION.fields.map((f) => r[f] ?? '')])]);
 
     const structure = {
-      note: 'How scripts/demo-directory.mjs built www/portal/demo-directory.json (record keys, no values).',
+      note: 'How scripts/demo-directory.mjs built www/console/demo-directory.json (record keys, no values).',
       records: {
         crmPersons: crm.length, shopPersons: shop.length, organisations: lines.filter((l) => l.includes('"kind":"organisation"')).length,
         interactions: orders + invoices, consumerOrders: orders, invoices,
@@ -344,7 +355,8 @@ function generate(synthDir) {
       franchises: [{ id: p.franchise.id, buyer: p.franchise.contact, franchisor: p.families[0].parent.id }],
     };
     return {
-      'www/portal/demo-directory.json': directory,
+      'www/console/demo-directory.json': directory,
+      'demo/linkage/company-crm.csv': crmCsv,
       'www/portal/demo-partner.csv': partner,
       'tests/js/e2e/fixtures/demo-partner-truth.csv': truthCsv,
       'tests/js/e2e/fixtures/demo-directory-truth.json': `${compactJson(structure)}\n`,

@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# Regenerates the partner portal's demo data (see scripts/demo-directory.mjs):
-# the pseudonymised customer directory (identity-graph records: persons,
-# households, corporate families, orders and invoices), the synthetic partner
+# Regenerates the demo data of the company console, the company pipeline and
+# the partner portal (see scripts/demo-directory.mjs): the pseudonymised
+# customer directory (www/console/: identity-graph records: persons,
+# households, corporate families, orders and invoices), the company's raw
+# synthetic CRM persons (demo/linkage/company-crm.csv), the synthetic partner
 # CSV, its truth, and how the directory was built (for the e2e tests).
 #
 #   scripts/demo-directory.sh          # write the files

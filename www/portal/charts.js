@@ -108,6 +108,9 @@ function levelText(c) {
   if (c.level === 'agree') return 'same';
   if (c.level === 'disagree') return 'differs';
   if (c.similarity != null) return `${Math.round(c.similarity * 100)}% alike`;
+  // The linkage service gives partners levels, not similarities: `dice≥0.85`, `dice<0.70`.
+  const m = /^dice([<≥])([0-9.]+)$/.exec(c.level ?? '');
+  if (m) return `${m[1]}${Math.round(Number(m[2]) * 100)}% alike`;
   return c.level;
 }
 

@@ -1,21 +1,22 @@
-// Partner portal: map the CSV's columns, then in a Web Worker pseudonymise the
-// file (tokens + CLKs) and link it against the company's customer directory,
-// with progress and cancel. The same worker holds the directory as an identity
-// graph (stored in this browser between visits) and answers with summaries:
-// households, corporate families, value per customer view, segments, and how
-// the partner's rows join them. The page only ever holds counts, ids, values,
-// links and their explanations; it draws the probability histogram, a
-// waterfall per link and the value charts.
-import { DEMO_KEY, DEMO_KEY_ID, DEMO_CLK_SECRET, DEFINITION, FIELD_LABELS, explain } from '/shared/demo-config.js';
+// Partner portal: map the CSV's columns, take the partner's credentials, then
+// a Web Worker (worker.js) encodes the file (oblivious tokens through the key
+// server, hardened CLKs), uploads the encodings to the linkage service, links
+// them against the company's directory there and brings back which of the
+// partner's own rows matched, with probability and explanation. This page
+// only ever holds counts, the partner's row numbers, probabilities and
+// explanations; it draws the histogram, a waterfall per row and the table.
+// It never loads the company's directory: no page a partner opens has it.
+// definition.js, not demo-config.js: no key of any kind reaches this page.
+import { DEFINITION, FIELD_LABELS, explain } from '/shared/definition.js';
 import { parseCsv } from '/portal/csv.js';
 import { drawHistogram, drawWaterfall, SHORT_LABELS } from '/portal/charts.js';
-import { DirectoryView } from '/portal/directory.js';
+import { explainError } from '/portal/linkage-client.js';
+import { DEMO_PARTNER_CREDENTIALS } from '/portal/demo-partner-credentials.js';
 
 const $ = (sel) => document.querySelector(sel);
 const FIELDS = Object.keys(FIELD_LABELS);
-const DIRECTORY_URL = '/portal/demo-directory.json';
 const DEMO_FILE_URL = '/portal/demo-partner.csv';
-/** The Linker's default: pairs at this probability or more are links. */
+/** The linkage service links at this probability or more. */
 const LINKED = 0.5;
 const PAGE = 12;
 
@@ -43,33 +44,36 @@ export function guessField(header) {
   return Object.keys(GUESSES).find((f) => GUESSES[f].includes(h)) ?? '';
 }
 
-/** Progress stages as the user sees them: the worker's stage names under each. */
-const STAGES = [
-  ['Read & encode', ['read', 'encode']],
-  ['Block', ['directory', 'prepare', 'block']],
-  ['Train (EM)', ['compare', 'sampleU', 'em']],
-  ['Score & link', ['score', 'solve']],
-  ['Identity graph', ['graph']],
-];
+/** Progress stages as the user sees them. */
+const STAGES = [['read', 'Read'], ['encode', 'Tokens & CLKs'], ['upload', 'Upload'], ['link', 'Link'], ['results', 'Results']];
 const STAGE_TEXT = {
-  read: 'Reading the file', encode: 'Encoding rows', directory: 'Loading the directory', prepare: 'Preparing',
-  block: 'Finding candidate pairs', compare: 'Comparing candidates', sampleU: 'Sampling random pairs',
-  em: 'Training the model', score: 'Scoring pairs', solve: 'Choosing one-to-one links',
-  graph: 'Adding your rows to a copy of our identity graph', entities: 'Forming customers and households',
+  read: 'Reading the file and the project',
+  encode: 'Making tokens (key server) and CLKs',
+  upload: 'Uploading encodings',
+  link: 'Linking at the linkage service',
 };
+const CREDENTIALS = { project: '#credProject', keyserverApiKey: '#credKeyserver', linkageApiKey: '#credLinkage', clkSecret: '#credSecret' };
 
 let file = null;
 let worker = null;
 let running = false;
-let state = null; // {links, linked, page, selected}
-let directoryView = null;
+let startedAt = 0;
+let state = null; // {links, page, selected}
 
 const fmt = (n) => n.toLocaleString('en');
-const money = (v) => v.toLocaleString('en', { style: 'currency', currency: 'USD', notation: 'compact', maximumFractionDigits: 1 });
 const pct = (p) => (p >= 0.9995 ? '>99.9%' : `${(p * 100).toFixed(p >= 0.1 ? 1 : 2)}%`);
 
 function mapping() {
   return Object.fromEntries([...document.querySelectorAll('#mapping select')].map((s) => [s.dataset.col, s.value]));
+}
+
+function credentials() {
+  return Object.fromEntries(Object.entries(CREDENTIALS).map(([k, sel]) => [k, $(sel).value.trim()]));
+}
+
+function setCredentials(c) {
+  for (const [k, sel] of Object.entries(CREDENTIALS)) $(sel).value = c[k] ?? '';
+  $('#credentialsNote').textContent = '(the demo partner’s)';
 }
 
 async function chooseFile(f) {
@@ -98,7 +102,7 @@ async function chooseFile(f) {
     tr.append(name, td);
     body.append(tr);
   });
-  $('#start').disabled = false;
+  $('#start').disabled = running;
 }
 
 async function tryDemo() {
@@ -109,179 +113,135 @@ async function tryDemo() {
     await chooseFile(new File([await res.blob()], 'demo-partner.csv', { type: 'text/csv' }));
     start();
   } catch {
-    $('#progressText').textContent = 'The demo file could not be loaded.';
+    showError({ code: 'portal.demo_unavailable', text: 'The demo file could not be loaded.' });
   } finally {
     $('#tryDemo').disabled = false;
   }
 }
 
-/** The worker's stage names are `stage` or `stage.substage` (the graph's resolve). */
 function showStage(stage) {
-  const top = stage.split('.')[0];
-  const at = STAGES.findIndex(([, names]) => names.includes(top));
+  const at = STAGES.findIndex(([s]) => s === stage);
   [...$('#stages').children].forEach((el, i) => {
     el.classList.toggle('done', i < at);
     el.classList.toggle('now', i === at);
   });
 }
 
-/** A worker holding the directory graph; the page keeps one, and a new one after a cancel. */
-function spawnWorker({ forget = false } = {}) {
+/** A fresh worker: one per run, so that cancelling is terminating it. */
+function spawnWorker() {
   worker?.terminate();
   worker = new Worker('/portal/worker.js', { type: 'module' });
   worker.onmessage = (ev) => onMessage(ev.data);
   worker.onerror = (ev) => {
     ev.preventDefault();
-    running = false;
-    $('#progressText').textContent = 'The worker stopped unexpectedly.';
-    $('#start').disabled = !file;
-    $('#cancel').disabled = true;
+    showError({ code: 'portal.failed', text: explainError('portal.failed') });
   };
-  directoryView.opening(forget);
-  worker.postMessage({ type: 'open', directoryUrl: DIRECTORY_URL, forget });
 }
 
 function onMessage(m) {
-  if (directoryView.handle(m)) {
-    $('#forget').disabled = running || !directoryView.ready;
-    return;
-  }
   if (m.type === 'progress') {
     showStage(m.stage);
     $('#progress').max = Math.max(1, m.total);
     $('#progress').value = m.done;
-    const [top, sub] = m.stage.split('.');
-    const count = m.stage === 'encode' ? `: ${fmt(m.done)} of ${fmt(m.total)} rows`
-      : m.total > 1 ? ` (${Math.floor((100 * m.done) / m.total)}%)` : '…';
-    $('#progressText').textContent = `${STAGE_TEXT[top] ?? 'Working'}${sub ? ` · ${STAGE_TEXT[sub]?.toLowerCase() ?? sub}` : ''}${count}`;
+    const count = m.stage === 'encode' || m.stage === 'upload' ? `: ${fmt(m.done)} of ${fmt(m.total)} rows` : '…';
+    $('#progressText').textContent = `${STAGE_TEXT[m.stage] ?? 'Working'}${count}`;
   } else if (m.type === 'done') {
     finish(m);
-  } else if (m.type === 'overlay') {
-    showOverlay(m);
   } else if (m.type === 'export') {
     download(m.name, m.blob);
   } else if (m.type === 'error') {
-    running = false;
-    $('#progressText').textContent = `Failed: ${m.code}.`;
-    $('#empty').hidden = false;
-    $('#report').hidden = true;
-    $('#empty').textContent = 'The file could not be processed; see the message on the left.';
-    $('#start').disabled = false;
-    $('#cancel').disabled = true;
-    $('#forget').disabled = !directoryView.ready;
+    showError(m);
   }
+}
+
+/** A failure as a sentence; its stable code rides along in data-code (and in the text, small). */
+function showError({ code, text }) {
+  running = false;
+  const box = $('#error');
+  box.hidden = false;
+  box.dataset.code = code;
+  box.replaceChildren(document.createTextNode(`${text ?? explainError(code)} `), Object.assign(document.createElement('code'), { textContent: code }));
+  $('#progressText').textContent = 'Stopped.';
+  $('#empty').hidden = false;
+  $('#report').hidden = true;
+  $('#empty').textContent = 'Nothing to show: see the message on the left.';
+  $('#start').disabled = !file;
+  $('#cancel').disabled = true;
+  document.body.dataset.error = code;
 }
 
 function start() {
-  // A run still going is replaced: its worker goes, a new one opens the directory.
-  if (running) spawnWorker();
+  if (!file) return;
   const used = Object.values(mapping()).filter(Boolean);
-  if (new Set(used).size !== used.length) {
-    $('#progressBox').hidden = false;
-    $('#progressText').textContent = 'Two columns are mapped to the same field.';
-    return;
-  }
+  $('#error').hidden = true;
+  delete document.body.dataset.error;
+  if (new Set(used).size !== used.length) { showError({ code: 'portal.duplicate_mapping' }); return; }
+  if (!used.length) { showError({ code: 'portal.no_fields' }); return; }
   delete document.body.dataset.done;
-  delete document.body.dataset.overlay;
-  // The previous results are replaced (the worker keeps only the latest run for downloads).
+  delete document.body.dataset.cancelled;
   state = null;
   running = true;
+  startedAt = performance.now();
+  spawnWorker();
   $('#report').hidden = true;
   $('#empty').hidden = false;
-  $('#empty').textContent = 'Pseudonymising and linking your file in this tab…';
+  $('#empty').textContent = 'Encoding your file in this tab and linking the encodings…';
   $('#start').disabled = true;
   $('#cancel').disabled = false;
-  $('#forget').disabled = true;
   $('#progressBox').hidden = false;
-  $('#stages').replaceChildren(...STAGES.map(([label]) => Object.assign(document.createElement('span'), { textContent: label })));
+  $('#stages').replaceChildren(...STAGES.map(([, label]) => Object.assign(document.createElement('span'), { textContent: label })));
   $('#progress').max = 1;
   $('#progress').value = 0;
   $('#progressText').textContent = 'Starting…';
-  // Keys are bytes; the worker gets its own copy.
-  worker.postMessage({
-    type: 'start', file, mapping: mapping(), definition: DEFINITION,
-    key: { id: DEMO_KEY_ID, secret: DEMO_KEY }, clkSecret: DEMO_CLK_SECRET,
-  });
+  worker.postMessage({ type: 'start', file, mapping: mapping(), definition: DEFINITION, credentials: credentials() });
 }
 
 function cancel() {
-  // Linking is one long call inside the worker: stopping the worker is the
-  // cancel. The next worker opens the directory again (from this browser's store).
+  // Stopping the worker is the cancel: its requests are aborted, and an
+  // upload it did not commit is never linked.
   running = false;
-  spawnWorker();
+  worker?.terminate();
+  worker = null;
   $('#progressText').textContent = 'Cancelled.';
-  $('#empty').textContent = 'Cancelled: nothing was kept. Choose a file or try the demo file.';
+  $('#empty').textContent = 'Cancelled: nothing was linked. Choose a file or try the demo file.';
   $('#progress').value = 0;
-  $('#start').disabled = false;
+  $('#start').disabled = !file;
   $('#cancel').disabled = true;
+  document.body.dataset.cancelled = 'true';
 }
 
 function finish({ summary, links }) {
-  showStage('graph');
-  const seconds = (summary.encodeMs + summary.linkMs) / 1000;
+  running = false;
+  const seconds = (performance.now() - startedAt) / 1000;
+  showStage('results');
+  [...$('#stages').children].forEach((el) => { el.classList.remove('now'); el.classList.add('done'); });
   $('#progress').max = 1;
   $('#progress').value = 1;
-  state = { links: null, linked: null, page: 0, selected: null, summary, seconds };
-  $('#progressText').textContent = `Linked in ${seconds.toFixed(1)} s; now adding your rows to a copy of our identity graph…`;
-  $('#overlayTiles').hidden = true;
-  $('#overlayText').textContent = 'Adding your rows to a scratch copy of our identity graph…';
-
-  const linked = links.filter((l) => l.probability >= LINKED);
-  Object.assign(state, { links, linked, selected: linked[0] ?? links[0] ?? null });
+  $('#progressText').textContent = `Done in ${seconds.toFixed(1)} s: tokens and CLKs in ${(summary.encodeMs / 1000).toFixed(1)} s, `
+    + `upload in ${(summary.uploadMs / 1000).toFixed(1)} s, linking in ${(summary.linkMs / 1000).toFixed(1)} s.`;
+  $('#start').disabled = false;
+  $('#cancel').disabled = true;
+  state = { links, page: 0, selected: links[0] ?? null };
   $('#empty').hidden = true;
   $('#report').hidden = false;
-  $('#linkedCount').textContent = fmt(linked.length);
-  $('#linkedCount').dataset.linked = String(linked.length);
+  $('#linkedCount').textContent = fmt(links.length);
+  $('#linkedCount').dataset.linked = String(links.length);
   $('#rowCount').textContent = fmt(summary.rows);
-  $('#directoryCount').textContent = fmt(summary.directory);
+  $('#shareCount').textContent = summary.rows ? `${((100 * links.length) / summary.rows).toFixed(0)}%` : '–';
   $('#timeTaken').textContent = `${seconds.toFixed(1)} s`;
+  $('#timeTaken').dataset.ms = String(Math.round(seconds * 1000));
   const t = $('#summaryText');
-  Object.assign(t.dataset, { rows: String(summary.rows), tokenised: String(summary.tokenised), withErrors: String(summary.withErrors) });
+  Object.assign(t.dataset, { rows: String(summary.rows), tokenised: String(summary.tokenised), withErrors: String(summary.withErrors), run: summary.run });
   const codes = Object.entries(summary.errorsByCode).sort((a, b) => b[1] - a[1]).slice(0, 3)
     .map(([fc, n]) => { const [f, c] = fc.split(' '); return `${FIELD_LABELS[f] ?? f} ${explain(c)} (${fmt(n)})`; }).join('; ');
-  const share = summary.rows ? ` (${((100 * linked.length) / summary.rows).toFixed(0)}% of your rows)` : '';
-  t.textContent = `${fmt(linked.length)} of your customers are in our directory${share}. `
-    + `${fmt(summary.tokenised)} of ${fmt(summary.rows)} rows were pseudonymised; `
+  t.textContent = `${fmt(links.length)} of your ${fmt(summary.rows)} rows are customers we share. `
+    + `${fmt(summary.tokenised)} rows got tokens (key ${summary.keyVersion}); `
     + `${fmt(summary.withErrors)} had a field that could not be read${codes ? ` — most often: ${codes}` : ''}.`;
 
   drawHistogram($('#histogram'), links.map((l) => l.probability), LINKED);
   renderTable();
   select(state.selected);
   document.body.dataset.done = 'true';
-}
-
-/** How the partner's rows joined a scratch copy of the directory graph. */
-function showOverlay({ overlay: o, error }) {
-  running = false;
-  $('#cancel').disabled = true;
-  $('#start').disabled = false;
-  $('#forget').disabled = !directoryView.ready;
-  [...$('#stages').children].forEach((el) => { el.classList.remove('now'); el.classList.add('done'); });
-  $('#progress').max = 1;
-  $('#progress').value = 1;
-  const { summary, seconds } = state;
-  if (error) {
-    $('#progressText').textContent = `Linked in ${seconds.toFixed(1)} s.`;
-    $('#overlayText').textContent = `Your rows could not be added to our identity graph (${error}).`;
-    document.body.dataset.overlay = 'failed';
-    return;
-  }
-  $('#progressText').textContent = `Done in ${(seconds + o.ms / 1000).toFixed(1)} s: encoded in ${(summary.encodeMs / 1000).toFixed(1)} s, `
-    + `linked in ${(summary.linkMs / 1000).toFixed(1)} s, identity graph in ${(o.ms / 1000).toFixed(1)} s.`;
-  const set = (id, n, text = fmt(n)) => { $(id).textContent = text; $(id).dataset.n = String(n); };
-  set('#ovCustomers', o.customers);
-  set('#ovHouseholds', o.households);
-  set('#ovContacts', o.contacts);
-  set('#ovFamilies', o.families);
-  set('#ovValue', Math.round(o.contribution), money(o.contribution));
-  $('#overlayTiles').hidden = false;
-  const tiers = Object.entries(o.tiers).sort().map(([t, n]) => `${fmt(n)} in tier ${t}`).join(', ');
-  $('#overlayText').textContent = `${fmt(o.considered)} of your ${fmt(o.rows)} rows share a key or a likely match with our directory `
-    + `and were resolved in a scratch copy of our graph (${fmt(o.links)} same-person links); the copy is dropped, `
-    + `nothing of your file is stored. ${fmt(o.customers)} are customers we know${tiers ? ` (${tiers})` : ''}`
-    + `${o.newMembers ? `; ${fmt(o.newMembers)} ${o.newMembers === 1 ? 'is a new member' : 'are new members'} of a household we know` : ''}.`;
-  Object.assign($('#overlay').dataset, { considered: String(o.considered), rows: String(o.rows) });
-  document.body.dataset.overlay = 'done';
 }
 
 function topFields(l) {
@@ -292,21 +252,17 @@ function topFields(l) {
 }
 
 function renderTable() {
-  const { linked, page } = state;
-  const pages = Math.max(1, Math.ceil(linked.length / PAGE));
+  const { links, page } = state;
+  const pages = Math.max(1, Math.ceil(links.length / PAGE));
   const body = $('#links tbody');
   body.replaceChildren();
-  for (const l of linked.slice(page * PAGE, (page + 1) * PAGE)) {
+  for (const l of links.slice(page * PAGE, (page + 1) * PAGE)) {
     const tr = document.createElement('tr');
     tr.tabIndex = 0;
-    tr.dataset.a = l.a;
-    tr.dataset.b = l.b;
+    tr.dataset.row = String(l.row);
     if (l === state.selected) tr.classList.add('selected');
     const row = document.createElement('td');
-    row.textContent = `Row ${l.a}`;
-    const cust = document.createElement('td');
-    cust.className = 'mono';
-    cust.textContent = l.b;
+    row.textContent = `Row ${fmt(l.row)}`;
     const prob = document.createElement('td');
     const bar = document.createElement('span');
     bar.className = 'pbar';
@@ -321,25 +277,23 @@ function renderTable() {
       chip.textContent = SHORT_LABELS[c.comparison] ?? c.comparison;
       ev.append(chip);
     }
-    tr.append(row, cust, prob, ev);
+    tr.append(row, prob, ev);
     tr.addEventListener('click', () => select(l));
     tr.addEventListener('keydown', (e) => { if (e.key === 'Enter' || e.key === ' ') { e.preventDefault(); select(l); } });
     body.append(tr);
   }
-  $('#pageText').textContent = linked.length
-    ? `${fmt(page * PAGE + 1)}–${fmt(Math.min((page + 1) * PAGE, linked.length))} of ${fmt(linked.length)}`
-    : 'No links';
+  $('#pageText').textContent = links.length
+    ? `${fmt(page * PAGE + 1)}–${fmt(Math.min((page + 1) * PAGE, links.length))} of ${fmt(links.length)}`
+    : 'No matches';
   $('#prev').disabled = page === 0;
   $('#next').disabled = page >= pages - 1;
 }
 
 function select(l) {
   state.selected = l;
-  for (const tr of document.querySelectorAll('#links tbody tr')) {
-    tr.classList.toggle('selected', !!l && tr.dataset.a === l.a && tr.dataset.b === l.b);
-  }
+  for (const tr of document.querySelectorAll('#links tbody tr')) tr.classList.toggle('selected', !!l && tr.dataset.row === String(l.row));
   if (!l) return;
-  $('#whyPair').textContent = `row ${l.a} ↔ ${l.b}`;
+  $('#whyPair').textContent = `row ${fmt(l.row)}`;
   drawWaterfall($('#waterfall'), l.explanation);
 }
 
@@ -352,10 +306,19 @@ function download(name, blob) {
 }
 
 function main() {
-  $('#status').textContent = 'Ready. Files are processed in this tab and never uploaded.';
+  setCredentials(DEMO_PARTNER_CREDENTIALS);
+  for (const sel of Object.values(CREDENTIALS)) {
+    $(sel).addEventListener('input', () => { $('#credentialsNote').textContent = '(edited)'; });
+  }
+  $('#showSecret').addEventListener('click', (e) => {
+    const show = $('#credSecret').type === 'password';
+    $('#credSecret').type = show ? 'text' : 'password';
+    e.target.setAttribute('aria-pressed', String(show));
+    e.target.textContent = show ? 'Hide secret' : 'Show secret';
+  });
+  $('#resetCredentials').addEventListener('click', () => setCredentials(DEMO_PARTNER_CREDENTIALS));
+  $('#status').textContent = 'Ready. Your rows are encoded in this tab; only encodings leave it.';
   $('#status').classList.add('ready');
-  directoryView = new DirectoryView({ post: (m) => worker?.postMessage(m) });
-  spawnWorker();
   $('#file').addEventListener('change', (e) => e.target.files[0] && chooseFile(e.target.files[0]));
   const drop = $('#drop');
   drop.addEventListener('dragover', (e) => { e.preventDefault(); drop.classList.add('over'); });
@@ -364,11 +327,10 @@ function main() {
   $('#tryDemo').addEventListener('click', tryDemo);
   $('#start').addEventListener('click', start);
   $('#cancel').addEventListener('click', cancel);
-  $('#forget').addEventListener('click', () => { if (!running) spawnWorker({ forget: true }); });
   $('#prev').addEventListener('click', () => { state.page--; renderTable(); });
   $('#next').addEventListener('click', () => { state.page++; renderTable(); });
   for (const b of document.querySelectorAll('.downloads button')) {
-    b.addEventListener('click', () => worker?.postMessage({ type: 'export', what: b.dataset.what, format: b.dataset.format, definition: DEFINITION }));
+    b.addEventListener('click', () => worker?.postMessage({ type: 'export', what: b.dataset.what, format: b.dataset.format }));
   }
   let resize;
   window.addEventListener('resize', () => {

@@ -1,542 +1,247 @@
-// The portal's worker. It holds the company's customer directory as an
-// identity graph (persons, households, corporate families, orders and
-// invoices, all pseudonymised) and links partner files against it.
+// The partner portal's worker: the partner's file in, encodings out, its own
+// rows' matches back. It never loads the company's directory: there is none
+// in this page, only the linkage service holds it.
 //
-// Directory: on 'open' it loads the graph this browser stored on an earlier
-// visit (IndexedDB, pkg/identity-store.js); without one it fetches the demo
-// directory, builds the graph (the first resolve trains the linking model on
-// the directory itself), and stores it. The page gets summaries only: counts,
-// entity ids, values; households, corporate families, value per view, segments.
+//   1. the CSV is parsed and its mapped columns become contact records;
+//   2. per chunk: oblivious `po1` tokens through the key server (the
+//      partner's key-server credential; values are blinded here, the key
+//      server sees none, and its answers are verified against the public key
+//      pinned from this site's /api/oblivious-config) and hardened CLKs (a
+//      CLK-only RecordEncoder with the project's CLK secret and encoding);
+//   3. the chunks go to the linkage service (its address from this site's
+//      /api/linkage-config, the partner's linkage credential) and are
+//      committed; then a run links them against the company's directory;
+//   4. the answer names the partner's own rows only (position in the upload,
+//      probability, explanation): this worker turns positions back into the
+//      file's row numbers.
+// Raw rows stay in this worker; only counts, row numbers, links and their
+// explanations are posted to the page. Downloads are made here, of the
+// partner's own encodings and results.
 //
-// Partner file: parsed, normalised, tokenised and CLK-encoded in chunks, then
-// linked against the directory's CRM persons (EM-trained Fellegi–Sunter
-// model, no labels). Then its rows join a scratch copy of the graph (system
-// `partner`, channel `portal`), loaded from the stored document text, so the
-// page can say how many rows are known customers, live in a known household
-// or are contacts of a corporate family. The scratch copy is dropped: partner
-// rows never reach the stored directory. Raw rows stay in this worker's memory
-// and are never posted back; downloads are made of encodings only.
-//
-// Messages in:  {type: 'open', directoryUrl, forget?: true}
-//               {type: 'view', view}                 value roll-up of one customer view
-//               {type: 'segments', view, text}       segment rules as JSON text
-//               {type: 'start', file, mapping: {column index: field}, definition,
-//                key: {id, secret}, clkSecret}
+// Messages in:  {type: 'start', file, mapping: {column index: field}, definition,
+//                credentials: {project, keyserverApiKey, linkageApiKey, clkSecret}}
 //               {type: 'export', what: 'pseudonymised' | 'links', format: 'csv' | 'json'}
-// Messages out: {type: 'directoryProgress', stage, done, total}
-//               {type: 'directory', source: 'stored' | 'built', savedAt, stored, bytes, storeError, summary}
-//               {type: 'directoryError', code}
-//               {type: 'view', view, customers, kinds, top, tiers, totals} / {type: 'viewError', code}
-//               {type: 'segments', view, customers, total, segments} / {type: 'segmentsError', code}
-//               {type: 'progress', stage, done, total}     (graph stages: 'graph', 'graph.<resolve stage>')
-//               {type: 'done', summary, links, stats}
-//               {type: 'overlay', overlay} | {type: 'overlay', error}
+// Messages out: {type: 'progress', stage, done, total}   stages: read, encode, upload, link
+//               {type: 'done', summary, links}
 //               {type: 'export', name, mime, blob}
-//               {type: 'error', code}
-// Cancelling is terminating the worker (linking is one long wasm call); the
-// page's next worker loads the stored directory again.
-import init, { RecordEncoder, Linker, IdentityGraph, parseToken } from '/pkg/pseudolink_identity.js';
-import { IdentityStore } from '/pkg/identity-store.js';
+//               {type: 'error', code, serverCode?, index?, text}
+// Cancelling is terminating the worker: whatever was uploaded but not
+// committed is never linked.
+import { ObliviousPseudonymizer } from '/pkg/oblivious.js';
+import initLink, { RecordEncoder } from '/pkg/pseudolink_link.js';
 import { parseCsv, toCsv } from './csv.js';
+import {
+  LinkageClient, LinkageError, linkageDefinition, pickKeyVersion, encodeChunk, uploadAll, explainError, CHUNK_ROWS,
+} from './linkage-client.js';
 
-const CHUNK = 2000;
-/** Pairs below this are still reported (for the histogram); links are the pairs at ≥ LINKED. */
-const REPORT_FLOOR = 1e-4;
+/** Links come back at this probability or more (the service's threshold). */
 const LINKED = 0.5;
-/** The directory file format this worker reads, and the store key of its graph. */
-const DIRECTORY_FORMAT = 'pseudolink-directory/2';
-const STORE_KEY = 'portal-directory';
-/** The partner's rows in the graph. */
-const PARTNER = { system: 'partner', channel: 'portal' };
-/** Identifying token subjects: a row sharing none with the directory cannot join anything in it. */
-const JOINING = /^p[lo]1\.(email|phone|mk-[A-Za-z]+)\./;
-const VIEWS = ['billing', 'service', 'sales', 'group', 'household'];
-const TOP = 12;
 
-let encoded = null;
-let links = null;
-let keyId = '';
-/** {graph, text, entry, source, linkSystem, persons, summary} once opened. */
-let directory = null;
-let opening = null;
+/** The last run, for downloads: {project, keyVersion, encoding, rows: [{row, record, errors}], result}. */
+let last = null;
 
-const tick = () => new Promise((r) => setTimeout(r, 0));
 const post = (m) => self.postMessage(m);
-const fail = (code) => Object.assign(new Error(code), { code });
+const fail = (code) => new LinkageError(code, code);
 
-// ---------------------------------------------------------------- directory
-
-async function openStore() {
+/** A JSON config of this site (the pages server): the linkage endpoint, the key server's pinned keys. */
+async function siteConfig(rel, missing) {
+  let res;
   try {
-    return await IdentityStore.open();
-  } catch (e) {
-    return { error: e?.code ?? 'store.unavailable' };
-  }
-}
-
-/** Builds the directory graph from the demo file, with progress. */
-async function build(url) {
-  post({ type: 'directoryProgress', stage: 'fetch', done: 0, total: 1 });
-  const res = await fetch(url);
-  if (!res.ok) throw fail('portal.directory_unavailable');
-  const body = await res.json();
-  if (body.format !== DIRECTORY_FORMAT) throw fail('portal.directory_format');
-  const graph = new IdentityGraph();
-  try {
-    const { records, hierarchy } = body.graph;
-    // In slices, so progress reaches the page between them.
-    for (let i = 0; i < records.length; i += 4 * CHUNK) {
-      graph.addRecords(records.slice(i, i + 4 * CHUNK));
-      post({ type: 'directoryProgress', stage: 'add', done: Math.min(i + 4 * CHUNK, records.length), total: records.length });
-      await tick();
-    }
-    graph.addHierarchy(hierarchy);
-    graph.resolve({ onProgress: ({ stage, done, total }) => post({ type: 'directoryProgress', stage: `resolve.${stage}`, done, total }) });
-  } catch (e) {
-    graph.free();
-    throw e;
-  }
-  return { graph, linkSystem: body.linkSystem ?? 'crm', records: body.graph.records };
-}
-
-/**
- * The directory's graph: the stored one, else built from the demo file and
- * stored. `forget` deletes the stored one first.
- */
-async function open({ directoryUrl, forget }) {
-  await init();
-  directory?.graph.free();
-  directory = null;
-  const store = await openStore();
-  let storeError = store.error ?? null;
-  try {
-    let loaded = null;
-    if (!storeError) {
-      try {
-        if (forget) await store.delete(STORE_KEY);
-        const entry = (await store.list()).find((e) => e.key === STORE_KEY && e.meta?.directory === DIRECTORY_FORMAT);
-        const text = entry ? await store.load(STORE_KEY) : null;
-        if (text) {
-          post({ type: 'directoryProgress', stage: 'load', done: 0, total: 1 });
-          loaded = { graph: IdentityGraph.fromJSON(text), text, entry, linkSystem: entry.meta.linkSystem ?? 'crm' };
-        }
-      } catch (e) {
-        // A store that fails, or a document this release cannot read (another
-        // graph version): build again, and replace it if the store works.
-        if (e?.code?.startsWith('store.')) storeError = e.code;
-      }
-    }
-    if (loaded) {
-      directory = { ...loaded, source: 'stored', persons: null };
-    } else {
-      const { graph, linkSystem, records } = await build(directoryUrl);
-      post({ type: 'directoryProgress', stage: 'save', done: 0, total: 1 });
-      const text = graph.toJSON();
-      let entry = null;
-      if (!storeError) {
-        try {
-          entry = await store.save(STORE_KEY, text, { directory: DIRECTORY_FORMAT, source: directoryUrl, linkSystem });
-        } catch (e) {
-          storeError = e?.code ?? 'store.failed';
-        }
-      }
-      directory = { graph, text, entry, source: 'built', linkSystem, persons: personsOf(records, linkSystem) };
-    }
-  } finally {
-    store.close?.();
-  }
-  const { entry, text, source } = directory;
-  directory.summary = directorySummary(directory.graph);
-  post({
-    type: 'directory', source, stored: !!entry,
-    savedAt: entry?.savedAt ?? null, bytes: entry?.bytes ?? text.length, storeError, summary: directory.summary,
-  });
-}
-
-/** A customer's numbers for the page. */
-function value(c) {
-  const m = c?.measures ?? {};
-  return {
-    revenue: m.revenue ?? 0, contribution: m.contribution ?? 0, transactions: m.transactions ?? 0,
-    transactionsPerMonth: m.transactionsPerMonth ?? 0, interactions: m.interactions ?? 0, records: m.records ?? 0,
-  };
-}
-
-/** Contribution of each customer of a view, by entity id. */
-function byEntity(graph, view) {
-  return new Map(graph.rollup(view).customers.map((c) => [c.entity, c]));
-}
-
-/** What the page shows of the directory: counts, households, corporate families. */
-function directorySummary(graph) {
-  const counts = graph.counts();
-  const household = byEntity(graph, 'household');
-  const multi = [];
-  let peopleInMulti = 0;
-  for (const id of graph.entityIds('household')) {
-    const e = graph.entity(id);
-    if (e.persons.length < 2) continue;
-    peopleInMulti += e.persons.length;
-    multi.push({ id, persons: e.persons.length, ...value(household.get(id)) });
-  }
-  multi.sort((a, b) => b.contribution - a.contribution || (a.id < b.id ? -1 : 1));
-  const householdSizes = {};
-  for (const h of multi) householdSizes[h.persons] = (householdSizes[h.persons] ?? 0) + 1;
-
-  // Corporate families: every root organisation with children, as a tree,
-  // each node with its value in the view that counts it.
-  const group = byEntity(graph, 'group');
-  const sales = byEntity(graph, 'sales');
-  const billing = byEntity(graph, 'billing');
-  const service = byEntity(graph, 'service');
-  const rolesOf = new Map();
-  for (const r of graph.roles()) {
-    if (!rolesOf.has(r.organisation)) rolesOf.set(r.organisation, []);
-    rolesOf.get(r.organisation).push(r.role);
-  }
-  const node = (id, relation, depth) => {
-    const e = graph.entity(id);
-    const v = e.kind === 'legalEntity' && depth === 0 ? group.get(id)
-      : e.kind === 'site' ? null : sales.get(id);
-    const out = { id, kind: e.kind, relation, roles: rolesOf.get(id) ?? [], ...value(v) };
-    if (e.kind === 'site') {
-      // A site is a bill-to, a ship-to or both: what its invoices say.
-      out.billed = value(billing.get(id)).revenue;
-      out.shipped = value(service.get(id)).revenue;
-    }
-    const size = (t) => t.revenue || t.billed || t.shipped || 0;
-    out.children = depth < 3 ? (e.children ?? []).map((c) => node(c.id, c.relation, depth + 1))
-      .sort((a, b) => size(b) - size(a) || (a.id < b.id ? -1 : 1)) : [];
-    return out;
-  };
-  const roots = graph.entityIds('legalEntity').map((id) => graph.entity(id)).filter((e) => !e.parent);
-  const families = roots.filter((e) => e.children?.length).map((e) => node(e.id, null, 0))
-    .sort((a, b) => b.contribution - a.contribution);
-  const count = (tree) => {
-    const all = [];
-    const walk = (t) => { all.push(t); t.children.forEach(walk); };
-    walk(tree);
-    return { units: all.filter((t) => t.kind === 'businessUnit').length, sites: all.filter((t) => t.kind === 'site').length, organisations: all.length };
-  };
-  for (const f of families) Object.assign(f, count(f));
-
-  const totals = graph.rollup('billing').totals;
-  return {
-    counts: {
-      records: graph.size, persons: counts.person ?? 0, households: counts.household ?? 0,
-      multiHouseholds: multi.length, peopleInMulti,
-      legalEntities: counts.legalEntity ?? 0, businessUnits: counts.businessUnit ?? 0, sites: counts.site ?? 0,
-      families: families.length, standaloneCompanies: roots.length - families.length,
-      interactions: totals.interactions ?? 0, revenue: totals.revenue ?? 0, contribution: totals.contribution ?? 0,
-    },
-    households: multi.slice(0, 10),
-    householdSizes,
-    families,
-  };
-}
-
-/** The top customers of a view, its tiers and totals. */
-function viewSummary(view) {
-  if (!VIEWS.includes(view)) throw fail('identity.unknown_view');
-  const r = directory.graph.rollup(view);
-  const kinds = {};
-  for (const c of r.customers) kinds[c.kind] = (kinds[c.kind] ?? 0) + 1;
-  return {
-    view,
-    customers: r.customers.length,
-    kinds,
-    top: r.customers.slice(0, TOP).map((c) => ({ entity: c.entity, kind: c.kind, tier: c.tier, ...value(c) })),
-    tiers: r.tiers,
-    totals: value({ measures: r.totals }),
-  };
-}
-
-/** Business-rule segments of a view, from the JSON text the user edits. */
-function segments(view, text) {
-  let rules;
-  try {
-    rules = JSON.parse(text);
+    res = await fetch(rel, { cache: 'no-store' });
   } catch {
-    throw fail('portal.invalid_json');
+    throw fail('network.failed');
   }
-  const r = directory.graph.segments({ view, segments: rules });
-  const all = directory.graph.rollup(view);
-  return {
-    view,
-    customers: all.customers.length,
-    total: all.totals.contribution ?? 0,
-    segments: r.segments.map((s) => ({ name: s.name, customers: s.customers.length, ...value({ measures: s.totals }), sample: s.customers.slice(0, 3) })),
-  };
+  const body = await res.json().catch(() => null);
+  if (res.status === 404) throw fail(missing);
+  if (!res.ok || !body) throw fail(typeof body?.error === 'string' ? body.error : 'portal.failed');
+  return body;
 }
 
-// ---------------------------------------------------------------- partner file
-
-/**
- * The directory's person records: the CRM persons a partner row is linked
- * against (`link`), and every person record's key (`refs`).
- */
-function personsOf(records, linkSystem) {
-  const people = records.filter((r) => (r.kind ?? 'person') === 'person');
-  return {
-    link: people.filter((r) => r.system === linkSystem)
-      .map(({ id, tokens, matchKeys, clks }) => ({ id, tokens: tokens ?? [], matchKeys: matchKeys ?? [], clks: clks ?? {} })),
-    refs: people.map(({ system, channel, id }) => ({ system, channel: channel ?? '', id })),
-  };
-}
-
-/** The directory's person records; a stored directory's come from its document (GraphRecords). */
-function persons() {
-  directory.persons ??= personsOf(JSON.parse(directory.text).records ?? [], directory.linkSystem);
-  return directory.persons;
-}
-
-async function start(msg) {
-  const t0 = performance.now();
-  await init();
-  keyId = msg.key.id;
-  encoded = null;
-  links = null;
-  post({ type: 'progress', stage: 'read', done: 0, total: 1 });
-  const [, ...rows] = parseCsv(await msg.file.text());
-  const cols = Object.entries(msg.mapping).filter(([, f]) => f).map(([c, f]) => [Number(c), f]);
+/** The file's data rows as contact records; `rowOf[i]` is record i's row number in the file (1 = first under the header). */
+async function readFile(file, mapping) {
+  let text;
+  try {
+    text = await file.text();
+  } catch {
+    throw fail('portal.not_csv');
+  }
+  const [, ...rows] = parseCsv(text);
+  const cols = Object.entries(mapping).filter(([, f]) => f).map(([c, f]) => [Number(c), f]);
+  if (!cols.length) throw fail('portal.no_fields');
   const records = [];
+  const rowOf = [];
   rows.forEach((r, i) => {
     if (!r.some((c) => c.trim() !== '')) return;
-    // The partner's record id is its data row number (1 = first row under the header).
-    const rec = { id: String(i + 1) };
-    for (const [col, field] of cols) rec[field] = r[col] ?? '';
+    const rec = {};
+    for (const [col, field] of cols) if (r[col] !== undefined && r[col] !== '') rec[field] = r[col];
     records.push(rec);
+    rowOf.push(i + 1);
   });
-
-  const enc = new RecordEncoder([msg.key], msg.definition, { clkSchema: 'default', clkSecret: msg.clkSecret });
-  const out = [];
-  try {
-    for (let i = 0; i < records.length; i += CHUNK) {
-      for (const r of enc.encodeBatch(records.slice(i, i + CHUNK), {})) out.push(r);
-      post({ type: 'progress', stage: 'encode', done: Math.min(i + CHUNK, records.length), total: records.length });
-      await tick();
-    }
-  } finally {
-    enc.free();
-  }
-  records.length = 0;
-  encoded = out;
-  const t1 = performance.now();
-
-  post({ type: 'progress', stage: 'directory', done: 0, total: 1 });
-  await opening;
-  if (!directory) throw fail('portal.directory_unavailable');
-  const directoryRecords = persons().link;
-  const linker = new Linker({ threshold: REPORT_FLOOR });
-  let result;
-  try {
-    result = linker.link(out.map(({ id, tokens, matchKeys, clks }) => ({ id, tokens, matchKeys, clks })), directoryRecords, {
-      onProgress: ({ stage, done, total }) => post({ type: 'progress', stage, done, total }),
-    });
-  } finally {
-    linker.free();
-  }
-  links = result.links;
-  const t2 = performance.now();
-
-  const errorsByCode = {};
-  let tokenised = 0;
-  let withErrors = 0;
-  for (const r of out) {
-    if (r.tokens.length) tokenised++;
-    if (r.errors.length) withErrors++;
-    for (const e of r.errors) errorsByCode[`${e.field} ${e.code}`] = (errorsByCode[`${e.field} ${e.code}`] ?? 0) + 1;
-  }
-  const summary = {
-    rows: out.length,
-    tokenised,
-    withErrors,
-    errorsByCode, // by `field code`
-    clkFields: Object.keys(out.find((r) => Object.keys(r.clks).length)?.clks ?? {}).length,
-    directory: directoryRecords.length,
-    linked: links.filter((l) => l.probability >= LINKED).length,
-    encodeMs: Math.round(t1 - t0),
-    linkMs: Math.round(t2 - t1),
-  };
-  post({ type: 'done', summary, links, stats: result.stats });
-  await tick();
-  // The links stand on their own: a failure here is reported beside them.
-  try {
-    post({ type: 'overlay', overlay: overlay(out, links) });
-  } catch (e) {
-    post({ type: 'overlay', error: codeOf(e, 'portal.failed') });
-  }
+  if (!records.length) throw fail('portal.no_rows');
+  return { records, rowOf };
 }
 
-/**
- * The partner's rows in a scratch copy of the directory graph: which of them
- * are known customers, live in a known household, or are contacts of a
- * corporate family, and what the shared customers are worth to us.
- *
- * Only rows that can join something go in: those the link step found a
- * candidate for, and those sharing an identifying token or match key (e-mail,
- * phone, name + birth date, address + family name, company site) with the
- * directory. The others share no key with it, so they could only be linked
- * among themselves, which is the partner's business, and on 100,000 rows is
- * most of the work.
- */
-function overlay(rows, pairs) {
+async function start({ file, mapping, definition, credentials: cred }) {
   const t0 = performance.now();
-  const { graph: dir } = directory;
-  const known = new Set();
-  for (const r of persons().link) for (const t of [...r.tokens, ...r.matchKeys]) if (JOINING.test(t)) known.add(t);
-  const candidates = new Set(pairs.map((l) => l.a));
-  const joining = rows.filter((r) => candidates.has(r.id) || r.tokens.some((t) => known.has(t)) || r.matchKeys.some((t) => known.has(t)));
-
-  post({ type: 'progress', stage: 'graph', done: 0, total: 1 });
-  const g = IdentityGraph.fromJSON(directory.text);
+  last = null;
+  post({ type: 'progress', stage: 'read', done: 0, total: 1 });
+  const [{ records, rowOf }, linkageConfig, obliviousConfig] = await Promise.all([
+    readFile(file, mapping),
+    siteConfig('/api/linkage-config', 'linkage.not_configured'),
+    siteConfig('/api/oblivious-config', 'keyserver.not_configured'),
+    initLink(),
+  ]);
+  const client = new LinkageClient({ endpoint: linkageConfig.endpoint, apiKey: cred.linkageApiKey, project: cred.project });
+  const project = await client.project();
+  if (project.role !== 'partner') throw fail('role.forbidden');
+  const max = project.limits?.maxRecords;
+  if (Number.isFinite(max) && records.length > max) throw fail('upload.too_many_records');
+  const key = pickKeyVersion(obliviousConfig, project);
+  if (!cred.keyserverApiKey?.trim()) throw new LinkageError('server.refused', 'no key-server credential', { serverCode: 'auth.missing' });
+  const tokenizer = new ObliviousPseudonymizer({
+    endpoint: obliviousConfig.endpoint,
+    publicKey: { [key.version]: key.publicKey },
+    apiKey: cred.keyserverApiKey.trim(),
+    definition: linkageDefinition(definition, project),
+    maxBatch: 500,
+  });
+  const secret = new TextEncoder().encode(cred.clkSecret ?? '');
+  let encoder;
   try {
-    g.addRecords(joining.map(({ id, tokens, matchKeys, clks }) => ({ ...PARTNER, id, tokens, matchKeys, clks })));
-    const resolved = g.resolve({
-      onProgress: ({ stage, done, total }) => post({ type: 'progress', stage: `graph.${stage}`, done, total }),
+    if (secret.length < 16) throw fail('key.too_short');
+    encoder = new RecordEncoder([], definition, {
+      clkSchema: project.encoding?.clkSchema ?? 'default', clkSecret: secret, hardening: project.encoding?.hardening,
     });
-
-    // Persons and households holding directory records, after the partner's rows joined.
-    const dirPersons = new Set();
-    const dirPeopleIn = new Map(); // household → directory persons in it
-    for (const r of persons().refs) {
-      const p = g.customerOf(r, 'billing');
-      const h = g.customerOf(r, 'household');
-      if (p) dirPersons.add(p);
-      if (h) {
-        if (!dirPeopleIn.has(h)) dirPeopleIn.set(h, new Set());
-        if (p) dirPeopleIn.get(h).add(p);
-      }
-    }
-    // Contacts: persons with a role at an organisation of a corporate family.
-    const familyOf = new Map();
-    for (const f of directory.summary.families) {
-      const walk = (t) => { familyOf.set(t.id, f.id); t.children.forEach(walk); };
-      walk(f);
-    }
-    const contactFamily = new Map();
-    for (const r of g.roles()) if (familyOf.has(r.organisation)) contactFamily.set(r.person, familyOf.get(r.organisation));
-
-    const billing = byEntity(dir, 'billing');
-    const joinedPersons = new Set();
-    let customers = 0;
-    let households = 0;
-    let newMembers = 0;
-    let contacts = 0;
-    const families = new Set();
-    for (const r of joining) {
-      const ref = { ...PARTNER, id: r.id };
-      const p = g.customerOf(ref, 'billing');
-      const h = g.customerOf(ref, 'household');
-      const isCustomer = dirPersons.has(p);
-      if (isCustomer) { customers++; joinedPersons.add(p); }
-      const people = dirPeopleIn.get(h);
-      // A known household: one with several people we know, or one a new person joined.
-      if (people && (people.size >= 2 || !isCustomer)) {
-        households++;
-        if (!isCustomer) newMembers++;
-      }
-      if (contactFamily.has(p)) { contacts++; families.add(contactFamily.get(p)); }
-    }
-    const tiers = {};
-    let contribution = 0;
-    let revenue = 0;
-    for (const p of joinedPersons) {
-      const c = billing.get(p);
-      if (!c) continue;
-      contribution += c.measures.contribution ?? 0;
-      revenue += c.measures.revenue ?? 0;
-      tiers[c.tier] = (tiers[c.tier] ?? 0) + 1;
-    }
-    return {
-      rows: rows.length, considered: joining.length, customers, households, newMembers, contacts, families: families.size,
-      contribution, revenue, tiers, links: resolved.links, ms: Math.round(performance.now() - t0),
-    };
   } finally {
-    g.free();
+    secret.fill(0);
   }
+
+  const size = Math.min(CHUNK_ROWS, project.limits?.maxChunkRecords ?? CHUNK_ROWS);
+  const total = records.length;
+  const out = [];
+  let encoded = 0;
+  let stored = 0;
+  let t1 = 0;
+  let upload;
+  try {
+    async function* chunks() {
+      for (let i = 0; i < total; i += size) {
+        const part = records.slice(i, i + size);
+        const enc = await encodeChunk(part, {
+          oblivious: tokenizer, encoder, project,
+          onTokens: (n) => post({ type: 'progress', stage: 'encode', done: encoded + n, total }),
+        });
+        for (const e of enc) out.push(e);
+        encoded += part.length;
+        post({ type: 'progress', stage: 'encode', done: encoded, total });
+        yield enc.map((e) => e.record);
+      }
+      t1 = performance.now();
+    }
+    upload = await uploadAll(client, chunks(), {
+      onChunk: ({ records: n }) => {
+        stored += n;
+        post({ type: 'progress', stage: 'upload', done: stored, total });
+      },
+    });
+  } finally {
+    encoder.free();
+  }
+  records.length = 0;
+  const t2 = performance.now();
+  post({ type: 'progress', stage: 'link', done: 0, total: 1 });
+  const result = await client.run(upload.upload);
+  const t3 = performance.now();
+
+  const links = (result.links ?? [])
+    .filter((l) => Number.isInteger(l.row) && l.row >= 0 && l.row < rowOf.length)
+    .map((l) => ({ row: rowOf[l.row], probability: l.probability, explanation: l.explanation }))
+    .sort((a, b) => a.row - b.row);
+  const errorsByCode = {};
+  let withErrors = 0;
+  let tokenised = 0;
+  for (const e of out) {
+    if (e.record.tokens.length || e.record.matchKeys.length) tokenised++;
+    if (e.errors.length) withErrors++;
+    for (const x of e.errors) errorsByCode[`${x.field} ${x.code}`] = (errorsByCode[`${x.field} ${x.code}`] ?? 0) + 1;
+  }
+  last = {
+    project: cred.project, keyVersion: key.version, encoding: project.encoding ?? null, run: result.run,
+    rows: out.map((e, i) => ({ row: rowOf[i], ...e })), links,
+  };
+  const summary = {
+    rows: out.length, tokenised, withErrors, errorsByCode, run: result.run, linked: links.length,
+    keyVersion: key.version, encodeMs: Math.round(t1 - t0), uploadMs: Math.round(t2 - t1), linkMs: Math.round(t3 - t2),
+    totalMs: Math.round(t3 - t0),
+  };
+  post({ type: 'done', summary, links });
 }
 
 // ---------------------------------------------------------------- downloads
 
-/** The pseudonymised file: one row per input row, tokens, match keys, CLKs and error codes. */
-function pseudonymisedCsv(definition) {
-  const fields = definition.fields;
-  const mks = (definition.matchKeys ?? []).map((m) => m.name);
-  const clkKeys = [...new Set(encoded.flatMap((r) => Object.keys(r.clks)))];
-  const parts = [toCsv([['row', ...fields, ...mks.map((m) => `mk_${m}`), ...clkKeys.map((k) => `clk_${k}`), 'errors']])];
-  for (let i = 0; i < encoded.length; i += CHUNK) {
-    parts.push(toCsv(encoded.slice(i, i + CHUNK).map((r) => {
-      const by = {};
-      for (const t of [...r.tokens, ...r.matchKeys]) by[parseToken(t).subject] = t;
-      return [r.id, ...fields.map((f) => by[f] ?? ''), ...mks.map((m) => by[`mk-${m}`] ?? ''),
-        ...clkKeys.map((k) => r.clks[k] ?? ''), r.errors.map((e) => `${e.field}:${e.code}`).join(' ')];
-    })));
-  }
-  return parts;
+/** The partner's own encodings: one row per file row, tokens by subject, CLKs, error codes. */
+function pseudonymisedCsv() {
+  const subjects = [...new Set(last.rows.flatMap((r) => [...r.record.tokens, ...r.record.matchKeys].map((t) => t.split('.')[1])))];
+  const clkKeys = [...new Set(last.rows.flatMap((r) => Object.keys(r.record.clks)))];
+  const head = ['row', ...subjects.map((s) => s.replace(/^mk-/, 'mk_')), ...clkKeys.map((k) => `clk_${k}`), 'errors'];
+  return [toCsv([head, ...last.rows.map((r) => {
+    const by = {};
+    for (const t of [...r.record.tokens, ...r.record.matchKeys]) by[t.split('.')[1]] = t;
+    return [r.row, ...subjects.map((s) => by[s] ?? ''), ...clkKeys.map((k) => r.record.clks[k] ?? ''),
+      r.errors.map((e) => `${e.field}:${e.code}`).join(' ')];
+  })])];
 }
 
 function pseudonymisedJson() {
-  const parts = [`{"keyId":${JSON.stringify(keyId)},"clkSchema":"default","records":[\n`];
-  for (let i = 0; i < encoded.length; i++) parts.push(`${i ? ',\n' : ''}${JSON.stringify(encoded[i])}`);
+  const parts = [`{"project":${JSON.stringify(last.project)},"keyVersion":${JSON.stringify(last.keyVersion)},`
+    + `"encoding":${JSON.stringify(last.encoding)},"records":[\n`];
+  last.rows.forEach((r, i) => parts.push(`${i ? ',\n' : ''}${JSON.stringify({ row: r.row, ...r.record, errors: r.errors })}`));
   parts.push('\n]}\n');
   return parts;
 }
 
-/** Links at or above LINKED, with each comparison's match weight. */
+/** The partner's matched rows, with each comparison's match weight. */
 function linksCsv() {
-  const linked = links.filter((l) => l.probability >= LINKED);
-  const comps = linked[0]?.explanation?.contributions.map((c) => c.comparison) ?? [];
+  const comps = last.links[0]?.explanation?.contributions.map((c) => c.comparison) ?? [];
   return [toCsv([
-    ['partner_row', 'directory_id', 'probability', 'match_weight', ...comps.map((c) => `w_${c}`)],
-    ...linked.map((l) => {
+    ['partner_row', 'probability', 'match_weight', ...comps.map((c) => `w_${c}`)],
+    ...last.links.map((l) => {
       const w = Object.fromEntries(l.explanation.contributions.map((c) => [c.comparison, c.matchWeight]));
-      return [l.a, l.b, l.probability.toFixed(6), l.matchWeight.toFixed(4), ...comps.map((c) => w[c].toFixed(4))];
+      return [l.row, l.probability.toFixed(6), l.explanation.matchWeight.toFixed(4), ...comps.map((c) => (w[c] ?? 0).toFixed(4))];
     }),
   ])];
 }
 
 function linksJson() {
-  const linked = links.filter((l) => l.probability >= LINKED);
-  return [JSON.stringify({ threshold: LINKED, links: linked.map(({ a, b, probability, matchWeight, explanation }) => ({
-    partnerRow: a, directoryId: b, probability, matchWeight, explanation,
-  })) }, null, 1)];
+  return [JSON.stringify({
+    project: last.project, run: last.run, threshold: LINKED, rows: last.rows.length,
+    links: last.links.map(({ row, probability, explanation }) => ({ partnerRow: row, probability, explanation })),
+  }, null, 1)];
 }
 
-function exportFile({ what, format, definition }) {
+function exportFile({ what, format }) {
   const make = {
-    'pseudonymised.csv': () => pseudonymisedCsv(definition),
+    'pseudonymised.csv': pseudonymisedCsv,
     'pseudonymised.json': pseudonymisedJson,
     'links.csv': linksCsv,
     'links.json': linksJson,
   }[`${what}.${format}`];
-  if (!make || !encoded || !links) throw fail('portal.nothing_to_export');
+  if (!make || !last) throw fail('portal.nothing_to_export');
   const mime = format === 'csv' ? 'text/csv' : 'application/json';
-  post({ type: 'export', name: `${what === 'links' ? 'links' : 'pseudonymised'}.${format}`, mime, blob: new Blob(make(), { type: mime }) });
+  post({ type: 'export', name: `${what === 'links' ? 'matches' : 'pseudonymised'}.${format}`, mime, blob: new Blob(make(), { type: mime }) });
 }
-
-const codeOf = (e, fallback) => (typeof e?.code === 'string' ? e.code : fallback);
 
 self.onmessage = async (ev) => {
   const msg = ev.data;
-  if (msg.type === 'open') {
-    opening = open(msg).catch((e) => post({ type: 'directoryError', code: codeOf(e, 'portal.directory_failed') }));
-    return;
-  }
-  if (msg.type === 'view' || msg.type === 'segments') {
-    await opening;
-    if (!directory) return;
-    try {
-      post(msg.type === 'view' ? { type: 'view', ...viewSummary(msg.view) } : { type: 'segments', ...segments(msg.view, msg.text) });
-    } catch (e) {
-      post({ type: `${msg.type}Error`, code: codeOf(e, 'portal.failed') });
-    }
-    return;
-  }
   try {
     if (msg.type === 'start') await start(msg);
     else if (msg.type === 'export') exportFile(msg);
   } catch (e) {
-    post({ type: 'error', code: codeOf(e, 'portal.failed') });
+    const code = typeof e?.code === 'string' ? e.code : 'portal.failed';
+    post({
+      type: 'error', code, text: explainError(e),
+      ...(typeof e?.serverCode === 'string' ? { serverCode: e.serverCode } : {}),
+      ...(Number.isInteger(e?.index) ? { index: e.index } : {}),
+    });
   }
 };

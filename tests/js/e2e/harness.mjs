@@ -53,14 +53,19 @@ export const DEMO_KEYSERVER = path.join(ROOT, 'demo', 'keyserver', 'keyserver.js
 export const DEMO_API_KEY = 'pk_demo_checkout_not_secret';
 
 /**
- * Starts the real server on a free port. Resolves to {url, keyserverUrl, stop(), log},
- * where `log` collects the server's stderr lines (its request log). With
- * `keyserver` (a config path) the OPRF key server runs too, on its own free port.
+ * Starts the real server on a free port. Resolves to {url, keyserverUrl,
+ * linkageUrl, stop(), log}, where `log` collects the server's stderr lines
+ * (its request log). With `keyserver` (a config path) the OPRF key server
+ * runs too, and with `linkage` (a config path) the linkage service, each on
+ * its own free port; `linkageDb` is the linkage store (default: the server's,
+ * in memory).
  */
-export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.join(ROOT, 'pkg'), keyserver } = {}) {
+export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.join(ROOT, 'pkg'), keyserver, linkage, linkageDb } = {}) {
     const bin = serverBinary();
     const args = ['--port', '0', '--www', www, '--pkg', pkg];
     if (keyserver) args.push('--keyserver', keyserver, '--keyserver-port', '0');
+    if (linkage) args.push('--linkage', linkage, '--linkage-port', '0');
+    if (linkage && linkageDb) args.push('--linkage-db', linkageDb);
     const child = spawn(bin, args, {
         stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -68,23 +73,24 @@ export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.joi
     createInterface({ input: child.stderr }).on('line', (l) => log.push(l));
     const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
-    const [url, keyserverUrl] = await new Promise((resolve, reject) => {
+    // stdout: `listening on URL`, then `keyserver listening on URL`, then `linkage listening on URL`.
+    const roles = ['', ...(keyserver ? ['keyserver '] : []), ...(linkage ? ['linkage '] : [])];
+    const got = await new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`${bin}: no address within 15 s`)), 15000);
         const lines = createInterface({ input: child.stdout });
-        const want = keyserver ? 2 : 1;
-        const got = [];
+        const out = [];
         lines.on('line', (line) => {
-            if (got.length >= want) return;
-            const m = /^(?:keyserver )?listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line.trim());
-            if (!m) {
+            if (out.length >= roles.length) return;
+            const m = /^((?:keyserver |linkage )?)listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line.trim());
+            if (!m || m[1] !== roles[out.length]) {
                 clearTimeout(timer);
-                reject(new Error(`${bin}: unexpected line ${got.length + 1}`));
+                reject(new Error(`${bin}: unexpected line ${out.length + 1}`));
                 return;
             }
-            got.push(m[1]);
-            if (got.length === want) {
+            out.push(m[2]);
+            if (out.length === roles.length) {
                 clearTimeout(timer);
-                resolve(got);
+                resolve(out);
             }
         });
         exited.then(({ code }) => {
@@ -92,6 +98,9 @@ export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.joi
             reject(new Error(`${bin} exited (${code}) before listening: ${log.join('\n')}`));
         });
     });
+    const url = got[0];
+    const keyserverUrl = keyserver ? got[1] : undefined;
+    const linkageUrl = linkage ? got[roles.length - 1] : undefined;
 
     async function stop() {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -103,7 +112,7 @@ export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.joi
         }
         return res;
     }
-    return { url, keyserverUrl, stop, log };
+    return { url, keyserverUrl, linkageUrl, stop, log };
 }
 
 /** Headless Chromium with a fresh user-data dir; resolves to {context, close()}. */
@@ -144,6 +153,7 @@ export async function startHarness(serverOptions) {
     return {
         url: server.url,
         keyserverUrl: server.keyserverUrl,
+        linkageUrl: server.linkageUrl,
         serverLog: server.log,
         requests,
         context: browser.context,

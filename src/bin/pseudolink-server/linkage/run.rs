@@ -10,13 +10,18 @@
 //! * the directory party: `{"run","party","rows","links":[{"row","probability"}]}`,
 //!   which of its own rows the partner matched; no partner values.
 //!
+//! A partner's explanations carry levels and weights, not the Dice
+//! similarities behind them: a similarity is a fine-grained oracle a partner
+//! could climb, one probe at a time, towards a customer's recorded street or
+//! name; a level is a handful of steps.
+//!
 //! Residual (written down, not hidden): probabilities and explanations are
 //! calibrated with the model's prior λ = expected matches / (partner rows ×
 //! directory rows), so a partner can estimate the directory's size from it
 //! to within the noise of its own match count; term-frequency adjustments
 //! carry how common an agreeing token is in the two datasets together.
 
-use pseudolink::link::{EncodedRecord, LinkConfig, Linker};
+use pseudolink::link::{EncodedRecord, Explanation, LinkConfig, Linker};
 use serde_json::json;
 
 /// Both views of a run, serialised once (what is sealed and served).
@@ -48,7 +53,7 @@ pub fn link(
     let mut theirs = Vec::with_capacity(result.links.len());
     for l in &result.links {
         let (a, b) = (row(&l.a)?, row(&l.b)?);
-        mine.push((a, l.probability, l.explanation.clone()));
+        mine.push((a, l.probability, l.explanation.clone().map(levels_only)));
         theirs.push((b, l.probability));
     }
     mine.sort_by_key(|m| m.0);
@@ -72,4 +77,13 @@ pub fn link(
         rows: partner.len() as u64,
         linked,
     })
+}
+
+/// The explanation without its Dice similarities (levels and weights stay,
+/// so the waterfall still adds up).
+fn levels_only(mut e: Explanation) -> Explanation {
+    for c in &mut e.contributions {
+        c.similarity = None;
+    }
+    e
 }
