@@ -12,7 +12,8 @@
 //    panel's fetch code, and its mapping of our upload rows to CRM records,
 //    persons and households, against a partner run answered by a mock of the
 //    contract's API (routed in the browser, on the page's own origin);
-//  - with the real key server and linkage service (linkage-harness.mjs): the
+//  - with the real key server and linkage service (as linkage-harness.mjs,
+//    with the company's credential also allowed from the pages): the
 //    company's pipeline uploads the directory, a partner links the demo file
 //    in the partner portal, and the console shows that run's matched
 //    customers, scored against the generator's truth.
@@ -20,10 +21,11 @@
 //   make pkg server && (cd tests/js && node --test --test-concurrency=1 e2e/console.test.mjs)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
-import { ROOT, startHarness } from './harness.mjs';
+import { DEMO_KEYSERVER, ROOT, startHarness } from './harness.mjs';
+import { COMPANY_CRM, DEMO_LINKAGE, runCompanyPipeline } from './linkage-harness.mjs';
 
 const FIXTURES = path.join(ROOT, 'tests', 'js', 'e2e', 'fixtures');
 /** How the generator built the directory (scripts/demo-directory.mjs). */
@@ -324,9 +326,6 @@ test('console: a directory that cannot be fetched is reported with its code; for
 
 // ---------------------------------------------------------------- with the real linkage service
 
-const LINKAGE_HARNESS = path.join(ROOT, 'tests', 'js', 'e2e', 'linkage-harness.mjs');
-const NO_HARNESS = existsSync(LINKAGE_HARNESS) ? false : 'needs tests/js/e2e/linkage-harness.mjs (the partner portal\'s linkage setup)';
-
 /**
  * The demo linkage config, except that the company's credential may also be
  * used from the pages' origin (the staff console runs in a browser there).
@@ -345,9 +344,7 @@ function consoleLinkageConfig(dir, demoConfig) {
     return file;
 }
 
-test('console: after a partner runs the demo file in the partner portal, the panel shows which of our customers it matched (real services)', { skip: NO_HARNESS }, async () => {
-    const { DEMO_LINKAGE, COMPANY_CRM, runCompanyPipeline } = await import(LINKAGE_HARNESS);
-    const { DEMO_KEYSERVER } = await import('./harness.mjs');
+test('console: after a partner runs the demo file in the partner portal, the panel shows which of our customers it matched (real services)', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pseudolink-console-'));
     const lh = await startHarness({ keyserver: DEMO_KEYSERVER, linkage: consoleLinkageConfig(dir, DEMO_LINKAGE), linkageDb: path.join(dir, 'linkage.sqlite') });
     try {
