@@ -163,7 +163,8 @@ export class MatchesView {
     set('#mHouseholds', r.sharedHouseholds);
     set('#mContribution', r.contribution, compact(r.contribution));
     const tiers = Object.entries(r.tiers).sort().map(([t, n]) => `${fmt(n)} in tier ${t}`).join(', ');
-    const share = r.customerTotal > 0 ? ` (${((100 * r.contribution) / r.customerTotal).toFixed(1)}% of what all our customers bring)` : '';
+    const part = r.customerTotal > 0 ? (100 * r.contribution) / r.customerTotal : 0;
+    const share = r.customerTotal > 0 ? ` (${part > 0 && part < 0.1 ? 'under 0.1' : part.toFixed(1)}% of what all our customers bring)` : '';
     const n = (k, one, many) => `${fmt(k)} ${k === 1 ? one : many}`;
     $('#matchText').textContent = `Partner ${r.party} matched ${fmt(r.links)} of the ${fmt(r.uploadRows)} rows we uploaded: `
       + `${n(r.persons, 'of our customers', 'of our customers')}${tiers ? ` (${tiers})` : ''}, in ${n(r.households, 'household', 'households')}, `
