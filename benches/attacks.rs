@@ -68,16 +68,23 @@ fn main() {
                 )
             })
             .collect();
-        let acc = field_accuracy(&s, &attack.guesses);
-        let acc: Vec<String> = FIELDS
+        let per_attack: Vec<String> = attacks::service::ATTACKS
             .iter()
-            .zip(acc)
-            .map(|(f, a)| format!("{} {}", f.name(), pct(a)))
+            .zip(&attack.by_attack)
+            .map(|(a, g)| {
+                let acc = field_accuracy(&s, g);
+                format!(
+                    "    {a}: first {}, last {}, city {}",
+                    pct(acc[FIRST]),
+                    pct(acc[LAST]),
+                    pct(acc[CITY])
+                )
+            })
             .collect();
         notes.push(format!(
-            "(b) {name}: {}\n    right per field: {}",
+            "(b) {name}: {}\n{}",
             fields.join("; "),
-            acc.join(", ")
+            per_attack.join("\n")
         ));
     }
     println!();

@@ -5,6 +5,7 @@
 
 pub mod bits;
 pub mod dictionary;
+pub mod graph;
 pub mod probing;
 pub mod scenario;
 pub mod service;
@@ -99,6 +100,7 @@ pub fn role_b(
         &all,
         store.directory.len(),
         service::PatternParams::default(),
+        graph::GraphParams::default(),
     );
     let line = Line {
         role: format!("b linkage service, whole store, CLKs {setting}"),
