@@ -13,9 +13,9 @@
 #[path = "attacks/mod.rs"]
 mod attacks;
 
-use attacks::probing;
 use attacks::scenario::*;
 use attacks::*;
+use attacks::{probing, stolen};
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick")
@@ -38,8 +38,8 @@ fn main() {
         d.zips.len(),
         d.cities.len()
     );
-    println!("| role | full identity | full, of those with all four | first + last name | any field | time |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("| role | full identity | full, of those with all four | first names | last names | cities | first + last name | any field | time |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for l in role_a0(&s, &d).unwrap() {
         println!("{}", markdown(&l));
     }
@@ -86,6 +86,34 @@ fn main() {
             fields.join("; "),
             per_attack.join("\n")
         ));
+    }
+    match stolen::server_binary() {
+        Some(bin) => {
+            let (line, theft) = role_c(&s, &d, &default, &bin).unwrap();
+            println!("{}", markdown(&line));
+            notes.push(format!(
+                "(c) {}: {} + {} records uploaded, {} bytes of db + WAL; blind: {} `po1.` strings, {} base64 runs of 43+; oracle: {} of {} encodings found ({} tokens, {} CLKs)",
+                bin.display(),
+                theft.uploaded.0,
+                theft.uploaded.1,
+                theft.bytes,
+                theft.po1_strings,
+                theft.base64_runs,
+                theft.tokens + theft.clks,
+                theft.searched,
+                theft.tokens,
+                theft.clks
+            ));
+        }
+        None => {
+            println!(
+                "| c outsider with a stolen store file | not run: no server binary | | | | | | | |"
+            );
+            notes.push(format!(
+                "(c) skipped: build the server first: {}",
+                stolen::BUILD_HINT
+            ));
+        }
     }
     println!();
     for n in notes {

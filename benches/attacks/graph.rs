@@ -46,7 +46,7 @@ impl Default for GraphParams {
     fn default() -> Self {
         GraphParams {
             seeds: 16,
-            rounds: 4,
+            rounds: 6,
             feature_weight: 0.5,
         }
     }
@@ -228,7 +228,8 @@ fn standardise(a: &mut [Vec<f64>], b: &mut [Vec<f64>]) {
     for f in 0..k {
         let all: Vec<f64> = a.iter().chain(b.iter()).map(|v| v[f]).collect();
         let mean = all.iter().sum::<f64>() / all.len().max(1) as f64;
-        let var = all.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / all.len().max(1) as f64;
+        let var =
+            all.iter().map(|x| (x - mean) * (x - mean)).sum::<f64>() / all.len().max(1) as f64;
         let sd = var.sqrt().max(1e-9);
         for v in a.iter_mut().chain(b.iter_mut()) {
             v[f] = (v[f] - mean) / sd;
@@ -377,8 +378,7 @@ pub fn graph_match(
         let mut order: Vec<usize> = (0..ne).filter(|e| matched[*e].is_some()).collect();
         order.sort_by(|a, b| {
             let m = |e: usize| matched[e].as_ref().map_or(0.0, |x| x.1);
-            m(*b).total_cmp(&m(*a))
-                .then(nodes[*b].1.cmp(&nodes[*a].1))
+            m(*b).total_cmp(&m(*a)).then(nodes[*b].1.cmp(&nodes[*a].1))
         });
         order.truncate(seeds);
         report.seeds = order.len();

@@ -472,8 +472,7 @@ pub fn service_attack(
             put(&mut by_attack[2], slot, &found);
             // Graph matching on the distinct filters.
             let gs = groups(&clks);
-            let nodes: Vec<(Bits, usize)> =
-                gs.iter().map(|(f, m)| (f.clone(), m.len())).collect();
+            let nodes: Vec<(Bits, usize)> = gs.iter().map(|(f, m)| (f.clone(), m.len())).collect();
             let matches = graph_match(slot, &nodes, dict, g, &mut report.graph);
             let mut found = vec![None; clks.len()];
             for ((_, members), m) in gs.iter().zip(&matches) {
@@ -487,7 +486,9 @@ pub fn service_attack(
                 .iter()
                 .zip(&matches)
                 .filter(|((_, members), _)| members.len() >= 2)
-                .filter_map(|((f, _), m)| m.as_ref().map(|m| (m.margin, m.value.clone(), f.clone())))
+                .filter_map(|((f, _), m)| {
+                    m.as_ref().map(|m| (m.margin, m.value.clone(), f.clone()))
+                })
                 .collect();
             confident.sort_by(|a, b| b.0.total_cmp(&a.0));
             let anchors = confident
