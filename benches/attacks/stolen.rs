@@ -187,8 +187,11 @@ fn start(bin: &Path, dir: &Path) -> Result<Service, String> {
 /// Where each encoding's forms are: needle bytes -> (record, field or
 /// token), indexed by their first 8 bytes.
 struct Needles {
-    by_prefix: HashMap<[u8; 8], Vec<(Vec<u8>, usize, Found)>>,
+    by_prefix: HashMap<[u8; 8], Vec<Needle>>,
 }
+
+/// A form's bytes, its record and what it is.
+type Needle = (Vec<u8>, usize, Found);
 
 #[derive(Clone, Debug)]
 enum Found {
@@ -199,7 +202,7 @@ enum Found {
 
 impl Needles {
     fn new(records: &[EncodedRecord]) -> (Needles, usize) {
-        let mut by_prefix: HashMap<[u8; 8], Vec<(Vec<u8>, usize, Found)>> = HashMap::new();
+        let mut by_prefix: HashMap<[u8; 8], Vec<Needle>> = HashMap::new();
         let mut count = 0;
         let mut add = |bytes: Vec<u8>, i: usize, f: Found| {
             if bytes.len() >= 8 {
