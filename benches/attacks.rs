@@ -6,7 +6,9 @@
 //!
 //! `cargo bench --bench attacks` (demo scale: 2,500 customers, 1,000 partner
 //! rows), `cargo bench --bench attacks -- --quick` (the test suite's scale).
-//! `tests/attacks.rs` asserts the bounds on the quick scale.
+//! `tests/attacks.rs` asserts the bounds on the quick scale. Role (c) spawns
+//! the real service: `cargo build --release --features server --bin
+//! pseudolink-server` first (or the debug build), else it is skipped.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
