@@ -6,16 +6,18 @@
 //!
 //! `cargo bench --bench attacks` (demo scale: 2,500 customers, 1,000 partner
 //! rows), `cargo bench --bench attacks -- --quick` (the test suite's scale).
-//! `tests/attacks.rs` asserts the bounds on the quick scale.
+//! `tests/attacks.rs` asserts the bounds on the quick scale. Role (c) spawns
+//! the real service: `cargo build --release --features server --bin
+//! pseudolink-server` first (or the debug build), else it is skipped.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 
 #[path = "attacks/mod.rs"]
 mod attacks;
 
-use attacks::probing;
 use attacks::scenario::*;
 use attacks::*;
+use attacks::{probing, stolen};
 
 fn main() {
     let quick = std::env::args().any(|a| a == "--quick")
@@ -38,8 +40,8 @@ fn main() {
         d.zips.len(),
         d.cities.len()
     );
-    println!("| role | full identity | full, of those with all four | first + last name | any field | time |");
-    println!("|---|---:|---:|---:|---:|---:|");
+    println!("| role | full identity | full, of those with all four | first names | last names | cities | first + last name | any field | time |");
+    println!("|---|---:|---:|---:|---:|---:|---:|---:|---:|");
     for l in role_a0(&s, &d).unwrap() {
         println!("{}", markdown(&l));
     }
@@ -68,17 +70,52 @@ fn main() {
                 )
             })
             .collect();
-        let acc = field_accuracy(&s, &attack.guesses);
-        let acc: Vec<String> = FIELDS
+        let per_attack: Vec<String> = attacks::service::ATTACKS
             .iter()
-            .zip(acc)
-            .map(|(f, a)| format!("{} {}", f.name(), pct(a)))
+            .zip(&attack.by_attack)
+            .map(|(a, g)| {
+                let acc = field_accuracy(&s, g);
+                format!(
+                    "    {a}: first {}, last {}, city {}",
+                    pct(acc[FIRST]),
+                    pct(acc[LAST]),
+                    pct(acc[CITY])
+                )
+            })
             .collect();
         notes.push(format!(
-            "(b) {name}: {}\n    right per field: {}",
+            "(b) {name}: {}\n{}",
             fields.join("; "),
-            acc.join(", ")
+            per_attack.join("\n")
         ));
+    }
+    match stolen::server_binary() {
+        Some(bin) => {
+            let (line, theft) = role_c(&s, &d, &default, &bin).unwrap();
+            println!("{}", markdown(&line));
+            notes.push(format!(
+                "(c) {}: {} + {} records uploaded, {} bytes of db + WAL; blind: {} `po1.` strings, {} base64 runs of 43+; oracle: {} of {} encodings found ({} tokens, {} CLKs)",
+                bin.display(),
+                theft.uploaded.0,
+                theft.uploaded.1,
+                theft.bytes,
+                theft.po1_strings,
+                theft.base64_runs,
+                theft.tokens + theft.clks,
+                theft.searched,
+                theft.tokens,
+                theft.clks
+            ));
+        }
+        None => {
+            println!(
+                "| c outsider with a stolen store file | not run: no server binary | | | | | | | |"
+            );
+            notes.push(format!(
+                "(c) skipped: build the server first: {}",
+                stolen::BUILD_HINT
+            ));
+        }
     }
     println!();
     for n in notes {

@@ -179,3 +179,56 @@ fn server_rejects_bad_arguments() {
     assert!(!missing.status.success());
     assert!(missing.stdout.is_empty());
 }
+
+#[test]
+fn server_serves_the_staff_console_only_on_its_own_listener() {
+    let dir = std::env::temp_dir().join(format!("pseudolink-console-test-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(dir.join("www/console")).unwrap();
+    std::fs::create_dir_all(dir.join("pkg")).unwrap();
+    std::fs::write(dir.join("www/index.html"), INDEX_HTML).unwrap();
+    std::fs::write(dir.join("www/console/directory.json"), "{\"company\":1}").unwrap();
+    std::fs::write(dir.join("pkg/pseudolink.js"), "export default 1;\n").unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pseudolink-server"))
+        .args(["--port", "0", "--console-port", "0", "--www"])
+        .arg(dir.join("www"))
+        .arg("--pkg")
+        .arg(dir.join("pkg"))
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut out = BufReader::new(child.stdout.take().unwrap());
+    let mut line = |prefix: &str| {
+        let mut l = String::new();
+        out.read_line(&mut l).unwrap();
+        l.trim()
+            .strip_prefix(prefix)
+            .unwrap_or_else(|| panic!("unexpected line: {l:?}"))
+            .to_owned()
+    };
+    let pages = line("listening on http://");
+    let console = line("console listening on http://");
+
+    // The public pages: the console and its directory do not exist there,
+    // however the path is spelled.
+    for path in [
+        "/console/directory.json",
+        "/console/",
+        "//console/directory.json",
+        "/%63onsole/directory.json",
+    ] {
+        let r = http_get(&pages, path);
+        assert_eq!(r.status, 404, "{path}");
+        assert!(!r.text().contains("company"), "{path}");
+    }
+    assert_eq!(http_get(&pages, "/").status, 200);
+    // The staff origin serves it.
+    let r = http_get(&console, "/console/directory.json");
+    assert_eq!(r.status, 200);
+    assert!(r.text().contains("company"));
+
+    let _ = child.kill();
+    let _ = child.wait();
+    let _ = std::fs::remove_dir_all(&dir);
+}

@@ -5,9 +5,11 @@
 
 pub mod bits;
 pub mod dictionary;
+pub mod graph;
 pub mod probing;
 pub mod scenario;
 pub mod service;
+pub mod stolen;
 
 use pseudolink::Hardening;
 use scenario::*;
@@ -20,6 +22,9 @@ pub struct Line {
     pub role: String,
     /// Re-identified targets.
     pub reid: Reid,
+    /// Per field, the share of targets carrying it whose value was
+    /// recovered ([`scenario::field_accuracy`]).
+    pub fields: [f64; 8],
     /// Wall time of the attack (encoding the data it attacks not included).
     pub secs: f64,
 }
@@ -32,6 +37,7 @@ pub fn role_a0(s: &Scenario, d: &Dictionaries) -> Result<Vec<Line>, String> {
     let tokens = Line {
         role: "a0 today's partner page: token key + directory pl1 tokens".into(),
         reid: score(s, &g),
+        fields: field_accuracy(s, &g),
         secs: t.elapsed().as_secs_f64(),
     };
     let t = Instant::now();
@@ -39,6 +45,7 @@ pub fn role_a0(s: &Scenario, d: &Dictionaries) -> Result<Vec<Line>, String> {
     let clks = Line {
         role: "a0 today's partner page: CLK secret + directory CLKs (no token key)".into(),
         reid: score(s, &g),
+        fields: field_accuracy(s, &g),
         secs: t.elapsed().as_secs_f64(),
     };
     Ok(vec![tokens, clks])
@@ -75,6 +82,7 @@ pub fn role_a(s: &Scenario, store: &Store) -> Result<(Line, dictionary::PartnerV
     let line = Line {
         role: "a new partner: own file + CLK secret + own po1 + run responses".into(),
         reid: score(s, &view.guesses),
+        fields: field_accuracy(s, &view.guesses),
         secs: t.elapsed().as_secs_f64(),
     };
     Ok((line, view))
@@ -99,13 +107,62 @@ pub fn role_b(
         &all,
         store.directory.len(),
         service::PatternParams::default(),
+        graph::GraphParams::default(),
     );
+    let best = strongest(s, &attack);
     let line = Line {
         role: format!("b linkage service, whole store, CLKs {setting}"),
-        reid: score(s, &attack.guesses),
+        reid: score(s, &best),
+        fields: field_accuracy(s, &best),
         secs: t.elapsed().as_secs_f64(),
     };
     (line, attack)
+}
+
+/// Per field, the attack that recovered most of it (chosen with the truth:
+/// an upper bound on an attacker who tries them all).
+pub fn strongest(s: &Scenario, attack: &service::ServiceAttack) -> Guesses {
+    let mut best = attack.guesses.clone();
+    for slot in 0..FIELDS.len() {
+        let pick = attack
+            .by_attack
+            .iter()
+            .max_by(|a, b| field_accuracy(s, a)[slot].total_cmp(&field_accuracy(s, b)[slot]));
+        if let Some(g) = pick {
+            for (out, guess) in best.iter_mut().zip(g) {
+                out[slot].clone_from(&guess[slot]);
+            }
+        }
+    }
+    best
+}
+
+/// (c) an outsider with the service's db and WAL bytes (the service run for
+/// real, its store at the default hardening): (b)'s attacks on whatever
+/// encodings the bytes hold.
+pub fn role_c(
+    s: &Scenario,
+    d: &Dictionaries,
+    store: &Store,
+    bin: &std::path::Path,
+) -> Result<(Line, stolen::Theft), String> {
+    let theft = stolen::steal(bin, &store.directory, &store.partner)?;
+    let t = Instant::now();
+    let attack = service::service_attack(
+        d,
+        &theft.store,
+        store.directory.len(),
+        service::PatternParams::default(),
+        graph::GraphParams::default(),
+    );
+    let best = strongest(s, &attack);
+    let line = Line {
+        role: "c outsider with a stolen store file (db + WAL, no store key)".into(),
+        reid: score(s, &best),
+        fields: field_accuracy(s, &best),
+        secs: t.elapsed().as_secs_f64(),
+    };
+    Ok((line, theft))
 }
 
 /// The hardening settings (b) is run under, by name.
@@ -140,10 +197,13 @@ pub fn pct(x: f64) -> String {
 /// A table row in Markdown.
 pub fn markdown(l: &Line) -> String {
     format!(
-        "| {} | {} | {} | {} | {} | {:.2} s |",
+        "| {} | {} | {} | {} | {} | {} | {} | {} | {:.2} s |",
         l.role,
         pct(l.reid.full),
         pct(l.reid.full_of_four),
+        pct(l.fields[FIRST]),
+        pct(l.fields[LAST]),
+        pct(l.fields[CITY]),
         pct(l.reid.name),
         pct(l.reid.any),
         l.secs

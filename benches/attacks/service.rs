@@ -21,6 +21,7 @@
 //! not need to know.
 
 use super::bits::{self, Bits};
+use super::graph::{graph_match, GraphParams, GraphReport};
 use super::scenario::*;
 use pseudolink::link::EncodedRecord;
 use std::collections::{BTreeMap, HashMap};
@@ -65,6 +66,10 @@ pub struct FieldReport {
     pub anchors: usize,
     /// Records the pattern attack decoded (anchors included).
     pub decoded: usize,
+    /// The same from the graph attack's anchors.
+    pub graph_anchored_decoded: usize,
+    /// The graph attack.
+    pub graph: GraphReport,
 }
 
 /// The store's records and the scenario's: directory rows first (`d<i>`),
@@ -72,12 +77,14 @@ pub struct FieldReport {
 pub struct ServiceAttack {
     /// Guesses per directory customer.
     pub guesses: Guesses,
+    /// Each attack's own guesses, in [`ATTACKS`] order.
+    pub by_attack: Vec<Guesses>,
     /// Per attacked CLK field.
     pub fields: BTreeMap<&'static str, FieldReport>,
 }
 
 /// Groups of identical keys, largest first (ties: first appearance).
-fn groups<K: std::hash::Hash + Eq + Clone>(keys: &[Option<K>]) -> Vec<(K, Vec<usize>)> {
+pub fn groups<K: std::hash::Hash + Eq + Clone>(keys: &[Option<K>]) -> Vec<(K, Vec<usize>)> {
     let mut map: HashMap<K, usize> = HashMap::new();
     let mut out: Vec<(K, Vec<usize>)> = Vec::new();
     for (i, k) in keys.iter().enumerate() {
@@ -324,7 +331,20 @@ pub fn pattern(
     report: &mut FieldReport,
 ) -> Vec<Option<String>> {
     let gs = groups(clks);
-    let mut anchors = align(slot, &gs, dict, p);
+    let anchors = align(slot, &gs, dict, p);
+    pattern_from(slot, clks, &gs, anchors, dict, p, report)
+}
+
+/// Attack 2 from given anchors (`gs`: the groups of `clks`).
+pub fn pattern_from(
+    slot: usize,
+    clks: &[Option<Bits>],
+    gs: &[(Bits, Vec<usize>)],
+    mut anchors: Vec<(String, Bits)>,
+    dict: &[(String, f64)],
+    p: PatternParams,
+    report: &mut FieldReport,
+) -> Vec<Option<String>> {
     let mut decoded: Vec<Option<String>> = vec![None; gs.len()];
     for round in 0..p.rounds.max(1) {
         let pos = learn(slot, &anchors);
@@ -387,19 +407,28 @@ pub fn pattern(
     out
 }
 
-/// Runs both attacks on the store (`directory` records first, then the
-/// partner's) and merges them per customer: a pattern decode, else the
-/// frequency guess.
+/// The attacks, in the order their guesses are merged (first wins).
+pub const ATTACKS: [&str; 4] = [
+    "graph matching",
+    "pattern, graph anchors",
+    "pattern, rank anchors",
+    "frequency",
+];
+
+/// Runs every attack on the store (`directory` records first, then the
+/// partner's) and merges them per customer in [`ATTACKS`] order: the first
+/// attack with a guess for a field gives it.
 pub fn service_attack(
     d: &Dictionaries,
     store: &[EncodedRecord],
     directory_len: usize,
     p: PatternParams,
+    g: GraphParams,
 ) -> ServiceAttack {
-    let mut guesses = no_guesses(directory_len);
-    let mut put = |slot: usize, found: &[Option<String>], overwrite: bool| {
+    let mut by_attack: Vec<Guesses> = ATTACKS.iter().map(|_| no_guesses(directory_len)).collect();
+    let put = |guesses: &mut Guesses, slot: usize, found: &[Option<String>]| {
         for (g, v) in guesses.iter_mut().zip(found) {
-            if v.is_some() && (overwrite || g[slot].is_none()) {
+            if v.is_some() {
                 g[slot].clone_from(v);
             }
         }
@@ -414,7 +443,7 @@ pub fn service_attack(
                 .map(String::as_str)
         })
         .collect();
-    put(DOB, &frequency(&dob_tokens, &d.dates), false);
+    put(&mut by_attack[3], DOB, &frequency(&dob_tokens, &d.dates));
     let mut fields = BTreeMap::new();
     for slot in [FIRST, LAST, CITY, ZIP, DOB] {
         let name = FIELDS[slot].name();
@@ -422,14 +451,16 @@ pub fn service_attack(
             .iter()
             .map(|r| r.clks.get(name).map(|c| bits::from_bytes(c)))
             .collect();
-        put(slot, &frequency(&clks, &d.of(slot)), false);
+        if slot != DOB {
+            put(&mut by_attack[3], slot, &frequency(&clks, &d.of(slot)));
+        }
         let mut report = FieldReport {
             present: clks.iter().filter(|c| c.is_some()).count(),
             distinct: groups(&clks).len(),
             unbalanced: unbalance(&mut clks),
             ..FieldReport::default()
         };
-        // Only fields whose public list has a frequency profile give anchors.
+        // Only fields whose public list has a frequency profile.
         let ranked: Option<&[(String, f64)]> = match slot {
             FIRST => Some(&d.first),
             LAST => Some(&d.last),
@@ -438,9 +469,53 @@ pub fn service_attack(
         };
         if let Some(dict) = ranked {
             let found = pattern(slot, &clks, dict, p, &mut report);
-            put(slot, &found, true);
+            put(&mut by_attack[2], slot, &found);
+            // Graph matching on the distinct filters.
+            let gs = groups(&clks);
+            let nodes: Vec<(Bits, usize)> = gs.iter().map(|(f, m)| (f.clone(), m.len())).collect();
+            let matches = graph_match(slot, &nodes, dict, g, &mut report.graph);
+            let mut found = vec![None; clks.len()];
+            for ((_, members), m) in gs.iter().zip(&matches) {
+                for i in members {
+                    found[*i] = m.as_ref().map(|m| m.value.clone());
+                }
+            }
+            put(&mut by_attack[0], slot, &found);
+            // Its most confident matches as the pattern attack's anchors.
+            let mut confident: Vec<(f64, String, Bits)> = gs
+                .iter()
+                .zip(&matches)
+                .filter(|((_, members), _)| members.len() >= 2)
+                .filter_map(|((f, _), m)| {
+                    m.as_ref().map(|m| (m.margin, m.value.clone(), f.clone()))
+                })
+                .collect();
+            confident.sort_by(|a, b| b.0.total_cmp(&a.0));
+            let anchors = confident
+                .into_iter()
+                .take(2 * p.anchors)
+                .map(|(_, v, f)| (v, f))
+                .collect();
+            let mut second = FieldReport::default();
+            let found = pattern_from(slot, &clks, &gs, anchors, dict, p, &mut second);
+            report.graph_anchored_decoded = second.decoded;
+            put(&mut by_attack[1], slot, &found);
         }
         fields.insert(name, report);
     }
-    ServiceAttack { guesses, fields }
+    let mut guesses = no_guesses(directory_len);
+    for (k, guess) in guesses.iter_mut().enumerate() {
+        for attack in &by_attack {
+            for (slot, v) in guess.iter_mut().enumerate() {
+                if v.is_none() {
+                    v.clone_from(&attack[k][slot]);
+                }
+            }
+        }
+    }
+    ServiceAttack {
+        guesses,
+        by_attack,
+        fields,
+    }
 }

@@ -7,12 +7,17 @@
 //! pseudolink-server [--port 8080] [--www www] [--pkg pkg] [--db orders.sqlite]
 //!                   [--keyserver keyserver.json [--keyserver-port 8081]]
 //!                   [--linkage linkage.json [--linkage-port 8082] [--linkage-db linkage.sqlite]]
+//!                   [--console-port 8083]
 //! ```
 //!
 //! With `--keyserver`, the OPRF key server (see `keyserver`) runs in the same
 //! process on its own port: a different origin from the pages, as in
 //! production, so CORS and the origin allowlist are real. With `--linkage`,
 //! the linkage service (see `linkage`) runs the same way on a third port.
+//! With `--console-port`, the company's staff console (`www/console/`) is
+//! served on a fourth, its own origin: the public pages' listener answers
+//! 404 under `/console/`, so a partner opening the portal cannot fetch the
+//! company's directory.
 //!
 //! It binds 127.0.0.1 only. With `--port 0` the OS picks a free port; the first
 //! line on stdout is always `listening on http://127.0.0.1:PORT`, so tests can
@@ -97,6 +102,15 @@ async fn run(args: args::Args) -> Result<(), String> {
     };
     let listener = bind(args.port).await?;
     let local = local_addr(&listener)?;
+    let console = match args.console_port {
+        None => None,
+        Some(port) => {
+            let l = bind(port).await?;
+            let url = format!("http://{}", local_addr(&l)?);
+            Some((l, url))
+        }
+    };
+    let console_url = console.as_ref().map(|(_, url)| url.clone());
     let keyserver = match keyserver {
         None => None,
         Some((config, l)) => {
@@ -110,14 +124,18 @@ async fn run(args: args::Args) -> Result<(), String> {
         None => None,
         Some((config, l)) => {
             let url = format!("http://{}", local_addr(&l)?);
-            let service =
-                linkage::Linkage::new(config, &args.linkage_db, &format!("http://{local}"))?;
+            let service = linkage::Linkage::new(
+                config,
+                &args.linkage_db,
+                &format!("http://{local}"),
+                console_url.as_deref(),
+            )?;
             Some((service, l, url))
         }
     };
     let linkage_url = linkage.as_ref().map(|(_, _, url)| url.clone());
 
-    let app = app::router(&app::Config {
+    let app_config = app::Config {
         www: args.www.clone(),
         pkg: args.pkg.clone(),
         orders,
@@ -127,6 +145,12 @@ async fn run(args: args::Args) -> Result<(), String> {
         linkage: linkage_url.as_ref().map(|url| linkage::PageConfig {
             origin: url.clone(),
         }),
+        console: false,
+    };
+    let app = app::router(&app_config);
+    let console_app = app::router(&app::Config {
+        console: true,
+        ..app_config
     });
 
     // The first stdout line is the contract with tests and scripts; the key
@@ -137,6 +161,9 @@ async fn run(args: args::Args) -> Result<(), String> {
     }
     if let Some(url) = &linkage_url {
         println!("linkage listening on {url}");
+    }
+    if let Some(url) = &console_url {
+        println!("console listening on {url}");
     }
     let _ = std::io::stdout().flush();
 
@@ -164,7 +191,16 @@ async fn run(args: args::Args) -> Result<(), String> {
                 .map_err(|e| format!("linkage service error: {e}")),
         }
     };
-    tokio::try_join!(pages, keys, links)?;
+    let staff = async {
+        match console {
+            None => Ok(()),
+            Some((l, _)) => axum::serve(l, console_app)
+                .with_graceful_shutdown(wait_for_signal())
+                .await
+                .map_err(|e| format!("console server error: {e}")),
+        }
+    };
+    tokio::try_join!(pages, keys, links, staff)?;
     eprintln!("pseudolink-server: stopped");
     Ok(())
 }

@@ -23,6 +23,10 @@ pub struct Config {
     /// The linkage service next to the pages, if one runs: its address goes
     /// into `connect-src` and `/api/linkage-config`.
     pub linkage: Option<linkage::PageConfig>,
+    /// Whether this listener serves the staff console (`/console/`). The
+    /// public pages' listener does not: the console holds the company's
+    /// directory, which a partner opening the portal must not reach.
+    pub console: bool,
 }
 
 /// Builds the application. Layers run outside-in: the access log sees the final
@@ -34,12 +38,18 @@ pub fn router(config: &Config) -> Router {
         .map(|k| k.origin.clone())
         .chain(config.linkage.iter().map(|l| l.origin.clone()))
         .collect();
-    Router::new()
+    let router = Router::new()
         .merge(health::routes())
         .merge(checkout::routes(config.orders.clone()))
         .merge(keyserver::page_routes(config.keyserver.clone()))
         .merge(linkage::page_routes(config.linkage.clone()))
-        .merge(static_files::routes(&config.www, &config.pkg))
+        .merge(static_files::routes(&config.www, &config.pkg));
+    let router = if config.console {
+        router
+    } else {
+        router.layer(middleware::from_fn(static_files::no_console))
+    };
+    router
         .layer(middleware::from_fn_with_state(
             std::sync::Arc::new(connect),
             security_headers::apply,

@@ -6,6 +6,7 @@ pub const USAGE: &str = "\
 usage: pseudolink-server [--port PORT] [--www DIR] [--pkg DIR] [--db FILE]
                          [--keyserver CONFIG [--keyserver-port PORT]]
                          [--linkage CONFIG [--linkage-port PORT] [--linkage-db FILE]]
+                         [--console-port PORT]
 
   --port PORT  TCP port on 127.0.0.1 (default 8080; 0 picks a free port)
   --www DIR    demo pages, served at /       (default: www)
@@ -26,10 +27,15 @@ usage: pseudolink-server [--port PORT] [--www DIR] [--pkg DIR] [--db FILE]
                0 picks a free port)
   --linkage-db FILE
                its SQLite store (default: :memory:, forgotten on exit)
+  --console-port PORT
+               serve the company's staff console (/console/) on this port
+               (0 picks a free port): its own origin, never the public
+               pages' (which answer 404 under /console/)
 
 The first stdout line is `listening on http://127.0.0.1:PORT`; then, when
-they run, `keyserver listening on http://127.0.0.1:PORT` and
-`linkage listening on http://127.0.0.1:PORT`, in that order.";
+they run, `keyserver listening on http://127.0.0.1:PORT`,
+`linkage listening on http://127.0.0.1:PORT` and
+`console listening on http://127.0.0.1:PORT`, in that order.";
 
 /// What the server was asked to do.
 #[derive(Debug, PartialEq, Eq)]
@@ -50,6 +56,7 @@ pub struct Args {
     pub linkage: Option<PathBuf>,
     pub linkage_port: Option<u16>,
     pub linkage_db: String,
+    pub console_port: Option<u16>,
 }
 
 impl Args {
@@ -65,6 +72,7 @@ impl Args {
             linkage: None,
             linkage_port: None,
             linkage_db: ":memory:".to_owned(),
+            console_port: None,
         };
         let mut it = argv.into_iter();
         while let Some(arg) = it.next() {
@@ -108,6 +116,13 @@ impl Args {
                     );
                 }
                 "--linkage-db" => args.linkage_db = value()?,
+                "--console-port" => {
+                    let v = value()?;
+                    args.console_port = Some(
+                        v.parse()
+                            .map_err(|_| format!("--console-port: not a port number: {v}"))?,
+                    );
+                }
                 _ => return Err(format!("unknown argument: {arg}")),
             }
         }

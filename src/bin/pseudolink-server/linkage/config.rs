@@ -45,6 +45,10 @@ use zeroize::Zeroizing;
 /// An origin entry standing for the pages served by the same process.
 pub const PAGES_ORIGIN: &str = "pages";
 
+/// An origin entry standing for the staff console served by the same
+/// process (`--console-port`): the company's own origin, not the pages'.
+pub const CONSOLE_ORIGIN: &str = "console";
+
 /// Default port: next to the pages' 8080 and the key server's 8081.
 pub const DEFAULT_PORT: u16 = 8082;
 
@@ -262,7 +266,7 @@ fn project(p: ProjectEntry) -> Result<Project, String> {
             ));
         }
         for o in &e.origins {
-            if o != PAGES_ORIGIN && !valid_origin(o) {
+            if o != PAGES_ORIGIN && o != CONSOLE_ORIGIN && !valid_origin(o) {
                 return Err(format!(
                     "project {id}, party {}: origin {o:?} must be scheme://host[:port]",
                     e.id

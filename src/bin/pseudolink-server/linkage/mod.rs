@@ -73,8 +73,14 @@ pub struct Linkage {
 
 impl Linkage {
     /// The service for `config` over the store at `db`; the origin `"pages"`
-    /// in a party's list becomes `pages_origin`.
-    pub fn new(config: Config, db: &str, pages_origin: &str) -> Result<Arc<Self>, String> {
+    /// in a party's list becomes `pages_origin`, and `"console"` the staff
+    /// console's origin (dropped when no console runs).
+    pub fn new(
+        config: Config,
+        db: &str,
+        pages_origin: &str,
+        console_origin: Option<&str>,
+    ) -> Result<Arc<Self>, String> {
         let Config {
             store_key,
             max_body_bytes,
@@ -87,11 +93,15 @@ impl Linkage {
         let store = Store::open(db, &sealer)?;
         for p in &mut projects {
             for party in &mut p.parties {
-                for o in &mut party.origins {
-                    if o == config::PAGES_ORIGIN {
-                        *o = pages_origin.to_owned();
-                    }
-                }
+                party.origins = party
+                    .origins
+                    .iter()
+                    .filter_map(|o| match o.as_str() {
+                        config::PAGES_ORIGIN => Some(pages_origin.to_owned()),
+                        config::CONSOLE_ORIGIN => console_origin.map(str::to_owned),
+                        _ => Some(o.clone()),
+                    })
+                    .collect();
             }
         }
         let mut origins: Vec<String> = projects
