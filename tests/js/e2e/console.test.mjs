@@ -1,5 +1,7 @@
 // The company's staff console (www/console/) in headless Chromium against the
-// real server:
+// real server, on the console's own listener (--console-port):
+//  - the public pages' listener answers 404 under /console/ and its pages do
+//    not link there;
 //  - on the first visit the worker builds the demo directory's identity graph
 //    and stores it in IndexedDB; households, corporate families, value per
 //    customer view and segments are checked against the generator's structure
@@ -12,16 +14,16 @@
 //    panel's fetch code, and its mapping of our upload rows to CRM records,
 //    persons and households, against a partner run answered by a mock of the
 //    contract's API (routed in the browser, on the page's own origin);
-//  - with the real key server and linkage service (as linkage-harness.mjs,
-//    with the company's credential also allowed from the pages): the
-//    company's pipeline uploads the directory, a partner links the demo file
-//    in the partner portal, and the console shows that run's matched
-//    customers, scored against the generator's truth.
+//  - with the real key server and linkage service (demo configs, as
+//    linkage-harness.mjs, the company's credential allowed from the console's
+//    origin only): the company's pipeline uploads the directory, a partner
+//    links the demo file in the partner portal, and the console shows that
+//    run's matched customers, scored against the generator's truth.
 //
 //   make pkg server && (cd tests/js && node --test --test-concurrency=1 e2e/console.test.mjs)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { DEMO_KEYSERVER, ROOT, startHarness } from './harness.mjs';
@@ -74,11 +76,28 @@ function unexpected(errors) {
 
 let firstLoad = null;
 let h;
-before(async () => { h = await startHarness(); });
+/** The console's page on the console's own listener. */
+const CONSOLE = () => `${h.consoleUrl}/console/`;
+before(async () => { h = await startHarness({ console: true }); });
 after(async () => { await h?.close(); });
 
+test('console: the public pages\' listener does not serve the console, and its pages do not link there', async () => {
+    for (const rel of ['/console/', '/console/demo-directory.json', '/console/worker.js', '/%63onsole/demo-directory.json']) {
+        const res = await fetch(`${h.url}${rel}`);
+        assert.equal(res.status, 404, rel);
+        assert.deepEqual(await res.json(), { error: 'not_found', message: 'no such page' });
+    }
+    const res = await fetch(`${h.consoleUrl}/console/demo-directory.json`);
+    assert.equal(res.status, 200);
+    await res.arrayBuffer();
+    for (const rel of ['/', '/checkout/', '/portal/']) {
+        const html = await (await fetch(`${h.url}${rel}`)).text();
+        assert.ok(!/href="[^"]*console/i.test(html), `${rel} links to the console`);
+    }
+});
+
 test('console: the first visit builds the directory graph, stores it, and shows households, families, value and segments', async () => {
-    const { page, errors } = await h.open('/console/');
+    const { page, errors } = await h.open(CONSOLE());
     await page.waitForSelector('body[data-directory="ready"]', { timeout: 90_000 });
     const status = await page.$eval('#directoryStatus', (e) => ({ source: e.dataset.source, text: e.textContent }));
     assert.equal(status.source, 'built');
@@ -169,7 +188,7 @@ test('console: the first visit builds the directory graph, stores it, and shows 
 
 test('console: a reload finds the directory stored in the browser, with the same numbers; forget builds it again', async () => {
     assert.ok(firstLoad, 'the first test built the directory');
-    const { page, errors } = await h.open('/console/');
+    const { page, errors } = await h.open(CONSOLE());
     await page.waitForSelector('body[data-directory="ready"]', { timeout: 90_000 });
     const status = await page.$eval('#directoryStatus', (e) => ({ source: e.dataset.source, text: e.textContent }));
     assert.equal(status.source, 'stored');
@@ -197,7 +216,7 @@ test('console: a reload finds the directory stored in the browser, with the same
  * request is checked for the company's bearer key.
  */
 async function mockLinkage({ runs, refuse = null }) {
-    const origin = new URL(h.url).origin;
+    const origin = new URL(h.consoleUrl).origin;
     const seen = [];
     const page = h.context;
     await page.route(`${origin}/api/linkage-config`, (route) => route.fulfill({ status: 200, contentType: 'application/json', body: JSON.stringify({ endpoint: origin }) }));
@@ -224,7 +243,7 @@ async function mockLinkage({ runs, refuse = null }) {
 }
 
 test('console: partner matches without a linkage service say the service is not running', async () => {
-    const { page, errors } = await h.open('/console/');
+    const { page, errors } = await h.open(CONSOLE());
     await page.waitForSelector('#linkageStatus[data-state="off"], #linkageStatus[data-state="error"]');
     const s = await page.$eval('#linkageStatus', (e) => ({ state: e.dataset.state, code: e.dataset.code, text: e.textContent }));
     assert.deepEqual([s.state, s.code], ['off', 'linkage.not_configured'], s.text);
@@ -253,7 +272,7 @@ test('console: partner matches map our upload rows to CRM records, persons and h
     };
     const { seen, unroute } = await mockLinkage({ runs });
     t.after(unroute);
-    const { page, errors } = await h.open('/console/');
+    const { page, errors } = await h.open(CONSOLE());
     await page.waitForSelector('body[data-directory="ready"]', { timeout: 90_000 });
     await page.waitForSelector('#matches[data-run="r_newest"]', { timeout: 30_000 });
     assert.equal(await page.$eval('#linkageStatus', (e) => e.dataset.state), 'ready');
@@ -298,7 +317,7 @@ test('console: partner matches map our upload rows to CRM records, persons and h
 test('console: a refusal by the linkage service is shown with its code', async (t) => {
     const { unroute } = await mockLinkage({ runs: {}, refuse: { path: '/v1/projects/demo-partners/runs', status: 403, code: 'origin.forbidden' } });
     t.after(unroute);
-    const { page, errors } = await h.open('/console/');
+    const { page, errors } = await h.open(CONSOLE());
     await page.waitForSelector('#linkageStatus[data-state="error"]');
     assert.equal(await page.$eval('#linkageStatus', (e) => e.dataset.code), 'origin.forbidden');
     assert.match(await page.$eval('#linkageStatus', (e) => e.textContent), /^The linkage service does not accept the company's credential from this page's origin\. origin\.forbidden$/);
@@ -311,7 +330,7 @@ test('console: a directory that cannot be fetched is reported with its code; for
     // Forget the stored directory while the server's file is unreachable.
     await h.context.route('**/console/demo-directory.json', (route) => route.fulfill({ status: 404, contentType: 'text/plain', body: 'gone' }));
     t.after(() => h.context.unrouteAll({ behavior: 'wait' }));
-    const { page, errors } = await h.open('/console/');
+    const { page, errors } = await h.open(CONSOLE());
     await page.waitForSelector('#forget:not([disabled])', { timeout: 90_000 });
     await page.click('#forget');
     await page.waitForSelector('#directoryStatus[data-code]', { timeout: 90_000 });
@@ -326,27 +345,9 @@ test('console: a directory that cannot be fetched is reported with its code; for
 
 // ---------------------------------------------------------------- with the real linkage service
 
-/**
- * The demo linkage config, except that the company's credential may also be
- * used from the pages' origin (the staff console runs in a browser there).
- * demo/linkage/linkage.json lists no origin for the company: its pipeline
- * calls from Node, which sends none.
- */
-function consoleLinkageConfig(dir, demoConfig) {
-    const config = JSON.parse(readFileSync(demoConfig, 'utf8'));
-    config.storeKeyFile = path.resolve(path.dirname(demoConfig), config.storeKeyFile);
-    for (const p of config.projects) {
-        const company = p.parties.find((x) => x.id === p.directoryParty);
-        if (!company.origins.includes('pages')) company.origins.push('pages');
-    }
-    const file = path.join(dir, 'linkage.json');
-    writeFileSync(file, JSON.stringify(config));
-    return file;
-}
-
 test('console: after a partner runs the demo file in the partner portal, the panel shows which of our customers it matched (real services)', async () => {
     const dir = mkdtempSync(path.join(tmpdir(), 'pseudolink-console-'));
-    const lh = await startHarness({ keyserver: DEMO_KEYSERVER, linkage: consoleLinkageConfig(dir, DEMO_LINKAGE), linkageDb: path.join(dir, 'linkage.sqlite') });
+    const lh = await startHarness({ keyserver: DEMO_KEYSERVER, linkage: DEMO_LINKAGE, linkageDb: path.join(dir, 'linkage.sqlite'), console: true });
     try {
         // The company's pipeline uploads its CRM persons in the directory's order.
         const company = await runCompanyPipeline(lh.url, { recordOut: path.join(dir, 'company-records.json') });
@@ -369,7 +370,7 @@ test('console: after a partner runs the demo file in the partner portal, the pan
         const body = await res.json();
         assert.ok(body.links.length > 0, "the run matched some of our rows");
 
-        const { page, errors } = await lh.open('/console/');
+        const { page, errors } = await lh.open(`${lh.consoleUrl}/console/`);
         await page.waitForSelector('body[data-directory="ready"]', { timeout: 90_000 });
         await page.waitForSelector(`#matches[data-run="${run}"]`, { timeout: 60_000 });
         assert.equal(await page.$eval('#linkageStatus', (e) => e.dataset.state), 'ready');

@@ -1,6 +1,8 @@
 // Loads every .html page under www/ from the real server in headless Chromium
 // and fails on any console error, uncaught page error, failed request or HTTP
-// error. Screenshots go to tests/e2e-artifacts/.
+// error. The staff console's pages (console/) are loaded from the console's
+// own listener, the others from the public pages'. Screenshots go to
+// tests/e2e-artifacts/.
 //
 //   make pkg server && (cd tests/js && node --test e2e/)
 import { test, before, after } from 'node:test';
@@ -36,7 +38,7 @@ const NO_LINKAGE = [
 let h;
 
 before(async () => {
-    h = await startHarness();
+    h = await startHarness({ console: true });
 });
 
 after(async () => {
@@ -49,7 +51,7 @@ test('www/ has pages', () => {
 
 for (const rel of pages) {
     test(`page ${rel}: loads with no console or page errors`, async () => {
-        const { page, errors } = await h.open(`/${rel}`);
+        const { page, errors } = await h.open(rel.startsWith('console/') ? `${h.consoleUrl}/${rel}` : `/${rel}`);
         // Let module scripts finish their top-level await (wasm init).
         await page.waitForLoadState('networkidle');
         await page.waitForTimeout(200);
