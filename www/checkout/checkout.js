@@ -1,21 +1,21 @@
-// Checkout: the order form tokenises in the browser and sends only tokens,
-// platform hashes, the key id and the order. The shop recognises a returning
+// Checkout: the order form tokenises in the browser and sends only oblivious
+// tokens, the key version and the order. The shop recognises a returning
 // customer because the tokens agree.
 //
-// Two modes. Keyed (default): pl1 tokens under the public demo key shipped in
-// this page. Oblivious (`?mode=oblivious`): the page holds no key; each value
-// is blinded here, evaluated by the key server (pinned public key, verified
-// proof) and finalised into po1 tokens. Each mode loads only its own entry.
-import { DEMO_KEY, DEMO_KEY_ID, DEMO_KEYSERVER_API_KEY, DEFINITION, FIELD_LABELS, explain } from '/shared/demo-config.js';
+// A shopper is a third party, so this page holds no key (issue 11): each
+// value is normalised and blinded here, evaluated by the key server (public
+// key pinned from this page's own origin, proof verified) and finalised into
+// `po1` tokens. It loads the definition and labels from definition.js and its
+// publishable key-server credential from demo-checkout-credentials.js, never
+// the keyed pages' demo-config.js, and only the oblivious entry of the package.
+import { DEFINITION, FIELD_LABELS, explain } from '/shared/definition.js';
+import { DEMO_KEYSERVER_API_KEY } from '/checkout/demo-checkout-credentials.js';
 
-const MODE = new URLSearchParams(window.location.search).get('mode') === 'oblivious' ? 'oblivious' : 'keyed';
 let normalize;
 let parseToken;
-let platformHashes;
-/** Keyed mode: the Pseudonymizer. Oblivious mode: the ObliviousPseudonymizer and its key version. */
-let keyed;
+/** The ObliviousPseudonymizer, pinned to the active key version. */
 let oblivious;
-let keyId = DEMO_KEY_ID;
+let keyId;
 
 const $ = (sel) => document.querySelector(sel);
 const CONTACT = ['firstName', 'lastName', 'email', 'phone', 'street', 'city', 'state', 'postalCode', 'country', 'companyName', 'duns'];
@@ -46,9 +46,9 @@ function cell(text, cls = '') {
 }
 
 /**
- * Field errors of a record without tokenising it (oblivious mode: tokens
- * cost a key-server call, so they are made once, at submit). The same rules
- * as the tokenizers: an empty field is absence, not an error.
+ * Field errors of a record without tokenising it (tokens cost a key-server
+ * call, so they are made once, at submit). The same rules as the tokenizer:
+ * an empty field is absence, not an error.
  */
 function fieldErrors(record) {
   let region = DEFINITION.defaultRegion;
@@ -64,9 +64,8 @@ function fieldErrors(record) {
   return errors;
 }
 
-/** Keyed mode tokenises now; oblivious mode checks now and tokenises at submit. */
-function tokenizeNow(record) {
-  if (keyed) return keyed.tokenize(record);
+/** Checks a record now; it is tokenised at submit. */
+function checkNow(record) {
   return { tokens: [], matchKeys: [], errors: fieldErrors(record) };
 }
 
@@ -74,8 +73,8 @@ function tokenizeNow(record) {
 function build(sent = null) {
   const bill = billTo();
   const ship = shipTo();
-  const out = sent?.bill ?? tokenizeNow(bill);
-  const shipOut = sent?.ship ?? (ship ? tokenizeNow(ship) : { tokens: [], matchKeys: [], errors: [] });
+  const out = sent?.bill ?? checkNow(bill);
+  const shipOut = sent?.ship ?? (ship ? checkNow(ship) : { tokens: [], matchKeys: [], errors: [] });
   const errors = [...out.errors, ...shipOut.errors.map((e) => ({ ...e, field: `ship${e.field[0].toUpperCase()}${e.field.slice(1)}` }))];
   const errorOf = Object.fromEntries(errors.map((e) => [e.field, e.code]));
   for (const el of document.querySelectorAll('.error')) {
@@ -108,21 +107,19 @@ function build(sent = null) {
   }
 
   if (errors.length || !bill.email) return null;
-  // Unsalted platform hashes can be reversed by guessing, which is what the
-  // oblivious mode exists to prevent: that mode stores none next to its tokens.
-  const hashes = {};
-  if (keyed) for (const p of ['uid2', 'google', 'meta']) hashes[p] = platformHashes(bill, p, { region }).hashes;
+  // No platform hashes: unsalted SHA-256 of an e-mail can be reversed by
+  // guessing, which is what oblivious tokens exist to prevent.
   return {
     keyId,
     tokens: out.tokens,
     matchKeys: out.matchKeys,
     shipTo: shipOut.tokens,
-    platformHashes: hashes,
+    platformHashes: {},
     order: ORDER,
   };
 }
 
-/** Oblivious mode: the tokens last sent, shown until the form changes. */
+/** The tokens last sent, shown until the form changes. */
 let lastSent = null;
 
 function refresh() {
@@ -135,7 +132,7 @@ async function showStored() {
   $('#stored').textContent = orders.length ? JSON.stringify(orders[0], null, 2) : 'Nothing yet: place an order.';
 }
 
-/** Oblivious mode: one key-server round trip for bill-to and ship-to, then the panel shows what is sent. */
+/** One key-server round trip for bill-to and ship-to, then the panel shows what is sent. */
 async function obliviousPayload() {
   const ship = shipTo();
   const [bill, shipOut] = await oblivious.tokenizeBatch(ship ? [billTo(), ship] : [billTo()]);
@@ -150,8 +147,8 @@ async function submit(ev) {
   const box = $('#result');
   try {
     const t0 = performance.now();
-    const payload = oblivious ? await obliviousPayload() : build();
-    if (!payload) throw new Error('a field is invalid');
+    const payload = await obliviousPayload();
+    if (!payload) throw Object.assign(new Error('a field is invalid'), { code: 'checkout.invalid_field' });
     box.dataset.tokenizeMs = String(Math.round((performance.now() - t0) * 10) / 10);
     const res = await fetch('/api/checkout', {
       method: 'POST',
@@ -159,7 +156,7 @@ async function submit(ev) {
       body: JSON.stringify(payload),
     });
     const answer = await res.json();
-    if (!res.ok) throw new Error(answer.error ?? `HTTP ${res.status}`);
+    if (!res.ok) throw Object.assign(new Error(`HTTP ${res.status}`), { code: answer.error ?? `http.${res.status}` });
     box.dataset.totalMs = String(Math.round((performance.now() - t0) * 10) / 10);
     box.hidden = false;
     if (answer.returning) {
@@ -177,46 +174,78 @@ async function submit(ev) {
   } catch (e) {
     box.hidden = false;
     box.className = 'result bad';
-    box.textContent = `The order could not be placed (${e.code ?? e.message}).`;
+    box.textContent = `The order could not be placed. ${sentence(e)}`;
+    box.dataset.code = codeOf(e);
   } finally {
     refresh();
   }
 }
 
-/** Oblivious mode: the key server's address and public key, pinned from this page's own origin. */
-async function startOblivious() {
-  const mod = await import('pseudolink/oblivious');
-  await mod.default();
+/**
+ * Sentences for what can stop the page or an order: the key server's and the
+ * checkout endpoint's codes. The code itself is shown after the sentence.
+ */
+const SENTENCES = {
+  'keyserver.not_configured': 'This shop runs no key server, so your details cannot be turned into tokens here and no order can be placed. (A page that holds no key needs one: make demo starts it.)',
+  'keyserver.invalid_config': 'This shop’s key-server settings could not be read, so no order can be placed.',
+  'module.failed': 'The tokenising module could not be loaded. Reload the page to try again.',
+  'network.failed': 'The key server could not be reached. Check the connection and try again.',
+  'network.timeout': 'The key server did not answer in time. Try again.',
+  'auth.invalid': 'The key server does not know this shop’s credential.',
+  'auth.missing': 'The key server needs this shop’s credential, and none was sent.',
+  'origin.not_allowed': 'The key server does not accept this shop’s credential from this web address.',
+  'rate.limited': 'The key server is busy with this shop’s earlier requests. Wait a moment and try again.',
+  'quota.exceeded': 'Today’s key-server quota for this shop is used up. Try again tomorrow.',
+  'key.retired': 'The key version this page pinned has been retired. Reload the page.',
+  'key.unknown_version': 'The key server does not serve the key version this page pinned. Reload the page.',
+  'oblivious.verification_failed': 'The key server’s answer did not prove itself against the pinned public key, so nothing was sent.',
+  'oblivious.invalid_response': 'The key server gave an answer this page cannot read.',
+  'oblivious.invalid_public_key': 'The key server’s pinned public key is not valid.',
+  'checkout.invalid_field': 'A field is invalid.',
+};
+
+/** The most specific code of an error: the server's own, else the client's. */
+function codeOf(e) {
+  return e?.serverCode ?? e?.code ?? 'unknown';
+}
+
+/** A sentence and its code, e.g. "The key server … (network.failed)". */
+function sentence(e) {
+  const code = codeOf(e);
+  const text = SENTENCES[code] ?? (code.startsWith('checkout.') ? 'The shop refused the request.' : 'Something went wrong.');
+  return `${text} (${code})`;
+}
+
+/** The key server's address and public keys, pinned from this page's own origin. */
+async function siteConfig() {
   const res = await fetch('/api/oblivious-config');
-  if (!res.ok) throw Object.assign(new Error('no key server next to this page (make demo starts one)'), { code: 'keyserver.not_configured' });
-  const config = await res.json();
-  const active = config.keys.find((k) => k.version === config.activeKey);
-  keyId = config.activeKey;
-  oblivious = new mod.ObliviousPseudonymizer({
-    endpoint: config.endpoint,
-    publicKey: { [keyId]: active.publicKey },
-    apiKey: DEMO_KEYSERVER_API_KEY,
-    definition: DEFINITION,
-  });
-  return mod;
+  if (res.status === 404) throw Object.assign(new Error('no key server'), { code: 'keyserver.not_configured' });
+  const config = res.ok ? await res.json().catch(() => null) : null;
+  const active = config?.keys?.find((k) => k.version === config.activeKey);
+  if (!active || typeof config.endpoint !== 'string') throw Object.assign(new Error('bad key-server config'), { code: 'keyserver.invalid_config' });
+  return { endpoint: config.endpoint, keyVersion: config.activeKey, publicKey: active.publicKey };
 }
 
 async function main() {
   const t0 = performance.now();
-  for (const a of document.querySelectorAll('#modes a')) a.setAttribute('aria-current', String(a.dataset.mode === MODE));
-  document.body.dataset.mode = MODE;
   let mod;
-  if (MODE === 'oblivious') {
-    mod = await startOblivious();
-  } else {
-    mod = await import('pseudolink');
+  try {
+    mod = await import('pseudolink/oblivious');
     await mod.default();
-    keyed = new mod.Pseudonymizer([{ id: DEMO_KEY_ID, secret: DEMO_KEY }], DEFINITION);
+  } catch (e) {
+    throw Object.assign(new Error(String(e?.message ?? e)), { code: 'module.failed' });
   }
-  ({ normalize, parseToken, platformHashes } = mod);
-  $('#status').textContent = MODE === 'oblivious'
-    ? `Module ready in ${Math.round(performance.now() - t0)} ms. Oblivious mode: your details are blinded in this tab; the key server (key ${keyId}) never sees them.`
-    : `Module ready in ${Math.round(performance.now() - t0)} ms. Your details are tokenised in this tab.`;
+  ({ normalize, parseToken } = mod);
+  const config = await siteConfig();
+  keyId = config.keyVersion;
+  oblivious = new mod.ObliviousPseudonymizer({
+    endpoint: config.endpoint,
+    publicKey: { [keyId]: config.publicKey },
+    apiKey: DEMO_KEYSERVER_API_KEY,
+    definition: DEFINITION,
+  });
+  $('#status').textContent = `Module ready in ${Math.round(performance.now() - t0)} ms. This page holds no key: your details are `
+    + `normalised and blinded in this tab, and the key server (key ${keyId}) never sees them.`;
   $('#status').classList.add('ready');
   $('#shipDifferent').addEventListener('change', () => { lastSent = null; $('#shipping').hidden = !$('#shipDifferent').checked; refresh(); });
   $('#form').addEventListener('input', () => { lastSent = null; refresh(); });
@@ -227,6 +256,7 @@ async function main() {
 }
 
 main().catch((e) => {
-  $('#status').textContent = `Could not start: ${e.code ?? e.message}`;
+  $('#status').textContent = `Could not start. ${sentence(e)}`;
   $('#status').classList.add('bad');
+  document.body.dataset.error = codeOf(e);
 });

@@ -1,12 +1,14 @@
-// Demo configuration shared by the pages that key tokens in the page (the
-// playground, the keyed checkout, the company's own console). The definition,
-// labels and error sentences live in definition.js (re-exported here); the
-// partner portal imports only that one, so no key reaches a partner's page.
+// Demo keys for pages that key tokens in the page, which is right only for
+// single-party use: the playground (a business tokenising its own records in
+// its own browser) and the demo-directory script. The definition, labels and
+// error sentences live in definition.js (re-exported here); the pages that a
+// third party opens (the checkout, the partner portal) import only that one,
+// so no key reaches them (the e2e tests check their requests and responses).
 //
 // DEMO_KEY is a *public* demo key: any key shipped inside a page can be read by
-// anyone who opens it (see SECURITY.md). Real deployments use a key that never
-// reaches the browser (the oblivious mode) or a per-partner key held by the
-// partner. The bytes are fixed so a returning customer gets the same tokens.
+// anyone who opens it (see SECURITY.md). Pages that others open use a key that
+// never reaches the browser (oblivious `po1` tokens through the key server).
+// The bytes are fixed so the demo data and the playground are reproducible.
 export const DEMO_KEY_ID = 'demo2026';
 export const DEMO_KEY = new Uint8Array([
   0x70, 0x73, 0x65, 0x75, 0x64, 0x6f, 0x6c, 0x69, 0x6e, 0x6b, 0x2d, 0x64, 0x65, 0x6d, 0x6f, 0x2d,
@@ -22,13 +24,5 @@ export const DEMO_KEY = new Uint8Array([
  * linking parties out of band and never shipped in a page.
  */
 export const DEMO_CLK_SECRET = new TextEncoder().encode('pseudolink-demo-clk-secret-not-secret!');
-
-/**
- * The checkout's publishable credential for the demo key server (oblivious
- * mode). Public by nature, like any credential in a page: the key server's
- * origin allowlist, rate limit and quota are what protect it. Demo only; its
- * SHA-256 is in demo/keyserver/keyserver.json.
- */
-export const DEMO_KEYSERVER_API_KEY = 'pk_demo_checkout_not_secret';
 
 export { DEFINITION, FIELD_LABELS, explain } from './definition.js';
