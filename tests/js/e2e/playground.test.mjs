@@ -28,6 +28,8 @@ test('playground: live normalisation, tokens and a payload without raw values', 
     const { page, errors } = await h.open('/');
     await page.waitForSelector('body[data-ready="true"]');
     assert.match(await page.textContent('#status'), /Module ready in \d+ ms/);
+    // The page says why it may hold a key: it is the business's own single-party tool.
+    assert.match(await page.textContent('#single-party'), /^Keyed in-page tokens are for single-party use/);
 
     for (const [field, value] of Object.entries(TYPED)) {
         await page.fill(`input[name="${field}"]`, value);
