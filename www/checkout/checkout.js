@@ -186,7 +186,7 @@ async function submit(ev) {
  * checkout endpoint's codes. The code itself is shown after the sentence.
  */
 const SENTENCES = {
-  'keyserver.not_configured': 'This shop runs no key server, so your details cannot be turned into tokens here and no order can be placed. (A page that holds no key needs one: make demo starts it.)',
+  'keyserver.not_configured': 'This shop runs no key server, so your details cannot be turned into tokens here and no order can be placed.',
   'keyserver.invalid_config': 'This shop’s key-server settings could not be read, so no order can be placed.',
   'module.failed': 'The tokenising module could not be loaded. Reload the page to try again.',
   'network.failed': 'The key server could not be reached. Check the connection and try again.',

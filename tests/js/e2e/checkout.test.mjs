@@ -1,11 +1,16 @@
-// The checkout page (www/checkout/): fill, submit, check what the server
-// stored (tokens and hashes only), then come back typed differently and be
-// recognised. Every request the page makes is checked for raw values.
+// The checkout page (www/checkout/), opened by shoppers, so it holds no key:
+// fill, submit, check what the server stored (oblivious `po1` tokens only,
+// made through the demo key server), then come back typed differently and be
+// recognised. Every request the page makes is checked for raw values, and
+// every response it receives for the bytes of the keyed pages' DEMO_KEY.
 //
 //   make pkg server && (cd tests/js && node --test e2e/checkout.test.mjs)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { DEMO_KEYSERVER, startHarness } from './harness.mjs';
+import { readFileSync } from 'node:fs';
+import path from 'node:path';
+import { DEMO_KEYSERVER, ROOT, startHarness } from './harness.mjs';
+import { DEMO_KEY } from '../../../www/shared/demo-config.js';
 
 let h;
 // With the demo key server next to the pages, as `make demo` runs them.
@@ -38,9 +43,54 @@ async function placeOrder(page, values, ship) {
     return page.$eval('#result', (el) => ({ text: el.textContent, ...el.dataset }));
 }
 
-test('checkout: only tokens leave the page, and a returning customer is recognised', async () => {
+/**
+ * Every form in which DEMO_KEY could travel: its raw bytes (ASCII text, as it
+ * happens), hex, base64, base64url, a JSON array of numbers, and each line of
+ * the `new Uint8Array([...])` literal in demo-config.js, the module's source text.
+ */
+function demoKeyForms() {
+    const key = Buffer.from(DEMO_KEY);
+    const source = readFileSync(path.join(ROOT, 'www', 'shared', 'demo-config.js'), 'utf8');
+    const literal = /DEMO_KEY = new Uint8Array\(\[([^\]]*)\]\)/.exec(source);
+    assert.ok(literal, 'demo-config.js: DEMO_KEY literal not found');
+    const lines = literal[1].split('\n').map((l) => l.trim()).filter(Boolean);
+    assert.equal(lines.length, 2);
+    return [
+        key,
+        ...[key.toString('hex'), key.toString('hex').toUpperCase(), key.toString('base64'), key.toString('base64url'),
+            JSON.stringify([...key]), [...key].join(', '), ...lines].map((t) => Buffer.from(t)),
+    ];
+}
+
+/** Records every response the browser receives from now on, with its body read at once. */
+function recordResponses(context) {
+    const got = [];
+    const onResponse = (r) => {
+        got.push(r.body().then(
+            (body) => ({ url: r.url(), status: r.status(), body }),
+            (e) => ({ url: r.url(), status: r.status(), error: e.message }),
+        ));
+    };
+    context.on('response', onResponse);
+    return async () => {
+        context.off('response', onResponse);
+        return Promise.all(got);
+    };
+}
+
+test('checkout: no key in the page, po1 tokens, a returning customer is recognised', async () => {
+    const before = h.requests.length;
+    const responses = recordResponses(h.context);
     const { page, errors } = await h.open('/checkout/');
     await page.waitForSelector('body[data-ready="true"]');
+    assert.match(await page.textContent('#status'), /This page holds no key/);
+    // Only the oblivious entry is loaded: not the core wasm, and not the keyed
+    // pages' module with the demo key (definition.js has the definition and labels).
+    const loaded = h.requests.slice(before).map((r) => new URL(r.url).pathname);
+    assert.ok(loaded.includes('/pkg/pseudolink_oblivious_bg.wasm'));
+    assert.ok(loaded.includes('/shared/definition.js'));
+    assert.ok(!loaded.includes('/pkg/pseudolink_bg.wasm'));
+    assert.deepEqual(loaded.filter((p) => p.endsWith('/demo-config.js')), []);
 
     // An invalid e-mail blocks the order with an inline message.
     await page.fill('input[name="email"]', 'jon.smith.gmail.com');
@@ -51,16 +101,25 @@ test('checkout: only tokens leave the page, and a returning customer is recognis
     const first = await placeOrder(page, FIRST, SHIP);
     assert.equal(first.returning, 'false');
     assert.match(first.text, /You are new here/);
+    assert.ok(Number(first.tokenizeMs) > 0);
 
-    // What the server stored: tokens under the demo key, hashes, the order.
+    // What the server stored: oblivious tokens under the key server's active
+    // version, no platform hashes (unsalted, guessable), the order.
     const stored = await (await fetch(new URL('/api/orders', h.url))).json();
     assert.equal(stored.length, 1);
     const body = stored[0].body;
-    assert.equal(body.keyId, 'demo2026');
-    assert.ok(body.tokens.every((t) => /^pl1\.[A-Za-z]+\.demo2026\.[A-Za-z0-9_-]{43}$/.test(t)));
+    assert.equal(body.keyId, 'demo-2026b');
+    assert.ok(body.tokens.every((t) => /^po1\.[A-Za-z]+\.demo-2026b\.[A-Za-z0-9_-]{43}$/.test(t)), body.tokens.join());
+    assert.ok(body.matchKeys.length > 0 && body.matchKeys.every((t) => t.startsWith('po1.mk-')));
     assert.deepEqual(body.shipTo.map((t) => t.split('.')[1]), ['street', 'city', 'postalCode', 'country']);
-    assert.match(body.platformHashes.meta.em, /^[0-9a-f]{64}$/);
+    assert.deepEqual(body.platformHashes, {});
     assert.deepEqual(body.order, { items: 2, totalCents: 5980, currency: 'USD' });
+    // The panel shows what was sent.
+    assert.match(await page.textContent('#table tbody'), /po1\.email\.demo-2026b/);
+    // The page called the key server (another origin) with blinded elements only.
+    const ksCalls = h.requests.filter((r) => r.url.startsWith(h.keyserverUrl) && r.method === 'POST');
+    assert.ok(ksCalls.length >= 1);
+    assert.ok(ksCalls.every((r) => JSON.parse(r.body).keyVersion === 'demo-2026b'));
 
     await page.reload();
     await page.waitForSelector('body[data-ready="true"]');
@@ -72,11 +131,22 @@ test('checkout: only tokens leave the page, and a returning customer is recognis
     await h.screenshot(page, 'checkout');
     await page.close();
     assert.deepEqual(errors, []);
-    // No request (page loads, the POSTs, the order list) carried a typed value,
-    // nor its lower-cased or trimmed form.
+    // No request (page loads, key-server calls, the POSTs, the order list)
+    // carried a typed value, nor its lower-cased or trimmed form.
     const typed = [...Object.values(FIRST), ...Object.values(RETURNING), ...Object.values(SHIP)]
         .filter((v) => v.trim().length >= 4);
     h.assertNoRawValues(typed.flatMap((v) => [v, v.toLowerCase(), v.trim()]));
+    assert.deepEqual(h.requests.filter((r) => new URL(r.url).pathname.endsWith('/demo-config.js')).map((r) => r.url), []);
+
+    // No response the page received (documents, modules, wasm, key server,
+    // API answers) carries the demo key in any form.
+    const received = await responses();
+    assert.ok(received.some((r) => r.url.endsWith('/pkg/pseudolink_oblivious_bg.wasm') && r.body?.length > 0), 'response bodies were not recorded');
+    assert.deepEqual(received.filter((r) => r.error && r.status < 300 && r.status !== 204).map((r) => `${r.url}: ${r.error}`), []);
+    const forms = demoKeyForms();
+    for (const r of received.filter((x) => x.body)) {
+        for (const f of forms) assert.ok(!r.body.includes(f), `${new URL(r.url).pathname} carries the demo key`);
+    }
 });
 
 test('checkout endpoint: refuses anything that is not a token or a hash', async () => {
@@ -101,48 +171,4 @@ test('checkout endpoint: refuses anything that is not a token or a hash', async 
     assert.equal((await post('email=jane', 'application/x-www-form-urlencoded')).status, 415);
     assert.equal((await post('x'.repeat(40000))).status, 413);
     assert.equal((await fetch(new URL('/healthz', h.url))).status, 200, 'still serving');
-});
-
-test('checkout, oblivious mode: no key in the page, po1 tokens, a returning customer is recognised', async () => {
-    const before = h.requests.length;
-    const { page, errors } = await h.open('/checkout/?mode=oblivious');
-    await page.waitForSelector('body[data-ready="true"]');
-    assert.equal(await page.getAttribute('body', 'data-mode'), 'oblivious');
-    assert.match(await page.textContent('#status'), /Oblivious mode/);
-    // Only the oblivious entry is loaded: not the core wasm, not the demo key.
-    const loaded = h.requests.slice(before).map((r) => new URL(r.url).pathname);
-    assert.ok(loaded.includes('/pkg/pseudolink_oblivious_bg.wasm'));
-    assert.ok(!loaded.includes('/pkg/pseudolink_bg.wasm'));
-
-    const first = await placeOrder(page, FIRST, SHIP);
-    assert.equal(first.returning, 'false');
-    assert.ok(Number(first.tokenizeMs) > 0);
-    const stored = await (await fetch(new URL('/api/orders', h.url))).json();
-    const body = stored[0].body;
-    assert.equal(body.keyId, 'demo-2026b');
-    assert.ok(body.tokens.every((t) => /^po1\.[A-Za-z]+\.demo-2026b\.[A-Za-z0-9_-]{43}$/.test(t)), body.tokens.join());
-    assert.ok(body.matchKeys.every((t) => t.startsWith('po1.mk-')));
-    assert.deepEqual(body.shipTo.map((t) => t.split('.')[1]), ['street', 'city', 'postalCode', 'country']);
-    // No guessable unsalted hashes next to oblivious tokens.
-    assert.deepEqual(body.platformHashes, {});
-    // The panel shows what was sent.
-    assert.match(await page.textContent('#table tbody'), /po1\.email\.demo-2026b/);
-    // The page called the key server (another origin) with blinded elements only.
-    const ksCalls = h.requests.filter((r) => r.url.startsWith(h.keyserverUrl) && r.method === 'POST');
-    assert.ok(ksCalls.length >= 1);
-    assert.ok(ksCalls.every((r) => JSON.parse(r.body).keyVersion === 'demo-2026b'));
-
-    await page.reload();
-    await page.waitForSelector('body[data-ready="true"]');
-    const again = await placeOrder(page, RETURNING);
-    assert.equal(again.returning, 'true');
-    assert.equal(again.customer, first.customer);
-    assert.match(again.text, /recognised by matching e-mail, phone tokens/);
-
-    await h.screenshot(page, 'checkout-oblivious');
-    await page.close();
-    assert.deepEqual(errors, []);
-    const typed = [...Object.values(FIRST), ...Object.values(RETURNING), ...Object.values(SHIP)]
-        .filter((v) => v.trim().length >= 4);
-    h.assertNoRawValues(typed.flatMap((v) => [v, v.toLowerCase(), v.trim()]));
 });

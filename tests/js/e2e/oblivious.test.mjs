@@ -1,7 +1,9 @@
 // Oblivious tokens in headless Chromium (and Node) against the real key
 // server started here: same input → same token across calls and blinds,
 // fields domain-separated, rotation across key versions, tampered answers
-// refused, typed errors, and no raw value in any request.
+// refused, typed errors, and no raw value in any request. And the checkout
+// (keyless, oblivious only: its own flow is checkout.test.mjs) in front of a
+// key server that does not know its credential: a sentence with the code.
 //
 //   make pkg && cargo build --features server && (cd tests/js && node --test e2e/oblivious.test.mjs)
 import { test, before, after } from 'node:test';
@@ -156,4 +158,28 @@ test('oblivious in Node: the same tokens as in the browser', async () => {
     },
         { endpoint: h.keyserverUrl, publicKey: { r2: pins.r2 }, apiKey: API_KEY, definition: DEFINITION, jane: JANE });
     assert.deepEqual(node, out);
+});
+
+test('checkout, key server refuses its credential: a sentence with the code, nothing sent to the shop', async () => {
+    // This key server pins r2 and knows only the e2e credential, not the
+    // checkout's publishable one: the page starts, the evaluation is refused.
+    const { page, errors } = await h.open('/checkout/');
+    await page.waitForSelector('body[data-ready="true"]');
+    assert.match(await page.textContent('#status'), /key r2/);
+    for (const [name, v] of Object.entries({ firstName: 'Jane', lastName: 'Doe', email: JANE.email, phone: JANE.phone })) {
+        await page.fill(`input[name="${name}"]`, v);
+    }
+    await page.waitForSelector('#submit:not([disabled])');
+    await page.click('#submit');
+    await page.waitForSelector('#result:not([hidden])');
+    const result = await page.$eval('#result', (el) => ({ text: el.textContent, code: el.dataset.code, cls: el.className }));
+    await page.close();
+    assert.equal(result.code, 'auth.invalid');
+    assert.equal(result.cls, 'result bad');
+    assert.equal(result.text, 'The order could not be placed. The key server does not know this shop’s credential. (auth.invalid)');
+    assert.ok(!h.requests.some((r) => r.url.endsWith('/api/checkout')), 'an order was sent without tokens');
+    // The only errors are the key server's 401 (the response and its console line).
+    assert.deepEqual(errors.filter((e) => !/\b401\b/.test(e)), []);
+    assert.ok(errors.length > 0);
+    h.assertNoRawValues([...Object.values(JANE)].flatMap((v) => [v, v.trim().toLowerCase()]));
 });
