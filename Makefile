@@ -52,8 +52,8 @@ server:
 # uploads the demo directory to the linkage service (nothing to do if the
 # store already has it), then make waits on the server.
 demo: setup pkg server
-	@echo "demo: open http://127.0.0.1:$(PORT)/ (playground), http://127.0.0.1:$(PORT)/checkout/ and"
-	@echo "      http://127.0.0.1:$(PORT)/checkout/?mode=oblivious (key server on 127.0.0.1:$(KEYSERVER_PORT)) and"
+	@echo "demo: open http://127.0.0.1:$(PORT)/ (playground) and"
+	@echo "      http://127.0.0.1:$(PORT)/checkout/ (no key in the page; key server on 127.0.0.1:$(KEYSERVER_PORT)) and"
 	@echo "      http://127.0.0.1:$(PORT)/portal/ (partner portal; linkage service on 127.0.0.1:$(LINKAGE_PORT)) and"
 	@echo "      http://127.0.0.1:$(CONSOLE_PORT)/console/ (the company's staff console, its own origin)  (Ctrl-C stops it)"
 	@mkdir -p demo-data
