@@ -1,7 +1,7 @@
 // What identifies a customer, and how the pages talk about it: the identity
 // definition, field labels and sentences for field error codes. No key and no
-// secret: pages that must hold none (the partner portal) import this module,
-// not demo-config.js.
+// secret: pages that must hold none (the checkout, the partner portal) import
+// this module, not demo-config.js.
 
 /** Which fields identify a customer, and the composite keys derived from them. */
 export const DEFINITION = {
