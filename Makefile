@@ -15,6 +15,7 @@ KEYSERVER_PORT ?= 8081
 # DEMO ONLY config and seeds (see demo/keyserver/README.md).
 KEYSERVER_CONFIG ?= demo/keyserver/keyserver.json
 LINKAGE_PORT ?= 8082
+CONSOLE_PORT ?= 8083
 # DEMO ONLY store key and credential hashes (see demo/linkage/).
 LINKAGE_CONFIG ?= demo/linkage/linkage.json
 
@@ -53,11 +54,13 @@ server:
 demo: setup pkg server
 	@echo "demo: open http://127.0.0.1:$(PORT)/ (playground), http://127.0.0.1:$(PORT)/checkout/ and"
 	@echo "      http://127.0.0.1:$(PORT)/checkout/?mode=oblivious (key server on 127.0.0.1:$(KEYSERVER_PORT)) and"
-	@echo "      http://127.0.0.1:$(PORT)/portal/ (partner portal; linkage service on 127.0.0.1:$(LINKAGE_PORT))  (Ctrl-C stops it)"
+	@echo "      http://127.0.0.1:$(PORT)/portal/ (partner portal; linkage service on 127.0.0.1:$(LINKAGE_PORT)) and"
+	@echo "      http://127.0.0.1:$(CONSOLE_PORT)/console/ (the company's staff console, its own origin)  (Ctrl-C stops it)"
 	@mkdir -p demo-data
 	target/release/pseudolink-server --port $(PORT) --www www --pkg pkg --db demo-data/checkout.sqlite \
 		--keyserver $(KEYSERVER_CONFIG) --keyserver-port $(KEYSERVER_PORT) \
-		--linkage $(LINKAGE_CONFIG) --linkage-port $(LINKAGE_PORT) --linkage-db demo-data/linkage.sqlite & \
+		--linkage $(LINKAGE_CONFIG) --linkage-port $(LINKAGE_PORT) --linkage-db demo-data/linkage.sqlite \
+		--console-port $(CONSOLE_PORT) & \
 	server=$$!; \
 	node scripts/company-upload.mjs --pages http://127.0.0.1:$(PORT) --wait 30 --state demo-data/company-upload.json \
 		|| { kill $$server; wait $$server; exit 1; }; \

@@ -58,14 +58,16 @@ export const DEMO_API_KEY = 'pk_demo_checkout_not_secret';
  * (its request log). With `keyserver` (a config path) the OPRF key server
  * runs too, and with `linkage` (a config path) the linkage service, each on
  * its own free port; `linkageDb` is the linkage store (default: the server's,
- * in memory).
+ * in memory). With `console: true` the staff console gets its own listener
+ * too (`consoleUrl`; the pages' listener answers 404 under /console/).
  */
-export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.join(ROOT, 'pkg'), keyserver, linkage, linkageDb } = {}) {
+export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.join(ROOT, 'pkg'), keyserver, linkage, linkageDb, console: staffConsole = false } = {}) {
     const bin = serverBinary();
     const args = ['--port', '0', '--www', www, '--pkg', pkg];
     if (keyserver) args.push('--keyserver', keyserver, '--keyserver-port', '0');
     if (linkage) args.push('--linkage', linkage, '--linkage-port', '0');
     if (linkage && linkageDb) args.push('--linkage-db', linkageDb);
+    if (staffConsole) args.push('--console-port', '0');
     const child = spawn(bin, args, {
         stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -73,15 +75,15 @@ export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.joi
     createInterface({ input: child.stderr }).on('line', (l) => log.push(l));
     const exited = new Promise((resolve) => child.once('exit', (code, signal) => resolve({ code, signal })));
 
-    // stdout: `listening on URL`, then `keyserver listening on URL`, then `linkage listening on URL`.
-    const roles = ['', ...(keyserver ? ['keyserver '] : []), ...(linkage ? ['linkage '] : [])];
+    // stdout: `listening on URL`, then `keyserver listening on URL`, `linkage listening on URL`, `console listening on URL`.
+    const roles = ['', ...(keyserver ? ['keyserver '] : []), ...(linkage ? ['linkage '] : []), ...(staffConsole ? ['console '] : [])];
     const got = await new Promise((resolve, reject) => {
         const timer = setTimeout(() => reject(new Error(`${bin}: no address within 15 s`)), 15000);
         const lines = createInterface({ input: child.stdout });
         const out = [];
         lines.on('line', (line) => {
             if (out.length >= roles.length) return;
-            const m = /^((?:keyserver |linkage )?)listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line.trim());
+            const m = /^((?:keyserver |linkage |console )?)listening on (http:\/\/127\.0\.0\.1:\d+)$/.exec(line.trim());
             if (!m || m[1] !== roles[out.length]) {
                 clearTimeout(timer);
                 reject(new Error(`${bin}: unexpected line ${out.length + 1}`));
@@ -100,7 +102,9 @@ export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.joi
     });
     const url = got[0];
     const keyserverUrl = keyserver ? got[1] : undefined;
-    const linkageUrl = linkage ? got[roles.length - 1] : undefined;
+    const at = (role) => (roles.includes(role) ? got[roles.indexOf(role)] : undefined);
+    const linkageUrl = at('linkage ');
+    const consoleUrl = at('console ');
 
     async function stop() {
         if (child.exitCode === null && child.signalCode === null) child.kill('SIGTERM');
@@ -112,7 +116,7 @@ export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.joi
         }
         return res;
     }
-    return { url, keyserverUrl, linkageUrl, stop, log };
+    return { url, keyserverUrl, linkageUrl, consoleUrl, stop, log };
 }
 
 /** Headless Chromium with a fresh user-data dir; resolves to {context, close()}. */
@@ -154,12 +158,14 @@ export async function startHarness(serverOptions) {
         url: server.url,
         keyserverUrl: server.keyserverUrl,
         linkageUrl: server.linkageUrl,
+        consoleUrl: server.consoleUrl,
         serverLog: server.log,
         requests,
         context: browser.context,
 
         /**
-         * Opens `rel` (a path on the server), waits for the network to settle, and
+         * Opens `rel` (a path on the pages' server, or a full URL such as
+         * `${h.consoleUrl}/console/`), waits for the network to settle, and
          * resolves to {page, errors}: console errors, uncaught page errors, failed
          * requests and HTTP error responses, as strings.
          */
