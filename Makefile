@@ -28,7 +28,7 @@ WASM_FEATURES ?= --features oblivious,identity
 
 .PHONY: help setup pkg server demo test bench clean distclean \
 	fmt clippy clippy-server clippy-wasm test-native test-server vectors-check \
-	test-chromium test-firefox node-smoke bundler e2e clk-diff demo-data-check
+	test-chromium test-firefox types node-smoke bundler e2e clk-diff demo-data-check
 
 help:
 	@echo "make setup   install toolchains, browsers and JS test tools (idempotent)"
@@ -72,7 +72,7 @@ test:
 	@mkdir -p target && : >target/stage-times.txt
 	@$(TIMED) setup scripts/setup.sh
 	@$(MAKE) --no-print-directory fmt clippy clippy-server clippy-wasm test-native test-server \
-		vectors-check clk-diff test-chromium test-firefox pkg-stage node-smoke bundler demo-data-check e2e
+		vectors-check clk-diff test-chromium test-firefox pkg-stage types node-smoke bundler demo-data-check e2e
 	@echo "== make test: all stages passed"; cat target/stage-times.txt
 
 fmt:
@@ -112,6 +112,11 @@ test-firefox:
 
 pkg-stage:
 	@$(TIMED) pkg scripts/build-pkg.sh
+
+# The built package through TypeScript (tests/js/types/check.mjs): a strict
+# consumer of every entry, and every js/ts block of README.md and pkg/README.md.
+types:
+	@$(TIMED) types bash -c "cd $(JS) && node --test --test-reporter=spec types/check.mjs"
 
 node-smoke:
 	@$(TIMED) node-smoke bash -c "cd $(JS) && node --test --test-reporter=spec node-smoke.mjs node-link.mjs node-identity.mjs"

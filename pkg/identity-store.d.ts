@@ -13,6 +13,7 @@
  * Messages never hold document or meta contents.
  */
 export class StoreError extends Error {
+  constructor(code: StoreError['code'], message?: string);
   readonly name: 'StoreError';
   readonly code:
     | 'store.unavailable'
@@ -44,7 +45,7 @@ export interface StoredEntry {
  * `format` and `version`; load it back with `IdentityGraph.fromJSON(text)`.
  *
  * ```js
- * import { IdentityGraph } from 'pseudolink/link';
+ * import { IdentityGraph } from 'pseudolink/identity';
  * import { IdentityStore } from 'pseudolink/identity-store';
  *
  * const store = await IdentityStore.open();               // database "pseudolink"

@@ -13,6 +13,7 @@ import type { ContactRecord, IdentityDefinition, TokenizeResult } from './pseudo
  *   `definition.invalid_match_key`, `record.invalid`, `key.missing`, `key.duplicate_id`.
  */
 export class ObliviousError extends Error {
+  constructor(code: string, message?: string, details?: { field?: string; status?: number; serverCode?: string; retryAfter?: number });
   readonly name: 'ObliviousError';
   readonly code: string;
   readonly field?: string;

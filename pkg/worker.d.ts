@@ -6,14 +6,17 @@ import type {
 
 /** Rejections of `LinkWorker` calls: `code` is stable (`worker.cancelled`, `worker.failed`, or the link entry's codes). */
 export class WorkerError extends Error {
+  constructor(code: string, message?: string, details?: { field?: string; row?: number });
   readonly code: string;
   readonly field?: string;
   readonly row?: number;
 }
 
 export interface WorkerCallOptions {
-  config?: LinkConfig;
-  params?: ModelParams;
+  /** As for `new Linker(config)`: an object or JSON text. */
+  config?: LinkConfig | string;
+  /** As for `Linker#setParams`: an object or JSON text. */
+  params?: ModelParams | string;
   onProgress?: (p: LinkProgress) => void;
 }
 
@@ -36,7 +39,7 @@ export class LinkWorker {
   link(a: EncodedRecord[], b: EncodedRecord[], options?: WorkerCallOptions): Promise<LinkResult>;
   dedupe(records: EncodedRecord[], options?: WorkerCallOptions): Promise<DedupeResult>;
   linkMany(sources: EncodedRecord[][], options?: WorkerCallOptions): Promise<EntitiesResult>;
-  explain(a: EncodedRecord, b: EncodedRecord, options?: { config?: LinkConfig; params?: ModelParams }): Promise<Explanation>;
+  explain(a: EncodedRecord, b: EncodedRecord, options?: { config?: LinkConfig | string; params?: ModelParams | string }): Promise<Explanation>;
   /** Stops the work in progress; pending calls reject with `worker.cancelled`. */
   cancel(): void;
   terminate(): void;

@@ -2,7 +2,8 @@
 # Builds the JS package in pkg/ from the crate, with one command. For every
 # package entry (ENTRIES below: an output name and the cargo features it has):
 #   1. cargo release build of the cdylib for wasm32   (scripts/wasm-env.sh)
-#   2. wasm-bindgen --target web  -> pkg/<name>{.js,.d.ts,_bg.wasm}
+#   2. wasm-bindgen --target web  -> pkg/<name>{.js,.d.ts,_bg.wasm}; the .d.ts
+#      gets `/// <reference lib="esnext.disposable" />` (for `[Symbol.dispose]`)
 #   3. wasm-opt -Oz from the npm package binaryen      (skipped if not installed)
 #   4. prints raw and gzip -9 sizes of the .wasm
 # pkg/package.json, node.js, oblivious*.js, README.md and .gitignore are
@@ -64,6 +65,13 @@ build_entry() {
     echo "build-pkg: [$out_name] wasm-bindgen --target web"
     wasm-bindgen --target web --remove-name-section --remove-producers-section \
         --out-dir "$PKG" --out-name "$out_name" "$wasm_in"
+
+    # The classes' `[Symbol.dispose]()` members need the disposable lib
+    # (TypeScript >= 5.2): the declarations ask for it themselves, so consumers
+    # type-check under any `lib` (es2020+ with dom); see pkg/README.md.
+    local dts="$PKG/$out_name.d.ts"
+    { echo '/// <reference lib="esnext.disposable" />'; cat "$dts"; } >"$dts.tmp"
+    mv "$dts.tmp" "$dts"
 
     local wasm_out="$PKG/${out_name}_bg.wasm"
     local raw_before raw gz

@@ -12,7 +12,7 @@
 #     Chromium + chromedriver, Firefox ESR, binaryen, wrk;
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock, and
 #     geckodriver (cargo install, into ~/.cargo/bin);
-#   - the JS test tooling in tests/js (npm ci: playwright-core, esbuild, binaryen).
+#   - the JS test tooling in tests/js (npm ci: playwright-core, esbuild, binaryen, typescript).
 # Background: /work/shared/TOOLCHAIN.md.
 set -euo pipefail
 
@@ -123,7 +123,8 @@ fi
 
 # -------------------------------------------------------------- JS test tooling
 # tests/js: playwright-core (drives Debian's Chromium), esbuild (bundler test),
-# binaryen (a current wasm-opt for scripts/build-pkg.sh). `npm ci` installs
+# binaryen (a current wasm-opt for scripts/build-pkg.sh), typescript (tsc for
+# the types stage, a native binary from an optional dependency). `npm ci` installs
 # exactly package-lock.json; it is rerun only when the lock file changed since
 # the last install (npm keeps a copy in node_modules/.package-lock.json).
 JS="$ROOT/tests/js"
@@ -150,6 +151,7 @@ for tool in wasm-bindgen wasm-bindgen-test-runner geckodriver chromium chromedri
     command -v "$tool" >/dev/null 2>&1 || die "$tool still not on PATH after setup (PATH=$PATH)"
 done
 [[ -x "$JS/node_modules/.bin/wasm-opt" ]] || die "tests/js/node_modules/.bin/wasm-opt missing after npm ci"
+"$JS/node_modules/.bin/tsc" --version >/dev/null 2>&1 || die "tests/js/node_modules/.bin/tsc does not run after npm ci"
 if (( ${#missing[@]} )); then
     say "done"
 fi

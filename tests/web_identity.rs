@@ -59,13 +59,18 @@ fn key(id: &str, byte: u8) -> JsValue {
 }
 
 fn encoder() -> RecordEncoder {
-    RecordEncoder::new(key("k1", 3), js(PERSON_DEFINITION), default_clk_options(4)).unwrap()
+    RecordEncoder::new(
+        key("k1", 3),
+        js(PERSON_DEFINITION),
+        Some(default_clk_options(4).unchecked_into()),
+    )
+    .unwrap()
 }
 
 /// Raw contact rows (fields + id) → encoded person graph records of `system`.
 fn persons(enc: &RecordEncoder, system: &str, rows: &[Value]) -> Vec<Value> {
     let encoded = to_json(
-        &enc.encode_batch(jv(&Value::from(rows.to_vec())), JsValue::UNDEFINED)
+        &enc.encode_batch(jv(&Value::from(rows.to_vec())), None)
             .unwrap(),
     );
     encoded
@@ -104,13 +109,13 @@ fn trained_params() -> Value {
             let data = link(&Config::new(31), 600, 0.5);
             let enc = encoder();
             let a = enc
-                .encode_batch(jv(&synth_rows(&data.a).into()), JsValue::UNDEFINED)
+                .encode_batch(jv(&synth_rows(&data.a).into()), None)
                 .unwrap();
             let b = enc
-                .encode_batch(jv(&synth_rows(&data.b).into()), JsValue::UNDEFINED)
+                .encode_batch(jv(&synth_rows(&data.b).into()), None)
                 .unwrap();
-            let mut linker = Linker::new(js(LINK_CONFIG)).unwrap();
-            let r = to_json(&linker.link(a, b, JsValue::UNDEFINED).unwrap());
+            let mut linker = Linker::new(Some(js(LINK_CONFIG).unchecked_into())).unwrap();
+            let r = to_json(&linker.link(a, b, None).unwrap());
             assert_eq!(r["stats"]["trained"], true);
             assert_eq!(r["stats"]["implausibleModel"], false);
             r["params"].clone()

@@ -10,7 +10,7 @@
 use pseudolink::wasm::link::{default_clk_schema, ClkEncoder, Linker, RecordEncoder};
 use pseudolink_synth::{dedupe, link, Config, Row};
 use std::collections::HashSet;
-use wasm_bindgen::JsValue;
+use wasm_bindgen::{JsCast, JsValue};
 use wasm_bindgen_test::*;
 use web_support::{
     assert_waterfall_adds_up, code_of, default_clk_options, js, key_list, string_pairs, to_json,
@@ -50,7 +50,12 @@ fn records(rows: &[Row]) -> JsValue {
 }
 
 fn encoder() -> RecordEncoder {
-    RecordEncoder::new(keys(), js(DEFINITION), options_with_clks()).unwrap()
+    RecordEncoder::new(
+        keys(),
+        js(DEFINITION),
+        Some(options_with_clks().unchecked_into()),
+    )
+    .unwrap()
 }
 
 /// An `{onProgress}` option that counts its calls into `calls`.
@@ -97,17 +102,18 @@ fn clk_encoder_matches_clkhash_through_the_js_api() {
     let rows: Vec<&serde_json::Value> = cases.iter().map(|c| &c["row"]).collect();
     let calls = js_sys::Array::new();
     let out = to_json(
-        &enc.encode_batch(js(&serde_json::to_string(&rows).unwrap()), counting(&calls))
-            .unwrap(),
+        &enc.encode_batch(
+            js(&serde_json::to_string(&rows).unwrap()),
+            Some(counting(&calls).unchecked_into()),
+        )
+        .unwrap(),
     );
     for (got, case) in out.as_array().unwrap().iter().zip(&cases) {
         assert_eq!(got, &case["clk"]);
     }
     assert!(calls.length() >= 1, "progress reported");
     // A short row is a typed error carrying its row index, never the value.
-    let bad = enc
-        .encode_batch(js(r#"[["x"]]"#), JsValue::UNDEFINED)
-        .unwrap_err();
+    let bad = enc.encode_batch(js(r#"[["x"]]"#), None).unwrap_err();
     assert_eq!(code_of(&bad), "clk.row_length");
     assert_eq!(
         js_sys::Reflect::get(&bad, &"row".into()).unwrap().as_f64(),
@@ -130,7 +136,9 @@ fn bad_schemas_and_secrets_are_typed_errors() {
         .err()
         .unwrap();
     assert_eq!(code_of(&e), "key.invalid_secret");
-    let e = Linker::new(js(r#"{"threshold":"high"}"#)).err().unwrap();
+    let e = Linker::new(Some(js(r#"{"threshold":"high"}"#).unchecked_into()))
+        .err()
+        .unwrap();
     assert_eq!(code_of(&e), "link.bad_config");
 }
 
@@ -141,22 +149,24 @@ fn encode_link_explain_and_reuse_parameters_in_the_browser() {
     let enc = encoder();
     let calls = js_sys::Array::new();
     let a = enc
-        .encode_batch(records(&data.a), counting(&calls))
+        .encode_batch(records(&data.a), Some(counting(&calls).unchecked_into()))
         .unwrap();
-    let b = enc
-        .encode_batch(records(&data.b), JsValue::UNDEFINED)
-        .unwrap();
+    let b = enc.encode_batch(records(&data.b), None).unwrap();
     assert!(calls.length() >= 1);
     let first = to_json(&js_sys::Reflect::get_u32(&a, 0).unwrap());
     assert_eq!(first["id"], data.a[0].id.as_str());
     assert!(first["clks"]["record"].is_string() && first["tokens"].is_array());
 
-    let mut linker = Linker::new(JsValue::UNDEFINED).unwrap();
+    let mut linker = Linker::new(None).unwrap();
     assert!(linker.params().unwrap().is_null());
     let stages = js_sys::Array::new();
     let result = to_json(
         &linker
-            .link(a.clone(), b.clone(), counting(&stages))
+            .link(
+                a.clone(),
+                b.clone(),
+                Some(counting(&stages).unchecked_into()),
+            )
             .unwrap(),
     );
     let found: HashSet<(String, String)> = string_pairs(&result["links"], "a", "b")
@@ -183,13 +193,9 @@ fn encode_link_explain_and_reuse_parameters_in_the_browser() {
         .unwrap()
         .as_string()
         .unwrap();
-    let mut again = Linker::new(JsValue::UNDEFINED).unwrap();
+    let mut again = Linker::new(None).unwrap();
     again.set_params(saved.into()).unwrap();
-    let r2 = to_json(
-        &again
-            .link(a.clone(), b.clone(), JsValue::UNDEFINED)
-            .unwrap(),
-    );
+    let r2 = to_json(&again.link(a.clone(), b.clone(), None).unwrap());
     assert_eq!(r2["stats"]["trained"], false);
     let key = |r: &serde_json::Value| -> Vec<(String, String, f64)> {
         r["links"]
@@ -231,11 +237,9 @@ fn encode_link_explain_and_reuse_parameters_in_the_browser() {
 fn dedupe_and_link_many_in_the_browser() {
     let data = dedupe(&Config::new(32), 500, 0.3, 4);
     let enc = encoder();
-    let recs = enc
-        .encode_batch(records(&data.rows), JsValue::UNDEFINED)
-        .unwrap();
-    let mut linker = Linker::new(JsValue::UNDEFINED).unwrap();
-    let d = to_json(&linker.dedupe(recs.clone(), JsValue::UNDEFINED).unwrap());
+    let recs = enc.encode_batch(records(&data.rows), None).unwrap();
+    let mut linker = Linker::new(None).unwrap();
+    let d = to_json(&linker.dedupe(recs.clone(), None).unwrap());
     let clusters = d["clusters"].as_array().unwrap();
     let members: usize = clusters.iter().map(|c| c.as_array().unwrap().len()).sum();
     assert_eq!(
@@ -274,11 +278,7 @@ fn dedupe_and_link_many_in_the_browser() {
     let split = js_sys::Array::from(&recs);
     let half = split.length() / 2;
     let sources = js_sys::Array::of2(&split.slice(0, half), &split.slice(half, split.length()));
-    let m = to_json(
-        &linker
-            .link_many(sources.into(), JsValue::UNDEFINED)
-            .unwrap(),
-    );
+    let m = to_json(&linker.link_many(sources.into(), None).unwrap());
     assert!(m["entities"].as_array().unwrap().iter().all(|e| {
         let s: HashSet<u64> = e
             .as_array()
@@ -301,13 +301,15 @@ fn hardened_options(hardening: &str) -> JsValue {
 fn hardened_and_clk_only_encoders_in_the_browser() {
     let rows = link(&Config::new(41), 20, 0.5).a;
     let recs = records(&rows);
-    let encode =
-        |enc: &RecordEncoder| to_json(&enc.encode_batch(recs.clone(), JsValue::UNDEFINED).unwrap());
+    let encode = |enc: &RecordEncoder| to_json(&enc.encode_batch(recs.clone(), None).unwrap());
     let plain = encode(&encoder());
     let opts = || hardened_options(r#"{"diffusion":8}"#);
-    let keyed = encode(&RecordEncoder::new(keys(), js(DEFINITION), opts()).unwrap());
+    let keyed =
+        encode(&RecordEncoder::new(keys(), js(DEFINITION), Some(opts().unchecked_into())).unwrap());
     // `keys: []` with a schema: CLKs only, the same CLKs as the keyed encoder.
-    let only = encode(&RecordEncoder::new(js("[]"), js(DEFINITION), opts()).unwrap());
+    let only = encode(
+        &RecordEncoder::new(js("[]"), js(DEFINITION), Some(opts().unchecked_into())).unwrap(),
+    );
     let (plain, keyed, only) = (
         plain.as_array().unwrap(),
         keyed.as_array().unwrap(),
@@ -339,9 +341,9 @@ fn hardened_and_clk_only_encoders_in_the_browser() {
     .unwrap();
     assert_eq!(
         to_json(
-            &RecordEncoder::new(keys(), js(DEFINITION), text)
+            &RecordEncoder::new(keys(), js(DEFINITION), Some(text.unchecked_into()))
                 .unwrap()
-                .encode_batch(recs.clone(), JsValue::UNDEFINED)
+                .encode_batch(recs.clone(), None)
                 .unwrap()
         )
         .as_array()
@@ -358,9 +360,13 @@ fn hardened_and_clk_only_encoders_in_the_browser() {
         r#"[8]"#,
         "8",
     ] {
-        let err = RecordEncoder::new(keys(), js(DEFINITION), hardened_options(bad))
-            .err()
-            .unwrap();
+        let err = RecordEncoder::new(
+            keys(),
+            js(DEFINITION),
+            Some(hardened_options(bad).unchecked_into()),
+        )
+        .err()
+        .unwrap();
         assert_eq!(code_of(&err), "option.invalid", "{bad}");
         let msg = js_sys::Reflect::get(&err, &"message".into())
             .unwrap()
@@ -370,11 +376,11 @@ fn hardened_and_clk_only_encoders_in_the_browser() {
     }
     // Hardening needs a schema; no keys without a schema is still `key.missing`.
     let no_schema = js(r#"{"hardening":{"diffusion":8}}"#);
-    let err = RecordEncoder::new(keys(), js(DEFINITION), no_schema)
+    let err = RecordEncoder::new(keys(), js(DEFINITION), Some(no_schema.unchecked_into()))
         .err()
         .unwrap();
     assert_eq!(code_of(&err), "option.invalid");
-    let err = RecordEncoder::new(js("[]"), js(DEFINITION), JsValue::UNDEFINED)
+    let err = RecordEncoder::new(js("[]"), js(DEFINITION), None)
         .err()
         .unwrap();
     assert_eq!(code_of(&err), "key.missing");

@@ -2,7 +2,7 @@
 //! `pseudolink_link`). Records, refs, options and results cross as JSON text;
 //! batch errors carry the index of the bad element in `row`.
 
-use super::link::ProgressSink;
+use super::link::{BatchOptionsJs, ProgressSink};
 use super::{invalid_record, js_error, json_text, to_js};
 use crate::identity::{
     EntityKind, GraphConfig, GraphRecord, HierarchyEdge, IdentityGraph as CoreGraph, RecordRef,
@@ -92,7 +92,7 @@ export interface GraphConfig {
   /** Same-person linking. */
   link?: LinkConfig;
   /** Trained parameters (e.g. a `Linker`'s `params`); without them the first resolve with `minTrainingRecords` person records trains by EM. */
-  params?: ModelParams;
+  params?: ModelParams | null;
   /** Default 1000; at least 2. Until then, without `params`, person records stay unlinked. */
   minTrainingRecords?: number;
   household?: HouseholdRules;
@@ -246,9 +246,6 @@ extern "C" {
     /// `GraphConfig | string` (JSON text).
     #[wasm_bindgen(typescript_type = "GraphConfig | string")]
     pub type GraphConfigJs;
-    /// `{onProgress?}`.
-    #[wasm_bindgen(typescript_type = "BatchOptions")]
-    pub type BatchOptionsJs;
     /// `RollupOptions`.
     #[wasm_bindgen(typescript_type = "RollupOptions")]
     pub type RollupOptionsJs;

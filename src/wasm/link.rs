@@ -142,6 +142,25 @@ export interface DedupeResult { clusters: string[][]; links: Link[]; params: Mod
 export interface EntitiesResult { entities: Array<Array<{ source: number; id: string }>>; links: Link[]; params: ModelParams; stats: LinkStats; }
 "#;
 
+#[wasm_bindgen]
+extern "C" {
+    /// `{onProgress?}`: optional wherever it is taken.
+    #[wasm_bindgen(typescript_type = "BatchOptions")]
+    pub type BatchOptionsJs;
+    /// `RecordEncoderOptions`.
+    #[wasm_bindgen(typescript_type = "RecordEncoderOptions")]
+    pub type RecordEncoderOptionsJs;
+    /// `LinkConfig | string` (JSON text).
+    #[wasm_bindgen(typescript_type = "LinkConfig | string")]
+    pub type LinkConfigJs;
+}
+
+/// An optional argument as the `JsValue` the binding always read (`undefined`
+/// when absent; `null` stays `null`), so optional typing changes nothing at run time.
+pub(super) fn arg(value: Option<impl Into<JsValue>>) -> JsValue {
+    value.map(Into::into).unwrap_or(JsValue::UNDEFINED)
+}
+
 /// The default CLK schema (names, street, city, postal code, date of birth)
 /// as JSON text.
 #[wasm_bindgen(js_name = defaultClkSchema)]
@@ -278,9 +297,9 @@ impl ClkEncoder {
     pub fn encode_batch(
         &self,
         #[wasm_bindgen(unchecked_param_type = "string[][]")] rows: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "BatchOptions")] options: JsValue,
+        options: Option<BatchOptionsJs>,
     ) -> Result<JsValue, JsValue> {
-        let sink = ProgressSink::from_options(&options);
+        let sink = ProgressSink::from_options(&arg(options));
         let text = json_text(&rows).ok_or_else(invalid_record)?;
         let rows: Vec<Vec<String>> = serde_json::from_str(&text)
             .map_err(|_| js_error(Error::new(Subject::Record, ErrorCode::ClkRowLength)))?;
@@ -316,8 +335,9 @@ impl RecordEncoder {
     pub fn new(
         #[wasm_bindgen(unchecked_param_type = "TokenKeyInput[]")] keys: JsValue,
         #[wasm_bindgen(unchecked_param_type = "IdentityDefinition | string")] definition: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "RecordEncoderOptions")] options: JsValue,
+        options: Option<RecordEncoderOptionsJs>,
     ) -> Result<RecordEncoder, JsValue> {
+        let options = arg(options);
         let keys = keys_from(keys)?;
         let definition = definition_from(&definition)?;
         let get = |k: &str| {
@@ -370,9 +390,9 @@ impl RecordEncoder {
     pub fn encode_batch(
         &self,
         #[wasm_bindgen(unchecked_param_type = "IdentifiedRecord[]")] records: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "BatchOptions")] options: JsValue,
+        options: Option<BatchOptionsJs>,
     ) -> Result<JsValue, JsValue> {
-        let sink = ProgressSink::from_options(&options);
+        let sink = ProgressSink::from_options(&arg(options));
         let arr: &js_sys::Array = records.dyn_ref().ok_or_else(invalid_record)?;
         let ids: Vec<String> = arr.iter().enumerate().map(|(i, r)| id_of(&r, i)).collect();
         let text = json_text(&records).ok_or_else(invalid_record)?;
@@ -418,9 +438,8 @@ impl Linker {
     /// A linker with a configuration (object or JSON text; every part has a
     /// default).
     #[wasm_bindgen(constructor)]
-    pub fn new(
-        #[wasm_bindgen(unchecked_param_type = "LinkConfig | string")] config: JsValue,
-    ) -> Result<Linker, JsValue> {
+    pub fn new(config: Option<LinkConfigJs>) -> Result<Linker, JsValue> {
+        let config = arg(config);
         let config = if config.is_undefined() || config.is_null() {
             LinkConfig::default()
         } else {
@@ -480,9 +499,9 @@ impl Linker {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "EncodedRecord[]")] a: JsValue,
         #[wasm_bindgen(unchecked_param_type = "EncodedRecord[]")] b: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "BatchOptions")] options: JsValue,
+        options: Option<BatchOptionsJs>,
     ) -> Result<JsValue, JsValue> {
-        let sink = ProgressSink::from_options(&options);
+        let sink = ProgressSink::from_options(&arg(options));
         let (a, b) = (encoded_from(&a)?, encoded_from(&b)?);
         let r = self
             .inner
@@ -496,9 +515,9 @@ impl Linker {
     pub fn dedupe(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "EncodedRecord[]")] records: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "BatchOptions")] options: JsValue,
+        options: Option<BatchOptionsJs>,
     ) -> Result<JsValue, JsValue> {
-        let sink = ProgressSink::from_options(&options);
+        let sink = ProgressSink::from_options(&arg(options));
         let records = encoded_from(&records)?;
         let r = self
             .inner
@@ -513,9 +532,9 @@ impl Linker {
     pub fn link_many(
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "EncodedRecord[][]")] sources: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "BatchOptions")] options: JsValue,
+        options: Option<BatchOptionsJs>,
     ) -> Result<JsValue, JsValue> {
-        let sink = ProgressSink::from_options(&options);
+        let sink = ProgressSink::from_options(&arg(options));
         let arr: &js_sys::Array = sources.dyn_ref().ok_or_else(invalid_record)?;
         let sets = arr
             .iter()

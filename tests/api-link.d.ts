@@ -1,0 +1,440 @@
+/// <reference lib="esnext.disposable" />
+/* tslint:disable */
+/* eslint-disable */
+
+/** A clkhash linkage schema, version 3 (see clkhash's documentation). */
+export interface LinkageSchema {
+    version: 3;
+    clkConfig: { l: number; xor_folds?: number; kdf: { type: 'HKDF'; hash?: 'SHA256' | 'SHA512'; salt?: string; info?: string; keySize?: number } };
+    features: Array<{ identifier: string; ignored?: boolean; format?: object; hashing?: object }>;
+}
+
+/** Progress of long work: `stage` names the step, `done` of `total` units. */
+export interface LinkProgress { stage: string; done: number; total: number; }
+
+/** Options of the batch calls. */
+export interface BatchOptions { onProgress?: (p: LinkProgress) => void; }
+
+/** A pseudonymised record: what a linker reads. No raw value is in it. */
+export interface EncodedRecord {
+    /** The business's own key for the record (unique within its dataset). */
+    id: string;
+    /** Field tokens `pl1.<field>.<keyId>.<tag>` (or oblivious `po1.…`). */
+    tokens: string[];
+    /** Match-key tokens `pl1.mk-<name>.<keyId>.<tag>`. */
+    matchKeys: string[];
+    /** CLKs by field wire name, plus `record` for all features in one filter; standard base64. */
+    clks: Record<string, string>;
+}
+
+/** An encoded record with the fields that could not be used (codes, never values). */
+export interface EncodedRecordResult extends EncodedRecord { errors: FieldError[]; }
+
+/** A contact record for `RecordEncoder`: the fields, plus an optional id. */
+export type IdentifiedRecord = ContactRecord & { id?: string | number };
+
+/**
+ * Hardening of every CLK (each field's and the record's), all parts optional;
+ * without it the CLKs are clkhash's. Applied in this order: salt, balance, diffuse.
+ * Both linking parties must use the same hardening and CLK secret.
+ */
+export interface ClkHardening {
+    /** Balanced filters: `π(f ‖ ¬f)`, twice the bits, exactly half set. */
+    balanced?: boolean;
+    /** A schema feature (field wire name, e.g. `'dateOfBirth'`) whose value salts each record's CLKs. */
+    saltFeature?: string | null;
+    /** Diffusion layer: every output bit the XOR of this many (2–32) keyed input bits; same length. */
+    diffusion?: number | null;
+}
+
+/** Options of `RecordEncoder`: CLKs are made when a schema is given (default: tokens only). */
+export interface RecordEncoderOptions {
+    /** A linkage schema whose features are field wire names, or `'default'` for `DEFAULT_CLK_SCHEMA`. */
+    clkSchema?: LinkageSchema | string;
+    /** The CLK secret shared by the linking parties (at least 16 bytes). */
+    clkSecret?: Uint8Array;
+    /** CLK hardening (needs `clkSchema`); a bad option throws `option.invalid`. */
+    hardening?: ClkHardening;
+}
+
+/** One comparison of a link configuration. */
+export interface Comparison {
+    name: string;
+    kind: 'token' | 'clk';
+    /** Token subject (`email`, `mk-nameDob`) or CLK key (`firstName`, `record`). */
+    source: string;
+    /** CLK: Dice thresholds, strictly descending. */
+    thresholds?: number[];
+    /** Token: adjust agreement by the token's frequency. */
+    tfAdjustment?: boolean;
+}
+
+/** Linker settings; every part has a default. */
+export interface LinkConfig {
+    comparisons?: Comparison[];
+    blocking?: {
+        exactSubjects?: string[];
+        maxBlockPairs?: number;
+        lsh?: Array<{ clk: string; bands: number; bitsPerBand: number; randomPairsPerRecord?: number; seed?: number }>;
+    };
+    /** Probability at or above which a pair is a link (default 0.5). */
+    threshold?: number;
+    oneToOne?: boolean;
+    onePerSource?: boolean;
+    maxClusterSize?: number;
+    tfMinimumU?: number;
+    /** Attach an explanation to every link (default true). */
+    explainLinks?: boolean;
+    em?: { maxIterations?: number; tolerance?: number; uSamplePairs?: number; seed?: number };
+}
+
+/** Fellegi–Sunter parameters: save them as JSON, load them with `setParams`. */
+export interface ModelParams {
+    version: number;
+    /** Prior probability that a candidate pair is a match. */
+    prior: number;
+    comparisons: Array<{ name: string; levels: Array<{ label: string; m: number; u: number }> }>;
+}
+
+/** One comparison's part of a match weight: a bar of a waterfall chart. */
+export interface Contribution {
+    comparison: string;
+    /** `agree`, `disagree`, `dice≥0.85`, …, or the string `'null'` (missing on either side: weighs 0). */
+    level: string;
+    /** CLK comparisons: the Dice similarity. */
+    similarity: number | null;
+    /** log2(m/u) in bits, term-frequency adjustment included. */
+    matchWeight: number;
+    tfAdjustment: number;
+}
+
+/** Why a pair scores as it does: prior + contributions = match weight. */
+export interface Explanation {
+    priorWeight: number;
+    contributions: Contribution[];
+    matchWeight: number;
+    probability: number;
+}
+
+export interface Link { a: string; b: string; probability: number; matchWeight: number; explanation?: Explanation; }
+
+export interface LinkStats {
+    records: number; candidatePairs: number; totalPairs: number; reductionRatio: number;
+    comparisons: number; emIterations: number; trained: boolean;
+    /** EM's fit looked like neighbours, not customers (files with nothing in common): no links, nothing kept. */
+    implausibleModel: boolean;
+}
+
+export interface LinkResult { links: Link[]; params: ModelParams; stats: LinkStats; }
+export interface DedupeResult { clusters: string[][]; links: Link[]; params: ModelParams; stats: LinkStats; }
+export interface EntitiesResult { entities: Array<Array<{ source: number; id: string }>>; links: Link[]; params: ModelParams; stats: LinkStats; }
+
+
+
+/** Wire name of an identifying field. */
+export type FieldName =
+| 'email' | 'phone' | 'firstName' | 'lastName' | 'street' | 'city' | 'state'
+| 'postalCode' | 'country' | 'dateOfBirth' | 'gender' | 'companyName' | 'duns'
+| 'webDomain' | 'externalId';
+
+/** Whose normalisation rules apply. */
+export type ProfileName = 'pseudolink' | 'uid2' | 'google' | 'meta';
+
+/** Options of `normalize` and `platformHashes`. */
+export interface NormalizeOptions {
+    /** Default `'pseudolink'`. */
+    profile?: ProfileName;
+    /** ISO alpha-2 region for national phone numbers, postal codes and states. */
+    region?: string;
+    /** Day/month order for dates like `03/04/1990`. */
+    dateOrder?: 'dmy' | 'mdy' | 'ymd';
+}
+
+/** Raw contact fields as typed. Other keys (order data) are ignored. */
+export interface ContactRecord {
+    email?: string | null; phone?: string | null; firstName?: string | null;
+    lastName?: string | null; street?: string | null; city?: string | null;
+    state?: string | null; postalCode?: string | null; country?: string | null;
+    dateOfBirth?: string | null; gender?: string | null; companyName?: string | null;
+    duns?: string | null; webDomain?: string | null; externalId?: string | null;
+    [other: string]: unknown;
+}
+
+/** Why a field produced no output. Never contains the value. */
+export interface FieldError { field: FieldName; code: string; message: string; }
+
+/** A record as one platform wants it. */
+export interface PlatformHashes {
+    profile: ProfileName;
+    /** Platform parameter name → encoded SHA-256 (hex; base64 for UID2). */
+    hashes: Record<string, string>;
+    /** Parameters the platform takes unhashed (Google's address parts). */
+    plain: Record<string, string>;
+    errors: FieldError[];
+}
+
+/** A secret key for keyed tokens: at least 32 bytes, with an id carried in tokens. */
+export interface TokenKeyInput { id: string; secret: Uint8Array; }
+
+/** Part of a composite match key. */
+export interface MatchKeyPart {
+    field: FieldName;
+    take?: 'full' | 'initial' | 'streetNumber' | 'year' | { prefix: number };
+}
+
+/** Which fields identify a customer, and which composite keys to derive. */
+export interface IdentityDefinition {
+    version: 1;
+    fields: FieldName[];
+    matchKeys?: { name: string; parts: MatchKeyPart[] }[];
+    defaultRegion?: string;
+    dateOrder?: 'dmy' | 'mdy' | 'ymd';
+}
+
+/**
+ * Tokens of one record. Each token is `pl1.<field>.<keyId>.<tag>` (match keys:
+ * `pl1.mk-<name>.<keyId>.<tag>`); `parseToken` reads the parts back.
+ */
+export interface TokenizeResult { tokens: string[]; matchKeys: string[]; errors: FieldError[]; }
+
+/** The self-described parts of a token. */
+export interface TokenInfo { version: string; subject: string; keyId: string; }
+
+/** Errors thrown by pseudolink: `code` is stable (e.g. `'email.missing_at'`). */
+export interface PseudolinkError extends Error { code: string; field?: string; }
+
+
+
+/**
+ * Clkhash-compatible Bloom-filter encodings (CLKs) under a linkage schema
+ * and a secret. The derived keys live in wasm memory, wiped when freed.
+ */
+export class ClkEncoder {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Record CLKs of many rows. A bad row throws with its index in `row`.
+     */
+    encodeBatch(rows: string[][], options?: BatchOptions | null): string[];
+    /**
+     * One CLK per non-ignored feature (`null` where a value is missing).
+     */
+    encodeFeatures(row: string[]): (string | null)[];
+    /**
+     * The record CLK of one row (one string per schema feature, ignored
+     * features included), base64 as clkhash serialises it.
+     */
+    encode(row: string[]): string;
+    /**
+     * An encoder for a linkage schema (object, JSON text or `'default'`)
+     * and the shared secret.
+     */
+    constructor(schema: LinkageSchema | string, secret: Uint8Array);
+    /**
+     * Bits per CLK.
+     */
+    readonly outputBits: number;
+}
+
+/**
+ * Links, deduplicates and explains encoded records with a Fellegi–Sunter
+ * model it trains on the data by EM (no labels), or with saved parameters.
+ */
+export class Linker {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Clusters of one dataset (the same customer entered several times).
+     */
+    dedupe(records: EncodedRecord[], options?: BatchOptions | null): DedupeResult;
+    /**
+     * The per-comparison explanation of one pair (needs parameters: link
+     * first or `setParams`).
+     */
+    explain(a: EncodedRecord, b: EncodedRecord): Explanation;
+    /**
+     * Entities across several datasets (at most one record of each per
+     * entity unless `onePerSource` is off).
+     */
+    linkMany(sources: EncodedRecord[][], options?: BatchOptions | null): EntitiesResult;
+    /**
+     * One-to-one links between two datasets, highest probability first.
+     */
+    link(a: EncodedRecord[], b: EncodedRecord[], options?: BatchOptions | null): LinkResult;
+    /**
+     * A linker with a configuration (object or JSON text; every part has a
+     * default).
+     */
+    constructor(config?: LinkConfig | string | null);
+    /**
+     * Forgets the parameters: the next job trains again.
+     */
+    resetParams(): void;
+    /**
+     * Loads saved parameters (object or JSON text); later jobs reuse them.
+     */
+    setParams(params: ModelParams | string): void;
+    /**
+     * The configuration in use (with defaults filled in).
+     */
+    readonly config: LinkConfig;
+    /**
+     * The model parameters: trained by the first job, or loaded; `null` before.
+     */
+    readonly params: ModelParams | null;
+}
+
+/**
+ * Keyed, domain-separated tokens (HMAC-SHA-256) for exact matching.
+ *
+ * The secrets are copied into wasm memory, where they are wiped when the
+ * object is freed; the caller's `Uint8Array`s remain the caller's to wipe.
+ */
+export class Pseudonymizer {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Builds a pseudonymizer from keys (at least one; several during a key
+     * rotation) and an identity definition (object or JSON string).
+     */
+    constructor(keys: TokenKeyInput[], definition: IdentityDefinition | string);
+    /**
+     * Tokens of many records, in order. Crosses the JS/wasm boundary once
+     * each way as JSON text, so thousands of records per call are cheap.
+     */
+    tokenizeBatch(records: ContactRecord[]): TokenizeResult[];
+    /**
+     * Tokens of one record: `{tokens, matchKeys, errors}`.
+     */
+    tokenize(record: ContactRecord): TokenizeResult;
+    /**
+     * Ids of the held keys.
+     */
+    readonly keyIds: string[];
+}
+
+/**
+ * Turns contact records into encoded records: keyed tokens, match keys and
+ * (with a CLK schema) one CLK per field plus the record CLK.
+ */
+export class RecordEncoder {
+    free(): void;
+    [Symbol.dispose](): void;
+    /**
+     * Encodes many records, in order; a record without an `id` gets its index.
+     */
+    encodeBatch(records: IdentifiedRecord[], options?: BatchOptions | null): EncodedRecordResult[];
+    /**
+     * Encodes one record; its `id` (string or number) is kept, default `"0"`.
+     */
+    encode(record: IdentifiedRecord): EncodedRecordResult;
+    /**
+     * Token keys (as for `Pseudonymizer`), an identity definition, and
+     * optionally `{clkSchema, clkSecret, hardening}` for fuzzy encodings.
+     * With a `clkSchema`, `keys` may be `[]`: a CLK-only encoder (no
+     * tokens or match keys; e.g. next to oblivious tokens).
+     */
+    constructor(keys: TokenKeyInput[], definition: IdentityDefinition | string, options?: RecordEncoderOptions | null);
+}
+
+/**
+ * The default CLK schema (names, street, city, postal code, date of birth)
+ * as JSON text.
+ */
+export function defaultClkSchema(): string;
+
+/**
+ * Normalises one value of a field. Throws a `PseudolinkError` with a stable
+ * `code` for invalid input; the message never contains the value.
+ */
+export function normalize(field: FieldName, value: string, options?: NormalizeOptions | null): string;
+
+/**
+ * Reads a token's version, subject (field name or `mk-<name>`) and key id;
+ * `null` if the text is not a token.
+ */
+export function parseToken(token: string): TokenInfo | null;
+
+/**
+ * A record's SHA-256 hashes with the field names and encoding `profile`'s
+ * platform requires (UID2 base64, Google/Meta lowercase hex).
+ */
+export function platformHashes(record: ContactRecord, profile: ProfileName, options?: NormalizeOptions | null): PlatformHashes;
+
+/**
+ * Fields a profile defines, in wire order.
+ */
+export function profileFields(profile: ProfileName): FieldName[];
+
+/**
+ * The package version.
+ */
+export function version(): string;
+
+export type InitInput = RequestInfo | URL | Response | BufferSource | WebAssembly.Module;
+
+export interface InitOutput {
+    readonly memory: WebAssembly.Memory;
+    readonly __wbg_clkencoder_free: (a: number, b: number) => void;
+    readonly __wbg_linker_free: (a: number, b: number) => void;
+    readonly __wbg_pseudonymizer_free: (a: number, b: number) => void;
+    readonly __wbg_recordencoder_free: (a: number, b: number) => void;
+    readonly clkencoder_encode: (a: number, b: any) => [number, number, number, number];
+    readonly clkencoder_encodeBatch: (a: number, b: any, c: number) => [number, number, number];
+    readonly clkencoder_encodeFeatures: (a: number, b: any) => [number, number, number];
+    readonly clkencoder_new: (a: any, b: any) => [number, number, number];
+    readonly clkencoder_outputBits: (a: number) => number;
+    readonly defaultClkSchema: () => [number, number];
+    readonly linker_config: (a: number) => [number, number, number];
+    readonly linker_dedupe: (a: number, b: any, c: number) => [number, number, number];
+    readonly linker_explain: (a: number, b: any, c: any) => [number, number, number];
+    readonly linker_link: (a: number, b: any, c: any, d: number) => [number, number, number];
+    readonly linker_linkMany: (a: number, b: any, c: number) => [number, number, number];
+    readonly linker_new: (a: number) => [number, number, number];
+    readonly linker_params: (a: number) => [number, number, number];
+    readonly linker_resetParams: (a: number) => void;
+    readonly linker_setParams: (a: number, b: any) => [number, number];
+    readonly normalize: (a: any, b: any, c: number) => [number, number, number, number];
+    readonly parseToken: (a: number, b: number) => any;
+    readonly platformHashes: (a: any, b: any, c: number) => [number, number, number];
+    readonly profileFields: (a: any) => [number, number, number, number];
+    readonly pseudonymizer_keyIds: (a: number) => [number, number];
+    readonly pseudonymizer_new: (a: any, b: any) => [number, number, number];
+    readonly pseudonymizer_tokenize: (a: number, b: any) => [number, number, number];
+    readonly pseudonymizer_tokenizeBatch: (a: number, b: any) => [number, number, number];
+    readonly recordencoder_encode: (a: number, b: any) => [number, number, number];
+    readonly recordencoder_encodeBatch: (a: number, b: any, c: number) => [number, number, number];
+    readonly recordencoder_new: (a: any, b: any, c: number) => [number, number, number];
+    readonly version: () => [number, number];
+    readonly __wbindgen_malloc: (a: number, b: number) => number;
+    readonly __wbindgen_realloc: (a: number, b: number, c: number, d: number) => number;
+    readonly __wbindgen_free: (a: number, b: number, c: number) => void;
+    readonly __wbindgen_exn_store: (a: number) => void;
+    readonly __externref_table_alloc: () => number;
+    readonly __wbindgen_externrefs: WebAssembly.Table;
+    readonly __externref_table_dealloc: (a: number) => void;
+    readonly __externref_drop_slice: (a: number, b: number) => void;
+    readonly __wbindgen_start: () => void;
+}
+
+export type SyncInitInput = BufferSource | WebAssembly.Module;
+
+/**
+ * Instantiates the given `module`, which can either be bytes or
+ * a precompiled `WebAssembly.Module`.
+ *
+ * @param {{ module: SyncInitInput }} module - Passing `SyncInitInput` directly is deprecated.
+ *
+ * @returns {InitOutput}
+ */
+export function initSync(module: { module: SyncInitInput } | SyncInitInput): InitOutput;
+
+/**
+ * If `module_or_path` is {RequestInfo} or {URL}, makes a request and
+ * for everything else, calls `WebAssembly.instantiate` directly.
+ *
+ * @param {{ module_or_path: InitInput | Promise<InitInput> }} module_or_path - Passing `InitInput` directly is deprecated.
+ *
+ * @returns {Promise<InitOutput>}
+ */
+export default function __wbg_init (module_or_path?: { module_or_path: InitInput | Promise<InitInput> } | InitInput | Promise<InitInput>): Promise<InitOutput>;
