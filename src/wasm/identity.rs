@@ -1,5 +1,5 @@
-//! JavaScript bindings of the identity graph (feature `link`, package entry
-//! `pseudolink_link`). Records, refs, options and results cross as JSON text;
+//! JavaScript bindings of the identity graph (feature `identity`, package
+//! entry `pseudolink_identity`). Records, refs, options and results cross as JSON text;
 //! batch errors carry the index of the bad element in `row`.
 
 use super::link::{BatchOptionsJs, ProgressSink};
