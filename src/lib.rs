@@ -36,7 +36,7 @@ pub use encoding::{base64_std, base64_url, hex_lower};
 pub use error::{Error, ErrorCode, Subject};
 pub use field::Field;
 pub use normalize::{normalize, supports, Country, DateOrder, NormalizeOptions, MAX_INPUT_BYTES};
-pub use platform::{platform_hashes, sha256, HashEncoding, PlatformHashes};
+pub use platform::{hashed_parameter_names, platform_hashes, sha256, HashEncoding, PlatformHashes};
 pub use profile::Profile;
 pub use pseudonymizer::{FieldError, Pseudonymizer, TokenKind, Tokenized};
 pub use record::{Record, WrongType};

@@ -107,6 +107,24 @@ fn slot(profile: Profile, field: Field) -> Option<Slot> {
     }
 }
 
+/// The parameter names under which [`platform_hashes`] can put a hash for
+/// `profile` (the possible keys of [`PlatformHashes::hashes`]), in field
+/// order. A receiver of platform hashes accepts these names and no others.
+///
+/// ```
+/// use pseudolink::{hashed_parameter_names, Profile};
+/// assert_eq!(hashed_parameter_names(Profile::Uid2), ["email_hash", "phone_hash"]);
+/// ```
+pub fn hashed_parameter_names(profile: Profile) -> Vec<&'static str> {
+    Field::ALL
+        .into_iter()
+        .filter(|&f| supports(profile, f))
+        .filter_map(|f| slot(profile, f))
+        .filter(|s| s.hashed)
+        .map(|s| s.name)
+        .collect()
+}
+
 /// A record's values as one platform wants them.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -180,6 +198,37 @@ mod tests {
         for p in Profile::ALL {
             for f in Field::ALL {
                 assert_eq!(supports(p, f), slot(p, f).is_some(), "{p} {f}");
+            }
+        }
+    }
+
+    #[test]
+    fn hashed_parameter_names_cover_every_hash() {
+        let mut r = Record::new();
+        for (f, v) in [
+            (Field::Email, "a@example.com"),
+            (Field::Phone, "+14155550123"),
+            (Field::FirstName, "Ann"),
+            (Field::LastName, "Lee"),
+            (Field::Street, "1 Main St"),
+            (Field::City, "Springfield"),
+            (Field::State, "CA"),
+            (Field::PostalCode, "94105"),
+            (Field::Country, "US"),
+            (Field::DateOfBirth, "1990-01-02"),
+            (Field::Gender, "f"),
+            (Field::ExternalId, "c-1"),
+        ] {
+            r = r.with(f, v);
+        }
+        for p in Profile::ALL {
+            let names = hashed_parameter_names(p);
+            let out = platform_hashes(&r, &NormalizeOptions::new(p));
+            for k in out.hashes.keys() {
+                assert!(names.contains(k), "{p} {k}");
+            }
+            for k in out.plain.keys() {
+                assert!(!names.contains(k), "{p} {k}");
             }
         }
     }
