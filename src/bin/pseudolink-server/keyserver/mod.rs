@@ -13,7 +13,8 @@
 //! `Origin` must be on the partner's allowlist. Batches, bodies, the rate and
 //! a daily quota are bounded per partner. Every refusal is a 4xx with a stable
 //! JSON `error` code. One JSON log line per request carries counts, codes and
-//! the partner id: never a key, a seed or an element.
+//! the partner id: never a key, a seed, an element or any value the client
+//! sent (an unknown `keyVersion` is logged as its code and length only).
 
 pub mod config;
 mod limit;
@@ -71,6 +72,12 @@ impl KeyServer {
         })
     }
 
+    /// Every key version in the config (the checkout accepts tokens under
+    /// these only).
+    pub fn versions(&self) -> Vec<String> {
+        self.config.keys.keys().cloned().collect()
+    }
+
     /// What a page needs to use this server: the active version and the
     /// public keys of the versions still serving (for pinning).
     pub fn public_keys(&self) -> serde_json::Value {
@@ -101,9 +108,9 @@ impl KeyServer {
 pub fn router(state: Arc<KeyServer>) -> Router {
     let max_body = state.config.max_body_bytes;
     Router::new()
-        .route("/v1/evaluate", post(evaluate))
-        .route("/v1/keys", get(keys))
-        .route("/healthz", get(healthz))
+        .route("/v1/evaluate", post(evaluate).fallback(method_not_allowed))
+        .route("/v1/keys", get(keys).fallback(method_not_allowed))
+        .route("/healthz", get(healthz).fallback(method_not_allowed))
         .fallback(not_found)
         .layer(DefaultBodyLimit::max(max_body))
         .layer(middleware::from_fn_with_state(state.clone(), cors))
@@ -152,7 +159,11 @@ impl IntoResponse for Refused {
 #[derive(Default)]
 struct Outcome<'a> {
     partner: Option<&'a str>,
-    key_version: Option<String>,
+    /// The configured version the request named: the server's own string,
+    /// never the client's (an unknown one is not logged).
+    key_version: Option<&'a str>,
+    /// The length of the `keyVersion` the client sent.
+    key_version_len: Option<usize>,
     elements: usize,
 }
 
@@ -176,6 +187,7 @@ async fn evaluate(
         "error": code,
         "partner": outcome.partner,
         "keyVersion": outcome.key_version,
+        "keyVersionLen": outcome.key_version_len,
         "elements": outcome.elements,
         "ms": (start.elapsed().as_secs_f64() * 1e4).round() / 10.0,
     }));
@@ -236,15 +248,16 @@ async fn evaluate_inner<'a>(
             "the body is not an evaluation request: {\"keyVersion\", \"blinded\": [...]}",
         )
     })?;
-    outcome.key_version = Some(req.key_version.clone());
+    outcome.key_version_len = Some(req.key_version.len());
     outcome.elements = req.blinded.len();
-    let Some(key) = s.config.keys.get(&req.key_version) else {
+    let Some((version, key)) = s.config.keys.get_key_value(&req.key_version) else {
         return Err(refused(
             StatusCode::NOT_FOUND,
             "key.unknown_version",
             "no key has this version",
         ));
     };
+    outcome.key_version = Some(version.as_str());
     if key.retires_at.is_some_and(|t| t <= now_unix()) {
         return Err(refused(
             StatusCode::GONE,
@@ -367,6 +380,14 @@ async fn healthz(State(s): State<Arc<KeyServer>>) -> Json<serde_json::Value> {
 
 async fn not_found() -> Refused {
     refused(StatusCode::NOT_FOUND, "route.not_found", "no such endpoint")
+}
+
+async fn method_not_allowed() -> Refused {
+    refused(
+        StatusCode::METHOD_NOT_ALLOWED,
+        "method.not_allowed",
+        "this endpoint does not take this method",
+    )
 }
 
 /// CORS for the allowlisted origins: preflights are answered here, other
