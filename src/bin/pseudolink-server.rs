@@ -7,7 +7,7 @@
 //! pseudolink-server [--port 8080] [--www www] [--pkg pkg] [--db orders.sqlite]
 //!                   [--keyserver keyserver.json [--keyserver-port 8081]]
 //!                   [--linkage linkage.json [--linkage-port 8082] [--linkage-db linkage.sqlite]]
-//!                   [--console-port 8083]
+//!                   [--console-port 8083] [--orders-key-sha256 HEX]
 //! ```
 //!
 //! With `--keyserver`, the OPRF key server (see `keyserver`) runs in the same
@@ -22,7 +22,8 @@
 //! It binds 127.0.0.1 only. With `--port 0` the OS picks a free port; the first
 //! line on stdout is always `listening on http://127.0.0.1:PORT`, so tests can
 //! start it and read the address. One line per request goes to stderr, with the
-//! path only: never a query string or a body. SIGINT/SIGTERM shut it down
+//! route template (or `static`), never the path a client sent, a query string
+//! or a body. SIGINT/SIGTERM shut it down
 //! gracefully.
 
 // A crate root resolves `mod x;` next to itself (src/bin/x.rs), so the modules
@@ -139,6 +140,13 @@ async fn run(args: args::Args) -> Result<(), String> {
         www: args.www.clone(),
         pkg: args.pkg.clone(),
         orders,
+        checkout: checkout::Settings {
+            key_versions: keyserver
+                .as_ref()
+                .map(|(ks, _, _)| ks.versions())
+                .unwrap_or_default(),
+            orders_key_sha256: args.orders_key_sha256,
+        },
         keyserver: keyserver
             .as_ref()
             .map(|(ks, _, url)| keyserver::page_config(ks, url)),

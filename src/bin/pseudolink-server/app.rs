@@ -17,6 +17,8 @@ pub struct Config {
     pub pkg: PathBuf,
     /// Where the checkout endpoint keeps orders.
     pub orders: checkout::OrderStore,
+    /// The checkout's key versions and the back office's key (hash).
+    pub checkout: checkout::Settings,
     /// The key server next to the pages, if one runs: its address goes into
     /// the pages' `connect-src`, its public keys to `/api/oblivious-config`.
     pub keyserver: Option<keyserver::PageConfig>,
@@ -40,7 +42,10 @@ pub fn router(config: &Config) -> Router {
         .collect();
     let router = Router::new()
         .merge(health::routes())
-        .merge(checkout::routes(config.orders.clone()))
+        .merge(checkout::routes(
+            config.orders.clone(),
+            config.checkout.clone(),
+        ))
         .merge(keyserver::page_routes(config.keyserver.clone()))
         .merge(linkage::page_routes(config.linkage.clone()))
         .merge(static_files::routes(&config.www, &config.pkg));

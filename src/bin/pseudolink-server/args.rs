@@ -6,7 +6,7 @@ pub const USAGE: &str = "\
 usage: pseudolink-server [--port PORT] [--www DIR] [--pkg DIR] [--db FILE]
                          [--keyserver CONFIG [--keyserver-port PORT]]
                          [--linkage CONFIG [--linkage-port PORT] [--linkage-db FILE]]
-                         [--console-port PORT]
+                         [--console-port PORT] [--orders-key-sha256 HEX]
 
   --port PORT  TCP port on 127.0.0.1 (default 8080; 0 picks a free port)
   --www DIR    demo pages, served at /       (default: www)
@@ -31,6 +31,9 @@ usage: pseudolink-server [--port PORT] [--www DIR] [--pkg DIR] [--db FILE]
                serve the company's staff console (/console/) on this port
                (0 picks a free port): its own origin, never the public
                pages' (which answer 404 under /console/)
+  --orders-key-sha256 HEX
+               SHA-256 (64 hex digits) of the back office's bearer key for
+               GET /api/orders; without it the listing is refused to all
 
 The first stdout line is `listening on http://127.0.0.1:PORT`; then, when
 they run, `keyserver listening on http://127.0.0.1:PORT`,
@@ -57,6 +60,7 @@ pub struct Args {
     pub linkage_port: Option<u16>,
     pub linkage_db: String,
     pub console_port: Option<u16>,
+    pub orders_key_sha256: Option<[u8; 32]>,
 }
 
 impl Args {
@@ -73,6 +77,7 @@ impl Args {
             linkage_port: None,
             linkage_db: ":memory:".to_owned(),
             console_port: None,
+            orders_key_sha256: None,
         };
         let mut it = argv.into_iter();
         while let Some(arg) = it.next() {
@@ -123,11 +128,29 @@ impl Args {
                             .map_err(|_| format!("--console-port: not a port number: {v}"))?,
                     );
                 }
+                "--orders-key-sha256" => {
+                    args.orders_key_sha256 = Some(
+                        parse_sha256(&value()?).ok_or("--orders-key-sha256: not 64 hex digits")?,
+                    );
+                }
                 _ => return Err(format!("unknown argument: {arg}")),
             }
         }
         Ok(Parsed::Run(args))
     }
+}
+
+/// 64 hex digits as 32 bytes.
+fn parse_sha256(hex: &str) -> Option<[u8; 32]> {
+    let hex = hex.trim().as_bytes();
+    if hex.len() != 64 || !hex.iter().all(u8::is_ascii_hexdigit) {
+        return None;
+    }
+    let mut out = [0u8; 32];
+    for (o, pair) in out.iter_mut().zip(hex.chunks(2)) {
+        *o = u8::from_str_radix(std::str::from_utf8(pair).ok()?, 16).ok()?;
+    }
+    Some(out)
 }
 
 #[cfg(test)]
@@ -177,6 +200,12 @@ mod tests {
         assert!(parse(&["--port", "http"]).is_err());
         assert!(parse(&["--port", "70000"]).is_err());
         assert!(parse(&["--bogus"]).is_err());
+        assert!(parse(&["--orders-key-sha256", "abc"]).is_err());
+        assert!(parse(&["--orders-key-sha256", &"g".repeat(64)]).is_err());
+        let Ok(Parsed::Run(a)) = parse(&["--orders-key-sha256", &"0f".repeat(32)]) else {
+            panic!("parse")
+        };
+        assert_eq!(a.orders_key_sha256, Some([0x0f; 32]));
         assert_eq!(parse(&["--help"]), Ok(Parsed::Help));
     }
 }

@@ -1,34 +1,94 @@
 //! The checkout endpoint: `POST /api/checkout` receives what the checkout page
-//! sends (keyed `pl1` or oblivious `po1` tokens, platform hashes, the key id or
-//! key version and non-identifying order data), recognises a returning customer by agreeing tokens, and stores the
-//! order in SQLite; `GET /api/orders` lists what was stored.
+//! sends (oblivious `po1` tokens under a key version the key server serves,
+//! platform hashes and non-identifying order data), recognises a returning
+//! customer by agreeing tokens, and stores the order in SQLite;
+//! `GET /api/orders` lists what was stored, for the shop's back office only
+//! (`Authorization: Bearer <key>`, whose SHA-256 the server is given).
 //!
 //! The request schema is closed (`deny_unknown_fields`) and every string is
 //! checked to be a token or a hash, so a raw identifier cannot be stored even
-//! by a page that tries to send one.
+//! by a page that tries to send one. No free text fits either: token subjects
+//! are the definition's fields and `mk-<name>` of its match keys, the key
+//! version is one the key server serves, and platform-hash parameter names
+//! are the ones [`pseudolink::hashed_parameter_names`] gives each profile.
+//!
+//! Every refusal is coded JSON (`{"error": "checkout.…"}`) that never quotes
+//! the request: axum's extractor rejections, which do, are never returned.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
 use axum::{
-    extract::{DefaultBodyLimit, State},
-    http::StatusCode,
+    body::Bytes,
+    extract::{rejection::BytesRejection, DefaultBodyLimit, State},
+    http::{header, HeaderMap, HeaderValue, StatusCode},
     response::{IntoResponse, Response},
     routing::{get, post},
     Json, Router,
 };
-use pseudolink::{KeyId, Token};
+use pseudolink::{hashed_parameter_names, HashEncoding, Profile, Token};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+use subtle::ConstantTimeEq;
 
 /// Largest request body: a checkout is a few dozen tokens.
 const MAX_BODY: usize = 32 * 1024;
 /// Most tokens one request may carry.
 const MAX_TOKENS: usize = 64;
+/// Bounds of the order's numbers: an order, not a place to put a phone
+/// number or an account id.
+const MAX_ITEMS: u32 = 999;
+const MAX_TOTAL_CENTS: u64 = 99_999_999;
 /// Token subjects that identify one person. Addresses and name-based match
 /// keys are shared within a household, so they do not make two orders one
 /// customer here (the identity graph decides that later).
 const IDENTIFYING: [&str; 3] = ["email", "phone", "externalId"];
+
+/// The demo definition's fields (`DEFINITION.fields` in
+/// www/shared/definition.js, mirrored; a test reads that file so the two
+/// cannot drift): the only subjects of `tokens` and `shipTo`.
+pub const DEFINITION_FIELDS: [&str; 15] = [
+    "email",
+    "phone",
+    "firstName",
+    "lastName",
+    "street",
+    "city",
+    "state",
+    "postalCode",
+    "country",
+    "dateOfBirth",
+    "gender",
+    "companyName",
+    "duns",
+    "webDomain",
+    "externalId",
+];
+
+/// The demo definition's match-key names (`DEFINITION.matchKeys[].name`):
+/// `mk-<name>` are the only subjects of `matchKeys`.
+pub const DEFINITION_MATCH_KEYS: [&str; 3] = ["nameDob", "addressName", "companySite"];
+
+/// The platforms whose hashes a checkout may carry.
+const PLATFORMS: [Profile; 3] = [Profile::Uid2, Profile::Google, Profile::Meta];
+
+/// What the checkout accepts beyond its schema.
+#[derive(Clone, Default)]
+pub struct Settings {
+    /// Key versions the key server serves: the only valid `keyId`s. Empty
+    /// (no key server): every checkout is refused.
+    pub key_versions: Vec<String>,
+    /// SHA-256 of the back office's bearer key for `GET /api/orders`. None:
+    /// the listing is refused to everyone.
+    pub orders_key_sha256: Option<[u8; 32]>,
+}
+
+#[derive(Clone)]
+struct Shared {
+    store: OrderStore,
+    settings: Arc<Settings>,
+}
 
 /// SQLite-backed order store, shared by the handlers.
 #[derive(Clone)]
@@ -100,58 +160,132 @@ struct ApiError(StatusCode, &'static str);
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response()
+        let mut res = (self.0, Json(serde_json::json!({ "error": self.1 }))).into_response();
+        let h = res.headers_mut();
+        if self.0 == StatusCode::UNAUTHORIZED {
+            h.insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+        }
+        h.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+        res
     }
 }
 
-pub fn routes(store: OrderStore) -> Router {
+pub fn routes(store: OrderStore, settings: Settings) -> Router {
     Router::new()
-        .route("/api/checkout", post(checkout))
-        .route("/api/orders", get(orders))
+        .route("/api/checkout", post(checkout).fallback(method_not_allowed))
+        .route("/api/orders", get(orders).fallback(method_not_allowed))
         .layer(DefaultBodyLimit::max(MAX_BODY))
-        .with_state(store)
+        .with_state(Shared {
+            store,
+            settings: Arc::new(settings),
+        })
 }
 
-/// Checks that every string is what it claims to be: tokens under the stated
-/// key, hashes as 64 hex digits or 44 base64 characters, a currency code.
-fn validate(req: &CheckoutRequest) -> Result<(), ApiError> {
-    let bad = |code| Err(ApiError(StatusCode::BAD_REQUEST, code));
-    if KeyId::new(&req.key_id).is_err() {
-        return bad("checkout.invalid_key_id");
+async fn method_not_allowed() -> ApiError {
+    ApiError(StatusCode::METHOD_NOT_ALLOWED, "method.not_allowed")
+}
+
+/// The body as a checkout request, or a code: never axum's rejection text,
+/// which quotes values and unknown keys.
+fn parse(
+    headers: &HeaderMap,
+    body: Result<Bytes, BytesRejection>,
+) -> Result<CheckoutRequest, ApiError> {
+    let json = headers
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.split(';').next())
+        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    if !json {
+        return Err(ApiError(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "request.content_type",
+        ));
     }
-    let all = req.tokens.iter().chain(&req.match_keys).chain(&req.ship_to);
+    let body = body.map_err(|r| match r.status() {
+        StatusCode::PAYLOAD_TOO_LARGE => {
+            ApiError(StatusCode::PAYLOAD_TOO_LARGE, "request.too_large")
+        }
+        _ => ApiError(StatusCode::BAD_REQUEST, "request.unreadable"),
+    })?;
+    serde_json::from_slice(&body).map_err(|e| match e.classify() {
+        serde_json::error::Category::Data => {
+            ApiError(StatusCode::UNPROCESSABLE_ENTITY, "checkout.invalid_request")
+        }
+        _ => ApiError(StatusCode::BAD_REQUEST, "request.invalid_json"),
+    })
+}
+
+/// Checks that every string is what it claims to be and carries no free
+/// text: `po1` tokens under a served key version whose subjects are the
+/// definition's (each at most once per list), hashes under each platform's
+/// parameter names in its encoding, a currency code.
+fn validate(req: &CheckoutRequest, settings: &Settings) -> Result<(), ApiError> {
+    let bad = |code| Err(ApiError(StatusCode::BAD_REQUEST, code));
+    if !settings.key_versions.contains(&req.key_id) {
+        return bad("checkout.unknown_key");
+    }
     if req.tokens.len() + req.match_keys.len() + req.ship_to.len() > MAX_TOKENS {
         return bad("checkout.too_many_tokens");
     }
-    // All tokens of one kind (keyed or oblivious) under the stated key.
-    let mut version = None;
-    for t in all {
-        match Token::parse(t) {
-            Some(p) if p.key_id == req.key_id && *version.get_or_insert(p.version) == p.version => {
+    let field = |s: &str| DEFINITION_FIELDS.contains(&s);
+    let match_key = |s: &str| {
+        s.strip_prefix("mk-")
+            .is_some_and(|n| DEFINITION_MATCH_KEYS.contains(&n))
+    };
+    let lists: [(&Vec<String>, &dyn Fn(&str) -> bool); 3] = [
+        (&req.tokens, &field),
+        (&req.match_keys, &match_key),
+        (&req.ship_to, &field),
+    ];
+    for (list, allowed) in lists {
+        let mut seen = BTreeSet::new();
+        for t in list {
+            let Some(p) = Token::parse(t) else {
+                return bad("checkout.invalid_token");
+            };
+            if p.version != "po1" || p.key_id != req.key_id {
+                return bad("checkout.invalid_token");
             }
-            _ => return bad("checkout.invalid_token"),
+            if !allowed(p.subject) {
+                return bad("checkout.unknown_subject");
+            }
+            if !seen.insert(p.subject) {
+                return bad("checkout.duplicate_subject");
+            }
         }
     }
     for (platform, params) in &req.platform_hashes {
-        if !matches!(platform.as_str(), "uid2" | "google" | "meta") {
+        let Some(profile) = PLATFORMS.into_iter().find(|p| p.name() == platform) else {
             return bad("checkout.unknown_platform");
-        }
+        };
+        let names = hashed_parameter_names(profile);
         for (name, value) in params {
-            let name_ok = !name.is_empty()
-                && name.len() <= 48
-                && name
-                    .bytes()
-                    .all(|b| b.is_ascii_lowercase() || b == b'_' || b == b'.');
-            let hex = value.len() == 64 && value.bytes().all(|b| b.is_ascii_hexdigit());
-            let b64 = value.len() == 44
-                && value.ends_with('=')
-                && value
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='));
-            if !name_ok || !(hex || b64) {
+            if !names.contains(&name.as_str()) {
+                return bad("checkout.unknown_parameter");
+            }
+            let ok = match HashEncoding::of(profile) {
+                HashEncoding::Base64 => {
+                    value.len() == 44
+                        && value.ends_with('=')
+                        && value
+                            .bytes()
+                            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'+' | b'/' | b'='))
+                }
+                _ => {
+                    value.len() == 64
+                        && value
+                            .bytes()
+                            .all(|b| b.is_ascii_digit() || (b'a'..=b'f').contains(&b))
+                }
+            };
+            if !ok {
                 return bad("checkout.invalid_hash");
             }
         }
+    }
+    if req.order.items > MAX_ITEMS || req.order.total_cents > MAX_TOTAL_CENTS {
+        return bad("checkout.invalid_order");
     }
     let c = &req.order.currency;
     if c.len() != 3 || !c.bytes().all(|b| b.is_ascii_uppercase()) {
@@ -161,10 +295,13 @@ fn validate(req: &CheckoutRequest) -> Result<(), ApiError> {
 }
 
 async fn checkout(
-    State(store): State<OrderStore>,
-    Json(req): Json<CheckoutRequest>,
+    State(shared): State<Shared>,
+    headers: HeaderMap,
+    body: Result<Bytes, BytesRejection>,
 ) -> Result<Json<CheckoutResponse>, ApiError> {
-    validate(&req)?;
+    let req = parse(&headers, body)?;
+    validate(&req, &shared.settings)?;
+    let store = shared.store;
     let internal = |_| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "checkout.storage");
     let body = serde_json::to_string(&req)
         .map_err(|_| ApiError(StatusCode::BAD_REQUEST, "checkout.invalid"))?;
@@ -235,6 +372,8 @@ async fn checkout(
         .filter(|(c, _)| *c == customer)
         .map(|(_, s)| s)
         .collect();
+    // `dedup` only removes neighbours: sort first.
+    matched_on.sort_unstable();
     matched_on.dedup();
     Ok(Json(CheckoutResponse {
         order_id,
@@ -245,8 +384,37 @@ async fn checkout(
     }))
 }
 
-/// The stored orders, newest first (the demo's "what the server received").
-async fn orders(State(store): State<OrderStore>) -> Result<Json<serde_json::Value>, ApiError> {
+/// Whether the request carries the back office's bearer key (compared as
+/// SHA-256, in constant time).
+fn back_office(headers: &HeaderMap, settings: &Settings) -> Result<(), ApiError> {
+    let Some(value) = headers.get(header::AUTHORIZATION) else {
+        return Err(ApiError(StatusCode::UNAUTHORIZED, "auth.missing"));
+    };
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty());
+    match (token, &settings.orders_key_sha256) {
+        (Some(t), Some(want))
+            if bool::from(
+                Sha256::digest(t.as_bytes())
+                    .as_slice()
+                    .ct_eq(want.as_slice()),
+            ) =>
+        {
+            Ok(())
+        }
+        _ => Err(ApiError(StatusCode::UNAUTHORIZED, "auth.invalid")),
+    }
+}
+
+/// The stored orders, newest first (the demo's "what the server received"),
+/// for the back office's key only.
+async fn orders(State(shared): State<Shared>, headers: HeaderMap) -> Result<Response, ApiError> {
+    back_office(&headers, &shared.settings)?;
+    let store = shared.store;
     let internal = |_| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "checkout.storage");
     let conn = store
         .0
@@ -268,69 +436,164 @@ async fn orders(State(store): State<OrderStore>) -> Result<Json<serde_json::Valu
         .map_err(internal)?
         .collect::<Result<Vec<_>, _>>()
         .map_err(internal)?;
-    Ok(Json(serde_json::Value::Array(rows)))
+    let mut res = Json(serde_json::Value::Array(rows)).into_response();
+    res.headers_mut()
+        .insert(header::CACHE_CONTROL, HeaderValue::from_static("no-store"));
+    Ok(res)
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
 
-    fn token(field: &str) -> String {
-        let key = pseudolink::TokenKey::new("k1", &pseudolink::Secret::new(vec![1; 32]).unwrap())
-            .unwrap();
-        key.field_token(pseudolink::Field::from_name(field).unwrap(), "x")
+    fn token(subject: &str) -> String {
+        format!("po1.{subject}.v1.{}", "A".repeat(43))
     }
 
-    fn request(json: serde_json::Value) -> Result<CheckoutRequest, serde_json::Error> {
-        serde_json::from_value(json)
+    fn settings() -> Settings {
+        Settings {
+            key_versions: vec!["v1".to_owned()],
+            orders_key_sha256: None,
+        }
+    }
+
+    fn check(json: serde_json::Value) -> Result<(), &'static str> {
+        let req: CheckoutRequest = serde_json::from_value(json).map_err(|_| "schema")?;
+        validate(&req, &settings()).map_err(|e| e.1)
+    }
+
+    fn order() -> serde_json::Value {
+        serde_json::json!({"items": 1, "totalCents": 1999, "currency": "USD"})
     }
 
     #[test]
     fn checkout_accepts_tokens_and_hashes_only() {
-        let ok = request(serde_json::json!({
-            "keyId": "k1", "tokens": [token("email")],
-            "platformHashes": {"meta": {"em": "a".repeat(64)}, "uid2": {"email_hash": format!("{}=", "A".repeat(43))}},
-            "order": {"items": 1, "totalCents": 1999, "currency": "USD"}
-        }))
-        .unwrap();
-        assert!(validate(&ok).is_ok());
-        // A raw value in a hash slot, a token under another key, an extra field: refused.
-        let raw = request(serde_json::json!({
-            "keyId": "k1", "tokens": [], "platformHashes": {"meta": {"em": "jane@example.com"}},
-            "order": {"items": 1, "totalCents": 1, "currency": "USD"}
-        }))
-        .unwrap();
         assert_eq!(
-            validate(&raw).err().map(|e| e.1),
-            Some("checkout.invalid_hash")
+            check(serde_json::json!({
+                "keyId": "v1", "tokens": [token("email"), token("phone")],
+                "matchKeys": [token("mk-nameDob")], "shipTo": [token("street")],
+                "platformHashes": {"meta": {"em": "a".repeat(64)}, "uid2": {"email_hash": format!("{}=", "A".repeat(43))}},
+                "order": order()
+            })),
+            Ok(())
         );
-        let other_key = request(serde_json::json!({
-            "keyId": "k2", "tokens": [token("email")], "order": {"items": 1, "totalCents": 1, "currency": "USD"}
-        }))
-        .unwrap();
-        assert_eq!(
-            validate(&other_key).err().map(|e| e.1),
-            Some("checkout.invalid_token")
-        );
-        // Oblivious tokens under their key version are accepted; a mix of kinds is not.
-        let po1 = token("email").replacen("pl1.", "po1.", 1);
-        let oblivious = request(serde_json::json!({
-            "keyId": "k1", "tokens": [po1.clone()], "order": {"items": 1, "totalCents": 1, "currency": "USD"}
-        }))
-        .unwrap();
-        assert!(validate(&oblivious).is_ok());
-        let mixed = request(serde_json::json!({
-            "keyId": "k1", "tokens": [po1, token("phone")], "order": {"items": 1, "totalCents": 1, "currency": "USD"}
-        }))
-        .unwrap();
-        assert_eq!(
-            validate(&mixed).err().map(|e| e.1),
-            Some("checkout.invalid_token")
-        );
-        assert!(request(serde_json::json!({
-            "keyId": "k1", "tokens": [], "email": "jane@example.com",
-            "order": {"items": 1, "totalCents": 1, "currency": "USD"}
-        }))
-        .is_err());
+        // A raw value in a hash slot, a token under another key or of the
+        // keyed kind, an extra field: refused.
+        let cases = [
+            (
+                serde_json::json!({"keyId": "v1", "tokens": [], "platformHashes": {"meta": {"em": "jane@example.com"}}, "order": order()}),
+                "checkout.invalid_hash",
+            ),
+            (
+                serde_json::json!({"keyId": "v1", "tokens": [], "platformHashes": {"meta": {"em": "A".repeat(64)}}, "order": order()}),
+                "checkout.invalid_hash",
+            ),
+            (
+                serde_json::json!({"keyId": "v1", "tokens": [token("email").replace(".v1.", ".v2.")], "order": order()}),
+                "checkout.invalid_token",
+            ),
+            (
+                serde_json::json!({"keyId": "v1", "tokens": [token("email").replacen("po1.", "pl1.", 1)], "order": order()}),
+                "checkout.invalid_token",
+            ),
+            (
+                serde_json::json!({"keyId": "v2", "tokens": [], "order": order()}),
+                "checkout.unknown_key",
+            ),
+            (
+                serde_json::json!({"keyId": "v1", "tokens": [], "email": "jane@example.com", "order": order()}),
+                "schema",
+            ),
+        ];
+        for (json, code) in cases {
+            assert_eq!(check(json.clone()), Err(code), "{json}");
+        }
+    }
+
+    #[test]
+    fn checkout_schema_has_no_free_text() {
+        let cases = [
+            // Subjects: the definition's fields in tokens and shipTo, its
+            // match keys in matchKeys, each once.
+            (
+                serde_json::json!({"keyId": "v1", "tokens": [token("jane_doe_example_com")], "order": order()}),
+                "checkout.unknown_subject",
+            ),
+            (
+                serde_json::json!({"keyId": "v1", "tokens": [token("mk-nameDob")], "order": order()}),
+                "checkout.unknown_subject",
+            ),
+            (
+                serde_json::json!({"keyId": "v1", "tokens": [], "matchKeys": [token("email")], "order": order()}),
+                "checkout.unknown_subject",
+            ),
+            (
+                serde_json::json!({"keyId": "v1", "tokens": [], "matchKeys": [token("mk-jane")], "order": order()}),
+                "checkout.unknown_subject",
+            ),
+            (
+                serde_json::json!({"keyId": "v1", "tokens": [], "shipTo": [token("mk-addressName")], "order": order()}),
+                "checkout.unknown_subject",
+            ),
+            (
+                serde_json::json!({"keyId": "v1", "tokens": [token("email"), token("email")], "order": order()}),
+                "checkout.duplicate_subject",
+            ),
+            // Parameter names: each profile's own, nothing else.
+            (
+                serde_json::json!({"keyId": "v1", "tokens": [], "platformHashes": {"meta": {"jane_doe": "a".repeat(64)}}, "order": order()}),
+                "checkout.unknown_parameter",
+            ),
+            (
+                serde_json::json!({"keyId": "v1", "tokens": [], "platformHashes": {"uid2": {"em": format!("{}=", "A".repeat(43))}}, "order": order()}),
+                "checkout.unknown_parameter",
+            ),
+            (
+                serde_json::json!({"keyId": "v1", "tokens": [], "platformHashes": {"google": {"address_info.city": "a".repeat(64)}}, "order": order()}),
+                "checkout.unknown_parameter",
+            ),
+            (
+                serde_json::json!({"keyId": "v1", "tokens": [], "platformHashes": {"pseudolink": {"email": "a".repeat(64)}}, "order": order()}),
+                "checkout.unknown_platform",
+            ),
+        ];
+        for (json, code) in cases {
+            assert_eq!(check(json.clone()), Err(code), "{json}");
+        }
+        for p in PLATFORMS {
+            for name in hashed_parameter_names(p) {
+                let value = match HashEncoding::of(p) {
+                    HashEncoding::Base64 => format!("{}=", "A".repeat(43)),
+                    _ => "a".repeat(64),
+                };
+                let json = serde_json::json!({"keyId": "v1", "tokens": [], "platformHashes": {p.name(): {name: value}}, "order": order()});
+                assert_eq!(check(json.clone()), Ok(()), "{json}");
+            }
+        }
+    }
+
+    /// The mirrored definition is www/shared/definition.js's DEFINITION.
+    #[test]
+    fn definition_mirror_matches_definition_js() {
+        let js = include_str!("../../../www/shared/definition.js");
+        let start = js.find("export const DEFINITION = {").expect("DEFINITION");
+        let def = &js[start..];
+        let def = &def[..def.find("\n};").expect("end of DEFINITION")];
+        let fields_at = def.find("fields: [").expect("fields") + "fields: [".len();
+        let fields_text = &def[fields_at..];
+        let fields_text = &fields_text[..fields_text.find(']').expect("]")];
+        let fields: Vec<&str> = fields_text
+            .split(',')
+            .map(|f| f.trim().trim_matches('\''))
+            .filter(|f| !f.is_empty())
+            .collect();
+        assert_eq!(fields, DEFINITION_FIELDS);
+        let keys_at = def.find("matchKeys: [").expect("matchKeys");
+        let names: Vec<&str> = def[keys_at..]
+            .split("name: '")
+            .skip(1)
+            .map(|s| &s[..s.find('\'').expect("'")])
+            .collect();
+        assert_eq!(names, DEFINITION_MATCH_KEYS);
     }
 }
