@@ -292,7 +292,7 @@ async fn log(mut req: Request, next: Next) -> Response {
     let start = Instant::now();
     let note = Note::default();
     req.extensions_mut().insert(note.clone());
-    let method = req.method().as_str().to_owned();
+    let method = crate::access_log::method_label(req.method());
     let route = req
         .extensions()
         .get::<MatchedPath>()
