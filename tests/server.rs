@@ -153,13 +153,22 @@ fn server_pkg_content_types() {
 }
 
 #[test]
-fn server_logs_paths_without_query_and_stops_on_sigterm() {
+fn server_logs_routes_without_paths_or_query_and_stops_on_sigterm() {
     let srv = Server::start("log");
     let marker = "someone%40example.com";
     assert_eq!(srv.get(&format!("/app.js?email={marker}")).status, 200);
+    assert_eq!(srv.get(&format!("/lookup/{marker}")).status, 404);
+    assert_eq!(srv.get("/pkg/pseudolink.js").status, 200);
+    assert_eq!(srv.get("/healthz").status, 200);
     let (clean_exit, log) = srv.stop();
     assert!(clean_exit, "exit after SIGTERM; log:\n{log}");
-    assert!(log.contains("GET /app.js 200"), "{log}");
+    // Route templates, never the path the client sent.
+    assert!(log.contains("GET static 200"), "{log}");
+    assert!(log.contains("GET static 404"), "{log}");
+    assert!(log.contains("GET /pkg/* 200"), "{log}");
+    assert!(log.contains("GET /healthz 200"), "{log}");
+    assert!(!log.contains("app.js"), "path logged:\n{log}");
+    assert!(!log.contains("lookup"), "path logged:\n{log}");
     assert!(!log.contains("example.com"), "query string logged:\n{log}");
     assert!(!log.contains("email"), "query string logged:\n{log}");
 }

@@ -18,12 +18,11 @@ use axum::{
 
 pub async fn log(req: Request, next: Next) -> Response {
     let method = method_label(req.method());
-    let route = route_label(
-        req.extensions()
-            .get::<MatchedPath>()
-            .map(MatchedPath::as_str),
-    )
-    .to_owned();
+    let matched = req
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str);
+    let route = route_label(matched, req.uri().path()).to_owned();
     let start = Instant::now();
     let res = next.run(req).await;
     eprintln!(
@@ -51,13 +50,14 @@ pub fn method_label(method: &Method) -> &'static str {
     }
 }
 
-/// The route template, with a nested service's tail as `*`; `static` when no
-/// route matched (the page files' fallback).
-fn route_label(matched: Option<&str>) -> &str {
+/// The route template the request matched; for the nested package service
+/// (which sets none) the fixed `/pkg/*`; `static` for the page files'
+/// fallback. Only the prefix of `path` is looked at, never returned.
+fn route_label<'a>(matched: Option<&'a str>, path: &str) -> &'a str {
     match matched {
-        Some(p) if p == "/pkg" || p.starts_with("/pkg/") => "/pkg/*",
-        Some(p) => p,
-        None => "static",
+        Some(p) if !p.starts_with("/pkg") => p,
+        _ if path == "/pkg" || path.starts_with("/pkg/") => "/pkg/*",
+        _ => "static",
     }
 }
 
@@ -70,11 +70,16 @@ mod tests {
         assert_eq!(method_label(&Method::POST), "POST");
         let custom = Method::from_bytes(b"JANEDOE").unwrap_or(Method::GET);
         assert_eq!(method_label(&custom), "OTHER");
-        assert_eq!(route_label(None), "static");
+        assert_eq!(route_label(None, "/lookup/jane@example.com"), "static");
+        assert_eq!(route_label(None, "/pkg/jane.js"), "/pkg/*");
+        assert_eq!(route_label(None, "/pkgjane"), "static");
         assert_eq!(
-            route_label(Some("/pkg/{*__private__axum_nest_tail_param}")),
+            route_label(Some("/pkg/{*__private__axum_nest_tail_param}"), "/pkg/x"),
             "/pkg/*"
         );
-        assert_eq!(route_label(Some("/api/checkout")), "/api/checkout");
+        assert_eq!(
+            route_label(Some("/api/checkout"), "/api/checkout"),
+            "/api/checkout"
+        );
     }
 }
