@@ -14,6 +14,9 @@ PORT ?= 8080
 KEYSERVER_PORT ?= 8081
 # DEMO ONLY config and seeds (see demo/keyserver/README.md).
 KEYSERVER_CONFIG ?= demo/keyserver/keyserver.json
+# DEMO ONLY: SHA-256 of the back office's key for GET /api/orders, the demo
+# string in www/checkout/demo-back-office-credentials.js.
+ORDERS_KEY_SHA256 ?= 78c1329ecf2dc9912facf931a946f88d8ff41895a3537e712be64a99a15dd320
 LINKAGE_PORT ?= 8082
 CONSOLE_PORT ?= 8083
 # DEMO ONLY store key and credential hashes (see demo/linkage/).
@@ -60,7 +63,7 @@ demo: setup pkg server
 	target/release/pseudolink-server --port $(PORT) --www www --pkg pkg --db demo-data/checkout.sqlite \
 		--keyserver $(KEYSERVER_CONFIG) --keyserver-port $(KEYSERVER_PORT) \
 		--linkage $(LINKAGE_CONFIG) --linkage-port $(LINKAGE_PORT) --linkage-db demo-data/linkage.sqlite \
-		--console-port $(CONSOLE_PORT) & \
+		--console-port $(CONSOLE_PORT) --orders-key-sha256 $(ORDERS_KEY_SHA256) & \
 	server=$$!; \
 	node scripts/company-upload.mjs --pages http://127.0.0.1:$(PORT) --wait 30 --state demo-data/company-upload.json \
 		|| { kill $$server; wait $$server; exit 1; }; \

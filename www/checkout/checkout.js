@@ -10,6 +10,7 @@
 // the keyed pages' demo-config.js, and only the oblivious entry of the package.
 import { DEFINITION, FIELD_LABELS, explain } from '/shared/definition.js';
 import { DEMO_KEYSERVER_API_KEY } from '/checkout/demo-checkout-credentials.js';
+import { DEMO_BACK_OFFICE_ORDERS_KEY } from '/checkout/demo-back-office-credentials.js';
 
 let normalize;
 let parseToken;
@@ -127,8 +128,13 @@ function refresh() {
 }
 
 async function showStored() {
-  const res = await fetch('/api/orders');
+  // The back office's listing, behind its own key (DEMO ONLY in this page).
+  const res = await fetch('/api/orders', { headers: { authorization: `Bearer ${DEMO_BACK_OFFICE_ORDERS_KEY}` } });
   const orders = await res.json();
+  if (!res.ok) {
+    $('#stored').textContent = `The order listing refused the request (${orders.error ?? res.status}).`;
+    return;
+  }
   $('#stored').textContent = orders.length ? JSON.stringify(orders[0], null, 2) : 'Nothing yet: place an order.';
 }
 

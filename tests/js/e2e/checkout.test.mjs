@@ -9,7 +9,7 @@ import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
-import { DEMO_KEYSERVER, ROOT, startHarness } from './harness.mjs';
+import { DEMO_KEYSERVER, DEMO_ORDERS_KEY, ROOT, startHarness } from './harness.mjs';
 import { DEMO_KEY } from '../../../www/shared/demo-config.js';
 
 let h;
@@ -105,7 +105,13 @@ test('checkout: no key in the page, po1 tokens, a returning customer is recognis
 
     // What the server stored: oblivious tokens under the key server's active
     // version, no platform hashes (unsalted, guessable), the order.
-    const stored = await (await fetch(new URL('/api/orders', h.url))).json();
+    // The listing is the back office's: refused without its key.
+    const refused = await fetch(new URL('/api/orders', h.url));
+    assert.equal(refused.status, 401);
+    assert.deepEqual(await refused.json(), { error: 'auth.missing' });
+    const stored = await (await fetch(new URL('/api/orders', h.url), {
+        headers: { authorization: `Bearer ${DEMO_ORDERS_KEY}` },
+    })).json();
     assert.equal(stored.length, 1);
     const body = stored[0].body;
     assert.equal(body.keyId, 'demo-2026b');

@@ -11,6 +11,7 @@
 // Chromium is Debian's (/usr/bin/chromium) driven by playwright-core, with the
 // flags from TOOLCHAIN.md and a fresh user-data dir per harness.
 import { spawn } from 'node:child_process';
+import { createHash } from 'node:crypto';
 import { createInterface } from 'node:readline';
 import { existsSync, mkdirSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -51,6 +52,8 @@ export function serverBinary() {
 export const DEMO_KEYSERVER = path.join(ROOT, 'demo', 'keyserver', 'keyserver.json');
 /** The demo checkout page's publishable key-server credential. */
 export const DEMO_API_KEY = 'pk_demo_checkout_not_secret';
+/** The demo back office's key for GET /api/orders (www/checkout/demo-back-office-credentials.js). */
+export const DEMO_ORDERS_KEY = 'demo_back_office_orders_not_secret';
 
 /**
  * Starts the real server on a free port. Resolves to {url, keyserverUrl,
@@ -63,7 +66,8 @@ export const DEMO_API_KEY = 'pk_demo_checkout_not_secret';
  */
 export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.join(ROOT, 'pkg'), keyserver, linkage, linkageDb, console: staffConsole = false } = {}) {
     const bin = serverBinary();
-    const args = ['--port', '0', '--www', www, '--pkg', pkg];
+    const args = ['--port', '0', '--www', www, '--pkg', pkg,
+        '--orders-key-sha256', createHash('sha256').update(DEMO_ORDERS_KEY).digest('hex')];
     if (keyserver) args.push('--keyserver', keyserver, '--keyserver-port', '0');
     if (linkage) args.push('--linkage', linkage, '--linkage-port', '0');
     if (linkage && linkageDb) args.push('--linkage-db', linkageDb);
