@@ -228,17 +228,12 @@ fn validate(req: &CheckoutRequest, settings: &Settings) -> Result<(), ApiError> 
     if req.tokens.len() + req.match_keys.len() + req.ship_to.len() > MAX_TOKENS {
         return bad("checkout.too_many_tokens");
     }
-    let field = |s: &str| DEFINITION_FIELDS.contains(&s);
-    let match_key = |s: &str| {
-        s.strip_prefix("mk-")
-            .is_some_and(|n| DEFINITION_MATCH_KEYS.contains(&n))
-    };
-    let lists: [(&Vec<String>, &dyn Fn(&str) -> bool); 3] = [
-        (&req.tokens, &field),
-        (&req.match_keys, &match_key),
-        (&req.ship_to, &field),
-    ];
-    for (list, allowed) in lists {
+    // Each list with whether its subjects are match keys (else fields).
+    for (list, match_keys) in [
+        (&req.tokens, false),
+        (&req.match_keys, true),
+        (&req.ship_to, false),
+    ] {
         let mut seen = BTreeSet::new();
         for t in list {
             let Some(p) = Token::parse(t) else {
@@ -247,7 +242,14 @@ fn validate(req: &CheckoutRequest, settings: &Settings) -> Result<(), ApiError> 
             if p.version != "po1" || p.key_id != req.key_id {
                 return bad("checkout.invalid_token");
             }
-            if !allowed(p.subject) {
+            let allowed = if match_keys {
+                p.subject
+                    .strip_prefix("mk-")
+                    .is_some_and(|n| DEFINITION_MATCH_KEYS.contains(&n))
+            } else {
+                DEFINITION_FIELDS.contains(&p.subject)
+            };
+            if !allowed {
                 return bad("checkout.unknown_subject");
             }
             if !seen.insert(p.subject) {
