@@ -27,7 +27,7 @@ WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runn
 WASM_FEATURES ?= --features oblivious,identity
 
 .PHONY: help setup pkg server demo test bench clean distclean \
-	fmt clippy clippy-server clippy-wasm test-native test-server vectors-check \
+	fmt clippy clippy-server clippy-wasm test-native test-server vectors-check phone-check \
 	test-chromium test-firefox types node-smoke bundler e2e clk-diff demo-data-check
 
 help:
@@ -72,7 +72,7 @@ test:
 	@mkdir -p target && : >target/stage-times.txt
 	@$(TIMED) setup scripts/setup.sh
 	@$(MAKE) --no-print-directory fmt clippy clippy-server clippy-wasm test-native test-server \
-		vectors-check clk-diff test-chromium test-firefox pkg-stage types node-smoke bundler demo-data-check e2e
+		vectors-check phone-check clk-diff test-chromium test-firefox pkg-stage types node-smoke bundler demo-data-check e2e
 	@echo "== make test: all stages passed"; cat target/stage-times.txt
 
 fmt:
@@ -97,6 +97,11 @@ test-server:
 
 vectors-check:
 	@$(TIMED) vectors-check python3 scripts/vectors/fill_hashes.py --check
+
+# src/normalize/phone/metadata.rs against its generator and pinned phonenumbers
+# (a venv under target/).
+phone-check:
+	@$(TIMED) phone-check scripts/phone-check.sh
 
 # CLKs against clkhash 0.18.3 itself (a venv under target/) on 10,000 generated rows.
 clk-diff:
