@@ -35,6 +35,8 @@ mod app;
 mod args;
 #[path = "pseudolink-server/checkout.rs"]
 mod checkout;
+#[path = "pseudolink-server/credentials.rs"]
+mod credentials;
 #[path = "pseudolink-server/health.rs"]
 mod health;
 #[path = "pseudolink-server/keyserver/mod.rs"]

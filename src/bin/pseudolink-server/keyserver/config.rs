@@ -31,6 +31,8 @@ use pseudolink::oblivious::{KeyPair, SEED_BYTES};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
+use crate::credentials::{decode_hex32, valid_origin};
+
 /// The file as written.
 #[derive(Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
@@ -242,31 +244,6 @@ fn read_seed(path: &Path) -> Result<Zeroizing<Vec<u8>>, String> {
     Ok(out)
 }
 
-fn decode_hex32(s: &str) -> Option<[u8; 32]> {
-    if s.len() != 64 {
-        return None;
-    }
-    let mut out = [0; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
-
-/// `http(s)://host[:port]`, no path, as browsers send in `Origin`.
-fn valid_origin(o: &str) -> bool {
-    let Some(rest) = o
-        .strip_prefix("http://")
-        .or_else(|| o.strip_prefix("https://"))
-    else {
-        return false;
-    };
-    !rest.is_empty()
-        && rest
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
-}
-
 pub fn now_unix() -> u64 {
     std::time::SystemTime::now()
         .duration_since(std::time::UNIX_EPOCH)
@@ -322,13 +299,5 @@ mod tests {
         );
         assert_eq!(parse_rfc3339_utc("2027-01-31"), None);
         assert_eq!(parse_rfc3339_utc("2027-13-31T00:00:00Z"), None);
-    }
-
-    #[test]
-    fn origins() {
-        assert!(valid_origin("http://127.0.0.1:8080"));
-        assert!(valid_origin("https://shop.example"));
-        assert!(!valid_origin("https://shop.example/path"));
-        assert!(!valid_origin("shop.example"));
     }
 }

@@ -42,6 +42,8 @@ use pseudolink::link::LinkConfig;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
+use crate::credentials::{decode_hex32, valid_origin};
+
 /// An origin entry standing for the pages served by the same process.
 pub const PAGES_ORIGIN: &str = "pages";
 
@@ -348,31 +350,6 @@ fn read_key(path: &Path) -> Result<Zeroizing<[u8; STORE_KEY_BYTES]>, String> {
     Ok(out)
 }
 
-fn decode_hex32(s: &str) -> Option<[u8; 32]> {
-    if s.len() != 64 {
-        return None;
-    }
-    let mut out = [0; 32];
-    for (i, o) in out.iter_mut().enumerate() {
-        *o = u8::from_str_radix(s.get(2 * i..2 * i + 2)?, 16).ok()?;
-    }
-    Some(out)
-}
-
-/// `http(s)://host[:port]`, no path, as browsers send in `Origin`.
-fn valid_origin(o: &str) -> bool {
-    let Some(rest) = o
-        .strip_prefix("http://")
-        .or_else(|| o.strip_prefix("https://"))
-    else {
-        return false;
-    };
-    !rest.is_empty()
-        && rest
-            .bytes()
-            .all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'-' | b':' | b'[' | b']'))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -381,9 +358,6 @@ mod tests {
     fn ids_and_subjects() {
         assert!(valid_id("partner-acme") && !valid_id("a/b") && !valid_id(""));
         assert!(valid_subject("mk-nameDob") && !valid_subject("mk.x"));
-        assert!(valid_origin("http://127.0.0.1:8080") && !valid_origin("x.example"));
-        assert_eq!(decode_hex32(&"ab".repeat(32)), Some([0xab; 32]));
-        assert_eq!(decode_hex32("ab"), None);
     }
 
     fn demo_path() -> PathBuf {
