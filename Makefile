@@ -30,8 +30,8 @@ WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runn
 WASM_FEATURES ?= --features oblivious,identity
 
 .PHONY: help setup pkg server demo test bench clean distclean \
-	fmt clippy clippy-server clippy-wasm test-native test-server vectors-check \
-	test-chromium test-firefox types node-smoke bundler e2e clk-diff demo-data-check
+	fmt clippy clippy-server clippy-wasm doc test-native error-codes test-server vectors-check phone-check \
+	pkg-stage size-budget test-chromium test-firefox types node-smoke bundler e2e clk-diff demo-data-check
 
 help:
 	@echo "make setup   install toolchains, browsers and JS test tools (idempotent)"
@@ -74,8 +74,8 @@ demo: setup pkg server
 test:
 	@mkdir -p target && : >target/stage-times.txt
 	@$(TIMED) setup scripts/setup.sh
-	@$(MAKE) --no-print-directory fmt clippy clippy-server clippy-wasm test-native test-server \
-		vectors-check clk-diff test-chromium test-firefox pkg-stage types node-smoke bundler demo-data-check e2e
+	@$(MAKE) --no-print-directory fmt clippy clippy-server clippy-wasm doc test-native error-codes test-server \
+		vectors-check phone-check clk-diff test-chromium test-firefox pkg-stage size-budget types node-smoke bundler demo-data-check e2e
 	@echo "== make test: all stages passed"; cat target/stage-times.txt
 
 fmt:
@@ -87,6 +87,11 @@ clippy:
 clippy-server:
 	@$(TIMED) clippy-server cargo clippy --workspace --all-targets --locked --features server -- -D warnings
 
+# The API docs build without a warning (broken intra-doc links, bad HTML, ...),
+# with every feature the docs describe.
+doc:
+	@$(TIMED) doc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --features server
+
 clippy-wasm:
 	@$(TIMED) clippy-wasm bash -c "$(CARGO_WASM) clippy --lib --locked --no-default-features -- -D warnings \
 		&& $(CARGO_WASM) clippy --lib --tests --locked -- -D warnings \
@@ -95,11 +100,22 @@ clippy-wasm:
 test-native:
 	@$(TIMED) test-native cargo test --workspace --locked
 
+# The one error-code table (src/error.rs): codes unique and well formed, each
+# round-trips through ErrorCode::parse, and tests/error-codes.d.ts (the
+# TypeScript union) is generated from it (BLESS=1 updates). Reuses test-native's build.
+error-codes:
+	@$(TIMED) error-codes cargo test --workspace --locked --lib error_codes
+
 test-server:
 	@$(TIMED) test-server cargo test --locked --features server
 
 vectors-check:
 	@$(TIMED) vectors-check python3 scripts/vectors/fill_hashes.py --check
+
+# src/normalize/phone/metadata.rs against its generator and pinned phonenumbers
+# (a venv under target/).
+phone-check:
+	@$(TIMED) phone-check scripts/phone-check.sh
 
 # CLKs against clkhash 0.18.3 itself (a venv under target/) on 10,000 generated rows.
 clk-diff:
@@ -115,6 +131,10 @@ test-firefox:
 
 pkg-stage:
 	@$(TIMED) pkg scripts/build-pkg.sh
+
+# The core entry's .wasm within its 120 KB gzip -9 budget (after pkg-stage).
+size-budget:
+	@$(TIMED) size-budget scripts/size-budget.sh
 
 # The built package through TypeScript (tests/js/types/check.mjs): a strict
 # consumer of every entry, and every js/ts block of README.md and pkg/README.md.

@@ -2,591 +2,344 @@
 
 use crate::field::Field;
 
-/// A stable, machine-readable reason. [`ErrorCode::as_str`] is the wire form
-/// (`"email.missing_at"`); it never changes once released.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorCode {
+/// Declares [`ErrorCode`] from one table: each row is a variant's doc, its
+/// feature gate (if any), the variant, its wire code and its rule, so the
+/// enum, [`ErrorCode::as_str`], [`ErrorCode::rule`], [`ErrorCode::ALL`] and
+/// [`ErrorCode::parse`] cannot disagree. The tests below check that codes are
+/// unique and well formed and that `tests/error-codes.d.ts` (the TypeScript
+/// union of every code) is generated from this table.
+macro_rules! error_codes {
+    ($(
+        $(#[doc = $doc:literal])*
+        $(#[cfg(feature = $feature:literal)])?
+        $variant:ident = $code:literal, $rule:literal;
+    )*) => {
+        /// A stable, machine-readable reason. [`ErrorCode::as_str`] is the wire form
+        /// (`"email.missing_at"`); it never changes once released.
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+        #[non_exhaustive]
+        pub enum ErrorCode {
+            $(
+                $(#[doc = $doc])*
+                $(#[cfg(feature = $feature)])?
+                $variant,
+            )*
+        }
+
+        impl ErrorCode {
+            /// Every code this build has (the features it was built with), each
+            /// once, in declaration order.
+            pub const ALL: &'static [ErrorCode] = &[
+                $($(#[cfg(feature = $feature)])? ErrorCode::$variant,)*
+            ];
+
+            /// The stable wire code, `family.rule`.
+            pub const fn as_str(self) -> &'static str {
+                match self {
+                    $($(#[cfg(feature = $feature)])? ErrorCode::$variant => $code,)*
+                }
+            }
+
+            /// A short human description of the rule (English, no value).
+            pub const fn rule(self) -> &'static str {
+                match self {
+                    $($(#[cfg(feature = $feature)])? ErrorCode::$variant => $rule,)*
+                }
+            }
+
+            /// The code whose [`as_str`](ErrorCode::as_str) is `code`, if this
+            /// build has it.
+            pub fn parse(code: &str) -> Option<Self> {
+                match code {
+                    $($(#[cfg(feature = $feature)])? $code => Some(ErrorCode::$variant),)*
+                    _ => None,
+                }
+            }
+        }
+
+        /// Every row of the table whatever the build's features: (wire code,
+        /// the feature that gates it or `""`). The tests read it.
+        #[cfg(test)]
+        const CODE_TABLE: &[(&str, &str)] = &[
+            $(($code, concat!("" $(, $feature)?)),)*
+        ];
+    };
+}
+
+error_codes! {
     // --- any value -------------------------------------------------------
     /// The value is empty (or only whitespace/punctuation) after normalisation.
-    Empty,
+    Empty = "value.empty", "is empty";
     /// The value is longer than any real value of this field.
-    TooLong,
+    TooLong = "value.too_long", "is too long";
     /// The value was not a string (for example a number or an object from JS).
-    WrongType,
+    WrongType = "value.wrong_type", "must be a string";
     /// The profile does not define this field.
-    UnsupportedField,
+    UnsupportedField = "profile.unsupported_field", "is not defined by this profile";
     // --- email -----------------------------------------------------------
     /// No `@`.
-    EmailMissingAt,
+    EmailMissingAt = "email.missing_at", "has no @";
     /// More than one `@`.
-    EmailMultipleAt,
+    EmailMultipleAt = "email.multiple_at", "has more than one @";
     /// Nothing before the `@` (or nothing left after alias rules).
-    EmailEmptyLocal,
+    EmailEmptyLocal = "email.empty_local", "has nothing before the @";
     /// The domain is empty or not a valid host name.
-    EmailInvalidDomain,
+    EmailInvalidDomain = "email.invalid_domain", "has an invalid domain";
     /// Whitespace inside the address.
-    EmailWhitespace,
+    EmailWhitespace = "email.whitespace", "contains whitespace";
     /// A character no address may contain.
-    EmailInvalidCharacter,
+    EmailInvalidCharacter = "email.invalid_character",
+        "contains a character not allowed in an e-mail address";
     // --- phone -----------------------------------------------------------
     /// Too few digits for the country calling code.
-    PhoneTooShort,
+    PhoneTooShort = "phone.too_short", "has too few digits for its country calling code";
     /// Too many digits for the country calling code.
-    PhoneTooLong,
+    PhoneTooLong = "phone.too_long", "has too many digits for its country calling code";
     /// No country calling code and no default region to infer one.
-    PhoneMissingCountryCode,
+    PhoneMissingCountryCode = "phone.missing_country_code",
+        "has no country calling code and no default region was given";
     /// The country calling code is not assigned.
-    PhoneInvalidCountryCode,
+    PhoneInvalidCountryCode = "phone.invalid_country_code",
+        "has an unassigned country calling code";
     /// A character that is not a digit, separator or `+`.
-    PhoneInvalidCharacter,
+    PhoneInvalidCharacter = "phone.invalid_character",
+        "contains a character not allowed in a phone number";
     // --- names -----------------------------------------------------------
     /// A character that cannot appear in a name (digits, `@`, ...).
-    NameInvalidCharacter,
+    NameInvalidCharacter = "name.invalid_character", "contains a character not allowed in a name";
     // --- address ---------------------------------------------------------
     /// The postal code does not match the country's format.
-    PostalInvalid,
+    PostalInvalid = "postal.invalid", "does not match the country's postal code format";
     /// The state/province is not known for the country.
-    StateUnknown,
+    StateUnknown = "state.unknown", "is not a known state or province of the country";
     /// The country is not an ISO 3166-1 code or known name.
-    CountryUnknown,
+    CountryUnknown = "country.unknown", "is not a known country code or name";
     // --- date of birth ---------------------------------------------------
     /// Not one of the accepted date layouts.
-    DateInvalidFormat,
+    DateInvalidFormat = "date.invalid_format", "is not in an accepted date layout";
     /// A date that does not exist (e.g. 30 February).
-    DateImpossible,
+    DateImpossible = "date.impossible", "is not a real calendar date";
     /// A year outside the plausible range for a birth date.
-    DateOutOfRange,
+    DateOutOfRange = "date.out_of_range", "has a year outside the plausible range";
     /// A day/month order is needed for this layout but none was given.
-    DateAmbiguous,
+    DateAmbiguous = "date.ambiguous", "needs an explicit day/month order";
     // --- gender ----------------------------------------------------------
     /// Not a recognised gender value for the profile.
-    GenderUnknown,
+    GenderUnknown = "gender.unknown", "is not a recognised gender value";
     // --- external id -----------------------------------------------------
     /// A control character inside the business's customer id.
-    ExternalIdInvalidCharacter,
+    ExternalIdInvalidCharacter = "external_id.invalid_character", "contains a control character";
     // --- company / D-U-N-S / domain ---------------------------------------
     /// D-U-N-S is not exactly 9 digits.
-    DunsInvalidLength,
+    DunsInvalidLength = "duns.invalid_length", "must have exactly 9 digits";
     /// D-U-N-S contains a character other than digits and separators.
-    DunsInvalidCharacter,
+    DunsInvalidCharacter = "duns.invalid_character", "may contain only digits and separators";
     /// Not a valid host name, URL or e-mail domain.
-    DomainInvalid,
+    DomainInvalid = "domain.invalid", "is not a valid host name";
     // --- keys, definitions, records ---------------------------------------
     /// A secret key shorter than 32 bytes.
-    KeyTooShort,
+    KeyTooShort = "key.too_short", "must be at least 32 bytes";
     /// A secret that is not bytes (from JS: not a `Uint8Array`).
-    KeyInvalidSecret,
+    KeyInvalidSecret = "key.invalid_secret", "must be a byte array (Uint8Array)";
     /// A key id that is empty, too long, or not `[A-Za-z0-9_-]`.
-    KeyInvalidId,
+    KeyInvalidId = "key.invalid_id", "must be 1-32 characters of A-Z, a-z, 0-9, _ or -";
     /// Two keys share an id.
-    KeyDuplicateId,
+    KeyDuplicateId = "key.duplicate_id", "is used by more than one key";
     /// No key was given.
-    KeyMissing,
+    KeyMissing = "key.missing", "must contain at least one key";
     /// The identity definition is not valid JSON or breaks a rule.
-    DefinitionInvalid,
+    DefinitionInvalid = "definition.invalid", "is not a valid identity definition";
     /// A match key names a field or transform the definition cannot use.
-    DefinitionInvalidMatchKey,
+    DefinitionInvalidMatchKey = "definition.invalid_match_key", "has an invalid match key";
     /// A record is not an object of string fields.
-    RecordInvalid,
+    RecordInvalid = "record.invalid", "must be an object of string fields";
     /// An option (profile, region, date order) is not recognised.
-    OptionInvalid,
+    OptionInvalid = "option.invalid", "is not a recognised option";
     // --- clk (Bloom-filter encodings, linkage schema v3) -----------------
     /// The linkage schema is not JSON.
     #[cfg(feature = "fuzzy")]
-    SchemaInvalidJson,
+    SchemaInvalidJson = "schema.invalid_json", "is not valid JSON";
     /// The linkage schema is not version 3 (versions 1 and 2 are not converted).
     #[cfg(feature = "fuzzy")]
-    SchemaUnsupportedVersion,
+    SchemaUnsupportedVersion = "schema.unsupported_version", "is not a version 3 linkage schema";
     /// A required key is missing or has the wrong JSON type.
     #[cfg(feature = "fuzzy")]
-    SchemaInvalid,
+    SchemaInvalid = "schema.invalid", "does not have the shape of a linkage schema";
     /// `l` is 0, or `l`·2^`xor_folds` is too large.
     #[cfg(feature = "fuzzy")]
-    SchemaInvalidLength,
+    SchemaInvalidLength = "schema.invalid_length", "has an invalid filter length or fold count";
     /// The KDF is not HKDF-SHA256/512, its salt/info is not base64, or keySize is 0.
     #[cfg(feature = "fuzzy")]
-    SchemaInvalidKdf,
+    SchemaInvalidKdf = "schema.invalid_kdf", "has an invalid key derivation";
     /// 2·features·keySize exceeds 255·HashLen bytes.
     #[cfg(feature = "fuzzy")]
-    SchemaKdfTooLong,
+    SchemaKdfTooLong = "schema.kdf_too_long", "needs more key material than HKDF can derive";
     /// The comparison is not `ngram`, `exact` or `numeric`.
     #[cfg(feature = "fuzzy")]
-    SchemaUnknownComparison,
+    SchemaUnknownComparison = "schema.unknown_comparison", "has an unknown comparison type";
     /// n < 1, thresholdDistance ≤ 0, resolution < 1, or too little precision.
     #[cfg(feature = "fuzzy")]
-    SchemaInvalidComparison,
+    SchemaInvalidComparison = "schema.invalid_comparison", "has invalid comparison parameters";
     /// Not exactly one of bitsPerToken / bitsPerFeature ≥ 1.
     #[cfg(feature = "fuzzy")]
-    SchemaInvalidStrategy,
+    SchemaInvalidStrategy = "schema.invalid_strategy", "has an invalid insertion strategy";
     /// The hash is not `doubleHash` or `blakeHash`.
     #[cfg(feature = "fuzzy")]
-    SchemaUnknownHash,
+    SchemaUnknownHash = "schema.unknown_hash", "has an unknown hash type";
     /// `prevent_singularity` is only valid with `doubleHash`.
     #[cfg(feature = "fuzzy")]
-    SchemaSingularityNeedsDoubleHash,
+    SchemaSingularityNeedsDoubleHash = "schema.singularity_needs_double_hash",
+        "sets prevent_singularity without doubleHash";
     /// blakeHash needs `l`·2^`xor_folds` to be a power of two.
     #[cfg(feature = "fuzzy")]
-    SchemaBlakeNeedsPowerOfTwo,
+    SchemaBlakeNeedsPowerOfTwo = "schema.blake_needs_power_of_two",
+        "uses blakeHash with a filter length that is not a power of two";
     /// BLAKE2b keys are at most 64 bytes.
     #[cfg(feature = "fuzzy")]
-    SchemaBlakeKeyTooLong,
+    SchemaBlakeKeyTooLong = "schema.blake_key_too_long", "uses blakeHash with keySize above 64";
     /// Unknown format type, or contradictory or out-of-range format options.
     #[cfg(feature = "fuzzy")]
-    SchemaInvalidFormat,
+    SchemaInvalidFormat = "schema.invalid_format", "has an invalid value format";
     /// Not one of ascii, utf-8, utf-16, utf-32.
     #[cfg(feature = "fuzzy")]
-    SchemaUnsupportedEncoding,
+    SchemaUnsupportedEncoding = "schema.unsupported_encoding", "has an unsupported text encoding";
     /// The pattern does not compile (regex-lite syntax).
     #[cfg(feature = "fuzzy")]
-    SchemaInvalidPattern,
+    SchemaInvalidPattern = "schema.invalid_pattern", "has a pattern the regex engine rejects";
     /// Only %Y %m %d %y %H %M %S %% are supported.
     #[cfg(feature = "fuzzy")]
-    SchemaUnsupportedDateFormat,
+    SchemaUnsupportedDateFormat = "schema.unsupported_date_format",
+        "has a date format with an unsupported directive";
     /// A record encoder's schema feature is not a field wire name (and not ignored).
     #[cfg(feature = "fuzzy")]
-    SchemaUnknownField,
+    SchemaUnknownField = "schema.unknown_field", "has a feature that is not a field name";
     /// The row does not have one value per schema feature.
     #[cfg(feature = "fuzzy")]
-    ClkRowLength,
+    ClkRowLength = "clk.row_length", "does not have one value per schema feature";
     /// The value does not match the feature's pattern.
     #[cfg(feature = "fuzzy")]
-    ClkPattern,
+    ClkPattern = "clk.pattern", "does not match the feature's pattern";
     /// The value has fewer characters than minLength.
     #[cfg(feature = "fuzzy")]
-    ClkTooShort,
+    ClkTooShort = "clk.too_short", "is shorter than minLength";
     /// The value has more characters than maxLength.
     #[cfg(feature = "fuzzy")]
-    ClkTooLong,
+    ClkTooLong = "clk.too_long", "is longer than maxLength";
     /// The value is not in the required letter case.
     #[cfg(feature = "fuzzy")]
-    ClkCase,
+    ClkCase = "clk.case", "is not in the feature's letter case";
     /// The value has characters the feature's encoding cannot represent.
     #[cfg(feature = "fuzzy")]
-    ClkEncoding,
+    ClkEncoding = "clk.encoding", "cannot be represented in the feature's encoding";
     /// The value is not a base-10 integer.
     #[cfg(feature = "fuzzy")]
-    ClkNotInteger,
+    ClkNotInteger = "clk.not_integer", "is not a base-10 integer";
     /// The value is outside the feature's minimum/maximum (or too large).
     #[cfg(feature = "fuzzy")]
-    ClkOutOfRange,
+    ClkOutOfRange = "clk.out_of_range", "is outside the feature's range";
     /// The value is not a real date in the feature's format.
     #[cfg(feature = "fuzzy")]
-    ClkBadDate,
+    ClkBadDate = "clk.bad_date", "is not a date in the feature's format";
     /// The value is not one of the enum's values.
     #[cfg(feature = "fuzzy")]
-    ClkNotInEnum,
+    ClkNotInEnum = "clk.not_in_enum", "is not one of the feature's values";
     /// A numeric comparison got a value that is not a finite number.
     #[cfg(feature = "fuzzy")]
-    ClkNotNumber,
+    ClkNotNumber = "clk.not_number", "is not a finite number";
     /// The record-salt value of a row is empty.
     #[cfg(feature = "fuzzy")]
-    ClkEmptySalt,
+    ClkEmptySalt = "clk.empty_salt", "is empty but is the record salt";
     /// Not canonical standard base64 of the expected bit length.
     #[cfg(feature = "fuzzy")]
-    ClkInvalidEncoding,
+    ClkInvalidEncoding = "clk.invalid_encoding", "is not a base64 filter of the expected length";
     // --- linking ---------------------------------------------------------
     /// Two CLKs compared with each other have different lengths.
     #[cfg(feature = "fuzzy")]
-    LinkClkLengthMismatch,
+    LinkClkLengthMismatch = "link.clk_length_mismatch",
+        "has CLKs of different lengths for one comparison";
     /// A CLK is not standard padded base64.
-    LinkBadBase64,
+    LinkBadBase64 = "link.bad_base64", "has a CLK that is not standard padded base64";
     /// A token or match key is not a well-formed token.
     #[cfg(feature = "fuzzy")]
-    LinkBadToken,
+    LinkBadToken = "link.bad_token", "has a token that is not well formed";
     /// The link configuration breaks a rule.
     #[cfg(feature = "fuzzy")]
-    LinkBadConfig,
+    LinkBadConfig = "link.bad_config", "is not a valid link configuration";
     /// Model parameters are malformed or do not fit the comparisons.
     #[cfg(feature = "fuzzy")]
-    LinkBadParams,
+    LinkBadParams = "link.bad_params", "are not valid model parameters for these comparisons";
     /// Two records of one dataset share an id.
     #[cfg(feature = "fuzzy")]
-    LinkDuplicateId,
+    LinkDuplicateId = "link.duplicate_id", "has an id used by another record of the same dataset";
     /// Scoring needs model parameters: train by linking first, or load them.
     #[cfg(feature = "fuzzy")]
-    LinkNotTrained,
+    LinkNotTrained = "link.not_trained", "needs model parameters (link first or load them)";
     /// More records than the linker indexes (2^31).
     #[cfg(feature = "fuzzy")]
-    LinkTooManyRecords,
+    LinkTooManyRecords = "link.too_many_records", "has more records than the linker can index";
     // --- identity graph --------------------------------------------------
     /// A graph record's reference, kind or unit breaks a rule.
     #[cfg(feature = "fuzzy")]
-    IdentityInvalidRecord,
+    IdentityInvalidRecord = "identity.invalid_record",
+        "is not a valid graph record (reference, kind or unit)";
     /// A relation its record's kind cannot have (roles are a person's, membership an organisation's).
     #[cfg(feature = "fuzzy")]
-    IdentityInvalidRelation,
+    IdentityInvalidRelation = "identity.invalid_relation", "has a relation its kind cannot have";
     /// A measure name is not `[A-Za-z0-9_]{1,32}` or its value is not finite.
     #[cfg(feature = "fuzzy")]
-    IdentityInvalidMeasure,
+    IdentityInvalidMeasure = "identity.invalid_measure",
+        "has a measure with a bad name or a non-finite value";
     /// A record date is not a real `YYYY-MM-DD` date.
     #[cfg(feature = "fuzzy")]
-    IdentityInvalidDate,
+    IdentityInvalidDate = "identity.invalid_date", "has a date that is not a real YYYY-MM-DD date";
     /// A hierarchy edge is malformed or does not join two distinct `duns` tokens.
     #[cfg(feature = "fuzzy")]
-    IdentityInvalidHierarchy,
+    IdentityInvalidHierarchy = "identity.invalid_hierarchy",
+        "is not a valid D-U-N-S hierarchy edge";
     /// A record's (system, channel, id) is already in the graph.
     #[cfg(feature = "fuzzy")]
-    IdentityDuplicateRecord,
+    IdentityDuplicateRecord = "identity.duplicate_record", "has a reference already in the graph";
     /// No record of the graph has this reference.
     #[cfg(feature = "fuzzy")]
-    IdentityUnknownRecord,
+    IdentityUnknownRecord = "identity.unknown_record", "is not in the graph";
     /// No entity, live or retired, has this id.
     #[cfg(feature = "fuzzy")]
-    IdentityUnknownEntity,
+    IdentityUnknownEntity = "identity.unknown_entity", "is not an entity of the graph";
     /// Not one of the views `billing`, `service`, `sales`, `group`, `household`.
     #[cfg(feature = "fuzzy")]
-    IdentityUnknownView,
+    IdentityUnknownView = "identity.unknown_view", "is not a known customer view";
     /// The graph configuration breaks a rule.
     #[cfg(feature = "fuzzy")]
-    IdentityBadConfig,
+    IdentityBadConfig = "identity.bad_config", "is not a valid graph configuration";
     /// A graph document is malformed or inconsistent.
     #[cfg(feature = "fuzzy")]
-    IdentityBadDocument,
+    IdentityBadDocument = "identity.bad_document", "is not a consistent identity graph document";
     /// A graph document of a format or version this release cannot read.
     #[cfg(feature = "fuzzy")]
-    IdentityUnsupportedVersion,
+    IdentityUnsupportedVersion = "identity.unsupported_version",
+        "has a format version this release cannot read";
     /// A person record has a CLK key the graph's layout (fixed by its first CLKs) lacks.
     #[cfg(feature = "fuzzy")]
-    IdentityClkLayout,
+    IdentityClkLayout = "identity.clk_layout", "has a CLK the graph's first records did not have";
     /// A segment rule is malformed.
     #[cfg(feature = "fuzzy")]
-    SegmentInvalidRule,
+    SegmentInvalidRule = "segment.invalid_rule", "is not a valid segment rule";
     /// A rule names a measure that is neither built in nor in any record.
     #[cfg(feature = "fuzzy")]
-    SegmentUnknownMeasure,
+    SegmentUnknownMeasure = "segment.unknown_measure", "names a measure no customer has";
     // --- oblivious tokens (feature `oblivious`) ---------------------------
     /// A pinned key-server public key or key version is not valid.
     #[cfg(feature = "oblivious")]
-    ObliviousInvalidPublicKey,
+    ObliviousInvalidPublicKey = "oblivious.invalid_public_key",
+        "is not a valid ristretto255 public key with a key version";
     /// A key server's answer is malformed or does not fit the request.
     #[cfg(feature = "oblivious")]
-    ObliviousInvalidResponse,
+    ObliviousInvalidResponse = "oblivious.invalid_response",
+        "is not a valid evaluation of the request";
     /// A key server's answer fails its proof against the pinned public key.
     #[cfg(feature = "oblivious")]
-    ObliviousVerificationFailed,
-}
-
-impl ErrorCode {
-    /// The stable wire code, `family.rule`.
-    pub const fn as_str(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            Empty => "value.empty",
-            TooLong => "value.too_long",
-            WrongType => "value.wrong_type",
-            UnsupportedField => "profile.unsupported_field",
-            EmailMissingAt => "email.missing_at",
-            EmailMultipleAt => "email.multiple_at",
-            EmailEmptyLocal => "email.empty_local",
-            EmailInvalidDomain => "email.invalid_domain",
-            EmailWhitespace => "email.whitespace",
-            EmailInvalidCharacter => "email.invalid_character",
-            PhoneTooShort => "phone.too_short",
-            PhoneTooLong => "phone.too_long",
-            PhoneMissingCountryCode => "phone.missing_country_code",
-            PhoneInvalidCountryCode => "phone.invalid_country_code",
-            PhoneInvalidCharacter => "phone.invalid_character",
-            NameInvalidCharacter => "name.invalid_character",
-            PostalInvalid => "postal.invalid",
-            StateUnknown => "state.unknown",
-            CountryUnknown => "country.unknown",
-            DateInvalidFormat => "date.invalid_format",
-            DateImpossible => "date.impossible",
-            DateOutOfRange => "date.out_of_range",
-            DateAmbiguous => "date.ambiguous",
-            GenderUnknown => "gender.unknown",
-            ExternalIdInvalidCharacter => "external_id.invalid_character",
-            DunsInvalidLength => "duns.invalid_length",
-            DunsInvalidCharacter => "duns.invalid_character",
-            DomainInvalid => "domain.invalid",
-            KeyTooShort => "key.too_short",
-            KeyInvalidSecret => "key.invalid_secret",
-            KeyInvalidId => "key.invalid_id",
-            KeyDuplicateId => "key.duplicate_id",
-            KeyMissing => "key.missing",
-            DefinitionInvalid => "definition.invalid",
-            DefinitionInvalidMatchKey => "definition.invalid_match_key",
-            RecordInvalid => "record.invalid",
-            OptionInvalid => "option.invalid",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalidJson => "schema.invalid_json",
-            #[cfg(feature = "fuzzy")]
-            SchemaUnsupportedVersion => "schema.unsupported_version",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalid => "schema.invalid",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalidLength => "schema.invalid_length",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalidKdf => "schema.invalid_kdf",
-            #[cfg(feature = "fuzzy")]
-            SchemaKdfTooLong => "schema.kdf_too_long",
-            #[cfg(feature = "fuzzy")]
-            SchemaUnknownComparison => "schema.unknown_comparison",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalidComparison => "schema.invalid_comparison",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalidStrategy => "schema.invalid_strategy",
-            #[cfg(feature = "fuzzy")]
-            SchemaUnknownHash => "schema.unknown_hash",
-            #[cfg(feature = "fuzzy")]
-            SchemaSingularityNeedsDoubleHash => "schema.singularity_needs_double_hash",
-            #[cfg(feature = "fuzzy")]
-            SchemaBlakeNeedsPowerOfTwo => "schema.blake_needs_power_of_two",
-            #[cfg(feature = "fuzzy")]
-            SchemaBlakeKeyTooLong => "schema.blake_key_too_long",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalidFormat => "schema.invalid_format",
-            #[cfg(feature = "fuzzy")]
-            SchemaUnsupportedEncoding => "schema.unsupported_encoding",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalidPattern => "schema.invalid_pattern",
-            #[cfg(feature = "fuzzy")]
-            SchemaUnsupportedDateFormat => "schema.unsupported_date_format",
-            #[cfg(feature = "fuzzy")]
-            SchemaUnknownField => "schema.unknown_field",
-            #[cfg(feature = "fuzzy")]
-            ClkRowLength => "clk.row_length",
-            #[cfg(feature = "fuzzy")]
-            ClkPattern => "clk.pattern",
-            #[cfg(feature = "fuzzy")]
-            ClkTooShort => "clk.too_short",
-            #[cfg(feature = "fuzzy")]
-            ClkTooLong => "clk.too_long",
-            #[cfg(feature = "fuzzy")]
-            ClkCase => "clk.case",
-            #[cfg(feature = "fuzzy")]
-            ClkEncoding => "clk.encoding",
-            #[cfg(feature = "fuzzy")]
-            ClkNotInteger => "clk.not_integer",
-            #[cfg(feature = "fuzzy")]
-            ClkOutOfRange => "clk.out_of_range",
-            #[cfg(feature = "fuzzy")]
-            ClkBadDate => "clk.bad_date",
-            #[cfg(feature = "fuzzy")]
-            ClkNotInEnum => "clk.not_in_enum",
-            #[cfg(feature = "fuzzy")]
-            ClkNotNumber => "clk.not_number",
-            #[cfg(feature = "fuzzy")]
-            ClkEmptySalt => "clk.empty_salt",
-            #[cfg(feature = "fuzzy")]
-            ClkInvalidEncoding => "clk.invalid_encoding",
-            #[cfg(feature = "fuzzy")]
-            LinkClkLengthMismatch => "link.clk_length_mismatch",
-            LinkBadBase64 => "link.bad_base64",
-            #[cfg(feature = "fuzzy")]
-            LinkBadToken => "link.bad_token",
-            #[cfg(feature = "fuzzy")]
-            LinkBadConfig => "link.bad_config",
-            #[cfg(feature = "fuzzy")]
-            LinkBadParams => "link.bad_params",
-            #[cfg(feature = "fuzzy")]
-            LinkDuplicateId => "link.duplicate_id",
-            #[cfg(feature = "fuzzy")]
-            LinkNotTrained => "link.not_trained",
-            #[cfg(feature = "fuzzy")]
-            LinkTooManyRecords => "link.too_many_records",
-            #[cfg(feature = "fuzzy")]
-            IdentityInvalidRecord => "identity.invalid_record",
-            #[cfg(feature = "fuzzy")]
-            IdentityInvalidRelation => "identity.invalid_relation",
-            #[cfg(feature = "fuzzy")]
-            IdentityInvalidMeasure => "identity.invalid_measure",
-            #[cfg(feature = "fuzzy")]
-            IdentityInvalidDate => "identity.invalid_date",
-            #[cfg(feature = "fuzzy")]
-            IdentityInvalidHierarchy => "identity.invalid_hierarchy",
-            #[cfg(feature = "fuzzy")]
-            IdentityDuplicateRecord => "identity.duplicate_record",
-            #[cfg(feature = "fuzzy")]
-            IdentityUnknownRecord => "identity.unknown_record",
-            #[cfg(feature = "fuzzy")]
-            IdentityUnknownEntity => "identity.unknown_entity",
-            #[cfg(feature = "fuzzy")]
-            IdentityUnknownView => "identity.unknown_view",
-            #[cfg(feature = "fuzzy")]
-            IdentityBadConfig => "identity.bad_config",
-            #[cfg(feature = "fuzzy")]
-            IdentityBadDocument => "identity.bad_document",
-            #[cfg(feature = "fuzzy")]
-            IdentityUnsupportedVersion => "identity.unsupported_version",
-            #[cfg(feature = "fuzzy")]
-            IdentityClkLayout => "identity.clk_layout",
-            #[cfg(feature = "fuzzy")]
-            SegmentInvalidRule => "segment.invalid_rule",
-            #[cfg(feature = "fuzzy")]
-            SegmentUnknownMeasure => "segment.unknown_measure",
-            #[cfg(feature = "oblivious")]
-            ObliviousInvalidPublicKey => "oblivious.invalid_public_key",
-            #[cfg(feature = "oblivious")]
-            ObliviousInvalidResponse => "oblivious.invalid_response",
-            #[cfg(feature = "oblivious")]
-            ObliviousVerificationFailed => "oblivious.verification_failed",
-        }
-    }
-
-    /// A short human description of the rule (English, no value).
-    pub const fn rule(self) -> &'static str {
-        use ErrorCode::*;
-        match self {
-            Empty => "is empty",
-            TooLong => "is too long",
-            WrongType => "must be a string",
-            UnsupportedField => "is not defined by this profile",
-            EmailMissingAt => "has no @",
-            EmailMultipleAt => "has more than one @",
-            EmailEmptyLocal => "has nothing before the @",
-            EmailInvalidDomain => "has an invalid domain",
-            EmailWhitespace => "contains whitespace",
-            EmailInvalidCharacter => "contains a character not allowed in an e-mail address",
-            PhoneTooShort => "has too few digits for its country calling code",
-            PhoneTooLong => "has too many digits for its country calling code",
-            PhoneMissingCountryCode => {
-                "has no country calling code and no default region was given"
-            }
-            PhoneInvalidCountryCode => "has an unassigned country calling code",
-            PhoneInvalidCharacter => "contains a character not allowed in a phone number",
-            NameInvalidCharacter => "contains a character not allowed in a name",
-            PostalInvalid => "does not match the country's postal code format",
-            StateUnknown => "is not a known state or province of the country",
-            CountryUnknown => "is not a known country code or name",
-            DateInvalidFormat => "is not in an accepted date layout",
-            DateImpossible => "is not a real calendar date",
-            DateOutOfRange => "has a year outside the plausible range",
-            DateAmbiguous => "needs an explicit day/month order",
-            GenderUnknown => "is not a recognised gender value",
-            ExternalIdInvalidCharacter => "contains a control character",
-            DunsInvalidLength => "must have exactly 9 digits",
-            DunsInvalidCharacter => "may contain only digits and separators",
-            DomainInvalid => "is not a valid host name",
-            KeyTooShort => "must be at least 32 bytes",
-            KeyInvalidSecret => "must be a byte array (Uint8Array)",
-            KeyInvalidId => "must be 1-32 characters of A-Z, a-z, 0-9, _ or -",
-            KeyDuplicateId => "is used by more than one key",
-            KeyMissing => "must contain at least one key",
-            DefinitionInvalid => "is not a valid identity definition",
-            DefinitionInvalidMatchKey => "has an invalid match key",
-            RecordInvalid => "must be an object of string fields",
-            OptionInvalid => "is not a recognised option",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalidJson => "is not valid JSON",
-            #[cfg(feature = "fuzzy")]
-            SchemaUnsupportedVersion => "is not a version 3 linkage schema",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalid => "does not have the shape of a linkage schema",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalidLength => "has an invalid filter length or fold count",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalidKdf => "has an invalid key derivation",
-            #[cfg(feature = "fuzzy")]
-            SchemaKdfTooLong => "needs more key material than HKDF can derive",
-            #[cfg(feature = "fuzzy")]
-            SchemaUnknownComparison => "has an unknown comparison type",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalidComparison => "has invalid comparison parameters",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalidStrategy => "has an invalid insertion strategy",
-            #[cfg(feature = "fuzzy")]
-            SchemaUnknownHash => "has an unknown hash type",
-            #[cfg(feature = "fuzzy")]
-            SchemaSingularityNeedsDoubleHash => "sets prevent_singularity without doubleHash",
-            #[cfg(feature = "fuzzy")]
-            SchemaBlakeNeedsPowerOfTwo => {
-                "uses blakeHash with a filter length that is not a power of two"
-            }
-            #[cfg(feature = "fuzzy")]
-            SchemaBlakeKeyTooLong => "uses blakeHash with keySize above 64",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalidFormat => "has an invalid value format",
-            #[cfg(feature = "fuzzy")]
-            SchemaUnsupportedEncoding => "has an unsupported text encoding",
-            #[cfg(feature = "fuzzy")]
-            SchemaInvalidPattern => "has a pattern the regex engine rejects",
-            #[cfg(feature = "fuzzy")]
-            SchemaUnsupportedDateFormat => "has a date format with an unsupported directive",
-            #[cfg(feature = "fuzzy")]
-            SchemaUnknownField => "has a feature that is not a field name",
-            #[cfg(feature = "fuzzy")]
-            ClkRowLength => "does not have one value per schema feature",
-            #[cfg(feature = "fuzzy")]
-            ClkPattern => "does not match the feature's pattern",
-            #[cfg(feature = "fuzzy")]
-            ClkTooShort => "is shorter than minLength",
-            #[cfg(feature = "fuzzy")]
-            ClkTooLong => "is longer than maxLength",
-            #[cfg(feature = "fuzzy")]
-            ClkCase => "is not in the feature's letter case",
-            #[cfg(feature = "fuzzy")]
-            ClkEncoding => "cannot be represented in the feature's encoding",
-            #[cfg(feature = "fuzzy")]
-            ClkNotInteger => "is not a base-10 integer",
-            #[cfg(feature = "fuzzy")]
-            ClkOutOfRange => "is outside the feature's range",
-            #[cfg(feature = "fuzzy")]
-            ClkBadDate => "is not a date in the feature's format",
-            #[cfg(feature = "fuzzy")]
-            ClkNotInEnum => "is not one of the feature's values",
-            #[cfg(feature = "fuzzy")]
-            ClkNotNumber => "is not a finite number",
-            #[cfg(feature = "fuzzy")]
-            ClkEmptySalt => "is empty but is the record salt",
-            #[cfg(feature = "fuzzy")]
-            ClkInvalidEncoding => "is not a base64 filter of the expected length",
-            #[cfg(feature = "fuzzy")]
-            LinkClkLengthMismatch => "has CLKs of different lengths for one comparison",
-            LinkBadBase64 => "has a CLK that is not standard padded base64",
-            #[cfg(feature = "fuzzy")]
-            LinkBadToken => "has a token that is not well formed",
-            #[cfg(feature = "fuzzy")]
-            LinkBadConfig => "is not a valid link configuration",
-            #[cfg(feature = "fuzzy")]
-            LinkBadParams => "are not valid model parameters for these comparisons",
-            #[cfg(feature = "fuzzy")]
-            LinkDuplicateId => "has an id used by another record of the same dataset",
-            #[cfg(feature = "fuzzy")]
-            LinkNotTrained => "needs model parameters (link first or load them)",
-            #[cfg(feature = "fuzzy")]
-            LinkTooManyRecords => "has more records than the linker can index",
-            #[cfg(feature = "fuzzy")]
-            IdentityInvalidRecord => "is not a valid graph record (reference, kind or unit)",
-            #[cfg(feature = "fuzzy")]
-            IdentityInvalidRelation => "has a relation its kind cannot have",
-            #[cfg(feature = "fuzzy")]
-            IdentityInvalidMeasure => "has a measure with a bad name or a non-finite value",
-            #[cfg(feature = "fuzzy")]
-            IdentityInvalidDate => "has a date that is not a real YYYY-MM-DD date",
-            #[cfg(feature = "fuzzy")]
-            IdentityInvalidHierarchy => "is not a valid D-U-N-S hierarchy edge",
-            #[cfg(feature = "fuzzy")]
-            IdentityDuplicateRecord => "has a reference already in the graph",
-            #[cfg(feature = "fuzzy")]
-            IdentityUnknownRecord => "is not in the graph",
-            #[cfg(feature = "fuzzy")]
-            IdentityUnknownEntity => "is not an entity of the graph",
-            #[cfg(feature = "fuzzy")]
-            IdentityUnknownView => "is not a known customer view",
-            #[cfg(feature = "fuzzy")]
-            IdentityBadConfig => "is not a valid graph configuration",
-            #[cfg(feature = "fuzzy")]
-            IdentityBadDocument => "is not a consistent identity graph document",
-            #[cfg(feature = "fuzzy")]
-            IdentityUnsupportedVersion => "has a format version this release cannot read",
-            #[cfg(feature = "fuzzy")]
-            IdentityClkLayout => "has a CLK the graph's first records did not have",
-            #[cfg(feature = "fuzzy")]
-            SegmentInvalidRule => "is not a valid segment rule",
-            #[cfg(feature = "fuzzy")]
-            SegmentUnknownMeasure => "names a measure no customer has",
-            #[cfg(feature = "oblivious")]
-            ObliviousInvalidPublicKey => {
-                "is not a valid ristretto255 public key with a key version"
-            }
-            #[cfg(feature = "oblivious")]
-            ObliviousInvalidResponse => "is not a valid evaluation of the request",
-            #[cfg(feature = "oblivious")]
-            ObliviousVerificationFailed => "does not verify against the pinned public key",
-        }
-    }
+    ObliviousVerificationFailed = "oblivious.verification_failed",
+        "does not verify against the pinned public key";
 }
 
 impl core::fmt::Display for ErrorCode {
@@ -740,5 +493,116 @@ mod tests {
     fn error_display_names_field_rule_and_code() {
         let e = Error::field(Field::Email, ErrorCode::EmailMissingAt);
         assert_eq!(e.to_string(), "email has no @ (email.missing_at)");
+    }
+
+    /// Whether this build has the feature a table row names (`""`: always).
+    fn built_with(feature: &str) -> bool {
+        match feature {
+            "" => true,
+            "fuzzy" => cfg!(feature = "fuzzy"),
+            "oblivious" => cfg!(feature = "oblivious"),
+            other => panic!("error_codes! gates a code on feature {other:?}: add it here"),
+        }
+    }
+
+    #[test]
+    fn error_codes_are_unique_well_formed_and_round_trip() {
+        let mut seen = std::collections::HashSet::new();
+        for &(code, feature) in CODE_TABLE {
+            assert!(seen.insert(code), "{code} is the wire code of two variants");
+            let (family, rule) = code.split_once('.').expect("family.rule");
+            let word = |s: &str| {
+                !s.is_empty()
+                    && s.bytes()
+                        .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_')
+            };
+            assert!(
+                word(family) && word(rule),
+                "{code} is not family.rule in [a-z0-9_]"
+            );
+            let parsed = ErrorCode::parse(code);
+            assert_eq!(
+                parsed.is_some(),
+                built_with(feature),
+                "{code} (feature {feature:?})"
+            );
+        }
+        let built = CODE_TABLE.iter().filter(|(_, f)| built_with(f)).count();
+        assert_eq!(
+            ErrorCode::ALL.len(),
+            built,
+            "ALL lists each built code once"
+        );
+        let mut variants = std::collections::HashSet::new();
+        for &c in ErrorCode::ALL {
+            assert!(variants.insert(c), "{c:?} twice in ALL");
+            assert_eq!(ErrorCode::parse(c.as_str()), Some(c));
+            assert_eq!(c.to_string(), c.as_str());
+            assert!(!c.rule().is_empty());
+        }
+        assert_eq!(ErrorCode::parse("email.missing_at "), None);
+        assert_eq!(ErrorCode::parse(""), None);
+    }
+
+    /// `tests/error-codes.d.ts`: the TypeScript union of every code, one
+    /// union per feature gate, rendered from [`CODE_TABLE`].
+    fn typescript_union() -> String {
+        let mut groups: Vec<(&str, Vec<&str>)> = Vec::new();
+        for &(code, feature) in CODE_TABLE {
+            match groups.iter_mut().find(|(f, _)| *f == feature) {
+                Some((_, codes)) => codes.push(code),
+                None => groups.push((feature, vec![code])),
+            }
+        }
+        let name = |feature: &str| match feature {
+            "" => "CoreErrorCode".to_string(),
+            f => format!("{}{}ErrorCode", f[..1].to_ascii_uppercase(), &f[1..]),
+        };
+        let mut out = String::from(
+            "// Generated from the error_codes! table in src/error.rs by its unit test\n\
+             // `error_codes_typescript_union_matches_golden`; do not edit.\n\
+             // Update: BLESS=1 cargo test --lib error_codes\n\
+             //\n\
+             // Every stable `.code` a PseudolinkError can carry. Core codes come from\n\
+             // every entry; `fuzzy` codes from pseudolink/link and pseudolink/identity;\n\
+             // `oblivious` codes from pseudolink/oblivious.\n",
+        );
+        for (feature, codes) in &groups {
+            let gate = if feature.is_empty() {
+                "any build".to_string()
+            } else {
+                format!("feature `{feature}`")
+            };
+            out += &format!(
+                "\n/** Error codes of {gate}. */\nexport type {} =\n",
+                name(feature)
+            );
+            for code in codes {
+                out += &format!("  | '{code}'\n");
+            }
+            out.pop();
+            out += ";\n";
+        }
+        let all: Vec<String> = groups.iter().map(|(f, _)| name(f)).collect();
+        out += &format!(
+            "\n/** Every error code of every entry. */\nexport type ErrorCode = {};\n",
+            all.join(" | ")
+        );
+        out
+    }
+
+    #[test]
+    fn error_codes_typescript_union_matches_golden() {
+        let path = concat!(env!("CARGO_MANIFEST_DIR"), "/tests/error-codes.d.ts");
+        let generated = typescript_union();
+        if std::env::var_os("BLESS").is_some() {
+            std::fs::write(path, &generated).expect("write tests/error-codes.d.ts");
+        }
+        let golden = std::fs::read_to_string(path).unwrap_or_default();
+        assert!(
+            golden == generated,
+            "tests/error-codes.d.ts is not the union of the error_codes! table: \
+             review the change, then run BLESS=1 cargo test --lib error_codes"
+        );
     }
 }
