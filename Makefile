@@ -15,7 +15,7 @@ KEYSERVER_PORT ?= 8081
 # DEMO ONLY config and seeds (see demo/keyserver/README.md).
 KEYSERVER_CONFIG ?= demo/keyserver/keyserver.json
 # DEMO ONLY: SHA-256 of the back office's key for GET /api/orders, the demo
-# string in www/checkout/demo-back-office-credentials.js.
+# string 'demo_back_office_orders_not_secret' (for scripts and tests; no page holds it).
 ORDERS_KEY_SHA256 ?= 78c1329ecf2dc9912facf931a946f88d8ff41895a3537e712be64a99a15dd320
 LINKAGE_PORT ?= 8082
 CONSOLE_PORT ?= 8083

@@ -153,6 +153,10 @@ struct CheckoutResponse {
     /// Subjects whose tokens agreed with an earlier order (`email`, `phone`).
     matched_on: Vec<String>,
     previous_orders: i64,
+    /// What the shop stored for this order (the validated request: tokens,
+    /// hashes, key id, order data), so the page can show it without the back
+    /// office's listing of everyone's orders.
+    stored: serde_json::Value,
 }
 
 /// A 4xx/5xx with a stable code; never echoes the request.
@@ -305,8 +309,9 @@ async fn checkout(
     validate(&req, &shared.settings)?;
     let store = shared.store;
     let internal = |_| ApiError(StatusCode::INTERNAL_SERVER_ERROR, "checkout.storage");
-    let body = serde_json::to_string(&req)
+    let stored = serde_json::to_value(&req)
         .map_err(|_| ApiError(StatusCode::BAD_REQUEST, "checkout.invalid"))?;
+    let body = stored.to_string();
     // Identifying tokens: e-mail, phone, customer id.
     let identifying: Vec<(&str, &str)> = req
         .tokens
@@ -383,6 +388,7 @@ async fn checkout(
         returning: previous_orders > 0,
         matched_on,
         previous_orders,
+        stored,
     }))
 }
 

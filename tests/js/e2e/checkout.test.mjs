@@ -120,8 +120,12 @@ test('checkout: no key in the page, po1 tokens, a returning customer is recognis
     assert.deepEqual(body.shipTo.map((t) => t.split('.')[1]), ['street', 'city', 'postalCode', 'country']);
     assert.deepEqual(body.platformHashes, {});
     assert.deepEqual(body.order, { items: 2, totalCents: 5980, currency: 'USD' });
-    // The panel shows what was sent.
+    // The panel shows what was sent, and what the shop stored for this order
+    // (from the checkout's answer: the page never lists other orders).
     assert.match(await page.textContent('#table tbody'), /po1\.email\.demo-2026b/);
+    const panel = JSON.parse(await page.textContent('#stored'));
+    assert.deepEqual(panel.body, body);
+    assert.equal(panel.orderId, stored[0].orderId);
     // The page called the key server (another origin) with blinded elements only.
     const ksCalls = h.requests.filter((r) => r.url.startsWith(h.keyserverUrl) && r.method === 'POST');
     assert.ok(ksCalls.length >= 1);
@@ -143,6 +147,8 @@ test('checkout: no key in the page, po1 tokens, a returning customer is recognis
         .filter((v) => v.trim().length >= 4);
     h.assertNoRawValues(typed.flatMap((v) => [v, v.toLowerCase(), v.trim()]));
     assert.deepEqual(h.requests.filter((r) => new URL(r.url).pathname.endsWith('/demo-config.js')).map((r) => r.url), []);
+    // Nor the back office's listing of every order.
+    assert.deepEqual(h.requests.filter((r) => new URL(r.url).pathname === '/api/orders').map((r) => r.url), []);
 
     // No response the page received (documents, modules, wasm, key server,
     // API answers) carries the demo key in any form.

@@ -52,7 +52,7 @@ export function serverBinary() {
 export const DEMO_KEYSERVER = path.join(ROOT, 'demo', 'keyserver', 'keyserver.json');
 /** The demo checkout page's publishable key-server credential. */
 export const DEMO_API_KEY = 'pk_demo_checkout_not_secret';
-/** The demo back office's key for GET /api/orders (www/checkout/demo-back-office-credentials.js). */
+/** The demo back office's key for GET /api/orders (the Makefile's ORDERS_KEY_SHA256 is its SHA-256; no page holds it). */
 export const DEMO_ORDERS_KEY = 'demo_back_office_orders_not_secret';
 
 /**
