@@ -23,9 +23,10 @@
 //   node scripts/demo-directory.mjs --synth-dir DIR [--out ROOT] [--check]
 //
 // DIR holds `pseudolink-synth link` output (a.csv, b.csv, truth.csv); use
-// scripts/demo-directory.sh, which makes it with the fixed seed. Tokens use the
-// public DEMO_KEY and CLKs the public DEMO_CLK_SECRET of www/shared/demo-config.js,
-// with the default CLK schema. The output is a pure function of the input: the
+// scripts/demo-directory.sh, which makes it with the fixed seed. Tokens and CLKs
+// (default CLK schema) are keyed with the company's own directory keys,
+// demo/company/directory-keys.json: never a key that some page ships, since a
+// page holding keyed tokens and their key can be inverted by guessing. The output is a pure function of the input: the
 // same seed gives the same bytes. With --check nothing is written; it fails if
 // a committed file differs from what would be generated.
 //
@@ -50,7 +51,8 @@ import { fileURLToPath } from 'node:url';
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { RecordEncoder } = await import(path.join(ROOT, 'pkg', 'link-node.js'));
 const { parseCsv, toCsv } = await import(path.join(ROOT, 'www', 'portal', 'csv.js'));
-const config = await import(path.join(ROOT, 'www', 'shared', 'demo-config.js'));
+const config = await import(path.join(ROOT, 'www', 'shared', 'definition.js'));
+const directoryKeys = JSON.parse(readFileSync(path.join(ROOT, 'demo', 'company', 'directory-keys.json'), 'utf8'));
 
 /** The directory file's format marker (the portal's worker checks it). */
 export const DIRECTORY_FORMAT = 'pseudolink-directory/2';
@@ -227,8 +229,10 @@ function generate(synthDir) {
   const bRest = bAll.slice(PARTNER_ROWS).map((r) => ({ ...r, truth: truthOf.get(r.id) ?? null }));
   const p = plan(a, bRest, partnerOf);
 
-  const keys = [{ id: config.DEMO_KEY_ID, secret: config.DEMO_KEY }];
-  const persons = new RecordEncoder(keys, config.DEFINITION, { clkSchema: 'default', clkSecret: config.DEMO_CLK_SECRET });
+  const keys = [{ id: directoryKeys.keyId, secret: Buffer.from(directoryKeys.tokenKeyHex, 'hex') }];
+  const persons = new RecordEncoder(keys, config.DEFINITION, {
+    clkSchema: 'default', clkSecret: new TextEncoder().encode(directoryKeys.clkSecret),
+  });
   const companies = new RecordEncoder(keys, config.DEFINITION, {});
   let crm;
   let shop;
@@ -328,7 +332,7 @@ function generate(synthDir) {
         p.franchise.scale, p.franchise.orders);
     }
 
-    const directory = `{"format":${JSON.stringify(DIRECTORY_FORMAT)},"keyId":${JSON.stringify(config.DEMO_KEY_ID)},`
+    const directory = `{"format":${JSON.stringify(DIRECTORY_FORMAT)},"keyId":${JSON.stringify(directoryKeys.keyId)},`
       + '"clkSchema":"default","generator":"scripts/demo-directory.sh","linkSystem":"crm",'
       + `"graph":{"hierarchy":${JSON.stringify(hierarchy)},"records":[\n${lines.join(',\n')}\n]}}\n`;
 

@@ -14,11 +14,12 @@ use std::collections::{BTreeMap, HashMap};
 
 /// The demo's seed (scripts/demo-directory.sh).
 pub const SEED: u64 = 2026;
-/// `DEMO_KEY` of www/shared/demo-config.js: the token key today's portal ships.
+/// `DEMO_KEY` of www/shared/demo-config.js: the token key the partner portal
+/// shipped before issue 11 (baseline a0).
 pub const DEMO_KEY: &[u8] = b"pseudolink-demo-key-not-secret!!";
 /// Its key id.
 pub const DEMO_KEY_ID: &str = "demo2026";
-/// `DEMO_CLK_SECRET` of www/shared/demo-config.js.
+/// The demo CLK secret the partner portal shipped before issue 11 (baseline a0).
 pub const DEMO_CLK_SECRET: &[u8] = b"pseudolink-demo-clk-secret-not-secret!";
 /// The linking project's CLK secret (data holders only, never the service).
 pub const PROJECT_CLK_SECRET: &[u8] = b"pseudolink-demo-project-clk-secret-not-secret!";
@@ -28,7 +29,7 @@ pub const PROJECT_CLK_SECRET: &[u8] = b"pseudolink-demo-project-clk-secret-not-s
 /// key nobody else has. No role below is given it.
 const KEY_SERVER_ONLY: &[u8] = b"held-by-the-key-server-and-nobody-else";
 
-/// The demo's identity definition (www/shared/demo-config.js).
+/// The demo's identity definition (www/shared/definition.js).
 pub const DEFINITION: &str = r#"{
   "version": 1,
   "fields": ["email", "phone", "firstName", "lastName", "street", "city", "state", "postalCode",

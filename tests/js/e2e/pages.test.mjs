@@ -7,7 +7,7 @@
 //   make pkg server && (cd tests/js && node --test e2e/)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readdirSync } from 'node:fs';
+import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT, startHarness } from './harness.mjs';
 
@@ -81,4 +81,28 @@ test('checkout without a key server: a sentence with its code, and no order can 
     assert.equal(await page.getAttribute('#status', 'class'), 'status bad');
     assert.ok(await page.$eval('#submit', (b) => b.disabled));
     await page.close();
+});
+
+/** Every file under `dir` (relative, '/' separators). */
+function allFiles(dir, prefix = '') {
+    return readdirSync(dir, { withFileTypes: true }).flatMap((d) => {
+        if (d.name.startsWith('.') || d.name === 'node_modules' || d.name === 'screenshots') return [];
+        const rel = prefix + d.name;
+        return d.isDirectory() ? allFiles(path.join(dir, d.name), `${rel}/`) : [rel];
+    });
+}
+
+test('no page ships keyed tokens together with the key that made them', async () => {
+    // The only token key under www/ is the playground's single-party demo key:
+    // no served file may carry a pl1 token made with it (whoever holds both can
+    // invert the tokens by guessing). The company's directory is keyed with
+    // the company's own keys (demo/company/), which no page holds.
+    const { DEMO_KEY_ID } = await import(path.join(WWW, 'shared', 'demo-config.js'));
+    const keyed = new RegExp(`pl1\\.[A-Za-z-]+\\.${DEMO_KEY_ID}\\.[A-Za-z0-9_-]{43}`);
+    const files = allFiles(WWW);
+    assert.ok(files.includes('console/demo-directory.json'), 'the scan reaches the directory');
+    const offenders = files.filter((f) => keyed.test(readFileSync(path.join(WWW, f), 'latin1')));
+    assert.deepEqual(offenders, []);
+    const { keyId } = JSON.parse(readFileSync(path.join(WWW, 'console', 'demo-directory.json'), 'utf8'));
+    assert.notEqual(keyId, DEMO_KEY_ID);
 });
