@@ -15,6 +15,7 @@
 //! Every refusal is coded JSON (`{"error": "checkout.…"}`) that never quotes
 //! the request: axum's extractor rejections, which do, are never returned.
 
+use crate::credentials::{bearer_sha256, Bearer};
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
@@ -29,7 +30,6 @@ use axum::{
 use pseudolink::{hashed_parameter_names, HashEncoding, Profile, Token};
 use rusqlite::{params, Connection};
 use serde::{Deserialize, Serialize};
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 /// Largest request body: a checkout is a few dozen tokens.
@@ -395,25 +395,12 @@ async fn checkout(
 /// Whether the request carries the back office's bearer key (compared as
 /// SHA-256, in constant time).
 fn back_office(headers: &HeaderMap, settings: &Settings) -> Result<(), ApiError> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
+    let digest = bearer_sha256(headers);
+    if digest == Err(Bearer::Missing) {
         return Err(ApiError(StatusCode::UNAUTHORIZED, "auth.missing"));
-    };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty());
-    match (token, &settings.orders_key_sha256) {
-        (Some(t), Some(want))
-            if bool::from(
-                Sha256::digest(t.as_bytes())
-                    .as_slice()
-                    .ct_eq(want.as_slice()),
-            ) =>
-        {
-            Ok(())
-        }
+    }
+    match (digest, &settings.orders_key_sha256) {
+        (Ok(got), Some(want)) if bool::from(got.as_slice().ct_eq(want.as_slice())) => Ok(()),
         _ => Err(ApiError(StatusCode::UNAUTHORIZED, "auth.invalid")),
     }
 }

@@ -1,5 +1,32 @@
-//! What the key server's and the linkage service's configs share: API keys
-//! stored as SHA-256 hex, and browser origins on an allowlist.
+//! What the key server, the linkage service and the checkout's back office
+//! share about credentials: API keys stored as SHA-256 hex, bearer tokens
+//! read from requests, and browser origins on an allowlist.
+
+use axum::http::{header, HeaderMap};
+use sha2::{Digest, Sha256};
+
+/// Why a request carries no usable bearer token.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Bearer {
+    /// No `Authorization` header.
+    Missing,
+    /// A header that is not `Bearer <non-empty token>`.
+    Invalid,
+}
+
+/// The SHA-256 of the request's bearer token, to compare (in constant time)
+/// with the stored hashes; the token itself is never kept or logged.
+pub fn bearer_sha256(headers: &HeaderMap) -> Result<[u8; 32], Bearer> {
+    let value = headers.get(header::AUTHORIZATION).ok_or(Bearer::Missing)?;
+    let token = value
+        .to_str()
+        .ok()
+        .and_then(|v| v.strip_prefix("Bearer "))
+        .map(str::trim)
+        .filter(|t| !t.is_empty())
+        .ok_or(Bearer::Invalid)?;
+    Ok(Sha256::digest(token.as_bytes()).into())
+}
 
 /// 64 hex digits → 32 bytes (an API key's SHA-256, a store key).
 pub fn decode_hex32(s: &str) -> Option<[u8; 32]> {
@@ -38,6 +65,21 @@ mod tests {
         assert!(!valid_origin("https://shop.example/path"));
         assert!(!valid_origin("shop.example"));
         assert!(!valid_origin("x.example"));
+    }
+
+    #[test]
+    fn bearer_tokens() {
+        let with = |v: &str| {
+            let mut h = HeaderMap::new();
+            h.insert(header::AUTHORIZATION, v.parse().unwrap());
+            bearer_sha256(&h)
+        };
+        assert_eq!(bearer_sha256(&HeaderMap::new()), Err(Bearer::Missing));
+        assert_eq!(with("Basic abc"), Err(Bearer::Invalid));
+        assert_eq!(with("Bearer "), Err(Bearer::Invalid));
+        let want: [u8; 32] = Sha256::digest(b"k1").into();
+        assert_eq!(with("Bearer k1"), Ok(want));
+        assert_eq!(with("Bearer  k1 "), Ok(want));
     }
 
     #[test]

@@ -19,6 +19,7 @@
 pub mod config;
 mod limit;
 
+use crate::credentials::{bearer_sha256, Bearer};
 use std::sync::Arc;
 use std::time::Instant;
 
@@ -33,7 +34,6 @@ use axum::{
 };
 use pseudolink::base64_url;
 use pseudolink::oblivious::{EvaluateRequest, EvaluateResponse};
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use config::{now_unix, Config, Partner};
@@ -330,13 +330,6 @@ async fn evaluate_inner<'a>(
 /// The partner whose API key hashes to the bearer token's SHA-256. Every
 /// partner is compared, in constant time, so timing says nothing about which.
 fn authenticate<'a>(partners: &'a [Partner], headers: &HeaderMap) -> Result<&'a Partner, Refused> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Err(refused(
-            StatusCode::UNAUTHORIZED,
-            "auth.missing",
-            "an Authorization: Bearer <api key> header is required",
-        ));
-    };
     let invalid = || {
         refused(
             StatusCode::UNAUTHORIZED,
@@ -344,14 +337,14 @@ fn authenticate<'a>(partners: &'a [Partner], headers: &HeaderMap) -> Result<&'a 
             "the credential is not valid",
         )
     };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(invalid)?;
-    let digest = Sha256::digest(token.as_bytes());
+    let digest = bearer_sha256(headers).map_err(|e| match e {
+        Bearer::Missing => refused(
+            StatusCode::UNAUTHORIZED,
+            "auth.missing",
+            "an Authorization: Bearer <api key> header is required",
+        ),
+        Bearer::Invalid => invalid(),
+    })?;
     let mut found = None;
     for p in partners {
         if bool::from(p.api_key_sha256.as_slice().ct_eq(digest.as_slice())) {

@@ -30,6 +30,7 @@ mod schema;
 mod seal;
 mod store;
 
+use crate::credentials::{bearer_sha256, Bearer};
 use std::sync::{Arc, Mutex};
 use std::time::Instant;
 
@@ -49,7 +50,6 @@ use pseudolink::base64_url;
 use pseudolink::link::LinkConfig;
 use rand_core::{OsRng, RngCore};
 use serde::Deserialize;
-use sha2::{Digest, Sha256};
 use subtle::ConstantTimeEq;
 
 use config::{Config, Party, Project};
@@ -352,13 +352,6 @@ fn gate<'a>(
     project: &str,
     note: &Note,
 ) -> Result<Caller<'a>, Refused> {
-    let Some(value) = headers.get(header::AUTHORIZATION) else {
-        return Err(refused(
-            StatusCode::UNAUTHORIZED,
-            "auth.missing",
-            "an Authorization: Bearer <party key> header is required",
-        ));
-    };
     let invalid = || {
         refused(
             StatusCode::UNAUTHORIZED,
@@ -366,14 +359,14 @@ fn gate<'a>(
             "the credential is not valid",
         )
     };
-    let token = value
-        .to_str()
-        .ok()
-        .and_then(|v| v.strip_prefix("Bearer "))
-        .map(str::trim)
-        .filter(|t| !t.is_empty())
-        .ok_or_else(invalid)?;
-    let digest = Sha256::digest(token.as_bytes());
+    let digest = bearer_sha256(headers).map_err(|e| match e {
+        Bearer::Missing => refused(
+            StatusCode::UNAUTHORIZED,
+            "auth.missing",
+            "an Authorization: Bearer <party key> header is required",
+        ),
+        Bearer::Invalid => invalid(),
+    })?;
     let mut here = None;
     let mut elsewhere = None;
     for p in &s.projects {
