@@ -97,8 +97,10 @@ clippy-wasm:
 		&& $(CARGO_WASM) clippy --lib --tests --locked -- -D warnings \
 		&& $(CARGO_WASM) clippy --lib --tests --locked $(WASM_FEATURES) -- -D warnings"
 
+# Also the lib's own tests without default features (the core package entry's
+# feature set), so a test that needs `fuzzy` says so.
 test-native:
-	@$(TIMED) test-native cargo test --workspace --locked
+	@$(TIMED) test-native bash -c "cargo test --workspace --locked && cargo test --locked --no-default-features --lib"
 
 # The one error-code table (src/error.rs): codes unique and well formed, each
 # round-trips through ErrorCode::parse, and tests/error-codes.d.ts (the
@@ -109,8 +111,10 @@ error-codes:
 test-server:
 	@$(TIMED) test-server cargo test --locked --features server
 
+# Vector hashes recomputed with hashlib, and the generated Unicode tables
+# against their generator (Python's unicodedata, after rustfmt).
 vectors-check:
-	@$(TIMED) vectors-check python3 scripts/vectors/fill_hashes.py --check
+	@$(TIMED) vectors-check bash -c "python3 scripts/vectors/fill_hashes.py --check && python3 scripts/gen_unicode_tables.py --check"
 
 # src/normalize/phone/metadata.rs against its generator and pinned phonenumbers
 # (a venv under target/).

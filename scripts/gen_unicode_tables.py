@@ -14,9 +14,14 @@ presentation forms, mathematical alphanumerics, enclosed CJK/squared forms):
               that have no decomposition spelled out (ß→ss, ø→o, ł→l, ...)
 and an entry is written when fold(c) != c.
 
-    python3 scripts/gen_unicode_tables.py
+    python3 scripts/gen_unicode_tables.py           write the tables (then rustfmt)
+    python3 scripts/gen_unicode_tables.py --check   exit 1 if the committed file
+        differs from what this script generates (after rustfmt, as committed)
 """
 import pathlib
+import re
+import subprocess
+import sys
 import unicodedata
 
 OUT = pathlib.Path(__file__).resolve().parents[1] / "src" / "normalize" / "text" / "unicode_tables.rs"
@@ -139,10 +144,35 @@ pub(super) const MARK_RANGES: [(u32, u32); {len(marks)}] = [
 {rows([f"(0x{a:X}, 0x{b:X})," for a, b in marks], 6)}
 ];
 """
+    out = rustfmt(out)
+    if "--check" in sys.argv[1:]:
+        check(out)
+        return
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(out, encoding="utf-8")
     print(f"wrote {len(keys)} fold entries, {offset} pool bytes, {len(pairs)} compositions, "
           f"{len(ccc)} combining-class ranges, {len(marks)} mark ranges to {OUT}")
+
+
+def rustfmt(text: str) -> str:
+    """The committed file is rustfmt's layout of what main() prints."""
+    done = subprocess.run(["rustfmt", "--edition", "2021", "--emit", "stdout"],
+                          input=text, capture_output=True, text=True, check=True)
+    return done.stdout
+
+
+def check(generated: str) -> None:
+    committed = OUT.read_text(encoding="utf-8")
+    # The first line names the Python that generated it; the Unicode version,
+    # on the second, is what decides the tables.
+    want = re.search(r"Unicode ([0-9.]+)", committed)
+    if want and want.group(1) != unicodedata.unidata_version:
+        sys.exit(f"gen_unicode_tables: {OUT.name} is Unicode {want.group(1)}, this Python has "
+                 f"{unicodedata.unidata_version}: check with a Python of that Unicode version")
+    body = lambda t: t.split("\n", 2)[2]
+    if body(committed) != body(generated):
+        sys.exit(f"gen_unicode_tables: {OUT} is out of date: run python3 scripts/gen_unicode_tables.py")
+    print(f"gen_unicode_tables: {OUT.name} matches its generator (Unicode {unicodedata.unidata_version})")
 
 
 if __name__ == "__main__":
