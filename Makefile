@@ -30,7 +30,7 @@ WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runn
 WASM_FEATURES ?= --features oblivious,identity
 
 .PHONY: help setup pkg server demo test bench clean distclean \
-	fmt clippy clippy-server clippy-wasm doc test-native error-codes test-server vectors-check phone-check \
+	fmt clippy clippy-server clippy-wasm doc test-native error-codes test-server msrv vectors-check phone-check \
 	pkg-stage size-budget test-chromium test-firefox types node-smoke bundler e2e clk-diff demo-data-check
 
 help:
@@ -75,7 +75,7 @@ test:
 	@mkdir -p target && : >target/stage-times.txt
 	@$(TIMED) setup scripts/setup.sh
 	@$(MAKE) --no-print-directory fmt clippy clippy-server clippy-wasm doc test-native error-codes test-server \
-		vectors-check phone-check clk-diff test-chromium test-firefox pkg-stage size-budget types node-smoke bundler demo-data-check e2e
+		msrv vectors-check phone-check clk-diff test-chromium test-firefox pkg-stage size-budget types node-smoke bundler demo-data-check e2e
 	@echo "== make test: all stages passed"; cat target/stage-times.txt
 
 fmt:
@@ -110,6 +110,10 @@ error-codes:
 
 test-server:
 	@$(TIMED) test-server cargo test --locked --features server
+
+# Every dependency's rust-version is no newer than ours (see the script).
+msrv:
+	@$(TIMED) msrv python3 scripts/msrv-check.py
 
 # Vector hashes recomputed with hashlib, and the generated Unicode tables
 # against their generator (Python's unicodedata, after rustfmt).

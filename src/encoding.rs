@@ -86,7 +86,7 @@ pub fn base64_url_decode(s: &str) -> Option<Vec<u8>> {
 /// `None` on any invalid symbol, missing padding or non-canonical tail bits.
 pub(crate) fn base64_std_decode(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return None;
     }
     let body = s.trim_end_matches('=').as_bytes();

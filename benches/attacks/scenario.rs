@@ -301,7 +301,7 @@ fn ranked(field: Field, items: impl Iterator<Item = (String, f64)>) -> Vec<(Stri
 }
 
 fn leap(y: u32) -> bool {
-    (y % 4 == 0 && y % 100 != 0) || y % 400 == 0
+    (y.is_multiple_of(4) && !y.is_multiple_of(100)) || y.is_multiple_of(400)
 }
 
 impl Dictionaries {

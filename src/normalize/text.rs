@@ -132,7 +132,7 @@ fn compose_pair(a: char, b: char) -> Option<char> {
         return char::from_u32(S_BASE + ((a - 0x1100) * 21 + (b - 0x1161)) * 28);
     }
     if (S_BASE..S_BASE + 11172).contains(&a)
-        && (a - S_BASE) % 28 == 0
+        && (a - S_BASE).is_multiple_of(28)
         && (0x11A8..0x11C3).contains(&b)
     {
         return char::from_u32(a + (b - 0x11A7));

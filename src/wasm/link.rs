@@ -195,7 +195,7 @@ impl ProgressSink {
 
     /// Reports at most every `step` units, and always the last one.
     fn throttled(&self, stage: &str, done: usize, total: usize, step: usize) {
-        if done == total || done % step.max(1) == 0 {
+        if done == total || done.is_multiple_of(step.max(1)) {
             self.report(stage, done, total);
         }
     }

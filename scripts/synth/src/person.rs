@@ -68,7 +68,7 @@ pub struct Entity {
 const DAYS: [u32; 12] = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31];
 
 fn days_in_month(y: u32, m: u32) -> u32 {
-    let leap = y % 4 == 0 && (y % 100 != 0 || y % 400 == 0);
+    let leap = y.is_multiple_of(4) && (!y.is_multiple_of(100) || y.is_multiple_of(400));
     if m == 2 && leap {
         29
     } else {

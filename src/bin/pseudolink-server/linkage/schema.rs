@@ -187,7 +187,7 @@ fn check_record(r: &Record, project: &Project) -> Result<(), &'static str> {
 /// non-zero pad bits).
 pub fn decode_std_canonical(s: &str) -> Option<Vec<u8>> {
     let b = s.as_bytes();
-    if b.len() % 4 != 0 {
+    if !b.len().is_multiple_of(4) {
         return None;
     }
     let pad = b.iter().rev().take_while(|&&c| c == b'=').count();
