@@ -31,7 +31,15 @@ pub struct GraphConfig {
 /// evidence: the linker's address comparisons (street, city, postal code)
 /// agree together, so a married couple at one address scores like one
 /// person. A same-person link must also agree on one of these comparisons:
-/// an identifier token (e-mail, phone, date of birth) or a similar first name.
+/// an identifier token (e-mail, phone, date of birth) or a similar first name
+/// (or one of its nicknames).
+///
+/// A household shares more than an address: a family e-mail, a landline.
+/// Agreement on one of `householdShared` is not person evidence when the
+/// pair's `distinctBy` comparison says the names clearly differ (its lowest
+/// level: below every Dice threshold and no nickname in common): a couple
+/// sharing a landline, or parent and child a family e-mail, stay two persons
+/// unless something personal (a date of birth) agrees.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PersonEvidence {
@@ -40,6 +48,10 @@ pub struct PersonEvidence {
     pub comparisons: Vec<String>,
     /// Dice a CLK comparison must reach.
     pub min_dice: f64,
+    /// Comparisons (of `comparisons`) a household may share.
+    pub household_shared: Vec<String>,
+    /// The CLK comparison that tells household members apart.
+    pub distinct_by: String,
 }
 
 impl Default for PersonEvidence {
@@ -49,6 +61,8 @@ impl Default for PersonEvidence {
                 .map(String::from)
                 .to_vec(),
             min_dice: 0.85,
+            household_shared: ["email", "phone"].map(String::from).to_vec(),
+            distinct_by: "firstName".into(),
         }
     }
 }
@@ -138,6 +152,16 @@ impl GraphConfig {
                 .comparisons
                 .iter()
                 .all(|n| self.link.comparisons.iter().any(|c| &c.name == n))
+            && self
+                .person_evidence
+                .household_shared
+                .iter()
+                .all(|n| self.person_evidence.comparisons.contains(n))
+            && (self.person_evidence.household_shared.is_empty()
+                || self.link.comparisons.iter().any(|c| {
+                    c.name == self.person_evidence.distinct_by
+                        && c.kind == crate::link::ComparisonKind::Clk
+                }))
             && !self.organisation_keys.iter().any(String::is_empty);
         if ok {
             Ok(())
