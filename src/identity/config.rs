@@ -48,9 +48,11 @@ pub struct PersonEvidence {
     pub comparisons: Vec<String>,
     /// Dice a CLK comparison must reach.
     pub min_dice: f64,
-    /// Comparisons (of `comparisons`) a household may share.
+    /// Comparisons a household may share (names not among `comparisons`
+    /// change nothing; empty turns the rule off).
     pub household_shared: Vec<String>,
-    /// The CLK comparison that tells household members apart.
+    /// The CLK comparison that tells household members apart (when the
+    /// configuration has no CLK comparison of that name, the rule is off).
     pub distinct_by: String,
 }
 
@@ -152,16 +154,6 @@ impl GraphConfig {
                 .comparisons
                 .iter()
                 .all(|n| self.link.comparisons.iter().any(|c| &c.name == n))
-            && self
-                .person_evidence
-                .household_shared
-                .iter()
-                .all(|n| self.person_evidence.comparisons.contains(n))
-            && (self.person_evidence.household_shared.is_empty()
-                || self.link.comparisons.iter().any(|c| {
-                    c.name == self.person_evidence.distinct_by
-                        && c.kind == crate::link::ComparisonKind::Clk
-                }))
             && !self.organisation_keys.iter().any(String::is_empty);
         if ok {
             Ok(())

@@ -496,7 +496,7 @@ impl PersonIndex {
         let outcome = |k: usize, c| compare(c, k, &self.data, i, &self.data, j);
         let names_differ = !evidence.household_shared.is_empty()
             && config.comparisons.iter().enumerate().any(|(k, c)| {
-                c.name == evidence.distinct_by && {
+                c.name == evidence.distinct_by && c.kind == ComparisonKind::Clk && {
                     let o = outcome(k, c);
                     o.level == 0 && !o.nickname
                 }
