@@ -2,7 +2,7 @@
 //!
 //! The table is every `has_nickname` row of carltonnorthern/nicknames
 //! (`names.csv` of the PyPI package `nicknames` 1.0.1, Apache-2.0,
-//! https://github.com/carltonnorthern/nicknames), extracted by
+//! <https://github.com/carltonnorthern/nicknames>), extracted by
 //! `scripts/prior/nicknames.py` into `nicknames.csv` (`name,nickname`,
 //! lowercase). A given name's canonical forms are the name itself when it
 //! has nicknames, and every name it is a nickname of: `kate` → `kate`,
