@@ -11,11 +11,15 @@ pub struct GraphConfig {
     /// Same-person linking (comparisons, blocking, threshold, chain guard).
     pub link: LinkConfig,
     /// Trained parameters to use; without them the first resolve with at
-    /// least `minTrainingRecords` person records trains by EM.
+    /// least `minTrainingRecords` person records trains by EM, and resolves
+    /// before it are scored by the shipped day-one model
+    /// ([`PriorModel`](crate::link::PriorModel)) when it covers the
+    /// comparisons.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params: Option<ModelParams>,
     /// Fewest person records EM trains on (fewer give unstable fits; until
-    /// then person records stay unlinked).
+    /// then the day-one model scores, or, when it does not cover the
+    /// comparisons, person records stay unlinked).
     pub min_training_records: usize,
     /// What a same-person link needs besides its probability.
     pub person_evidence: PersonEvidence,

@@ -4,8 +4,10 @@
 //! Adding records appends them to the prepared dataset and the index; a
 //! resolve finds the candidate pairs that touch the new rows only, scores
 //! them with the Fellegi–Sunter parameters (trained by EM on the first
-//! resolve with enough records, or given), and keeps the pairs at or above
-//! the threshold as links. Earlier pairs are not rescored.
+//! resolve with enough records, or given; until then the shipped day-one
+//! model's), and keeps the pairs at or above the threshold as links.
+//! Earlier pairs are not rescored, except when the resolve that trains
+//! replaces the day-one model's links with the trained model's.
 
 use super::buckets::Buckets;
 use super::config::{GraphConfig, PersonEvidence};

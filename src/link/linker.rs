@@ -1,8 +1,11 @@
 //! [`Linker`]: blocking → comparison → (training) → scoring → solving.
 //!
-//! A linker without parameters trains on its first job (u from random pairs,
-//! m and λ by EM over the candidates) and keeps the fitted [`ModelParams`];
-//! later jobs reuse them. Load saved parameters with [`Linker::with_params`].
+//! A linker without parameters trains on its first job of at least
+//! `minTrainingRecords` records (u from random pairs, m and λ by EM over the
+//! candidates) and keeps the fitted [`ModelParams`]; later jobs reuse them.
+//! Smaller jobs before that are scored by the shipped day-one model
+//! ([`PriorModel`](super::PriorModel)), which is not kept. Load saved
+//! parameters with [`Linker::with_params`].
 
 use super::blocking::{candidates, reduction_ratio, BlockingConfig};
 use super::comparison::{self, default_comparisons, Comparison, ComparisonKind, NULL_LEVEL};
