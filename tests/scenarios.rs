@@ -371,3 +371,44 @@ fn strangers_stay_apart() {
 // change): a scenario with `defaultRegion: 'US'`, no `dateOrder`, and
 // `05/02/1984` on one record and `1984-05-02` on another, linked on the date
 // of birth, goes here once numeric dates are read in the region's order.
+
+#[test]
+fn stats_name_the_model_that_scored() {
+    use pseudolink::link::PriorModel;
+    use pseudolink_synth::{dedupe, Config};
+    let enc = encoder();
+    let rows: Vec<EncodedRecord> = dedupe(&Config::new(18), 400, 0.3, 3)
+        .rows
+        .iter()
+        .map(|row| {
+            let mut rec = Record::new();
+            for (name, value) in row.present() {
+                rec.set(Field::from_name(name).unwrap(), value);
+            }
+            enc.encode(&row.id, &rec).record
+        })
+        .collect();
+    // A handful of records: the day-one model, not kept.
+    let mut linker = Linker::new(LinkConfig::default()).unwrap();
+    let small = linker.dedupe(&rows[..20], &mut |_, _, _| {}).unwrap();
+    assert_eq!(small.stats.model, ModelSource::Prior);
+    assert!(linker.params().is_none());
+    // Enough records: EM trains, and later jobs reuse the trained model.
+    let big = linker.dedupe(&rows, &mut |_, _, _| {}).unwrap();
+    assert_eq!(big.stats.model, ModelSource::Trained);
+    assert!(big.stats.trained && linker.params().is_some());
+    let again = linker.dedupe(&rows[..20], &mut |_, _, _| {}).unwrap();
+    assert_eq!(again.stats.model, ModelSource::Trained);
+    assert!(!again.stats.trained);
+    // Given parameters (here the day-one model's own, for 20 records).
+    let prior = PriorModel::shipped()
+        .unwrap()
+        .params_for(&LinkConfig::default().comparisons, 20, 190.0)
+        .unwrap();
+    let mut given = Linker::new(LinkConfig::default())
+        .unwrap()
+        .with_params(prior)
+        .unwrap();
+    let r = given.dedupe(&rows[..20], &mut |_, _, _| {}).unwrap();
+    assert_eq!(r.stats.model, ModelSource::Given);
+}
