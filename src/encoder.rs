@@ -11,7 +11,7 @@ use crate::clk::{ClkEncoder, ClkSchema, Hardening};
 use crate::definition::IdentityDefinition;
 use crate::error::{Error, ErrorCode, Subject};
 use crate::field::Field;
-use crate::link::EncodedRecord;
+use crate::link::{EncodedRecord, NICKNAME_SUBJECT};
 use crate::normalize::Country;
 use crate::pseudonymizer::{normalize_record, FieldError, Pseudonymizer, TokenKind};
 use crate::record::Record;
@@ -23,6 +23,8 @@ use std::collections::BTreeMap;
 /// token are set so a typical record fills about half of the record CLK,
 /// where Dice separates best.
 pub const DEFAULT_CLK_SCHEMA: &str = include_str!("encoder/default.schema.json");
+
+mod nicknames;
 
 /// The key under which the record CLK (all features in one filter) is kept.
 pub const RECORD_CLK: &str = "record";
@@ -178,6 +180,7 @@ impl RecordEncoder {
                 TokenKind::Field => out.tokens.push(token.to_owned()),
                 TokenKind::MatchKey => out.match_keys.push(token.to_owned()),
             });
+            nickname_tokens(p, &normalized, &mut out.tokens);
         }
         if let Some(clks) = &self.clks {
             clks.encode(&normalized, &mut out.clks, &mut errors);
@@ -219,6 +222,32 @@ impl RecordEncoder {
         match &self.tokens {
             Tokens::Keyed(p) => p.definition(),
             Tokens::None { definition, .. } => definition,
+        }
+    }
+}
+
+/// The `nickname` tokens of a record: one per canonical form of its given
+/// name (see `encoder/nicknames.rs`) and key, after the field tokens. Only
+/// when the definition tokenises `firstName` (so the encoder adds no exact
+/// token of a field the definition left to CLKs alone), and only for names
+/// the nickname table knows (a multi-word name by its first word).
+fn nickname_tokens(p: &Pseudonymizer, normalized: &[Option<String>], out: &mut Vec<String>) {
+    if !p.definition().fields.contains(&Field::FirstName) {
+        return;
+    }
+    let Some(first) = normalized
+        .get(Field::FirstName.index())
+        .and_then(|v| v.as_deref())
+    else {
+        return;
+    };
+    let mut forms = nicknames::canonical(first);
+    if forms.is_empty() {
+        forms = first.split(' ').next().map_or(&[], nicknames::canonical);
+    }
+    for form in forms {
+        for k in p.keys() {
+            out.push(k.subject_token(NICKNAME_SUBJECT, form));
         }
     }
 }

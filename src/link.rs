@@ -14,13 +14,14 @@ pub(crate) mod encoded;
 pub(crate) mod explain;
 pub(crate) mod linker;
 pub(crate) mod model;
+pub(crate) mod prior;
 pub(crate) mod rng;
 pub(crate) mod solve;
 pub(crate) mod tf;
 
 pub use blocking::{pair_completeness, reduction_ratio, BlockingConfig, LshConfig};
 pub use comparison::{
-    default_comparisons, Comparison, ComparisonKind, MAX_COMPARISONS, MAX_LEVELS,
+    default_comparisons, Comparison, ComparisonKind, MAX_COMPARISONS, MAX_LEVELS, NICKNAME_SUBJECT,
 };
 pub use dice::{dice, ClkStore};
 pub use encoded::{decode_clk, EncodedRecord};
@@ -32,4 +33,5 @@ pub use linker::{
 pub use model::{
     probability, ComparisonParams, EmSettings, LevelParams, ModelParams, PARAMS_VERSION,
 };
+pub use prior::{ModelSource, PriorModel, PRIOR_MODEL_JSON};
 pub use tf::tf_adjustment;

@@ -167,6 +167,12 @@ impl Pseudonymizer {
     }
 
     #[cfg(feature = "fuzzy")]
+    /// The prepared keys, in order.
+    pub(crate) fn keys(&self) -> &[TokenKey] {
+        &self.keys
+    }
+
+    #[cfg(feature = "fuzzy")]
     /// The fields the definition reads (its fields and match-key parts).
     pub(crate) fn needed_fields(&self) -> &[Field] {
         &self.needed

@@ -157,6 +157,13 @@ impl TokenKey {
         }
     }
 
+    /// The token of a derived value under its own subject (not a field's:
+    /// e.g. `nickname`, the canonical given name), `pl1.<subject>.<keyId>.<tag>`.
+    #[cfg(feature = "fuzzy")]
+    pub(crate) fn subject_token(&self, subject: &str, value: &str) -> String {
+        self.token(subject, &[value.as_bytes()], false)
+    }
+
     /// The token of a composite match key from its normalised parts.
     pub fn match_key_token(&self, name: &str, parts: &[&[u8]]) -> String {
         self.token(name, parts, true)

@@ -67,6 +67,8 @@ export interface Comparison {
     thresholds?: number[];
     /** Token: adjust agreement by the token's frequency. */
     tfAdjustment?: boolean;
+    /** CLK: a token subject (`'nickname'`) whose agreement lifts the pair to the level below the top. */
+    nickname?: string;
 }
 
 /** Linker settings; every part has a default. */
@@ -86,6 +88,8 @@ export interface LinkConfig {
     /** Attach an explanation to every link (default true). */
     explainLinks?: boolean;
     em?: { maxIterations?: number; tolerance?: number; uSamplePairs?: number; seed?: number };
+    /** Fewest records a job trains EM on (default 200); smaller jobs without params are scored by the shipped day-one model. */
+    minTrainingRecords?: number;
 }
 
 /** Fellegi–Sunter parameters: save them as JSON, load them with `setParams`. */
@@ -99,7 +103,7 @@ export interface ModelParams {
 /** One comparison's part of a match weight: a bar of a waterfall chart. */
 export interface Contribution {
     comparison: string;
-    /** `agree`, `disagree`, `dice≥0.85`, …, or the string `'null'` (missing on either side: weighs 0). */
+    /** `agree`, `disagree`, `dice≥0.85`, …, `nickname` (nickname tokens agree), or the string `'null'` (missing on either side: weighs 0). */
     level: string;
     /** CLK comparisons: the Dice similarity. */
     similarity: number | null;
@@ -123,7 +127,12 @@ export interface LinkStats {
     comparisons: number; emIterations: number; trained: boolean;
     /** EM's fit looked like neighbours, not customers (files with nothing in common): no links, nothing kept. */
     implausibleModel: boolean;
+    /** Which model scored: the shipped day-one model, EM on the data, or `setParams`. */
+    model: ModelSource;
 }
+
+/** Which model scored a job. */
+export type ModelSource = 'prior' | 'trained' | 'given';
 
 export interface LinkResult { links: Link[]; params: ModelParams; stats: LinkStats; }
 export interface DedupeResult { clusters: string[][]; links: Link[]; params: ModelParams; stats: LinkStats; }
@@ -209,7 +218,7 @@ export interface GraphConfig {
     link?: LinkConfig;
     /** Trained parameters (e.g. a `Linker`'s `params`); without them the first resolve with `minTrainingRecords` person records trains by EM. */
     params?: ModelParams | null;
-    /** Default 1000; at least 2. Until then, without `params`, person records stay unlinked. */
+    /** Default 1000; at least 2. Until then, without `params`, the shipped day-one model scores person pairs. */
     minTrainingRecords?: number;
     household?: HouseholdRules;
     /** Token subjects that identify an organisation exactly. Default `['duns', 'mk-company*']`. */
@@ -229,6 +238,8 @@ export interface ResolveSummary {
     trained: boolean;
     /** EM's fit was refused (looked like neighbours, not customers). */
     implausibleModel: boolean;
+    /** Which model scored this resolve; `null` when none could (custom comparisons, not trained yet). */
+    model: ModelSource | null;
     /** Ids of the entities created, changed, merged, split or retired. */
     changed: string[];
     /** Events by kind. */
@@ -238,7 +249,11 @@ export interface ResolveSummary {
 }
 
 /** A same-person link inside a person entity. */
-export interface PersonLink { a: RecordRef; b: RecordRef; probability: number; }
+export interface PersonLink {
+    a: RecordRef; b: RecordRef; probability: number;
+    /** The comparisons that spoke for the link (positive weight in `explain(a, b)`), strongest first. */
+    agreed: string[];
+}
 
 /** An organisation related to another, and how. */
 export interface RelatedEntity { id: string; relation: 'memberOf' | 'parent' | 'headquarters' | 'branch'; }

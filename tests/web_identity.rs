@@ -686,7 +686,16 @@ fn bad_input_is_a_typed_error_with_its_row() {
         "segment.unknown_measure"
     );
 
-    let e = g
+    // Below minTrainingRecords the day-one model explains (issue 18); a
+    // graph whose comparisons it does not cover has no model until trained.
+    assert!(g.explain(rref("crm", "CT-9"), rref("crm", "CT-9")).is_ok());
+    let untrained = IdentityGraph::new(config(json!({
+        "link": {"comparisons": [
+            {"name": "email", "kind": "token", "source": "email"},
+            {"name": "nameDob", "kind": "token", "source": "mk-nameDob"}]},
+        "personEvidence": {"comparisons": ["email"]}})))
+    .unwrap();
+    let e = untrained
         .explain(rref("crm", "CT-9"), rref("crm", "CT-9"))
         .unwrap_err();
     assert_eq!(code_of(&e), "link.not_trained");
@@ -741,4 +750,229 @@ fn progress_is_reported_per_chunk_and_stage() {
     // Without a callback the same calls work.
     g.add_records(jv(&json!([])), None).unwrap();
     assert_eq!(to_json(&g.resolve(None).unwrap())["resolve"], 2);
+}
+
+// ---- Day one (issue 18): small graphs, no `params`, no training data
+// beyond the records. The same scenarios as tests/scenarios.rs, through JS.
+// (A region-ordered date scenario, `05/02/1984` under `defaultRegion: 'US'`
+// without `dateOrder`, goes here once the date normaliser reads it.)
+
+const HOME: [(&str, &str); 3] = [
+    ("street", "742 Evergreen Terrace"),
+    ("city", "Springfield"),
+    ("postalCode", "62704"),
+];
+
+/// A raw row: id, fields, and optionally the home address.
+fn raw(id: &str, fields: &[(&str, &str)], home: bool) -> Value {
+    let mut m = serde_json::Map::new();
+    m.insert("id".into(), id.into());
+    for (k, v) in fields.iter().chain(if home { &HOME[..] } else { &[] }) {
+        m.insert((*k).into(), (*v).into());
+    }
+    m.into()
+}
+
+/// A graph with the default configuration, resolved once: the day-one
+/// model scores.
+fn day_one(rows: &[Value]) -> IdentityGraph {
+    let records = persons(&encoder(), "shop", rows);
+    let mut g = IdentityGraph::new(None).unwrap();
+    g.add_records(jv(&records.into()), None).unwrap();
+    let s = to_json(&g.resolve(None).unwrap());
+    assert_eq!(s["model"], "prior", "{s}");
+    assert_eq!(s["trained"], false);
+    assert!(g.params().unwrap().is_null());
+    g
+}
+
+fn level(g: &IdentityGraph, a: &str, b: &str, comparison: &str) -> Value {
+    let e = to_json(&g.explain(rref("shop", a), rref("shop", b)).unwrap());
+    assert_waterfall_adds_up(&e);
+    e["contributions"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["comparison"] == comparison)
+        .unwrap()["level"]
+        .clone()
+}
+
+#[wasm_bindgen_test]
+fn day_one_same_email_and_web_phone_web_are_one_customer() {
+    let g = day_one(&[
+        raw(
+            "o-1",
+            &[
+                ("firstName", "Katherine"),
+                ("lastName", "Miller"),
+                ("email", "kmiller@example.com"),
+            ],
+            true,
+        ),
+        raw(
+            "c-7",
+            &[
+                ("firstName", "Kate"),
+                ("lastName", "Miller"),
+                ("phone", "(217) 555-0142"),
+            ],
+            true,
+        ),
+        raw(
+            "o-9",
+            &[
+                ("firstName", "Katherine"),
+                ("lastName", "Miller"),
+                ("email", "KMiller@Example.COM"),
+                ("phone", "+1 217 555 0142"),
+            ],
+            false,
+        ),
+    ]);
+    let id = customer(&g, "shop", "o-1", "billing").unwrap();
+    assert_eq!(customer(&g, "shop", "c-7", "billing"), Some(id.clone()));
+    assert_eq!(customer(&g, "shop", "o-9", "billing"), Some(id.clone()));
+    assert_eq!(level(&g, "o-1", "o-9", "email"), "agree");
+    assert_eq!(level(&g, "c-7", "o-9", "phone"), "agree");
+    assert_eq!(level(&g, "c-7", "o-9", "firstName"), "nickname");
+    // Each link of the customer, with what spoke for it.
+    let person = to_json(&g.entity(&id).unwrap());
+    let links = person["links"].as_array().unwrap();
+    let has = |a: &str, b: &str, what: &str| {
+        links.iter().any(|l| {
+            let ids = BTreeSet::from([l["a"]["id"].as_str(), l["b"]["id"].as_str()]);
+            ids == BTreeSet::from([Some(a), Some(b)])
+                && l["agreed"].as_array().unwrap().iter().any(|x| x == what)
+        })
+    };
+    assert!(has("o-1", "o-9", "email"), "{person}");
+    assert!(has("c-7", "o-9", "phone"), "{person}");
+
+    // The batch Linker on the same records: one cluster, by the prior.
+    let enc = encoder();
+    let rows = enc
+        .encode_batch(
+            jv(&json!([
+                raw(
+                    "o-1",
+                    &[
+                        ("firstName", "Katherine"),
+                        ("lastName", "Miller"),
+                        ("email", "kmiller@example.com")
+                    ],
+                    false
+                ),
+                raw(
+                    "o-2",
+                    &[
+                        ("firstName", "Katherine"),
+                        ("lastName", "Miller"),
+                        ("email", "KMILLER@example.com")
+                    ],
+                    false
+                ),
+            ])),
+            None,
+        )
+        .unwrap();
+    let mut linker = Linker::new(None).unwrap();
+    let d = to_json(&linker.dedupe(rows, None).unwrap());
+    assert_eq!(d["stats"]["model"], "prior");
+    assert_eq!(d["clusters"], json!([["o-1", "o-2"]]));
+    assert!(linker.params().unwrap().is_null(), "the prior is not kept");
+}
+
+#[wasm_bindgen_test]
+fn day_one_nicknames_couples_and_family_emails() {
+    // Bob and Robert at one address: one person.
+    let g = day_one(&[
+        raw("o-1", &[("firstName", "Bob"), ("lastName", "Jones")], true),
+        raw(
+            "s-4",
+            &[("firstName", "Robert"), ("lastName", "Jones")],
+            true,
+        ),
+    ]);
+    assert_eq!(
+        customer(&g, "shop", "o-1", "billing"),
+        customer(&g, "shop", "s-4", "billing")
+    );
+    assert_eq!(level(&g, "o-1", "s-4", "firstName"), "nickname");
+
+    // A couple sharing the address and the landline: two persons, one household.
+    let g = day_one(&[
+        raw(
+            "o-1",
+            &[
+                ("firstName", "John"),
+                ("lastName", "Smith"),
+                ("phone", "(217) 555-0199"),
+                ("email", "john.smith@example.com"),
+                ("dateOfBirth", "1968-03-14"),
+            ],
+            true,
+        ),
+        raw(
+            "o-2",
+            &[
+                ("firstName", "Mary"),
+                ("lastName", "Smith"),
+                ("phone", "217-555-0199"),
+                ("email", "mary.s@example.net"),
+                ("dateOfBirth", "1970-09-02"),
+            ],
+            true,
+        ),
+    ]);
+    assert_ne!(
+        customer(&g, "shop", "o-1", "billing"),
+        customer(&g, "shop", "o-2", "billing")
+    );
+    assert_eq!(
+        customer(&g, "shop", "o-1", "household"),
+        customer(&g, "shop", "o-2", "household")
+    );
+
+    // A shared family e-mail: John's two records are John, Emma stays Emma.
+    let family = "the.smiths@example.com";
+    let g = day_one(&[
+        raw(
+            "o-1",
+            &[
+                ("firstName", "John"),
+                ("lastName", "Smith"),
+                ("email", family),
+                ("dateOfBirth", "1968-03-14"),
+            ],
+            true,
+        ),
+        raw(
+            "o-2",
+            &[
+                ("firstName", "Emma"),
+                ("lastName", "Smith"),
+                ("email", family),
+                ("dateOfBirth", "1999-07-21"),
+            ],
+            true,
+        ),
+        raw(
+            "c-3",
+            &[
+                ("firstName", "John"),
+                ("lastName", "Smith"),
+                ("email", family),
+                ("phone", "(217) 555-0142"),
+            ],
+            false,
+        ),
+    ]);
+    let john = customer(&g, "shop", "o-1", "billing");
+    assert_eq!(customer(&g, "shop", "c-3", "billing"), john);
+    assert_ne!(customer(&g, "shop", "o-2", "billing"), john);
+    assert_eq!(
+        customer(&g, "shop", "o-1", "household"),
+        customer(&g, "shop", "o-2", "household")
+    );
 }

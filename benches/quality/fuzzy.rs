@@ -17,6 +17,13 @@
 //! every CLK (`scripts/quality/hardening.py`: the "CLK hardening: linkage
 //! quality" table); unset, the CLKs are clkhash's. `PSEUDOLINK_LINK_CONFIG`
 //! (LinkConfig JSON) replaces the default linker settings (explanations stay off).
+//! `PSEUDOLINK_MODEL=prior` scores with the shipped day-one model
+//! (`PriorModel`, `src/link/prior.json`) instead of training: the "day-one"
+//! row of the table.
+//!
+//! ```text
+//! cargo bench --bench quality_fuzzy -- prior A.csv B.csv OUT_PRIOR.json   # scripts/prior/generate.sh
+//! ```
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a tool: failing loudly is the point
 
@@ -24,7 +31,7 @@
 mod common;
 
 use common::{args, pseudonymizer, read, record};
-use pseudolink::link::{EncodedRecord, LinkConfig, Linker};
+use pseudolink::link::{EncodedRecord, LinkConfig, Linker, PriorModel};
 use pseudolink::{ClkSchema, Hardening, RecordEncoder, DEFAULT_CLK_SCHEMA};
 use pseudolink_synth::{csv, Row};
 
@@ -62,6 +69,22 @@ fn linker() -> Linker {
     Linker::new(config).unwrap()
 }
 
+/// The linker for a job of `records` records (the smaller side) over
+/// `pairs` possible pairs: trained by EM on the job (the default), or with
+/// the shipped day-one model when `PSEUDOLINK_MODEL=prior`.
+fn linker_for(records: usize, pairs: f64) -> Linker {
+    let l = linker();
+    match std::env::var("PSEUDOLINK_MODEL").as_deref() {
+        Ok("prior") => {
+            let params = PriorModel::shipped()
+                .and_then(|m| m.params_for(&l.config().comparisons, records, pairs))
+                .expect("the day-one model covers the comparisons");
+            l.with_params(params).unwrap()
+        }
+        _ => l,
+    }
+}
+
 fn main() {
     let args = args();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -71,7 +94,10 @@ fn main() {
         ["link", a, b, out] => {
             let (a, b) = (encode(&enc, &read(a)), encode(&enc, &read(b)));
             let encoded = start.elapsed();
-            let r = linker().link(&a, &b, &mut |_, _, _| {}).unwrap();
+            let pairs = a.len() as f64 * b.len() as f64;
+            let r = linker_for(a.len().min(b.len()), pairs)
+                .link(&a, &b, &mut |_, _, _| {})
+                .unwrap();
             // A third column keeps each link's probability for inspection.
             let mut text = String::from("a_id,b_id,probability\r\n");
             for l in &r.links {
@@ -90,7 +116,10 @@ fn main() {
         }
         ["dedupe", records, out] => {
             let rows = encode(&enc, &read(records));
-            let r = linker().dedupe(&rows, &mut |_, _, _| {}).unwrap();
+            let n = rows.len() as f64;
+            let r = linker_for(rows.len(), n * (n - 1.0) / 2.0)
+                .dedupe(&rows, &mut |_, _, _| {})
+                .unwrap();
             let mut labels = Vec::new();
             for members in &r.clusters {
                 for id in members {
@@ -99,6 +128,29 @@ fn main() {
             }
             std::fs::write(out, csv::pairs(["id", "cluster"], &labels)).unwrap();
             eprintln!("fuzzy: {} clusters in {:.2?}", r.clusters.len(), start.elapsed());
+        }
+        // The day-one model: the default linker's EM fit on generated data
+        // (scripts/prior/generate.sh), λ as expected matches per record.
+        ["prior", a, b, out] => {
+            let (a, b) = (encode(&enc, &read(a)), encode(&enc, &read(b)));
+            let config = LinkConfig {
+                min_training_records: 0,
+                ..linker().config().clone()
+            };
+            let r = Linker::new(config)
+                .unwrap()
+                .link(&a, &b, &mut |_, _, _| {})
+                .unwrap();
+            assert!(r.stats.trained, "EM must fit the generated data");
+            let (na, nb) = (a.len() as f64, b.len() as f64);
+            let model = PriorModel {
+                version: String::new(),
+                generated_by: String::new(),
+                matches_per_record: r.params.prior * na * nb / na.min(nb),
+                comparisons: r.params.comparisons,
+            };
+            std::fs::write(out, serde_json::to_string_pretty(&model).unwrap() + "\n").unwrap();
+            eprintln!("prior: EM {} iterations, λ {:.3e}", r.stats.em_iterations, r.params.prior);
         }
         // Blocking alone, scored against the truth: the one place this tool
         // reads it, to report how many true pairs blocking lets through.

@@ -20,6 +20,7 @@ import argparse
 import csv
 import json
 import logging
+import os
 import re
 import subprocess
 import sys
@@ -195,7 +196,12 @@ def pseudolink_fuzzy(task: str, paths: Paths) -> Result:
     return pseudolink_native("quality_fuzzy", "fuzzy", task, paths)
 
 
-def pseudolink_native(bench: str, name: str, task: str, paths: Paths) -> Result:
+def pseudolink_day_one(task: str, paths: Paths) -> Result:
+    # The shipped day-one model (src/link/prior.json) scores: no training.
+    return pseudolink_native("quality_fuzzy", "fuzzy-prior", task, paths, {"PSEUDOLINK_MODEL": "prior"})
+
+
+def pseudolink_native(bench: str, name: str, task: str, paths: Paths, env: dict | None = None) -> Result:
     out = paths.work / f"{name}-{task}.csv"
     args = (
         ["link", paths.link("a.csv"), paths.link("b.csv"), out]
@@ -205,7 +211,7 @@ def pseudolink_native(bench: str, name: str, task: str, paths: Paths) -> Result:
     t = time.time()
     subprocess.run(
         ["cargo", "bench", "--quiet", "--locked", "--bench", bench, "--", *map(str, args)],
-        cwd=ROOT, check=True,
+        cwd=ROOT, check=True, env={**os.environ, **(env or {})},
     )
     secs = time.time() - t
     rows = read_csv(out)
@@ -434,6 +440,8 @@ class Method:
 METHODS = [
     Method("pseudolink exact tokens (one shared identifying token)", lambda t, p, _truth: pseudolink_exact(t, p)),
     Method("pseudolink fuzzy (tokens + CLKs, EM, probability ≥ 0.5, no labels)", lambda t, p, _truth: pseudolink_fuzzy(t, p)),
+    Method("pseudolink fuzzy, day-one model (shipped prior, no training, probability ≥ 0.5)",
+           lambda t, p, _truth: pseudolink_day_one(t, p)),
     Method("clkhash 0.18.3 + anonlink, best threshold (labelled)", clk_anonlink),
     Method("Splink (plaintext, EM), probability ≥ 0.5", splink_at_half),
     Method("Splink (plaintext, EM), best threshold (labelled)", splink_best),

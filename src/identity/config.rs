@@ -11,11 +11,15 @@ pub struct GraphConfig {
     /// Same-person linking (comparisons, blocking, threshold, chain guard).
     pub link: LinkConfig,
     /// Trained parameters to use; without them the first resolve with at
-    /// least `minTrainingRecords` person records trains by EM.
+    /// least `minTrainingRecords` person records trains by EM, and resolves
+    /// before it are scored by the shipped day-one model
+    /// ([`PriorModel`](crate::link::PriorModel)) when it covers the
+    /// comparisons.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub params: Option<ModelParams>,
     /// Fewest person records EM trains on (fewer give unstable fits; until
-    /// then person records stay unlinked).
+    /// then the day-one model scores, or, when it does not cover the
+    /// comparisons, person records stay unlinked).
     pub min_training_records: usize,
     /// What a same-person link needs besides its probability.
     pub person_evidence: PersonEvidence,
@@ -31,7 +35,15 @@ pub struct GraphConfig {
 /// evidence: the linker's address comparisons (street, city, postal code)
 /// agree together, so a married couple at one address scores like one
 /// person. A same-person link must also agree on one of these comparisons:
-/// an identifier token (e-mail, phone, date of birth) or a similar first name.
+/// an identifier token (e-mail, phone, date of birth) or a similar first name
+/// (or one of its nicknames).
+///
+/// A household shares more than an address: a family e-mail, a landline.
+/// Agreement on one of `householdShared` is not person evidence when the
+/// pair's `distinctBy` comparison says the names clearly differ (its lowest
+/// level: below every Dice threshold and no nickname in common): a couple
+/// sharing a landline, or parent and child a family e-mail, stay two persons
+/// unless something personal (a date of birth) agrees.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct PersonEvidence {
@@ -40,6 +52,12 @@ pub struct PersonEvidence {
     pub comparisons: Vec<String>,
     /// Dice a CLK comparison must reach.
     pub min_dice: f64,
+    /// Comparisons a household may share (names not among `comparisons`
+    /// change nothing; empty turns the rule off).
+    pub household_shared: Vec<String>,
+    /// The CLK comparison that tells household members apart (when the
+    /// configuration has no CLK comparison of that name, the rule is off).
+    pub distinct_by: String,
 }
 
 impl Default for PersonEvidence {
@@ -49,6 +67,8 @@ impl Default for PersonEvidence {
                 .map(String::from)
                 .to_vec(),
             min_dice: 0.85,
+            household_shared: ["email", "phone"].map(String::from).to_vec(),
+            distinct_by: "firstName".into(),
         }
     }
 }

@@ -45,6 +45,9 @@ struct Document {
     /// Records added but not yet resolved.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     unresolved: Vec<usize>,
+    /// The graph fitted `config.params` itself (they were not given).
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    model_trained: bool,
 }
 
 #[derive(Serialize, Deserialize)]
@@ -159,6 +162,7 @@ impl IdentityGraph {
                 .iter()
                 .filter_map(|n| index.get(n).copied())
                 .collect(),
+            model_trained: self.model_trained,
         };
         serde_json::to_string(&doc).unwrap_or_default()
     }
@@ -244,6 +248,7 @@ impl IdentityGraph {
         }
         g.events = doc.events;
         g.resolves = doc.resolves;
+        g.model_trained = doc.model_trained && g.config.params.is_some();
         let unresolved: Vec<u32> = doc
             .unresolved
             .iter()

@@ -8,9 +8,11 @@ use super::persons::{rows_in_key_order, PersonIndex, PersonView};
 use crate::error::{Error, ErrorCode, Subject};
 use crate::link::encoded::EncodedRecord;
 use crate::link::explain::Scorer;
+use crate::link::prior::prior_params;
 use crate::link::solve::{cluster, ClusterRules, Scored};
-use crate::link::{Explanation, ModelParams, Progress};
+use crate::link::{Explanation, ModelParams, ModelSource, Progress};
 use serde::{Deserialize, Serialize};
+use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
 
 /// A pseudonymous identity graph: source records as nodes; persons,
@@ -33,6 +35,8 @@ pub struct IdentityGraph {
     pub(crate) hierarchy_edges: Vec<(u32, u32, HierarchyRelation)>,
     pub(crate) events: Vec<Event>,
     pub(crate) resolves: u64,
+    /// Whether `config.params` were fitted by the graph (not given).
+    pub(crate) model_trained: bool,
     dirty: Vec<u32>,
     erased: Vec<u32>,
 }
@@ -53,6 +57,11 @@ pub struct ResolveSummary {
     pub trained: bool,
     /// EM's fit was refused (see `LinkStats::implausibleModel`).
     pub implausible_model: bool,
+    /// Which model scored this resolve's pairs: `prior` (the shipped
+    /// day-one model, until `minTrainingRecords` person records), `trained`
+    /// or `given`; `null` when none could (a custom comparison set the
+    /// day-one model does not cover, before training).
+    pub model: Option<ModelSource>,
     /// Ids of entities created, changed, merged, split or retired.
     pub changed: Vec<String>,
     /// Events by kind: created, updated, merged, split, retired, restored.
@@ -85,6 +94,7 @@ impl IdentityGraph {
             hierarchy_edges: Vec::new(),
             events: Vec::new(),
             resolves: 0,
+            model_trained: false,
             dirty: Vec::new(),
             erased: Vec::new(),
         })
@@ -283,6 +293,13 @@ impl IdentityGraph {
         summary.links = stats.links;
         summary.trained = stats.trained;
         summary.implausible_model = stats.implausible_model;
+        self.model_trained |= stats.trained;
+        summary.model = match (&self.config.params, stats.prior) {
+            (Some(_), _) if self.model_trained => Some(ModelSource::Trained),
+            (Some(_), _) => Some(ModelSource::Given),
+            (None, true) => Some(ModelSource::Prior),
+            (None, false) => None,
+        };
         progress("entities", 0, 3);
         let mut affected: BTreeSet<u32> = BTreeSet::new();
         if !had_params && self.config.params.is_some() {
@@ -402,7 +419,7 @@ impl IdentityGraph {
             threshold: self.config.link.threshold,
             max_cluster_size: self.config.link.max_cluster_size,
         };
-        let clusters = match &self.config.params {
+        let clusters = match self.config.params.as_ref().or(self.persons.prior.as_ref()) {
             Some(params) => {
                 let (persons, link) = (&self.persons, &self.config.link);
                 let scorer = Scorer::new(&link.comparisons, params, link.tf_minimum_u);
@@ -681,11 +698,11 @@ impl IdentityGraph {
     }
 
     /// The waterfall of a same-person link between two person records.
+    /// Before the graph has parameters, the day-one model's (as the last
+    /// resolve scored with).
     pub fn explain(&self, a: &RecordRef, b: &RecordRef) -> Result<Explanation, Error> {
         let params = self
-            .config
-            .params
-            .as_ref()
+            .scoring_params()
             .ok_or(Error::new(Subject::Link, ErrorCode::LinkNotTrained))?;
         let row = |r: &RecordRef| {
             self.nodes
@@ -696,7 +713,45 @@ impl IdentityGraph {
         };
         Ok(self
             .persons
-            .explain(&self.config.link, params, row(a)?, row(b)?))
+            .explain(&self.config.link, &params, row(a)?, row(b)?))
+    }
+
+    /// The comparisons with a positive weight in the waterfall of two rows.
+    pub(crate) fn agreed(&self, i: u32, j: u32) -> Vec<String> {
+        let Some(params) = self.scoring_params() else {
+            return Vec::new();
+        };
+        let mut bars: Vec<_> = self
+            .persons
+            .explain(&self.config.link, &params, i, j)
+            .contributions
+            .into_iter()
+            .filter(|c| c.match_weight > 0.0)
+            .collect();
+        bars.sort_by(|x, y| y.match_weight.total_cmp(&x.match_weight));
+        bars.into_iter().map(|c| c.comparison).collect()
+    }
+
+    /// The parameters that score: given or trained, else the day-one
+    /// model's for the graph's size (while it is below `minTrainingRecords`).
+    fn scoring_params(&self) -> Option<Cow<'_, ModelParams>> {
+        if let Some(p) = &self.config.params {
+            return Some(Cow::Borrowed(p));
+        }
+        if let Some(p) = &self.persons.prior {
+            return Some(Cow::Borrowed(p));
+        }
+        let live = self.persons.live();
+        (live < self.config.min_training_records)
+            .then(|| {
+                prior_params(
+                    &self.config.link.comparisons,
+                    live,
+                    super::persons::pairs_of(live),
+                )
+            })
+            .flatten()
+            .map(Cow::Owned)
     }
 
     /// Records added but not resolved yet.

@@ -4,8 +4,10 @@
 //! Adding records appends them to the prepared dataset and the index; a
 //! resolve finds the candidate pairs that touch the new rows only, scores
 //! them with the Fellegi–Sunter parameters (trained by EM on the first
-//! resolve with enough records, or given), and keeps the pairs at or above
-//! the threshold as links. Earlier pairs are not rescored.
+//! resolve with enough records, or given; until then the shipped day-one
+//! model's), and keeps the pairs at or above the threshold as links.
+//! Earlier pairs are not rescored, except when the resolve that trains
+//! replaces the day-one model's links with the trained model's.
 
 use super::buckets::Buckets;
 use super::config::{GraphConfig, PersonEvidence};
@@ -17,6 +19,7 @@ use crate::link::encoded::{compare, pattern, prepare, ClkLayout, Dataset, Intern
 use crate::link::explain::{Explanation, Scorer};
 use crate::link::linker::{fit_model_on, Sample};
 use crate::link::model::probability;
+use crate::link::prior::prior_params;
 use crate::link::rng::SplitMix64;
 use crate::link::tf::TermFrequencies;
 use crate::link::{LinkConfig, ModelParams, Progress};
@@ -53,6 +56,8 @@ pub(crate) struct PersonIndex {
     pub adj: Vec<Vec<(u32, f32)>>,
     /// Erased rows.
     pub gone: Vec<bool>,
+    /// The day-one model's parameters of the last resolve that used it.
+    pub prior: Option<ModelParams>,
 }
 
 /// A graph record as the linker's `prepare` reads it: tokens already
@@ -96,6 +101,8 @@ pub(crate) struct Scored {
     pub links: usize,
     pub trained: bool,
     pub implausible_model: bool,
+    /// The day-one model scored (no parameters, too few records to train).
+    pub prior: bool,
 }
 
 impl PersonIndex {
@@ -336,12 +343,19 @@ impl PersonIndex {
             (&*config, &*evidence, *min_training_records);
         let mut stats = Scored::default();
         self.index_new(config, None);
-        // Until there are parameters, pairs are not scored: a resolve that
-        // trains scores every pair, so nothing found before is lost.
+        // Until there are parameters, pairs are scored by the day-one model
+        // (when it covers the comparisons); a resolve that trains scores
+        // every pair afresh, so nothing found before is lost.
         let untrained = params.is_none();
+        self.prior = None;
         if untrained && live < min_training_records {
-            return Ok((Vec::new(), stats));
+            self.prior = prior_params(&config.comparisons, live, pairs_of(live));
+            if self.prior.is_none() {
+                return Ok((Vec::new(), stats));
+            }
+            stats.prior = true;
         }
+        let untrained = untrained && !stats.prior;
         let all;
         let dirty = if untrained {
             all = (0..self.len())
@@ -395,7 +409,7 @@ impl PersonIndex {
                 &self.data,
                 sample,
                 &histogram,
-                live * (live - 1.0) / 2.0,
+                pairs_of(live as usize),
                 progress,
             );
             stats.implausible_model = !plausible;
@@ -404,8 +418,12 @@ impl PersonIndex {
             }
             stats.trained = true;
             *params = Some(fitted);
+            // Links the day-one model made are scored again below.
+            for a in &mut self.adj {
+                a.clear();
+            }
         }
-        let Some(p) = params.as_ref() else {
+        let Some(p) = params.as_ref().or(self.prior.as_ref()) else {
             return Ok((Vec::new(), stats));
         };
         let scorer = Scorer::new(comparisons, p, config.tf_minimum_u);
@@ -472,22 +490,41 @@ impl PersonIndex {
         };
     }
 
-    /// Whether a pair agrees on one of the evidence comparisons.
+    /// Whether a pair agrees on one of the evidence comparisons (see
+    /// [`PersonEvidence`]: what a household shares does not count when the
+    /// names clearly differ).
     fn has_evidence(&self, config: &LinkConfig, evidence: &PersonEvidence, i: u32, j: u32) -> bool {
         let (i, j) = (i as usize, j as usize);
+        let outcome = |k: usize, c| compare(c, k, &self.data, i, &self.data, j);
+        let names_differ = !evidence.household_shared.is_empty()
+            && config.comparisons.iter().enumerate().any(|(k, c)| {
+                c.name == evidence.distinct_by && c.kind == ComparisonKind::Clk && {
+                    let o = outcome(k, c);
+                    o.level == 0 && !o.nickname
+                }
+            });
         config.comparisons.iter().enumerate().any(|(k, c)| {
-            if !evidence.comparisons.contains(&c.name) {
+            if !evidence.comparisons.contains(&c.name)
+                || (names_differ && evidence.household_shared.contains(&c.name))
+            {
                 return false;
             }
-            let o = compare(c, k, &self.data, i, &self.data, j);
+            let o = outcome(k, c);
             match c.kind {
                 ComparisonKind::Token => o.level == 1,
                 ComparisonKind::Clk => {
-                    o.level != NULL_LEVEL && o.similarity.is_some_and(|d| d >= evidence.min_dice)
+                    o.level != NULL_LEVEL
+                        && (o.nickname || o.similarity.is_some_and(|d| d >= evidence.min_dice))
                 }
             }
         })
     }
+}
+
+/// Pairs of `n` records.
+pub(crate) fn pairs_of(n: usize) -> f64 {
+    let n = n as f64;
+    n * (n - 1.0) / 2.0
 }
 
 fn layout_error() -> Error {

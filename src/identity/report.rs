@@ -56,6 +56,10 @@ pub struct PersonLink {
     pub b: RecordRef,
     /// The linker's probability (`explain(a, b)` gives the waterfall).
     pub probability: f64,
+    /// The comparisons that spoke for the link (positive match weight in
+    /// `explain(a, b)`: `email`, `phone`, `firstName`, …), strongest first.
+    #[serde(default)]
+    pub agreed: Vec<String>,
 }
 
 /// An organisation related to another.
@@ -141,6 +145,7 @@ impl IdentityGraph {
                                 a: self.nodes.record_ref(n),
                                 b: self.nodes.record_ref(m),
                                 probability: f64::from(p),
+                                agreed: self.agreed(r, other),
                             });
                         }
                     }

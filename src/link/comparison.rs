@@ -45,7 +45,16 @@ pub struct Comparison {
     /// Token only: adjust agreement by the token's frequency (see `tf.rs`).
     #[serde(default)]
     pub tf_adjustment: bool,
+    /// CLK only: a token subject (`nickname`, the keyed canonical given name
+    /// [`RecordEncoder`](crate::RecordEncoder) makes) whose agreement lifts
+    /// the pair to the level below the top one (`Kate` and `Katherine` share
+    /// it although their Dice is low). Missing on either side: Dice alone.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub nickname: Option<String>,
 }
+
+/// The token subject of the keyed canonical given name.
+pub const NICKNAME_SUBJECT: &str = "nickname";
 
 impl Comparison {
     /// A token agreement comparison named after its subject.
@@ -56,6 +65,7 @@ impl Comparison {
             source: subject.to_owned(),
             thresholds: Vec::new(),
             tf_adjustment,
+            nickname: None,
         }
     }
 
@@ -67,7 +77,20 @@ impl Comparison {
             source: key.to_owned(),
             thresholds: thresholds.to_vec(),
             tf_adjustment: false,
+            nickname: None,
         }
+    }
+
+    /// This CLK comparison with nickname agreement on token `subject`.
+    pub fn with_nickname(mut self, subject: &str) -> Self {
+        self.nickname = Some(subject.to_owned());
+        self
+    }
+
+    /// The level a nickname agreement lifts a pair to: the one below the top.
+    #[inline]
+    pub(crate) fn nickname_level(&self) -> u8 {
+        self.level_count().saturating_sub(2) as u8
     }
 
     /// Number of non-null levels.
@@ -107,9 +130,13 @@ impl Comparison {
         let name_ok = !self.name.is_empty() && self.name.len() <= 64;
         let source_ok = !self.source.is_empty() && self.source.len() <= 64;
         let kind_ok = match self.kind {
-            ComparisonKind::Token => self.thresholds.is_empty(),
+            ComparisonKind::Token => self.thresholds.is_empty() && self.nickname.is_none(),
             ComparisonKind::Clk => {
                 !self.tf_adjustment
+                    && self
+                        .nickname
+                        .as_ref()
+                        .is_none_or(|s| !s.is_empty() && s.len() <= 64)
                     && self.thresholds.len() < MAX_LEVELS
                     && self.thresholds.iter().all(|t| *t > 0.0 && *t <= 1.0)
                     && self.thresholds.windows(2).all(|w| w[0] > w[1])
@@ -144,13 +171,16 @@ pub(crate) fn validate(comparisons: &[Comparison]) -> Result<(), Error> {
 /// the match status, so counting it again made unrelated neighbours who share
 /// a first name, city and postal code look certain (on the 10k × 10k quality
 /// data precision went 0.943 → 0.996 without it). Blocking still uses it.
+///
+/// `firstName` also reads the `nickname` token (see [`Comparison::nickname`]):
+/// records without one compare by Dice alone, exactly as before.
 pub fn default_comparisons() -> Vec<Comparison> {
     let fuzzy = [0.95, 0.85, 0.70];
     vec![
         Comparison::token("email", true),
         Comparison::token("phone", true),
         Comparison::token("dateOfBirth", true),
-        Comparison::clk("firstName", &fuzzy),
+        Comparison::clk("firstName", &fuzzy).with_nickname(NICKNAME_SUBJECT),
         Comparison::clk("lastName", &fuzzy),
         Comparison::clk("street", &fuzzy),
         Comparison::clk("city", &[0.95, 0.80]),

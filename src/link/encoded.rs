@@ -342,7 +342,10 @@ pub(crate) fn prepare<R: Prepare>(
                     let used_by: u32 = comparisons
                         .iter()
                         .enumerate()
-                        .filter(|(_, c)| c.kind == ComparisonKind::Token && c.source == subject)
+                        .filter(|(_, c)| match c.kind {
+                            ComparisonKind::Token => c.source == subject,
+                            ComparisonKind::Clk => c.nickname.as_deref() == Some(subject),
+                        })
                         .fold(0, |m, (k, _)| m | 1 << k);
                     let key = match interner.key_ids.get(key_id) {
                         Some(&key) => key,
@@ -419,6 +422,27 @@ pub(crate) struct Outcome {
     pub similarity: Option<f64>,
     /// The agreeing token (token comparisons at `agree`).
     pub token: Option<u32>,
+    /// CLK comparisons: the nickname tokens agree and lifted the level.
+    pub nickname: bool,
+}
+
+/// Whether two records share a token of comparison `k` (same key, same tag):
+/// `Some(agree)` when they hold tokens under a common key, else `None`.
+#[inline]
+fn tokens_agree(k: usize, a: &Dataset, i: usize, b: &Dataset, j: usize) -> Option<(bool, u32)> {
+    let (ta, tb) = (a.tokens[k].of(i), b.tokens[k].of(j));
+    let mut shared_key = None;
+    for &(ka, ia) in ta {
+        for &(kb, ib) in tb {
+            if ka == kb {
+                if ia == ib {
+                    return Some((true, ia));
+                }
+                shared_key = Some((false, ia));
+            }
+        }
+    }
+    shared_key
 }
 
 /// Evaluates comparison `k` on record `i` of `a` and `j` of `b`.
@@ -432,40 +456,46 @@ pub(crate) fn compare(
     j: usize,
 ) -> Outcome {
     match c.kind {
-        ComparisonKind::Token => {
-            let (ta, tb) = (a.tokens[k].of(i), b.tokens[k].of(j));
-            let mut shared_key = false;
-            for &(ka, ia) in ta {
-                for &(kb, ib) in tb {
-                    if ka == kb {
-                        if ia == ib {
-                            return Outcome {
-                                level: 1,
-                                similarity: None,
-                                token: Some(ia),
-                            };
-                        }
-                        shared_key = true;
-                    }
-                }
-            }
-            let level = if shared_key { 0 } else { NULL_LEVEL };
-            Outcome {
-                level,
+        ComparisonKind::Token => match tokens_agree(k, a, i, b, j) {
+            Some((true, t)) => Outcome {
+                level: 1,
+                similarity: None,
+                token: Some(t),
+                nickname: false,
+            },
+            Some((false, _)) => Outcome {
+                level: 0,
                 similarity: None,
                 token: None,
-            }
-        }
-        ComparisonKind::Clk => match a.clks.dice(i, &b.clks, j, a.clk_col[k]) {
-            Some(d) => Outcome {
-                level: c.clk_level(d),
-                similarity: Some(d),
-                token: None,
+                nickname: false,
             },
             None => Outcome {
                 level: NULL_LEVEL,
                 similarity: None,
                 token: None,
+                nickname: false,
+            },
+        },
+        ComparisonKind::Clk => match a.clks.dice(i, &b.clks, j, a.clk_col[k]) {
+            Some(d) => {
+                let level = c.clk_level(d);
+                // Only comparisons with a nickname subject hold tokens here.
+                let lift = c.nickname_level();
+                let nickname = level < lift
+                    && c.nickname.is_some()
+                    && matches!(tokens_agree(k, a, i, b, j), Some((true, _)));
+                Outcome {
+                    level: if nickname { lift } else { level },
+                    similarity: Some(d),
+                    token: None,
+                    nickname,
+                }
+            }
+            None => Outcome {
+                level: NULL_LEVEL,
+                similarity: None,
+                token: None,
+                nickname: false,
             },
         },
     }

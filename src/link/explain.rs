@@ -27,7 +27,9 @@ pub struct Explanation {
 pub struct Contribution {
     /// The comparison's name.
     pub comparison: String,
-    /// The level's label (`agree`, `dice≥0.85`) or `null` when either side lacks the data.
+    /// The level's label (`agree`, `dice≥0.85`), `nickname` when the nickname
+    /// tokens agreed and lifted a lower Dice (weighed as the level below the
+    /// top), or `null` when either side lacks the data.
     pub level: String,
     /// Dice similarity, for CLK comparisons with both CLKs present.
     pub similarity: Option<f64>,
@@ -122,7 +124,11 @@ impl<'c> Scorer<'c> {
                     Some(&(_, u)) if o.level == 1 => self.tf_part(k, u, o.token, tf),
                     _ => 0.0,
                 };
-                let label = self.params.comparisons[k].levels[l].label.clone();
+                let label = if o.nickname {
+                    "nickname".to_owned()
+                } else {
+                    self.params.comparisons[k].levels[l].label.clone()
+                };
                 (label, self.weights[k][l] + adj, adj)
             };
             total += weight;

@@ -1,8 +1,11 @@
 //! [`Linker`]: blocking → comparison → (training) → scoring → solving.
 //!
-//! A linker without parameters trains on its first job (u from random pairs,
-//! m and λ by EM over the candidates) and keeps the fitted [`ModelParams`];
-//! later jobs reuse them. Load saved parameters with [`Linker::with_params`].
+//! A linker without parameters trains on its first job of at least
+//! `minTrainingRecords` records (u from random pairs, m and λ by EM over the
+//! candidates) and keeps the fitted [`ModelParams`]; later jobs reuse them.
+//! Smaller jobs before that are scored by the shipped day-one model
+//! ([`PriorModel`](super::PriorModel)), which is not kept. Load saved
+//! parameters with [`Linker::with_params`].
 
 use super::blocking::{candidates, reduction_ratio, BlockingConfig};
 use super::comparison::{self, default_comparisons, Comparison, ComparisonKind, NULL_LEVEL};
@@ -12,6 +15,7 @@ use super::model::{
     expectation_maximisation, level_frequencies, probability, ComparisonParams, EmSettings,
     LevelParams, ModelParams, PARAMS_VERSION,
 };
+use super::prior::{prior_params, ModelSource};
 use super::rng::SplitMix64;
 use super::solve::{cluster, greedy_one_to_one, ClusterRules, Scored};
 use super::tf::{Corpus, TermFrequencies};
@@ -45,6 +49,13 @@ pub struct LinkConfig {
     pub explain_links: bool,
     /// Training settings.
     pub em: EmSettings,
+    /// Fewest records (of all datasets of a job) EM trains on. A job with
+    /// fewer and no parameters is scored by the shipped day-one model
+    /// ([`PriorModel`](super::PriorModel)) when it covers the comparisons,
+    /// without term-frequency adjustment, and nothing is kept: a later,
+    /// larger job trains. (The identity graph has its own
+    /// `minTrainingRecords`.)
+    pub min_training_records: usize,
 }
 
 impl Default for LinkConfig {
@@ -59,6 +70,7 @@ impl Default for LinkConfig {
             tf_minimum_u: 1e-4,
             explain_links: true,
             em: EmSettings::default(),
+            min_training_records: 200,
         }
     }
 }
@@ -135,6 +147,10 @@ pub struct LinkStats {
     /// the parameters are not kept.
     #[serde(default)]
     pub implausible_model: bool,
+    /// Which model scored: `prior` (the shipped day-one model), `trained`
+    /// (EM on the data, this job or an earlier one) or `given`.
+    #[serde(default)]
+    pub model: ModelSource,
 }
 
 /// Result of [`Linker::link`].
@@ -193,6 +209,8 @@ pub struct EntitiesResult {
 pub struct Linker {
     config: LinkConfig,
     params: Option<ModelParams>,
+    /// Where `params` came from (`Trained` or `Given`).
+    origin: ModelSource,
     corpus: Option<Corpus>,
 }
 
@@ -206,6 +224,8 @@ struct Job {
     source: Option<Vec<u32>>,
     /// CLK column of each LSH configuration.
     lsh_col: Vec<usize>,
+    /// The day-one model's parameters, when this job is scored by it.
+    prior: Option<ModelParams>,
 }
 
 /// What clustering a job gives: clusters of record indices and the scored
@@ -223,10 +243,18 @@ impl Job {
     }
 
     fn total_pairs(&self) -> f64 {
-        let n = self.a.len() as f64;
-        match (&self.b, &self.source) {
-            (Some(b), _) => n * b.len() as f64,
-            (None, Some(src)) => {
+        match &self.b {
+            Some(b) => self.a.len() as f64 * b.len() as f64,
+            None => Job::pairs_within(self.a.len(), self.source.as_deref()),
+        }
+    }
+
+    /// Pairs of `n` records of one dataset, or of several sources (pairs
+    /// within a source left out).
+    fn pairs_within(n: usize, source: Option<&[u32]>) -> f64 {
+        let n = n as f64;
+        match source {
+            Some(src) => {
                 let mut sizes: HashMap<u32, f64> = HashMap::new();
                 for &s in src {
                     *sizes.entry(s).or_default() += 1.0;
@@ -234,7 +262,7 @@ impl Job {
                 let same: f64 = sizes.values().map(|m| m * (m - 1.0) / 2.0).sum();
                 n * (n - 1.0) / 2.0 - same
             }
-            (None, None) => n * (n - 1.0) / 2.0,
+            None => n * (n - 1.0) / 2.0,
         }
     }
 }
@@ -246,6 +274,7 @@ impl Linker {
         Ok(Linker {
             config,
             params: None,
+            origin: ModelSource::Trained,
             corpus: None,
         })
     }
@@ -255,6 +284,7 @@ impl Linker {
         params.validate()?;
         params.fits(&self.config.comparisons)?;
         self.params = Some(params);
+        self.origin = ModelSource::Given;
         Ok(self)
     }
 
@@ -333,8 +363,31 @@ impl Linker {
         if a.len() + b.as_ref().map_or(0, Dataset::len) > i32::MAX as usize {
             return Err(Error::new(Subject::Record, ErrorCode::LinkTooManyRecords));
         }
+        // Too few records to train and no parameters: the day-one model,
+        // without term frequencies (a value's frequency among a handful of
+        // records is noise: an e-mail on 2 of 4 records would cost its
+        // agreement most of its weight).
+        let n = a.len() + b.as_ref().map_or(0, Dataset::len);
+        let prior = if self.params.is_none() && n < self.config.min_training_records {
+            let (records, pairs) = match (&b, &source) {
+                (Some(b), _) => (a.len().min(b.len()), a.len() as f64 * b.len() as f64),
+                _ => (a.len(), 0.0),
+            };
+            let pairs = if b.is_some() {
+                pairs
+            } else {
+                Job::pairs_within(a.len(), source.as_deref())
+            };
+            prior_params(&self.config.comparisons, records, pairs)
+        } else {
+            None
+        };
         let datasets: Vec<&Dataset> = std::iter::once(&a).chain(b.as_ref()).collect();
-        let tf = TermFrequencies::new(&interner, &self.config.comparisons, &datasets);
+        let tf = if prior.is_some() {
+            TermFrequencies::default()
+        } else {
+            TermFrequencies::new(&interner, &self.config.comparisons, &datasets)
+        };
         Ok(Job {
             a,
             b,
@@ -342,6 +395,7 @@ impl Linker {
             interner,
             source,
             lsh_col: layout.lsh_col,
+            prior,
         })
     }
 
@@ -382,9 +436,17 @@ impl Linker {
             comparisons: n,
             ..LinkStats::default()
         };
-        let params = match &self.params {
-            Some(p) => p.clone(),
-            None => {
+        let params = match (&self.params, &job.prior) {
+            (Some(p), _) => {
+                stats.model = self.origin;
+                p.clone()
+            }
+            (None, Some(p)) => {
+                // The day-one model scores; nothing is kept.
+                stats.model = ModelSource::Prior;
+                p.clone()
+            }
+            (None, None) => {
                 let (params, sampled, iterations, plausible) =
                     self.train(job, &patterns, total_pairs, progress);
                 stats.comparisons += sampled;
@@ -394,8 +456,10 @@ impl Linker {
                 // and an implausible fit is not a model of matches: their
                 // parameters are reported but not kept.
                 stats.trained = n > 0 && plausible;
+                stats.model = ModelSource::Trained;
                 if stats.trained {
                     self.params = Some(params.clone());
+                    self.origin = ModelSource::Trained;
                 }
                 params
             }

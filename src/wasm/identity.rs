@@ -93,7 +93,7 @@ export interface GraphConfig {
   link?: LinkConfig;
   /** Trained parameters (e.g. a `Linker`'s `params`); without them the first resolve with `minTrainingRecords` person records trains by EM. */
   params?: ModelParams | null;
-  /** Default 1000; at least 2. Until then, without `params`, person records stay unlinked. */
+  /** Default 1000; at least 2. Until then, without `params`, the shipped day-one model scores person pairs. */
   minTrainingRecords?: number;
   household?: HouseholdRules;
   /** Token subjects that identify an organisation exactly. Default `['duns', 'mk-company*']`. */
@@ -113,6 +113,8 @@ export interface ResolveSummary {
   trained: boolean;
   /** EM's fit was refused (looked like neighbours, not customers). */
   implausibleModel: boolean;
+  /** Which model scored this resolve; `null` when none could (custom comparisons, not trained yet). */
+  model: ModelSource | null;
   /** Ids of the entities created, changed, merged, split or retired. */
   changed: string[];
   /** Events by kind. */
@@ -122,7 +124,11 @@ export interface ResolveSummary {
 }
 
 /** A same-person link inside a person entity. */
-export interface PersonLink { a: RecordRef; b: RecordRef; probability: number; }
+export interface PersonLink {
+  a: RecordRef; b: RecordRef; probability: number;
+  /** The comparisons that spoke for the link (positive weight in `explain(a, b)`), strongest first. */
+  agreed: string[];
+}
 
 /** An organisation related to another, and how. */
 export interface RelatedEntity { id: string; relation: 'memberOf' | 'parent' | 'headquarters' | 'branch'; }

@@ -79,6 +79,8 @@ export interface Comparison {
   thresholds?: number[];
   /** Token: adjust agreement by the token's frequency. */
   tfAdjustment?: boolean;
+  /** CLK: a token subject (`'nickname'`) whose agreement lifts the pair to the level below the top. */
+  nickname?: string;
 }
 
 /** Linker settings; every part has a default. */
@@ -98,6 +100,8 @@ export interface LinkConfig {
   /** Attach an explanation to every link (default true). */
   explainLinks?: boolean;
   em?: { maxIterations?: number; tolerance?: number; uSamplePairs?: number; seed?: number };
+  /** Fewest records a job trains EM on (default 200); smaller jobs without params are scored by the shipped day-one model. */
+  minTrainingRecords?: number;
 }
 
 /** Fellegi–Sunter parameters: save them as JSON, load them with `setParams`. */
@@ -111,7 +115,7 @@ export interface ModelParams {
 /** One comparison's part of a match weight: a bar of a waterfall chart. */
 export interface Contribution {
   comparison: string;
-  /** `agree`, `disagree`, `dice≥0.85`, …, or the string `'null'` (missing on either side: weighs 0). */
+  /** `agree`, `disagree`, `dice≥0.85`, …, `nickname` (nickname tokens agree), or the string `'null'` (missing on either side: weighs 0). */
   level: string;
   /** CLK comparisons: the Dice similarity. */
   similarity: number | null;
@@ -135,7 +139,12 @@ export interface LinkStats {
   comparisons: number; emIterations: number; trained: boolean;
   /** EM's fit looked like neighbours, not customers (files with nothing in common): no links, nothing kept. */
   implausibleModel: boolean;
+  /** Which model scored: the shipped day-one model, EM on the data, or `setParams`. */
+  model: ModelSource;
 }
+
+/** Which model scored a job. */
+export type ModelSource = 'prior' | 'trained' | 'given';
 
 export interface LinkResult { links: Link[]; params: ModelParams; stats: LinkStats; }
 export interface DedupeResult { clusters: string[][]; links: Link[]; params: ModelParams; stats: LinkStats; }

@@ -1,0 +1,130 @@
+//! The day-one model: m and u for the default comparisons, shipped with the
+//! crate, so a linker or graph without parameters links from its first
+//! records instead of waiting for enough data to train on.
+//!
+//! `prior.json` is made by `scripts/prior/generate.sh`: synthetic customers
+//! from `pseudolink-synth` (US Census surname and SSA given-name frequencies,
+//! USPS ZIP codes, the carltonnorthern nickname table; typos, moves, changed
+//! e-mails), encoded by the public pipeline (`RecordEncoder`, the default CLK
+//! schema), and the default linker's own EM fit on them (u from random
+//! pairs, m by EM; no labels). The script checks in CI-style that the file it
+//! would write is the one committed (`--check`).
+//!
+//! λ is not shipped as a number: it depends on how many records a job has.
+//! The file holds `matchesPerRecord` (the fit's expected matches per record
+//! of the smaller side), and a job of `n` such records over `P` possible pairs
+//! gets λ = matchesPerRecord · n / P (at most ½).
+
+use super::comparison::Comparison;
+use super::model::{ComparisonParams, ModelParams, PARAMS_VERSION};
+use serde::{Deserialize, Serialize};
+use std::sync::OnceLock;
+
+/// The shipped model, as JSON.
+pub const PRIOR_MODEL_JSON: &str = include_str!("prior.json");
+
+/// Which model scored a job.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ModelSource {
+    /// The shipped day-one model ([`PriorModel`]): too few records to train.
+    #[default]
+    Prior,
+    /// Parameters fitted by EM on the data (this job or an earlier one).
+    Trained,
+    /// Parameters the caller gave.
+    Given,
+}
+
+/// The shipped day-one model (`prior.json`).
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct PriorModel {
+    /// Model version: changes whenever the file is regenerated differently.
+    pub version: String,
+    /// How the file was made (the command).
+    pub generated_by: String,
+    /// Expected matches per record (see the module docs).
+    pub matches_per_record: f64,
+    /// m and u per comparison, as in [`ModelParams`].
+    pub comparisons: Vec<ComparisonParams>,
+}
+
+impl PriorModel {
+    /// The model shipped with this crate; `None` only if the file were broken
+    /// (a test checks it is not).
+    pub fn shipped() -> Option<&'static PriorModel> {
+        static MODEL: OnceLock<Option<PriorModel>> = OnceLock::new();
+        MODEL
+            .get_or_init(|| serde_json::from_str(PRIOR_MODEL_JSON).ok())
+            .as_ref()
+    }
+
+    /// Parameters for `comparisons` and a job of `records` records (the
+    /// smaller side of a link) over `total_pairs` possible pairs. `None`
+    /// when a comparison is not in the model (a name it does not know, or
+    /// other levels): custom comparison sets train as before.
+    pub fn params_for(
+        &self,
+        comparisons: &[Comparison],
+        records: usize,
+        total_pairs: f64,
+    ) -> Option<ModelParams> {
+        let mut out = Vec::with_capacity(comparisons.len());
+        for c in comparisons {
+            let p = self.comparisons.iter().find(|p| {
+                p.name == c.name
+                    && p.levels.len() == c.level_count()
+                    && p.levels
+                        .iter()
+                        .enumerate()
+                        .all(|(l, lp)| lp.label == c.level_label(l))
+            })?;
+            out.push(p.clone());
+        }
+        let prior = if total_pairs >= 1.0 {
+            (self.matches_per_record * records as f64 / total_pairs).clamp(1e-12, 0.5)
+        } else {
+            0.5
+        };
+        let params = ModelParams {
+            version: PARAMS_VERSION,
+            prior,
+            comparisons: out,
+        };
+        params.validate().ok().map(|()| params)
+    }
+}
+
+/// The shipped model's parameters for a job (see [`PriorModel::params_for`]).
+pub(crate) fn prior_params(
+    comparisons: &[Comparison],
+    records: usize,
+    total_pairs: f64,
+) -> Option<ModelParams> {
+    PriorModel::shipped()?.params_for(comparisons, records, total_pairs)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::link::default_comparisons;
+
+    #[test]
+    fn the_shipped_model_covers_the_default_comparisons() {
+        let m = PriorModel::shipped().expect("prior.json parses");
+        let p = m.params_for(&default_comparisons(), 4, 6.0).unwrap();
+        assert_eq!(p.comparisons.len(), default_comparisons().len());
+        assert!(p.prior > 0.0 && p.prior <= 0.5);
+        // Agreement on a strong identifier is strong evidence.
+        for name in ["email", "phone"] {
+            let c = p.comparisons.iter().find(|c| c.name == name).unwrap();
+            assert!((c.levels[1].m / c.levels[1].u).log2() > 8.0, "{c:?}");
+        }
+        let big = m.params_for(&default_comparisons(), 10_000, 5e7).unwrap();
+        assert!(big.prior < p.prior);
+        let mut custom = default_comparisons();
+        custom[3].thresholds = vec![0.9, 0.8];
+        assert!(m.params_for(&custom, 4, 6.0).is_none());
+    }
+}
