@@ -4,8 +4,9 @@
 // recorder, so `expect(getNormalizedX('Ab')).toEqual('ab')` records
 // {fn: 'getNormalizedX', args: ['Ab'], expected: 'ab'}. Loops, arrays of
 // {input, expected} and computed expectations (`input.toLowerCase()`) are
-// evaluated by Node as the test file wrote them. Matchers other than
-// toEqual/toBe/toStrictEqual/toBeNull are ignored.
+// evaluated by Node as the test file wrote them. Read matchers: toEqual,
+// toBe, toStrictEqual (the value), toBeNull, toBeUndefined, toBeFalsy (a
+// refusal), toBeTruthy (a predicate's yes); every other matcher is ignored.
 //
 //   node scripts/vectors/jest_cases.mjs <test-file.js>... > cases.json
 //

@@ -13,6 +13,7 @@ pseudolink.
   python3 scripts/vectors/vendor_vectors.py meta /tmp/pb.json
   node scripts/vectors/jest_cases.mjs <capi-param-builder>/nodejs/capi-param-builder/tests/*Util.test.js > /tmp/pbn.json
   python3 scripts/vectors/vendor_vectors.py meta-node /tmp/pbn.json
+  python3 scripts/vectors/vendor_vectors.py meta-php <capi-param-builder>/php/capi-param-builder/tests/*UtilsTest.php
   esbuild --format=esm --outfile=/tmp/f.test.js <data-manager-node>/util/test/formatter.test.ts
   node scripts/vectors/jest_cases.mjs /tmp/f.test.js > /tmp/g.json
   python3 scripts/vectors/vendor_vectors.py google /tmp/g.json
@@ -155,6 +156,83 @@ def java_uid2_cases(path):
     return out
 
 
+VENDORS["meta-php"] = dict(
+    VENDORS["meta"],
+    out="meta-param-builder-php.json",
+    description="Meta capi-param-builder's PHP server library unit tests "
+    "(php/capi-param-builder/tests/*UtilsTest.php), the inputs not already in "
+    "meta-param-builder.json or meta-param-builder-node.json; vendorExpected is the test's "
+    "own expectation.",
+    source="https://github.com/facebook/capi-param-builder/blob/"
+    "b0b6f0b19e042ff0ae723f684495dde8935a6ff0/php/capi-param-builder/tests/{file}",
+    dedupe=["meta-param-builder.json", "meta-param-builder-node.json"],
+)
+
+
+def php_string(lit):
+    """The value of a PHP string literal (single- or double-quoted)."""
+    q, body = lit[0], lit[1:-1]
+    if q == '"' and re.search(r"\$[{\w]|\{\$", body):
+        return None  # interpolated at run time: no fixed value
+    if q == "'":
+        return re.sub(r"\\(['\\])", r"\1", body)
+    simple = {"n": "\n", "t": "\t", "r": "\r", "v": "\v", "f": "\f", "0": "\0",
+              "\\": "\\", '"': '"', "$": "$", "e": "\x1b"}
+
+    def esc(m):
+        e = m.group(1)
+        if e.startswith("u{"):
+            return chr(int(e[2:-1], 16))
+        if e.startswith("x"):
+            return chr(int(e[1:], 16))
+        return simple.get(e, "\\" + e)
+
+    return re.sub(r"\\(u\{[0-9a-fA-F]+\}|x[0-9a-fA-F]{1,2}|.)", esc, body)
+
+
+def php_cases(paths):
+    """One pair per PHPUnit test method of the shape
+    `$v = '<literal>'; $expected = '<literal>'|null; $result = X::getNormalizedY($v);
+    assertEquals($expected, $result)` (or assertNull($result)); other methods
+    (arrays, loops, hashed inputs built at run time) are skipped."""
+    lit = r"('(?:[^'\\]|\\.)*'|\"(?:[^\"\\]|\\.)*\")"
+    out = []
+    for path in paths:
+        src = pathlib.Path(path).read_text(encoding="utf-8")
+        file = pathlib.Path(path).name
+        for body in re.split(r"public function test\w*\(\)", src)[1:]:
+            calls = re.findall(r"::(getNormalized\w+)\(\s*(\$\w+|" + lit + r")\s*\)", body)
+            if len(calls) != 1:
+                continue
+            fn, arg = calls[0][0], calls[0][1]
+            values = {m[0]: php_string(m[1]) for m in re.findall(r"(\$\w+)\s*=\s*" + lit + r"\s*;", body)}
+            values = {k: v for k, v in values.items() if v is not None}
+            nulls = set(re.findall(r"(\$\w+)\s*=\s*null\s*;", body))
+            value = values.get(arg) if arg.startswith("$") else php_string(arg)
+            if value is None:
+                continue
+            if re.search(r"assertNull\(\s*\$result\s*\)", body):
+                expected = None
+            else:
+                m = re.search(r"assert(?:Equals|Same)\(\s*(\$\w+|" + lit + r")\s*,\s*\$result\s*\)", body)
+                if not m:
+                    continue
+                e = m.group(1)
+                if e.startswith("$"):
+                    if e in nulls:
+                        expected = None
+                    elif e in values:
+                        expected = values[e]
+                    else:
+                        continue
+                else:
+                    expected = php_string(e)
+                    if expected is None:
+                        continue
+            out.append({"fn": fn, "args": [value], "expected": expected, "file": file})
+    return out
+
+
 # (profile, field, input) -> our expectation where it deliberately differs
 # from the vendor library; each says why (tests/vectors/README.md lists them).
 MAX_INPUT_BYTES = 1024
@@ -169,7 +247,16 @@ _AMBIGUOUS = (
 )
 DEVIATIONS = {
     ("meta", "dateOfBirth", v): {"error": "date.ambiguous", "note": _AMBIGUOUS}
-    for v in ("03-05-1995", "05-03-1995", "01-02-1990", "02-01-1990", "05-09-2000", "05-08-1990")
+    for v in (
+        "03-05-1995",
+        "05-03-1995",
+        "01-02-1990",
+        "02-01-1990",
+        "05-09-2000",
+        "05-08-1990",
+        "1/5/1990",
+        "01/05/1990",
+    )
 }
 DEVIATIONS[("meta", "dateOfBirth", "01-01-2028")] = {
     "normalized": "20280101",
@@ -182,9 +269,10 @@ def cases_for(vendor: str, records):
     v = VENDORS[vendor]
     seen = {}
     skip_keys = set()
-    if v.get("dedupe"):
-        other = json.loads((ROOT / v["dedupe"]).read_text(encoding="utf-8"))
-        skip_keys = {(c["field"], c["input"]) for c in other["cases"]}
+    dedupe = v.get("dedupe") or []
+    for name in [dedupe] if isinstance(dedupe, str) else dedupe:
+        other = json.loads((ROOT / name).read_text(encoding="utf-8"))
+        skip_keys |= {(c["field"], c["input"]) for c in other["cases"]}
     for r in records:
         args = r.get("args") or []
         if r["fn"] in v["functions"]:
@@ -260,6 +348,8 @@ def main():
     vendor, src = sys.argv[1], sys.argv[2]
     if src.endswith(".java"):
         records = java_uid2_cases(src)
+    elif src.endswith(".php"):
+        records = php_cases(sys.argv[2:])
     else:
         records = json.loads(pathlib.Path(src).read_text(encoding="utf-8"))
     cases = cases_for(vendor, records)

@@ -31,6 +31,10 @@ pub const NORMALIZATION_FILES: &[(&str, &str)] = &[
         include_str!("../vectors/meta-param-builder-node.json"),
     ),
     (
+        "meta-param-builder-php.json",
+        include_str!("../vectors/meta-param-builder-php.json"),
+    ),
+    (
         "google-data-manager.json",
         include_str!("../vectors/google-data-manager.json"),
     ),
