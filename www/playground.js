@@ -40,17 +40,20 @@ function readRecord() {
   return record;
 }
 
+// With no day/month order picked, dates like 05/02/1984 are read in the
+// region's usual order (month first in the US, day first in most regions).
 function options() {
-  return { region: $('#region').value, dateOrder: $('#dateOrder').value };
+  const dateOrder = $('#dateOrder').value;
+  return dateOrder ? { region: $('#region').value, dateOrder } : { region: $('#region').value };
 }
 
 function rebuildPseudonymizer() {
   pseudonymizer?.free();
   const { region, dateOrder } = options();
-  pseudonymizer = new Pseudonymizer(
-    [{ id: DEMO_KEY_ID, secret: DEMO_KEY }],
-    { ...DEFINITION, defaultRegion: region, dateOrder },
-  );
+  const definition = { ...DEFINITION, defaultRegion: region };
+  if (dateOrder) definition.dateOrder = dateOrder;
+  else delete definition.dateOrder;
+  pseudonymizer = new Pseudonymizer([{ id: DEMO_KEY_ID, secret: DEMO_KEY }], definition);
 }
 
 function short(token) {

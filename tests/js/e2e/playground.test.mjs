@@ -76,6 +76,19 @@ test('playground: live normalisation, tokens and a payload without raw values', 
     await page.selectOption('#profile', '');
     assert.equal(await page.$$eval('.platform', (cards) => cards.length), 3);
 
+    // With no day/month order, dates are read in the region's usual order.
+    await page.selectOption('#dateOrder', '');
+    await page.fill('input[name="dateOfBirth"]', '05/02/1984');
+    const dobIn = async () => page.$$eval('#table tbody tr', (trs) =>
+        trs.find((tr) => tr.children[0].textContent === 'Date of birth').children[1].textContent);
+    assert.equal(await dobIn(), '19840502');
+    // The record's own country is its region.
+    await page.fill('input[name="country"]', 'Germany');
+    assert.equal(await dobIn(), '19840205');
+    await page.fill('input[name="country"]', TYPED.country);
+    await page.selectOption('#dateOrder', 'mdy');
+    await page.fill('input[name="dateOfBirth"]', TYPED.dateOfBirth);
+
     // An invalid value gets an inline message from its error code.
     await page.fill('input[name="phone"]', '555 01');
     await page.waitForFunction(() => document.querySelector('.error[data-for="phone"]').textContent !== '');
