@@ -73,30 +73,6 @@ def main() -> None:
             else:
                 marks.append([cp, cp])
 
-    # Canonical composition pairs (primary composites): NFC(a+b) == c where
-    # c's canonical decomposition is exactly a,b and c is not excluded.
-    pairs = []
-    for cp in range(0x110000):
-        if 0xAC00 <= cp <= 0xD7A3 or cp > 0xFFFF:
-            continue  # Hangul composes arithmetically; supplementary planes left as typed
-        d = unicodedata.decomposition(chr(cp))
-        if not d or d.startswith("<"):
-            continue
-        parts = [int(x, 16) for x in d.split()]
-        if len(parts) != 2:
-            continue
-        if max(parts) <= 0xFFFF and unicodedata.normalize("NFC", chr(parts[0]) + chr(parts[1])) == chr(cp):
-            pairs.append((parts[0] << 16 | parts[1], cp))
-    pairs.sort()
-    ccc = []
-    for cp in range(0x10000):
-        c = unicodedata.combining(chr(cp))
-        if c:
-            if ccc and ccc[-1][1] == cp - 1 and ccc[-1][2] == c:
-                ccc[-1][1] = cp
-            else:
-                ccc.append([cp, cp, c])
-
     def rows(items, per):
         return "\n".join("    " + " ".join(items[i:i + per]) for i in range(0, len(items), per))
 
@@ -122,23 +98,6 @@ pub(super) const FOLD_LENS: [u8; {len(lens)}] = [
 /// The folded forms, back to back.
 pub(super) const FOLD_POOL: &str = "{pool_text}";
 
-/// Canonical composition (BMP): (first << 16 | second) of each primary
-/// composite's two-character canonical decomposition, sorted.
-pub(super) const COMPOSE_KEYS: [u32; {len(pairs)}] = [
-{rows([f"0x{k:X}," for k, _ in pairs], 6)}
-];
-
-/// The composite for each [`COMPOSE_KEYS`] entry.
-pub(super) const COMPOSE_VALS: [u16; {len(pairs)}] = [
-{rows([f"0x{v:X}," for _, v in pairs], 10)}
-];
-
-/// Inclusive ranges of BMP characters with a non-zero canonical combining
-/// class, with that class, sorted.
-pub(super) const CCC_RANGES: [(u16, u16, u8); {len(ccc)}] = [
-{rows([f"(0x{a:X}, 0x{b:X}, {c})," for a, b, c in ccc], 5)}
-];
-
 /// Inclusive ranges of nonspacing marks (General_Category=Mn), sorted.
 pub(super) const MARK_RANGES: [(u32, u32); {len(marks)}] = [
 {rows([f"(0x{a:X}, 0x{b:X})," for a, b in marks], 6)}
@@ -150,8 +109,7 @@ pub(super) const MARK_RANGES: [(u32, u32); {len(marks)}] = [
         return
     OUT.parent.mkdir(parents=True, exist_ok=True)
     OUT.write_text(out, encoding="utf-8")
-    print(f"wrote {len(keys)} fold entries, {offset} pool bytes, {len(pairs)} compositions, "
-          f"{len(ccc)} combining-class ranges, {len(marks)} mark ranges to {OUT}")
+    print(f"wrote {len(keys)} fold entries, {offset} pool bytes, {len(marks)} mark ranges to {OUT}")
 
 
 def rustfmt(text: str) -> str:

@@ -36,10 +36,19 @@ pub struct IdentityDefinition {
     #[serde(default)]
     pub match_keys: Vec<MatchKey>,
     /// Region for national phone numbers and for postal codes/states when a
-    /// record has no country (ISO alpha-2).
+    /// record has no country (ISO alpha-2). With no `dateOrder`, it also says
+    /// how to read a date of birth like `05/02/1984` whose day and month could
+    /// be swapped: in the region's usual order (Unicode CLDR short date
+    /// patterns, see [`DateOrder::of_region`]): month first in `US` (and `PH`,
+    /// `PR`, `GU`, `VI`, …), day first in most regions. The record's own
+    /// country, when it has a valid one, takes the place of this default.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub default_region: Option<String>,
-    /// Day/month order for separated dates of birth.
+    /// Day/month order for separated dates of birth. When set it always wins,
+    /// over the region and over the date itself (`2/16/1997` under `dmy` is
+    /// `date.impossible`). When not set, a date with only one valid reading
+    /// (`2/16/1997`, `31-12-1990`) is taken in that reading, a date with two is
+    /// read in the region's order, and with no region it is `date.ambiguous`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub date_order: Option<DateOrder>,
 }

@@ -108,6 +108,8 @@ error_codes! {
     /// A character that cannot appear in a name (digits, `@`, ...).
     NameInvalidCharacter = "name.invalid_character", "contains a character not allowed in a name";
     // --- address ---------------------------------------------------------
+    /// The city does not start with a Latin letter (Meta's library rule).
+    CityInvalid = "city.invalid", "must start with a Latin letter";
     /// The postal code does not match the country's format.
     PostalInvalid = "postal.invalid", "does not match the country's postal code format";
     /// The state/province is not known for the country.

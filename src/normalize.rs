@@ -10,10 +10,13 @@ mod date;
 mod email;
 mod external_id;
 mod gender;
+mod google;
+mod meta;
 mod name;
 mod phone;
 mod subdivision;
 pub(crate) mod text;
+mod uid2;
 
 pub use country::Country;
 pub use date::DateOrder;
@@ -36,6 +39,9 @@ pub struct NormalizeOptions {
     /// states when the record has none.
     pub region: Option<Country>,
     /// Day/month order for dates written with separators (`03/04/1990`).
+    /// Always wins when set. Without it, a date with one valid reading is
+    /// read that way, and one with two is read in `region`'s usual order
+    /// ([`DateOrder::of_region`]), or refused as `date.ambiguous` with no region.
     pub date_order: Option<DateOrder>,
 }
 
@@ -113,7 +119,46 @@ fn normalize_code(field: Field, value: &str, o: &NormalizeOptions) -> Result<Str
     if text::trim(value).is_empty() {
         return Err(ErrorCode::Empty);
     }
-    let out = match field {
+    let out = match (o.profile, field) {
+        (Profile::Meta, _) => meta_field(field, value, o),
+        (Profile::Uid2, Field::Email) => uid2::email(value),
+        (Profile::Uid2, Field::Phone) => uid2::phone(value, o),
+        (Profile::Google, Field::Email) => google::email(value),
+        (Profile::Google, Field::Phone) => google::phone(value, o),
+        (Profile::Google, Field::Country) => google::region_code(value),
+        (Profile::Google, Field::PostalCode) => Ok(google::postal_code(value)),
+        _ => other_field(field, value, o),
+    }?;
+    if out.is_empty() {
+        return Err(ErrorCode::Empty);
+    }
+    Ok(out)
+}
+
+/// The `meta` profile: the rules of Meta's capi-param-builder library.
+fn meta_field(field: Field, value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {
+    match field {
+        Field::Email => meta::email(value),
+        // With an explicit region a national number gets its calling code
+        // (Meta's page); the library itself only keeps the digits.
+        Field::Phone if o.region.is_some() => {
+            phone::normalize(value, o).or_else(|_| Ok(meta::phone_digits(value)))
+        }
+        Field::Phone => Ok(meta::phone_digits(value)),
+        Field::FirstName | Field::LastName => Ok(meta::name(value)),
+        Field::City => meta::city(value),
+        Field::State => meta::state(value),
+        Field::PostalCode => meta::postal_code(value),
+        Field::Country => meta::country(value),
+        Field::DateOfBirth => meta::date_of_birth(value, o),
+        Field::Gender => meta::gender(value),
+        Field::ExternalId => Ok(meta::external_id(value)),
+        _ => Err(ErrorCode::UnsupportedField),
+    }
+}
+
+fn other_field(field: Field, value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {
+    match field {
         Field::Email => email::normalize(value, o),
         Field::Phone => phone::normalize(value, o),
         Field::FirstName => name::first_name(value, o),
@@ -129,9 +174,5 @@ fn normalize_code(field: Field, value: &str, o: &NormalizeOptions) -> Result<Str
         Field::Duns => company::duns(value, o),
         Field::WebDomain => company::web_domain(value, o),
         Field::ExternalId => external_id::normalize(value, o),
-    }?;
-    if out.is_empty() {
-        return Err(ErrorCode::Empty);
     }
-    Ok(out)
 }

@@ -5,8 +5,11 @@ use serde::{Deserialize, Serialize};
 
 /// Whose rules a value is normalised (and, for platform hashes, encoded) by.
 ///
-/// The platform profiles follow each vendor's documentation page, not its SDKs
-/// where the two disagree; `tests/vectors/README.md` lists every such choice.
+/// The platform profiles follow each vendor's own client library where it and
+/// the vendor's documentation page disagree (Meta's capi-param-builder, the
+/// UID2 operator and SDK, Google's Data Manager formatter), so a page that
+/// swaps the library for pseudolink sends the same hashes;
+/// `tests/vectors/README.md` lists every such choice and every deviation.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "lowercase")]
 #[non_exhaustive]

@@ -33,7 +33,12 @@ export interface NormalizeOptions {
   profile?: ProfileName;
   /** ISO alpha-2 region for national phone numbers, postal codes and states. */
   region?: string;
-  /** Day/month order for dates like `03/04/1990`. */
+  /**
+   * Day/month order for dates like `03/04/1990`; always wins when set. Without
+   * it a date with one valid reading (`2/16/1997`) is read that way, one with
+   * two in `region`'s usual order (CLDR: `US` month first, most regions day
+   * first), else `date.ambiguous`.
+   */
   dateOrder?: 'dmy' | 'mdy' | 'ymd';
 }
 
@@ -74,7 +79,9 @@ export interface IdentityDefinition {
   version: 1;
   fields: FieldName[];
   matchKeys?: { name: string; parts: MatchKeyPart[] }[];
+  /** ISO alpha-2; also the usual order of dates like `05/02/1984` (US: month first) when `dateOrder` is not set. */
   defaultRegion?: string;
+  /** Day/month order of dates of birth; always wins over `defaultRegion` and over the date's only valid reading. */
   dateOrder?: 'dmy' | 'mdy' | 'ymd';
 }
 

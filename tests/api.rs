@@ -241,3 +241,46 @@ fn normalize_rejects_over_long_input_early() {
     let e = normalize(Field::Email, &big, &NormalizeOptions::default()).unwrap_err();
     assert_eq!(e.code(), ErrorCode::TooLong);
 }
+
+fn dob_tokens(definition: &str, dob: &str, country: Option<&str>) -> Result<Vec<String>, String> {
+    let def = IdentityDefinition::from_json(definition).unwrap();
+    let p = Pseudonymizer::new(vec![("k1".to_string(), secret(1))], def).unwrap();
+    let mut r = Record::new().with(Field::DateOfBirth, dob);
+    if let Some(c) = country {
+        r = r.with(Field::Country, c);
+    }
+    let out = p.tokenize(&r);
+    match out.errors.first() {
+        Some(e) => Err(e.code.to_string()),
+        None => Ok(out.tokens),
+    }
+}
+
+#[test]
+fn dates_read_in_the_default_regions_order() {
+    let us = r#"{"version":1,"fields":["dateOfBirth"],"defaultRegion":"US"}"#;
+    let de = r#"{"version":1,"fields":["dateOfBirth"],"defaultRegion":"DE"}"#;
+    let none = r#"{"version":1,"fields":["dateOfBirth"]}"#;
+    let us_dmy = r#"{"version":1,"fields":["dateOfBirth"],"defaultRegion":"US","dateOrder":"dmy"}"#;
+    let may_2 = dob_tokens(none, "1984-05-02", None).unwrap();
+    let feb_5 = dob_tokens(none, "1984-02-05", None).unwrap();
+    // US: month first; DE: day first; an explicit dateOrder wins.
+    assert_eq!(dob_tokens(us, "05/02/1984", None).unwrap(), may_2);
+    assert_eq!(dob_tokens(de, "05/02/1984", None).unwrap(), feb_5);
+    assert_eq!(dob_tokens(us_dmy, "05/02/1984", None).unwrap(), feb_5);
+    // The record's own country takes the default region's place.
+    assert_eq!(dob_tokens(us, "05/02/1984", Some("DE")).unwrap(), feb_5);
+    // No order and no region: refused; one valid reading: accepted.
+    assert_eq!(
+        dob_tokens(none, "05/02/1984", None).unwrap_err(),
+        "date.ambiguous"
+    );
+    assert_eq!(
+        dob_tokens(none, "2/16/1997", None).unwrap(),
+        dob_tokens(none, "1997-02-16", None).unwrap()
+    );
+    assert_eq!(
+        dob_tokens(us_dmy, "2/16/1997", None).unwrap_err(),
+        "date.impossible"
+    );
+}

@@ -24,6 +24,7 @@ export type CoreErrorCode =
   | 'phone.invalid_country_code'
   | 'phone.invalid_character'
   | 'name.invalid_character'
+  | 'city.invalid'
   | 'postal.invalid'
   | 'state.unknown'
   | 'country.unknown'

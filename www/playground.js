@@ -9,6 +9,8 @@ const PLATFORMS = [
   ['google', 'Google Ads', 'SHA-256 · hex'],
   ['meta', 'Meta CAPI', 'SHA-256 · hex'],
 ];
+// Every profile a person can pick: the platforms above and pseudolink's own form.
+const PROFILES = [...PLATFORMS, ['pseudolink', 'pseudolink', 'SHA-256 · hex']];
 const EXAMPLE = {
   email: 'Jon.Smith+shop@GoogleMail.com', phone: '(415) 555 0100', firstName: 'Dr. Jon',
   lastName: 'Smith', street: '1600 Amphitheatre Parkway', city: 'Mountain View', state: 'California',
@@ -38,17 +40,20 @@ function readRecord() {
   return record;
 }
 
+// With no day/month order picked, dates like 05/02/1984 are read in the
+// region's usual order (month first in the US, day first in most regions).
 function options() {
-  return { region: $('#region').value, dateOrder: $('#dateOrder').value };
+  const dateOrder = $('#dateOrder').value;
+  return dateOrder ? { region: $('#region').value, dateOrder } : { region: $('#region').value };
 }
 
 function rebuildPseudonymizer() {
   pseudonymizer?.free();
   const { region, dateOrder } = options();
-  pseudonymizer = new Pseudonymizer(
-    [{ id: DEMO_KEY_ID, secret: DEMO_KEY }],
-    { ...DEFINITION, defaultRegion: region, dateOrder },
-  );
+  const definition = { ...DEFINITION, defaultRegion: region };
+  if (dateOrder) definition.dateOrder = dateOrder;
+  else delete definition.dateOrder;
+  pseudonymizer = new Pseudonymizer([{ id: DEMO_KEY_ID, secret: DEMO_KEY }], definition);
 }
 
 function short(token) {
@@ -96,15 +101,29 @@ function render() {
   const platforms = $('#platforms');
   platforms.replaceChildren();
   const hashes = {};
-  for (const [profile, title, enc] of PLATFORMS) {
-    const h = platformHashes(record, profile, opts);
-    hashes[profile] = h;
+  for (const [profile] of PLATFORMS) hashes[profile] = platformHashes(record, profile, opts);
+  // One picked profile: its parameters, each with the value normalised under
+  // that profile's rules and what would be sent; else a card per platform.
+  const picked = $('#profile').value;
+  for (const [profile, title, enc] of PROFILES) {
+    if (picked ? profile !== picked : !(profile in hashes)) continue;
+    const h = hashes[profile] ?? platformHashes(record, profile, opts);
     const card = document.createElement('div');
     card.className = 'platform';
+    card.dataset.profile = profile;
     card.innerHTML = `<div class="ph"><strong>${title}</strong><span class="muted">${enc}</span></div>`;
     const dl = document.createElement('dl');
     const rows = [...Object.entries(h.hashes).map(([k, v]) => [k, short(v), v]),
       ...Object.entries(h.plain).map(([k, v]) => [k, `${v} (sent unhashed)`, v])];
+    if (picked) {
+      // What each field becomes under this profile before hashing.
+      for (const field of Object.keys(record)) {
+        let norm;
+        try { norm = normalize(field, record[field], { ...opts, region, profile }); } catch (e) { norm = e.code; }
+        if (norm !== 'profile.unsupported_field') rows.push([`${FIELD_LABELS[field]} → normalised`, norm, norm]);
+      }
+      for (const e of h.errors) rows.push([FIELD_LABELS[e.field] ?? e.field, `not sent: ${e.code}`, e.code]);
+    }
     if (rows.length === 0) dl.innerHTML = '<dd class="muted">no fields for this platform yet</dd>';
     for (const [k, shown, full] of rows) {
       const dt = document.createElement('dt');
@@ -151,6 +170,7 @@ async function main() {
   $('#status').classList.add('ready');
   $('#form').addEventListener('input', render);
   $('#form').addEventListener('reset', () => setTimeout(render));
+  $('#profile').addEventListener('change', render);
   for (const id of ['#region', '#dateOrder']) {
     $(id).addEventListener('change', () => { rebuildPseudonymizer(); render(); });
   }

@@ -136,18 +136,6 @@ fn map_words(folded: &str, table: &[(&str, &str)]) -> String {
     out
 }
 
-/// Meta's rule for city and non-US state ("lowercase only with no
-/// punctuation, no special characters, and no white space"; UTF-8 letters
-/// allowed): lowercase, composed (NFC) so `ã` is one letter, then only letters,
-/// digits and combining marks kept. Digits are kept: the page does not remove
-/// them (the SDKs do).
-pub(crate) fn meta_compact(s: &str) -> String {
-    text::compose(&s.to_lowercase())
-        .chars()
-        .filter(|c| c.is_alphanumeric() || text::is_combining_mark(*c))
-        .collect()
-}
-
 /// Street line. Google hashes it after "remove leading and trailing
 /// whitespace; convert the text to lowercase" (enhanced conversions page);
 /// pseudolink folds it and applies the USPS abbreviations. `#` (unit of
@@ -159,11 +147,11 @@ pub(crate) fn street(value: &str, o: &NormalizeOptions) -> Result<String, ErrorC
     })
 }
 
-/// City. Meta: `meta_compact`. Google takes the city unhashed and states no
-/// rule beyond trimming. Pseudolink: folded, with `st`→`saint` and friends.
+/// City. Google takes the city unhashed and states no rule beyond
+/// trimming. Pseudolink: folded, with `st`→`saint` and friends. (Meta:
+/// `normalize/meta.rs`.)
 pub(crate) fn city(value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {
     Ok(match o.profile {
-        Profile::Meta => meta_compact(value),
         Profile::Google => text::trim(value).to_string(),
         _ => map_words(&text::fold_words(value), CITY_WORDS),
     })
@@ -260,45 +248,26 @@ fn parse_ca(v: &str) -> Option<String> {
 }
 
 /// Postal code, country-aware through `o.region` (or the code's shape).
-/// US: five digits for pseudolink and Meta ("use only the first 5 digits");
-/// Google keeps ZIP+4 ("5 digits followed by a 4-digit extension ... may
-/// improve your match rate"). UK and Canada: validated, then `SW1A 1AA`
-/// (pseudolink, Google) or `sw1a1aa` (Meta). Elsewhere: pseudolink uppercase
-/// words, Meta lowercase without spaces or dashes, Google trimmed.
+/// US: five digits. UK and Canada: validated, then `SW1A 1AA`. Elsewhere:
+/// uppercase words. (Meta and Google: `normalize/meta.rs`, `normalize/google.rs`.)
 pub(crate) fn postal_code(value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {
     let t = text::trim(value);
     let scheme = o.region.map_or_else(|| detect(t), scheme_for);
-    let meta = o.profile == Profile::Meta;
     Ok(match scheme {
         Scheme::Us => {
-            let (five, four) = parse_us(t).ok_or(ErrorCode::PostalInvalid)?;
-            match (o.profile, four) {
-                (Profile::Google, Some(four)) => format!("{five}-{four}"),
-                _ => five.to_string(),
-            }
+            let (five, _) = parse_us(t).ok_or(ErrorCode::PostalInvalid)?;
+            five.to_string()
         }
         Scheme::Gb => {
             let (outward, inward) = parse_gb(t).ok_or(ErrorCode::PostalInvalid)?;
-            if meta {
-                format!("{outward}{inward}").to_ascii_lowercase()
-            } else {
-                format!("{outward} {inward}")
-            }
+            format!("{outward} {inward}")
         }
         Scheme::Ca => {
             let s = parse_ca(t).ok_or(ErrorCode::PostalInvalid)?;
             let (fsa, ldu) = s.split_at(3);
-            if meta {
-                s.to_ascii_lowercase()
-            } else {
-                format!("{fsa} {ldu}")
-            }
+            format!("{fsa} {ldu}")
         }
-        Scheme::Other => match o.profile {
-            Profile::Meta => meta_compact(t),
-            Profile::Google => t.to_string(),
-            _ => text::fold_words(t).to_uppercase(),
-        },
+        Scheme::Other => text::fold_words(t).to_uppercase(),
     })
 }
 
@@ -353,15 +322,6 @@ mod tests {
     }
 
     #[test]
-    fn city_meta_keeps_utf8_letters() {
-        let o = opts(Profile::Meta, None);
-        assert_eq!(city("São Paulo", &o).unwrap(), "sãopaulo");
-        assert_eq!(city("Sa\u{303}o Paulo", &o).unwrap(), "sãopaulo");
-        assert_eq!(city("St. Louis", &o).unwrap(), "stlouis");
-        assert_eq!(city("Москва", &o).unwrap(), "москва");
-    }
-
-    #[test]
     fn postal_us_five_digits() {
         for v in ["94105", "94105-1234", "941051234", " 94105 1234 "] {
             assert_eq!(zip(v, Profile::Pseudolink, Some("US")).unwrap(), "94105");
@@ -371,12 +331,8 @@ mod tests {
             Err(ErrorCode::PostalInvalid)
         );
         assert_eq!(
-            zip("94105-12", Profile::Meta, Some("US")),
+            zip("94105-12", Profile::Pseudolink, Some("US")),
             Err(ErrorCode::PostalInvalid)
-        );
-        assert_eq!(
-            zip("941051234", Profile::Google, None).unwrap(),
-            "94105-1234"
         );
     }
 
@@ -385,10 +341,6 @@ mod tests {
         assert_eq!(
             zip("sw1a1aa", Profile::Pseudolink, None).unwrap(),
             "SW1A 1AA"
-        );
-        assert_eq!(
-            zip("SW1A 1AA", Profile::Meta, Some("GB")).unwrap(),
-            "sw1a1aa"
         );
         assert_eq!(
             zip("M1 1AE", Profile::Pseudolink, Some("GB")).unwrap(),
@@ -403,7 +355,6 @@ mod tests {
     #[test]
     fn postal_canada_format_per_profile() {
         assert_eq!(zip("k1a0a6", Profile::Pseudolink, None).unwrap(), "K1A 0A6");
-        assert_eq!(zip("K1A 0A6", Profile::Meta, Some("CA")).unwrap(), "k1a0a6");
         assert_eq!(
             zip("D1A 0A6", Profile::Pseudolink, Some("CA")),
             Err(ErrorCode::PostalInvalid)
@@ -415,11 +366,6 @@ mod tests {
         assert_eq!(
             zip("1229-076", Profile::Pseudolink, Some("PT")).unwrap(),
             "1229 076"
-        );
-        assert_eq!(zip("1229-076", Profile::Meta, None).unwrap(), "1229076");
-        assert_eq!(
-            zip(" 1229-076 ", Profile::Google, None).unwrap(),
-            "1229-076"
         );
     }
 

@@ -9,7 +9,6 @@
 use super::text;
 use super::NormalizeOptions;
 use crate::error::ErrorCode;
-use crate::profile::Profile;
 
 /// An ISO 3166-1 alpha-2 country code, stored uppercase (`US`, `GB`).
 #[derive(Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -44,6 +43,33 @@ impl Country {
             .ok()
             .and_then(|i| NAMES.get(i))
             .map(|(_, code)| Country(*code))
+    }
+
+    /// Meta's library lookup: the country whose English name, letters only,
+    /// is `key` (lowercase a–z), else the name found earliest inside `key`
+    /// (the longest of those): `japanasia` → JP, `brazilsouthamerica` → BR.
+    pub(crate) fn by_letters(key: &str) -> Option<Country> {
+        let compact = |n: &str| {
+            n.chars()
+                .filter(char::is_ascii_lowercase)
+                .collect::<String>()
+        };
+        let mut best: Option<(usize, usize, [u8; 2])> = None;
+        for (name, code) in NAMES {
+            let c = compact(name);
+            if c == key {
+                return Some(Country(*code));
+            }
+            if let Some(at) = key.find(c.as_str()) {
+                let better = best.is_none_or(|(pos, len, _)| {
+                    (at, usize::MAX - c.len()) < (pos, usize::MAX - len)
+                });
+                if better {
+                    best = Some((at, c.len(), *code));
+                }
+            }
+        }
+        best.map(|(_, _, code)| Country(code))
     }
 
     /// Builds a country from a code known at compile time to be assigned.
@@ -91,12 +117,9 @@ impl core::fmt::Display for Country {
 /// Country field: alpha-2, uppercase for pseudolink and Google (Google's
 /// `country_code`/`region_code` are uppercase ISO codes), lowercase for Meta
 /// ("Use the lowercase, 2-letter country codes in ISO 3166-1 alpha-2").
-pub(crate) fn normalize(value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {
+pub(crate) fn normalize(value: &str, _o: &NormalizeOptions) -> Result<String, ErrorCode> {
     let c = Country::parse(value).ok_or(ErrorCode::CountryUnknown)?;
-    Ok(match o.profile {
-        Profile::Meta => c.as_str().to_ascii_lowercase(),
-        _ => c.as_str().to_string(),
-    })
+    Ok(c.as_str().to_string())
 }
 
 /// Every assigned alpha-2 code, sorted, two bytes each (binary search by index).

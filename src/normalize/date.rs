@@ -1,13 +1,21 @@
 //! Dates of birth, to `YYYYMMDD` (Meta's `db` format, and pseudolink's).
 //!
-//! Only layouts that cannot be misread are taken without help: year first
-//! (`1990-12-31`, `1990/12/31`, `1990.12.31`, `19901231`). Day/month-first
-//! layouts need an explicit [`DateOrder`], because `03/04/1990` is March in
-//! the US and April elsewhere, and a wrong guess links the wrong people.
-
+//! Year-first layouts (`1990-12-31`, `1990/12/31`, `1990.12.31`, `19901231`)
+//! are read as they are. For day/month-first layouts (`03/04/1990`) the order
+//! comes from, in turn:
+//!
+//! 1. an explicit [`DateOrder`] (`dateOrder`), which always wins;
+//! 2. the date itself, when only one reading is a real date (`2/16/1997` can
+//!    only be 16 February, `16/2/1997` too);
+//! 3. the region's usual order (`region`, a definition's `defaultRegion`):
+//!    month first in the US and the few other regions whose CLDR short date
+//!    pattern puts the month first, day first in most of the world;
+//! 4. otherwise `date.ambiguous`: `03/04/1990` is March in the US and April
+//!    elsewhere, and a wrong guess links the wrong people.
 use super::text;
 use super::NormalizeOptions;
 use crate::error::ErrorCode;
+use crate::normalize::Country;
 
 /// Order of day and month in dates written with separators.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
@@ -19,6 +27,37 @@ pub enum DateOrder {
     Mdy,
     /// `1990/12/31`
     Ymd,
+}
+
+/// Regions whose usual numeric date order is month, day, year, and those
+/// whose order is year first; every other region writes the day first. From
+/// Unicode CLDR 47's short date pattern of each region's likely locale
+/// (`scripts/vectors/cldr_date_order.py` prints both lists).
+const MONTH_FIRST: &str = "ER GH GU MH MP PA PH PR UM US VI";
+const YEAR_FIRST: &str =
+    "AF AX BT CA CN GL HU IR JP KP KR LK LS LT MG MN MW NA NP PY RW SE TW ZA ZW";
+
+impl DateOrder {
+    /// The usual order of numeric dates in `region` (Unicode CLDR short date
+    /// patterns): [`DateOrder::Mdy`] in the US, [`DateOrder::Ymd`] in China,
+    /// Japan, Korea, Hungary, Sweden, Canada…, [`DateOrder::Dmy`] elsewhere.
+    ///
+    /// ```
+    /// use pseudolink::{Country, DateOrder};
+    /// let us = Country::parse("US").unwrap();
+    /// assert_eq!(DateOrder::of_region(us), DateOrder::Mdy);
+    /// assert_eq!(DateOrder::of_region(Country::parse("DE").unwrap()), DateOrder::Dmy);
+    /// ```
+    pub fn of_region(region: Country) -> DateOrder {
+        let has = |list: &str| list.split(' ').any(|c| c == region.as_str());
+        if has(MONTH_FIRST) {
+            DateOrder::Mdy
+        } else if has(YEAR_FIRST) {
+            DateOrder::Ymd
+        } else {
+            DateOrder::Dmy
+        }
+    }
 }
 
 /// Earliest accepted birth year: Meta's "from 1900".
@@ -57,37 +96,8 @@ fn split3(t: &str) -> Option<[&str; 3]> {
     it.next().is_none().then_some(parts)
 }
 
-/// Date of birth → `YYYYMMDD`. Errors: `date.invalid_format` (layout, two-digit
-/// year), `date.ambiguous` (day/month first with no order), `date.out_of_range`
-/// (year outside 1900..=2100), `date.impossible` (no such day).
-pub(crate) fn date_of_birth(value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {
-    let t = text::trim(value);
-    let (y, m, d) = if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
-        (t.get(..4), t.get(4..6), t.get(6..))
-    } else {
-        let [a, b, c] = split3(t).ok_or(ErrorCode::DateInvalidFormat)?;
-        if [a, b, c].iter().any(|p| number(p, 4).is_none()) {
-            return Err(ErrorCode::DateInvalidFormat);
-        }
-        if a.len() == 4 {
-            (Some(a), Some(b), Some(c))
-        } else if c.len() == 4 {
-            match o.date_order {
-                Some(DateOrder::Dmy) => (Some(c), Some(b), Some(a)),
-                Some(DateOrder::Mdy) => (Some(c), Some(a), Some(b)),
-                Some(DateOrder::Ymd) => return Err(ErrorCode::DateInvalidFormat),
-                None => return Err(ErrorCode::DateAmbiguous),
-            }
-        } else {
-            // Two-digit years (`2/16/97`) are refused: the century is a guess.
-            return Err(ErrorCode::DateInvalidFormat);
-        }
-    };
-    let num = |s: Option<&str>, max| s.and_then(|s| number(s, max));
-    let (year, month, day) = match (num(y, 4), num(m, 2), num(d, 2)) {
-        (Some(y), Some(m), Some(d)) => (y, m, d),
-        _ => return Err(ErrorCode::DateInvalidFormat),
-    };
+/// Checks a year, month and day and writes them as `YYYYMMDD`.
+fn ymd(year: u32, month: u32, day: u32) -> Result<String, ErrorCode> {
     if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
         return Err(ErrorCode::DateOutOfRange);
     }
@@ -95,6 +105,52 @@ pub(crate) fn date_of_birth(value: &str, o: &NormalizeOptions) -> Result<String,
         return Err(ErrorCode::DateImpossible);
     }
     Ok(format!("{year:04}{month:02}{day:02}"))
+}
+
+/// Date of birth → `YYYYMMDD`. Errors: `date.invalid_format` (layout, two-digit
+/// year), `date.ambiguous` (day/month first, both readings real dates, and no
+/// order given or known for the region), `date.out_of_range` (year outside
+/// 1900..=2100), `date.impossible` (no such day).
+pub(crate) fn date_of_birth(value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {
+    let t = text::trim(value);
+    if t.len() == 8 && t.bytes().all(|b| b.is_ascii_digit()) {
+        let n = |r: core::ops::Range<usize>| t.get(r).and_then(|s| number(s, 4)).unwrap_or(0);
+        return ymd(n(0..4), n(4..6), n(6..8));
+    }
+    let [a, b, c] = split3(t).ok_or(ErrorCode::DateInvalidFormat)?;
+    let [x, y, z] = [a, b, c].map(|p| number(p, 4));
+    let (Some(x), Some(y), Some(z)) = (x, y, z) else {
+        return Err(ErrorCode::DateInvalidFormat);
+    };
+    if a.len() == 4 && b.len() <= 2 && c.len() <= 2 {
+        return ymd(x, y, z);
+    }
+    // Two-digit years (`2/16/97`) are refused: the century is a guess.
+    if c.len() != 4 || a.len() > 2 || b.len() > 2 {
+        return Err(ErrorCode::DateInvalidFormat);
+    }
+    let dmy = ymd(z, y, x);
+    let mdy = ymd(z, x, y);
+    let order = match o.date_order {
+        Some(DateOrder::Ymd) => return Err(ErrorCode::DateInvalidFormat),
+        Some(order) => order,
+        None => match (&dmy, &mdy) {
+            (Ok(_), Err(_)) => DateOrder::Dmy,
+            (Err(_), Ok(_)) => DateOrder::Mdy,
+            (Ok(d), Ok(m)) if d == m => DateOrder::Dmy,
+            (Ok(_), Ok(_)) => match o.region.map(DateOrder::of_region) {
+                Some(DateOrder::Ymd) | None => return Err(ErrorCode::DateAmbiguous),
+                Some(order) => order,
+            },
+            // Neither is a date: the day-first reading's error says why.
+            (Err(_), Err(_)) => DateOrder::Dmy,
+        },
+    };
+    if order == DateOrder::Mdy {
+        mdy
+    } else {
+        dmy
+    }
 }
 
 #[cfg(test)]
@@ -126,13 +182,61 @@ mod tests {
     }
 
     #[test]
-    fn dob_day_month_first_needs_order() {
-        assert_eq!(dob("16/02/1997", None), Err(ErrorCode::DateAmbiguous));
+    fn dob_day_month_first_one_reading_or_order() {
+        // Only one reading is a date: accepted with no order.
+        assert_eq!(dob("16/02/1997", None).unwrap(), "19970216");
+        assert_eq!(dob("2/16/1997", None).unwrap(), "19970216");
+        assert_eq!(dob("05/05/1984", None).unwrap(), "19840505");
+        // Both readings are dates: ambiguous without an order.
+        assert_eq!(dob("05/02/1984", None), Err(ErrorCode::DateAmbiguous));
         assert_eq!(dob("16.02.1997", Some(DateOrder::Dmy)).unwrap(), "19970216");
         assert_eq!(dob("2/16/1997", Some(DateOrder::Mdy)).unwrap(), "19970216");
+        // An explicit order wins, even against the only valid reading.
+        assert_eq!(
+            dob("2/16/1997", Some(DateOrder::Dmy)),
+            Err(ErrorCode::DateImpossible)
+        );
         assert_eq!(
             dob("16/02/1997", Some(DateOrder::Ymd)),
             Err(ErrorCode::DateInvalidFormat)
+        );
+        assert_eq!(dob("13/13/1990", None), Err(ErrorCode::DateImpossible));
+        assert_eq!(dob("01/02/1890", None), Err(ErrorCode::DateOutOfRange));
+    }
+
+    #[test]
+    fn dob_region_order() {
+        let at = |v: &str, r: &str| {
+            let o =
+                NormalizeOptions::new(Profile::Pseudolink).with_region(Country::parse(r).unwrap());
+            date_of_birth(v, &o)
+        };
+        assert_eq!(at("05/02/1984", "US").unwrap(), "19840502");
+        assert_eq!(at("05/02/1984", "DE").unwrap(), "19840205");
+        assert_eq!(at("05/02/1984", "JP"), Err(ErrorCode::DateAmbiguous));
+        // The only valid reading still wins over the region's order.
+        assert_eq!(at("16/02/1997", "US").unwrap(), "19970216");
+        let o = NormalizeOptions::new(Profile::Pseudolink)
+            .with_region(Country::parse("US").unwrap())
+            .with_date_order(DateOrder::Dmy);
+        assert_eq!(date_of_birth("05/02/1984", &o).unwrap(), "19840205");
+    }
+
+    #[test]
+    fn dob_region_lists_are_assigned_codes() {
+        for c in MONTH_FIRST.split(' ').chain(YEAR_FIRST.split(' ')) {
+            assert_eq!(
+                Country::parse(c).map(|c| c.as_str().to_owned()),
+                Some(c.into())
+            );
+        }
+        assert_eq!(
+            DateOrder::of_region(Country::parse("CN").unwrap()),
+            DateOrder::Ymd
+        );
+        assert_eq!(
+            DateOrder::of_region(Country::parse("GB").unwrap()),
+            DateOrder::Dmy
         );
     }
 

@@ -1,16 +1,15 @@
-//! E-mail addresses: one validation for every profile, then each profile's
-//! rewriting of the local part (Gmail dots and `+tag`, provider sub-addressing).
+//! E-mail addresses under the pseudolink profile: validation, then the
+//! canonical mailbox (Gmail dots and `+tag`, provider sub-addressing). The
+//! platform profiles follow their vendors' libraries (`meta.rs`, `google.rs`,
+//! `uid2.rs`).
 //!
 //! Validation is deliberately "plausible", not RFC 5322 complete: the goal is
 //! to refuse values that cannot be a deliverable address (and would only
 //! produce a useless hash), while never rejecting a real one.
 
-use std::borrow::Cow;
-
 use super::text;
 use super::NormalizeOptions;
 use crate::error::ErrorCode;
-use crate::profile::Profile;
 
 /// The longest domain name (RFC 1035 §2.3.4, in presentation form without the root dot).
 const MAX_DOMAIN_BYTES: usize = 253;
@@ -98,38 +97,22 @@ fn find_provider(domain: &str) -> Option<&'static Provider> {
         .and_then(|i| PROVIDERS.get(i))
 }
 
-/// Normalises an e-mail address under `o.profile`.
-pub(crate) fn normalize(value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {
+/// Normalises an e-mail address to pseudolink's canonical mailbox (the
+/// platform profiles have their own rules: `meta.rs`, `google.rs`, `uid2.rs`).
+pub(crate) fn normalize(value: &str, _o: &NormalizeOptions) -> Result<String, ErrorCode> {
     let trimmed = text::trim(value);
-    // Google's Data Manager page says to remove intermediate whitespace too;
-    // everyone else only trims, and an unquoted address never contains a space.
-    let compact: Cow<'_, str> = if o.profile == Profile::Google {
-        Cow::Owned(
-            trimmed
-                .chars()
-                .filter(|c| !text::is_space_like(*c))
-                .collect(),
-        )
-    } else if trimmed.chars().any(text::is_space_like) {
+    // An unquoted address never contains a space.
+    if trimmed.chars().any(text::is_space_like) {
         return Err(ErrorCode::EmailWhitespace);
-    } else {
-        Cow::Borrowed(trimmed)
-    };
-    if compact.chars().any(char::is_control) {
+    }
+    if trimmed.chars().any(char::is_control) {
         return Err(ErrorCode::EmailInvalidCharacter);
     }
-    let (local, domain) = split_address(&compact)?;
+    let (local, domain) = split_address(trimmed)?;
     let local = local.to_lowercase();
     let domain = domain.to_lowercase();
     check_domain(&domain)?;
-    let (local, domain) = match o.profile {
-        Profile::Uid2 if domain == "gmail.com" => (gmail_local(&local), domain),
-        Profile::Google if domain == "gmail.com" || domain == "googlemail.com" => {
-            (gmail_local(&local), domain)
-        }
-        Profile::Pseudolink => canonical_mailbox(local, domain),
-        _ => (local, domain),
-    };
+    let (local, domain) = canonical_mailbox(local, domain);
     if local.is_empty() {
         return Err(ErrorCode::EmailEmptyLocal);
     }
@@ -227,6 +210,7 @@ fn canonical_mailbox(local: String, domain: String) -> (String, String) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Profile;
 
     fn norm(profile: Profile, v: &str) -> Result<String, ErrorCode> {
         normalize(v, &NormalizeOptions::new(profile))
@@ -240,48 +224,12 @@ mod tests {
 
     #[test]
     fn email_trim_and_lowercase_every_profile() {
+        use crate::field::Field;
         for p in Profile::ALL {
-            assert_eq!(
-                norm(p, " \u{a0}Jane@Example.COM\t").unwrap(),
-                "jane@example.com"
-            );
+            let o = NormalizeOptions::new(p);
+            let got = crate::normalize::normalize(Field::Email, " \u{a0}Jane@Example.COM\t", &o);
+            assert_eq!(got.unwrap(), "jane@example.com", "{p}");
         }
-    }
-
-    #[test]
-    fn email_uid2_gmail_only() {
-        assert_eq!(
-            norm(Profile::Uid2, "Jane.Doe+x@gmail.com").unwrap(),
-            "janedoe@gmail.com"
-        );
-        assert_eq!(
-            norm(Profile::Uid2, "Jane.Doe+x@googlemail.com").unwrap(),
-            "jane.doe+x@googlemail.com"
-        );
-        assert_eq!(
-            norm(Profile::Uid2, "+@gmail.com"),
-            Err(ErrorCode::EmailEmptyLocal)
-        );
-    }
-
-    #[test]
-    fn email_google_gmail_and_googlemail_domain_kept() {
-        assert_eq!(
-            norm(Profile::Google, "Jane.Doe+x@GoogleMail.com").unwrap(),
-            "janedoe@googlemail.com"
-        );
-        assert_eq!(
-            norm(Profile::Google, "jane doe@example.com").unwrap(),
-            "janedoe@example.com"
-        );
-    }
-
-    #[test]
-    fn email_meta_lowercase_only() {
-        assert_eq!(
-            norm(Profile::Meta, "Jane.Doe+x@gmail.com").unwrap(),
-            "jane.doe+x@gmail.com"
-        );
     }
 
     #[test]
@@ -315,7 +263,7 @@ mod tests {
 
     #[test]
     fn email_structure_errors() {
-        let p = Profile::Meta;
+        let p = Profile::Pseudolink;
         assert_eq!(norm(p, "no-at-sign"), Err(ErrorCode::EmailMissingAt));
         assert_eq!(norm(p, "a@b@c.com"), Err(ErrorCode::EmailMultipleAt));
         assert_eq!(norm(p, "@c.com"), Err(ErrorCode::EmailEmptyLocal));
@@ -338,11 +286,11 @@ mod tests {
     #[test]
     fn email_idn_domain_allowed() {
         assert_eq!(
-            norm(Profile::Meta, "JÖRG@Bücher.DE").unwrap(),
+            norm(Profile::Pseudolink, "JÖRG@Bücher.DE").unwrap(),
             "jörg@bücher.de"
         );
         assert_eq!(
-            norm(Profile::Meta, "a@xn--bcher-kva.de").unwrap(),
+            norm(Profile::Pseudolink, "a@xn--bcher-kva.de").unwrap(),
             "a@xn--bcher-kva.de"
         );
     }

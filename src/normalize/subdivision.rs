@@ -6,7 +6,6 @@
 //! Elsewhere no code list is carried (it would cost kilobytes of wasm for little
 //! matching gain): the name is folded per profile.
 
-use super::address::meta_compact;
 use super::text;
 use super::{Country, NormalizeOptions};
 use crate::error::ErrorCode;
@@ -117,8 +116,6 @@ const AU: Table = &[
     ("WA", "western australia"),
 ];
 
-const COUNTRY_US: [u8; 2] = *b"US";
-
 /// The table for a country, if it has one.
 fn table(c: Country) -> Option<Table> {
     match &c.code() {
@@ -181,11 +178,6 @@ pub(crate) fn state(value: &str, o: &NormalizeOptions) -> Result<String, ErrorCo
             }),
     };
     Ok(match (o.profile, found) {
-        // Meta: "Use the 2-character ANSI abbreviation code in lowercase" for
-        // the US only; elsewhere the doc says lowercase, no punctuation, no
-        // special characters, no spaces — applied to what was given.
-        (Profile::Meta, Some((c, code))) if c.code() == COUNTRY_US => code.to_ascii_lowercase(),
-        (Profile::Meta, _) => meta_compact(rest),
         (_, Some((_, code))) => code.to_string(),
         // Google takes the state unhashed; with no code list, pass it trimmed.
         (Profile::Google, None) => rest.to_string(),
@@ -247,15 +239,6 @@ mod tests {
             "baden wurttemberg"
         );
         assert_eq!(pl("Bavaria", None).unwrap(), "bavaria");
-    }
-
-    #[test]
-    fn state_meta_us_lowercase_code_else_compact() {
-        let m = |v, r| state(v, &opts(Profile::Meta, r));
-        assert_eq!(m("California", Some("US")).unwrap(), "ca");
-        assert_eq!(m("TX", None).unwrap(), "tx");
-        assert_eq!(m("Québec", Some("CA")).unwrap(), "québec");
-        assert_eq!(m("New South Wales", Some("AU")).unwrap(), "newsouthwales");
     }
 
     #[test]

@@ -84,84 +84,6 @@ fn range_order<T: Ord>(lo: T, hi: T, x: T) -> core::cmp::Ordering {
     }
 }
 
-/// Canonical composition (NFC), for profiles that hash letters with their
-/// accents (`Valéry`): a decomposed `e` + U+0301 must hash like `é`.
-///
-/// This is the Unicode canonical composition algorithm (UAX #15) over the
-/// text as given, with generated tables instead of a normalisation crate
-/// (which costs ~60 KB gzipped in the .wasm). It equals NFC whenever no
-/// precomposed letter is followed by further marks that would reorder before
-/// its own (true of NFC and NFD input, i.e. of what keyboards and OSes produce).
-pub(crate) fn compose(s: &str) -> String {
-    let mut out: Vec<char> = Vec::with_capacity(s.len());
-    // Index in `out` of the last starter, and the highest combining class
-    // seen since it (a mark is blocked by an earlier mark of equal/higher class).
-    let mut starter: Option<usize> = None;
-    let mut last_ccc: u8 = 0;
-    for c in s.chars() {
-        let ccc = combining_class(c);
-        if let Some(si) = starter {
-            let blocked =
-                last_ccc != 0 && last_ccc >= ccc || (last_ccc == 0 && out.len() != si + 1);
-            if !blocked {
-                if let Some(composite) = out.get(si).and_then(|&first| compose_pair(first, c)) {
-                    if let Some(slot) = out.get_mut(si) {
-                        *slot = composite;
-                    }
-                    continue;
-                }
-            }
-        }
-        if ccc == 0 {
-            starter = Some(out.len());
-            last_ccc = 0;
-        } else {
-            last_ccc = ccc;
-        }
-        out.push(c);
-    }
-    out.into_iter().collect()
-}
-
-/// The primary composite of `a` followed by `b`, if any.
-fn compose_pair(a: char, b: char) -> Option<char> {
-    let (a, b) = (u32::from(a), u32::from(b));
-    // Hangul: L+V → LV, LV+T → LVT (Unicode §3.12), computed, not tabled.
-    const S_BASE: u32 = 0xAC00;
-    if (0x1100..0x1113).contains(&a) && (0x1161..0x1176).contains(&b) {
-        return char::from_u32(S_BASE + ((a - 0x1100) * 21 + (b - 0x1161)) * 28);
-    }
-    if (S_BASE..S_BASE + 11172).contains(&a)
-        && (a - S_BASE).is_multiple_of(28)
-        && (0x11A8..0x11C3).contains(&b)
-    {
-        return char::from_u32(a + (b - 0x11A7));
-    }
-    if a > 0xFFFF || b > 0xFFFF {
-        return None;
-    }
-    let i = unicode_tables::COMPOSE_KEYS
-        .binary_search(&(a << 16 | b))
-        .ok()?;
-    char::from_u32(u32::from(*unicode_tables::COMPOSE_VALS.get(i)?))
-}
-
-/// Canonical combining class (0 for starters).
-fn combining_class(c: char) -> u8 {
-    let Ok(cp) = u16::try_from(u32::from(c)) else {
-        return 0;
-    };
-    if cp < 0x300 {
-        return 0;
-    }
-    let ranges = &unicode_tables::CCC_RANGES;
-    ranges
-        .binary_search_by(|&(lo, hi, _)| range_order(lo, hi, cp))
-        .ok()
-        .and_then(|i| ranges.get(i))
-        .map_or(0, |r| r.2)
-}
-
 /// Canonical folding used by the pseudolink profile for free text: diacritics
 /// folded, Unicode lowercase, every non-alphanumeric run turned into one
 /// space, trimmed. `"  Zoë  O'Brien-Smith "` → `"zoe o brien smith"`.
@@ -200,15 +122,6 @@ pub(crate) fn fold_words(s: &str) -> String {
     out
 }
 
-/// Removes every character that is neither alphanumeric nor whitespace
-/// (Unicode-aware: `é` and `정` are kept). Combining marks are kept too, so a
-/// decomposed `é` or a Devanagari virama is not torn out of its letter.
-pub(crate) fn strip_punctuation(s: &str) -> String {
-    s.chars()
-        .filter(|c| c.is_alphanumeric() || is_combining_mark(*c) || is_space_like(*c))
-        .collect()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -237,20 +150,13 @@ mod tests {
     }
 
     #[test]
-    fn combining_marks_and_compose() {
+    fn combining_marks() {
         assert!(is_combining_mark('\u{301}') && !is_combining_mark('e') && !is_combining_mark('é'));
-        assert_eq!(compose("Vale\u{301}ry"), "Valéry");
-        assert_eq!(compose("A\u{30A}ngstro\u{308}m"), "Ångström");
-        // ệ: e + dot below (220) + circumflex (230), in canonical order.
-        assert_eq!(compose("e\u{323}\u{302}"), "ệ");
-        assert_eq!(compose("\u{1100}\u{1161}\u{11A8}"), "각");
-        assert_eq!(compose("정 José"), "정 José");
     }
 
     #[test]
-    fn collapse_and_strip() {
+    fn collapse() {
         assert_eq!(collapse_spaces("  a \t b  "), "a b");
-        assert_eq!(strip_punctuation("o'brien, jr."), "obrien jr");
     }
 
     #[cfg(not(target_arch = "wasm32"))]
@@ -277,14 +183,6 @@ mod tests {
         }
 
         proptest! {
-            #[test]
-            fn compose_equals_nfc_on_nfc_and_nfd_input(s in accented_text()) {
-                let nfd: String = s.nfd().collect();
-                let nfc: String = s.nfc().collect();
-                prop_assert_eq!(compose(&nfd), nfc.clone());
-                prop_assert_eq!(compose(&nfc), nfc);
-            }
-
             #[test]
             fn fold_equals_nfkd_without_marks(s in accented_text()) {
                 let want: String = s.nfkd().filter(|c| !oracle_mark(*c)).collect();

@@ -157,10 +157,15 @@ for (const file of vectorFiles) {
                 else if (err.code !== c.error) failures.push(`${where}: expected error ${c.error}, got ${err.code}`);
                 else if (err.field !== c.field) failures.push(`${where}: error .field ${err.field}`);
                 // The stable code is part of the message; the input must not be.
-                const text = String(err?.message ?? '').replace(err?.code, '');
+                // (and the field's own name, which a value may happen to spell).
+                const text = String(err?.message ?? '').replace(err?.code, '').replaceAll(c.field, '');
                 if (err && c.input.trim().length >= MIN_LEAK_CHECK && text.includes(c.input.trim())) {
                     failures.push(`${where}: error message contains the input`);
                 }
+            } else if (c.refused === true) {
+                // A vendor's refusal: any coded error.
+                if (err === undefined) failures.push(`${where}: expected a refusal, got a value`);
+                else if (!CODE_RE.test(err.code)) failures.push(`${where}: refusal without a stable code`);
             } else if ('normalized' in c) {
                 if (err !== undefined) failures.push(`${where}: expected a value, got error ${err.code ?? err.message}`);
                 else if (got !== c.normalized) failures.push(`${where}: normalized value differs`);
@@ -184,11 +189,13 @@ for (const file of vectorFiles) {
                 // An empty value is absence in a record, and a field the
                 // platform does not define is simply not sent: no output, no error.
                 if (r.errors.length || Object.keys(r.hashes).length) failures.push(`${where}: empty value produced output`);
+            } else if (c.refused === true) {
+                if (Object.keys(r.hashes).length || Object.keys(r.plain).length) failures.push(`${where}: refused value produced output`);
             } else if ('error' in c) {
                 const e = r.errors.find((x) => x.field === c.field);
                 if (!e) failures.push(`${where}: expected error ${c.error}, none reported`);
                 else if (e.code !== c.error) failures.push(`${where}: expected error ${c.error}, got ${e.code}`);
-                if (c.input.trim().length >= MIN_LEAK_CHECK && JSON.stringify(r).replaceAll(c.error, '').includes(c.input.trim())) {
+                if (c.input.trim().length >= MIN_LEAK_CHECK && JSON.stringify(r).replaceAll(c.error, '').replaceAll(c.field, '').includes(c.input.trim())) {
                     failures.push(`${where}: result contains the rejected input`);
                 }
             } else if ('normalized' in c) {

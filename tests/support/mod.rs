@@ -22,6 +22,30 @@ pub const NORMALIZATION_FILES: &[(&str, &str)] = &[
     ("geo.json", include_str!("../vectors/geo.json")),
     ("dob.json", include_str!("../vectors/dob.json")),
     ("gender.json", include_str!("../vectors/gender.json")),
+    (
+        "meta-param-builder.json",
+        include_str!("../vectors/meta-param-builder.json"),
+    ),
+    (
+        "meta-param-builder-node.json",
+        include_str!("../vectors/meta-param-builder-node.json"),
+    ),
+    (
+        "meta-param-builder-php.json",
+        include_str!("../vectors/meta-param-builder-php.json"),
+    ),
+    (
+        "google-data-manager.json",
+        include_str!("../vectors/google-data-manager.json"),
+    ),
+    (
+        "uid2-operator.json",
+        include_str!("../vectors/uid2-operator.json"),
+    ),
+    (
+        "uid2-web-integrations.json",
+        include_str!("../vectors/uid2-web-integrations.json"),
+    ),
 ];
 
 fn str_of<'a>(case: &'a Value, key: &str) -> Option<&'a str> {
@@ -80,6 +104,17 @@ pub fn check_normalization_file(name: &str, json: &str) -> Vec<String> {
             }
             (None, Some(code), got) => {
                 failures.push(fail(format!("want error {code}, got {got:?}")))
+            }
+            // A vendor's refusal with no code of ours: any coded error, and
+            // no platform parameter for the field.
+            (None, None, Err(_)) if case.get("refused") == Some(&Value::Bool(true)) => {
+                let out = platform_hashes(&Record::new().with(field, input), &opts);
+                if !out.hashes.is_empty() || !out.plain.is_empty() {
+                    failures.push(fail(format!("refused, but platform_hashes sent {out:?}")));
+                }
+            }
+            (None, None, got) if case.get("refused") == Some(&Value::Bool(true)) => {
+                failures.push(fail(format!("want a refusal, got {got:?}")))
             }
             (None, None, _) => failures.push(fail("case has neither normalized nor error".into())),
         }

@@ -62,6 +62,7 @@ export function explain(code) {
     'date.impossible': 'is not a real date',
     'date.out_of_range': 'is outside 1900–2100',
     'date.ambiguous': 'needs a day/month order',
+    'city.invalid': 'must start with a Latin letter',
     'gender.unknown': 'is not a recognised value',
     'duns.invalid_length': 'must have 9 digits',
     'duns.invalid_character': 'may contain only digits',

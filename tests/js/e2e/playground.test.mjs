@@ -58,6 +58,37 @@ test('playground: live normalisation, tokens and a payload without raw values', 
     }
     assert.match(await page.textContent('#check'), /None of the 10 typed values appears/);
 
+    // Picking one profile shows its parameters and each value as that profile normalises it.
+    await page.selectOption('#profile', 'google');
+    await page.waitForSelector('.platform[data-profile="google"]');
+    assert.equal(await page.$$eval('.platform', (cards) => cards.length), 1);
+    const google = await page.$$eval('.platform[data-profile="google"] dt', (dts) =>
+        Object.fromEntries(dts.map((dt) => [dt.textContent, dt.nextElementSibling.title])));
+    assert.match(google.hashed_email, /^[0-9a-f]{64}$/);
+    assert.equal(google['E-mail → normalised'], 'jonsmith@googlemail.com');
+    assert.equal(google['address_info.postal_code'], '94043-1351');
+    await page.selectOption('#profile', 'meta');
+    await page.waitForSelector('.platform[data-profile="meta"]');
+    const meta = await page.$$eval('.platform[data-profile="meta"] dt', (dts) =>
+        Object.fromEntries(dts.map((dt) => [dt.textContent, dt.nextElementSibling.title])));
+    assert.equal(meta['State / province → normalised'], 'ca');
+    assert.match(meta.st, /^[0-9a-f]{64}$/);
+    await page.selectOption('#profile', '');
+    assert.equal(await page.$$eval('.platform', (cards) => cards.length), 3);
+
+    // With no day/month order, dates are read in the region's usual order.
+    await page.selectOption('#dateOrder', '');
+    await page.fill('input[name="dateOfBirth"]', '05/02/1984');
+    const dobIn = async () => page.$$eval('#table tbody tr', (trs) =>
+        trs.find((tr) => tr.children[0].textContent === 'Date of birth').children[1].textContent);
+    assert.equal(await dobIn(), '19840502');
+    // The record's own country is its region.
+    await page.fill('input[name="country"]', 'Germany');
+    assert.equal(await dobIn(), '19840205');
+    await page.fill('input[name="country"]', TYPED.country);
+    await page.selectOption('#dateOrder', 'mdy');
+    await page.fill('input[name="dateOfBirth"]', TYPED.dateOfBirth);
+
     // An invalid value gets an inline message from its error code.
     await page.fill('input[name="phone"]', '555 01');
     await page.waitForFunction(() => document.querySelector('.error[data-for="phone"]').textContent !== '');
