@@ -15,12 +15,13 @@
 //   await tab.waitFor(() => document.body.dataset.done === 'true');
 //   await tab.click('#start'); await tab.fill('input[name=email]', 'x');
 //   await tab.setFile('#file', 'a.csv', buffer); await tab.setViewport(390, 844);
+//   await b.settle(until);                     // BiDi events and bodies are in (until(requests) holds)
 //   b.requests                                 // [{url, method, headers, body}]
 //   await tab.close(); await b.close();
 //
 // `eval` and `waitFor` take a function that runs in the page (it must not
 // close over test variables; pass them as arguments, JSON-serialisable).
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
 import { launchChromium } from './harness.mjs';
@@ -29,7 +30,11 @@ import { launchChromium } from './harness.mjs';
 export const BROWSERS = (process.env.E2E_BROWSERS ?? 'chromium,firefox').split(',').map((s) => s.trim()).filter(Boolean);
 
 export const FIREFOX = process.env.FIREFOX ?? '/usr/bin/firefox-esr';
-export const GECKODRIVER = process.env.GECKODRIVER ?? path.join(homedir(), '.cargo', 'bin', 'geckodriver');
+/** geckodriver: $GECKODRIVER, else the first on PATH, else cargo's bin (where scripts/setup.sh installs it). */
+export const GECKODRIVER = process.env.GECKODRIVER
+    ?? [...(process.env.PATH ?? '').split(path.delimiter).filter(Boolean), path.join(homedir(), '.cargo', 'bin')]
+        .map((d) => path.join(d, 'geckodriver')).find((f) => existsSync(f))
+    ?? path.join(homedir(), '.cargo', 'bin', 'geckodriver');
 
 const pathOf = (url) => {
     try { return new URL(url).pathname; } catch { return url; }
@@ -98,8 +103,8 @@ async function launchSeleniumFirefox() {
         .setFirefoxService(new firefox.ServiceBuilder(GECKODRIVER)).build();
     const bidi = await driver.getBidi();
     const requests = [];
-    /** Requests whose body is still being fetched from the collector. */
-    const pendingBodies = [];
+    /** BiDi request id and body size of each recorded request (its body is fetched by settle()). */
+    const bodyOf = new WeakMap();
     let errors = [];
     let collector;
     const onMessage = (raw) => {
@@ -111,14 +116,7 @@ async function launchSeleniumFirefox() {
             const headers = Object.fromEntries((r.headers ?? []).map((h) => [h.name.toLowerCase(), h.value?.value ?? '']));
             const rec = { url: r.url, method: r.method, headers, body: '' };
             requests.push(rec);
-            if (collector && r.bodySize > 0) {
-                pendingBodies.push(bidi.send({ method: 'network.getData', params: { dataType: 'request', request: r.request, collector } })
-                    .then((d) => {
-                        const bytes = d?.result?.bytes;
-                        if (bytes?.type === 'string') rec.body = bytes.value;
-                        else if (bytes?.type === 'base64') rec.body = Buffer.from(bytes.value, 'base64').toString('latin1');
-                    }, () => {}));
-            }
+            if (r.bodySize > 0) bodyOf.set(rec, { id: r.request, fetched: false });
         } else if (m.method === 'network.responseCompleted') {
             if (p.response.status >= 400) errors.push(`HTTP ${p.response.status}: ${pathOf(p.request.url)}`);
         } else if (m.method === 'network.fetchError') {
@@ -139,8 +137,38 @@ async function launchSeleniumFirefox() {
     return {
         name: 'firefox',
         requests,
-        /** Waits for the bodies of the requests seen so far. */
-        async settle() { await Promise.all(pendingBodies); },
+        /**
+         * Waits until `until(requests)` holds (default: at once) and every
+         * recorded request with a body has it: BiDi events may trail the
+         * page, and a body is fetched from the data collector once its
+         * request is known. Fails rather than leave a body unread, so the
+         * no-raw-value check never passes on an empty body.
+         */
+        async settle(until = () => true, timeoutMs = 30_000) {
+            const end = Date.now() + timeoutMs;
+            for (;;) {
+                // A round trip: events the browser sent before it are in.
+                await bidi.send({ method: 'session.status', params: {} });
+                for (const rec of requests) {
+                    const b = bodyOf.get(rec);
+                    if (!b || b.fetched) continue;
+                    try {
+                        const d = await bidi.send({ method: 'network.getData', params: { dataType: 'request', request: b.id, collector } });
+                        const bytes = d?.result?.bytes;
+                        if (bytes?.type === 'string') rec.body = bytes.value;
+                        else if (bytes?.type === 'base64') rec.body = Buffer.from(bytes.value, 'base64').toString('latin1');
+                        else continue;
+                        b.fetched = true;
+                    } catch { /* not collected yet: next round */ }
+                }
+                const unread = requests.filter((r) => bodyOf.get(r)?.fetched === false);
+                if (until(requests) && !unread.length) return;
+                if (Date.now() > end) {
+                    throw new Error(`Firefox: ${unread.length} request bodies unread (${unread.slice(0, 3).map((r) => `${r.method} ${pathOf(r.url)}`).join(', ')})`);
+                }
+                await new Promise((r) => setTimeout(r, 100));
+            }
+        },
         async open(url) {
             errors = [];
             const tab = { errors };
@@ -184,7 +212,8 @@ async function launchSeleniumFirefox() {
 export async function launchBrowser(name) {
     if (name === 'chromium') {
         const b = await launchPlaywrightChromium();
-        return { ...b, settle: async () => {} };
+        // Playwright records a request (with its body) before it is sent: only `until` may need a wait.
+        return { ...b, settle: (until = () => true, timeoutMs = 30_000) => poll(() => until(b.requests), timeoutMs, 'the requests') };
     }
     if (name === 'firefox') return launchSeleniumFirefox();
     throw new Error(`unknown browser ${name}`);

@@ -142,8 +142,9 @@ for (const name of BROWSERS) {
         assert.ok(names.every((n) => /^Field of column \d+/.test(n)), names.join('; '));
         assert.deepEqual(await tab.eval(unnamedControls), []);
         assert.ok(await tab.eval(() => document.querySelectorAll('#waterfall rect.bar').length > 2), 'the waterfall is drawn');
-        await b.settle();
         // The worker's requests are seen with their bodies: the upload's chunks and the key server's blinded elements.
+        await b.settle((rs) => rs.some((r) => r.url.startsWith(server.linkageUrl) && r.method === 'PUT')
+            && rs.some((r) => r.url.startsWith(server.keyserverUrl) && r.method === 'POST'));
         assert.ok(b.requests.some((r) => r.url.startsWith(server.linkageUrl) && r.method === 'PUT' && r.body.includes('"records"')), 'the upload\'s chunks were recorded');
         assert.ok(b.requests.some((r) => r.url.startsWith(server.keyserverUrl) && r.method === 'POST' && r.body.length > 100), 'the key server\'s requests were recorded');
         assertNoRawValues(b.requests, rawSample(300));
@@ -264,7 +265,7 @@ for (const name of BROWSERS) {
         await tab.click('#submit');
         await tab.waitFor(() => !document.querySelector('#result').hidden, [], 60_000);
         assert.match(await tab.eval(() => document.querySelector('#result').textContent), /Order #\d+/);
-        await b.settle();
+        await b.settle((rs) => rs.slice(before).some((r) => new URL(r.url).pathname === '/api/checkout'));
         const sent = b.requests.slice(before);
         assert.ok(sent.some((r) => new URL(r.url).pathname === '/api/checkout' && r.body.includes('"tokens"')), 'the order\'s body was recorded');
         assertNoRawValues(sent, Object.values(typed).filter((v) => v.length >= 6));
