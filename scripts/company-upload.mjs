@@ -30,7 +30,7 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
-const { parseCsv } = await import(path.join(ROOT, 'www', 'portal', 'csv.js'));
+const { parseCsv } = await import(path.join(ROOT, 'scripts', 'csv.mjs'));
 const {
   LinkageClient, LinkageError, linkageDefinition, pickKeyVersion, encodeChunk, uploadAll, explainError, CHUNK_ROWS,
 } = await import(path.join(ROOT, 'www', 'portal', 'linkage-client.js'));

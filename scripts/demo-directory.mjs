@@ -50,7 +50,7 @@ import { fileURLToPath } from 'node:url';
 
 const ROOT = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..');
 const { RecordEncoder } = await import(path.join(ROOT, 'pkg', 'link-node.js'));
-const { parseCsv, toCsv } = await import(path.join(ROOT, 'www', 'portal', 'csv.js'));
+const { parseCsv, toCsv } = await import(path.join(ROOT, 'scripts', 'csv.mjs'));
 const config = await import(path.join(ROOT, 'www', 'shared', 'definition.js'));
 const directoryKeys = JSON.parse(readFileSync(path.join(ROOT, 'demo', 'company', 'directory-keys.json'), 'utf8'));
 

@@ -12,7 +12,8 @@
 #     Chromium + chromedriver, Firefox ESR, binaryen, wrk;
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock, and
 #     geckodriver (cargo install, into ~/.cargo/bin);
-#   - the JS test tooling in tests/js (npm ci: playwright-core, esbuild, binaryen, typescript).
+#   - the JS test tooling in tests/js (npm ci: playwright-core, selenium-webdriver, esbuild, binaryen,
+#     typescript, papaparse: the portal's CSV parser, vendored from there into www/vendor/).
 # Background: /work/shared/TOOLCHAIN.md.
 set -euo pipefail
 

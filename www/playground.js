@@ -183,6 +183,10 @@ async function main() {
 }
 
 main().catch((e) => {
-  $('#status').textContent = `Could not start: ${e.code ?? e.message}`;
+  // A sentence for people; the code (or "module.failed") small after it, for support.
+  const code = typeof e?.code === 'string' ? e.code : 'module.failed';
+  const detail = Object.assign(document.createElement('small'), { className: 'code-detail', textContent: `code: ${code}` });
+  $('#status').replaceChildren('Could not start: the pseudonymising module could not be loaded or set up. Reload the page to try again. ', detail);
   $('#status').classList.add('bad');
+  document.body.dataset.error = code;
 });

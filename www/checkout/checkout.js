@@ -8,7 +8,7 @@
 // `po1` tokens. It loads the definition and labels from definition.js and its
 // publishable key-server credential from demo-checkout-credentials.js, never
 // the keyed pages' demo-config.js, and only the oblivious entry of the package.
-import { DEFINITION, FIELD_LABELS, explain } from '/shared/definition.js';
+import { DEFINITION, FIELD_LABELS, explainField } from '/shared/definition.js';
 import { DEMO_KEYSERVER_API_KEY } from '/checkout/demo-checkout-credentials.js';
 
 let normalize;
@@ -58,7 +58,7 @@ function fieldErrors(record) {
     try {
       normalize(field, v, { region, dateOrder: DEFINITION.dateOrder });
     } catch (e) {
-      if (e.code !== 'value.empty') errors.push({ field, code: e.code });
+      if (e.code !== 'value.empty') errors.push({ field, code: e.code, region });
     }
   }
   return errors;
@@ -77,10 +77,14 @@ function build(sent = null) {
   const shipOut = sent?.ship ?? (ship ? checkNow(ship) : { tokens: [], matchKeys: [], errors: [] });
   const errors = [...out.errors, ...shipOut.errors.map((e) => ({ ...e, field: `ship${e.field[0].toUpperCase()}${e.field.slice(1)}` }))];
   const errorOf = Object.fromEntries(errors.map((e) => [e.field, e.code]));
+  const regionOf = Object.fromEntries(errors.map((e) => [e.field, e.region]));
+  /** "Phone does not fit …": the field's label and the phrase for its code (the code itself in data-code). */
+  const phrase = (f) => `${FIELD_LABELS[f] ?? FIELD_LABELS[SHIP[f]] ?? f} ${explainField(SHIP[f] ?? f, errorOf[f], { value: value(f), region: regionOf[f] })}`;
   for (const el of document.querySelectorAll('.error')) {
     const f = el.dataset.for;
-    const label = FIELD_LABELS[f] ?? FIELD_LABELS[SHIP[f]] ?? f;
-    el.textContent = errorOf[f] ? `${label} ${explain(errorOf[f])}` : '';
+    el.textContent = errorOf[f] ? phrase(f) : '';
+    if (errorOf[f]) el.dataset.code = errorOf[f];
+    else delete el.dataset.code;
     document.querySelector(`input[name="${f}"]`)?.classList.toggle('invalid', Boolean(errorOf[f]));
   }
 
@@ -94,7 +98,9 @@ function build(sent = null) {
     const tr = document.createElement('tr');
     tr.append(cell(FIELD_LABELS[f], 'name'), cell(bill[f], 'typed'));
     if (errorOf[f]) {
-      tr.append(cell(errorOf[f], 'code'), cell('nothing', 'muted'));
+      const why = cell(`${explainField(f, errorOf[f], { value: bill[f], region: regionOf[f] })} `, 'code');
+      why.append(Object.assign(document.createElement('small'), { className: 'code-detail', textContent: `code: ${errorOf[f]}` }));
+      tr.append(why, cell('nothing', 'muted'));
     } else {
       let n = '';
       try { n = normalize(f, bill[f], { region, dateOrder: DEFINITION.dateOrder }); } catch (e) { n = e.code; }

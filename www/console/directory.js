@@ -298,7 +298,8 @@ export class DirectoryView {
 
   showSegmentError(code) {
     const e = $('#segmentError');
-    e.replaceChildren(el('code', {}, code), ` ${ERROR_TEXT[code] ?? 'The rules could not be evaluated.'}`);
+    // The sentence first; the code small after it, for support.
+    e.replaceChildren(`${ERROR_TEXT[code] ?? 'The rules could not be evaluated.'} `, el('small', { class: 'code-detail' }, 'code: ', el('code', {}, code)));
     e.dataset.code = code;
     e.hidden = false;
     // The last good results would read as this text's: hide them.

@@ -151,9 +151,9 @@ export class LinkageClient {
    * are tried again after a network failure or a 5xx; every call waits and
    * tries again when the service says `rate.limited` (nothing was done then).
    */
-  async #call(method, path, body, { signal, retry = false } = {}) {
+  async #call(method, path, body, { signal, retry = false, timeoutMs = this.#timeoutMs } = {}) {
     for (let attempt = 0; ; attempt++) {
-      const timeout = AbortSignal.timeout(this.#timeoutMs);
+      const timeout = AbortSignal.timeout(timeoutMs);
       let res;
       try {
         res = await this.#fetch(`${this.#base}${path}`, {
@@ -211,7 +211,7 @@ export class LinkageClient {
   /** Commits chunks 0..chunks-1: the upload becomes this party's active dataset. */
   commit(upload, chunks, o) { return this.#call('POST', `/uploads/${encodeURIComponent(upload)}/commit`, { chunks }, o); }
 
-  /** Links a committed upload (partner role) against the directory. */
+  /** Links a committed upload (partner role) against the directory (`o.timeoutMs`: a big upload takes minutes). */
   run(upload, o) { return this.#call('POST', '/runs', { upload }, o); }
 
   /** One run's results, as this party may see them. */
@@ -254,6 +254,15 @@ export async function uploadAll(client, chunks, { signal, onChunk } = {}) {
 export function explainError(e) {
   const code = typeof e === 'string' ? e : e?.code ?? 'unknown';
   const server = typeof e === 'object' ? e?.serverCode : undefined;
+  const n = (k) => (Number.isInteger(e?.[k]) ? e[k].toLocaleString('en') : null);
+  if (code === 'upload.too_many_records' && n('rows') && n('max')) {
+    return `Your file has ${n('rows')} rows, and this project accepts at most ${n('max')} from you in one upload. `
+      + 'Nothing was sent: split the file, or ask the company for a higher limit.';
+  }
+  if (code === 'portal.over_daily_limit' && n('rows') && n('max')) {
+    return `Your file has ${n('rows')} rows, and your credential may upload ${n('max')} a day (${n('left') ?? 0} left today). `
+      + 'Nothing was sent: split the file over several days, or ask the company for a higher limit.';
+  }
   const text = {
     // Credentials and configuration.
     'auth.missing': 'No linkage credential was given. Paste yours under “Credentials”.',
@@ -294,8 +303,13 @@ export function explainError(e) {
     'oblivious.invalid_response': 'The key server gave an answer this page cannot read.',
     'oblivious.invalid_public_key': 'The key server’s pinned public key is not valid.',
     // The portal.
-    'portal.no_rows': 'The file has no data rows under its header.',
-    'portal.no_fields': 'Map at least one column to a field.',
+    'portal.no_rows': 'The file has no data rows under its header, so there is nothing to match.',
+    'portal.empty_file': 'The file is empty: there is nothing to match. Choose the CSV export of your customers.',
+    'portal.no_mapped_columns': 'None of the file’s columns was recognised as a field we match on. Choose a field for at least one column below.',
+    'portal.encoding_windows1252': 'This file is not UTF-8: it was read as Windows-1252 (Western European, “Latin-1”). If names look wrong, export the file as UTF-8.',
+    'portal.over_daily_limit': 'The file has more rows than your credential may upload today.',
+    'portal.nothing_tokenised': 'No row gave a single token: check that the columns are mapped to the right fields.',
+    'portal.no_fields': 'No column is mapped to a field, so there is nothing to match. Choose a field for at least one column.',
     'portal.duplicate_mapping': 'Two columns are mapped to the same field.',
     'portal.not_csv': 'The file could not be read as CSV text.',
     'portal.failed': 'Something went wrong in this tab. Reload the page and try again.',
@@ -319,5 +333,5 @@ export function explainError(e) {
     return 'The linkage service refused an encoding: this page and the project disagree on how to encode. Reload the page and try again.';
   }
   if (family === 'request') return 'The linkage service could not read a request from this page.';
-  return `Something went wrong (${code}).`;
+  return 'Something went wrong.';
 }

@@ -8,7 +8,7 @@
 // It never loads the company's directory: no page a partner opens has it.
 // definition.js, not demo-config.js: no key of any kind reaches this page.
 import { DEFINITION, FIELD_LABELS, explain } from '/shared/definition.js';
-import { parseCsv } from '/portal/csv.js';
+import { sniff, delimiterName, WINDOWS_1252 } from '/portal/csv.js';
 import { drawHistogram, drawWaterfall, SHORT_LABELS } from '/portal/charts.js';
 import { explainError } from '/portal/linkage-client.js';
 import { DEMO_PARTNER_CREDENTIALS } from '/portal/demo-partner-credentials.js';
@@ -76,22 +76,76 @@ function setCredentials(c) {
   $('#credentialsNote').textContent = '(the demo partner’s)';
 }
 
+/** Notes about the file (its encoding, its delimiter, an unmapped file): a sentence each, with its code. */
+function clearNotes() {
+  $('#notes').replaceChildren();
+  $('#notes').hidden = true;
+}
+
+function addNote(code, { warn = false, text } = {}) {
+  const box = $('#notes');
+  if (box.querySelector(`[data-code="${code}"]`)) return;
+  const p = document.createElement('p');
+  p.className = warn ? 'note warn' : 'note';
+  p.dataset.code = code;
+  p.append(document.createTextNode(`${text ?? explainError(code)} `), codeDetail(code));
+  box.append(p);
+  box.hidden = false;
+}
+
+/** The stable code, small, for support: "code: portal.no_rows". */
+function codeDetail(code) {
+  const small = document.createElement('small');
+  small.className = 'code-detail';
+  small.append('code: ', Object.assign(document.createElement('code'), { textContent: code }));
+  return small;
+}
+
+/** Warns, beside the mapping, when no column is mapped to a field. */
+function checkMapping() {
+  const none = !Object.values(mapping()).some(Boolean);
+  $('#notes').querySelector('[data-code="portal.no_mapped_columns"]')?.remove();
+  if (none && file) addNote('portal.no_mapped_columns', { warn: true });
+  if (!$('#notes').children.length) $('#notes').hidden = true;
+}
+
 async function chooseFile(f) {
-  file = f;
-  // Only the header line is read on the page, to build the mapping.
-  const head = parseCsv(await f.slice(0, 64 * 1024).text())[0] ?? [];
+  file = null;
+  clearNotes();
+  clearResults();
+  $('#error').hidden = true;
   $('#dropText').textContent = `${f.name} · ${f.size >= 1e6 ? `${(f.size / 1e6).toFixed(1)} MB` : `${(f.size / 1024).toFixed(1)} KB`}`;
   $('#drop').classList.add('chosen');
   const body = $('#mapping tbody');
   body.replaceChildren();
+  $('#start').disabled = true;
+  // Only the head of the file is read on the page, to build the mapping.
+  let head;
+  try {
+    head = await sniff(f);
+  } catch {
+    showError({ code: 'portal.not_csv' });
+    return;
+  }
+  if (head.empty) {
+    showError({ code: 'portal.empty_file' });
+    return;
+  }
+  file = f;
+  if (head.encoding === WINDOWS_1252) addNote('portal.encoding_windows1252');
+  if (head.delimiter !== ',') {
+    addNote('portal.delimiter', { text: `The columns are separated by ${delimiterName(head.delimiter)}; they were read as such.` });
+  }
   const taken = new Set();
-  head.forEach((h, col) => {
+  head.header.forEach((h, col) => {
     const tr = document.createElement('tr');
     const name = document.createElement('td');
     name.textContent = h;
     const td = document.createElement('td');
     const sel = document.createElement('select');
     sel.dataset.col = String(col);
+    sel.setAttribute('aria-label', `Field of column ${col + 1}${h ? ` (${h.slice(0, 40)})` : ''}`);
+    sel.addEventListener('change', checkMapping);
     sel.append(new Option('— ignore —', ''));
     for (const fld of FIELDS) sel.append(new Option(FIELD_LABELS[fld], fld));
     // Each field is guessed for one column at most (the first that fits).
@@ -102,6 +156,7 @@ async function chooseFile(f) {
     tr.append(name, td);
     body.append(tr);
   });
+  checkMapping();
   $('#start').disabled = running;
 }
 
@@ -143,8 +198,11 @@ function onMessage(m) {
     showStage(m.stage);
     $('#progress').max = Math.max(1, m.total);
     $('#progress').value = m.done;
-    const count = m.stage === 'encode' || m.stage === 'upload' ? `: ${fmt(m.done)} of ${fmt(m.total)} rows` : '…';
+    const count = m.stage === 'encode' || m.stage === 'upload' ? `: ${fmt(m.done)} of ${fmt(m.total)} rows`
+      : m.stage === 'read' && m.total > 1 ? `: ${Math.floor((100 * m.done) / m.total)}%` : '…';
     $('#progressText').textContent = `${STAGE_TEXT[m.stage] ?? 'Working'}${count}`;
+  } else if (m.type === 'note') {
+    addNote(m.code);
   } else if (m.type === 'done') {
     finish(m);
   } else if (m.type === 'export') {
@@ -154,13 +212,15 @@ function onMessage(m) {
   }
 }
 
-/** A failure as a sentence; its stable code rides along in data-code (and in the text, small). */
-function showError({ code, text }) {
+/** A failure as a sentence; its stable code rides along in data-code (and after the text, small, for support). */
+function showError(m) {
+  const { code, text } = m;
   running = false;
   const box = $('#error');
   box.hidden = false;
   box.dataset.code = code;
-  box.replaceChildren(document.createTextNode(`${text ?? explainError(code)} `), Object.assign(document.createElement('code'), { textContent: code }));
+  box.replaceChildren(document.createTextNode(`${text ?? explainError(m)} `), codeDetail(code));
+  clearResults();
   $('#progressText').textContent = 'Stopped.';
   $('#empty').hidden = false;
   $('#report').hidden = true;
@@ -179,7 +239,9 @@ function start() {
   if (!used.length) { showError({ code: 'portal.no_fields' }); return; }
   delete document.body.dataset.done;
   delete document.body.dataset.cancelled;
-  state = null;
+  clearResults();
+  for (const n of [...$('#notes').children]) if (!['portal.encoding_windows1252', 'portal.delimiter'].includes(n.dataset.code)) n.remove();
+  if (!$('#notes').children.length) $('#notes').hidden = true;
   running = true;
   startedAt = performance.now();
   spawnWorker();
@@ -194,6 +256,27 @@ function start() {
   $('#progress').value = 0;
   $('#progressText').textContent = 'Starting…';
   worker.postMessage({ type: 'start', file, mapping: mapping(), definition: DEFINITION, credentials: credentials() });
+}
+
+/** Forgets an earlier run's results: tiles, summary, histogram, waterfall, table. */
+function clearResults() {
+  state = null;
+  $('#report').hidden = true;
+  $('#empty').hidden = false;
+  for (const id of ['#linkedCount', '#rowCount', '#shareCount', '#timeTaken']) $(id).textContent = '–';
+  delete $('#linkedCount').dataset.linked;
+  delete $('#timeTaken').dataset.ms;
+  const t = $('#summaryText');
+  t.textContent = '';
+  for (const k of Object.keys(t.dataset)) delete t.dataset[k];
+  const c = $('#histogram');
+  c.getContext('2d')?.clearRect(0, 0, c.width, c.height);
+  delete c.dataset.bins;
+  $('#waterfall').replaceChildren();
+  $('#whyPair').textContent = 'this row';
+  $('#links tbody').replaceChildren();
+  $('#pageText').textContent = '';
+  delete document.body.dataset.done;
 }
 
 function cancel() {
@@ -237,6 +320,7 @@ function finish({ summary, links }) {
   t.textContent = `${fmt(links.length)} of your ${fmt(summary.rows)} rows are customers we share. `
     + `${fmt(summary.tokenised)} rows got tokens (key ${summary.keyVersion}); `
     + `${fmt(summary.withErrors)} had a field that could not be read${codes ? ` — most often: ${codes}` : ''}.`;
+  if (summary.tokenised === 0) addNote('portal.nothing_tokenised', { warn: true });
 
   drawHistogram($('#histogram'), links.map((l) => l.probability), LINKED);
   renderTable();
@@ -325,6 +409,7 @@ function main() {
   drop.addEventListener('dragleave', () => drop.classList.remove('over'));
   drop.addEventListener('drop', (e) => { e.preventDefault(); drop.classList.remove('over'); if (e.dataTransfer.files[0]) chooseFile(e.dataTransfer.files[0]); });
   $('#tryDemo').addEventListener('click', tryDemo);
+  clearResults();
   $('#start').addEventListener('click', start);
   $('#cancel').addEventListener('click', cancel);
   $('#prev').addEventListener('click', () => { state.page--; renderTable(); });

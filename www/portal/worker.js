@@ -21,27 +21,39 @@
 // Messages in:  {type: 'start', file, mapping: {column index: field}, definition,
 //                credentials: {project, keyserverApiKey, linkageApiKey, clkSecret}}
 //               {type: 'export', what: 'pseudonymised' | 'links', format: 'csv' | 'json'}
-// Messages out: {type: 'progress', stage, done, total}   stages: read, encode, upload, link
+// Messages out: {type: 'progress', stage, done, total, bytes?, size?}   stages: read, encode, upload, link
+//               {type: 'note', code, ...details}   (the file's encoding, its size against the limits)
 //               {type: 'done', summary, links}
 //               {type: 'export', name, mime, blob}
-//               {type: 'error', code, serverCode?, index?, text}
+//               {type: 'error', code, serverCode?, index?, rows?, max?, left?, text}
 // Cancelling is terminating the worker: whatever was uploaded but not
 // committed is never linked.
+//
+// The file is streamed twice, never held whole: once to count its rows and
+// check its encoding (so that a file over the party's limits is refused
+// before any token is bought), once to encode it chunk by chunk while the
+// previous chunk uploads. What the partner may download afterwards (its own
+// encodings) is kept as one Blob per chunk, off the JS heap.
 import { ObliviousPseudonymizer } from '/pkg/oblivious.js';
 import initLink, { RecordEncoder } from '/pkg/pseudolink_link.js';
-import { parseCsv, toCsv } from './csv.js';
+import { sniff, countRows, csvBatches, blankRow, toCsv, WINDOWS_1252 } from './csv.js';
 import {
   LinkageClient, LinkageError, linkageDefinition, pickKeyVersion, encodeChunk, uploadAll, explainError, CHUNK_ROWS,
 } from './linkage-client.js';
 
 /** Links come back at this probability or more (the service's threshold). */
 const LINKED = 0.5;
+/** How long the service may take to link (a million rows takes minutes). */
+const RUN_TIMEOUT_MS = 30 * 60_000;
 
-/** The last run, for downloads: {project, keyVersion, encoding, rows: [{row, record, errors}], result}. */
+/**
+ * The last run, for downloads: {project, keyVersion, encoding, run, subjects,
+ * clkKeys, parts: [Blob of JSON lines, one per chunk], rows, links}.
+ */
 let last = null;
 
 const post = (m) => self.postMessage(m);
-const fail = (code) => new LinkageError(code, code);
+const fail = (code, details) => new LinkageError(code, code, details);
 
 /** A JSON config of this site (the pages server): the linkage endpoint, the key server's pinned keys. */
 async function siteConfig(rel, missing) {
@@ -57,36 +69,45 @@ async function siteConfig(rel, missing) {
   return body;
 }
 
-/** The file's data rows as contact records; `rowOf[i]` is record i's row number in the file (1 = first under the header). */
-async function readFile(file, mapping) {
-  let text;
+/** The file's format and data-row count; refuses an empty file or one with no data row. */
+async function survey(file) {
+  let format;
   try {
-    text = await file.text();
+    format = await sniff(file);
   } catch {
     throw fail('portal.not_csv');
   }
-  const [, ...rows] = parseCsv(text);
-  const cols = Object.entries(mapping).filter(([, f]) => f).map(([c, f]) => [Number(c), f]);
-  if (!cols.length) throw fail('portal.no_fields');
-  const records = [];
-  const rowOf = [];
-  rows.forEach((r, i) => {
-    if (!r.some((c) => c.trim() !== '')) return;
-    const rec = {};
-    for (const [col, field] of cols) if (r[col] !== undefined && r[col] !== '') rec[field] = r[col];
-    records.push(rec);
-    rowOf.push(i + 1);
+  if (format.empty) throw fail('portal.empty_file');
+  let read = 0;
+  const { rows, encoding } = await countRows(file, format, (n) => {
+    read += n;
+    post({ type: 'progress', stage: 'read', done: read, total: Math.max(1, file.size) });
   });
-  if (!records.length) throw fail('portal.no_rows');
-  return { records, rowOf };
+  if (encoding === WINDOWS_1252) post({ type: 'note', code: 'portal.encoding_windows1252' });
+  if (!rows) throw fail('portal.no_rows');
+  return { format: { ...format, encoding }, rows };
+}
+
+/** Refuses, before any token is bought, a file over the party's limits. */
+function checkLimits(rows, project) {
+  const limits = project.limits ?? {};
+  const max = limits.maxRecords;
+  if (Number.isFinite(max) && rows > max) throw fail('upload.too_many_records', { rows, max });
+  const perDay = limits.recordsPerDay;
+  const today = project.usage?.recordsToday ?? 0;
+  if (Number.isFinite(perDay) && rows > perDay - today) {
+    throw fail('portal.over_daily_limit', { rows, max: perDay, left: Math.max(0, perDay - today) });
+  }
 }
 
 async function start({ file, mapping, definition, credentials: cred }) {
   const t0 = performance.now();
   last = null;
+  const cols = Object.entries(mapping).filter(([, f]) => f).map(([c, f]) => [Number(c), f]);
+  if (!cols.length) throw fail('portal.no_fields');
   post({ type: 'progress', stage: 'read', done: 0, total: 1 });
-  const [{ records, rowOf }, linkageConfig, obliviousConfig] = await Promise.all([
-    readFile(file, mapping),
+  const [{ format, rows: total }, linkageConfig, obliviousConfig] = await Promise.all([
+    survey(file),
     siteConfig('/api/linkage-config', 'linkage.not_configured'),
     siteConfig('/api/oblivious-config', 'keyserver.not_configured'),
     initLink(),
@@ -94,8 +115,7 @@ async function start({ file, mapping, definition, credentials: cred }) {
   const client = new LinkageClient({ endpoint: linkageConfig.endpoint, apiKey: cred.linkageApiKey, project: cred.project });
   const project = await client.project();
   if (project.role !== 'partner') throw fail('role.forbidden');
-  const max = project.limits?.maxRecords;
-  if (Number.isFinite(max) && records.length > max) throw fail('upload.too_many_records');
+  checkLimits(total, project);
   const key = pickKeyVersion(obliviousConfig, project);
   if (!cred.keyserverApiKey?.trim()) throw new LinkageError('server.refused', 'no key-server credential', { serverCode: 'auth.missing' });
   const tokenizer = new ObliviousPseudonymizer({
@@ -117,25 +137,61 @@ async function start({ file, mapping, definition, credentials: cred }) {
   }
 
   const size = Math.min(CHUNK_ROWS, project.limits?.maxChunkRecords ?? CHUNK_ROWS);
-  const total = records.length;
-  const out = [];
+  /** rowOf[i]: upload record i's row number in the file (1 = first row under the header). */
+  const rowOf = [];
+  const parts = [];
+  const errorsByCode = {};
   let encoded = 0;
   let stored = 0;
+  let withErrors = 0;
+  let tokenised = 0;
   let t1 = 0;
   let upload;
+
+  /** Encodes one chunk of records; keeps its download lines; returns the upload records. */
+  async function encode(records, rows) {
+    const enc = await encodeChunk(records, {
+      oblivious: tokenizer, encoder, project,
+      onTokens: (n) => post({ type: 'progress', stage: 'encode', done: encoded + n, total }),
+    });
+    const lines = [];
+    enc.forEach((e, i) => {
+      if (e.record.tokens.length || e.record.matchKeys.length) tokenised++;
+      if (e.errors.length) withErrors++;
+      for (const x of e.errors) errorsByCode[`${x.field} ${x.code}`] = (errorsByCode[`${x.field} ${x.code}`] ?? 0) + 1;
+      lines.push(JSON.stringify({ row: rows[i], ...e.record, errors: e.errors }));
+    });
+    parts.push(new Blob([lines.join(',\n')], { type: 'application/json' }));
+    encoded += records.length;
+    post({ type: 'progress', stage: 'encode', done: encoded, total });
+    return enc.map((e) => e.record);
+  }
+
   try {
     async function* chunks() {
-      for (let i = 0; i < total; i += size) {
-        const part = records.slice(i, i + size);
-        const enc = await encodeChunk(part, {
-          oblivious: tokenizer, encoder, project,
-          onTokens: (n) => post({ type: 'progress', stage: 'encode', done: encoded + n, total }),
-        });
-        for (const e of enc) out.push(e);
-        encoded += part.length;
-        post({ type: 'progress', stage: 'encode', done: encoded, total });
-        yield enc.map((e) => e.record);
+      let header = true;
+      let fileRow = 0;
+      let records = [];
+      let rows = [];
+      for await (const batch of csvBatches(file, format)) {
+        for (const r of batch) {
+          if (header) { header = false; continue; }
+          fileRow++;
+          if (blankRow(r)) continue;
+          const rec = {};
+          for (const [col, field] of cols) if (r[col] !== undefined && r[col] !== '') rec[field] = r[col];
+          records.push(rec);
+          rows.push(fileRow);
+          rowOf.push(fileRow);
+          if (records.length === size) {
+            const out = encode(records, rows);
+            records = [];
+            rows = [];
+            yield await out;
+          }
+        }
       }
+      if (records.length) yield await encode(records, rows);
       t1 = performance.now();
     }
     upload = await uploadAll(client, chunks(), {
@@ -147,55 +203,51 @@ async function start({ file, mapping, definition, credentials: cred }) {
   } finally {
     encoder.free();
   }
-  records.length = 0;
+  if (!rowOf.length) throw fail('portal.no_rows');
   const t2 = performance.now();
   post({ type: 'progress', stage: 'link', done: 0, total: 1 });
-  const result = await client.run(upload.upload);
+  const result = await client.run(upload.upload, { timeoutMs: RUN_TIMEOUT_MS });
   const t3 = performance.now();
 
   const links = (result.links ?? [])
     .filter((l) => Number.isInteger(l.row) && l.row >= 0 && l.row < rowOf.length)
     .map((l) => ({ row: rowOf[l.row], probability: l.probability, explanation: l.explanation }))
     .sort((a, b) => a.row - b.row);
-  const errorsByCode = {};
-  let withErrors = 0;
-  let tokenised = 0;
-  for (const e of out) {
-    if (e.record.tokens.length || e.record.matchKeys.length) tokenised++;
-    if (e.errors.length) withErrors++;
-    for (const x of e.errors) errorsByCode[`${x.field} ${x.code}`] = (errorsByCode[`${x.field} ${x.code}`] ?? 0) + 1;
-  }
   last = {
     project: cred.project, keyVersion: key.version, encoding: project.encoding ?? null, run: result.run,
-    rows: out.map((e, i) => ({ row: rowOf[i], ...e })), links,
+    subjects: project.tokenSubjects ?? [], clkKeys: project.clk?.keys ?? [], parts, rows: rowOf.length, links,
   };
   const summary = {
-    rows: out.length, tokenised, withErrors, errorsByCode, run: result.run, linked: links.length,
+    rows: rowOf.length, tokenised, withErrors, errorsByCode, run: result.run, linked: links.length,
     keyVersion: key.version, encodeMs: Math.round(t1 - t0), uploadMs: Math.round(t2 - t1), linkMs: Math.round(t3 - t2),
-    totalMs: Math.round(t3 - t0),
+    totalMs: Math.round(t3 - t0), encoding: format.encoding, delimiter: format.delimiter,
   };
   post({ type: 'done', summary, links });
 }
 
 // ---------------------------------------------------------------- downloads
 
-/** The partner's own encodings: one row per file row, tokens by subject, CLKs, error codes. */
-function pseudonymisedCsv() {
-  const subjects = [...new Set(last.rows.flatMap((r) => [...r.record.tokens, ...r.record.matchKeys].map((t) => t.split('.')[1])))];
-  const clkKeys = [...new Set(last.rows.flatMap((r) => Object.keys(r.record.clks)))];
+/** The partner's own encodings: one row per file row, tokens by subject, CLKs, error codes (chunk by chunk). */
+async function pseudonymisedCsv() {
+  const { subjects, clkKeys } = last;
   const head = ['row', ...subjects.map((s) => s.replace(/^mk-/, 'mk_')), ...clkKeys.map((k) => `clk_${k}`), 'errors'];
-  return [toCsv([head, ...last.rows.map((r) => {
-    const by = {};
-    for (const t of [...r.record.tokens, ...r.record.matchKeys]) by[t.split('.')[1]] = t;
-    return [r.row, ...subjects.map((s) => by[s] ?? ''), ...clkKeys.map((k) => r.record.clks[k] ?? ''),
-      r.errors.map((e) => `${e.field}:${e.code}`).join(' ')];
-  })])];
+  const out = [toCsv([head])];
+  for (const part of last.parts) {
+    const rows = JSON.parse(`[${await part.text()}]`);
+    out.push(new Blob([toCsv(rows.map((r) => {
+      const by = {};
+      for (const t of [...r.tokens, ...r.matchKeys]) by[t.split('.')[1]] = t;
+      return [r.row, ...subjects.map((s) => by[s] ?? ''), ...clkKeys.map((k) => r.clks[k] ?? ''),
+        r.errors.map((e) => `${e.field}:${e.code}`).join(' ')];
+    }))]));
+  }
+  return out;
 }
 
 function pseudonymisedJson() {
   const parts = [`{"project":${JSON.stringify(last.project)},"keyVersion":${JSON.stringify(last.keyVersion)},`
     + `"encoding":${JSON.stringify(last.encoding)},"records":[\n`];
-  last.rows.forEach((r, i) => parts.push(`${i ? ',\n' : ''}${JSON.stringify({ row: r.row, ...r.record, errors: r.errors })}`));
+  last.parts.forEach((part, i) => parts.push(...(i ? [',\n'] : []), part));
   parts.push('\n]}\n');
   return parts;
 }
@@ -214,12 +266,12 @@ function linksCsv() {
 
 function linksJson() {
   return [JSON.stringify({
-    project: last.project, run: last.run, threshold: LINKED, rows: last.rows.length,
+    project: last.project, run: last.run, threshold: LINKED, rows: last.rows,
     links: last.links.map(({ row, probability, explanation }) => ({ partnerRow: row, probability, explanation })),
   }, null, 1)];
 }
 
-function exportFile({ what, format }) {
+async function exportFile({ what, format }) {
   const make = {
     'pseudonymised.csv': pseudonymisedCsv,
     'pseudonymised.json': pseudonymisedJson,
@@ -228,20 +280,21 @@ function exportFile({ what, format }) {
   }[`${what}.${format}`];
   if (!make || !last) throw fail('portal.nothing_to_export');
   const mime = format === 'csv' ? 'text/csv' : 'application/json';
-  post({ type: 'export', name: `${what === 'links' ? 'matches' : 'pseudonymised'}.${format}`, mime, blob: new Blob(make(), { type: mime }) });
+  post({ type: 'export', name: `${what === 'links' ? 'matches' : 'pseudonymised'}.${format}`, mime, blob: new Blob(await make(), { type: mime }) });
 }
 
 self.onmessage = async (ev) => {
   const msg = ev.data;
   try {
     if (msg.type === 'start') await start(msg);
-    else if (msg.type === 'export') exportFile(msg);
+    else if (msg.type === 'export') await exportFile(msg);
   } catch (e) {
     const code = typeof e?.code === 'string' ? e.code : 'portal.failed';
     post({
       type: 'error', code, text: explainError(e),
       ...(typeof e?.serverCode === 'string' ? { serverCode: e.serverCode } : {}),
       ...(Number.isInteger(e?.index) ? { index: e.index } : {}),
+      ...Object.fromEntries(['rows', 'max', 'left'].filter((k) => Number.isInteger(e?.[k])).map((k) => [k, e[k]])),
     });
   }
 };

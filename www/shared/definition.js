@@ -70,3 +70,22 @@ export function explain(code) {
   }[code];
   return text ?? `is not valid (${family}.${rule})`;
 }
+
+/**
+ * A field's error as a phrase, knowing what was typed and the region it was
+ * read in. A phone number typed without a country code is read as a number
+ * of `region`: when it has too many or too few digits for that region it is
+ * most likely a number of another country, and saying "is too long" would
+ * mislead; the phrase says which region it was read in and how to type a
+ * foreign number. Never repeats the value.
+ */
+export function explainField(field, code, { value = '', region } = {}) {
+  const national = !/^\s*(\+|00)/.test(value);
+  if (field === 'phone' && national && region && (code === 'phone.too_long' || code === 'phone.too_short')) {
+    let name = region;
+    try { name = new Intl.DisplayNames(['en'], { type: 'region' }).of(region) ?? region; } catch { /* the code then */ }
+    return `does not fit a ${name} number. For a number from another country, start with + and its country code `
+      + '(e.g. +44 20 7946 0958)';
+  }
+  return explain(code);
+}

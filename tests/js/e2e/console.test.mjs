@@ -171,12 +171,12 @@ test('console: the first visit builds the directory graph, stores it, and shows 
     await page.click('#evaluate');
     await page.waitForSelector('#segmentError:not([hidden])');
     assert.equal(await page.$eval('#segmentError', (e) => e.dataset.code), 'segment.invalid_rule');
-    assert.match(await page.$eval('#segmentError', (e) => e.textContent), /^segment\.invalid_rule A segment needs a "name" and a "rule"/);
+    assert.match(await page.$eval('#segmentError', (e) => e.textContent), /^A segment needs a "name" and a "rule"[^]*code: segment\.invalid_rule$/);
     assert.equal(await page.$eval('#segmentTable', (e) => e.hidden), true);
     await page.fill('#segmentRules', '[{"name": ');
     await page.click('#evaluate');
     await page.waitForSelector('#segmentError[data-code="console.invalid_json"]');
-    assert.match(await page.$eval('#segmentError', (e) => e.textContent), /^console\.invalid_json The rules are not valid JSON\.$/);
+    assert.match(await page.$eval('#segmentError', (e) => e.textContent), /^The rules are not valid JSON\. code: console\.invalid_json$/);
     await page.click('#resetSegments');
     await page.waitForSelector('#segments[data-state="ok"]');
     assert.deepEqual(await segmentCounts(page), seg);

@@ -23,7 +23,10 @@ import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { ROOT } from './harness.mjs';
 import { COMPANY_CRM, companyCredentials, startLinkageHarness } from './linkage-harness.mjs';
-import { parseCsv } from '../../../www/portal/csv.js';
+import Papa from 'papaparse';
+
+/** CSV text → rows (Papa Parse, as the portal; blank lines skipped). */
+const parseCsv = (text) => Papa.parse(text, { delimiter: ',', skipEmptyLines: true }).data;
 
 const FIXTURES = path.join(ROOT, 'tests', 'js', 'e2e', 'fixtures');
 const PARTNER = parseCsv(readFileSync(path.join(ROOT, 'www', 'portal', 'demo-partner.csv'), 'utf8'));
