@@ -4,8 +4,8 @@
 //! (`model: prior`) until the graph has `minTrainingRecords` person records.
 //!
 //! The same scenarios run in the browser in `tests/web_identity.rs`.
-//! Dates are ISO here: reading `05/02/1984` in the region's order is
-//! another change (see the note at the end of this file).
+//! Dates are ISO here, but for the scenario that reads `05/02/1984` in the
+//! region's order (`defaultRegion: 'US'`, no `dateOrder`).
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
 #![cfg(feature = "fuzzy")]
 
@@ -367,10 +367,67 @@ fn strangers_stay_apart() {
     assert_eq!(ids.len(), 3);
 }
 
-// Region-ordered dates (issue 18 item 4, owned by the date normaliser's
-// change): a scenario with `defaultRegion: 'US'`, no `dateOrder`, and
-// `05/02/1984` on one record and `1984-05-02` on another, linked on the date
-// of birth, goes here once numeric dates are read in the region's order.
+/// A US shop's definition with no `dateOrder`: numeric dates are read in the
+/// region's order (month first), as a clerk in that shop would read them.
+fn us_encoder_without_date_order() -> pseudolink::RecordEncoder {
+    use pseudolink::{
+        ClkSchema, IdentityDefinition, Pseudonymizer, RecordEncoder, Secret, DEFAULT_CLK_SCHEMA,
+    };
+    let json = identity_support::DEFINITION.replace(r#","dateOrder":"mdy""#, "");
+    assert!(!json.contains("dateOrder"));
+    let def = IdentityDefinition::from_json(&json).unwrap();
+    let p =
+        Pseudonymizer::new(vec![("k1".into(), Secret::new(vec![5; 32]).unwrap())], def).unwrap();
+    let schema = ClkSchema::from_json(DEFAULT_CLK_SCHEMA).unwrap();
+    RecordEncoder::with_clks(p, &schema, &[6; 32]).unwrap()
+}
+
+#[test]
+fn a_us_shop_reads_05_02_1984_as_the_second_of_may() {
+    let enc = us_encoder_without_date_order();
+    let raw = |fields: &[(Field, &str)]| {
+        let mut rec = Record::new();
+        for (f, v) in fields {
+            rec.set(*f, *v);
+        }
+        rec
+    };
+    let call = raw(&[
+        (FirstName, "Katherine"),
+        (LastName, "Miller"),
+        (DateOfBirth, "05/02/1984"),
+        (Phone, "(217) 555-0142"),
+    ]);
+    let web = raw(&[
+        (FirstName, "Katherine"),
+        (LastName, "Miller"),
+        (DateOfBirth, "1984-05-02"),
+        (Email, "kmiller@example.com"),
+    ]);
+    let a = enc.encode("c-7", &call);
+    let b = enc.encode("o-1", &web);
+    // Not refused as ambiguous, and the same date token as the ISO spelling.
+    assert!(a.errors.is_empty(), "{:?}", a.errors);
+    let dob = |r: &EncodedRecord| {
+        r.tokens
+            .iter()
+            .find(|t| t.starts_with("pl1.dateOfBirth."))
+            .cloned()
+            .unwrap()
+    };
+    assert_eq!(dob(&a.record), dob(&b.record));
+    // A date with one valid reading needs no region at all.
+    let c = enc.encode("o-2", &raw(&[(DateOfBirth, "12/31/1990")]));
+    assert!(c.errors.is_empty(), "{:?}", c.errors);
+
+    // The batch linker links the call to the web order on name and date.
+    let d = Linker::new(LinkConfig::default())
+        .unwrap()
+        .dedupe(&[a.record, b.record], &mut |_, _, _| {})
+        .unwrap();
+    assert_eq!(d.stats.model, ModelSource::Prior);
+    assert_eq!(d.clusters, vec![vec!["c-7".to_owned(), "o-1".to_owned()]]);
+}
 
 #[test]
 fn stats_name_the_model_that_scored() {

@@ -754,8 +754,6 @@ fn progress_is_reported_per_chunk_and_stage() {
 
 // ---- Day one (issue 18): small graphs, no `params`, no training data
 // beyond the records. The same scenarios as tests/scenarios.rs, through JS.
-// (A region-ordered date scenario, `05/02/1984` under `defaultRegion: 'US'`
-// without `dateOrder`, goes here once the date normaliser reads it.)
 
 const HOME: [(&str, &str); 3] = [
     ("street", "742 Evergreen Terrace"),
@@ -975,4 +973,57 @@ fn day_one_nicknames_couples_and_family_emails() {
         customer(&g, "shop", "o-1", "household"),
         customer(&g, "shop", "o-2", "household")
     );
+}
+
+#[wasm_bindgen_test]
+fn day_one_a_us_shop_reads_05_02_1984_as_the_second_of_may() {
+    // The person definition without `dateOrder`: `defaultRegion: 'US'` reads
+    // numeric dates month first.
+    let definition = PERSON_DEFINITION.replace(r#","dateOrder":"mdy""#, "");
+    assert!(!definition.contains("dateOrder"));
+    let enc = RecordEncoder::new(
+        key("k1", 3),
+        js(&definition),
+        Some(default_clk_options(4).unchecked_into()),
+    )
+    .unwrap();
+    let rows = json!([
+        raw(
+            "c-7",
+            &[
+                ("firstName", "Katherine"),
+                ("lastName", "Miller"),
+                ("dateOfBirth", "05/02/1984"),
+                ("phone", "(217) 555-0142")
+            ],
+            false
+        ),
+        raw(
+            "o-1",
+            &[
+                ("firstName", "Katherine"),
+                ("lastName", "Miller"),
+                ("dateOfBirth", "1984-05-02"),
+                ("email", "kmiller@example.com")
+            ],
+            false
+        ),
+    ]);
+    let encoded = enc.encode_batch(jv(&rows), None).unwrap();
+    let as_json = to_json(&encoded);
+    let dob = |i: usize| {
+        as_json[i]["tokens"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|t| t.as_str().unwrap().starts_with("pl1.dateOfBirth."))
+            .cloned()
+    };
+    assert_eq!(as_json[0]["errors"], json!([]), "not refused as ambiguous");
+    assert!(dob(0).is_some(), "{as_json}");
+    assert_eq!(dob(0), dob(1));
+    let mut linker = Linker::new(None).unwrap();
+    let d = to_json(&linker.dedupe(encoded, None).unwrap());
+    assert_eq!(d["stats"]["model"], "prior");
+    assert_eq!(d["clusters"], json!([["c-7", "o-1"]]));
 }
