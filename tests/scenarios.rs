@@ -430,6 +430,73 @@ fn a_us_shop_reads_05_02_1984_as_the_second_of_may() {
 }
 
 #[test]
+fn a_shared_customer_number_links_from_the_first_records() {
+    // The definition tokenises the shop's customer number; the configuration
+    // adds it as a comparison and a blocking key. The day-one model has no
+    // fit for it and counts it as it counts an e-mail.
+    use pseudolink::{
+        ClkSchema, IdentityDefinition, Pseudonymizer, RecordEncoder, Secret, DEFAULT_CLK_SCHEMA,
+    };
+    let json = identity_support::DEFINITION.replace(r#""fields":["#, r#""fields":["externalId","#);
+    let def = IdentityDefinition::from_json(&json).unwrap();
+    let p =
+        Pseudonymizer::new(vec![("k1".into(), Secret::new(vec![5; 32]).unwrap())], def).unwrap();
+    let schema = ClkSchema::from_json(DEFAULT_CLK_SCHEMA).unwrap();
+    let enc = RecordEncoder::with_clks(p, &schema, &[6; 32]).unwrap();
+    let row = |id: &str, fields: &[(Field, &str)]| {
+        let mut rec = Record::new();
+        for (f, v) in fields {
+            rec.set(*f, *v);
+        }
+        enc.encode(id, &rec).record
+    };
+    // The call centre took her customer number and her phone, no name; the
+    // web shop has her name and e-mail. Only the customer number ties them.
+    // Omar, with his own number, stays apart.
+    let call = row(
+        "c-7",
+        &[(ExternalId, "CUST-1001"), (Phone, "(217) 555-0199")],
+    );
+    let web = row(
+        "o-1",
+        &[
+            (ExternalId, "CUST-1001"),
+            (FirstName, "Katherine"),
+            (LastName, "Miller"),
+            (Email, "kmiller@example.com"),
+        ],
+    );
+    let stranger = row(
+        "o-2",
+        &[
+            (ExternalId, "CUST-2002"),
+            (FirstName, "Omar"),
+            (LastName, "Haddad"),
+            (Email, "omar@example.org"),
+        ],
+    );
+    let mut config = LinkConfig::default();
+    config
+        .comparisons
+        .push(pseudolink::link::Comparison::token("externalId", false));
+    config.blocking.exact_subjects.push("externalId".into());
+    let d = Linker::new(config)
+        .unwrap()
+        .dedupe(&[call, web, stranger], &mut |_, _, _| {})
+        .unwrap();
+    assert_eq!(d.stats.model, ModelSource::Prior);
+    assert_eq!(
+        d.clusters,
+        vec![
+            vec!["c-7".to_owned(), "o-1".to_owned()],
+            vec!["o-2".to_owned()]
+        ],
+        "{:?}",
+        d.links
+    );
+}
+
+#[test]
 fn stats_name_the_model_that_scored() {
     use pseudolink::link::PriorModel;
     use pseudolink_synth::{dedupe, Config};

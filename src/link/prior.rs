@@ -15,8 +15,8 @@
 //! of the smaller side), and a job of `n` such records over `P` possible pairs
 //! gets λ = matchesPerRecord · n / P (at most ½).
 
-use super::comparison::Comparison;
-use super::model::{ComparisonParams, ModelParams, PARAMS_VERSION};
+use super::comparison::{Comparison, ComparisonKind};
+use super::model::{ComparisonParams, LevelParams, ModelParams, PARAMS_VERSION};
 use serde::{Deserialize, Serialize};
 use std::sync::OnceLock;
 
@@ -61,9 +61,12 @@ impl PriorModel {
     }
 
     /// Parameters for `comparisons` and a job of `records` records (the
-    /// smaller side of a link) over `total_pairs` possible pairs. `None`
-    /// when a comparison is not in the model (a name it does not know, or
-    /// other levels): custom comparison sets train as before.
+    /// smaller side of a link) over `total_pairs` possible pairs.
+    ///
+    /// A comparison the model does not know (another name, or other levels)
+    /// gets a stand-in ([`PriorModel::stand_in`]): a strong identifier
+    /// (`externalId`, `duns`) counts as an e-mail does, anything else counts
+    /// for nothing until EM trains. `None` when the model knows none of them.
     pub fn params_for(
         &self,
         comparisons: &[Comparison],
@@ -71,16 +74,18 @@ impl PriorModel {
         total_pairs: f64,
     ) -> Option<ModelParams> {
         let mut out = Vec::with_capacity(comparisons.len());
+        let mut known = 0;
         for c in comparisons {
-            let p = self.comparisons.iter().find(|p| {
-                p.name == c.name
-                    && p.levels.len() == c.level_count()
-                    && p.levels
-                        .iter()
-                        .enumerate()
-                        .all(|(l, lp)| lp.label == c.level_label(l))
-            })?;
-            out.push(p.clone());
+            match self.known(c) {
+                Some(p) => {
+                    known += 1;
+                    out.push(p.clone());
+                }
+                None => out.push(self.stand_in(c)?),
+            }
+        }
+        if known == 0 {
+            return None;
         }
         let prior = if total_pairs >= 1.0 {
             (self.matches_per_record * records as f64 / total_pairs).clamp(1e-12, 0.5)
@@ -94,7 +99,55 @@ impl PriorModel {
         };
         params.validate().ok().map(|()| params)
     }
+
+    /// The fitted parameters of a comparison with this name and these levels.
+    fn known(&self, c: &Comparison) -> Option<&ComparisonParams> {
+        self.comparisons.iter().find(|p| {
+            p.name == c.name
+                && p.levels.len() == c.level_count()
+                && p.levels
+                    .iter()
+                    .enumerate()
+                    .all(|(l, lp)| lp.label == c.level_label(l))
+        })
+    }
+
+    /// Day-one parameters for a comparison the synthetic fit could not make.
+    ///
+    /// - Exact agreement on a strong identifier (a token comparison of
+    ///   `externalId` or `duns`) borrows the fitted e-mail comparison's m and
+    ///   u: a shared system key or D-U-N-S number is at least as specific as
+    ///   a shared e-mail (it names one customer), and the synthetic data has no
+    ///   shared keys to fit it on (each system's ids are its own).
+    /// - Any other comparison is neutral (m = u on every level: weight 0),
+    ///   so the comparisons the model knows still decide. EM replaces all of
+    ///   it once the data can carry a fit.
+    pub fn stand_in(&self, c: &Comparison) -> Option<ComparisonParams> {
+        let strong =
+            c.kind == ComparisonKind::Token && STRONG_IDENTIFIERS.contains(&c.source.as_str());
+        if strong {
+            let email = self.comparisons.iter().find(|p| p.name == "email")?;
+            let mut p = email.clone();
+            p.name.clone_from(&c.name);
+            return Some(p);
+        }
+        let k = c.level_count();
+        let share = 1.0 / k as f64;
+        Some(ComparisonParams {
+            name: c.name.clone(),
+            levels: (0..k)
+                .map(|l| LevelParams {
+                    label: c.level_label(l),
+                    m: share,
+                    u: share,
+                })
+                .collect(),
+        })
+    }
 }
+
+/// Token subjects that name one customer when two records share them.
+const STRONG_IDENTIFIERS: [&str; 2] = ["externalId", "duns"];
 
 /// The shipped model's parameters for a job (see [`PriorModel::params_for`]).
 pub(crate) fn prior_params(
@@ -123,8 +176,30 @@ mod tests {
         }
         let big = m.params_for(&default_comparisons(), 10_000, 5e7).unwrap();
         assert!(big.prior < p.prior);
+    }
+
+    #[test]
+    fn comparisons_the_model_does_not_know_get_stand_ins() {
+        let m = PriorModel::shipped().expect("prior.json parses");
+        let email = m.comparisons.iter().find(|c| c.name == "email").unwrap();
         let mut custom = default_comparisons();
         custom[3].thresholds = vec![0.9, 0.8];
-        assert!(m.params_for(&custom, 4, 6.0).is_none());
+        custom.push(Comparison::token("externalId", true));
+        custom.push(Comparison::token("duns", false));
+        custom.push(Comparison::token("mk-companySite", false));
+        let p = m.params_for(&custom, 4, 6.0).unwrap();
+        let by = |name: &str| p.comparisons.iter().find(|c| c.name == name).unwrap();
+        // A strong identifier counts as an e-mail does.
+        assert_eq!(by("externalId").levels, email.levels);
+        assert_eq!(by("duns").levels, email.levels);
+        // Other unknown comparisons weigh nothing on any level.
+        for name in [custom[3].name.as_str(), "mk-companySite"] {
+            let c = by(name);
+            assert!(c.levels.iter().all(|l| l.m == l.u), "{c:?}");
+        }
+        assert_eq!(by(&custom[3].name).levels.len(), 3);
+        // Nothing the model knows: no day-one model.
+        let only_unknown = vec![Comparison::token("mk-companySite", false)];
+        assert!(m.params_for(&only_unknown, 4, 6.0).is_none());
     }
 }
