@@ -211,7 +211,9 @@ class RecordEncoder:
         """Encodes a stream of record batches (or a table), batch by batch."""
         if isinstance(batches, (pa.Table, pa.RecordBatch)) or not hasattr(batches, "__iter__"):
             batches = as_table(batches).to_batches(max_chunksize=batch_rows)
-        fields = self.fields
+        # The record's country sets the region of its phone, postal code and
+        # state, whether or not it is a definition field.
+        fields = self.fields + [f for f in ("country",) if f not in self.fields]
         for batch in batches:
             table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else as_table(batch)
             for start in range(0, table.num_rows, batch_rows):

@@ -27,7 +27,11 @@ def as_table(data: Any) -> pa.Table:
     if isinstance(data, Mapping):
         return pa.table(dict(data))
     if isinstance(data, list):
-        return pa.Table.from_pylist(data)
+        # Every key of every row (from_pylist alone reads the first row's keys).
+        names: dict[str, None] = {}
+        for row in data:
+            names.update(dict.fromkeys(row))
+        return pa.table({n: pa.array([row.get(n) for row in data], pa.string()) for n in names})
     if hasattr(data, "arrow") and not hasattr(data, "__arrow_c_stream__"):
         return as_table(data.arrow())
     return pa.table(data)
