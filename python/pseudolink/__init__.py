@@ -26,7 +26,10 @@ __all__ = [
     "Pseudonymizer",
     "PseudolinkError",
     "RecordEncoder",
+    "Linker",
+    "encoded_records",
     "error_codes",
+    "lsh_band_keys",
     "normalize",
     "normalize_array",
     "platform_hashes",
@@ -295,3 +298,69 @@ class ClkEncoder:
         """One ``(clk, code, feature)`` per row: the CLK, or the code and the
         failing feature's identifier."""
         return self._inner.encode_rows([list(r) for r in rows], threads)
+
+
+def lsh_band_keys(
+    clks: Any, *, bits: int, bands: int = 16, bits_per_band: int = 16, seed: int = 0
+) -> pa.Table:
+    """LSH band keys of a binary CLK column (e.g. ``clk_record``): Hamming
+    bit sampling, band ``b`` keyed by ``bits_per_band`` seeded bit positions.
+    One ``int64`` column ``lsh_<b>`` per band (null for a missing CLK); two
+    records share a band's key when their CLKs agree on its sampled bits, so
+    blocking on each band (``pseudolink.splink.lsh_blocking_rules``) finds
+    pairs of similar CLKs. ``bits``: the CLK length."""
+    arr = clks if isinstance(clks, (pa.Array, pa.ChunkedArray)) else pa.array(clks, pa.binary())
+    n = len(arr)
+    cols = _native.lsh_band_keys(column_in("record", arr, binary=True), n, bits, bands, bits_per_band, seed)
+    arrays = [
+        pa.Array.from_buffers(pa.int64(), n, [None if v is None else pa.py_buffer(v), pa.py_buffer(d)], null_count=nulls)
+        for v, d, nulls in cols
+    ]
+    return pa.table(arrays, names=[f"lsh_{b}" for b in range(bands)])
+
+
+def encoded_records(table: pa.Table, *, id_column: str = "id") -> list[dict]:
+    """The rows of an :meth:`RecordEncoder.encode_batch` table as the
+    linker's encoded records (``{id, tokens, matchKeys, clks}``, CLKs base64)."""
+    import base64
+
+    clk_cols = [c for c in table.column_names if c.startswith("clk_")]
+    out = []
+    for row in table.select([id_column, "tokens", "match_keys", *clk_cols]).to_pylist():
+        clks = {c[4:]: base64.b64encode(row[c]).decode() for c in clk_cols if row[c] is not None}
+        out.append({"id": str(row[id_column]), "tokens": row["tokens"] or [],
+                    "matchKeys": row["match_keys"] or [], "clks": clks})
+    return out
+
+
+class Linker:
+    """The core's Fellegi–Sunter linker (the JS ``Linker``): trains by EM
+    without labels, scores pairs with calibrated probabilities and explains
+    them. ``config``: LinkConfig (dict or JSON; defaults for what is missing).
+    Records are encoded-record dicts (see :func:`encoded_records`)."""
+
+    def __init__(self, config: Mapping[str, Any] | str | None = None) -> None:
+        self._inner = _native.Linker(None if config is None else _json(config))
+
+    @property
+    def config(self) -> dict:
+        return json.loads(self._inner.config())
+
+    def params(self) -> dict | None:
+        """The fitted parameters (``{version, prior, comparisons}``), or None."""
+        p = self._inner.params()
+        return None if p is None else json.loads(p)
+
+    def set_params(self, params: Mapping[str, Any] | str) -> None:
+        """Loads parameters, e.g. from :func:`pseudolink.splink.params_from_splink`."""
+        self._inner.set_params(_json(params))
+
+    def link(self, a: Sequence[Mapping[str, Any]], b: Sequence[Mapping[str, Any]]) -> dict:
+        return json.loads(self._inner.link(json.dumps(list(a)), json.dumps(list(b))))
+
+    def dedupe(self, records: Sequence[Mapping[str, Any]]) -> dict:
+        return json.loads(self._inner.dedupe(json.dumps(list(records))))
+
+    def explain(self, a: Mapping[str, Any], b: Mapping[str, Any]) -> dict:
+        """``{priorWeight, contributions, matchWeight, probability}`` of one pair."""
+        return json.loads(self._inner.explain(json.dumps(dict(a)), json.dumps(dict(b))))

@@ -37,12 +37,14 @@ def as_table(data: Any) -> pa.Table:
     return pa.table(data)
 
 
-def column_in(name: str, column: pa.Array | pa.ChunkedArray) -> tuple:
-    """``(name, validity, offsets, data, offset)`` of a column as large_string."""
+def column_in(name: str, column: pa.Array | pa.ChunkedArray, binary: bool = False) -> tuple:
+    """``(name, validity, offsets, data, offset)`` of a column as large_string
+    (or large_binary with ``binary``)."""
     if isinstance(column, pa.ChunkedArray):
         column = column.combine_chunks() if column.num_chunks != 1 else column.chunk(0)
-    if not (pa.types.is_large_string(column.type)):
-        column = column.cast(pa.large_string())
+    target = pa.large_binary() if binary else pa.large_string()
+    if column.type != target:
+        column = column.cast(target)
     validity, offsets, data = column.buffers()[:3]
     empty = b""
     return (

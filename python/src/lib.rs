@@ -12,6 +12,7 @@
 //! codes in an `errors` column; a bad definition, key, schema or option
 //! raises `pseudolink.PseudolinkError` with the same stable code as in JS.
 
+use pseudolink::link::{EncodedRecord, LinkConfig, Linker as CoreLinker, ModelParams};
 use pseudolink::oblivious::{ObliviousClient as CoreObliviousClient, PublicKey};
 use pseudolink::{
     hashed_parameter_names, normalize as core_normalize, platform_hashes as core_platform_hashes,
@@ -139,7 +140,8 @@ fn thread_count(threads: Option<usize>) -> usize {
 
 /// One Arrow `large_string` column as its buffers (see the module docs).
 struct ColumnIn<'a> {
-    field: Field,
+    /// The field it holds (`None`: a binary column, e.g. CLKs).
+    field: Option<Field>,
     validity: Option<&'a [u8]>,
     offsets: &'a [u8],
     data: &'a [u8],
@@ -159,6 +161,17 @@ impl<'a> ColumnIn<'a> {
         let start = i.checked_mul(8)?;
         let bytes: [u8; 8] = self.offsets.get(start..start + 8)?.try_into().ok()?;
         usize::try_from(i64::from_le_bytes(bytes)).ok()
+    }
+
+    /// The raw bytes of a row (binary columns); `None` for null or bad buffers.
+    fn bytes(&self, row: usize) -> Option<&'a [u8]> {
+        let i = row + self.offset;
+        if let Some(bits) = self.validity {
+            if bits.get(i / 8)? & (1 << (i % 8)) == 0 {
+                return None;
+            }
+        }
+        self.data.get(self.offset_at(i)?..self.offset_at(i + 1)?)
     }
 
     fn get(&self, row: usize) -> Cell<'a> {
@@ -194,7 +207,7 @@ fn columns_in<'a>(py: Python<'_>, args: &'a [ColumnArg<'_>]) -> PyResult<Vec<Col
     args.iter()
         .map(|(name, validity, offsets, data, offset)| {
             Ok(ColumnIn {
-                field: field_of(py, name)?,
+                field: Some(field_of(py, name)?),
                 validity: validity.as_ref().map(|v| v.as_bytes()),
                 offsets: offsets.as_bytes(),
                 data: data.as_bytes(),
@@ -209,10 +222,11 @@ fn record_at(columns: &[ColumnIn<'_>], row: usize) -> (Record, Vec<FieldError>) 
     let mut record = Record::new();
     let mut bad = Vec::new();
     for c in columns {
+        let Some(field) = c.field else { continue };
         match c.get(row) {
             Cell::Null => {}
-            Cell::Text(s) => record.set(c.field, s),
-            Cell::Bad => bad.push(FieldError::new(c.field, ErrorCode::WrongType)),
+            Cell::Text(s) => record.set(field, s),
+            Cell::Bad => bad.push(FieldError::new(field, ErrorCode::WrongType)),
         }
     }
     (record, bad)
@@ -454,12 +468,11 @@ fn normalize_column<'py>(
     let col = cols
         .first()
         .ok_or_else(|| option_invalid(py, "no column"))?;
+    let field = col.field.ok_or_else(|| option_invalid(py, "no field"))?;
     let (values, codes) = py.detach(|| {
         let out = parallel(rows, thread_count(threads), |row| match col.get(row) {
             Cell::Null => Ok(None),
-            Cell::Text(s) => core_normalize(col.field, s, &o)
-                .map(Some)
-                .map_err(|e| e.code()),
+            Cell::Text(s) => core_normalize(field, s, &o).map(Some).map_err(|e| e.code()),
             Cell::Bad => Err(ErrorCode::WrongType),
         });
         let mut values = ColumnOut::new();
@@ -558,6 +571,94 @@ fn platform_hashes_columns<'py>(
         list.append((name, "utf8", col.into_py(py)?))?;
     }
     list.append(("errors", "errors", errors.into_py(py)?))?;
+    Ok(list)
+}
+
+/// SplitMix64: the seeded stream that picks each band's bit positions.
+fn splitmix(state: &mut u64) -> u64 {
+    *state = state.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    let mut z = *state;
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
+}
+
+/// LSH band keys of a binary CLK column (Hamming bit sampling, as the
+/// linker's blocking does): band `b` samples `bits_per_band` bit positions
+/// drawn from `seed`, and its key is those bits packed into an integer
+/// with the band number above them (`b << 56 | bits`), so equal keys mean
+/// equal sampled bits in the same band. Null where the CLK is null or empty.
+/// Returns one `int64` column per band: `(validity | None, values)`.
+#[pyfunction]
+#[pyo3(signature = (column, rows, bits, bands, bits_per_band, seed = 0))]
+fn lsh_band_keys<'py>(
+    py: Python<'py>,
+    column: ColumnArg<'py>,
+    rows: usize,
+    bits: usize,
+    bands: usize,
+    bits_per_band: usize,
+    seed: u64,
+) -> PyResult<Bound<'py, PyList>> {
+    if !(1..=255).contains(&bands) || !(1..=48).contains(&bits_per_band) || bits == 0 {
+        return Err(option_invalid(
+            py,
+            "bands must be 1..=255, bits_per_band 1..=48 and bits positive",
+        ));
+    }
+    let (_, validity, offsets, data, offset) = &column;
+    let col = ColumnIn {
+        field: None,
+        validity: validity.as_ref().map(|v| v.as_bytes()),
+        offsets: offsets.as_bytes(),
+        data: data.as_bytes(),
+        offset: *offset,
+    };
+    let mut state = seed;
+    let positions: Vec<Vec<usize>> = (0..bands)
+        .map(|_| {
+            (0..bits_per_band)
+                .map(|_| (splitmix(&mut state) % bits as u64) as usize)
+                .collect()
+        })
+        .collect();
+    let keys = py.detach(|| {
+        let mut out: Vec<(Vec<u8>, Vec<u8>, usize)> = (0..bands)
+            .map(|_| (vec![0u8; rows.div_ceil(8)], Vec::with_capacity(rows * 8), 0))
+            .collect();
+        for row in 0..rows {
+            let clk = col.bytes(row).filter(|c| c.iter().any(|b| *b != 0));
+            for (b, (validity, values, nulls)) in out.iter_mut().enumerate() {
+                let key = clk.and_then(|c| {
+                    let mut k = (b as u64) << 56;
+                    for (i, &p) in positions.get(b)?.iter().enumerate() {
+                        // Bit p of the CLK, most significant bit first (clkhash order).
+                        let bit = c.get(p / 8).map_or(0, |byte| (byte >> (7 - p % 8)) & 1);
+                        k |= u64::from(bit) << i;
+                    }
+                    Some(k)
+                });
+                match key {
+                    Some(k) => {
+                        if let Some(v) = validity.get_mut(row / 8) {
+                            *v |= 1 << (row % 8);
+                        }
+                        values.extend_from_slice(&k.to_le_bytes());
+                    }
+                    None => {
+                        *nulls += 1;
+                        values.extend_from_slice(&0u64.to_le_bytes());
+                    }
+                }
+            }
+        }
+        out
+    });
+    let list = PyList::empty(py);
+    for (validity, values, nulls) in keys {
+        let v = (nulls > 0).then(|| PyBytes::new(py, &validity));
+        list.append((v, PyBytes::new(py, &values), nulls))?;
+    }
     Ok(list)
 }
 
@@ -937,6 +1038,85 @@ impl ObliviousClient {
     }
 }
 
+// ---------------------------------------------------------------- Linker
+
+/// The core's Fellegi–Sunter linker over encoded records as JSON (the same
+/// shapes as the JS `Linker`); `pseudolink.Linker` wraps it.
+#[pyclass(module = "pseudolink._native")]
+struct Linker {
+    inner: CoreLinker,
+}
+
+fn records_of(py: Python<'_>, json: &str) -> PyResult<Vec<EncodedRecord>> {
+    EncodedRecord::many_from_json(json).map_err(|e| py_error(py, &e))
+}
+
+fn to_json<T: serde::Serialize>(py: Python<'_>, value: &T) -> PyResult<String> {
+    serde_json::to_string(value).map_err(|_| option_invalid(py, "result could not be serialised"))
+}
+
+#[pymethods]
+impl Linker {
+    /// `config`: LinkConfig JSON (missing parts take their defaults).
+    #[new]
+    #[pyo3(signature = (config = None))]
+    fn new(py: Python<'_>, config: Option<&str>) -> PyResult<Self> {
+        let config = match config {
+            Some(text) => LinkConfig::from_json(text).map_err(|e| py_error(py, &e))?,
+            None => LinkConfig::default(),
+        };
+        let inner = CoreLinker::new(config).map_err(|e| py_error(py, &e))?;
+        Ok(Linker { inner })
+    }
+
+    /// The configuration as JSON.
+    fn config(&self, py: Python<'_>) -> PyResult<String> {
+        to_json(py, self.inner.config())
+    }
+
+    /// The fitted parameters as JSON, or `None` before training.
+    fn params(&self) -> Option<String> {
+        self.inner.params().map(ModelParams::to_json)
+    }
+
+    /// Loads parameters (JSON); `link.bad_params` if they do not fit the comparisons.
+    fn set_params(&mut self, py: Python<'_>, params: &str) -> PyResult<()> {
+        let p = ModelParams::from_json(params).map_err(|e| py_error(py, &e))?;
+        let config = self.inner.config().clone();
+        let fresh = CoreLinker::new(config).map_err(|e| py_error(py, &e))?;
+        self.inner = fresh.with_params(p).map_err(|e| py_error(py, &e))?;
+        Ok(())
+    }
+
+    /// Links two datasets (JSON arrays of encoded records); the result as JSON.
+    fn link(&mut self, py: Python<'_>, a: &str, b: &str) -> PyResult<String> {
+        let (a, b) = (records_of(py, a)?, records_of(py, b)?);
+        let inner = &mut self.inner;
+        let out = py
+            .detach(|| inner.link(&a, &b, &mut |_, _, _| {}))
+            .map_err(|e| py_error(py, &e))?;
+        to_json(py, &out)
+    }
+
+    /// Deduplicates one dataset; the result (clusters, links, params) as JSON.
+    fn dedupe(&mut self, py: Python<'_>, records: &str) -> PyResult<String> {
+        let records = records_of(py, records)?;
+        let inner = &mut self.inner;
+        let out = py
+            .detach(|| inner.dedupe(&records, &mut |_, _, _| {}))
+            .map_err(|e| py_error(py, &e))?;
+        to_json(py, &out)
+    }
+
+    /// The explanation (waterfall and probability) of one pair, as JSON.
+    fn explain(&self, py: Python<'_>, a: &str, b: &str) -> PyResult<String> {
+        let a = EncodedRecord::from_json(a).map_err(|e| py_error(py, &e))?;
+        let b = EncodedRecord::from_json(b).map_err(|e| py_error(py, &e))?;
+        let e = self.inner.explain(&a, &b).map_err(|e| py_error(py, &e))?;
+        to_json(py, &e)
+    }
+}
+
 #[pymodule]
 fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add("VERSION", pseudolink::VERSION)?;
@@ -945,6 +1125,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(platform_hashes, m)?)?;
     m.add_function(wrap_pyfunction!(platform_hashes_columns, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
+    m.add_function(wrap_pyfunction!(lsh_band_keys, m)?)?;
+    m.add_class::<Linker>()?;
     m.add_class::<RecordEncoder>()?;
     m.add_class::<ClkEncoder>()?;
     m.add_class::<ObliviousClient>()?;
