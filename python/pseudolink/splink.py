@@ -74,10 +74,11 @@ def _dice_sql(col: str, dialect: str, words: int | None) -> tuple[str, str]:
     elif dialect == "spark":
         if not words:
             raise PseudolinkError("option.invalid", "Spark CLK levels need the number of 64-bit words", "option")
-        inter = " + ".join(f"bit_count({l}_w{i} & {r}_w{i})" for i in range(words))
-        cl = " + ".join(f"bit_count({l}_w{i})" for i in range(words))
-        cr = " + ".join(f"bit_count({r}_w{i})" for i in range(words))
-        present = f"{l}_w0 IS NOT NULL AND {r}_w0 IS NOT NULL"
+        # Splink suffixes each input column: clk_<f>_w<i> → clk_<f>_w<i>_l / _r.
+        inter = " + ".join(f"bit_count({col}_w{i}_l & {col}_w{i}_r)" for i in range(words))
+        cl = " + ".join(f"bit_count({col}_w{i}_l)" for i in range(words))
+        cr = " + ".join(f"bit_count({col}_w{i}_r)" for i in range(words))
+        present = f"{col}_w0_l IS NOT NULL AND {col}_w0_r IS NOT NULL"
     else:
         raise PseudolinkError("option.invalid", "dialect must be duckdb or spark", "option")
     dice = (

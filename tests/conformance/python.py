@@ -5,6 +5,7 @@ and CLK rows go through the Arrow batch APIs, the way pipelines use them."""
 
 import base64
 import json
+import os
 import sys
 
 import pyarrow as pa
@@ -47,7 +48,8 @@ def main(inputs: str, out_path: str) -> None:
         out["platform"].append({"hashes": hashes, "plain": plain, "errors": errors})
 
     for c in doc["clk"]:
-        schema = open(f"tests/vectors/clk/{c['schema']}", encoding="utf-8").read()
+        schema_path = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "vectors", "clk", c["schema"])
+        schema = open(schema_path, encoding="utf-8").read()
         enc = pl.ClkEncoder(schema, c["secret"].encode())
         out["clk"].append([
             {"clk": b64(clk)} if clk is not None else {"error": code}
