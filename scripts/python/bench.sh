@@ -24,6 +24,10 @@ if [[ "${SPLINK_ONLY:-}" == 1 ]]; then
 else
     enc="$("$py" scripts/python/bench.py encode "$dir/records.csv" "$dir/rows.json")"
     ref="$("$ck" scripts/python/bench.py clkhash "$dir/rows.json")"
+    if command -v java >/dev/null && "$py" -c 'import pyspark' 2>/dev/null; then
+        sp="$("$py" scripts/python/bench.py spark "$dir/records.csv" 2>/dev/null | tail -1)"
+        enc="$(python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1]) + [json.loads(sys.argv[2])]))' "$enc" "$sp")"
+    fi
 fi
 link="$("$py" scripts/python/bench.py splink "$dir/records.csv" "$dir/truth.csv")"
 python3 - "$enc" "$ref" "$link" <<'PY'
