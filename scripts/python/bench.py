@@ -11,6 +11,7 @@ its own process (peak memory is the process's). Driven by scripts/python/bench.s
 from __future__ import annotations
 
 import json
+import os
 import resource
 import sys
 import time
@@ -113,8 +114,6 @@ def clkhash(rows_json):
 
 def spark(records_csv):
     """Encoding in Spark local mode (local[2], mapInArrow), JVM start excluded."""
-    import os
-
     from pyspark.sql import SparkSession
 
     import pseudolink  # noqa: F401  (the workers import it too)
@@ -157,6 +156,8 @@ def splink(records_csv, truth_csv):
     encoded = psp.add_lsh_bands(enc.encode_batch(table, keep=["id"], token_columns=True), bands=8, bits_per_band=24)
     t_enc = time.perf_counter() - t0
     con = duckdb.connect()
+    if os.environ.get("DUCKDB_MEMORY_LIMIT"):  # e.g. 6GB: DuckDB spills to disk beyond it
+        con.execute(f"SET memory_limit = '{os.environ['DUCKDB_MEMORY_LIMIT']}'")
     rules = psp.token_blocking_rules(["email", "phone", "dateOfBirth"]) + psp.lsh_blocking_rules(8)
     linker = Linker(DuckDBAPI(connection=con).register(psp.for_splink(encoded)),
                     psp.settings("dedupe_only", blocking_rules=rules), log_level="WARNING")

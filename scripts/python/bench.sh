@@ -7,7 +7,8 @@
 #      peak memory (the process's max RSS), pair F1 against the truth.
 #   nice -n 19 scripts/python/bench.sh [N]        (default 100000; the wheel must be installed:
 #                                                  scripts/python/test.sh or maturin develop --release)
-#   SPLINK_ONLY=1 nice -n 19 scripts/python/bench.sh 1000000    (only step 2)
+#   SPLINK_ONLY=1 nice -n 19 scripts/python/bench.sh 1000000    (only step 2;
+#                 DUCKDB_MEMORY_LIMIT=6GB caps DuckDB's memory, spilling to disk beyond it)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n="${1:-100000}"
