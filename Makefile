@@ -31,7 +31,8 @@ WASM_FEATURES ?= --features oblivious,identity
 
 .PHONY: help setup pkg server demo test bench clean distclean \
 	fmt clippy clippy-server clippy-wasm doc test-native error-codes test-server msrv vectors-check phone-check \
-	pkg-stage size-budget test-chromium test-firefox types node-smoke bundler e2e clk-diff demo-data-check
+	pkg-stage size-budget test-chromium test-firefox types node-smoke bundler e2e clk-diff demo-data-check \
+	python
 
 help:
 	@echo "make setup   install toolchains, browsers and JS test tools (idempotent)"
@@ -75,7 +76,7 @@ test:
 	@mkdir -p target && : >target/stage-times.txt
 	@$(TIMED) setup scripts/setup.sh
 	@$(MAKE) --no-print-directory fmt clippy clippy-server clippy-wasm doc test-native error-codes test-server \
-		msrv vectors-check phone-check clk-diff test-chromium test-firefox pkg-stage size-budget types node-smoke bundler demo-data-check e2e
+		msrv vectors-check phone-check clk-diff test-chromium test-firefox pkg-stage size-budget python types node-smoke bundler demo-data-check e2e
 	@echo "== make test: all stages passed"; cat target/stage-times.txt
 
 fmt:
@@ -139,6 +140,14 @@ test-firefox:
 
 pkg-stage:
 	@$(TIMED) pkg scripts/build-pkg.sh
+
+# The Python package (python/): builds the abi3 wheel, runs its pytest suite
+# (API and codes, oblivious tokens against the demo key server, a Splink
+# DuckDB dedupe job, Splink <-> Linker models, README's python blocks) and the
+# three-way conformance check (tests/conformance: Rust, Node, Python byte for
+# byte). After pkg-stage (Node reads pkg/) and test-server (the debug server).
+python:
+	@$(TIMED) python scripts/python/test.sh
 
 # The core entry's .wasm within its 120 KB gzip -9 budget (after pkg-stage).
 size-budget:

@@ -13,7 +13,9 @@
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock, and
 #     geckodriver (cargo install, into ~/.cargo/bin);
 #   - the JS test tooling in tests/js (npm ci: playwright-core, selenium-webdriver, esbuild, binaryen,
-#     typescript, papaparse: the portal's CSV parser, vendored from there into www/vendor/).
+#     typescript, papaparse: the portal's CSV parser, vendored from there into www/vendor/);
+#   - the Python package's venv (target/python-venv, scripts/python/venv.sh: maturin, pyarrow,
+#     duckdb, numpy, splink, pytest, pinned).
 # Background: /work/shared/TOOLCHAIN.md.
 set -euo pipefail
 
@@ -63,6 +65,7 @@ APT_PACKAGES=(
     binaryen wrk
     build-essential gzip
     python3-venv  # scripts/clk/venv.sh: throw-away venv with clkhash, the CLK oracle
+    openjdk-17-jre-headless  # Spark local mode in the python stage (python/tests/test_spark.py)
 )
 apt_missing=()
 for p in "${APT_PACKAGES[@]}"; do
@@ -135,6 +138,18 @@ if [[ ! -f "$JS/node_modules/.package-lock.json" || "$JS/package-lock.json" -nt 
         say "npm ci in tests/js"
         (cd "$JS" && npm ci --no-audit --no-fund --loglevel=error >/dev/null) \
             || die "npm ci in tests/js failed"
+    fi
+fi
+
+# -------------------------------------------------------------- Python package venv
+# The `python` stage's build and test environment (maturin, pyarrow, duckdb,
+# numpy, splink, pytest; pinned in scripts/python/requirements.txt) under
+# target/python-venv; recreated only when the pins change.
+if ! cmp -s "$ROOT/scripts/python/requirements.txt" "$ROOT/target/python-venv/.requirements" 2>/dev/null; then
+    missing+=("venv: target/python-venv")
+    if (( ! CHECK_ONLY )); then
+        say "python venv (scripts/python/venv.sh)"
+        "$ROOT/scripts/python/venv.sh" >/dev/null || die "scripts/python/venv.sh failed"
     fi
 fi
 

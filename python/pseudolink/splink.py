@@ -1,0 +1,303 @@
+"""A Splink comparison library for pseudolink encodings, and model exchange
+between Splink and pseudolink's ``Linker``.
+
+Splink is the engine (DuckDB embedded, Spark to scale out); this module only
+says how to compare what :class:`pseudolink.RecordEncoder` emits:
+
+* token agreement on ``token_<subject>`` columns (``encode_batch(...,
+  token_columns=True)``), with Splink's term-frequency adjustment;
+* CLK Dice levels in SQL: in DuckDB ``bit_count`` of the AND of the BLOBs
+  cast to ``BIT``; in Spark, the CLK as fixed 64-bit words
+  (:func:`clk_words`) and ``bit_count`` per word;
+* blocking rules on tokens and on LSH band keys (:func:`add_lsh_bands`).
+
+The Dice levels are the linker's exactly (``2·|a∧b| / (|a|+|b|)`` in double
+precision, 0 when either CLK is empty, null when either is missing), so a
+model moves both ways: :func:`params_to_splink` turns a ``Linker``'s params
+into a Splink model, :func:`params_from_splink` a trained Splink model into
+params for ``Linker.set_params``; the same pair then scores the same
+probability where the comparisons coincide (no term-frequency adjustment:
+Splink's and the linker's TF formulas differ).
+
+Nothing here needs Splink at import; building settings needs only dicts.
+"""
+
+from __future__ import annotations
+
+import math
+from typing import Any, Iterable, Mapping, Sequence
+
+import pyarrow as pa
+
+from . import lsh_band_keys
+from .errors import PseudolinkError
+
+#: The linker's default comparisons (src/link/comparison.rs default_comparisons).
+DEFAULT_COMPARISONS: list[dict[str, Any]] = [
+    {"name": "email", "kind": "token", "source": "email", "thresholds": [], "tfAdjustment": True},
+    {"name": "phone", "kind": "token", "source": "phone", "thresholds": [], "tfAdjustment": True},
+    {"name": "dateOfBirth", "kind": "token", "source": "dateOfBirth", "thresholds": [], "tfAdjustment": True},
+    {"name": "firstName", "kind": "clk", "source": "firstName", "thresholds": [0.95, 0.85, 0.70]},
+    {"name": "lastName", "kind": "clk", "source": "lastName", "thresholds": [0.95, 0.85, 0.70]},
+    {"name": "street", "kind": "clk", "source": "street", "thresholds": [0.95, 0.85, 0.70]},
+    {"name": "city", "kind": "clk", "source": "city", "thresholds": [0.95, 0.80]},
+    {"name": "postalCode", "kind": "clk", "source": "postalCode", "thresholds": [0.95, 0.80]},
+]
+
+_DESCRIPTION = "pseudolink:"
+
+
+def _column_name(name: str) -> str:
+    """A SQL-safe column/output name for a subject (``mk-nameDob`` → ``mk_nameDob``)."""
+    return name.replace("-", "_")
+
+
+def token_column(subject: str) -> str:
+    """The ``encode_batch(token_columns=True)`` column of a token subject."""
+    return f"token_{subject}"
+
+
+def clk_level_label(thresholds: Sequence[float], level: int) -> str:
+    """The linker's label of a CLK level (``dice<0.70``, ``dice≥0.95``)."""
+    if level == 0:
+        return f"dice<{thresholds[-1]:.2f}" if thresholds else "any"
+    return f"dice≥{thresholds[len(thresholds) - level]:.2f}"
+
+
+def _dice_sql(col: str, dialect: str, words: int | None) -> tuple[str, str]:
+    """(SQL of the Dice similarity, SQL that both CLKs are present)."""
+    l, r = f"{col}_l", f"{col}_r"
+    if dialect == "duckdb":
+        inter = f"bit_count({l}::BIT & {r}::BIT)"
+        cl, cr = f"bit_count({l}::BIT)", f"bit_count({r}::BIT)"
+        present = f"{l} IS NOT NULL AND {r} IS NOT NULL"
+    elif dialect == "spark":
+        if not words:
+            raise PseudolinkError("option.invalid", "Spark CLK levels need the number of 64-bit words", "option")
+        # Splink suffixes each input column: clk_<f>_w<i> → clk_<f>_w<i>_l / _r.
+        inter = " + ".join(f"bit_count({col}_w{i}_l & {col}_w{i}_r)" for i in range(words))
+        cl = " + ".join(f"bit_count({col}_w{i}_l)" for i in range(words))
+        cr = " + ".join(f"bit_count({col}_w{i}_r)" for i in range(words))
+        present = f"{col}_w0_l IS NOT NULL AND {col}_w0_r IS NOT NULL"
+    else:
+        raise PseudolinkError("option.invalid", "dialect must be duckdb or spark", "option")
+    dice = (
+        f"(CASE WHEN ({cl}) = 0 OR ({cr}) = 0 THEN 0.0 ELSE "
+        f"CAST(2 * ({inter}) AS DOUBLE) / CAST(({cl}) + ({cr}) AS DOUBLE) END)"
+    )
+    return dice, present
+
+
+def token_comparison(subject: str, *, tf_adjustment: bool = True, name: str | None = None) -> dict[str, Any]:
+    """Exact agreement of one token subject (levels: null, agree, disagree),
+    with Splink's term-frequency adjustment on agreement when asked."""
+    col = _column_name(token_column(subject))
+    agree: dict[str, Any] = {"sql_condition": f"{col}_l = {col}_r", "label_for_charts": "agree"}
+    if tf_adjustment:
+        agree.update({"tf_adjustment_column": col, "tf_adjustment_weight": 1.0})
+    return {
+        "output_column_name": _column_name(name or subject),
+        "comparison_description": _DESCRIPTION + (name or subject),
+        "comparison_levels": [
+            {"sql_condition": f"{col}_l IS NULL OR {col}_r IS NULL", "label_for_charts": "null", "is_null_level": True},
+            agree,
+            {"sql_condition": "ELSE", "label_for_charts": "disagree"},
+        ],
+    }
+
+
+def clk_comparison(
+    feature: str,
+    thresholds: Sequence[float] = (0.95, 0.85, 0.70),
+    *,
+    dialect: str = "duckdb",
+    words: int | None = None,
+    name: str | None = None,
+) -> dict[str, Any]:
+    """Dice levels of one CLK column (``clk_<feature>``): null, one level per
+    threshold (descending), else. ``dialect="spark"`` reads the CLK as
+    ``words`` 64-bit columns ``clk_<feature>_w<i>`` (see :func:`clk_words`)."""
+    ts = list(thresholds)
+    if any(not 0 < t <= 1 for t in ts) or any(a <= b for a, b in zip(ts, ts[1:])):
+        raise PseudolinkError("link.bad_config", "thresholds must be strictly descending in (0, 1]", "link")
+    col = _column_name(f"clk_{feature}")
+    dice, present = _dice_sql(col, dialect, words)
+    levels: list[dict[str, Any]] = [
+        {"sql_condition": f"NOT ({present})", "label_for_charts": "null", "is_null_level": True}
+    ]
+    for i, t in enumerate(ts):
+        levels.append({"sql_condition": f"{dice} >= {t!r}", "label_for_charts": clk_level_label(ts, len(ts) - i)})
+    levels.append({"sql_condition": "ELSE", "label_for_charts": clk_level_label(ts, 0)})
+    return {
+        "output_column_name": _column_name(name or feature),
+        "comparison_description": _DESCRIPTION + (name or feature),
+        "comparison_levels": levels,
+    }
+
+
+def comparisons(
+    config_comparisons: Sequence[Mapping[str, Any]] = DEFAULT_COMPARISONS,
+    *,
+    dialect: str = "duckdb",
+    words: int | None = None,
+    tf_adjustment: bool | None = None,
+) -> list[dict[str, Any]]:
+    """Splink comparisons for a linker configuration's comparisons (the
+    ``comparisons`` of a LinkConfig; default: the linker's defaults).
+    ``tf_adjustment`` overrides every token comparison's setting."""
+    out = []
+    for c in config_comparisons:
+        kind = c.get("kind")
+        if kind == "token":
+            tf = c.get("tfAdjustment", False) if tf_adjustment is None else tf_adjustment
+            out.append(token_comparison(c["source"], tf_adjustment=tf, name=c["name"]))
+        elif kind == "clk":
+            out.append(clk_comparison(c["source"], c["thresholds"], dialect=dialect, words=words, name=c["name"]))
+        else:
+            raise PseudolinkError("link.bad_config", "a comparison's kind must be token or clk", "link")
+    return out
+
+
+def token_blocking_rules(subjects: Iterable[str]) -> list[Any]:
+    """``block_on(token_<subject>)`` for each subject (exact-token blocking)."""
+    from splink import block_on
+
+    return [block_on(_column_name(token_column(s))) for s in subjects]
+
+
+def lsh_blocking_rules(bands: int) -> list[Any]:
+    """``block_on(lsh_<b>)`` for each band of :func:`add_lsh_bands`."""
+    from splink import block_on
+
+    return [block_on(f"lsh_{b}") for b in range(bands)]
+
+
+def add_lsh_bands(
+    table: pa.Table,
+    *,
+    clk_column: str = "clk_record",
+    bits: int = 1024,
+    bands: int = 16,
+    bits_per_band: int = 16,
+    seed: int = 0,
+) -> pa.Table:
+    """The table with ``lsh_0 … lsh_<bands-1>`` band keys of a CLK column."""
+    keys = lsh_band_keys(table.column(clk_column), bits=bits, bands=bands, bits_per_band=bits_per_band, seed=seed)
+    for name in keys.column_names:
+        table = table.append_column(name, keys.column(name))
+    return table
+
+
+def clk_words(table: pa.Table, features: Iterable[str], *, bits: int = 1024) -> pa.Table:
+    """Adds ``clk_<f>_w0 …`` int64 columns (the CLK as little-endian 64-bit
+    words, null where the CLK is null) for Spark, whose SQL has ``bit_count``
+    on integers but not on binary."""
+    import numpy as np
+
+    words = (bits + 63) // 64
+    for f in features:
+        col = table.column(f"clk_{f}").combine_chunks()
+        valid = col.is_valid().to_numpy(zero_copy_only=False)
+        buf = np.zeros((len(col), words * 8), dtype=np.uint8)
+        for i, v in enumerate(col.to_pylist()):
+            if v is not None:
+                buf[i, : len(v)] = np.frombuffer(v, dtype=np.uint8)
+        as_words = buf.view("<i8")
+        for w in range(words):
+            table = table.append_column(
+                f"clk_{f}_w{w}", pa.array(as_words[:, w], pa.int64(), mask=~valid)
+            )
+    return table
+
+
+def for_splink(table: pa.Table, *, id_column: str = "id") -> pa.Table:
+    """The columns Splink reads: ``unique_id``, ``token_*`` (renamed SQL-safe),
+    ``clk_*`` and ``lsh_*``; list columns (tokens, errors) are left out."""
+    cols, names = [], []
+    for name in table.column_names:
+        if name == id_column:
+            cols.append(table.column(name)), names.append("unique_id")
+        elif name.startswith(("token_", "clk_", "lsh_")):
+            cols.append(table.column(name)), names.append(_column_name(name))
+    return pa.table(cols, names=names)
+
+
+def settings(
+    link_type: str,
+    config_comparisons: Sequence[Mapping[str, Any]] = DEFAULT_COMPARISONS,
+    *,
+    blocking_rules: Sequence[Any] = (),
+    dialect: str = "duckdb",
+    words: int | None = None,
+    tf_adjustment: bool | None = None,
+    **extra: Any,
+) -> dict[str, Any]:
+    """A Splink settings dict over pseudolink encodings (``link_type``:
+    ``dedupe_only``, ``link_only``, ``link_and_dedupe``)."""
+    from splink import SettingsCreator
+
+    return SettingsCreator(
+        link_type=link_type,
+        comparisons=comparisons(config_comparisons, dialect=dialect, words=words, tf_adjustment=tf_adjustment),
+        blocking_rules_to_generate_predictions=list(blocking_rules),
+        **extra,
+    ).create_settings_dict(sql_dialect_str=dialect)
+
+
+def params_to_splink(
+    params: Mapping[str, Any],
+    config_comparisons: Sequence[Mapping[str, Any]] = DEFAULT_COMPARISONS,
+    *,
+    link_type: str = "dedupe_only",
+    blocking_rules: Sequence[Any] = (),
+    dialect: str = "duckdb",
+    words: int | None = None,
+) -> dict[str, Any]:
+    """A Splink model (settings dict with m and u filled in) from a
+    ``Linker``'s params (``{version, prior, comparisons}``): load it with
+    ``splink.Linker(table, model)``. Term-frequency adjustment is off (the
+    linker's TF formula is not Splink's)."""
+    model = settings(
+        link_type, config_comparisons, blocking_rules=blocking_rules, dialect=dialect, words=words, tf_adjustment=False
+    )
+    model["probability_two_random_records_match"] = float(params["prior"])
+    by_name = {c["name"]: c for c in params["comparisons"]}
+    for cfg, comp in zip(config_comparisons, model["comparisons"]):
+        p = by_name.get(cfg["name"])
+        non_null = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
+        if p is None or len(p["levels"]) != len(non_null):
+            raise PseudolinkError("link.bad_params", "the params do not fit the comparisons", "link")
+        # Splink lists levels most alike first; the linker least alike first.
+        for lvl, lp in zip(non_null, reversed(p["levels"])):
+            lvl["m_probability"] = float(lp["m"])
+            lvl["u_probability"] = float(lp["u"])
+    return model
+
+
+def params_from_splink(
+    model: Mapping[str, Any],
+    config_comparisons: Sequence[Mapping[str, Any]] = DEFAULT_COMPARISONS,
+) -> dict[str, Any]:
+    """A ``Linker``'s params from a trained Splink model (e.g.
+    ``linker.misc.save_model_to_json()``) whose comparisons are this
+    module's: for ``Linker.set_params`` (JS: ``setParams``)."""
+    by_name = {}
+    for comp in model.get("comparisons", []):
+        desc = comp.get("comparison_description") or ""
+        name = desc[len(_DESCRIPTION):] if desc.startswith(_DESCRIPTION) else comp.get("output_column_name")
+        by_name[name] = comp
+    out = []
+    for cfg in config_comparisons:
+        comp = by_name.get(cfg["name"])
+        if comp is None:
+            raise PseudolinkError("link.bad_params", "the model lacks a comparison of the configuration", "link")
+        non_null = [lvl for lvl in comp["comparison_levels"] if not lvl.get("is_null_level")]
+        levels = []
+        for i, lvl in enumerate(reversed(non_null)):
+            m, u = lvl.get("m_probability"), lvl.get("u_probability")
+            if not all(isinstance(x, (int, float)) and math.isfinite(x) and 0 < x <= 1 for x in (m, u)):
+                raise PseudolinkError("link.bad_params", "a level has no usable m or u", "link")
+            label = lvl.get("label_for_charts") or str(i)
+            levels.append({"label": label, "m": float(m), "u": float(u)})
+        out.append({"name": cfg["name"], "levels": levels})
+    return {"version": 1, "prior": float(model["probability_two_random_records_match"]), "comparisons": out}

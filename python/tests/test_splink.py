@@ -1,0 +1,130 @@
+"""A small Splink dedupe on DuckDB over pseudonymised synthetic records, and
+models moving between Splink and pseudolink's Linker (same probability to
+1e-9 for the same pair where the comparisons coincide)."""
+
+from __future__ import annotations
+
+import logging
+
+import duckdb
+import pyarrow as pa
+import pytest
+
+import pseudolink as pl
+from pseudolink import splink as psp
+from conftest import CLK_SECRET, KEYS
+
+splink = pytest.importorskip("splink")
+from splink import DuckDBAPI, Linker, block_on  # noqa: E402
+
+logging.getLogger("splink").setLevel(logging.WARNING)
+
+DEFINITION = {"version": 1, "fields": ["email", "phone", "dateOfBirth"], "defaultRegion": "US"}
+NO_TF = [dict(c, tfAdjustment=False) if c["kind"] == "token" else c for c in psp.DEFAULT_COMPARISONS]
+BANDS = 8
+
+
+@pytest.fixture(scope="module")
+def encoded(dedupe_2k):
+    records, truth = dedupe_2k
+    enc = pl.RecordEncoder(KEYS, DEFINITION, clk_schema="default", clk_secret=CLK_SECRET)
+    table = enc.encode_batch(records, keep=["id"], token_columns=True)
+    table = psp.add_lsh_bands(table, bands=BANDS, bits_per_band=20)
+    return table, truth
+
+
+def pair_f1(con, clusters_table: str, truth: pa.Table) -> tuple[float, float, float]:
+    con.register("truth_t", truth)
+    h, p, t = con.sql(f"""
+        with c as (select * from {clusters_table}),
+        pp as (select a.unique_id a, b.unique_id b from c a join c b
+               on a.cluster_id = b.cluster_id and a.unique_id < b.unique_id),
+        tp as (select a.id a, b.id b from truth_t a join truth_t b
+               on a.entity = b.entity and a.id < b.id)
+        select (select count(*) from pp join tp using (a, b)), (select count(*) from pp), (select count(*) from tp)
+    """).fetchall()[0]
+    precision, recall = h / p, h / t
+    return precision, recall, 2 * precision * recall / (precision + recall)
+
+
+def test_duckdb_dedupe_job(encoded):
+    table, truth = encoded
+    con = duckdb.connect()
+    api = DuckDBAPI(connection=con)
+    rules = psp.token_blocking_rules(["email", "phone", "dateOfBirth"]) + psp.lsh_blocking_rules(BANDS)
+    linker = Linker(api.register(psp.for_splink(table)), psp.settings("dedupe_only", blocking_rules=rules))
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on("token_email"), block_on("token_phone")], recall=0.8)
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e5)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("token_dateOfBirth"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("token_email"))
+    predictions = linker.inference.predict(threshold_match_probability=0.5)
+    clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, 0.5)
+    precision, recall, f1 = pair_f1(con, clusters.physical_name, truth)
+    assert f1 >= 0.9, (precision, recall, f1)
+
+
+def probabilities(con, predictions) -> dict[tuple[str, str], float]:
+    rows = con.sql(f"select unique_id_l, unique_id_r, match_probability from {predictions.physical_name}").fetchall()
+    return {(a, b): p for a, b, p in rows}
+
+
+def test_linker_params_score_the_same_in_splink(encoded):
+    table, _ = encoded
+    records = pl.encoded_records(table)
+    by_id = {r["id"]: r for r in records}
+    ours = pl.Linker({"comparisons": NO_TF})
+    params = ours.dedupe(records)["params"]
+
+    model = psp.params_to_splink(params, NO_TF, blocking_rules=psp.token_blocking_rules(["email", "phone"]))
+    con = duckdb.connect()
+    linker = Linker(DuckDBAPI(connection=con).register(psp.for_splink(table)), model)
+    scored = probabilities(con, linker.inference.predict())
+    assert len(scored) > 300
+    for (a, b), p in scored.items():
+        assert abs(ours.explain(by_id[a], by_id[b])["probability"] - p) <= 1e-9, (a, b)
+
+
+def test_splink_model_loads_into_the_linker(encoded):
+    table, _ = encoded
+    records = pl.encoded_records(table)
+    by_id = {r["id"]: r for r in records}
+    con = duckdb.connect()
+    rules = psp.token_blocking_rules(["email", "dateOfBirth"])
+    linker = Linker(DuckDBAPI(connection=con).register(psp.for_splink(table)),
+                    psp.settings("dedupe_only", NO_TF, blocking_rules=rules))
+    linker.training.estimate_probability_two_random_records_match([block_on("token_email")], recall=0.8)
+    linker.training.estimate_u_using_random_sampling(max_pairs=2e5)
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("token_dateOfBirth"))
+    linker.training.estimate_parameters_using_expectation_maximisation(block_on("token_email"))
+    model = linker.misc.save_model_to_json()
+    ours = pl.Linker({"comparisons": NO_TF})
+    ours.set_params(psp.params_from_splink(model, NO_TF))
+    scored = probabilities(con, linker.inference.predict())
+    assert len(scored) > 300
+    for (a, b), p in scored.items():
+        assert abs(ours.explain(by_id[a], by_id[b])["probability"] - p) <= 1e-9, (a, b)
+
+
+def test_duckdb_helpers(dedupe_2k):
+    from pseudolink.duckdb import encode_relation, register_functions
+
+    records, _ = dedupe_2k
+    con = duckdb.connect()
+    con.register("customers", records)
+    enc = pl.RecordEncoder(KEYS, DEFINITION, clk_schema="default", clk_secret=CLK_SECRET)
+    rel = encode_relation(con, "customers", enc, keep=["id"], name="encoded")
+    direct = enc.encode_batch(records, keep=["id"], token_columns=True)
+    assert con.sql("select count(*) from encoded").fetchall()[0][0] == records.num_rows
+    assert rel.arrow().read_all().column("clk_record").equals(direct.column("clk_record"))
+    dice = con.sql("""
+        select 2.0::DOUBLE * bit_count(a.clk_firstName::BIT & b.clk_firstName::BIT)
+               / (bit_count(a.clk_firstName::BIT) + bit_count(b.clk_firstName::BIT))::DOUBLE
+        from encoded a, encoded b where a.id = b.id and a.clk_firstName is not null limit 1""").fetchall()
+    assert dice == [(1.0,)]
+    register_functions(con)
+    got = con.sql("""select pl_normalize('email', 'Jon.Smith+shop@GoogleMail.com'),
+                            pl_normalize_error('dateOfBirth', '1990-02-30'),
+                            pl_platform_hash('meta', 'email', 'Jane@Example.com')""").fetchall()[0]
+    assert got[0] == "jonsmith@gmail.com" and got[1] == "date.impossible"
+    assert got[2] == pl.platform_hashes({"email": "Jane@Example.com"}, "meta")["hashes"]["em"]

@@ -1,0 +1,49 @@
+#!/usr/bin/env bash
+# The Python package's benchmarks, side by side in one run (BENCHMARKS.md,
+# "Python, DuckDB and Splink"):
+#   1. encoding rate of the wheel (tokens + CLKs; pyarrow and DuckDB paths)
+#      and of clkhash 0.18.3 on the same rows (CLKs only; its own venv);
+#   2. a Splink DuckDB dedupe of N pseudonymised synthetic records: wall time,
+#      peak memory (the process's max RSS), pair F1 against the truth.
+#   nice -n 19 scripts/python/bench.sh [N]        (default 100000; the wheel must be installed:
+#                                                  scripts/python/test.sh or maturin develop --release)
+#   SPLINK_ONLY=1 nice -n 19 scripts/python/bench.sh 1000000    (only step 2;
+#                 DUCKDB_MEMORY_LIMIT=6GB caps DuckDB's memory, spilling to disk beyond it)
+set -euo pipefail
+cd "$(dirname "$0")/../.."
+n="${1:-100000}"
+py="$(scripts/python/venv.sh)"
+ck="$(scripts/clk/venv.sh)"
+dir="target/python-bench/n$n"
+mkdir -p "$dir"
+[[ -f "$dir/records.csv" ]] || cargo run --quiet --release --locked -p pseudolink-synth -- \
+    dedupe --n "$n" --dup-rate 0.3 --seed 5 --out "$dir" >/dev/null
+nproc_="$(nproc)"; cpu="$(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)"
+echo "# $(date -u +%Y-%m-%dT%H:%MZ), $nproc_ cores ($cpu), $n records"
+if [[ "${SPLINK_ONLY:-}" == 1 ]]; then
+    enc='[]'; ref='{"results": [], "equal_clks": 0, "checked": 0}'
+else
+    enc="$("$py" scripts/python/bench.py encode "$dir/records.csv" "$dir/rows.json")"
+    ref="$("$ck" scripts/python/bench.py clkhash "$dir/rows.json")"
+    if command -v java >/dev/null && "$py" -c 'import pyspark' 2>/dev/null; then
+        sp="$("$py" scripts/python/bench.py spark "$dir/records.csv" 2>/dev/null | tail -1)"
+        enc="$(python3 -c 'import json,sys; print(json.dumps(json.loads(sys.argv[1]) + [json.loads(sys.argv[2])]))' "$enc" "$sp")"
+    fi
+fi
+link="$("$py" scripts/python/bench.py splink "$dir/records.csv" "$dir/truth.csv")"
+python3 - "$enc" "$ref" "$link" <<'PY'
+import json, sys
+enc, ref, link = json.loads(sys.argv[1]), json.loads(sys.argv[2]), json.loads(sys.argv[3])
+if ref["results"]:
+    base, cbase = ref["results"][0]["records_per_s"], ref["results"][0]["records_per_cpu_s"]
+    print(f"| encoder, same rows, same run | records/s (wall) | vs clkhash | records per CPU-second | vs clkhash |")
+    print("|---|---:|---:|---:|---:|")
+    for r in enc + ref["results"]:
+        cpu = r["records_per_cpu_s"]
+        cpu_cells = f"{cpu:,.0f} | {cpu / cbase:.1f}x" if cpu else "– | –"
+        print(f"| {r['path']} | {r['records_per_s']:,.0f} | {r['records_per_s'] / base:.1f}x | {cpu_cells} |")
+    print(f"clkhash CLKs equal to pseudolink's (unhardened): {ref['equal_clks']}/{ref['checked']}")
+print(f"Splink DuckDB dedupe, {link['records']} records: wall {link['wall_s']:.1f} s, CPU {link['cpu_s']:.1f} s "
+      f"(encode {link['encode_s']:.1f} s), peak RSS {link['peak_rss_mb']:.0f} MB, "
+      f"pairs >= 0.5: {link['pairs_over_0_5']}, P {link['precision']:.4f} R {link['recall']:.4f} F1 {link['f1']:.4f}")
+PY
