@@ -93,6 +93,7 @@ pub const fn supports(profile: Profile, field: Field) -> bool {
                 | Gender
                 | ExternalId
         ),
+        Profile::Tiktok => matches!(field, Email | Phone | ExternalId),
     }
 }
 
@@ -124,6 +125,9 @@ fn normalize_code(field: Field, value: &str, o: &NormalizeOptions) -> Result<Str
         (Profile::Uid2, Field::Email) => uid2::email(value),
         (Profile::Uid2, Field::Phone) => uid2::phone(value, o),
         (Profile::Google, Field::Email) => google::email(value),
+        // TikTok: trimmed and lowercased, no provider folding; phone E.164
+        // and external id trimmed (the `pseudolink` rules, below).
+        (Profile::Tiktok, Field::Email) => google::lower_email(value, false),
         (Profile::Google, Field::Phone) => google::phone(value, o),
         (Profile::Google, Field::Country) => google::region_code(value),
         (Profile::Google, Field::PostalCode) => Ok(google::postal_code(value)),

@@ -69,6 +69,7 @@ const fn plain(name: &'static str) -> Option<Slot> {
 /// UID2: `/v2/token/generate` body keys. Google: Google Ads API
 /// `UserIdentifier` / `OfflineUserAddressInfo` fields (address parts other than
 /// names and street are sent unhashed). Meta: Conversions API `user_data` keys.
+/// TikTok: Events API 2.0 `user` keys.
 fn slot(profile: Profile, field: Field) -> Option<Slot> {
     use Field::*;
     match profile {
@@ -100,6 +101,12 @@ fn slot(profile: Profile, field: Field) -> Option<Slot> {
             State => h("st"),
             PostalCode => h("zp"),
             Country => h("country"),
+            ExternalId => h("external_id"),
+            _ => None,
+        },
+        Profile::Tiktok => match field {
+            Email => h("email"),
+            Phone => h("phone"),
             ExternalId => h("external_id"),
             _ => None,
         },

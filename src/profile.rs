@@ -24,24 +24,29 @@ pub enum Profile {
     Google,
     /// Meta Conversions API customer information parameters: SHA-256, lowercase hex.
     Meta,
+    /// TikTok Events API `user` parameters: SHA-256, lowercase hex.
+    Tiktok,
 }
 
 impl Profile {
     /// Every profile.
-    pub const ALL: [Profile; 4] = [
+    pub const ALL: [Profile; 5] = [
         Profile::Pseudolink,
         Profile::Uid2,
         Profile::Google,
         Profile::Meta,
+        Profile::Tiktok,
     ];
 
-    /// Stable lowercase name (`"pseudolink"`, `"uid2"`, `"google"`, `"meta"`).
+    /// Stable lowercase name (`"pseudolink"`, `"uid2"`, `"google"`, `"meta"`,
+    /// `"tiktok"`).
     pub const fn name(self) -> &'static str {
         match self {
             Profile::Pseudolink => "pseudolink",
             Profile::Uid2 => "uid2",
             Profile::Google => "google",
             Profile::Meta => "meta",
+            Profile::Tiktok => "tiktok",
         }
     }
 

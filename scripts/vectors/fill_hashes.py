@@ -9,6 +9,7 @@ SHA-256(UTF-8 of `normalized`), independently of pseudolink:
   google      lowercase hex, except city/state/postalCode/country, which Google
               takes unhashed (hash = null)
   meta        lowercase hex
+  tiktok      lowercase hex
   pseudolink  lowercase hex
 
 Where a vendor page publishes the hash itself (`publishedHash`), the script
@@ -33,7 +34,7 @@ def expected_hash(profile: str, field: str, normalized: str):
         return base64.b64encode(digest).decode("ascii")
     if profile == "google" and field in GOOGLE_PLAIN:
         return None
-    if profile in ("google", "meta", "pseudolink"):
+    if profile in ("google", "meta", "pseudolink", "tiktok"):
         return digest.hex()
     raise SystemExit(f"unknown profile {profile!r}")
 

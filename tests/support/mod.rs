@@ -46,6 +46,10 @@ pub const NORMALIZATION_FILES: &[(&str, &str)] = &[
         "uid2-web-integrations.json",
         include_str!("../vectors/uid2-web-integrations.json"),
     ),
+    (
+        "tiktok-events-api.json",
+        include_str!("../vectors/tiktok-events-api.json"),
+    ),
 ];
 
 fn str_of<'a>(case: &'a Value, key: &str) -> Option<&'a str> {
