@@ -79,7 +79,7 @@ pub const fn supports(profile: Profile, field: Field) -> bool {
             field,
             Email | Phone | FirstName | LastName | Street | City | State | PostalCode | Country
         ),
-        Profile::Meta => matches!(
+        Profile::Meta | Profile::Pinterest => matches!(
             field,
             Email
                 | Phone
@@ -121,7 +121,7 @@ fn normalize_code(field: Field, value: &str, o: &NormalizeOptions) -> Result<Str
         return Err(ErrorCode::Empty);
     }
     let out = match (o.profile, field) {
-        (Profile::Meta, _) => meta_field(field, value, o),
+        (Profile::Meta | Profile::Pinterest, _) => meta_field(field, value, o),
         (Profile::Uid2, Field::Email) => uid2::email(value),
         (Profile::Uid2, Field::Phone) => uid2::phone(value, o),
         (Profile::Google, Field::Email) => google::email(value),
@@ -141,6 +141,11 @@ fn normalize_code(field: Field, value: &str, o: &NormalizeOptions) -> Result<Str
 
 /// The `meta` profile: the rules of Meta's capi-param-builder library.
 fn meta_field(field: Field, value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {
+    if o.profile == Profile::Pinterest {
+        if let Some(out) = pinterest_field(field, value, o) {
+            return out;
+        }
+    }
     match field {
         Field::Email => meta::email(value),
         // With an explicit region a national number gets its calling code
@@ -159,6 +164,35 @@ fn meta_field(field: Field, value: &str, o: &NormalizeOptions) -> Result<String,
         Field::ExternalId => Ok(meta::external_id(value)),
         _ => Err(ErrorCode::UnsupportedField),
     }
+}
+
+/// The `pinterest` profile where it differs from Meta's rules (Meta's
+/// otherwise: the two pages ask the same of `em`, `ph` (digits, no leading
+/// zeros), `st`, `country` and `db`).
+fn pinterest_field(
+    field: Field,
+    value: &str,
+    o: &NormalizeOptions,
+) -> Option<Result<String, ErrorCode>> {
+    Some(match field {
+        // "in lowercase": nothing else removed.
+        Field::FirstName | Field::LastName => Ok(text::trim(value).to_lowercase()),
+        // "in lowercase, and without spaces or punctuation".
+        Field::City => Ok(meta::name(value)),
+        // "f", "m" or "n" for non-binary.
+        Field::Gender if text::trim(value).eq_ignore_ascii_case("n") => Ok("n".into()),
+        // "only digits": the ZIP (cut at `-`); a postcode with letters has no such form.
+        Field::PostalCode => meta::postal_code(value).and_then(|z| {
+            if z.bytes().all(|b| b.is_ascii_digit()) {
+                Ok(z)
+            } else {
+                Err(ErrorCode::PostalInvalid)
+            }
+        }),
+        // Hashed as given (trimmed), not lowercased as Meta's library does.
+        Field::ExternalId => external_id::normalize(value, o),
+        _ => return None,
+    })
 }
 
 fn other_field(field: Field, value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {

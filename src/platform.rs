@@ -69,7 +69,8 @@ const fn plain(name: &'static str) -> Option<Slot> {
 /// UID2: `/v2/token/generate` body keys. Google: Google Ads API
 /// `UserIdentifier` / `OfflineUserAddressInfo` fields (address parts other than
 /// names and street are sent unhashed). Meta: Conversions API `user_data` keys.
-/// TikTok: Events API 2.0 `user` keys.
+/// TikTok: Events API 2.0 `user` keys. Pinterest: API for Conversions
+/// `user_data` keys (the same names as Meta's).
 fn slot(profile: Profile, field: Field) -> Option<Slot> {
     use Field::*;
     match profile {
@@ -90,7 +91,7 @@ fn slot(profile: Profile, field: Field) -> Option<Slot> {
             Country => plain("address_info.country_code"),
             _ => None,
         },
-        Profile::Meta => match field {
+        Profile::Meta | Profile::Pinterest => match field {
             Email => h("em"),
             Phone => h("ph"),
             FirstName => h("fn"),

@@ -26,20 +26,23 @@ pub enum Profile {
     Meta,
     /// TikTok Events API `user` parameters: SHA-256, lowercase hex.
     Tiktok,
+    /// Pinterest API for Conversions `user_data`: SHA-256, lowercase hex.
+    Pinterest,
 }
 
 impl Profile {
     /// Every profile.
-    pub const ALL: [Profile; 5] = [
+    pub const ALL: [Profile; 6] = [
         Profile::Pseudolink,
         Profile::Uid2,
         Profile::Google,
         Profile::Meta,
         Profile::Tiktok,
+        Profile::Pinterest,
     ];
 
     /// Stable lowercase name (`"pseudolink"`, `"uid2"`, `"google"`, `"meta"`,
-    /// `"tiktok"`).
+    /// `"tiktok"`, `"pinterest"`).
     pub const fn name(self) -> &'static str {
         match self {
             Profile::Pseudolink => "pseudolink",
@@ -47,6 +50,7 @@ impl Profile {
             Profile::Google => "google",
             Profile::Meta => "meta",
             Profile::Tiktok => "tiktok",
+            Profile::Pinterest => "pinterest",
         }
     }
 

@@ -50,6 +50,10 @@ pub const NORMALIZATION_FILES: &[(&str, &str)] = &[
         "tiktok-events-api.json",
         include_str!("../vectors/tiktok-events-api.json"),
     ),
+    (
+        "pinterest-conversions.json",
+        include_str!("../vectors/pinterest-conversions.json"),
+    ),
 ];
 
 fn str_of<'a>(case: &'a Value, key: &str) -> Option<&'a str> {

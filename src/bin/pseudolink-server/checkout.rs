@@ -71,11 +71,12 @@ pub const DEFINITION_FIELDS: [&str; 15] = [
 pub const DEFINITION_MATCH_KEYS: [&str; 3] = ["nameDob", "addressName", "companySite"];
 
 /// The platforms whose hashes a checkout may carry.
-const PLATFORMS: [Profile; 4] = [
+const PLATFORMS: [Profile; 5] = [
     Profile::Uid2,
     Profile::Google,
     Profile::Meta,
     Profile::Tiktok,
+    Profile::Pinterest,
 ];
 
 /// What the checkout accepts beyond its schema.
