@@ -94,6 +94,7 @@ pub const fn supports(profile: Profile, field: Field) -> bool {
                 | ExternalId
         ),
         Profile::Tiktok => matches!(field, Email | Phone | ExternalId),
+        Profile::Snap => matches!(field, Email | Phone),
     }
 }
 
@@ -121,7 +122,9 @@ fn normalize_code(field: Field, value: &str, o: &NormalizeOptions) -> Result<Str
         return Err(ErrorCode::Empty);
     }
     let out = match (o.profile, field) {
-        (Profile::Meta | Profile::Pinterest, _) => meta_field(field, value, o),
+        // Snap's `em` and `ph` rules are Meta's (trimmed, lowercase; digits
+        // with the country code, no leading zeros).
+        (Profile::Meta | Profile::Pinterest | Profile::Snap, _) => meta_field(field, value, o),
         (Profile::Uid2, Field::Email) => uid2::email(value),
         (Profile::Uid2, Field::Phone) => uid2::phone(value, o),
         (Profile::Google, Field::Email) => google::email(value),

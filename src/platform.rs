@@ -70,7 +70,8 @@ const fn plain(name: &'static str) -> Option<Slot> {
 /// `UserIdentifier` / `OfflineUserAddressInfo` fields (address parts other than
 /// names and street are sent unhashed). Meta: Conversions API `user_data` keys.
 /// TikTok: Events API 2.0 `user` keys. Pinterest: API for Conversions
-/// `user_data` keys (the same names as Meta's).
+/// `user_data` keys (the same names as Meta's). Snap: Conversions API v3
+/// `user_data` keys.
 fn slot(profile: Profile, field: Field) -> Option<Slot> {
     use Field::*;
     match profile {
@@ -89,6 +90,11 @@ fn slot(profile: Profile, field: Field) -> Option<Slot> {
             State => plain("address_info.state"),
             PostalCode => plain("address_info.postal_code"),
             Country => plain("address_info.country_code"),
+            _ => None,
+        },
+        Profile::Snap => match field {
+            Email => h("em"),
+            Phone => h("ph"),
             _ => None,
         },
         Profile::Meta | Profile::Pinterest => match field {

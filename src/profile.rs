@@ -28,21 +28,24 @@ pub enum Profile {
     Tiktok,
     /// Pinterest API for Conversions `user_data`: SHA-256, lowercase hex.
     Pinterest,
+    /// Snap Conversions API `user_data` e-mail and phone: SHA-256, lowercase hex.
+    Snap,
 }
 
 impl Profile {
     /// Every profile.
-    pub const ALL: [Profile; 6] = [
+    pub const ALL: [Profile; 7] = [
         Profile::Pseudolink,
         Profile::Uid2,
         Profile::Google,
         Profile::Meta,
         Profile::Tiktok,
         Profile::Pinterest,
+        Profile::Snap,
     ];
 
     /// Stable lowercase name (`"pseudolink"`, `"uid2"`, `"google"`, `"meta"`,
-    /// `"tiktok"`, `"pinterest"`).
+    /// `"tiktok"`, `"pinterest"`, `"snap"`).
     pub const fn name(self) -> &'static str {
         match self {
             Profile::Pseudolink => "pseudolink",
@@ -51,6 +54,7 @@ impl Profile {
             Profile::Meta => "meta",
             Profile::Tiktok => "tiktok",
             Profile::Pinterest => "pinterest",
+            Profile::Snap => "snap",
         }
     }
 

@@ -54,6 +54,10 @@ pub const NORMALIZATION_FILES: &[(&str, &str)] = &[
         "pinterest-conversions.json",
         include_str!("../vectors/pinterest-conversions.json"),
     ),
+    (
+        "snap-conversions.json",
+        include_str!("../vectors/snap-conversions.json"),
+    ),
 ];
 
 fn str_of<'a>(case: &'a Value, key: &str) -> Option<&'a str> {

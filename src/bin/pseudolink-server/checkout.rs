@@ -71,12 +71,13 @@ pub const DEFINITION_FIELDS: [&str; 15] = [
 pub const DEFINITION_MATCH_KEYS: [&str; 3] = ["nameDob", "addressName", "companySite"];
 
 /// The platforms whose hashes a checkout may carry.
-const PLATFORMS: [Profile; 5] = [
+const PLATFORMS: [Profile; 6] = [
     Profile::Uid2,
     Profile::Google,
     Profile::Meta,
     Profile::Tiktok,
     Profile::Pinterest,
+    Profile::Snap,
 ];
 
 /// What the checkout accepts beyond its schema.
