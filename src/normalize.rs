@@ -95,6 +95,7 @@ pub const fn supports(profile: Profile, field: Field) -> bool {
         ),
         Profile::Tiktok => matches!(field, Email | Phone | ExternalId),
         Profile::Snap => matches!(field, Email | Phone),
+        Profile::Linkedin => matches!(field, Email),
     }
 }
 
@@ -130,7 +131,8 @@ fn normalize_code(field: Field, value: &str, o: &NormalizeOptions) -> Result<Str
         (Profile::Google, Field::Email) => google::email(value),
         // TikTok: trimmed and lowercased, no provider folding; phone E.164
         // and external id trimmed (the `pseudolink` rules, below).
-        (Profile::Tiktok, Field::Email) => google::lower_email(value, false),
+        // LinkedIn: the same (`SHA256_EMAIL`).
+        (Profile::Tiktok | Profile::Linkedin, Field::Email) => google::lower_email(value, false),
         (Profile::Google, Field::Phone) => google::phone(value, o),
         (Profile::Google, Field::Country) => google::region_code(value),
         (Profile::Google, Field::PostalCode) => Ok(google::postal_code(value)),

@@ -71,7 +71,9 @@ const fn plain(name: &'static str) -> Option<Slot> {
 /// names and street are sent unhashed). Meta: Conversions API `user_data` keys.
 /// TikTok: Events API 2.0 `user` keys. Pinterest: API for Conversions
 /// `user_data` keys (the same names as Meta's). Snap: Conversions API v3
-/// `user_data` keys.
+/// `user_data` keys. LinkedIn: the `idType` of a Conversions API
+/// `user.userIds` entry (its `idValue` is the hash); the plain `userInfo`
+/// (names, title, company, country) is not produced.
 fn slot(profile: Profile, field: Field) -> Option<Slot> {
     use Field::*;
     match profile {
@@ -90,6 +92,10 @@ fn slot(profile: Profile, field: Field) -> Option<Slot> {
             State => plain("address_info.state"),
             PostalCode => plain("address_info.postal_code"),
             Country => plain("address_info.country_code"),
+            _ => None,
+        },
+        Profile::Linkedin => match field {
+            Email => h("SHA256_EMAIL"),
             _ => None,
         },
         Profile::Snap => match field {

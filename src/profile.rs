@@ -30,11 +30,13 @@ pub enum Profile {
     Pinterest,
     /// Snap Conversions API `user_data` e-mail and phone: SHA-256, lowercase hex.
     Snap,
+    /// LinkedIn Conversions API `userIds` `SHA256_EMAIL`: SHA-256, lowercase hex.
+    Linkedin,
 }
 
 impl Profile {
     /// Every profile.
-    pub const ALL: [Profile; 7] = [
+    pub const ALL: [Profile; 8] = [
         Profile::Pseudolink,
         Profile::Uid2,
         Profile::Google,
@@ -42,10 +44,11 @@ impl Profile {
         Profile::Tiktok,
         Profile::Pinterest,
         Profile::Snap,
+        Profile::Linkedin,
     ];
 
     /// Stable lowercase name (`"pseudolink"`, `"uid2"`, `"google"`, `"meta"`,
-    /// `"tiktok"`, `"pinterest"`, `"snap"`).
+    /// `"tiktok"`, `"pinterest"`, `"snap"`, `"linkedin"`).
     pub const fn name(self) -> &'static str {
         match self {
             Profile::Pseudolink => "pseudolink",
@@ -55,6 +58,7 @@ impl Profile {
             Profile::Tiktok => "tiktok",
             Profile::Pinterest => "pinterest",
             Profile::Snap => "snap",
+            Profile::Linkedin => "linkedin",
         }
     }
 

@@ -11,6 +11,7 @@ const PLATFORMS = [
   ['tiktok', 'TikTok Events API', 'SHA-256 · hex'],
   ['pinterest', 'Pinterest CAPI', 'SHA-256 · hex'],
   ['snap', 'Snap CAPI', 'SHA-256 · hex'],
+  ['linkedin', 'LinkedIn CAPI', 'SHA-256 · hex'],
 ];
 // Every profile a person can pick: the platforms above and pseudolink's own form.
 const PROFILES = [...PLATFORMS, ['pseudolink', 'pseudolink', 'SHA-256 · hex']];

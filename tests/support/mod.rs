@@ -58,6 +58,10 @@ pub const NORMALIZATION_FILES: &[(&str, &str)] = &[
         "snap-conversions.json",
         include_str!("../vectors/snap-conversions.json"),
     ),
+    (
+        "linkedin-conversions.json",
+        include_str!("../vectors/linkedin-conversions.json"),
+    ),
 ];
 
 fn str_of<'a>(case: &'a Value, key: &str) -> Option<&'a str> {

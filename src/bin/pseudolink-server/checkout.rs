@@ -71,13 +71,14 @@ pub const DEFINITION_FIELDS: [&str; 15] = [
 pub const DEFINITION_MATCH_KEYS: [&str; 3] = ["nameDob", "addressName", "companySite"];
 
 /// The platforms whose hashes a checkout may carry.
-const PLATFORMS: [Profile; 6] = [
+const PLATFORMS: [Profile; 7] = [
     Profile::Uid2,
     Profile::Google,
     Profile::Meta,
     Profile::Tiktok,
     Profile::Pinterest,
     Profile::Snap,
+    Profile::Linkedin,
 ];
 
 /// What the checkout accepts beyond its schema.
