@@ -74,7 +74,7 @@ pub const fn supports(profile: Profile, field: Field) -> bool {
     use Field::*;
     match profile {
         Profile::Pseudolink => true,
-        Profile::Uid2 => matches!(field, Email | Phone),
+        Profile::Uid2 | Profile::Pair => matches!(field, Email | Phone),
         Profile::Google => matches!(
             field,
             Email | Phone | FirstName | LastName | Street | City | State | PostalCode | Country
@@ -126,8 +126,11 @@ fn normalize_code(field: Field, value: &str, o: &NormalizeOptions) -> Result<Str
         // Snap's `em` and `ph` rules are Meta's (trimmed, lowercase; digits
         // with the country code, no leading zeros).
         (Profile::Meta | Profile::Pinterest | Profile::Snap, _) => meta_field(field, value, o),
-        (Profile::Uid2, Field::Email) => uid2::email(value),
-        (Profile::Uid2, Field::Phone) => uid2::phone(value, o),
+        (Profile::Uid2, Field::Email) => uid2::email(value, true),
+        // PAIR: "ASCII characters converted to lowercase", no provider
+        // folding; "E.164 normalized (maximum of 15 digits)", as UID2's.
+        (Profile::Pair, Field::Email) => uid2::email(value, false),
+        (Profile::Uid2 | Profile::Pair, Field::Phone) => uid2::phone(value, o),
         (Profile::Google, Field::Email) => google::email(value),
         // TikTok: trimmed and lowercased, no provider folding; phone E.164
         // and external id trimmed (the `pseudolink` rules, below).

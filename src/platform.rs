@@ -73,7 +73,8 @@ const fn plain(name: &'static str) -> Option<Slot> {
 /// `user_data` keys (the same names as Meta's). Snap: Conversions API v3
 /// `user_data` keys. LinkedIn: the `idType` of a Conversions API
 /// `user.userIds` entry (its `idValue` is the hash); the plain `userInfo`
-/// (names, title, company, country) is not produced.
+/// (names, title, company, country) is not produced. PAIR: its two standard
+/// match key types (the protocol names no parameter).
 fn slot(profile: Profile, field: Field) -> Option<Slot> {
     use Field::*;
     match profile {
@@ -92,6 +93,11 @@ fn slot(profile: Profile, field: Field) -> Option<Slot> {
             State => plain("address_info.state"),
             PostalCode => plain("address_info.postal_code"),
             Country => plain("address_info.country_code"),
+            _ => None,
+        },
+        Profile::Pair => match field {
+            Email => h("email"),
+            Phone => h("phone"),
             _ => None,
         },
         Profile::Linkedin => match field {

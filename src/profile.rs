@@ -32,11 +32,13 @@ pub enum Profile {
     Snap,
     /// LinkedIn Conversions API `userIds` `SHA256_EMAIL`: SHA-256, lowercase hex.
     Linkedin,
+    /// IAB Tech Lab PAIR e-mail and phone match keys: SHA-256, lowercase hex.
+    Pair,
 }
 
 impl Profile {
     /// Every profile.
-    pub const ALL: [Profile; 8] = [
+    pub const ALL: [Profile; 9] = [
         Profile::Pseudolink,
         Profile::Uid2,
         Profile::Google,
@@ -45,10 +47,11 @@ impl Profile {
         Profile::Pinterest,
         Profile::Snap,
         Profile::Linkedin,
+        Profile::Pair,
     ];
 
     /// Stable lowercase name (`"pseudolink"`, `"uid2"`, `"google"`, `"meta"`,
-    /// `"tiktok"`, `"pinterest"`, `"snap"`, `"linkedin"`).
+    /// `"tiktok"`, `"pinterest"`, `"snap"`, `"linkedin"`, `"pair"`).
     pub const fn name(self) -> &'static str {
         match self {
             Profile::Pseudolink => "pseudolink",
@@ -59,6 +62,7 @@ impl Profile {
             Profile::Pinterest => "pinterest",
             Profile::Snap => "snap",
             Profile::Linkedin => "linkedin",
+            Profile::Pair => "pair",
         }
     }
 

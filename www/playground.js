@@ -12,6 +12,7 @@ const PLATFORMS = [
   ['pinterest', 'Pinterest CAPI', 'SHA-256 · hex'],
   ['snap', 'Snap CAPI', 'SHA-256 · hex'],
   ['linkedin', 'LinkedIn CAPI', 'SHA-256 · hex'],
+  ['pair', 'IAB PAIR match keys', 'SHA-256 · hex'],
 ];
 // Every profile a person can pick: the platforms above and pseudolink's own form.
 const PROFILES = [...PLATFORMS, ['pseudolink', 'pseudolink', 'SHA-256 · hex']];

@@ -13,6 +13,7 @@ SHA-256(UTF-8 of `normalized`), independently of pseudolink:
   pinterest   lowercase hex
   snap        lowercase hex
   linkedin    lowercase hex
+  pair        lowercase hex
   pseudolink  lowercase hex
 
 Where a vendor page publishes the hash itself (`publishedHash`), the script
@@ -37,7 +38,7 @@ def expected_hash(profile: str, field: str, normalized: str):
         return base64.b64encode(digest).decode("ascii")
     if profile == "google" and field in GOOGLE_PLAIN:
         return None
-    if profile in ("google", "meta", "pseudolink", "tiktok", "pinterest", "snap", "linkedin"):
+    if profile in ("google", "meta", "pseudolink", "tiktok", "pinterest", "snap", "linkedin", "pair"):
         return digest.hex()
     raise SystemExit(f"unknown profile {profile!r}")
 

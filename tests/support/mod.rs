@@ -62,6 +62,10 @@ pub const NORMALIZATION_FILES: &[(&str, &str)] = &[
         "linkedin-conversions.json",
         include_str!("../vectors/linkedin-conversions.json"),
     ),
+    (
+        "pair-match-keys.json",
+        include_str!("../vectors/pair-match-keys.json"),
+    ),
 ];
 
 fn str_of<'a>(case: &'a Value, key: &str) -> Option<&'a str> {

@@ -57,6 +57,7 @@ test('playground: live normalisation, tokens and a payload without raw values', 
     assert.match(payload.platforms.pinterest.em, /^[0-9a-f]{64}$/);
     assert.match(payload.platforms.snap.ph, /^[0-9a-f]{64}$/);
     assert.match(payload.platforms.linkedin.SHA256_EMAIL, /^[0-9a-f]{64}$/);
+    assert.match(payload.platforms.pair.phone, /^[0-9a-f]{64}$/);
     const text = JSON.stringify(payload).toLowerCase();
     for (const v of Object.values(TYPED)) {
         assert.ok(!text.includes(v.trim().toLowerCase()), 'payload carries a typed value');
@@ -85,8 +86,8 @@ test('playground: live normalisation, tokens and a payload without raw values', 
     assert.equal(pinterest['City → normalised'], 'mountainview');
     assert.match(pinterest.ct, /^[0-9a-f]{64}$/);
     await page.selectOption('#profile', '');
-    // One card per platform: uid2, google, meta, tiktok, pinterest, snap, linkedin.
-    assert.equal(await page.$$eval('.platform', (cards) => cards.length), 7);
+    // One card per platform: uid2, google, meta, tiktok, pinterest, snap, linkedin, pair.
+    assert.equal(await page.$$eval('.platform', (cards) => cards.length), 8);
 
     // With no day/month order, dates are read in the region's usual order.
     await page.selectOption('#dateOrder', '');
