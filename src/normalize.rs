@@ -147,7 +147,9 @@ fn normalize_code(field: Field, value: &str, o: &NormalizeOptions) -> Result<Str
     Ok(out)
 }
 
-/// The `meta` profile: the rules of Meta's capi-param-builder library.
+/// The `meta` profile: the rules of Meta's capi-param-builder library; also
+/// the `snap` profile's (`em`, `ph`) and, but for `pinterest_field`, the
+/// `pinterest` profile's.
 fn meta_field(field: Field, value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {
     if o.profile == Profile::Pinterest {
         if let Some(out) = pinterest_field(field, value, o) {
