@@ -74,12 +74,12 @@ pub const fn supports(profile: Profile, field: Field) -> bool {
     use Field::*;
     match profile {
         Profile::Pseudolink => true,
-        Profile::Uid2 => matches!(field, Email | Phone),
+        Profile::Uid2 | Profile::Pair => matches!(field, Email | Phone),
         Profile::Google => matches!(
             field,
             Email | Phone | FirstName | LastName | Street | City | State | PostalCode | Country
         ),
-        Profile::Meta => matches!(
+        Profile::Meta | Profile::Pinterest => matches!(
             field,
             Email
                 | Phone
@@ -93,6 +93,9 @@ pub const fn supports(profile: Profile, field: Field) -> bool {
                 | Gender
                 | ExternalId
         ),
+        Profile::Tiktok => matches!(field, Email | Phone | ExternalId),
+        Profile::Snap => matches!(field, Email | Phone),
+        Profile::Linkedin => matches!(field, Email),
     }
 }
 
@@ -120,10 +123,19 @@ fn normalize_code(field: Field, value: &str, o: &NormalizeOptions) -> Result<Str
         return Err(ErrorCode::Empty);
     }
     let out = match (o.profile, field) {
-        (Profile::Meta, _) => meta_field(field, value, o),
-        (Profile::Uid2, Field::Email) => uid2::email(value),
-        (Profile::Uid2, Field::Phone) => uid2::phone(value, o),
+        // Snap's `em` and `ph` rules are Meta's (trimmed, lowercase; digits
+        // with the country code, no leading zeros).
+        (Profile::Meta | Profile::Pinterest | Profile::Snap, _) => meta_field(field, value, o),
+        (Profile::Uid2, Field::Email) => uid2::email(value, true),
+        // PAIR: "ASCII characters converted to lowercase", no provider
+        // folding; "E.164 normalized (maximum of 15 digits)", as UID2's.
+        (Profile::Pair, Field::Email) => uid2::email(value, false),
+        (Profile::Uid2 | Profile::Pair, Field::Phone) => uid2::phone(value, o),
         (Profile::Google, Field::Email) => google::email(value),
+        // TikTok: trimmed and lowercased, no provider folding; phone E.164
+        // and external id trimmed (the `pseudolink` rules, below).
+        // LinkedIn: the same (`SHA256_EMAIL`).
+        (Profile::Tiktok | Profile::Linkedin, Field::Email) => google::lower_email(value, false),
         (Profile::Google, Field::Phone) => google::phone(value, o),
         (Profile::Google, Field::Country) => google::region_code(value),
         (Profile::Google, Field::PostalCode) => Ok(google::postal_code(value)),
@@ -135,8 +147,15 @@ fn normalize_code(field: Field, value: &str, o: &NormalizeOptions) -> Result<Str
     Ok(out)
 }
 
-/// The `meta` profile: the rules of Meta's capi-param-builder library.
+/// The `meta` profile: the rules of Meta's capi-param-builder library; also
+/// the `snap` profile's (`em`, `ph`) and, but for `pinterest_field`, the
+/// `pinterest` profile's.
 fn meta_field(field: Field, value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {
+    if o.profile == Profile::Pinterest {
+        if let Some(out) = pinterest_field(field, value, o) {
+            return out;
+        }
+    }
     match field {
         Field::Email => meta::email(value),
         // With an explicit region a national number gets its calling code
@@ -155,6 +174,35 @@ fn meta_field(field: Field, value: &str, o: &NormalizeOptions) -> Result<String,
         Field::ExternalId => Ok(meta::external_id(value)),
         _ => Err(ErrorCode::UnsupportedField),
     }
+}
+
+/// The `pinterest` profile where it differs from Meta's rules (Meta's
+/// otherwise: the two pages ask the same of `em`, `ph` (digits, no leading
+/// zeros), `st`, `country` and `db`).
+fn pinterest_field(
+    field: Field,
+    value: &str,
+    o: &NormalizeOptions,
+) -> Option<Result<String, ErrorCode>> {
+    Some(match field {
+        // "in lowercase": nothing else removed.
+        Field::FirstName | Field::LastName => Ok(text::trim(value).to_lowercase()),
+        // "in lowercase, and without spaces or punctuation".
+        Field::City => Ok(meta::name(value)),
+        // "f", "m" or "n" for non-binary.
+        Field::Gender if text::trim(value).eq_ignore_ascii_case("n") => Ok("n".into()),
+        // "only digits": the ZIP (cut at `-`); a postcode with letters has no such form.
+        Field::PostalCode => meta::postal_code(value).and_then(|z| {
+            if z.bytes().all(|b| b.is_ascii_digit()) {
+                Ok(z)
+            } else {
+                Err(ErrorCode::PostalInvalid)
+            }
+        }),
+        // Hashed as given (trimmed), not lowercased as Meta's library does.
+        Field::ExternalId => external_id::normalize(value, o),
+        _ => return None,
+    })
 }
 
 fn other_field(field: Field, value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {

@@ -69,6 +69,12 @@ const fn plain(name: &'static str) -> Option<Slot> {
 /// UID2: `/v2/token/generate` body keys. Google: Google Ads API
 /// `UserIdentifier` / `OfflineUserAddressInfo` fields (address parts other than
 /// names and street are sent unhashed). Meta: Conversions API `user_data` keys.
+/// TikTok: Events API 2.0 `user` keys. Pinterest: API for Conversions
+/// `user_data` keys (the same names as Meta's). Snap: Conversions API v3
+/// `user_data` keys. LinkedIn: the `idType` of a Conversions API
+/// `user.userIds` entry (its `idValue` is the hash); the plain `userInfo`
+/// (names, title, company, country) is not produced. PAIR: its two standard
+/// match key types (the protocol names no parameter).
 fn slot(profile: Profile, field: Field) -> Option<Slot> {
     use Field::*;
     match profile {
@@ -89,7 +95,21 @@ fn slot(profile: Profile, field: Field) -> Option<Slot> {
             Country => plain("address_info.country_code"),
             _ => None,
         },
-        Profile::Meta => match field {
+        Profile::Pair => match field {
+            Email => h("email"),
+            Phone => h("phone"),
+            _ => None,
+        },
+        Profile::Linkedin => match field {
+            Email => h("SHA256_EMAIL"),
+            _ => None,
+        },
+        Profile::Snap => match field {
+            Email => h("em"),
+            Phone => h("ph"),
+            _ => None,
+        },
+        Profile::Meta | Profile::Pinterest => match field {
             Email => h("em"),
             Phone => h("ph"),
             FirstName => h("fn"),
@@ -100,6 +120,12 @@ fn slot(profile: Profile, field: Field) -> Option<Slot> {
             State => h("st"),
             PostalCode => h("zp"),
             Country => h("country"),
+            ExternalId => h("external_id"),
+            _ => None,
+        },
+        Profile::Tiktok => match field {
+            Email => h("email"),
+            Phone => h("phone"),
             ExternalId => h("external_id"),
             _ => None,
         },

@@ -24,24 +24,45 @@ pub enum Profile {
     Google,
     /// Meta Conversions API customer information parameters: SHA-256, lowercase hex.
     Meta,
+    /// TikTok Events API `user` parameters: SHA-256, lowercase hex.
+    Tiktok,
+    /// Pinterest API for Conversions `user_data`: SHA-256, lowercase hex.
+    Pinterest,
+    /// Snap Conversions API `user_data` e-mail and phone: SHA-256, lowercase hex.
+    Snap,
+    /// LinkedIn Conversions API `userIds` `SHA256_EMAIL`: SHA-256, lowercase hex.
+    Linkedin,
+    /// IAB Tech Lab PAIR e-mail and phone match keys: SHA-256, lowercase hex.
+    Pair,
 }
 
 impl Profile {
     /// Every profile.
-    pub const ALL: [Profile; 4] = [
+    pub const ALL: [Profile; 9] = [
         Profile::Pseudolink,
         Profile::Uid2,
         Profile::Google,
         Profile::Meta,
+        Profile::Tiktok,
+        Profile::Pinterest,
+        Profile::Snap,
+        Profile::Linkedin,
+        Profile::Pair,
     ];
 
-    /// Stable lowercase name (`"pseudolink"`, `"uid2"`, `"google"`, `"meta"`).
+    /// Stable lowercase name (`"pseudolink"`, `"uid2"`, `"google"`, `"meta"`,
+    /// `"tiktok"`, `"pinterest"`, `"snap"`, `"linkedin"`, `"pair"`).
     pub const fn name(self) -> &'static str {
         match self {
             Profile::Pseudolink => "pseudolink",
             Profile::Uid2 => "uid2",
             Profile::Google => "google",
             Profile::Meta => "meta",
+            Profile::Tiktok => "tiktok",
+            Profile::Pinterest => "pinterest",
+            Profile::Snap => "snap",
+            Profile::Linkedin => "linkedin",
+            Profile::Pair => "pair",
         }
     }
 

@@ -9,7 +9,7 @@ export type FieldName =
 | 'webDomain' | 'externalId';
 
 /** Whose normalisation rules apply. */
-export type ProfileName = 'pseudolink' | 'uid2' | 'google' | 'meta';
+export type ProfileName = 'pseudolink' | 'uid2' | 'google' | 'meta' | 'tiktok' | 'pinterest' | 'snap' | 'linkedin' | 'pair';
 
 /** Options of `normalize` and `platformHashes`. */
 export interface NormalizeOptions {

@@ -8,6 +8,11 @@ const PLATFORMS = [
   ['uid2', 'UID2', 'SHA-256 · base64'],
   ['google', 'Google Ads', 'SHA-256 · hex'],
   ['meta', 'Meta CAPI', 'SHA-256 · hex'],
+  ['tiktok', 'TikTok Events API', 'SHA-256 · hex'],
+  ['pinterest', 'Pinterest CAPI', 'SHA-256 · hex'],
+  ['snap', 'Snap CAPI', 'SHA-256 · hex'],
+  ['linkedin', 'LinkedIn CAPI', 'SHA-256 · hex'],
+  ['pair', 'IAB PAIR match keys', 'SHA-256 · hex'],
 ];
 // Every profile a person can pick: the platforms above and pseudolink's own form.
 const PROFILES = [...PLATFORMS, ['pseudolink', 'pseudolink', 'SHA-256 · hex']];
@@ -141,7 +146,7 @@ function render() {
     keyId: DEMO_KEY_ID,
     tokens: tokenOf,
     matchKeys: Object.fromEntries(out.matchKeys.map((m) => [parseToken(m).subject.slice(3), m])),
-    platforms: { uid2: hashes.uid2.hashes, google: hashes.google.hashes, meta: hashes.meta.hashes },
+    platforms: Object.fromEntries(PLATFORMS.map(([p]) => [p, hashes[p].hashes])),
   };
   const text = JSON.stringify(payload, null, 2);
   $('#payload').textContent = text;

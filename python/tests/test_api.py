@@ -160,3 +160,22 @@ def test_linker_params_round_trip(dedupe_2k):
     with pytest.raises(pl.PseudolinkError) as e:
         other.set_params({"version": 1, "prior": 2.0, "comparisons": []})
     assert e.value.code == "link.bad_params"
+
+
+def test_a_small_shop_links_from_its_first_records():
+    """Issue 18 through Python: no params, three records, the day-one model
+    scores. The same e-mail in another case, and web -> phone -> web."""
+    enc = pl.RecordEncoder(KEYS, DEFINITION, clk_schema="default", clk_secret=CLK_SECRET)
+    rows = [
+        {"id": "o-1", "firstName": "Katherine", "lastName": "Miller", "email": "kmiller@example.com"},
+        {"id": "c-7", "firstName": "Kate", "lastName": "Miller", "phone": "(217) 555-0142"},
+        {"id": "o-9", "firstName": "Katherine", "lastName": "Miller",
+         "email": "KMiller@Example.COM", "phone": "+1 217 555 0142"},
+        {"id": "x-1", "firstName": "Omar", "lastName": "Haddad", "email": "omar@example.org"},
+    ]
+    encoded = pl.encoded_records(enc.encode_batch(rows, keep=["id"]))
+    linker = pl.Linker()
+    result = linker.dedupe(encoded)
+    assert result["stats"]["model"] == "prior"
+    assert sorted(sorted(c) for c in result["clusters"]) == [["c-7", "o-1", "o-9"], ["x-1"]]
+    assert linker.params() is None, "the day-one model is not kept"

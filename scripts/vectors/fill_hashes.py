@@ -9,6 +9,11 @@ SHA-256(UTF-8 of `normalized`), independently of pseudolink:
   google      lowercase hex, except city/state/postalCode/country, which Google
               takes unhashed (hash = null)
   meta        lowercase hex
+  tiktok      lowercase hex
+  pinterest   lowercase hex
+  snap        lowercase hex
+  linkedin    lowercase hex
+  pair        lowercase hex
   pseudolink  lowercase hex
 
 Where a vendor page publishes the hash itself (`publishedHash`), the script
@@ -33,7 +38,7 @@ def expected_hash(profile: str, field: str, normalized: str):
         return base64.b64encode(digest).decode("ascii")
     if profile == "google" and field in GOOGLE_PLAIN:
         return None
-    if profile in ("google", "meta", "pseudolink"):
+    if profile in ("google", "meta", "pseudolink", "tiktok", "pinterest", "snap", "linkedin", "pair"):
         return digest.hex()
     raise SystemExit(f"unknown profile {profile!r}")
 

@@ -17,6 +17,12 @@ use crate::error::ErrorCode;
 /// Trimmed, lowercase, one `@` with something on both sides; Gmail and
 /// Googlemail local parts lose their dots and `+tag`. The domain is not checked.
 pub(crate) fn email(value: &str) -> Result<String, ErrorCode> {
+    lower_email(value, true)
+}
+
+/// The formatter's e-mail rule, with or without its Gmail folding (other
+/// platforms ask for the address trimmed and lowercased, nothing more).
+pub(crate) fn lower_email(value: &str, fold_gmail: bool) -> Result<String, ErrorCode> {
     let t = text::trim(value);
     if t.chars().any(text::is_space_like) {
         return Err(ErrorCode::EmailWhitespace);
@@ -32,7 +38,7 @@ pub(crate) fn email(value: &str) -> Result<String, ErrorCode> {
     if domain.is_empty() {
         return Err(ErrorCode::EmailInvalidDomain);
     }
-    let local: String = if domain == "gmail.com" || domain == "googlemail.com" {
+    let local: String = if fold_gmail && (domain == "gmail.com" || domain == "googlemail.com") {
         let base = local.split('+').next().unwrap_or_default();
         base.chars().filter(|c| *c != '.').collect()
     } else {
@@ -90,6 +96,10 @@ mod tests {
             "user.name+nyc@example.com"
         );
         assert_eq!(email("a b@example.com"), Err(ErrorCode::EmailWhitespace));
+        assert_eq!(
+            lower_email(" Cloudy.SF+shop@GMail.com ", false).unwrap(),
+            "cloudy.sf+shop@gmail.com"
+        );
         assert_eq!(email("@example.com"), Err(ErrorCode::EmailEmptyLocal));
         let o = NormalizeOptions::new(Profile::Google);
         assert_eq!(phone("1 800 555 0100", &o).unwrap(), "+18005550100");

@@ -81,13 +81,16 @@ const LAST_RULE: u32 = 1 << 20;
 const LEN_BITS_AT: u32 = 21;
 const MIN_LEN_BIT: u32 = 4;
 
-/// Normalises a phone number to E.164: `+` and digits, or, for the Meta
-/// profile, the same digits without `+`.
+/// Normalises a phone number to E.164: `+` and digits, or, for the Meta,
+/// Pinterest and Snap profiles, the same digits without `+`.
 pub(crate) fn normalize(value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {
     let region = o.region.and_then(|c| find_region(c.as_str()));
     let digits = e164_digits(value, region)?;
     let mut out = String::with_capacity(digits.len().saturating_add(1));
-    if o.profile != Profile::Meta {
+    if !matches!(
+        o.profile,
+        Profile::Meta | Profile::Pinterest | Profile::Snap
+    ) {
         out.push('+');
     }
     out.extend(digits.iter().map(|&b| char::from(b)));

@@ -15,8 +15,9 @@
 use super::{phone, text, NormalizeOptions};
 use crate::error::ErrorCode;
 
-/// The operator's e-mail normalisation.
-pub(crate) fn email(value: &str) -> Result<String, ErrorCode> {
+/// The operator's e-mail normalisation (PAIR's: the same without the Gmail
+/// folding).
+pub(crate) fn email(value: &str, fold_gmail: bool) -> Result<String, ErrorCode> {
     let t = text::trim(value);
     if t.chars().any(text::is_space_like) {
         return Err(ErrorCode::EmailWhitespace);
@@ -35,7 +36,7 @@ pub(crate) fn email(value: &str) -> Result<String, ErrorCode> {
     if domain.is_empty() {
         return Err(ErrorCode::EmailInvalidDomain);
     }
-    let local: String = if domain == "gmail.com" {
+    let local: String = if fold_gmail && domain == "gmail.com" {
         let base = local.split('+').next().unwrap_or_default();
         base.chars().filter(|c| *c != '.').collect()
     } else {
@@ -66,16 +67,20 @@ mod tests {
     #[test]
     fn uid2_operator_rules() {
         assert_eq!(
-            email(" TEst.TEst+123@GMail.Com ").unwrap(),
+            email(" TEst.TEst+123@GMail.Com ", true).unwrap(),
             "testtest@gmail.com"
         );
-        assert_eq!(email("ÄBC@Test.com").unwrap(), "Äbc@test.com");
+        assert_eq!(email("ÄBC@Test.com", true).unwrap(), "Äbc@test.com");
         assert_eq!(
-            email("testtest@\u{1F60A}test.com").unwrap(),
+            email("testtest@\u{1F60A}test.com", true).unwrap(),
             "testtest@\u{1F60A}test.com"
         );
-        assert_eq!(email(".+@gmail.com"), Err(ErrorCode::EmailEmptyLocal));
-        assert_eq!(email("a@ba@z.com"), Err(ErrorCode::EmailMultipleAt));
+        assert_eq!(email(".+@gmail.com", true), Err(ErrorCode::EmailEmptyLocal));
+        assert_eq!(email("a@ba@z.com", true), Err(ErrorCode::EmailMultipleAt));
+        assert_eq!(
+            email(" TEst.TEst+123@GMail.Com ", false).unwrap(),
+            "test.test+123@gmail.com"
+        );
         let o = NormalizeOptions::new(Profile::Uid2);
         assert_eq!(phone("+1234567890", &o).unwrap(), "+1234567890");
         assert_eq!(phone("+123456789012345", &o).unwrap(), "+123456789012345");

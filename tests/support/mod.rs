@@ -46,6 +46,26 @@ pub const NORMALIZATION_FILES: &[(&str, &str)] = &[
         "uid2-web-integrations.json",
         include_str!("../vectors/uid2-web-integrations.json"),
     ),
+    (
+        "tiktok-events-api.json",
+        include_str!("../vectors/tiktok-events-api.json"),
+    ),
+    (
+        "pinterest-conversions.json",
+        include_str!("../vectors/pinterest-conversions.json"),
+    ),
+    (
+        "snap-conversions.json",
+        include_str!("../vectors/snap-conversions.json"),
+    ),
+    (
+        "linkedin-conversions.json",
+        include_str!("../vectors/linkedin-conversions.json"),
+    ),
+    (
+        "pair-match-keys.json",
+        include_str!("../vectors/pair-match-keys.json"),
+    ),
 ];
 
 fn str_of<'a>(case: &'a Value, key: &str) -> Option<&'a str> {

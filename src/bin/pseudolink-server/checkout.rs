@@ -71,7 +71,16 @@ pub const DEFINITION_FIELDS: [&str; 15] = [
 pub const DEFINITION_MATCH_KEYS: [&str; 3] = ["nameDob", "addressName", "companySite"];
 
 /// The platforms whose hashes a checkout may carry.
-const PLATFORMS: [Profile; 3] = [Profile::Uid2, Profile::Google, Profile::Meta];
+const PLATFORMS: [Profile; 8] = [
+    Profile::Uid2,
+    Profile::Google,
+    Profile::Meta,
+    Profile::Tiktok,
+    Profile::Pinterest,
+    Profile::Snap,
+    Profile::Linkedin,
+    Profile::Pair,
+];
 
 /// What the checkout accepts beyond its schema.
 #[derive(Clone, Default)]

@@ -52,6 +52,12 @@ test('playground: live normalisation, tokens and a payload without raw values', 
     assert.deepEqual(Object.keys(payload.matchKeys).sort(), ['addressName', 'nameDob']);
     assert.match(payload.platforms.uid2.email_hash, /^[A-Za-z0-9+/]{43}=$/);
     assert.match(payload.platforms.meta.em, /^[0-9a-f]{64}$/);
+    // Issue 15's platforms, each under its own parameter names.
+    assert.match(payload.platforms.tiktok.email, /^[0-9a-f]{64}$/);
+    assert.match(payload.platforms.pinterest.em, /^[0-9a-f]{64}$/);
+    assert.match(payload.platforms.snap.ph, /^[0-9a-f]{64}$/);
+    assert.match(payload.platforms.linkedin.SHA256_EMAIL, /^[0-9a-f]{64}$/);
+    assert.match(payload.platforms.pair.phone, /^[0-9a-f]{64}$/);
     const text = JSON.stringify(payload).toLowerCase();
     for (const v of Object.values(TYPED)) {
         assert.ok(!text.includes(v.trim().toLowerCase()), 'payload carries a typed value');
@@ -73,8 +79,15 @@ test('playground: live normalisation, tokens and a payload without raw values', 
         Object.fromEntries(dts.map((dt) => [dt.textContent, dt.nextElementSibling.title])));
     assert.equal(meta['State / province → normalised'], 'ca');
     assert.match(meta.st, /^[0-9a-f]{64}$/);
+    await page.selectOption('#profile', 'pinterest');
+    await page.waitForSelector('.platform[data-profile="pinterest"]');
+    const pinterest = await page.$$eval('.platform[data-profile="pinterest"] dt', (dts) =>
+        Object.fromEntries(dts.map((dt) => [dt.textContent, dt.nextElementSibling.title])));
+    assert.equal(pinterest['City → normalised'], 'mountainview');
+    assert.match(pinterest.ct, /^[0-9a-f]{64}$/);
     await page.selectOption('#profile', '');
-    assert.equal(await page.$$eval('.platform', (cards) => cards.length), 3);
+    // One card per platform: uid2, google, meta, tiktok, pinterest, snap, linkedin, pair.
+    assert.equal(await page.$$eval('.platform', (cards) => cards.length), 8);
 
     // With no day/month order, dates are read in the region's usual order.
     await page.selectOption('#dateOrder', '');
