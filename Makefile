@@ -31,7 +31,8 @@ WASM_FEATURES ?= --features oblivious,identity
 
 .PHONY: help setup pkg server demo test bench clean distclean \
 	fmt clippy clippy-server clippy-wasm doc test-native error-codes test-server vectors-check phone-check \
-	pkg-stage size-budget test-chromium test-firefox types node-smoke bundler e2e clk-diff demo-data-check
+	pkg-stage size-budget test-chromium test-firefox types node-smoke bundler e2e clk-diff demo-data-check \
+	fuzz-smoke fuzz-long
 
 help:
 	@echo "make setup   install toolchains, browsers and JS test tools (idempotent)"
@@ -75,7 +76,7 @@ test:
 	@mkdir -p target && : >target/stage-times.txt
 	@$(TIMED) setup scripts/setup.sh
 	@$(MAKE) --no-print-directory fmt clippy clippy-server clippy-wasm doc test-native error-codes test-server \
-		vectors-check phone-check clk-diff test-chromium test-firefox pkg-stage size-budget types node-smoke bundler demo-data-check e2e
+		vectors-check phone-check clk-diff fuzz-smoke test-chromium test-firefox pkg-stage size-budget types node-smoke bundler demo-data-check e2e
 	@echo "== make test: all stages passed"; cat target/stage-times.txt
 
 fmt:
@@ -120,6 +121,19 @@ phone-check:
 # CLKs against clkhash 0.18.3 itself (a venv under target/) on 10,000 generated rows.
 clk-diff:
 	@$(TIMED) clk-diff scripts/clk/diff.sh
+
+# Every cargo-fuzz target in fuzz/ for 15 s, two at a time, from seeds made
+# by the library and tests/vectors (scripts/fuzz.sh; stable Rust with
+# RUSTC_BOOTSTRAP=1, no sanitizer: see fuzz/README.md). Fails on any crash,
+# hang or out-of-memory.
+fuzz-smoke:
+	@$(TIMED) fuzz-smoke scripts/fuzz.sh --smoke 15 --jobs 2
+
+# Not in `make test`: each target for 10,000,000 executions (hours on 2
+# cores), under nice; the table goes to target/fuzz-long/results.md
+# (BENCHMARKS.md keeps the last one).
+fuzz-long:
+	FUZZ_OUT=target/fuzz-long nice -n 19 scripts/fuzz.sh --runs 10000000 --jobs 2
 
 test-chromium:
 	@$(TIMED) test-chromium env -u GECKODRIVER $(WASM_RUNNER) CHROMEDRIVER=$$(command -v chromedriver) \
