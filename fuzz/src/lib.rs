@@ -204,3 +204,29 @@ pub fn tame(config: &mut pseudolink::link::LinkConfig) {
     config.em.u_sample_pairs = config.em.u_sample_pairs.min(2_000);
     config.em.max_iterations = config.em.max_iterations.min(20);
 }
+
+/// Asserts two JSON documents equal, numbers to 1e-12 relative: serde_json's
+/// default float parsing (no `float_roundtrip`, kept out of the .wasm) may be
+/// one unit in the last place off, so export → load → export may move a
+/// float by an ulp.
+pub fn assert_same_document(a: &str, b: &str) {
+    use serde_json::Value;
+    fn close(a: &Value, b: &Value) -> bool {
+        match (a, b) {
+            (Value::Number(x), Value::Number(y)) => match (x.as_f64(), y.as_f64()) {
+                (Some(x), Some(y)) => x == y || (x - y).abs() <= 1e-12 * x.abs().max(y.abs()),
+                _ => x == y,
+            },
+            (Value::Array(x), Value::Array(y)) => {
+                x.len() == y.len() && x.iter().zip(y).all(|(x, y)| close(x, y))
+            }
+            (Value::Object(x), Value::Object(y)) => {
+                x.len() == y.len() && x.iter().all(|(k, v)| y.get(k).is_some_and(|w| close(v, w)))
+            }
+            _ => a == b,
+        }
+    }
+    let x: Value = serde_json::from_str(a).expect("a document is JSON");
+    let y: Value = serde_json::from_str(b).expect("a document is JSON");
+    assert!(close(&x, &y), "export, import, export is stable");
+}
