@@ -156,7 +156,7 @@ types:
 	@$(TIMED) types bash -c "cd $(JS) && node --test --test-reporter=spec types/check.mjs"
 
 node-smoke:
-	@$(TIMED) node-smoke bash -c "cd $(JS) && node --test --test-reporter=spec node-smoke.mjs node-link.mjs node-identity.mjs"
+	@$(TIMED) node-smoke bash -c "cd $(JS) && node --test --test-reporter=spec node-smoke.mjs node-link.mjs node-identity.mjs node-hostile.mjs"
 
 bundler:
 	@$(TIMED) bundler bash -c "cd $(JS) && node --test --test-reporter=spec bundler.mjs"
