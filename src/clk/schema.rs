@@ -279,8 +279,7 @@ fn build(raw: RawSchema) -> Result<ClkSchema, Error> {
             };
             let h = build_hashing(format, hashing).map_err(err)?;
             // Preventing the singularity redraws h2 until h2 mod L ≠ 0: with
-            // L = 1 it never is, and encoding would loop forever (clkhash
-            // hangs on such a schema too).
+            // L = 1 it never is, and encoding would loop forever.
             if h.hash
                 == (HashKind::Double {
                     prevent_singularity: true,
