@@ -32,7 +32,7 @@ WASM_FEATURES ?= --features oblivious,identity
 .PHONY: help setup pkg server demo test bench clean distclean \
 	fmt clippy clippy-server clippy-wasm doc test-native error-codes test-server msrv vectors-check phone-check \
 	pkg-stage size-budget test-chromium test-firefox types node-smoke bundler e2e clk-diff demo-data-check \
-	python
+	python fuzz-smoke fuzz-long
 
 help:
 	@echo "make setup   install toolchains, browsers and JS test tools (idempotent)"
@@ -76,7 +76,7 @@ test:
 	@mkdir -p target && : >target/stage-times.txt
 	@$(TIMED) setup scripts/setup.sh
 	@$(MAKE) --no-print-directory fmt clippy clippy-server clippy-wasm doc test-native error-codes test-server \
-		msrv vectors-check phone-check clk-diff test-chromium test-firefox pkg-stage size-budget python types node-smoke bundler demo-data-check e2e
+		msrv vectors-check phone-check clk-diff fuzz-smoke test-chromium test-firefox pkg-stage size-budget python types node-smoke bundler demo-data-check e2e
 	@echo "== make test: all stages passed"; cat target/stage-times.txt
 
 fmt:
@@ -130,6 +130,19 @@ phone-check:
 clk-diff:
 	@$(TIMED) clk-diff scripts/clk/diff.sh
 
+# Every cargo-fuzz target in fuzz/ for 15 s, two at a time, from seeds made
+# by the library and tests/vectors (scripts/fuzz.sh; stable Rust with
+# RUSTC_BOOTSTRAP=1, no sanitizer: see fuzz/README.md). Fails on any crash,
+# hang or out-of-memory.
+fuzz-smoke:
+	@$(TIMED) fuzz-smoke scripts/fuzz.sh --smoke 15 --jobs 2
+
+# Not in `make test`: each target for 10,000,000 executions (hours on 2
+# cores), under nice; the table goes to target/fuzz-long/results.md
+# (BENCHMARKS.md keeps the last one).
+fuzz-long:
+	FUZZ_OUT=target/fuzz-long nice -n 19 scripts/fuzz.sh --runs 10000000 --jobs 2
+
 test-chromium:
 	@$(TIMED) test-chromium env -u GECKODRIVER $(WASM_RUNNER) CHROMEDRIVER=$$(command -v chromedriver) \
 		$(CARGO_WASM) test --locked $(WASM_FEATURES) $(WASM_TESTS)
@@ -159,7 +172,7 @@ types:
 	@$(TIMED) types bash -c "cd $(JS) && node --test --test-reporter=spec types/check.mjs"
 
 node-smoke:
-	@$(TIMED) node-smoke bash -c "cd $(JS) && node --test --test-reporter=spec node-smoke.mjs node-link.mjs node-identity.mjs"
+	@$(TIMED) node-smoke bash -c "cd $(JS) && node --test --test-reporter=spec node-smoke.mjs node-link.mjs node-identity.mjs node-hostile.mjs"
 
 bundler:
 	@$(TIMED) bundler bash -c "cd $(JS) && node --test --test-reporter=spec bundler.mjs"

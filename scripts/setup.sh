@@ -12,6 +12,8 @@
 #     Chromium + chromedriver, Firefox ESR, binaryen, wrk;
 #   - wasm-bindgen-cli at exactly the wasm-bindgen version in Cargo.lock, and
 #     geckodriver (cargo install, into ~/.cargo/bin);
+#   - cargo-fuzz at a pinned version (cargo install --locked), for the fuzz
+#     targets in fuzz/ (scripts/fuzz.sh, `make fuzz-smoke`);
 #   - the JS test tooling in tests/js (npm ci: playwright-core, selenium-webdriver, esbuild, binaryen,
 #     typescript, papaparse: the portal's CSV parser, vendored from there into www/vendor/);
 #   - the Python package's venv (target/python-venv, scripts/python/venv.sh: maturin, pyarrow,
@@ -26,6 +28,7 @@ CHECK_ONLY=0
 [[ "${1:-}" == "--check" ]] && CHECK_ONLY=1
 
 GECKODRIVER_VERSION="${GECKODRIVER_VERSION:-0.37.1}"
+CARGO_FUZZ_VERSION="${CARGO_FUZZ_VERSION:-0.13.1}"
 CARGO_BIN="${CARGO_HOME:-$HOME/.cargo}/bin"
 export PATH="$CARGO_BIN:$PATH"
 
@@ -125,6 +128,18 @@ if ! command -v geckodriver >/dev/null 2>&1; then
     fi
 fi
 
+# cargo-fuzz (fuzz/, scripts/fuzz.sh): runs on the stable toolchain with
+# RUSTC_BOOTSTRAP=1, see fuzz/README.md. Its lock file resolves here (--locked).
+have_fuzz="$(cargo fuzz --version 2>/dev/null | awk '{print $2}' || true)"
+if [[ "$have_fuzz" != "$CARGO_FUZZ_VERSION" ]]; then
+    missing+=("cargo-fuzz $CARGO_FUZZ_VERSION (have: ${have_fuzz:-none})")
+    if (( ! CHECK_ONLY )); then
+        say "cargo install --locked cargo-fuzz --version $CARGO_FUZZ_VERSION (about 1 minute)"
+        cargo install --quiet --locked --force cargo-fuzz --version "$CARGO_FUZZ_VERSION" \
+            || die "cargo install cargo-fuzz $CARGO_FUZZ_VERSION failed"
+    fi
+fi
+
 # -------------------------------------------------------------- JS test tooling
 # tests/js: playwright-core (drives Debian's Chromium), esbuild (bundler test),
 # binaryen (a current wasm-opt for scripts/build-pkg.sh), typescript (tsc for
@@ -163,7 +178,7 @@ fi
 
 # -------------------------------------------------------------- final check
 # Everything the Makefile relies on must now resolve.
-for tool in wasm-bindgen wasm-bindgen-test-runner geckodriver chromium chromedriver firefox; do
+for tool in wasm-bindgen wasm-bindgen-test-runner geckodriver cargo-fuzz chromium chromedriver firefox; do
     command -v "$tool" >/dev/null 2>&1 || die "$tool still not on PATH after setup (PATH=$PATH)"
 done
 [[ -x "$JS/node_modules/.bin/wasm-opt" ]] || die "tests/js/node_modules/.bin/wasm-opt missing after npm ci"

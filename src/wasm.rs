@@ -98,6 +98,71 @@ export interface TokenInfo { version: string; subject: string; keyId: string; }
 export interface PseudolinkError extends Error { code: string; field?: string; }
 "#;
 
+// ---------------------------------------------------------------- hostile values
+//
+// A caller's value can throw on any touch: a getter or `toJSON` that throws, a
+// Proxy whose traps throw, a revoked Proxy (even `Array.isArray` throws on
+// it). A JS exception that unwinds through wasm frames skips every Rust
+// destructor and leaves whatever was half done, so the bindings touch caller
+// values only through imports that catch (`Result`): `JSON.stringify`,
+// `Reflect.get` and these. Plain js-sys calls (`Array::is_array`, `length`,
+// `iter`, `dyn_ref::<Array>`, `instanceof`) are for values we made ourselves.
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Array, js_name = isArray)]
+    fn is_array_checked(value: &JsValue) -> Result<bool, JsValue>;
+    #[wasm_bindgen(catch, js_namespace = ArrayBuffer, js_name = isView)]
+    fn is_view_checked(value: &JsValue) -> Result<bool, JsValue>;
+}
+
+/// Most elements an array argument may have (a sparse `length = 2**32 - 1`
+/// array would otherwise be walked element by element).
+pub(crate) const MAX_ARRAY_ITEMS: u32 = 1 << 24;
+
+/// `Array.isArray` that never throws (a revoked Proxy is not an array).
+pub(crate) fn is_array(value: &JsValue) -> bool {
+    is_array_checked(value).unwrap_or(false)
+}
+
+/// A caller's array (or Proxy of one), read element by element through
+/// `Reflect.get`: `None` if it is not an array, is longer than
+/// [`MAX_ARRAY_ITEMS`], or a read throws.
+pub(crate) fn array_items(value: &JsValue) -> Option<Vec<JsValue>> {
+    (0..array_len(value)?)
+        .map(|i| js_sys::Reflect::get_u32(value, i).ok())
+        .collect()
+}
+
+/// A caller's array's length (see [`array_items`]).
+pub(crate) fn array_len(value: &JsValue) -> Option<u32> {
+    if !is_array(value) {
+        return None;
+    }
+    let len = js_sys::Reflect::get(value, &"length".into())
+        .ok()?
+        .as_f64()?;
+    (0.0..=f64::from(MAX_ARRAY_ITEMS))
+        .contains(&len)
+        .then_some(len as u32)
+}
+
+/// A caller's `Uint8Array`, copied into wasm memory (`ArrayBuffer.isView`
+/// reads an internal slot, so a Proxy cannot intercept it).
+pub(crate) fn bytes_of(value: &JsValue) -> Option<Vec<u8>> {
+    if !is_view_checked(value).unwrap_or(false) {
+        return None;
+    }
+    value
+        .dyn_ref::<js_sys::Uint8Array>()
+        .map(js_sys::Uint8Array::to_vec)
+}
+
+/// A caller's string argument (typed `string`): `None` for anything else,
+/// without calling its `toString`.
+pub(crate) fn string_arg(value: &JsValue) -> Option<String> {
+    value.as_string()
+}
+
 #[wasm_bindgen]
 extern "C" {
     /// The options object of `normalize`/`platformHashes` (TS: `NormalizeOptions`).
@@ -131,7 +196,13 @@ fn options_from(value: Option<JsValue>) -> Result<NormalizeOptions, JsValue> {
     let Some(value) = value.filter(|v| !v.is_undefined() && !v.is_null()) else {
         return Ok(NormalizeOptions::default());
     };
-    let o: OptionsIn = serde_wasm_bindgen::from_value(value).map_err(|_| option_error())?;
+    // Through JSON text (a catching `JSON.stringify`), not property by
+    // property: a throwing getter or Proxy trap becomes `option.invalid`.
+    let text = match value.as_string() {
+        Some(_) => return Err(option_error()),
+        None => json_text(&value).ok_or_else(option_error)?,
+    };
+    let o: OptionsIn = serde_json::from_str(&text).map_err(|_| option_error())?;
     let mut out = NormalizeOptions::new(match o.profile.as_deref() {
         None => Profile::Pseudolink,
         Some(name) => Profile::from_name(name).ok_or_else(option_error)?,
@@ -154,7 +225,7 @@ fn json_text(value: &JsValue) -> Option<String> {
 }
 
 fn record_from(value: &JsValue) -> Result<Record, JsValue> {
-    if !value.is_object() || js_sys::Array::is_array(value) {
+    if !value.is_object() || is_array(value) {
         return Err(invalid_record());
     }
     let text = json_text(value).ok_or_else(invalid_record)?;
@@ -163,7 +234,7 @@ fn record_from(value: &JsValue) -> Result<Record, JsValue> {
 
 /// A JS array of records, through one JSON text.
 fn record_from_batch(value: &JsValue) -> Result<Vec<Record>, JsValue> {
-    if !js_sys::Array::is_array(value) {
+    if !is_array(value) {
         return Err(invalid_record());
     }
     let text = json_text(value).ok_or_else(invalid_record)?;
@@ -231,8 +302,11 @@ pub fn profile_fields(
 /// Reads a token's version, subject (field name or `mk-<name>`) and key id;
 /// `null` if the text is not a token.
 #[wasm_bindgen(js_name = parseToken, unchecked_return_type = "TokenInfo | null")]
-pub fn parse_token(token: &str) -> JsValue {
-    match crate::Token::parse(token) {
+pub fn parse_token(#[wasm_bindgen(unchecked_param_type = "string")] token: JsValue) -> JsValue {
+    let Some(token) = string_arg(&token) else {
+        return JsValue::NULL;
+    };
+    match crate::Token::parse(&token) {
         Some(t) => to_js(&TokenInfoOut {
             version: t.version,
             subject: t.subject,
@@ -323,20 +397,18 @@ impl Pseudonymizer {
 /// wasm memory, where [`Secret`] wipes them on drop.
 fn keys_from(keys: JsValue) -> Result<Vec<(String, Secret)>, JsValue> {
     let key_error = |code| js_error(Error::new(Subject::Keys, code));
-    let keys: js_sys::Array = keys
-        .dyn_into()
-        .map_err(|_| key_error(ErrorCode::KeyMissing))?;
-    let mut pairs = Vec::with_capacity(keys.length() as usize);
-    for k in keys.iter() {
-        let id = js_sys::Reflect::get(&k, &"id".into())
+    let keys = array_items(&keys).ok_or_else(|| key_error(ErrorCode::KeyMissing))?;
+    let mut pairs = Vec::with_capacity(keys.len());
+    for k in &keys {
+        let id = js_sys::Reflect::get(k, &"id".into())
             .ok()
             .and_then(|v| v.as_string())
             .ok_or_else(|| key_error(ErrorCode::KeyInvalidId))?;
-        let bytes: js_sys::Uint8Array = js_sys::Reflect::get(&k, &"secret".into())
+        let bytes = js_sys::Reflect::get(k, &"secret".into())
             .ok()
-            .and_then(|v| v.dyn_into().ok())
+            .and_then(|v| bytes_of(&v))
             .ok_or_else(|| key_error(ErrorCode::KeyInvalidSecret))?;
-        pairs.push((id, Secret::new(bytes.to_vec()).map_err(js_error)?));
+        pairs.push((id, Secret::new(bytes).map_err(js_error)?));
     }
     Ok(pairs)
 }

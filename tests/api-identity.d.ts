@@ -740,14 +740,14 @@ export interface InitOutput {
     readonly identitygraph_addRecords: (a: number, b: any, c: number) => [number, number];
     readonly identitygraph_counts: (a: number) => [number, number, number];
     readonly identitygraph_customerOf: (a: number, b: any, c: any) => [number, number, number];
-    readonly identitygraph_entity: (a: number, b: number, c: number) => [number, number, number];
+    readonly identitygraph_entity: (a: number, b: any) => [number, number, number];
     readonly identitygraph_entityIds: (a: number, b: any) => [number, number, number];
     readonly identitygraph_explain: (a: number, b: any, c: any) => [number, number, number];
-    readonly identitygraph_fromJSON: (a: number, b: number) => [number, number, number];
-    readonly identitygraph_history: (a: number, b: number, c: number) => [number, number, number];
+    readonly identitygraph_fromJSON: (a: any) => [number, number, number];
+    readonly identitygraph_history: (a: number, b: any) => [number, number, number];
     readonly identitygraph_new: (a: number) => [number, number, number];
     readonly identitygraph_params: (a: number) => [number, number, number];
-    readonly identitygraph_recordsOf: (a: number, b: any, c: number, d: number) => [number, number, number];
+    readonly identitygraph_recordsOf: (a: number, b: any, c: any) => [number, number, number];
     readonly identitygraph_removeRecords: (a: number, b: any) => [number, number];
     readonly identitygraph_resolve: (a: number, b: number) => [number, number, number];
     readonly identitygraph_roles: (a: number) => [number, number, number];
@@ -765,7 +765,7 @@ export interface InitOutput {
     readonly linker_resetParams: (a: number) => void;
     readonly linker_setParams: (a: number, b: any) => [number, number];
     readonly normalize: (a: any, b: any, c: number) => [number, number, number, number];
-    readonly parseToken: (a: number, b: number) => any;
+    readonly parseToken: (a: any) => any;
     readonly platformHashes: (a: any, b: any, c: number) => [number, number, number];
     readonly profileFields: (a: any) => [number, number, number, number];
     readonly pseudonymizer_keyIds: (a: number) => [number, number];

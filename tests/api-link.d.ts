@@ -411,7 +411,7 @@ export interface InitOutput {
     readonly linker_resetParams: (a: number) => void;
     readonly linker_setParams: (a: number, b: any) => [number, number];
     readonly normalize: (a: any, b: any, c: number) => [number, number, number, number];
-    readonly parseToken: (a: number, b: number) => any;
+    readonly parseToken: (a: any) => any;
     readonly platformHashes: (a: any, b: any, c: number) => [number, number, number];
     readonly profileFields: (a: any) => [number, number, number, number];
     readonly pseudonymizer_keyIds: (a: number) => [number, number];

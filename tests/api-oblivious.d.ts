@@ -202,14 +202,14 @@ export interface InitOutput {
     readonly __wbg_blindedbatch_free: (a: number, b: number) => void;
     readonly __wbg_obliviousclient_free: (a: number, b: number) => void;
     readonly __wbg_pseudonymizer_free: (a: number, b: number) => void;
-    readonly blindedbatch_requestBody: (a: number, b: number, c: number) => [number, number];
+    readonly blindedbatch_requestBody: (a: number, b: any) => [number, number, number, number];
     readonly blindedbatch_size: (a: number) => number;
     readonly normalize: (a: any, b: any, c: number) => [number, number, number, number];
     readonly obliviousclient_blind: (a: number, b: any) => [number, number, number];
     readonly obliviousclient_finalize: (a: number, b: number, c: any) => [number, number, number];
     readonly obliviousclient_keyVersions: (a: number) => [number, number];
     readonly obliviousclient_new: (a: any, b: any) => [number, number, number];
-    readonly parseToken: (a: number, b: number) => any;
+    readonly parseToken: (a: any) => any;
     readonly platformHashes: (a: any, b: any, c: number) => [number, number, number];
     readonly profileFields: (a: any) => [number, number, number, number];
     readonly pseudonymizer_keyIds: (a: number) => [number, number];

@@ -146,7 +146,7 @@ export interface InitOutput {
     readonly memory: WebAssembly.Memory;
     readonly __wbg_pseudonymizer_free: (a: number, b: number) => void;
     readonly normalize: (a: any, b: any, c: number) => [number, number, number, number];
-    readonly parseToken: (a: number, b: number) => any;
+    readonly parseToken: (a: any) => any;
     readonly platformHashes: (a: any, b: any, c: number) => [number, number, number];
     readonly profileFields: (a: any) => [number, number, number, number];
     readonly pseudonymizer_keyIds: (a: number) => [number, number];

@@ -103,6 +103,34 @@ fn minimal(clk_config: &str, feature: &str) -> String {
 const KDF: &str = r#""kdf": {"type": "HKDF"}"#;
 const NAME: &str = r#"{"identifier": "name", "format": {"type": "string"}, "hashing": {"comparison": {"type": "ngram", "n": 2}, "strategy": {"bitsPerToken": 10}}}"#;
 
+/// Found by the `clk_schema` fuzz target (issue 16): a one-bit filter with
+/// `prevent_singularity` made encoding redraw h2 forever (h2 mod 1 is always
+/// 0). The schema is refused; without the singularity rule, or with two bits,
+/// it still encodes.
+#[test]
+fn one_bit_filter_with_prevent_singularity_is_refused_not_a_hang() {
+    let feature = |prevent: bool| {
+        format!(
+            r#"{{"identifier": "name", "format": {{"type": "string"}}, "hashing": {{"comparison": {{"type": "ngram", "n": 2}}, "strategy": {{"bitsPerToken": 5}}, "hash": {{"type": "doubleHash", "prevent_singularity": {prevent}}}}}}}"#
+        )
+    };
+    let one_bit = |prevent: bool| minimal(&format!(r#"{{"l": 1, {KDF}}}"#), &feature(prevent));
+    let e = ClkSchema::from_json(&one_bit(true)).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::SchemaInvalidLength);
+    assert_eq!(e.feature(), Some("name"));
+    let s = ClkSchema::from_json(&one_bit(false)).unwrap();
+    assert!(ClkEncoder::new(&s, b"secret")
+        .unwrap()
+        .encode(&["jane"])
+        .is_ok());
+    let two_bits = minimal(&format!(r#"{{"l": 2, {KDF}}}"#), &feature(true));
+    let s = ClkSchema::from_json(&two_bits).unwrap();
+    assert!(ClkEncoder::new(&s, b"secret")
+        .unwrap()
+        .encode(&["jane"])
+        .is_ok());
+}
+
 #[test]
 fn bad_schemas_give_typed_codes() {
     let cfg = format!(r#"{{"l": 1024, {KDF}}}"#);

@@ -232,7 +232,7 @@ fn a_married_couple_is_two_persons_in_one_household() {
         Some(household.clone())
     );
 
-    let hh = to_json(&g.entity(&household).unwrap());
+    let hh = to_json(&g.entity(JsValue::from_str(&household)).unwrap());
     assert_eq!(hh["kind"], "household");
     let members: BTreeSet<&str> = hh["persons"]
         .as_array()
@@ -243,12 +243,15 @@ fn a_married_couple_is_two_persons_in_one_household() {
     assert_eq!(members, BTreeSet::from([john.as_str(), mary.as_str()]));
     assert_eq!(hh["records"].as_array().unwrap().len(), 3);
 
-    let person = to_json(&g.entity(&john).unwrap());
+    let person = to_json(&g.entity(JsValue::from_str(&john)).unwrap());
     assert_eq!(person["kind"], "person");
     assert_eq!(person["household"], household.as_str());
     let link0 = &person["links"][0];
     assert!(link0["probability"].as_f64().unwrap() > 0.9, "{person}");
-    let refs = to_json(&g.records_of("billing".into(), &john).unwrap());
+    let refs = to_json(
+        &g.records_of("billing".into(), JsValue::from_str(&john))
+            .unwrap(),
+    );
     let ids: BTreeSet<&str> = refs
         .as_array()
         .unwrap()
@@ -269,7 +272,7 @@ fn a_married_couple_is_two_persons_in_one_household() {
     );
     assert!(apart["probability"].as_f64().unwrap() < 0.5, "{apart}");
 
-    let history = to_json(&g.history(&household).unwrap());
+    let history = to_json(&g.history(JsValue::from_str(&household)).unwrap());
     assert_eq!(history[0]["kind"], "created");
     assert!(history[0]["reason"]["rule"].is_string());
     let counts = to_json(&g.counts().unwrap());
@@ -414,7 +417,10 @@ fn each_department_counts_the_b2b_customer_its_own_way() {
     // Who each one is.
     let bill_to = customer(&g, "erp", "ACME-BILL", "billing").unwrap();
     assert_eq!(per_view["billing"], BTreeSet::from([bill_to.clone()]));
-    assert_eq!(to_json(&g.entity(&bill_to).unwrap())["kind"], "site");
+    assert_eq!(
+        to_json(&g.entity(JsValue::from_str(&bill_to)).unwrap())["kind"],
+        "site"
+    );
     let hq = customer(&g, "erp", "ACME-HQ", "billing").unwrap();
     assert_eq!(per_view["group"], BTreeSet::from([hq.clone()]));
     let units: BTreeSet<String> = (1..=3)
@@ -433,7 +439,7 @@ fn each_department_counts_the_b2b_customer_its_own_way() {
 
     // The family tree: units under the parent by their D-U-N-S edges, the
     // bill-to site by membership.
-    let hq_info = to_json(&g.entity(&hq).unwrap());
+    let hq_info = to_json(&g.entity(JsValue::from_str(&hq)).unwrap());
     assert_eq!(hq_info["kind"], "legalEntity");
     assert_eq!(hq_info["ultimateParent"], hq.as_str());
     let children: BTreeMap<String, String> = string_pairs(&hq_info["children"], "id", "relation")
@@ -444,7 +450,7 @@ fn each_department_counts_the_b2b_customer_its_own_way() {
     expected.insert(bill_to.clone(), "memberOf".into());
     assert_eq!(children, expected);
     let unit1 = customer(&g, "erp", "ACME-BU-1", "billing").unwrap();
-    let u1 = to_json(&g.entity(&unit1).unwrap());
+    let u1 = to_json(&g.entity(JsValue::from_str(&unit1)).unwrap());
     assert_eq!(u1["kind"], "businessUnit");
     assert_eq!(u1["parent"], json!({"id": hq, "relation": "parent"}));
     assert_eq!(u1["ultimateParent"], hq.as_str());
@@ -521,7 +527,7 @@ fn a_saved_graph_answers_as_before() {
     g.resolve(None).unwrap();
     let text = g.to_json();
     assert!(!text.contains("Evergreen") && !text.contains("Smith") && !text.contains("150483782"));
-    let back = IdentityGraph::from_json(&text).unwrap();
+    let back = IdentityGraph::from_json(JsValue::from_str(&text)).unwrap();
     assert_eq!(back.size(), g.size());
     assert_eq!(
         to_json(&back.counts().unwrap()),
@@ -547,8 +553,8 @@ fn a_saved_graph_answers_as_before() {
     {
         let id = id.as_str().unwrap();
         assert_eq!(
-            to_json(&back.history(id).unwrap()),
-            to_json(&g.history(id).unwrap())
+            to_json(&back.history(JsValue::from_str(id)).unwrap()),
+            to_json(&g.history(JsValue::from_str(id)).unwrap())
         );
     }
     assert_eq!(
@@ -593,7 +599,7 @@ fn bad_input_is_a_typed_error_with_its_row() {
         .customer_of(rref("erp", "INV-9999"), "billing".into())
         .unwrap_err();
     assert_eq!(code_of(&e), "identity.unknown_record");
-    let e = g.entity("per-nobody").unwrap_err();
+    let e = g.entity("per-nobody".into()).unwrap_err();
     assert_eq!(code_of(&e), "identity.unknown_entity");
     let e = g.entity_ids("planet".into()).unwrap_err();
     assert_eq!(code_of(&e), "option.invalid");
@@ -702,11 +708,12 @@ fn bad_input_is_a_typed_error_with_its_row() {
         .err()
         .unwrap();
     assert_eq!(code_of(&e), "identity.bad_config");
-    let e = IdentityGraph::from_json("{}").err().unwrap();
+    let e = IdentityGraph::from_json("{}".into()).err().unwrap();
     assert_eq!(code_of(&e), "identity.bad_document");
-    let e = IdentityGraph::from_json(r#"{"format":"pseudolink-identity-graph","version":99}"#)
-        .err()
-        .unwrap();
+    let e =
+        IdentityGraph::from_json(r#"{"format":"pseudolink-identity-graph","version":99}"#.into())
+            .err()
+            .unwrap();
     assert_eq!(code_of(&e), "identity.unsupported_version");
     assert_eq!(prop(&e, "name").as_string().unwrap(), "PseudolinkError");
 }

@@ -385,3 +385,68 @@ fn hardened_and_clk_only_encoders_in_the_browser() {
         .unwrap();
     assert_eq!(code_of(&err), "key.missing");
 }
+
+/// Hostile JS values (issue 16) in the browser: a revoked Proxy, a Proxy
+/// whose every trap throws and an object whose getter throws give coded
+/// errors (no bare TypeError unwinding through the wasm frames), and the same
+/// objects, `&mut self` methods included, still work afterwards.
+#[wasm_bindgen_test]
+fn hostile_values_are_coded_errors_and_poison_nothing() {
+    let throwing = js_sys::Function::new_no_args("throw new Error('hostile')");
+    let revocable = js_sys::Proxy::revocable(&js_sys::Array::new(), &js_sys::Object::new());
+    let revoked = js_sys::Reflect::get(&revocable, &"proxy".into()).unwrap();
+    let revoke: js_sys::Function = js_sys::Reflect::get(&revocable, &"revoke".into())
+        .unwrap()
+        .unchecked_into();
+    revoke.call0(&JsValue::NULL).unwrap();
+    let handler = js_sys::Object::new();
+    for trap in [
+        "get",
+        "has",
+        "ownKeys",
+        "getOwnPropertyDescriptor",
+        "getPrototypeOf",
+    ] {
+        js_sys::Reflect::set(&handler, &trap.into(), &throwing).unwrap();
+    }
+    let trapping: JsValue = js_sys::Proxy::new(&js_sys::Array::new(), &handler).into();
+    let getter = js_sys::Object::new();
+    let descriptor = js_sys::Object::new();
+    js_sys::Reflect::set(&descriptor, &"get".into(), &throwing).unwrap();
+    js_sys::Object::define_property(&getter, &"email".into(), &descriptor);
+    let getter: JsValue = getter.into();
+
+    let enc = encoder();
+    let rows = enc
+        .encode_batch(
+            js(r#"[{"id":"a","email":"a@b.co"},{"id":"b","email":"a@b.co"}]"#),
+            None,
+        )
+        .unwrap();
+    let mut rows = to_json(&rows);
+    for r in rows.as_array_mut().unwrap() {
+        r.as_object_mut().unwrap().remove("errors");
+    }
+    let rows = js(&rows.to_string());
+    let mut linker = Linker::new(None).unwrap();
+    let p = pseudolink::wasm::Pseudonymizer::new(keys(), js(DEFINITION)).unwrap();
+    for v in [&revoked, &trapping, &getter] {
+        let e = linker.link(v.clone(), rows.clone(), None).unwrap_err();
+        assert_eq!(code_of(&e), "record.invalid");
+        let e = linker
+            .dedupe(js_sys::Array::of1(v).into(), None)
+            .unwrap_err();
+        assert_eq!(code_of(&e), "record.invalid");
+        // Works (an engine may stringify a revoked Proxy as `{}`) or is coded.
+        if let Err(e) = p.tokenize(v.clone()) {
+            assert_eq!(code_of(&e), "record.invalid");
+        }
+        assert!(pseudolink::wasm::Pseudonymizer::new(v.clone(), js(DEFINITION)).is_err());
+        let e = ClkEncoder::new("default".into(), v.clone()).err().unwrap();
+        assert_eq!(code_of(&e), "key.invalid_secret");
+        // Nothing is left borrowed or broken.
+        linker.reset_params();
+        assert!(linker.dedupe(rows.clone(), None).is_ok());
+        assert!(p.tokenize(js(r#"{"email":"a@b.co"}"#)).is_ok());
+    }
+}

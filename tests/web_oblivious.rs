@@ -62,7 +62,7 @@ fn client(key: &KeyPair) -> ObliviousClient {
 
 fn tokens(c: &ObliviousClient, key: &KeyPair, records: &str) -> Result<String, JsValue> {
     let batch = c.blind(obj(records))?;
-    let res = answer(key, &batch.request_body(key.version()));
+    let res = answer(key, &batch.request_body(key.version().into()).unwrap());
     let out = c.finalize(&batch, obj(&format!("[{res}]")))?;
     Ok(js_sys::JSON::stringify(&out).unwrap().into())
 }
@@ -96,7 +96,7 @@ fn js_oblivious_client_refuses_tampered_answers_and_bad_pins() {
         .blind(obj(r#"[{"email":"jane@example.com","lastName":"Doe"}]"#))
         .unwrap();
     let mut res: serde_json::Value =
-        serde_json::from_str(&answer(&key, &batch.request_body("v1"))).unwrap();
+        serde_json::from_str(&answer(&key, &batch.request_body("v1".into()).unwrap())).unwrap();
     let first = res["evaluated"][0].clone();
     res["evaluated"][0] = res["evaluated"][1].clone();
     res["evaluated"][1] = first;

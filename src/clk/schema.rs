@@ -278,6 +278,16 @@ fn build(raw: RawSchema) -> Result<ClkSchema, Error> {
                 return Err(err(ErrorCode::SchemaInvalid));
             };
             let h = build_hashing(format, hashing).map_err(err)?;
+            // Preventing the singularity redraws h2 until h2 mod L ≠ 0: with
+            // L = 1 it never is, and encoding would loop forever.
+            if h.hash
+                == (HashKind::Double {
+                    prevent_singularity: true,
+                })
+                && pre_fold < 2
+            {
+                return Err(err(ErrorCode::SchemaInvalidLength));
+            }
             if h.hash == HashKind::Blake {
                 if !pre_fold.is_power_of_two() {
                     return Err(err(ErrorCode::SchemaBlakeNeedsPowerOfTwo));

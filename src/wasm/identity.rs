@@ -3,7 +3,7 @@
 //! batch errors carry the index of the bad element in `row`.
 
 use super::link::{BatchOptionsJs, ProgressSink};
-use super::{invalid_record, js_error, json_text, to_js};
+use super::{array_len, invalid_record, is_array, js_error, json_text, string_arg, to_js};
 use crate::identity::{
     EntityKind, GraphConfig, GraphRecord, HierarchyEdge, IdentityGraph as CoreGraph, RecordRef,
     RollupOptions, SegmentRequest, View,
@@ -11,7 +11,6 @@ use crate::identity::{
 use crate::{Error, ErrorCode, Subject};
 use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
-use wasm_bindgen::JsCast;
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -294,13 +293,19 @@ fn bad_option() -> JsValue {
 /// that fails, each element is parsed alone to find the first bad one, so
 /// the error says which (`row`: index in the whole array).
 fn parse_rows<T>(
-    arr: &js_sys::Array,
+    arr: &JsValue,
     start: u32,
     end: u32,
     parse: &dyn Fn(&str) -> Result<Vec<T>, Error>,
     bad: fn() -> Error,
 ) -> Result<Vec<T>, JsValue> {
-    let chunk = arr.slice(start, end);
+    // Elements read one by one through a catching `Reflect.get` into an
+    // array of our own (a caller's array may be a Proxy or have getters).
+    let chunk = js_sys::Array::new();
+    for i in start..end {
+        let item = js_sys::Reflect::get_u32(arr, i).map_err(|_| error_at(bad(), i as usize))?;
+        chunk.push(&item);
+    }
     let first = match json_text(&chunk) {
         Some(text) => match parse(&text) {
             Ok(rows) => return Ok(rows),
@@ -309,7 +314,7 @@ fn parse_rows<T>(
         None => bad(),
     };
     for i in start..end {
-        let one = js_sys::Array::of1(&arr.get(i));
+        let one = js_sys::Array::of1(&chunk.get(i - start));
         match json_text(&one) {
             None => return Err(error_at(bad(), i as usize)),
             Some(text) => {
@@ -324,17 +329,23 @@ fn parse_rows<T>(
 
 /// A whole JS array of `T` (not chunked: hierarchy edges and refs are small).
 fn parse_all<T: DeserializeOwned>(value: &JsValue, bad: fn() -> Error) -> Result<Vec<T>, JsValue> {
-    let arr: &js_sys::Array = value.dyn_ref().ok_or_else(|| js_error(bad()))?;
+    let len = array_len(value).ok_or_else(|| js_error(bad()))?;
     let parse = |text: &str| serde_json::from_str::<Vec<T>>(text).map_err(|_| bad());
-    parse_rows(arr, 0, arr.length(), &parse, bad)
+    parse_rows(value, 0, len, &parse, bad)
 }
 
 fn record_ref(value: &JsValue) -> Result<RecordRef, JsValue> {
-    if !value.is_object() || js_sys::Array::is_array(value) {
+    if !value.is_object() || is_array(value) {
         return Err(js_error(bad_ref()));
     }
     let text = json_text(value).ok_or_else(|| js_error(bad_ref()))?;
     serde_json::from_str(&text).map_err(|_| js_error(bad_ref()))
+}
+
+/// An entity id argument: anything but a string is an id no entity has
+/// (`identity.unknown_entity`), without calling its `toString`.
+fn entity_id(value: &JsValue) -> String {
+    string_arg(value).unwrap_or_default()
 }
 
 fn view(value: &JsValue) -> Result<View, JsValue> {
@@ -375,9 +386,13 @@ impl IdentityGraph {
 
     /// Loads a document written by `toJSON` (ids, links and history as saved).
     #[wasm_bindgen(js_name = fromJSON)]
-    pub fn from_json(text: &str) -> Result<IdentityGraph, JsValue> {
+    pub fn from_json(
+        #[wasm_bindgen(unchecked_param_type = "string")] text: JsValue,
+    ) -> Result<IdentityGraph, JsValue> {
+        let text = string_arg(&text)
+            .ok_or_else(|| js_error(Error::new(Subject::Graph, ErrorCode::IdentityBadDocument)))?;
         Ok(IdentityGraph {
-            inner: CoreGraph::from_json(text).map_err(js_error)?,
+            inner: CoreGraph::from_json(&text).map_err(js_error)?,
         })
     }
 
@@ -400,14 +415,13 @@ impl IdentityGraph {
         options: Option<BatchOptionsJs>,
     ) -> Result<(), JsValue> {
         let sink = sink(options);
-        let arr: &js_sys::Array = records.dyn_ref().ok_or_else(invalid_record)?;
-        let total = arr.length();
+        let total = array_len(&records).ok_or_else(invalid_record)?;
         let parse = GraphRecord::many_from_json;
         let invalid = || Error::new(Subject::Record, ErrorCode::RecordInvalid);
         let mut start = 0;
         while start < total {
             let end = total.min(start + ADD_CHUNK);
-            let chunk = parse_rows(arr, start, end, &parse, invalid)?;
+            let chunk = parse_rows(&records, start, end, &parse, invalid)?;
             self.inner
                 .add_records(&chunk)
                 .map_err(|(i, e)| error_at(e, start as usize + i))?;
@@ -459,8 +473,11 @@ impl IdentityGraph {
 
     /// Everything about one entity, live or retired (`identity.unknown_entity`).
     #[wasm_bindgen(unchecked_return_type = "EntityInfo")]
-    pub fn entity(&self, id: &str) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.entity(id).map_err(js_error)?)
+    pub fn entity(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.entity(&entity_id(&id)).map_err(js_error)?)
     }
 
     /// The id of a record's customer in a view, `null` when it has none there.
@@ -484,16 +501,24 @@ impl IdentityGraph {
     pub fn records_of(
         &self,
         #[wasm_bindgen(unchecked_param_type = "View")] view: JsValue,
-        id: &str,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
     ) -> Result<JsValue, JsValue> {
         let view = self::view(&view)?;
-        to_js(&self.inner.records_of(view, id).map_err(js_error)?)
+        to_js(
+            &self
+                .inner
+                .records_of(view, &entity_id(&id))
+                .map_err(js_error)?,
+        )
     }
 
     /// An entity's history, oldest first.
     #[wasm_bindgen(unchecked_return_type = "GraphEvent[]")]
-    pub fn history(&self, id: &str) -> Result<JsValue, JsValue> {
-        to_js(&self.inner.history(id).map_err(js_error)?)
+    pub fn history(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "string")] id: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        to_js(&self.inner.history(&entity_id(&id)).map_err(js_error)?)
     }
 
     /// The waterfall of a same-person link between two person records

@@ -2,7 +2,10 @@
 //! entry `pseudolink_link`, a superset of the core entry). Records, encodings
 //! and results cross as JSON text; progress goes to an optional callback.
 
-use super::{definition_from, invalid_record, js_error, json_text, keys_from, record_from, to_js};
+use super::{
+    array_items, bytes_of, definition_from, invalid_record, is_array, js_error, json_text,
+    keys_from, record_from, to_js,
+};
 use crate::link::{EncodedRecord, LinkConfig, Linker as CoreLinker, ModelParams};
 use crate::{
     ClkEncoder as CoreClkEncoder, ClkSchema, Error, ErrorCode, Hardening,
@@ -235,17 +238,17 @@ fn hardening_from(value: &JsValue) -> Result<Hardening, JsValue> {
 }
 
 fn secret_from(value: &JsValue) -> Result<Vec<u8>, JsValue> {
-    value
-        .dyn_ref::<js_sys::Uint8Array>()
-        .map(js_sys::Uint8Array::to_vec)
-        .ok_or_else(|| js_error(Error::new(Subject::Keys, ErrorCode::KeyInvalidSecret)))
+    bytes_of(value).ok_or_else(|| js_error(Error::new(Subject::Keys, ErrorCode::KeyInvalidSecret)))
 }
 
 /// A JS array of strings (one CLK row).
 fn row_from(value: &JsValue) -> Result<Vec<String>, JsValue> {
     let bad = || js_error(Error::new(Subject::Record, ErrorCode::ClkRowLength));
-    let arr: &js_sys::Array = value.dyn_ref().ok_or_else(bad)?;
-    arr.iter().map(|v| v.as_string().ok_or_else(bad)).collect()
+    let items = array_items(value).ok_or_else(bad)?;
+    items
+        .iter()
+        .map(|v| v.as_string().ok_or_else(bad))
+        .collect()
 }
 
 /// Clkhash-compatible Bloom-filter encodings (CLKs) under a linkage schema
@@ -402,8 +405,8 @@ impl RecordEncoder {
         options: Option<BatchOptionsJs>,
     ) -> Result<JsValue, JsValue> {
         let sink = ProgressSink::from_options(&arg(options));
-        let arr: &js_sys::Array = records.dyn_ref().ok_or_else(invalid_record)?;
-        let ids: Vec<String> = arr.iter().enumerate().map(|(i, r)| id_of(&r, i)).collect();
+        let items = array_items(&records).ok_or_else(invalid_record)?;
+        let ids: Vec<String> = items.iter().enumerate().map(|(i, r)| id_of(r, i)).collect();
         let text = json_text(&records).ok_or_else(invalid_record)?;
         let recs = Record::batch_from_json(&text).map_err(js_error)?;
         let pairs: Vec<(String, Record)> = ids.into_iter().zip(recs).collect();
@@ -423,7 +426,7 @@ fn id_of(record: &JsValue, index: usize) -> String {
 }
 
 fn encoded_from(value: &JsValue) -> Result<Vec<EncodedRecord>, JsValue> {
-    if !js_sys::Array::is_array(value) {
+    if !is_array(value) {
         return Err(invalid_record());
     }
     let text = json_text(value).ok_or_else(invalid_record)?;
@@ -544,10 +547,10 @@ impl Linker {
         options: Option<BatchOptionsJs>,
     ) -> Result<JsValue, JsValue> {
         let sink = ProgressSink::from_options(&arg(options));
-        let arr: &js_sys::Array = sources.dyn_ref().ok_or_else(invalid_record)?;
-        let sets = arr
+        let sources = array_items(&sources).ok_or_else(invalid_record)?;
+        let sets = sources
             .iter()
-            .map(|s| encoded_from(&s))
+            .map(encoded_from)
             .collect::<Result<Vec<_>, _>>()?;
         let refs: Vec<&[EncodedRecord]> = sets.iter().map(Vec::as_slice).collect();
         let r = self

@@ -2,12 +2,18 @@
 //! entry `pseudolink_oblivious`): blinding, verifying and finalising stay in
 //! wasm; the network (fetch, batching, progress) is `pkg/oblivious.js`.
 
-use super::{js_error, json_text, record_from_batch, to_js};
+use super::{js_error, json_text, record_from_batch, string_arg, to_js};
 use crate::oblivious::{
     BlindedBatch as CoreBatch, EvaluateResponse, ObliviousClient as CoreClient, PublicKey,
 };
 use crate::{Error, ErrorCode, IdentityDefinition, Subject};
 use wasm_bindgen::prelude::*;
+
+#[wasm_bindgen]
+extern "C" {
+    #[wasm_bindgen(catch, js_namespace = Object, js_name = entries)]
+    fn entries_checked(value: &JsValue) -> Result<js_sys::Array, JsValue>;
+}
 
 #[wasm_bindgen(typescript_custom_section)]
 const TYPES: &str = r#"
@@ -56,7 +62,9 @@ impl ObliviousClient {
             return Err(bad_key());
         }
         let mut pins = Vec::new();
-        for entry in js_sys::Object::entries(&public_keys.into()).iter() {
+        // `Object.entries` through a catching import: getters and Proxy traps
+        // of the caller's object may throw.
+        for entry in entries_checked(&public_keys).map_err(|_| bad_key())?.iter() {
             let pair = js_sys::Array::from(&entry);
             let version = pair.get(0).as_string().ok_or_else(bad_key)?;
             let key = pair.get(1).as_string().ok_or_else(bad_key)?;
@@ -128,8 +136,13 @@ impl BlindedBatch {
 
     /// The JSON body of `POST /v1/evaluate` for one key version.
     #[wasm_bindgen(js_name = requestBody)]
-    pub fn request_body(&self, #[wasm_bindgen(js_name = keyVersion)] key_version: &str) -> String {
+    pub fn request_body(
+        &self,
+        #[wasm_bindgen(js_name = keyVersion, unchecked_param_type = "string")] key_version: JsValue,
+    ) -> Result<String, JsValue> {
+        let key_version = string_arg(&key_version)
+            .ok_or_else(|| js_error(Error::new(Subject::Keys, ErrorCode::KeyInvalidId)))?;
         // A struct of strings always serialises.
-        serde_json::to_string(&self.inner.request(key_version)).unwrap_or_default()
+        Ok(serde_json::to_string(&self.inner.request(&key_version)).unwrap_or_default())
     }
 }
