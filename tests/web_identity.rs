@@ -841,7 +841,7 @@ fn day_one_same_email_and_web_phone_web_are_one_customer() {
     assert_eq!(level(&g, "c-7", "o-9", "phone"), "agree");
     assert_eq!(level(&g, "c-7", "o-9", "firstName"), "nickname");
     // Each link of the customer, with what spoke for it.
-    let person = to_json(&g.entity(&id).unwrap());
+    let person = to_json(&g.entity(JsValue::from(&id)).unwrap());
     let links = person["links"].as_array().unwrap();
     let has = |a: &str, b: &str, what: &str| {
         links.iter().any(|l| {
