@@ -179,6 +179,35 @@ fn check_domain(domain: &str) -> Result<(), ErrorCode> {
 
 /// Gmail's local part: drop the `+tag` and every dot (UID2, Google and our own
 /// rule agree on this much).
+/// `local@domain` of an address already lower-cased the vendor's way: one `@`,
+/// neither side empty, and where `fold(domain)` holds, the Gmail rule (drop a
+/// `+tag`, then every dot). Google's and UID2's libraries differ only in
+/// their lower-casing and their Gmail domains.
+pub(crate) fn vendor_address(
+    lower: &str,
+    fold: impl Fn(&str) -> bool,
+) -> Result<String, ErrorCode> {
+    let (local, domain) = lower.split_once('@').ok_or(ErrorCode::EmailMissingAt)?;
+    if domain.contains('@') {
+        return Err(ErrorCode::EmailMultipleAt);
+    }
+    if local.is_empty() {
+        return Err(ErrorCode::EmailEmptyLocal);
+    }
+    if domain.is_empty() {
+        return Err(ErrorCode::EmailInvalidDomain);
+    }
+    let local = if fold(domain) {
+        gmail_local(local)
+    } else {
+        local.to_owned()
+    };
+    if local.is_empty() {
+        return Err(ErrorCode::EmailEmptyLocal);
+    }
+    Ok(format!("{local}@{domain}"))
+}
+
 fn gmail_local(local: &str) -> String {
     strip_plus(local).chars().filter(|c| *c != '.').collect()
 }

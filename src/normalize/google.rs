@@ -11,7 +11,7 @@
 //! calling code (`(800) 555-0100` in `US` → `+18005550100`), which the
 //! library cannot know.
 
-use super::{phone, text, NormalizeOptions};
+use super::{email, phone, text, NormalizeOptions};
 use crate::error::ErrorCode;
 
 /// Trimmed, lowercase, one `@` with something on both sides; Gmail and
@@ -28,26 +28,9 @@ pub(crate) fn lower_email(value: &str, fold_gmail: bool) -> Result<String, Error
         return Err(ErrorCode::EmailWhitespace);
     }
     let lower = t.to_lowercase();
-    let (local, domain) = lower.split_once('@').ok_or(ErrorCode::EmailMissingAt)?;
-    if domain.contains('@') {
-        return Err(ErrorCode::EmailMultipleAt);
-    }
-    if local.is_empty() {
-        return Err(ErrorCode::EmailEmptyLocal);
-    }
-    if domain.is_empty() {
-        return Err(ErrorCode::EmailInvalidDomain);
-    }
-    let local: String = if fold_gmail && (domain == "gmail.com" || domain == "googlemail.com") {
-        let base = local.split('+').next().unwrap_or_default();
-        base.chars().filter(|c| *c != '.').collect()
-    } else {
-        local.to_owned()
-    };
-    if local.is_empty() {
-        return Err(ErrorCode::EmailEmptyLocal);
-    }
-    Ok(format!("{local}@{domain}"))
+    email::vendor_address(&lower, |domain| {
+        fold_gmail && (domain == "gmail.com" || domain == "googlemail.com")
+    })
 }
 
 /// `+` and every ASCII digit of the value; with a region, E.164 when the

@@ -12,7 +12,7 @@
 //!   as the operator does, whatever the country's own lengths; anything else
 //!   goes through the E.164 parser (`phone.rs`) with the `region` given.
 
-use super::{phone, text, NormalizeOptions};
+use super::{email, phone, text, NormalizeOptions};
 use crate::error::ErrorCode;
 
 /// The operator's e-mail normalisation (PAIR's: the same without the Gmail
@@ -26,26 +26,7 @@ pub(crate) fn email(value: &str, fold_gmail: bool) -> Result<String, ErrorCode> 
         return Err(ErrorCode::EmailInvalidCharacter);
     }
     let lower = t.to_ascii_lowercase();
-    let (local, domain) = lower.split_once('@').ok_or(ErrorCode::EmailMissingAt)?;
-    if domain.contains('@') {
-        return Err(ErrorCode::EmailMultipleAt);
-    }
-    if local.is_empty() {
-        return Err(ErrorCode::EmailEmptyLocal);
-    }
-    if domain.is_empty() {
-        return Err(ErrorCode::EmailInvalidDomain);
-    }
-    let local: String = if fold_gmail && domain == "gmail.com" {
-        let base = local.split('+').next().unwrap_or_default();
-        base.chars().filter(|c| *c != '.').collect()
-    } else {
-        local.to_owned()
-    };
-    if local.is_empty() {
-        return Err(ErrorCode::EmailEmptyLocal);
-    }
-    Ok(format!("{local}@{domain}"))
+    email::vendor_address(&lower, |domain| fold_gmail && domain == "gmail.com")
 }
 
 /// `+` and 10–15 ASCII digits (nothing else, not even a space) as is; else

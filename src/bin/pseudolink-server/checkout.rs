@@ -70,17 +70,12 @@ pub const DEFINITION_FIELDS: [&str; 15] = [
 /// `mk-<name>` are the only subjects of `matchKeys`.
 pub const DEFINITION_MATCH_KEYS: [&str; 3] = ["nameDob", "addressName", "companySite"];
 
-/// The platforms whose hashes a checkout may carry.
-const PLATFORMS: [Profile; 8] = [
-    Profile::Uid2,
-    Profile::Google,
-    Profile::Meta,
-    Profile::Tiktok,
-    Profile::Pinterest,
-    Profile::Snap,
-    Profile::Linkedin,
-    Profile::Pair,
-];
+/// The platforms whose hashes a checkout may carry: every profile but our own.
+fn platforms() -> impl Iterator<Item = Profile> {
+    Profile::ALL
+        .into_iter()
+        .filter(|p| *p != Profile::Pseudolink)
+}
 
 /// What the checkout accepts beyond its schema.
 #[derive(Clone, Default)]
@@ -271,7 +266,7 @@ fn validate(req: &CheckoutRequest, settings: &Settings) -> Result<(), ApiError> 
         }
     }
     for (platform, params) in &req.platform_hashes {
-        let Some(profile) = PLATFORMS.into_iter().find(|p| p.name() == platform) else {
+        let Some(profile) = platforms().find(|p| p.name() == platform) else {
             return bad("checkout.unknown_platform");
         };
         let names = hashed_parameter_names(profile);
@@ -564,7 +559,7 @@ mod tests {
         for (json, code) in cases {
             assert_eq!(check(json.clone()), Err(code), "{json}");
         }
-        for p in PLATFORMS {
+        for p in platforms() {
             for name in hashed_parameter_names(p) {
                 let value = match HashEncoding::of(p) {
                     HashEncoding::Base64 => format!("{}=", "A".repeat(43)),
