@@ -1,6 +1,9 @@
 // The playground: everything is computed in this tab by the pseudolink module.
 import init, { normalize, parseToken, platformHashes, Pseudonymizer } from 'pseudolink';
-import { DEMO_KEY, DEMO_KEY_ID, DEFINITION, FIELD_LABELS, explain } from '/shared/demo-config.js';
+import { DEMO_KEY_ID, pageKey, DEFINITION, FIELD_LABELS, explain } from '/shared/demo-config.js';
+
+// One key for this page load: options can change, tokens stay comparable.
+const PAGE_KEY = pageKey();
 
 const $ = (sel) => document.querySelector(sel);
 const FIELDS = Object.keys(FIELD_LABELS);
@@ -58,7 +61,7 @@ function rebuildPseudonymizer() {
   const definition = { ...DEFINITION, defaultRegion: region };
   if (dateOrder) definition.dateOrder = dateOrder;
   else delete definition.dateOrder;
-  pseudonymizer = new Pseudonymizer([{ id: DEMO_KEY_ID, secret: DEMO_KEY }], definition);
+  pseudonymizer = new Pseudonymizer([{ id: DEMO_KEY_ID, secret: PAGE_KEY }], definition);
 }
 
 function short(token) {

@@ -93,10 +93,11 @@ function allFiles(dir, prefix = '') {
 }
 
 test('no page ships keyed tokens together with the key that made them', async () => {
-    // The only token key under www/ is the playground's single-party demo key:
-    // no served file may carry a pl1 token made with it (whoever holds both can
-    // invert the tokens by guessing). The company's directory is keyed with
-    // the company's own keys (demo/company/), which no page holds.
+    // No served file holds a token key: the playground makes a random key per
+    // page load, and no served file carries a pl1 token under its key id
+    // (whoever holds tokens and their key can invert them by guessing). The
+    // company's directory is keyed with the company's own keys (demo/company/),
+    // which no page holds: neither their bytes nor their hex appear under www/.
     const { DEMO_KEY_ID } = await import(path.join(WWW, 'shared', 'demo-config.js'));
     const keyed = new RegExp(`pl1\\.[A-Za-z-]+\\.${DEMO_KEY_ID}\\.[A-Za-z0-9_-]{43}`);
     const files = allFiles(WWW);
@@ -105,4 +106,11 @@ test('no page ships keyed tokens together with the key that made them', async ()
     assert.deepEqual(offenders, []);
     const { keyId } = JSON.parse(readFileSync(path.join(WWW, 'console', 'demo-directory.json'), 'utf8'));
     assert.notEqual(keyId, DEMO_KEY_ID);
+    const company = JSON.parse(readFileSync(path.join(ROOT, 'demo', 'company', 'directory-keys.json'), 'utf8'));
+    const secrets = [company.tokenKeyHex, Buffer.from(company.tokenKeyHex, 'hex').toString('base64'), company.clkSecret];
+    assert.deepEqual(files.filter((f) => secrets.some((x) => readFileSync(path.join(WWW, f), 'latin1').includes(x))), []);
+    // No key literal in the page modules (32 numbers in a Uint8Array, or 64 hex digits).
+    const keyLiteral = /new Uint8Array\(\[(\s*0x[0-9a-f]{2}\s*,){31}|['"][0-9a-f]{64}['"]/i;
+    assert.deepEqual(files.filter((f) => /\.(m?js|html)$/.test(f) && !f.startsWith('vendor/')
+        && keyLiteral.test(readFileSync(path.join(WWW, f), 'utf8'))), []);
 });

@@ -40,7 +40,7 @@ test('playground: live normalisation, tokens and a payload without raw values', 
             return [name.textContent, { norm: norm.textContent, token: token.title }];
         })));
     assert.equal(rows['E-mail'].norm, 'jonsmith@gmail.com');
-    assert.match(rows['E-mail'].token, /^pl1\.email\.demo2026\.[A-Za-z0-9_-]{43}$/);
+    assert.match(rows['E-mail'].token, /^pl1\.email\.page\.[A-Za-z0-9_-]{43}$/);
     assert.equal(rows.Phone.norm, '+14155550100');
     assert.equal(rows['First name'].norm, 'jon');
     assert.equal(rows['Date of birth'].norm, '19850214');
