@@ -281,7 +281,7 @@ for (const name of BROWSERS) {
         for (const [k, v] of Object.entries(typed)) await tab.fill(`input[name="${k}"]`, v);
         await tab.waitFor(() => /jonsmith@gmail\.com/.test(document.querySelector('#table').textContent));
         const payload = JSON.parse(await tab.eval(() => document.querySelector('#payload').textContent));
-        assert.match(payload.tokens.email, /^pl1\.email\.demo2026\.[A-Za-z0-9_-]{43}$/);
+        assert.match(payload.tokens.email, /^pl1\.email\.page\.[A-Za-z0-9_-]{43}$/);
         await b.settle();
         assertNoRawValues(b.requests.slice(before).length ? b.requests.slice(before) : b.requests, Object.values(typed));
         assert.deepEqual(tab.errors, []);

@@ -47,7 +47,7 @@ test('playground: live normalisation, tokens and a payload without raw values', 
     assert.equal(rows['State / province'].norm, 'CA');
 
     const payload = JSON.parse(await page.textContent('#payload'));
-    assert.equal(payload.keyId, 'demo2026');
+    assert.equal(payload.keyId, 'page');
     assert.equal(Object.keys(payload.tokens).length, Object.keys(TYPED).length);
     assert.deepEqual(Object.keys(payload.matchKeys).sort(), ['addressName', 'nameDob']);
     assert.match(payload.platforms.uid2.email_hash, /^[A-Za-z0-9+/]{43}=$/);
