@@ -44,6 +44,8 @@ mod health;
 mod keyserver;
 #[path = "pseudolink-server/linkage/mod.rs"]
 mod linkage;
+#[path = "pseudolink-server/media_type.rs"]
+mod media_type;
 #[path = "pseudolink-server/security_headers.rs"]
 mod security_headers;
 #[path = "pseudolink-server/static_files.rs"]

@@ -199,11 +199,7 @@ fn parse(
     headers: &HeaderMap,
     body: Result<Bytes, BytesRejection>,
 ) -> Result<CheckoutRequest, ApiError> {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    let json = crate::media_type::is_json(headers);
     if !json {
         return Err(ApiError(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

@@ -222,11 +222,7 @@ async fn evaluate_inner<'a>(
             ));
         }
     }
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    let json = crate::media_type::is_json(headers);
     if !json {
         return Err(refused(
             StatusCode::UNSUPPORTED_MEDIA_TYPE,

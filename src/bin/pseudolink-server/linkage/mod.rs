@@ -433,11 +433,7 @@ fn revoked() -> Refused {
 }
 
 fn require_json(headers: &HeaderMap) -> Result<(), Refused> {
-    let json = headers
-        .get(header::CONTENT_TYPE)
-        .and_then(|v| v.to_str().ok())
-        .and_then(|v| v.split(';').next())
-        .is_some_and(|v| v.trim().eq_ignore_ascii_case("application/json"));
+    let json = crate::media_type::is_json(headers);
     if json {
         Ok(())
     } else {
