@@ -132,6 +132,11 @@ pub mod oblivious {
         pub responses: Vec<EvaluateResponse>,
         /// What the real answers finalise to.
         pub expected: Vec<Tokenized>,
+        /// Per key version: a client pinning that version only, and what the
+        /// real answer finalises to under it. Finalising a mutated answer
+        /// with it verifies the one proof the mutation touched, not also the
+        /// other version's untouched one (half the scalar multiplications).
+        pub single: Vec<(ObliviousClient, Vec<Tokenized>)>,
     }
 
     /// The process's fixture.
@@ -143,7 +148,7 @@ pub mod oblivious {
                 KeyPair::derive("2026a", &[7; 32]).expect("valid"),
                 KeyPair::derive("2026b", &[8; 32]).expect("valid"),
             ];
-            let pins = keys
+            let pins: Vec<PublicKey> = keys
                 .iter()
                 .map(|k| PublicKey::new(k.version(), &k.public_key()).expect("valid"))
                 .collect();
@@ -151,6 +156,12 @@ pub mod oblivious {
                 r#"{"version":1,"fields":["email","phone","lastName","street"],"matchKeys":[{"name":"m","parts":[{"field":"lastName"},{"field":"street","take":"streetNumber"}]}]}"#,
             )
             .expect("valid");
+            let single = pins
+                .iter()
+                .map(|pin| {
+                    ObliviousClient::new(def.clone(), vec![pin.clone()]).expect("valid")
+                })
+                .collect::<Vec<_>>();
             let client = ObliviousClient::new(def, pins).expect("valid");
             let records = [
                 Record::new().with(Field::Email, "Jane@Example.com"),
@@ -169,12 +180,23 @@ pub mod oblivious {
                 })
                 .collect();
             let expected = client.finalize(&batch, &responses).expect("verifies");
+            // A batch blinded by the two-version client finalises under a
+            // one-version client with the same definition: the blinded
+            // elements are the same for every version.
+            let single = single
+                .into_iter()
+                .map(|c| {
+                    let out = c.finalize(&batch, &responses).expect("verifies");
+                    (c, out)
+                })
+                .collect();
             Fixture {
                 keys,
                 client,
                 batch,
                 responses,
                 expected,
+                single,
             }
         })
     }
@@ -199,11 +221,20 @@ pub mod oblivious {
 }
 
 /// Caps a configuration's training work (u sampling and EM iterations cost
-/// what the caller asks for, linearly): fuzzing wants many small runs.
+/// what the caller asks for, linearly): fuzzing wants many small runs. A
+/// fuzz input holds a handful of records, so a sample of [`U_SAMPLE_CAP`]
+/// pairs (with replacement) already meets each pair many times; what a
+/// larger sample adds is time, not paths. Values below the linker's minimum
+/// (100) are left alone, so validation still sees them.
 pub fn tame(config: &mut pseudolink::link::LinkConfig) {
-    config.em.u_sample_pairs = config.em.u_sample_pairs.min(2_000);
-    config.em.max_iterations = config.em.max_iterations.min(20);
+    config.em.u_sample_pairs = config.em.u_sample_pairs.min(U_SAMPLE_CAP);
+    config.em.max_iterations = config.em.max_iterations.min(EM_ITERATION_CAP);
 }
+
+/// The u sample a fuzzed linker configuration may ask for (the linker's minimum is 100).
+pub const U_SAMPLE_CAP: u32 = 200;
+/// The EM iterations a fuzzed linker configuration may ask for.
+pub const EM_ITERATION_CAP: u32 = 10;
 
 /// Asserts two JSON documents equal, numbers to 1e-12 relative: serde_json's
 /// default float parsing (no `float_roundtrip`, kept out of the .wasm) may be
