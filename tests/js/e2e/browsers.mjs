@@ -21,10 +21,10 @@
 //
 // `eval` and `waitFor` take a function that runs in the page (it must not
 // close over test variables; pass them as arguments, JSON-serialisable).
-import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { homedir, tmpdir } from 'node:os';
 import path from 'node:path';
-import { launchChromium } from './harness.mjs';
+import { ARTIFACTS, assertNoRawValues, launchChromium, startHarness, startServer } from './harness.mjs';
 
 /** Browsers the cross-browser tests run in: $E2E_BROWSERS (comma-separated), else both. */
 export const BROWSERS = (process.env.E2E_BROWSERS ?? 'chromium,firefox').split(',').map((s) => s.trim()).filter(Boolean);
@@ -84,8 +84,16 @@ async function launchPlaywrightChromium() {
     };
 }
 
-async function launchSeleniumFirefox() {
-    const { Builder, By } = await import('selenium-webdriver');
+/**
+ * Firefox ESR through geckodriver with WebDriver BiDi: the driver, its BiDi
+ * connection, every request the browser makes (workers' too) with its body
+ * (settle() fetches bodies from a BiDi data collector), and the events of
+ * `network.*` and `log.entryAdded` handed to `listeners` (each gets the
+ * parsed message). Shared by the tab API below and the page API of
+ * startBrowserHarness().
+ */
+async function firefoxSession() {
+    const { Builder } = await import('selenium-webdriver');
     const firefox = (await import('selenium-webdriver/firefox.js')).default;
     const profileDir = mkdtempSync(path.join(tmpdir(), 'pseudolink-firefox-'));
     const options = new firefox.Options()
@@ -105,38 +113,31 @@ async function launchSeleniumFirefox() {
     const requests = [];
     /** BiDi request id and body size of each recorded request (its body is fetched by settle()). */
     const bodyOf = new WeakMap();
-    let errors = [];
+    const listeners = new Set();
     let collector;
-    const onMessage = (raw) => {
+    bidi.socket.on('message', (raw) => {
         let m;
         try { m = JSON.parse(raw.toString()); } catch { return; }
-        const p = m.params;
         if (m.method === 'network.beforeRequestSent') {
-            const r = p.request;
+            const r = m.params.request;
             const headers = Object.fromEntries((r.headers ?? []).map((h) => [h.name.toLowerCase(), h.value?.value ?? '']));
             const rec = { url: r.url, method: r.method, headers, body: '' };
             requests.push(rec);
             if (r.bodySize > 0) bodyOf.set(rec, { id: r.request, fetched: false });
-        } else if (m.method === 'network.responseCompleted') {
-            if (p.response.status >= 400) errors.push(`HTTP ${p.response.status}: ${pathOf(p.request.url)}`);
-        } else if (m.method === 'network.fetchError') {
-            errors.push(`request failed: ${pathOf(p.request.url)}`);
-        } else if (m.method === 'log.entryAdded') {
-            if (p.level === 'error') errors.push(`${p.type === 'javascript' ? 'pageerror' : 'console.error'}: ${p.text}`);
         }
-    };
-    bidi.socket.on('message', onMessage);
+        for (const l of listeners) l(m);
+    });
     await bidi.subscribe(['network.beforeRequestSent', 'network.responseCompleted', 'network.fetchError', 'log.entryAdded']);
     const got = await bidi.send({ method: 'network.addDataCollector', params: { dataTypes: ['request'], maxEncodedDataSize: 64 * 1024 * 1024 } });
     collector = got?.result?.collector;
     if (!collector) throw new Error('Firefox: no BiDi data collector for request bodies');
-    const context = await driver.getWindowHandle();
     const files = mkdtempSync(path.join(tmpdir(), 'pseudolink-firefox-files-'));
-
-    const run = (fn, args) => driver.executeScript(`return (${fn.toString()})(...arguments);`, ...args);
     return {
-        name: 'firefox',
+        driver,
+        bidi,
         requests,
+        listeners,
+        files,
         /**
          * Waits until `until(requests)` holds (default: at once) and every
          * recorded request with a body has it: BiDi events may trail the
@@ -169,6 +170,41 @@ async function launchSeleniumFirefox() {
                 await new Promise((r) => setTimeout(r, 100));
             }
         },
+        async close() {
+            try {
+                await driver.quit();
+            } finally {
+                rmSync(profileDir, { recursive: true, force: true });
+                rmSync(files, { recursive: true, force: true });
+            }
+        },
+    };
+}
+
+/** A BiDi event's error line for the page errors list, or null. */
+function errorOf(m) {
+    const p = m.params;
+    if (m.method === 'network.responseCompleted' && p.response.status >= 400) return `HTTP ${p.response.status}: ${pathOf(p.request.url)}`;
+    if (m.method === 'network.fetchError') return `request failed: ${pathOf(p.request.url)}`;
+    if (m.method === 'log.entryAdded' && p.level === 'error') return `${p.type === 'javascript' ? 'pageerror' : 'console.error'}: ${p.text}`;
+    return null;
+}
+
+async function launchSeleniumFirefox() {
+    const { By } = await import('selenium-webdriver');
+    const fx = await firefoxSession();
+    const { driver, bidi, files } = fx;
+    let errors = [];
+    fx.listeners.add((m) => {
+        const e = errorOf(m);
+        if (e) errors.push(e);
+    });
+    const context = await driver.getWindowHandle();
+    const run = (fn, args) => driver.executeScript(`return (${fn.toString()})(...arguments);`, ...args);
+    return {
+        name: 'firefox',
+        requests: fx.requests,
+        settle: fx.settle,
         async open(url) {
             errors = [];
             const tab = { errors };
@@ -197,14 +233,7 @@ async function launchSeleniumFirefox() {
                 close: async () => { await driver.get('about:blank'); },
             });
         },
-        async close() {
-            try {
-                await driver.quit();
-            } finally {
-                rmSync(profileDir, { recursive: true, force: true });
-                rmSync(files, { recursive: true, force: true });
-            }
-        },
+        close: () => fx.close(),
     };
 }
 
@@ -217,4 +246,266 @@ export async function launchBrowser(name) {
     }
     if (name === 'firefox') return launchSeleniumFirefox();
     throw new Error(`unknown browser ${name}`);
+}
+
+/** Playwright's glob for URLs (`*`: within a path segment, `**`: anything) as a RegExp. */
+function globRegExp(glob) {
+    let re = '';
+    for (let i = 0; i < glob.length; i++) {
+        const c = glob[i];
+        if (c === '*' && glob[i + 1] === '*') { re += '.*'; i++; } else if (c === '*') re += '[^/]*';
+        else re += c.replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+    }
+    return new RegExp(`^${re}$`);
+}
+
+/** How the page side marks `undefined` in its JSON (Playwright keeps such properties; JSON would drop them). */
+const UNDEFINED = '\u0000undefined';
+
+/** Puts `undefined` back where the page marked it. */
+function revive(v) {
+    if (v === UNDEFINED) return undefined;
+    if (Array.isArray(v)) return v.map(revive);
+    if (v && typeof v === 'object') {
+        for (const k of Object.keys(v)) v[k] = revive(v[k]);
+    }
+    return v;
+}
+
+/** A BiDi script.evaluate result: the page side returns the value as JSON text. */
+function evalResult(res, what) {
+    const r = res?.result;
+    if (r?.type === 'exception') throw new Error(`${what}: ${r.exceptionDetails?.text ?? 'exception in the page'}`);
+    if (r?.type !== 'success' || r.result?.type !== 'string') throw new Error(`${what}: no result`);
+    return revive(JSON.parse(r.result.value)).v;
+}
+
+/** Playwright's default `waitForSelector` state is "visible": attached, with a box, not visibility:hidden. */
+const SELECTOR_STATE = (sel, state) => {
+    const el = document.querySelector(sel);
+    const visible = !!el && el.getClientRects().length > 0 && getComputedStyle(el).visibility !== 'hidden';
+    if (state === 'attached') return !!el;
+    if (state === 'detached') return !el;
+    if (state === 'hidden') return !visible;
+    return visible;
+};
+
+/**
+ * The part of Playwright's Page API the detailed page suites use, on a
+ * Firefox tab (a BiDi browsing context): evaluate, $eval, $$eval,
+ * waitForSelector, waitForFunction, textContent, click, fill, reload,
+ * screenshot, close. Functions run in the page's realm through BiDi
+ * `script.evaluate` (like Playwright's evaluation, not subject to the page's
+ * CSP); their arguments and results must be JSON. Clicks are WebDriver
+ * element clicks in the tab.
+ */
+function firefoxPage(fx, context, By) {
+    const { driver, bidi } = fx;
+    const evaluate = async (fn, ...args) => {
+        const body = typeof fn === 'string'
+            ? `(async () => ({ v: await (${fn}) }))()`
+            : `(async () => ({ v: await (${fn.toString()})(...${JSON.stringify(args)}) }))()`;
+        const res = await bidi.send({
+            method: 'script.evaluate',
+            params: {
+                expression: `${body}.then((r) => JSON.stringify(r, (k, x) => (x === undefined ? ${JSON.stringify(UNDEFINED)} : x)))`,
+                target: { context },
+                awaitPromise: true,
+            },
+        });
+        return evalResult(res, 'evaluate');
+    };
+    const $eval = (sel, fn, arg) => evaluate((s, src, a) => {
+        const el = document.querySelector(s);
+        if (!el) throw new Error(`no element matches ${s}`);
+        // eslint-disable-next-line no-new-func
+        return (0, eval)(`(${src})`)(el, a);
+    }, sel, fn.toString(), arg ?? null);
+    const $$eval = (sel, fn, arg) => evaluate((s, src, a) => (0, eval)(`(${src})`)([...document.querySelectorAll(s)], a), sel, fn.toString(), arg ?? null);
+    const waitForFunction = (fn, arg, { timeout = 30_000 } = {}) => poll(
+        () => evaluate(typeof fn === 'string' ? fn : `(${fn.toString()})(${JSON.stringify(arg ?? null)})`),
+        timeout, `function ${fn.toString().slice(0, 60)}`);
+    const waitForSelector = (sel, { timeout = 30_000, state = 'visible' } = {}) => poll(
+        () => evaluate(SELECTOR_STATE, sel, state), timeout, `selector ${sel} (${state})`);
+    const inTab = async () => { await driver.switchTo().window(context); };
+    return {
+        evaluate,
+        $eval,
+        $$eval,
+        waitForFunction,
+        waitForSelector,
+        textContent: (sel) => $eval(sel, (e) => e.textContent),
+        async click(sel) {
+            await waitForSelector(sel);
+            await inTab();
+            await (await driver.findElement(By.css(sel))).click();
+        },
+        /** As Playwright's fill: the value replaced at once, with an input event (and change, as a user leaving the field). */
+        async fill(sel, value) {
+            await waitForSelector(sel);
+            await evaluate((s, v) => {
+                const el = document.querySelector(s);
+                el.focus();
+                const proto = el instanceof HTMLTextAreaElement ? HTMLTextAreaElement.prototype : HTMLInputElement.prototype;
+                Object.getOwnPropertyDescriptor(proto, 'value').set.call(el, v);
+                el.dispatchEvent(new Event('input', { bubbles: true }));
+                el.dispatchEvent(new Event('change', { bubbles: true }));
+            }, sel, value);
+        },
+        async reload() {
+            await bidi.send({ method: 'browsingContext.reload', params: { context, wait: 'complete' } });
+            await fx.idle(context);
+        },
+        async screenshot({ path: file }) {
+            const res = await bidi.send({ method: 'browsingContext.captureScreenshot', params: { context, origin: 'document' } });
+            writeFileSync(file, Buffer.from(res.result.data, 'base64'));
+        },
+        async close() {
+            fx.pages.delete(context);
+            await bidi.send({ method: 'browsingContext.close', params: { context } });
+        },
+    };
+}
+
+/**
+ * The detailed page suites' harness (harness.mjs's startHarness: server +
+ * browser, `open(rel)` → {page, errors}, `requests`, `assertNoRawValues`,
+ * `screenshot`, `close`) in `name`: 'chromium' (playwright-core, exactly
+ * startHarness) or 'firefox' (Firefox ESR through geckodriver and WebDriver
+ * BiDi, with the Playwright page API above; `route(glob, handler)` and
+ * `unrouteAll()` answer requests through BiDi network interception, with
+ * Playwright's route.request() / route.fulfill() / route.continue()).
+ * In Firefox `assertNoRawValues` first settles the BiDi events and bodies;
+ * `settle()` does so alone (before reading `requests`; a no-op in Chromium).
+ * `browser` names the browser; `context` is Playwright's (Chromium only).
+ */
+export async function startBrowserHarness(name, serverOptions) {
+    if (name === 'chromium') {
+        const h = await startHarness(serverOptions);
+        return { ...h, browser: 'chromium', settle: async () => {}, route: (glob, handler) => h.context.route(glob, handler), unrouteAll: () => h.context.unrouteAll({ behavior: 'wait' }) };
+    }
+    if (name !== 'firefox') throw new Error(`unknown browser ${name}`);
+    const { By } = await import('selenium-webdriver');
+    const server = await startServer(serverOptions);
+    let fx;
+    try {
+        fx = await firefoxSession();
+    } catch (e) {
+        await server.stop();
+        throw e;
+    }
+    const { bidi } = fx;
+    /** Open pages: context id → {errors, inflight}. Events without a known context go to every open page. */
+    fx.pages = new Map();
+    const routes = [];
+    /** Origin → BiDi intercept id. */
+    const intercepts = new Map();
+    fx.listeners.add((m) => {
+        const p = m.params ?? {};
+        const pages = fx.pages.has(p.context) ? [fx.pages.get(p.context)] : [...fx.pages.values()];
+        const e = errorOf(m);
+        // Firefox asks for /favicon.ico on its own; a page without one is fine.
+        if (e && !e.endsWith(': /favicon.ico')) for (const pg of pages) pg.errors.push(e);
+        if (m.method === 'network.beforeRequestSent') {
+            for (const pg of pages) { pg.inflight.add(p.request.request); pg.lastNetwork = Date.now(); }
+            if (p.isBlocked) onBlocked(p).catch(() => {});
+        } else if (m.method === 'network.responseCompleted' || m.method === 'network.fetchError') {
+            for (const pg of pages) { pg.inflight.delete(p.request.request); pg.lastNetwork = Date.now(); }
+        }
+    });
+    async function onBlocked(p) {
+        const r = p.request;
+        const route = routes.find((x) => x.re.test(r.url));
+        if (!route) {
+            await bidi.send({ method: 'network.continueRequest', params: { request: r.request } });
+            return;
+        }
+        const headers = Object.fromEntries((r.headers ?? []).map((x) => [x.name.toLowerCase(), x.value?.value ?? '']));
+        let body = '';
+        if (r.bodySize > 0) {
+            const d = await bidi.send({ method: 'network.getData', params: { dataType: 'request', request: r.request } }).catch(() => null);
+            const bytes = d?.result?.bytes;
+            body = bytes?.type === 'base64' ? Buffer.from(bytes.value, 'base64').toString('utf8') : bytes?.value ?? '';
+        }
+        await route.handler({
+            request: () => ({ url: () => r.url, method: () => r.method, headers: () => headers, postData: () => body }),
+            fulfill: ({ status = 200, contentType = 'text/plain', body: out = '' }) => bidi.send({
+                method: 'network.provideResponse',
+                params: {
+                    request: r.request,
+                    statusCode: status,
+                    reasonPhrase: status < 400 ? 'OK' : 'Error',
+                    headers: [{ name: 'content-type', value: { type: 'string', value: contentType } }],
+                    body: { type: 'string', value: out },
+                },
+            }),
+            continue: () => bidi.send({ method: 'network.continueRequest', params: { request: r.request } }),
+        });
+    }
+    /** Waits until the tab's network has been quiet for 500 ms (Playwright's "networkidle"). */
+    fx.idle = (context) => poll(() => {
+        const pg = fx.pages.get(context);
+        return !pg || (pg.inflight.size === 0 && Date.now() - pg.lastNetwork >= 500);
+    }, 30_000, 'network idle');
+
+    return {
+        browser: 'firefox',
+        url: server.url,
+        keyserverUrl: server.keyserverUrl,
+        linkageUrl: server.linkageUrl,
+        consoleUrl: server.consoleUrl,
+        serverLog: server.log,
+        requests: fx.requests,
+        settle: fx.settle,
+
+        /** As startHarness's open: a new tab at `rel`, once loaded and its network idle. */
+        async open(rel, { waitUntil = 'networkidle' } = {}) {
+            const created = await bidi.send({ method: 'browsingContext.create', params: { type: 'tab' } });
+            const context = created.result.context;
+            const pg = { errors: [], inflight: new Set(), lastNetwork: Date.now() };
+            fx.pages.set(context, pg);
+            const url = new URL(rel, server.url).href;
+            await bidi.send({ method: 'browsingContext.navigate', params: { context, url, wait: 'complete' } });
+            if (waitUntil === 'networkidle') await fx.idle(context);
+            return { page: firefoxPage(fx, context, By), errors: pg.errors };
+        },
+
+        /** Answers requests whose URL matches `glob` with `handler(route)` until unrouteAll(). */
+        async route(glob, handler) {
+            routes.push({ re: globRegExp(glob), handler });
+            // One interception per origin; a request no route matches is continued.
+            const u = new URL(glob.replace(/\*+/g, 'x'));
+            if (!intercepts.has(u.origin)) {
+                const pattern = { type: 'pattern', protocol: u.protocol.replace(':', ''), hostname: u.hostname, port: u.port };
+                const res = await bidi.send({ method: 'network.addIntercept', params: { phases: ['beforeRequestSent'], urlPatterns: [pattern] } });
+                intercepts.set(u.origin, res.result.intercept);
+            }
+        },
+        async unrouteAll() {
+            routes.length = 0;
+            for (const intercept of intercepts.values()) await bidi.send({ method: 'network.removeIntercept', params: { intercept } });
+            intercepts.clear();
+        },
+
+        async screenshot(page, name) {
+            mkdirSync(ARTIFACTS, { recursive: true });
+            const file = path.join(ARTIFACTS, `firefox-${name.replace(/[^A-Za-z0-9._-]+/g, '_')}.png`);
+            await page.screenshot({ path: file, fullPage: true });
+            return file;
+        },
+
+        /** harness.mjs's check, after the BiDi events and request bodies are in. */
+        async assertNoRawValues(values) {
+            await fx.settle();
+            assertNoRawValues(fx.requests, values);
+        },
+
+        async close() {
+            const errors = [];
+            await fx.close().catch((e) => errors.push(e));
+            const res = await server.stop().catch((e) => errors.push(e));
+            if (errors.length) throw errors[0];
+            return res;
+        },
+    };
 }

@@ -24,7 +24,7 @@ import assert from 'node:assert/strict';
 import { mkdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
 import Papa from 'papaparse';
-import { ARTIFACTS, DEMO_KEYSERVER, ROOT, startServer } from './harness.mjs';
+import { ARTIFACTS, DEMO_KEYSERVER, ROOT, assertNoRawValues, startServer } from './harness.mjs';
 import { DEMO_LINKAGE, runCompanyPipeline } from './linkage-harness.mjs';
 import { BROWSERS, launchBrowser } from './browsers.mjs';
 import { overflow, unnamedControls } from './page-checks.mjs';
@@ -37,18 +37,6 @@ function rawSample(n) {
     const [header, ...rows] = PARTNER;
     const cols = ['Email Address', 'Phone', 'Address'].map((c) => header.indexOf(c));
     return rows.slice(0, n).flatMap((r) => cols.map((c) => r[c].trim())).filter((v) => v.length >= 8);
-}
-
-/** Fails if a request carries one of `values`, verbatim or URL-encoded; names the request, never the value. */
-function assertNoRawValues(requests, values) {
-    assert.ok(requests.length > 0, 'requests were recorded');
-    for (const v of values) {
-        const forms = new Set([v, encodeURIComponent(v), encodeURIComponent(v).replace(/%20/g, '+')]);
-        for (const r of requests) {
-            const hay = [r.url, JSON.stringify(r.headers), r.body].join('\n');
-            for (const f of forms) assert.ok(!hay.includes(f), `${r.method} ${new URL(r.url).pathname} carries a raw value typed into the page`);
-        }
-    }
 }
 
 let server;

@@ -123,6 +123,25 @@ export async function startServer({ www = path.join(ROOT, 'www'), pkg = path.joi
     return { url, keyserverUrl, linkageUrl, consoleUrl, stop, log };
 }
 
+/**
+ * Fails if any of `requests` ({url, method, headers, body}) carries one of
+ * `values` (raw identifiers typed into a page) in its URL, headers or body,
+ * verbatim or URL-encoded. The failure message names the request, never the
+ * value. Shared by every page suite, in every browser.
+ */
+export function assertNoRawValues(requests, values) {
+    assert.ok(requests.length > 0, 'requests were recorded');
+    for (const v of values) {
+        const forms = new Set([v, encodeURIComponent(v), encodeURIComponent(v).replace(/%20/g, '+')]);
+        for (const r of requests) {
+            const hay = [r.url, JSON.stringify(r.headers), r.body].join('\n');
+            for (const f of forms) {
+                assert.ok(!hay.includes(f), `${r.method} ${new URL(r.url).pathname} carries a raw value typed into the page`);
+            }
+        }
+    }
+}
+
 /** Headless Chromium with a fresh user-data dir; resolves to {context, close()}. */
 export async function launchChromium() {
     const userDataDir = mkdtempSync(path.join(tmpdir(), 'pseudolink-chromium-'));
@@ -201,21 +220,9 @@ export async function startHarness(serverOptions) {
             return file;
         },
 
-        /**
-         * Fails if any recorded request carries one of `values` (raw identifiers
-         * typed into a page) in its URL, headers or body, verbatim or URL-encoded.
-         * The failure message names the request, never the value.
-         */
+        /** assertNoRawValues() below, over every request any page of this harness made. */
         assertNoRawValues(values) {
-            for (const v of values) {
-                const forms = new Set([v, encodeURIComponent(v), encodeURIComponent(v).replace(/%20/g, '+')]);
-                for (const r of requests) {
-                    const hay = [r.url, JSON.stringify(r.headers), r.body].join('\n');
-                    for (const f of forms) {
-                        assert.ok(!hay.includes(f), `${r.method} ${new URL(r.url).pathname} carries a raw value typed into the page`);
-                    }
-                }
-            }
+            assertNoRawValues(requests, values);
         },
 
         async close() {
