@@ -296,11 +296,11 @@ const SELECTOR_STATE = (sel, state) => {
  * waitForSelector, waitForFunction, textContent, click, fill, reload,
  * screenshot, close. Functions run in the page's realm through BiDi
  * `script.evaluate` (like Playwright's evaluation, not subject to the page's
- * CSP); their arguments and results must be JSON. Clicks are WebDriver
- * element clicks in the tab.
+ * CSP); their arguments and results must be JSON. Clicks are real mouse
+ * clicks through BiDi input actions.
  */
-function firefoxPage(fx, context, By) {
-    const { driver, bidi } = fx;
+function firefoxPage(fx, context) {
+    const { bidi } = fx;
     const evaluate = async (fn, ...args) => {
         const body = typeof fn === 'string'
             ? `(async () => ({ v: await (${fn}) }))()`
@@ -327,7 +327,6 @@ function firefoxPage(fx, context, By) {
         timeout, `function ${fn.toString().slice(0, 60)}`);
     const waitForSelector = (sel, { timeout = 30_000, state = 'visible' } = {}) => poll(
         () => evaluate(SELECTOR_STATE, sel, state), timeout, `selector ${sel} (${state})`);
-    const inTab = async () => { await driver.switchTo().window(context); };
     return {
         evaluate,
         $eval,
@@ -335,10 +334,29 @@ function firefoxPage(fx, context, By) {
         waitForFunction,
         waitForSelector,
         textContent: (sel) => $eval(sel, (e) => e.textContent),
+        /** As Playwright's click: the element scrolled into view, then a real mouse click at its centre (BiDi input). */
         async click(sel) {
             await waitForSelector(sel);
-            await inTab();
-            await (await driver.findElement(By.css(sel))).click();
+            const { x, y } = await evaluate((s) => {
+                const el = document.querySelector(s);
+                el.scrollIntoView({ block: 'center', inline: 'center' });
+                const r = el.getBoundingClientRect();
+                return { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2) };
+            }, sel);
+            await bidi.send({
+                method: 'input.performActions',
+                params: {
+                    context,
+                    actions: [{
+                        type: 'pointer', id: 'mouse', parameters: { pointerType: 'mouse' },
+                        actions: [
+                            { type: 'pointerMove', x, y, origin: 'viewport' },
+                            { type: 'pointerDown', button: 0 },
+                            { type: 'pointerUp', button: 0 },
+                        ],
+                    }],
+                },
+            });
         },
         /** As Playwright's fill: the value replaced at once, with an input event (and change, as a user leaving the field). */
         async fill(sel, value) {
@@ -385,7 +403,6 @@ export async function startBrowserHarness(name, serverOptions) {
         return { ...h, browser: 'chromium', settle: async () => {}, route: (glob, handler) => h.context.route(glob, handler), unrouteAll: () => h.context.unrouteAll({ behavior: 'wait' }) };
     }
     if (name !== 'firefox') throw new Error(`unknown browser ${name}`);
-    const { By } = await import('selenium-webdriver');
     const server = await startServer(serverOptions);
     let fx;
     try {
@@ -467,18 +484,24 @@ export async function startBrowserHarness(name, serverOptions) {
             const url = new URL(rel, server.url).href;
             await bidi.send({ method: 'browsingContext.navigate', params: { context, url, wait: 'complete' } });
             if (waitUntil === 'networkidle') await fx.idle(context);
-            return { page: firefoxPage(fx, context, By), errors: pg.errors };
+            return { page: firefoxPage(fx, context), errors: pg.errors };
         },
 
         /** Answers requests whose URL matches `glob` with `handler(route)` until unrouteAll(). */
         async route(glob, handler) {
             routes.push({ re: globRegExp(glob), handler });
-            // One interception per origin; a request no route matches is continued.
-            const u = new URL(glob.replace(/\*+/g, 'x'));
-            if (!intercepts.has(u.origin)) {
-                const pattern = { type: 'pattern', protocol: u.protocol.replace(':', ''), hostname: u.hostname, port: u.port };
-                const res = await bidi.send({ method: 'network.addIntercept', params: { phases: ['beforeRequestSent'], urlPatterns: [pattern] } });
-                intercepts.set(u.origin, res.result.intercept);
+            // One interception per origin (every request for a glob without
+            // one); a request no route matches is continued.
+            let origin = '*';
+            let urlPatterns;
+            try {
+                const u = new URL(glob.replace(/\*+/g, 'x'));
+                origin = u.origin;
+                urlPatterns = [{ type: 'pattern', protocol: u.protocol.replace(':', ''), hostname: u.hostname, port: u.port }];
+            } catch { /* no origin in the glob */ }
+            if (!intercepts.has(origin)) {
+                const res = await bidi.send({ method: 'network.addIntercept', params: { phases: ['beforeRequestSent'], ...(urlPatterns ? { urlPatterns } : {}) } });
+                intercepts.set(origin, res.result.intercept);
             }
         },
         async unrouteAll() {
