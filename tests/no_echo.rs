@@ -41,6 +41,8 @@ const PROJECT: &str = "demo-partners";
 
 struct Servers {
     child: Child,
+    /// The rest of stdout after the listening lines (read at stop).
+    stdout: BufReader<std::process::ChildStdout>,
     pages: String,
     keys: String,
     linkage: String,
@@ -88,6 +90,7 @@ impl Servers {
         let console = addr("console listening on http://");
         Servers {
             child,
+            stdout: out,
             pages,
             keys,
             linkage,
@@ -96,7 +99,8 @@ impl Servers {
         }
     }
 
-    /// SIGTERM, then everything written to stderr.
+    /// SIGTERM, then everything written to stderr and, after the listening
+    /// lines, to stdout (a log may go to either).
     fn stop(mut self) -> String {
         let status = Command::new("kill")
             .args(["-TERM", &self.child.id().to_string()])
@@ -111,6 +115,7 @@ impl Servers {
             .unwrap()
             .read_to_string(&mut log)
             .unwrap();
+        self.stdout.read_to_string(&mut log).unwrap();
         log
     }
 }
@@ -490,6 +495,8 @@ fn no_endpoint_or_log_echoes_the_request() {
         ("POST", format!("{base}/uploads/{SEGMENT}/commit")),
         ("GET", format!("{base}/runs/{EMAIL}")),
         ("GET", format!("{base}/runs?e={EMAIL}")),
+        ("GET", format!("{base}?e={EMAIL}")),
+        ("GET", format!("{base}/uploads/{upload}?e={EMAIL}")),
         ("GET", format!("/v1/{SEGMENT}/{NUMBER}")),
         ("DELETE", format!("{base}/runs/{SEGMENT}")),
         ("NEEDLEMETHOD", format!("{base}/runs")),
