@@ -183,10 +183,11 @@ bundler:
 demo-data-check:
 	@$(TIMED) demo-data-check scripts/demo-directory.sh --check
 
-# Page tests. e2e/browsers.test.mjs runs its pages in Chromium (playwright-core)
-# and Firefox ESR (geckodriver, WebDriver BiDi: selenium-webdriver); the others
-# in Chromium. First: the vendored Papa Parse (www/vendor/papaparse/) is the
-# pinned npm package's build.
+# Page tests. e2e/browsers.test.mjs and the console, identity-store, link-worker
+# and oblivious suites run in Chromium (playwright-core) and Firefox ESR
+# (geckodriver, WebDriver BiDi: selenium-webdriver; E2E_BROWSERS=chromium or
+# firefox picks one); the others in Chromium. First: the vendored Papa Parse
+# (www/vendor/papaparse/) is the pinned npm package's build.
 e2e:
 	@$(TIMED) e2e bash -c "scripts/portal/vendor-papaparse.sh --check && cd $(JS) && node --test --test-reporter=spec --test-concurrency=1 e2e/"
 
