@@ -13,6 +13,12 @@ import { BROWSERS, startBrowserHarness } from './browsers.mjs';
 
 const MODULE = '/pkg/identity-store.js';
 
+test('Node has no IndexedDB: open() rejects with store.unavailable', async () => {
+  // Through the package's export map, as an application would import it.
+  const { IdentityStore, StoreError } = await import('pseudolink/identity-store');
+  await assert.rejects(IdentityStore.open(), (e) => e instanceof StoreError && e.code === 'store.unavailable');
+});
+
 for (const browser of BROWSERS) describe(browser, () => {
   let h;
   let tab;
@@ -35,12 +41,6 @@ for (const browser of BROWSERS) describe(browser, () => {
       return (${fn.toString()})(IdentityStore);
     })()`);
   }
-
-  test('Node has no IndexedDB: open() rejects with store.unavailable', async () => {
-    // Through the package's export map, as an application would import it.
-    const { IdentityStore, StoreError } = await import('pseudolink/identity-store');
-    await assert.rejects(IdentityStore.open(), (e) => e instanceof StoreError && e.code === 'store.unavailable');
-  });
 
   test('save, list, load: two graphs coexist with their metadata', async () => {
     const out = await inPage(tab.page, async (IdentityStore) => {
