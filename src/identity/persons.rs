@@ -9,31 +9,20 @@
 //! Earlier pairs are not rescored, except when the resolve that trains
 //! replaces the day-one model's links with the trained model's.
 
-use super::buckets::Buckets;
 use super::config::{GraphConfig, PersonEvidence};
 use super::nodes::Nodes;
 use crate::error::{Error, ErrorCode, Subject};
-use crate::link::blocking::auto_bits;
 use crate::link::comparison::{ComparisonKind, NULL_LEVEL};
 use crate::link::encoded::{compare, pattern, prepare, ClkLayout, Dataset, Interner, Prepare};
+use crate::link::engine::index::item;
+use crate::link::engine::{auto_bits, compare_pairs, score_pairs, Bands, Buckets, Progress, Rows};
 use crate::link::explain::{Explanation, Scorer};
-use crate::link::linker::{fit_model_on, Sample};
-use crate::link::model::probability;
+use crate::link::model::{fit_model_on, probability, Sample};
 use crate::link::prior::prior_params;
 use crate::link::rng::SplitMix64;
 use crate::link::tf::TermFrequencies;
-use crate::link::{LinkConfig, ModelParams, Progress};
+use crate::link::{LinkConfig, ModelParams};
 use std::collections::HashMap;
-
-/// One LSH configuration, fixed when the index is first built.
-#[derive(Debug, Clone)]
-struct Bands {
-    col: usize,
-    bands: usize,
-    /// Sampled bit positions `(word, shift)`, band after band.
-    positions: Vec<(usize, u32)>,
-    bits_per_band: usize,
-}
 
 /// Person records prepared for linking.
 #[derive(Debug, Default)]
@@ -50,6 +39,8 @@ pub(crate) struct PersonIndex {
     /// Rows the last `index_new` added, while they are exactly the rows a
     /// resolve must link (`None`: walk the index instead).
     fresh: Option<core::ops::Range<usize>>,
+    /// The LSH band scheme of each configuration, fixed when the index is
+    /// first built.
     bands: Option<Vec<Bands>>,
     tf: TermFrequencies,
     /// Links at or above the threshold, both directions: `(row, probability)`.
@@ -218,24 +209,18 @@ impl PersonIndex {
             return out;
         };
         for (n, b) in all.iter().enumerate() {
-            let k = b.bits_per_band;
             for i in rows.clone() {
                 if self.gone[i] || !self.data.clks.is_present(i, b.col) {
                     continue;
                 }
                 let w = self.data.clks.words(i, b.col);
                 for band in 0..b.bands {
-                    let mut key = 0u64;
-                    for (bit, &(word, shift)) in
-                        b.positions[band * k..(band + 1) * k].iter().enumerate()
-                    {
-                        key |= ((w[word] >> shift) & 1) << bit;
-                    }
+                    let key = b.key(w, band);
                     // One 32-bit bucket key per (configuration, band, sample):
                     // a rare collision only adds a candidate, which is scored.
                     let h = SplitMix64::new(key ^ ((n as u64) << 56) ^ ((band as u64) << 40))
                         .next_u64();
-                    out.push((h >> 32) << 32 | i as u64);
+                    out.push(item(h >> 32, i));
                 }
             }
         }
@@ -277,19 +262,7 @@ impl PersonIndex {
                 (None, 0) => auto_bits(&[(&self.data.clks, 0)], col, bits, l, n, n, false),
                 (None, k) => k as usize,
             };
-            let mut rng = SplitMix64::new(l.seed);
-            let positions = (0..l.bands as usize * k)
-                .map(|_| {
-                    let p = rng.below(bits as u64) as usize;
-                    (p / 64, (p % 64) as u32)
-                })
-                .collect();
-            out.push(Bands {
-                col,
-                bands: l.bands as usize,
-                positions,
-                bits_per_band: k,
-            });
+            out.push(Bands::new(l, col, bits, k));
         }
         self.bands = Some(out);
         true
@@ -313,7 +286,7 @@ impl PersonIndex {
         for i in rows {
             if !self.gone[i] {
                 for &(_, tok) in self.data.block_keys.of(i) {
-                    out.push(u64::from(tok) << 32 | i as u64);
+                    out.push(item(u64::from(tok), i));
                 }
             }
         }
@@ -384,28 +357,29 @@ impl PersonIndex {
         let comparisons = &config.comparisons;
         let n = pairs.len();
         self.refresh_tf(config, live >= min_training_records);
+        let rows = Rows {
+            comparisons,
+            a: &self.data,
+            b: &self.data,
+            tf: &self.tf,
+        };
         if untrained {
             // Training needs the candidates' pattern counts; scoring below
             // computes each pattern again rather than keeping one per pair.
             let mut histogram: HashMap<u64, u32> = HashMap::new();
-            for (done, &p) in pairs.iter().enumerate() {
-                let (i, j) = ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize);
-                *histogram
-                    .entry(pattern(comparisons, &self.data, i, &self.data, j))
-                    .or_default() += 1;
-                if done % 65_536 == 0 {
-                    progress("compare", done, n);
-                }
-            }
-            progress("compare", n, n);
+            compare_pairs(rows, &pairs, progress, |p| {
+                *histogram.entry(p).or_default() += 1;
+            });
             let sample = Sample {
                 b: None,
                 source: None,
                 order,
+                one_per_source: config.one_per_source,
             };
             let live = live as f64;
             let (fitted, _, _, plausible) = fit_model_on(
-                config,
+                comparisons,
+                &config.em,
                 &self.data,
                 sample,
                 &histogram,
@@ -427,24 +401,22 @@ impl PersonIndex {
             return Ok((Vec::new(), stats));
         };
         let scorer = Scorer::new(comparisons, p, config.tf_minimum_u);
-        let mut links = Vec::new();
-        for (done, &pair) in pairs.iter().enumerate() {
-            let (i, j) = ((pair >> 32) as u32, (pair & 0xFFFF_FFFF) as u32);
-            let pat = pattern(comparisons, &self.data, i as usize, &self.data, j as usize);
-            let w = scorer.weight(
-                pat, &self.data, i as usize, &self.data, j as usize, &self.tf,
-            );
+        let mut above = Vec::new();
+        score_pairs(&scorer, rows, &pairs, None, progress, |pair, w| {
             let prob = probability(w);
-            if prob >= config.threshold && self.has_evidence(config, evidence, i, j) {
+            if prob >= config.threshold {
+                above.push((pair, prob));
+            }
+        });
+        let mut links = Vec::new();
+        for (pair, prob) in above {
+            let (i, j) = (pair.i(), pair.j());
+            if self.has_evidence(config, evidence, i, j) {
                 links.push((i, j, prob));
                 self.adj[i as usize].push((j, prob as f32));
                 self.adj[j as usize].push((i, prob as f32));
             }
-            if done % 65_536 == 0 {
-                progress("score", done, n);
-            }
         }
-        progress("score", n, n);
         stats.links = links.len();
         Ok((links, stats))
     }

@@ -18,7 +18,8 @@
 
 use super::dice::ClkRows;
 use super::encoded::Dataset;
-use super::rng::SplitMix64;
+pub use super::engine::lsh::LshConfig;
+use super::engine::{auto_bits, Bands, Pair};
 use serde::{Deserialize, Serialize};
 
 /// How candidate pairs are found.
@@ -50,44 +51,6 @@ impl Default for BlockingConfig {
     }
 }
 
-/// Bit-sampling LSH on one CLK.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct LshConfig {
-    /// The CLK key (`record`, `firstName`…).
-    pub clk: String,
-    /// Number of bands `L`.
-    pub bands: u32,
-    /// Bits sampled per band `k` (1–63); 0 tunes it to the data.
-    pub bits_per_band: u32,
-    /// Auto-tuning budget: random (non-similar) pairs per record it may add.
-    pub random_pairs_per_record: f64,
-    /// Seed of the sampled positions.
-    pub seed: u64,
-}
-
-impl Default for LshConfig {
-    fn default() -> Self {
-        LshConfig {
-            clk: "record".into(),
-            bands: 64,
-            bits_per_band: 0,
-            random_pairs_per_record: 20.0,
-            seed: 0x0154_b10c,
-        }
-    }
-}
-
-impl LshConfig {
-    pub(crate) fn valid(&self) -> bool {
-        !self.clk.is_empty()
-            && (1..=1024).contains(&self.bands)
-            && self.bits_per_band <= 63
-            && self.random_pairs_per_record > 0.0
-            && self.random_pairs_per_record.is_finite()
-    }
-}
-
 /// Side flag in a bucket item: record of the second dataset.
 const SIDE_B: u32 = 1 << 31;
 
@@ -99,7 +62,7 @@ struct Buckets {
 impl Buckets {
     /// Emits pairs of each run of equal keys: across sides when `link`,
     /// every unordered pair when not. Runs over `max_pairs` are skipped.
-    fn emit(&mut self, link: bool, max_pairs: u64, out: &mut Vec<u64>) {
+    fn emit(&mut self, link: bool, max_pairs: u64, out: &mut Vec<Pair>) {
         self.items.sort_unstable();
         let mut start = 0;
         while start < self.items.len() {
@@ -116,7 +79,7 @@ impl Buckets {
                 if (a.len() as u64) * (b.len() as u64) <= max_pairs {
                     for x in a {
                         for y in b {
-                            out.push(u64::from(x.1) << 32 | u64::from(y.1 & !SIDE_B));
+                            out.push(Pair::new(x.1, y.1 & !SIDE_B));
                         }
                     }
                 }
@@ -125,7 +88,7 @@ impl Buckets {
                     for y in &run[n + 1..] {
                         let (i, j) = (x.1.min(y.1), x.1.max(y.1));
                         if i != j {
-                            out.push(u64::from(i) << 32 | u64::from(j));
+                            out.push(Pair::new(i, j));
                         }
                     }
                 }
@@ -137,7 +100,7 @@ impl Buckets {
 }
 
 /// Candidate pairs between `a` and `b` (`b = None`: within `a`, as `i < j`),
-/// sorted and deduplicated, packed `i << 32 | j`. `lsh_col` is the CLK
+/// sorted and deduplicated. `lsh_col` is the CLK
 /// column of each LSH configuration.
 pub(crate) fn candidates(
     config: &BlockingConfig,
@@ -145,7 +108,7 @@ pub(crate) fn candidates(
     a: &Dataset,
     b: Option<&Dataset>,
     progress: &mut dyn FnMut(&str, usize, usize),
-) -> Vec<u64> {
+) -> Vec<Pair> {
     let link = b.is_some();
     let total_bands: usize = config.lsh.iter().map(|l| l.bands as usize).sum();
     progress("block", 0, total_bands);
@@ -184,15 +147,8 @@ pub(crate) fn candidates(
             ),
             k => k as usize,
         };
-        let mut rng = SplitMix64::new(lsh.seed);
-        let bands = lsh.bands as usize;
-        // Positions as (word, shift), band after band.
-        let positions: Vec<(usize, u32)> = (0..bands * k)
-            .map(|_| {
-                let p = rng.below(bits as u64) as usize;
-                (p / 64, (p % 64) as u32)
-            })
-            .collect();
+        let scheme = Bands::new(lsh, col, bits, k);
+        let bands = scheme.bands;
         // All band keys of a record in one visit (its CLK stays in L1), band-major.
         let total: usize = stores.iter().map(|(s, _)| s.len()).sum();
         let mut keys: Vec<(u64, u32)> = vec![(0, 0); bands * total];
@@ -205,12 +161,7 @@ pub(crate) fn candidates(
                     // Absent CLKs get the marker key u64::MAX, skipped below.
                     let mut key = u64::MAX;
                     if present {
-                        key = 0;
-                        for (bit, &(word, shift)) in
-                            positions[band * k..(band + 1) * k].iter().enumerate()
-                        {
-                            key |= ((w[word] >> shift) & 1) << bit;
-                        }
+                        key = scheme.key(w, band);
                     }
                     keys[band * total + row] = (key, i as u32 | flag);
                 }
@@ -231,56 +182,6 @@ pub(crate) fn candidates(
     out.sort_unstable();
     out.dedup();
     out
-}
-
-/// Smallest `k` whose expected random-pair collisions over all bands stay
-/// within the budget (see the module docs).
-pub(crate) fn auto_bits(
-    stores: &[(&ClkRows, u32)],
-    col: usize,
-    bits: usize,
-    lsh: &LshConfig,
-    na: usize,
-    nb: usize,
-    link: bool,
-) -> usize {
-    let mut ones = vec![0u64; bits];
-    let mut n = 0u64;
-    for (s, _) in stores {
-        // Densities from a few thousand CLKs are as good as from all.
-        for i in (0..s.len()).step_by((s.len() / 2048).max(1)) {
-            if !s.is_present(i, col) {
-                continue;
-            }
-            n += 1;
-            let w = s.words(i, col);
-            for (p, one) in ones.iter_mut().enumerate() {
-                *one += (w[p / 64] >> (p % 64)) & 1;
-            }
-        }
-    }
-    if n == 0 {
-        return 63;
-    }
-    let r = ones
-        .iter()
-        .map(|&c| {
-            let p = c as f64 / n as f64;
-            p * p + (1.0 - p) * (1.0 - p)
-        })
-        .sum::<f64>()
-        / bits as f64;
-    let pairs = if link {
-        na as f64 * nb as f64
-    } else {
-        na as f64 * (na as f64 - 1.0) / 2.0
-    };
-    let budget = lsh.random_pairs_per_record * (na + if link { nb } else { 0 }) as f64;
-    let per_band = (budget / f64::from(lsh.bands) / pairs.max(1.0)).min(1.0);
-    if r >= 1.0 || per_band >= 1.0 {
-        return 8;
-    }
-    ((per_band.ln() / r.ln()).ceil() as usize).clamp(8, 63)
 }
 
 /// Share of true pairs that blocking kept (`truth` and `candidates` in the

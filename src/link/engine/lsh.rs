@@ -1,0 +1,141 @@
+//! The one LSH band scheme (Hamming bit sampling on CLKs; see the
+//! `blocking` module docs for the arithmetic): each band samples
+//! `bitsPerBand` seeded bit positions, and a record's key in a band is
+//! those bits of its CLK. The batch linker buckets by the key itself, the
+//! identity graph by a 32-bit hash of it; both sample the same positions.
+
+use crate::link::dice::ClkRows;
+use crate::link::rng::SplitMix64;
+use serde::{Deserialize, Serialize};
+
+/// Bit-sampling LSH on one CLK.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase", default)]
+pub struct LshConfig {
+    /// The CLK key (`record`, `firstName`…).
+    pub clk: String,
+    /// Number of bands `L`.
+    pub bands: u32,
+    /// Bits sampled per band `k` (1–63); 0 tunes it to the data.
+    pub bits_per_band: u32,
+    /// Auto-tuning budget: random (non-similar) pairs per record it may add.
+    pub random_pairs_per_record: f64,
+    /// Seed of the sampled positions.
+    pub seed: u64,
+}
+
+impl Default for LshConfig {
+    fn default() -> Self {
+        LshConfig {
+            clk: "record".into(),
+            bands: 64,
+            bits_per_band: 0,
+            random_pairs_per_record: 20.0,
+            seed: 0x0154_b10c,
+        }
+    }
+}
+
+impl LshConfig {
+    pub(crate) fn valid(&self) -> bool {
+        !self.clk.is_empty()
+            && (1..=1024).contains(&self.bands)
+            && self.bits_per_band <= 63
+            && self.random_pairs_per_record > 0.0
+            && self.random_pairs_per_record.is_finite()
+    }
+}
+
+/// The sampled bit positions of one LSH configuration on one CLK column.
+#[derive(Debug, Clone)]
+pub(crate) struct Bands {
+    /// The CLK column.
+    pub col: usize,
+    /// Number of bands `L`.
+    pub bands: usize,
+    /// Bits sampled per band `k`.
+    pub bits_per_band: usize,
+    /// Positions as (word, shift), band after band.
+    positions: Vec<(usize, u32)>,
+}
+
+impl Bands {
+    /// Samples `bands × k` positions of a `bits`-bit CLK from `lsh.seed`.
+    pub fn new(lsh: &LshConfig, col: usize, bits: usize, k: usize) -> Self {
+        let mut rng = SplitMix64::new(lsh.seed);
+        let bands = lsh.bands as usize;
+        let positions = (0..bands * k)
+            .map(|_| {
+                let p = rng.below(bits as u64) as usize;
+                (p / 64, (p % 64) as u32)
+            })
+            .collect();
+        Bands {
+            col,
+            bands,
+            bits_per_band: k,
+            positions,
+        }
+    }
+
+    /// The key of CLK words `w` in `band`: its sampled bits, in order.
+    #[inline]
+    pub fn key(&self, w: &[u64], band: usize) -> u64 {
+        let k = self.bits_per_band;
+        let mut key = 0u64;
+        for (bit, &(word, shift)) in self.positions[band * k..(band + 1) * k].iter().enumerate() {
+            key |= ((w[word] >> shift) & 1) << bit;
+        }
+        key
+    }
+}
+
+/// Smallest `k` whose expected random-pair collisions over all bands stay
+/// within the budget (see the module docs).
+pub(crate) fn auto_bits(
+    stores: &[(&ClkRows, u32)],
+    col: usize,
+    bits: usize,
+    lsh: &LshConfig,
+    na: usize,
+    nb: usize,
+    link: bool,
+) -> usize {
+    let mut ones = vec![0u64; bits];
+    let mut n = 0u64;
+    for (s, _) in stores {
+        // Densities from a few thousand CLKs are as good as from all.
+        for i in (0..s.len()).step_by((s.len() / 2048).max(1)) {
+            if !s.is_present(i, col) {
+                continue;
+            }
+            n += 1;
+            let w = s.words(i, col);
+            for (p, one) in ones.iter_mut().enumerate() {
+                *one += (w[p / 64] >> (p % 64)) & 1;
+            }
+        }
+    }
+    if n == 0 {
+        return 63;
+    }
+    let r = ones
+        .iter()
+        .map(|&c| {
+            let p = c as f64 / n as f64;
+            p * p + (1.0 - p) * (1.0 - p)
+        })
+        .sum::<f64>()
+        / bits as f64;
+    let pairs = if link {
+        na as f64 * nb as f64
+    } else {
+        na as f64 * (na as f64 - 1.0) / 2.0
+    };
+    let budget = lsh.random_pairs_per_record * (na + if link { nb } else { 0 }) as f64;
+    let per_band = (budget / f64::from(lsh.bands) / pairs.max(1.0)).min(1.0);
+    if r >= 1.0 || per_band >= 1.0 {
+        return 8;
+    }
+    ((per_band.ln() / r.ln()).ceil() as usize).clamp(8, 63)
+}
