@@ -44,6 +44,8 @@ pub struct IdentityGraph {
     pub(crate) model_trained: bool,
     dirty: Vec<u32>,
     erased: Vec<u32>,
+    /// The next resolve fits the model again ([`IdentityGraph::retrain`]).
+    retrain: bool,
 }
 
 /// What one [`IdentityGraph::resolve`] did.
@@ -102,6 +104,7 @@ impl IdentityGraph {
             model_trained: false,
             dirty: Vec::new(),
             erased: Vec::new(),
+            retrain: false,
         })
     }
 

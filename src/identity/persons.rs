@@ -6,8 +6,10 @@
 //! them with the Fellegi–Sunter parameters (trained by EM on the first
 //! resolve with enough records, or given; until then the shipped day-one
 //! model's), and keeps the pairs at or above the threshold as links.
-//! Earlier pairs are not rescored, except when the resolve that trains
-//! replaces the day-one model's links with the trained model's.
+//! Earlier pairs are not rescored, except when a resolve trains: the first
+//! training replaces the day-one model's links with the trained model's,
+//! and a retrain (`IdentityGraph::retrain`) fits the model again on every
+//! record and scores every candidate pair with it.
 
 use super::config::{GraphConfig, PersonEvidence};
 use super::nodes::Nodes;
@@ -94,6 +96,8 @@ pub(crate) struct Scored {
     pub implausible_model: bool,
     /// The day-one model scored (no parameters, too few records to train).
     pub prior: bool,
+    /// Every candidate pair was scored again and the links replaced.
+    pub rescored: bool,
 }
 
 impl PersonIndex {
@@ -296,12 +300,17 @@ impl PersonIndex {
     /// Indexes the rows added since the last call and scores the candidate
     /// pairs touching `dirty` rows. `order` lists the live rows in record-key
     /// order (training draws through it, so input order does not matter).
-    /// Returns the new links `(i, j, probability)`, `i < j`.
+    /// `retrain`: fit the parameters again even though there are some (with
+    /// enough records); every pair is then scored again, by the new fit, or
+    /// by the old parameters when EM's fit is refused.
+    /// Returns the new links `(i, j, probability)`, `i < j` (every link
+    /// when all pairs were scored again).
     pub fn resolve(
         &mut self,
         graph: &mut GraphConfig,
         dirty: &[bool],
         live: usize,
+        retrain: bool,
         order: Option<&[u32]>,
         progress: Progress<'_>,
     ) -> Result<(Vec<NewLink>, Scored), Error> {
@@ -320,6 +329,7 @@ impl PersonIndex {
         // (when it covers the comparisons); a resolve that trains scores
         // every pair afresh, so nothing found before is lost.
         let untrained = params.is_none();
+        let retrain = retrain && !untrained && live >= min_training_records;
         self.prior = None;
         if untrained && live < min_training_records {
             self.prior = prior_params(&config.comparisons, live, pairs_of(live));
@@ -329,8 +339,9 @@ impl PersonIndex {
             stats.prior = true;
         }
         let untrained = untrained && !stats.prior;
+        let rescore = untrained || retrain;
         let all;
-        let dirty = if untrained {
+        let dirty = if rescore {
             all = (0..self.len())
                 .map(|r| !self.gone[r])
                 .collect::<Vec<bool>>();
@@ -343,7 +354,7 @@ impl PersonIndex {
         let mut pairs = Vec::new();
         // A resolve that trains scores every row: one walk of the index.
         // The fresh rows' own items are recomputed (cheap) rather than kept.
-        let fresh = self.fresh.take().filter(|_| !untrained);
+        let fresh = self.fresh.take().filter(|_| !rescore);
         let fe = fresh.clone().map(|r| self.exact_items(r));
         let fl = fresh.map(|r| self.band_items(r));
         self.exact
@@ -363,7 +374,7 @@ impl PersonIndex {
             b: &self.data,
             tf: &self.tf,
         };
-        if untrained {
+        if rescore {
             // Training needs the candidates' pattern counts; scoring below
             // computes each pattern again rather than keeping one per pair.
             let mut histogram: HashMap<u64, u32> = HashMap::new();
@@ -387,15 +398,18 @@ impl PersonIndex {
                 progress,
             );
             stats.implausible_model = !plausible;
-            if !plausible || n == 0 {
+            if plausible && n > 0 {
+                stats.trained = true;
+                *params = Some(fitted);
+            } else if untrained {
                 return Ok((Vec::new(), stats));
             }
-            stats.trained = true;
-            *params = Some(fitted);
-            // Links the day-one model made are scored again below.
+            // Links the day-one model or the replaced parameters made are
+            // scored again below, by the parameters now in force.
             for a in &mut self.adj {
                 a.clear();
             }
+            stats.rescored = true;
         }
         let Some(p) = params.as_ref().or(self.prior.as_ref()) else {
             return Ok((Vec::new(), stats));

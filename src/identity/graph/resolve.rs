@@ -14,6 +14,19 @@ use crate::link::{ModelSource, Progress};
 use std::collections::BTreeSet;
 
 impl IdentityGraph {
+    /// Asks the next [`IdentityGraph::resolve`] to fit the linking model
+    /// again by EM on every person record (whether the parameters were
+    /// trained or given), and to score every candidate pair again, so that
+    /// links made under the old parameters are replaced by the new ones'
+    /// and every person is resolved afresh. When EM's fit is refused (see
+    /// `ResolveSummary::implausible_model`) the parameters stay and every
+    /// pair is scored again with them. Below `minTrainingRecords` person
+    /// records nothing is retrained. The request is not saved in a
+    /// document.
+    pub fn retrain(&mut self) {
+        self.retrain = true;
+    }
+
     /// Resolves what changed since the last resolve: links new person
     /// records (training the model first if needed), then re-resolves only
     /// the persons, households and organisations they touch.
@@ -42,16 +55,15 @@ impl IdentityGraph {
         }
         // Training draws its sample in record-key order, so the model does
         // not depend on input order; with parameters no order is needed.
-        let order = self
-            .config
-            .params
-            .is_none()
+        let retrain = std::mem::take(&mut self.retrain);
+        let order = (self.config.params.is_none() || retrain)
             .then(|| rows_in_key_order(&self.persons, &self.nodes));
         let live = self.persons.live();
         let (links, stats) = self.persons.resolve(
             &mut self.config,
             &dirty_rows,
             live,
+            retrain,
             order.as_deref(),
             progress,
         )?;
@@ -68,8 +80,9 @@ impl IdentityGraph {
         };
         progress("entities", 0, 3);
         let mut affected: BTreeSet<u32> = BTreeSet::new();
-        if !had_params && self.config.params.is_some() {
-            // Just trained: every person is resolved afresh.
+        if (!had_params && self.config.params.is_some()) || stats.rescored {
+            // Just trained, or every pair scored again: every person is
+            // resolved afresh.
             affected.extend(
                 self.nodes
                     .list
