@@ -17,6 +17,7 @@ use crate::error::{Error, ErrorCode, Subject};
 use crate::link::comparison::{ComparisonKind, NULL_LEVEL};
 use crate::link::encoded::{compare, pattern, prepare, ClkLayout, Dataset, Interner, Prepare};
 use crate::link::engine::index::item;
+use crate::link::engine::lsh::words_of;
 use crate::link::engine::{auto_bits, compare_pairs, score_pairs, Bands, Buckets, Progress, Rows};
 use crate::link::explain::{Explanation, Scorer};
 use crate::link::model::{fit_model_on, probability, Sample};
@@ -122,7 +123,12 @@ impl PersonIndex {
             return Ok(());
         }
         if self.layout.is_none() {
-            let lsh: Vec<String> = config.blocking.lsh.iter().map(|l| l.clk.clone()).collect();
+            let lsh: Vec<Vec<String>> = config
+                .blocking
+                .lsh
+                .iter()
+                .map(|l| l.keys().cloned().collect())
+                .collect();
             // Only the CLKs comparisons and LSH use are kept (the others
             // would double the graph's memory for nothing it computes).
             let layout = ClkLayout::new(&config.comparisons, &lsh, &[], &[records]);
@@ -214,12 +220,14 @@ impl PersonIndex {
         };
         for (n, b) in all.iter().enumerate() {
             for i in rows.clone() {
-                if self.gone[i] || !self.data.clks.is_present(i, b.col) {
+                if self.gone[i] {
                     continue;
                 }
-                let w = self.data.clks.words(i, b.col);
+                let Some(w) = words_of(&self.data.clks, i, &b.cols) else {
+                    continue;
+                };
                 for band in 0..b.bands {
-                    let key = b.key(w, band);
+                    let key = b.key(&w, band);
                     // One 32-bit bucket key per (configuration, band, sample):
                     // a rare collision only adds a candidate, which is scored.
                     let h = SplitMix64::new(key ^ ((n as u64) << 56) ^ ((band as u64) << 40))
@@ -253,20 +261,24 @@ impl PersonIndex {
         let mut out = Vec::new();
         let mut saved = saved_bits.unwrap_or(&[]).iter();
         for (c, l) in config.blocking.lsh.iter().enumerate() {
-            let col = layout.lsh_col.get(c).copied().unwrap_or(0);
-            let bits = layout.widths.get(col).copied().unwrap_or(0) * 8;
-            if bits == 0 {
+            let cols = layout.lsh_col.get(c).cloned().unwrap_or_default();
+            let bits: Vec<usize> = cols
+                .iter()
+                .map(|&col| layout.widths.get(col).copied().unwrap_or(0) * 8)
+                .collect();
+            if bits.is_empty() || bits.contains(&0) {
                 continue;
             }
-            if saved_bits.is_none() && !(0..n).any(|i| self.data.clks.is_present(i, col)) {
+            let clks = &self.data.clks;
+            if saved_bits.is_none() && !(0..n).any(|i| words_of(clks, i, &cols).is_some()) {
                 return false;
             }
             let k = match (saved.next(), l.bits_per_band) {
                 (Some(&k), _) => k.clamp(1, 63),
-                (None, 0) => auto_bits(&[(&self.data.clks, 0)], col, bits, l, n, n, false),
+                (None, 0) => auto_bits(&[(clks, 0)], &cols, &bits, l, n, n, false),
                 (None, k) => k as usize,
             };
-            out.push(Bands::new(l, col, bits, k));
+            out.push(Bands::new(l, cols, &bits, k));
         }
         self.bands = Some(out);
         true

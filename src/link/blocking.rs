@@ -18,7 +18,7 @@
 
 use super::dice::ClkRows;
 use super::encoded::Dataset;
-pub use super::engine::lsh::LshConfig;
+use super::engine::lsh::{words_of, LshConfig};
 use super::engine::{auto_bits, Bands, Pair};
 use serde::{Deserialize, Serialize};
 
@@ -99,16 +99,122 @@ impl Buckets {
     }
 }
 
+/// Candidate pairs, sorted and deduplicated, and the blocking passes that
+/// found each: bit 0 the exact tokens, bit `1 + n` LSH configuration `n`
+/// (configurations past the 31st share bit 31).
+#[derive(Debug, Default)]
+pub(crate) struct Candidates {
+    pub pairs: Vec<Pair>,
+    pub passes: Vec<u32>,
+    /// Pairs each pass found (exact tokens first, then each LSH configuration).
+    pub per_pass: Vec<usize>,
+}
+
+impl Candidates {
+    /// Keeps the pairs `keep` accepts.
+    pub fn retain(&mut self, mut keep: impl FnMut(Pair) -> bool) {
+        let mut n = 0;
+        for k in 0..self.pairs.len() {
+            if keep(self.pairs[k]) {
+                self.pairs[n] = self.pairs[k];
+                self.passes[n] = self.passes[k];
+                n += 1;
+            }
+        }
+        self.pairs.truncate(n);
+        self.passes.truncate(n);
+    }
+}
+
+/// Bit of pass `n` in [`Candidates::passes`].
+fn pass_bit(n: usize) -> u32 {
+    1 << n.min(31)
+}
+
+/// The union of sorted, deduplicated pair lists, with the lists each pair
+/// is in (a k-way merge: no sort of the union).
+fn merge(sets: &[Vec<Pair>]) -> (Vec<Pair>, Vec<u32>) {
+    let mut heads = vec![0usize; sets.len()];
+    let most = sets.iter().map(Vec::len).max().unwrap_or(0);
+    let (mut pairs, mut passes) = (Vec::with_capacity(most), Vec::with_capacity(most));
+    loop {
+        let mut min: Option<Pair> = None;
+        for (s, &h) in sets.iter().zip(&heads) {
+            if let Some(&p) = s.get(h) {
+                if min.is_none_or(|m| p < m) {
+                    min = Some(p);
+                }
+            }
+        }
+        let Some(m) = min else {
+            break;
+        };
+        let mut mask = 0;
+        for (n, (s, h)) in sets.iter().zip(heads.iter_mut()).enumerate() {
+            if s.get(*h) == Some(&m) {
+                mask |= pass_bit(n);
+                *h += 1;
+            }
+        }
+        pairs.push(m);
+        passes.push(mask);
+    }
+    (pairs, passes)
+}
+
+/// Pair completeness estimated from the data alone, without labels, from
+/// the pairs that scored at or above the threshold and the passes that
+/// found them (`passes` of those pairs; `count` passes in all).
+///
+/// Capture–recapture: for each pass, the share of the likely matches found
+/// by the other passes that it missed estimates its miss rate; a match is
+/// lost when every pass misses it, so with passes that miss independently
+/// completeness is `1 − Π miss rate`. For two passes this is the
+/// Lincoln–Petersen estimate (`|found| / (n₁ n₂ / m)`). Passes that miss
+/// the same pairs (both need the same field) make it optimistic; a pass no
+/// other pass overlaps says nothing and is left out. `None` with fewer than
+/// two passes or no likely match.
+pub(crate) fn estimate_completeness(
+    passes: impl Iterator<Item = u32>,
+    count: usize,
+) -> Option<f64> {
+    if count < 2 {
+        return None;
+    }
+    // Per pass: (likely matches others found, of those the ones it missed).
+    let mut seen = vec![(0u64, 0u64); count.min(32)];
+    for mask in passes {
+        for (n, (others, missed)) in seen.iter_mut().enumerate() {
+            let bit = pass_bit(n);
+            if mask & !bit != 0 {
+                *others += 1;
+                if mask & bit == 0 {
+                    *missed += 1;
+                }
+            }
+        }
+    }
+    let mut miss = 1.0;
+    let mut any = false;
+    for &(others, missed) in &seen {
+        if others > 0 {
+            miss *= missed as f64 / others as f64;
+            any = true;
+        }
+    }
+    any.then_some(1.0 - miss)
+}
+
 /// Candidate pairs between `a` and `b` (`b = None`: within `a`, as `i < j`),
-/// sorted and deduplicated. `lsh_col` is the CLK
-/// column of each LSH configuration.
+/// sorted and deduplicated, with the passes that found them. `lsh_col` is
+/// the CLK columns of each LSH configuration.
 pub(crate) fn candidates(
     config: &BlockingConfig,
-    lsh_col: &[usize],
+    lsh_col: &[Vec<usize>],
     a: &Dataset,
     b: Option<&Dataset>,
     progress: &mut dyn FnMut(&str, usize, usize),
-) -> Vec<Pair> {
+) -> Candidates {
     let link = b.is_some();
     let total_bands: usize = config.lsh.iter().map(|l| l.bands as usize).sum();
     progress("block", 0, total_bands);
@@ -127,19 +233,24 @@ pub(crate) fn candidates(
         }
     }
     buckets.emit(link, config.max_block_pairs, &mut out);
+    let mut sets = Vec::with_capacity(1 + config.lsh.len());
+    out.sort_unstable();
+    out.dedup();
+    sets.push(std::mem::take(&mut out));
     let mut done = 0;
     for (n, lsh) in config.lsh.iter().enumerate() {
-        let col = lsh_col.get(n).copied().unwrap_or(0);
+        let cols = lsh_col.get(n).cloned().unwrap_or_default();
         let stores: Vec<(&ClkRows, u32)> = sides.iter().map(|&(d, f)| (&d.clks, f)).collect();
-        let bits = a.clks.width(col) * 8;
-        if bits == 0 {
+        let bits: Vec<usize> = cols.iter().map(|&c| a.clks.width(c) * 8).collect();
+        if bits.is_empty() || bits.contains(&0) {
+            sets.push(Vec::new());
             continue;
         }
         let k = match lsh.bits_per_band {
             0 => auto_bits(
                 &stores,
-                col,
-                bits,
+                &cols,
+                &bits,
                 lsh,
                 a.len(),
                 b.map_or(a.len(), Dataset::len),
@@ -147,7 +258,7 @@ pub(crate) fn candidates(
             ),
             k => k as usize,
         };
-        let scheme = Bands::new(lsh, col, bits, k);
+        let scheme = Bands::new(lsh, cols, &bits, k);
         let bands = scheme.bands;
         // All band keys of a record in one visit (its CLK stays in L1), band-major.
         let total: usize = stores.iter().map(|(s, _)| s.len()).sum();
@@ -155,14 +266,10 @@ pub(crate) fn candidates(
         let mut row = 0;
         for &(s, flag) in &stores {
             for i in 0..s.len() {
-                let present = s.is_present(i, col);
-                let w = s.words(i, col);
+                let words = words_of(s, i, &scheme.cols);
                 for band in 0..bands {
                     // Absent CLKs get the marker key u64::MAX, skipped below.
-                    let mut key = u64::MAX;
-                    if present {
-                        key = scheme.key(w, band);
-                    }
+                    let key = words.as_ref().map_or(u64::MAX, |w| scheme.key(w, band));
                     keys[band * total + row] = (key, i as u32 | flag);
                 }
                 row += 1;
@@ -178,10 +285,16 @@ pub(crate) fn candidates(
             done += 1;
             progress("block", done, total_bands);
         }
+        out.sort_unstable();
+        out.dedup();
+        sets.push(std::mem::take(&mut out));
     }
-    out.sort_unstable();
-    out.dedup();
-    out
+    let (pairs, passes) = merge(&sets);
+    Candidates {
+        pairs,
+        passes,
+        per_pass: sets.iter().map(Vec::len).collect(),
+    }
 }
 
 /// Share of true pairs that blocking kept (`truth` and `candidates` in the
@@ -200,4 +313,40 @@ pub fn reduction_ratio(candidates: usize, total_pairs: f64) -> f64 {
         return 0.0;
     }
     1.0 - candidates as f64 / total_pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_marks_the_passes_that_found_each_pair() {
+        let p = Pair::new;
+        let sets = vec![
+            vec![p(0, 1), p(2, 3)],
+            vec![],
+            vec![p(0, 1), p(1, 0), p(4, 4)],
+        ];
+        let (pairs, passes) = merge(&sets);
+        assert_eq!(pairs, vec![p(0, 1), p(1, 0), p(2, 3), p(4, 4)]);
+        assert_eq!(passes, vec![0b101, 0b100, 0b001, 0b100]);
+    }
+
+    #[test]
+    fn estimate_is_lincoln_petersen_for_two_passes() {
+        // n1 = 80 (found by pass 0), n2 = 60, m = 50 both: N = 96, found 90.
+        let masks = std::iter::repeat_n(0b11, 50)
+            .chain(std::iter::repeat_n(0b01, 30))
+            .chain(std::iter::repeat_n(0b10, 10));
+        let e = estimate_completeness(masks, 2).unwrap_or(0.0);
+        assert!((e - 90.0 / (80.0 * 60.0 / 50.0)).abs() < 1e-12, "{e}");
+        // Nothing to judge by: one pass, or no likely match.
+        assert_eq!(estimate_completeness([0b1u32].into_iter(), 1), None);
+        assert_eq!(estimate_completeness(std::iter::empty(), 3), None);
+        // Every pass found every likely match: nothing seems missed.
+        assert_eq!(
+            estimate_completeness([0b11u32; 5].into_iter(), 2),
+            Some(1.0)
+        );
+    }
 }

@@ -121,8 +121,8 @@ pub(crate) struct ClkLayout {
     pub keys: Vec<String>,
     /// Per comparison: column of its CLK (0 for token comparisons).
     pub comparison_col: Vec<usize>,
-    /// Per LSH configuration: column of its CLK.
-    pub lsh_col: Vec<usize>,
+    /// Per LSH configuration: columns of its CLKs (`clk`, then `also`).
+    pub lsh_col: Vec<Vec<usize>>,
     pub widths: Vec<usize>,
 }
 
@@ -133,7 +133,7 @@ impl ClkLayout {
     /// the same length.
     pub fn new<R: Prepare>(
         comparisons: &[Comparison],
-        lsh_keys: &[String],
+        lsh_keys: &[Vec<String>],
         extra: &[String],
         sets: &[&[R]],
     ) -> Result<Self, Error> {
@@ -152,7 +152,10 @@ impl ClkLayout {
                 ComparisonKind::Token => 0,
             })
             .collect();
-        let lsh_col = lsh_keys.iter().map(|k| col(k)).collect();
+        let lsh_col = lsh_keys
+            .iter()
+            .map(|ks| ks.iter().map(|k| col(k)).collect())
+            .collect();
         for k in extra {
             col(k);
         }

@@ -7,7 +7,7 @@
 //! ([`PriorModel`](super::PriorModel)), which is not kept. Load saved
 //! parameters with [`Linker::with_params`].
 
-use super::blocking::{candidates, reduction_ratio, BlockingConfig};
+use super::blocking::{candidates, estimate_completeness, reduction_ratio, BlockingConfig};
 use super::comparison::{self, default_comparisons, Comparison};
 use super::encoded::{pattern, prepare, ClkLayout, Dataset, EncodedRecord, Interner};
 pub use super::engine::Progress;
@@ -145,6 +145,17 @@ pub struct LinkStats {
     /// (EM on the data, this job or an earlier one) or `given`.
     #[serde(default)]
     pub model: ModelSource,
+    /// Pairs each blocking pass found (overlapping): the exact tokens
+    /// first, then each LSH configuration.
+    #[serde(default)]
+    pub candidate_pairs_by_pass: Vec<usize>,
+    /// Pair completeness estimated without labels: how often the pairs
+    /// scoring at or above the threshold that some passes found were missed
+    /// by the others (capture–recapture, see `BlockingConfig`); `null` with
+    /// one pass or no such pair. Optimistic when the passes miss the same
+    /// pairs.
+    #[serde(default)]
+    pub pair_completeness_estimate: Option<f64>,
 }
 
 /// Result of [`Linker::link`].
@@ -216,8 +227,8 @@ struct Job {
     interner: Interner,
     /// Source of each record of `a` (link_many).
     source: Option<Vec<u32>>,
-    /// CLK column of each LSH configuration.
-    lsh_col: Vec<usize>,
+    /// CLK columns of each LSH configuration.
+    lsh_col: Vec<Vec<usize>>,
     /// The day-one model's parameters, when this job is scored by it.
     prior: Option<ModelParams>,
 }
@@ -297,12 +308,12 @@ impl Linker {
         self.params = None;
     }
 
-    fn lsh_keys(&self) -> Vec<String> {
+    fn lsh_keys(&self) -> Vec<Vec<String>> {
         self.config
             .blocking
             .lsh
             .iter()
-            .map(|l| l.clk.clone())
+            .map(|l| l.keys().cloned().collect())
             .collect()
     }
 
@@ -400,7 +411,7 @@ impl Linker {
         progress: Progress<'_>,
     ) -> Result<(Vec<Scored>, LinkStats, ModelParams), Error> {
         let comparisons = &self.config.comparisons;
-        let mut pairs = candidates(
+        let mut found = candidates(
             &self.config.blocking,
             &job.lsh_col,
             &job.a,
@@ -408,8 +419,9 @@ impl Linker {
             progress,
         );
         if let (Some(src), true) = (&job.source, self.config.one_per_source) {
-            pairs.retain(|p| src[p.rows().0] != src[p.rows().1]);
+            found.retain(|p| src[p.rows().0] != src[p.rows().1]);
         }
+        let pairs = &found.pairs;
         let (a, b) = (&job.a, job.other());
         let rows = Rows {
             comparisons,
@@ -419,13 +431,14 @@ impl Linker {
         };
         let n = pairs.len();
         let mut patterns = Vec::with_capacity(n);
-        compare_pairs(rows, &pairs, progress, |p| patterns.push(p));
+        compare_pairs(rows, pairs, progress, |p| patterns.push(p));
         let total_pairs = job.total_pairs();
         let mut stats = LinkStats {
             records: a.len() + job.b.as_ref().map_or(0, Dataset::len),
             candidate_pairs: n,
             total_pairs,
             reduction_ratio: reduction_ratio(n, total_pairs),
+            candidate_pairs_by_pass: found.per_pass.clone(),
             comparisons: n,
             ..LinkStats::default()
         };
@@ -461,7 +474,7 @@ impl Linker {
         self.corpus = Some(job.tf.corpus(&job.interner));
         let scorer = Scorer::new(comparisons, &params, self.config.tf_minimum_u);
         let mut scored = Vec::with_capacity(n);
-        score_pairs(&scorer, rows, &pairs, Some(&patterns), progress, |p, w| {
+        score_pairs(&scorer, rows, pairs, Some(&patterns), progress, |p, w| {
             scored.push(Scored {
                 i: p.i(),
                 j: p.j(),
@@ -469,6 +482,12 @@ impl Linker {
                 weight: w,
             });
         });
+        let likely = scored
+            .iter()
+            .zip(&found.passes)
+            .filter(|(s, _)| s.probability >= self.config.threshold)
+            .map(|(_, &m)| m);
+        stats.pair_completeness_estimate = estimate_completeness(likely, found.per_pass.len());
         Ok((scored, stats, params))
     }
 
@@ -703,13 +722,13 @@ impl Linker {
         b: &[EncodedRecord],
     ) -> Result<Vec<(usize, usize)>, Error> {
         let job = self.job(&[a, b], true, &mut |_, _, _| {})?;
-        let pairs = candidates(
+        let found = candidates(
             &self.config.blocking,
             &job.lsh_col,
             &job.a,
             job.b.as_ref(),
             &mut |_, _, _| {},
         );
-        Ok(pairs.into_iter().map(Pair::rows).collect())
+        Ok(found.pairs.into_iter().map(Pair::rows).collect())
     }
 }

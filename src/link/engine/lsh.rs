@@ -22,6 +22,14 @@ pub struct LshConfig {
     pub random_pairs_per_record: f64,
     /// Seed of the sampled positions.
     pub seed: u64,
+    /// More CLK keys sampled together with `clk`, as one CLK of their
+    /// concatenated bits (at most 3): two records share a band only when
+    /// they agree on the bits of all of them, so `firstName` with
+    /// `lastName` finds similar names without the crowd that shares a
+    /// common first or last name alone. A record missing any of them takes
+    /// no part.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub also: Vec<String>,
 }
 
 impl Default for LshConfig {
@@ -32,13 +40,20 @@ impl Default for LshConfig {
             bits_per_band: 0,
             random_pairs_per_record: 20.0,
             seed: 0x0154_b10c,
+            also: Vec::new(),
         }
     }
 }
 
 impl LshConfig {
+    /// The CLK keys sampled: `clk`, then `also`.
+    pub(crate) fn keys(&self) -> impl Iterator<Item = &String> {
+        core::iter::once(&self.clk).chain(&self.also)
+    }
+
     pub(crate) fn valid(&self) -> bool {
-        !self.clk.is_empty()
+        self.keys().all(|k| !k.is_empty())
+            && self.also.len() <= MAX_ALSO
             && (1..=1024).contains(&self.bands)
             && self.bits_per_band <= 63
             && self.random_pairs_per_record > 0.0
@@ -46,45 +61,78 @@ impl LshConfig {
     }
 }
 
-/// The sampled bit positions of one LSH configuration on one CLK column.
+/// Most keys `LshConfig::also` may add.
+pub(crate) const MAX_ALSO: usize = 3;
+
+/// The CLK columns of one LSH configuration (`clk`, then `also`).
+pub(crate) type Cols = Vec<usize>;
+
+/// The words of one record's CLKs in the columns of a configuration, or
+/// `None` when it lacks one.
+pub(crate) fn words_of<'r>(
+    rows: &'r ClkRows,
+    i: usize,
+    cols: &[usize],
+) -> Option<[&'r [u64]; MAX_ALSO + 1]> {
+    let mut out: [&[u64]; MAX_ALSO + 1] = [&[]; MAX_ALSO + 1];
+    for (slot, &c) in cols.iter().enumerate().take(MAX_ALSO + 1) {
+        if !rows.is_present(i, c) {
+            return None;
+        }
+        out[slot] = rows.words(i, c);
+    }
+    Some(out)
+}
+
+/// The sampled bit positions of one LSH configuration on its CLK columns.
 #[derive(Debug, Clone)]
 pub(crate) struct Bands {
-    /// The CLK column.
-    pub col: usize,
+    /// The CLK columns (`clk`, then `also`).
+    pub cols: Cols,
     /// Number of bands `L`.
     pub bands: usize,
     /// Bits sampled per band `k`.
     pub bits_per_band: usize,
-    /// Positions as (word, shift), band after band.
-    positions: Vec<(usize, u32)>,
+    /// Positions as (column slot, word, shift), band after band.
+    positions: Vec<(u8, usize, u32)>,
 }
 
 impl Bands {
-    /// Samples `bands × k` positions of a `bits`-bit CLK from `lsh.seed`.
-    pub fn new(lsh: &LshConfig, col: usize, bits: usize, k: usize) -> Self {
+    /// Samples `bands × k` positions from `lsh.seed` over the concatenated
+    /// bits of the columns (`bits[slot]` bits each).
+    pub fn new(lsh: &LshConfig, cols: Cols, bits: &[usize], k: usize) -> Self {
         let mut rng = SplitMix64::new(lsh.seed);
         let bands = lsh.bands as usize;
+        let total: usize = bits.iter().sum();
         let positions = (0..bands * k)
             .map(|_| {
-                let p = rng.below(bits as u64) as usize;
-                (p / 64, (p % 64) as u32)
+                let mut p = rng.below(total as u64) as usize;
+                let mut slot = 0;
+                while slot + 1 < bits.len() && p >= bits[slot] {
+                    p -= bits[slot];
+                    slot += 1;
+                }
+                (slot as u8, p / 64, (p % 64) as u32)
             })
             .collect();
         Bands {
-            col,
+            cols,
             bands,
             bits_per_band: k,
             positions,
         }
     }
 
-    /// The key of CLK words `w` in `band`: its sampled bits, in order.
+    /// The key of a record's CLK words `w` (by slot) in `band`: its
+    /// sampled bits, in order.
     #[inline]
-    pub fn key(&self, w: &[u64], band: usize) -> u64 {
+    pub fn key(&self, w: &[&[u64]], band: usize) -> u64 {
         let k = self.bits_per_band;
         let mut key = 0u64;
-        for (bit, &(word, shift)) in self.positions[band * k..(band + 1) * k].iter().enumerate() {
-            key |= ((w[word] >> shift) & 1) << bit;
+        for (bit, &(slot, word, shift)) in
+            self.positions[band * k..(band + 1) * k].iter().enumerate()
+        {
+            key |= ((w[usize::from(slot)][word] >> shift) & 1) << bit;
         }
         key
     }
@@ -94,33 +142,36 @@ impl Bands {
 /// within the budget (see the module docs).
 pub(crate) fn auto_bits(
     stores: &[(&ClkRows, u32)],
-    col: usize,
-    bits: usize,
+    cols: &[usize],
+    bits: &[usize],
     lsh: &LshConfig,
     na: usize,
     nb: usize,
     link: bool,
 ) -> usize {
-    let mut ones = vec![0u64; bits];
+    let mut ones: Vec<Vec<u64>> = bits.iter().map(|&b| vec![0u64; b]).collect();
     let mut n = 0u64;
     for (s, _) in stores {
         // Densities from a few thousand CLKs are as good as from all.
         for i in (0..s.len()).step_by((s.len() / 2048).max(1)) {
-            if !s.is_present(i, col) {
+            let Some(words) = words_of(s, i, cols) else {
                 continue;
-            }
+            };
             n += 1;
-            let w = s.words(i, col);
-            for (p, one) in ones.iter_mut().enumerate() {
-                *one += (w[p / 64] >> (p % 64)) & 1;
+            for (ones, w) in ones.iter_mut().zip(words) {
+                for (p, one) in ones.iter_mut().enumerate() {
+                    *one += (w[p / 64] >> (p % 64)) & 1;
+                }
             }
         }
     }
+    let bits: usize = bits.iter().sum();
     if n == 0 {
         return 63;
     }
     let r = ones
         .iter()
+        .flatten()
         .map(|&c| {
             let p = c as f64 / n as f64;
             p * p + (1.0 - p) * (1.0 - p)
