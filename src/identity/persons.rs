@@ -22,7 +22,6 @@ use crate::link::engine::{auto_bits, compare_pairs, score_pairs, Bands, Buckets,
 use crate::link::explain::{Explanation, Scorer};
 use crate::link::model::{fit_model_on, probability, Sample};
 use crate::link::prior::prior_params;
-use crate::link::rng::SplitMix64;
 use crate::link::tf::TermFrequencies;
 use crate::link::{LinkConfig, ModelParams};
 use std::collections::HashMap;
@@ -227,12 +226,7 @@ impl PersonIndex {
                     continue;
                 };
                 for band in 0..b.bands {
-                    let key = b.key(&w, band);
-                    // One 32-bit bucket key per (configuration, band, sample):
-                    // a rare collision only adds a candidate, which is scored.
-                    let h = SplitMix64::new(key ^ ((n as u64) << 56) ^ ((band as u64) << 40))
-                        .next_u64();
-                    out.push(item(h >> 32, i));
+                    out.push(item(b.key32(n, &w, band), i));
                 }
             }
         }
@@ -428,7 +422,8 @@ impl PersonIndex {
         };
         let scorer = Scorer::new(comparisons, p, config.tf_minimum_u);
         let mut above = Vec::new();
-        score_pairs(&scorer, rows, &pairs, None, progress, |pair, w| {
+        let weight = |pat, i, j| scorer.weight(pat, rows.a, i, rows.b, j, rows.tf);
+        score_pairs(weight, rows, &pairs, None, progress, |pair, w| {
             let prob = probability(w);
             if prob >= config.threshold {
                 above.push((pair, prob));

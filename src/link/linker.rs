@@ -474,7 +474,8 @@ impl Linker {
         self.corpus = Some(job.tf.corpus(&job.interner));
         let scorer = Scorer::new(comparisons, &params, self.config.tf_minimum_u);
         let mut scored = Vec::with_capacity(n);
-        score_pairs(&scorer, rows, pairs, Some(&patterns), progress, |p, w| {
+        let weight = |pat, i, j| scorer.weight(pat, a, i, b, j, &job.tf);
+        score_pairs(weight, rows, pairs, Some(&patterns), progress, |p, w| {
             scored.push(Scored {
                 i: p.i(),
                 j: p.j(),

@@ -136,6 +136,15 @@ impl Bands {
         }
         key
     }
+
+    /// A 32-bit bucket key for `band` of configuration `n` (the growing
+    /// index keys items by 32 bits): one key per (configuration, band,
+    /// sample); a rare collision only adds a candidate, which is scored.
+    #[inline]
+    pub fn key32(&self, n: usize, w: &[&[u64]], band: usize) -> u64 {
+        let key = self.key(w, band);
+        SplitMix64::new(key ^ ((n as u64) << 56) ^ ((band as u64) << 40)).next_u64() >> 32
+    }
 }
 
 /// Smallest `k` whose expected random-pair collisions over all bands stay

@@ -4,7 +4,6 @@
 use super::{Pair, Progress};
 use crate::link::comparison::Comparison;
 use crate::link::encoded::{pattern, Dataset};
-use crate::link::explain::Scorer;
 use crate::link::tf::TermFrequencies;
 
 /// What pairs are compared on: the comparisons, the rows of the first
@@ -40,10 +39,11 @@ pub(crate) fn compare_pairs(
 }
 
 /// The match weight of each pair, in order, to `f(pair, weight)` (stage
-/// `score`). `patterns`, when the caller kept them, are the pairs'
+/// `score`); `weight(pattern, i, j)` is the model's (the linker's
+/// `Scorer`). `patterns`, when the caller kept them, are the pairs'
 /// patterns in the same order; otherwise each is compared again.
 pub(crate) fn score_pairs(
-    scorer: &Scorer<'_>,
+    weight: impl Fn(u64, usize, usize) -> f64,
     rows: Rows<'_>,
     pairs: &[Pair],
     patterns: Option<&[u64]>,
@@ -57,7 +57,7 @@ pub(crate) fn score_pairs(
             Some(&pat) => pat,
             None => pattern(rows.comparisons, rows.a, i, rows.b, j),
         };
-        f(p, scorer.weight(pat, rows.a, i, rows.b, j, rows.tf));
+        f(p, weight(pat, i, j));
         if done % STEP == 0 {
             progress("score", done, n);
         }
