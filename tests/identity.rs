@@ -675,6 +675,33 @@ fn a_retrain_rescores_the_links_made_under_earlier_parameters() {
 }
 
 #[test]
+fn a_graph_blocks_on_several_clks_sampled_as_one() {
+    // No exact buckets, one LSH configuration over both names: the index
+    // that grows hashes the same band scheme as the batch linker.
+    let (people, _) = synthetic_people(5, 400, "shop");
+    let mut config = config();
+    config.link.blocking.exact_subjects.clear();
+    config.link.blocking.lsh = serde_json::from_value(json!([
+        {"clk": "firstName", "also": ["lastName"], "bands": 32}
+    ]))
+    .unwrap();
+    let mut g = IdentityGraph::new(config.clone()).unwrap();
+    g.add_records(&people[..300]).unwrap();
+    let first = g.resolve(&mut |_, _, _| {}).unwrap();
+    assert!(first.candidate_pairs > 0 && first.links > 0);
+    // The rows added later find their pairs among the earlier ones.
+    g.add_records(&people[300..]).unwrap();
+    let second = g.resolve(&mut |_, _, _| {}).unwrap();
+    assert!(second.candidate_pairs > 0);
+    // The same persons as a graph that took every record at once.
+    let mut once = IdentityGraph::new(config).unwrap();
+    once.add_records(&people).unwrap();
+    once.resolve(&mut |_, _, _| {}).unwrap();
+    assert_eq!(person_partition(&g), person_partition(&once));
+    assert!(person_partition(&g).len() < 400);
+}
+
+#[test]
 fn a_document_round_trip_keeps_ids_links_and_history_and_holds_no_raw_value() {
     let (mut records, tree) = acme();
     records.extend(couple());
