@@ -9,9 +9,10 @@
 
 use crate::clk::{ClkEncoder, ClkSchema, Hardening};
 use crate::definition::IdentityDefinition;
+use crate::encoded::EncodedRecord;
 use crate::error::{Error, ErrorCode, Subject};
 use crate::field::Field;
-use crate::link::{EncodedRecord, NICKNAME_SUBJECT};
+use crate::link::NICKNAME_SUBJECT;
 use crate::normalize::Country;
 use crate::pseudonymizer::{normalize_record, FieldError, Pseudonymizer, TokenKind};
 use crate::record::Record;

@@ -4,6 +4,8 @@
 mod clk;
 mod definition;
 #[cfg(feature = "fuzzy")]
+mod encoded;
+#[cfg(feature = "fuzzy")]
 mod encoder;
 mod encoding;
 mod error;

@@ -11,6 +11,7 @@ pub(crate) mod blocking;
 pub(crate) mod comparison;
 pub(crate) mod dice;
 pub(crate) mod encoded;
+pub(crate) mod engine;
 pub(crate) mod explain;
 pub(crate) mod linker;
 pub(crate) mod model;
@@ -19,12 +20,13 @@ pub(crate) mod rng;
 pub(crate) mod solve;
 pub(crate) mod tf;
 
-pub use blocking::{pair_completeness, reduction_ratio, BlockingConfig, LshConfig};
+pub use blocking::{pair_completeness, reduction_ratio, BlockingConfig};
 pub use comparison::{
     default_comparisons, Comparison, ComparisonKind, MAX_COMPARISONS, MAX_LEVELS, NICKNAME_SUBJECT,
 };
 pub use dice::{dice, ClkStore};
 pub use encoded::{decode_clk, EncodedRecord};
+pub use engine::lsh::LshConfig;
 pub use explain::{Contribution, Explanation};
 pub use linker::{
     DedupeResult, EntitiesResult, EntityMember, Link, LinkConfig, LinkResult, LinkStats, Linker,

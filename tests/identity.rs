@@ -609,6 +609,98 @@ fn a_graph_trains_its_model_once_enough_person_records_arrive() {
     assert!(p > 0.95 && rc > 0.8, "precision {p}, recall {rc}");
 }
 
+/// The persons as sets of records (ids aside).
+fn person_partition(g: &IdentityGraph) -> BTreeSet<Vec<RecordRef>> {
+    entities(g)
+        .into_iter()
+        .filter(|(id, _)| id.starts_with("per_"))
+        .map(|(_, recs)| recs)
+        .collect()
+}
+
+#[test]
+fn a_retrain_rescores_the_links_made_under_earlier_parameters() {
+    let (people, _) = synthetic_people(9, 1200, "shop");
+    // Given parameters that believe almost no pair is a match.
+    let mut timid = params();
+    timid.prior = 1e-12;
+    let mut g = IdentityGraph::new(GraphConfig {
+        params: Some(timid.clone()),
+        ..GraphConfig::default()
+    })
+    .unwrap();
+    g.add_records(&people).unwrap();
+    let first = g.resolve(&mut |_, _, _| {}).unwrap();
+    assert_eq!(first.model, Some(ModelSource::Given));
+    // Without a retrain, a resolve with nothing new changes nothing.
+    let idle = g.resolve(&mut |_, _, _| {}).unwrap();
+    assert_eq!((idle.links, idle.changed.len()), (0, 0));
+    assert_eq!(g.params(), Some(&timid));
+
+    g.retrain();
+    let mut stages = BTreeSet::new();
+    let second = g
+        .resolve(&mut |s, _, _| {
+            stages.insert(s.to_owned());
+        })
+        .unwrap();
+    assert!(second.trained && stages.contains("em"));
+    assert_eq!(second.model, Some(ModelSource::Trained));
+    assert_ne!(g.params(), Some(&timid));
+    // No record was added: every new link is an earlier pair scored again.
+    assert_eq!(second.records, 0);
+    assert!(
+        second.entities["person"] < first.entities["person"],
+        "rescored pairs merged persons: {} -> {}",
+        first.entities["person"],
+        second.entities["person"]
+    );
+    assert!(!second.changed.is_empty());
+
+    // The same model and persons as a graph that trained on these records.
+    let mut fresh = IdentityGraph::new(GraphConfig::default()).unwrap();
+    fresh.add_records(&people).unwrap();
+    let trained = fresh.resolve(&mut |_, _, _| {}).unwrap();
+    assert!(trained.trained);
+    assert_eq!(g.params(), fresh.params());
+    assert_eq!(second.links, trained.links);
+    assert_eq!(person_partition(&g), person_partition(&fresh));
+
+    // A retrain on the same records fits the same model and keeps the persons.
+    g.retrain();
+    let third = g.resolve(&mut |_, _, _| {}).unwrap();
+    assert!(third.trained);
+    assert_eq!(g.params(), fresh.params());
+    assert_eq!(person_partition(&g), person_partition(&fresh));
+}
+
+#[test]
+fn a_graph_blocks_on_several_clks_sampled_as_one() {
+    // No exact buckets, one LSH configuration over both names: the index
+    // that grows hashes the same band scheme as the batch linker.
+    let (people, _) = synthetic_people(5, 400, "shop");
+    let mut config = config();
+    config.link.blocking.exact_subjects.clear();
+    config.link.blocking.lsh = serde_json::from_value(json!([
+        {"clk": "firstName", "also": ["lastName"], "bands": 32}
+    ]))
+    .unwrap();
+    let mut g = IdentityGraph::new(config.clone()).unwrap();
+    g.add_records(&people[..300]).unwrap();
+    let first = g.resolve(&mut |_, _, _| {}).unwrap();
+    assert!(first.candidate_pairs > 0 && first.links > 0);
+    // The rows added later find their pairs among the earlier ones.
+    g.add_records(&people[300..]).unwrap();
+    let second = g.resolve(&mut |_, _, _| {}).unwrap();
+    assert!(second.candidate_pairs > 0);
+    // The same persons as a graph that took every record at once.
+    let mut once = IdentityGraph::new(config).unwrap();
+    once.add_records(&people).unwrap();
+    once.resolve(&mut |_, _, _| {}).unwrap();
+    assert_eq!(person_partition(&g), person_partition(&once));
+    assert!(person_partition(&g).len() < 400);
+}
+
 #[test]
 fn a_document_round_trip_keeps_ids_links_and_history_and_holds_no_raw_value() {
     let (mut records, tree) = acme();

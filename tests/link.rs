@@ -511,3 +511,77 @@ fn lsh_alone_finds_fuzzy_pairs_without_any_agreeing_token() {
         .unwrap();
     assert!(none.is_empty());
 }
+
+#[test]
+fn blocking_passes_are_counted_and_their_completeness_estimated_without_labels() {
+    let (a, b, truth) = two_datasets(1500, 750, 17);
+    let mut config = LinkConfig::from_json(
+        r#"{"blocking": {"lsh": [{"clk": "record"},
+            {"clk": "firstName", "also": ["lastName"], "seed": 2}]}}"#,
+    )
+    .unwrap();
+    config.explain_links = false;
+    let mut linker = Linker::new(config.clone()).unwrap();
+    let result = linker.link(&a, &b, &mut quiet()).unwrap();
+    let s = &result.stats;
+    // Tokens, the record CLK, both names together: three passes, overlapping.
+    assert_eq!(s.candidate_pairs_by_pass.len(), 3);
+    assert!(s.candidate_pairs_by_pass.iter().all(|&n| n > 0));
+    assert!(s.candidate_pairs_by_pass.iter().sum::<usize>() >= s.candidate_pairs);
+    assert!(s
+        .candidate_pairs_by_pass
+        .iter()
+        .all(|&n| n <= s.candidate_pairs));
+    // The estimate is near the true completeness over the pairs that link.
+    let est = s.pair_completeness_estimate.unwrap();
+    let cands = linker.candidate_pairs(&a, &b).unwrap();
+    let index = |d: &[EncodedRecord]| {
+        d.iter()
+            .enumerate()
+            .map(|(i, r)| (r.id.clone(), i))
+            .collect::<std::collections::HashMap<_, _>>()
+    };
+    let (ia, ib) = (index(&a), index(&b));
+    let linked: Vec<(usize, usize)> = result
+        .links
+        .iter()
+        .map(|l| (ia[&l.a], ib[&l.b]))
+        .filter(|p| truth.contains(p))
+        .collect();
+    assert!(pair_completeness(&cands, &linked) >= est - 0.02, "{est}");
+    assert!(est > 0.95 && est <= 1.0, "{est}");
+    // The names pass on its own finds pairs whose names are similar even
+    // with nothing else in common: no token, no record CLK.
+    let strip = |d: &[EncodedRecord]| -> Vec<EncodedRecord> {
+        d.iter()
+            .map(|r| {
+                let mut r = r.clone();
+                r.tokens.clear();
+                r.match_keys.clear();
+                r.clks.retain(|k, _| k == "firstName" || k == "lastName");
+                r
+            })
+            .collect()
+    };
+    let (na, nb) = (strip(&a), strip(&b));
+    let names = Linker::new(config)
+        .unwrap()
+        .candidate_pairs(&na, &nb)
+        .unwrap();
+    let similar: Vec<_> = truth
+        .iter()
+        .copied()
+        .filter(|&(i, j)| {
+            dice(&na[i].clks["firstName"], &nb[j].clks["firstName"]) >= 0.9
+                && dice(&na[i].clks["lastName"], &nb[j].clks["lastName"]) >= 0.9
+        })
+        .collect();
+    assert!(similar.len() > 300, "{}", similar.len());
+    let pc = pair_completeness(&names, &similar);
+    assert!(pc > 0.98, "{pc}");
+    // The record CLK is absent everywhere: only the names pass found pairs.
+    let mut default = Linker::new(LinkConfig::default()).unwrap();
+    let alone = default.link(&na, &nb, &mut quiet()).unwrap();
+    assert_eq!(alone.stats.candidate_pairs, 0);
+    assert_eq!(alone.stats.candidate_pairs_by_pass, vec![0, 0]);
+}

@@ -106,11 +106,14 @@ fn main() {
             std::fs::write(out, text).unwrap();
             let pairs = &r.links;
             eprintln!(
-                "fuzzy: {} links; encode {:.2?}, link {:.2?} ({} candidate pairs, EM {} iterations)",
+                "fuzzy: {} links; encode {:.2?}, link {:.2?} ({} candidate pairs, by pass {:?}, \
+                 estimated pair completeness {:?}, EM {} iterations)",
                 pairs.len(),
                 encoded,
                 start.elapsed() - encoded,
                 r.stats.candidate_pairs,
+                r.stats.candidate_pairs_by_pass,
+                r.stats.pair_completeness_estimate,
                 r.stats.em_iterations
             );
         }

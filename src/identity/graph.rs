@@ -1,19 +1,24 @@
-//! [`IdentityGraph`]: records in, entities out, incrementally.
+//! [`IdentityGraph`]: records in, entities out, incrementally. This file
+//! holds the graph and its adding, erasing and reading; `graph/resolve.rs`
+//! the resolve (persons), `graph/households.rs` and
+//! `graph/organisations.rs` the other entity kinds.
 
 use super::config::GraphConfig;
-use super::entities::{EntityKind, Event, Reason, Registry};
-use super::input::{GraphRecord, HierarchyEdge, HierarchyRelation, OrgUnit, RecordKind, RecordRef};
-use super::nodes::{FastMap, FastSet, Nodes, Roles};
-use super::persons::{rows_in_key_order, PersonIndex, PersonView};
+use super::entities::{EntityKind, Event, Registry};
+use super::input::{GraphRecord, HierarchyEdge, HierarchyRelation, RecordKind, RecordRef};
+use super::nodes::{FastMap, Nodes, Roles};
+use super::persons::{PersonIndex, PersonView};
+use crate::encoded::EncodedRecord;
 use crate::error::{Error, ErrorCode, Subject};
-use crate::link::encoded::EncodedRecord;
-use crate::link::explain::Scorer;
 use crate::link::prior::prior_params;
-use crate::link::solve::{cluster, ClusterRules, Scored};
-use crate::link::{Explanation, ModelParams, ModelSource, Progress};
+use crate::link::{Explanation, ModelParams, ModelSource};
 use serde::{Deserialize, Serialize};
 use std::borrow::Cow;
 use std::collections::{BTreeSet, HashMap, HashSet};
+
+mod households;
+mod organisations;
+mod resolve;
 
 /// A pseudonymous identity graph: source records as nodes; persons,
 /// households and organisations as entities with stable ids; same-person
@@ -39,6 +44,8 @@ pub struct IdentityGraph {
     pub(crate) model_trained: bool,
     dirty: Vec<u32>,
     erased: Vec<u32>,
+    /// The next resolve fits the model again ([`IdentityGraph::retrain`]).
+    retrain: bool,
 }
 
 /// What one [`IdentityGraph::resolve`] did.
@@ -97,6 +104,7 @@ impl IdentityGraph {
             model_trained: false,
             dirty: Vec::new(),
             erased: Vec::new(),
+            retrain: false,
         })
     }
 
@@ -248,118 +256,6 @@ impl IdentityGraph {
         Ok(())
     }
 
-    /// Resolves what changed since the last resolve: links new person
-    /// records (training the model first if needed), then re-resolves only
-    /// the persons, households and organisations they touch.
-    pub fn resolve(&mut self, progress: Progress<'_>) -> Result<ResolveSummary, Error> {
-        self.resolves += 1;
-        let resolve = self.resolves;
-        let dirty = std::mem::take(&mut self.dirty);
-        let erased = std::mem::take(&mut self.erased);
-        let mut summary = ResolveSummary {
-            resolve,
-            records: dirty.len() + erased.len(),
-            ..ResolveSummary::default()
-        };
-        // Persons.
-        let erased_rows: Vec<u32> = erased
-            .iter()
-            .filter_map(|&n| self.nodes.list[n as usize].person_row)
-            .collect();
-        let had_params = self.config.params.is_some();
-        self.persons.remove(&erased_rows);
-        let mut dirty_rows = vec![false; self.persons.len()];
-        for &n in &dirty {
-            if let Some(r) = self.nodes.list[n as usize].person_row {
-                dirty_rows[r as usize] = true;
-            }
-        }
-        // Training draws its sample in record-key order, so the model does
-        // not depend on input order; with parameters no order is needed.
-        let order = self
-            .config
-            .params
-            .is_none()
-            .then(|| rows_in_key_order(&self.persons, &self.nodes));
-        let live = self.persons.live();
-        let (links, stats) = self.persons.resolve(
-            &mut self.config,
-            &dirty_rows,
-            live,
-            order.as_deref(),
-            progress,
-        )?;
-        summary.candidate_pairs = stats.candidate_pairs;
-        summary.links = stats.links;
-        summary.trained = stats.trained;
-        summary.implausible_model = stats.implausible_model;
-        self.model_trained |= stats.trained;
-        summary.model = match (&self.config.params, stats.prior) {
-            (Some(_), _) if self.model_trained => Some(ModelSource::Trained),
-            (Some(_), _) => Some(ModelSource::Given),
-            (None, true) => Some(ModelSource::Prior),
-            (None, false) => None,
-        };
-        progress("entities", 0, 3);
-        let mut affected: BTreeSet<u32> = BTreeSet::new();
-        if !had_params && self.config.params.is_some() {
-            // Just trained: every person is resolved afresh.
-            affected.extend(
-                self.nodes
-                    .list
-                    .iter()
-                    .enumerate()
-                    .filter(|(_, n)| n.kind == RecordKind::Person)
-                    .map(|(i, _)| i as u32),
-            );
-        }
-        for &n in dirty.iter().chain(&erased) {
-            if self.nodes.list[n as usize].kind == RecordKind::Person {
-                affected.insert(n);
-            }
-        }
-        for &(i, j, _) in &links {
-            affected.insert(self.persons.node_of[i as usize]);
-            affected.insert(self.persons.node_of[j as usize]);
-        }
-        let affected = self.with_members(&self.person_reg, affected);
-        let person_events = self.resolve_persons(&affected, resolve);
-        // Households: every person entity touched, and whoever shares an
-        // address or household key with them.
-        progress("entities", 1, 3);
-        let household_events = self.resolve_households(&affected, resolve);
-        // Organisations.
-        progress("entities", 2, 3);
-        let orgs: BTreeSet<u32> = dirty
-            .iter()
-            .chain(&erased)
-            .copied()
-            .filter(|&n| self.nodes.list[n as usize].kind == RecordKind::Organisation)
-            .collect();
-        let org_events = self.resolve_organisations(orgs, resolve);
-        progress("entities", 3, 3);
-        let mut changed = BTreeSet::new();
-        for e in person_events
-            .iter()
-            .chain(&household_events)
-            .chain(&org_events)
-        {
-            changed.insert(e.entity.clone());
-            changed.extend(e.others.iter().cloned());
-            let kind = serde_json::to_value(e.kind)
-                .ok()
-                .and_then(|v| v.as_str().map(str::to_owned))
-                .unwrap_or_default();
-            *summary.events.entry(kind).or_default() += 1;
-        }
-        summary.changed = changed.into_iter().collect();
-        self.events.extend(person_events);
-        self.events.extend(household_events);
-        self.events.extend(org_events);
-        summary.entities = self.counts();
-        Ok(summary)
-    }
-
     /// Live entities by kind.
     pub fn counts(&self) -> HashMap<String, usize> {
         let mut out = HashMap::new();
@@ -372,7 +268,7 @@ impl IdentityGraph {
     }
 
     /// `nodes` plus every member of the entities they belong to.
-    fn with_members(&self, reg: &Registry, nodes: BTreeSet<u32>) -> Vec<u32> {
+    pub(crate) fn with_members(&self, reg: &Registry, nodes: BTreeSet<u32>) -> Vec<u32> {
         let mut out: Vec<u32> = Vec::with_capacity(nodes.len());
         for n in nodes {
             out.push(n);
@@ -385,316 +281,8 @@ impl IdentityGraph {
         out
     }
 
-    fn live(&self, n: u32) -> bool {
+    pub(crate) fn live(&self, n: u32) -> bool {
         !self.nodes.list[n as usize].removed
-    }
-
-    fn resolve_persons(&mut self, affected: &[u32], resolve: u64) -> Vec<Event> {
-        let live: Vec<u32> = affected.iter().copied().filter(|&n| self.live(n)).collect();
-        let mut sorted = live.clone();
-        sorted.sort_by(|&a, &b| self.nodes.cmp(a, b));
-        let local: FastMap<u32, u32> = sorted
-            .iter()
-            .enumerate()
-            .map(|(i, &n)| (n, i as u32))
-            .collect();
-        let row_of = |n: u32| self.nodes.list[n as usize].person_row.unwrap_or(0);
-        let mut pairs = Vec::new();
-        for (i, &n) in sorted.iter().enumerate() {
-            for &(other, p) in &self.persons.adj[row_of(n) as usize] {
-                let m = self.persons.node_of[other as usize];
-                if let Some(&j) = local.get(&m) {
-                    if (i as u32) < j {
-                        pairs.push(Scored {
-                            i: i as u32,
-                            j,
-                            probability: f64::from(p),
-                            weight: 0.0,
-                        });
-                    }
-                }
-            }
-        }
-        let rules = ClusterRules {
-            threshold: self.config.link.threshold,
-            max_cluster_size: self.config.link.max_cluster_size,
-        };
-        let clusters = match self.config.params.as_ref().or(self.persons.prior.as_ref()) {
-            Some(params) => {
-                let (persons, link) = (&self.persons, &self.config.link);
-                let scorer = Scorer::new(&link.comparisons, params, link.tf_minimum_u);
-                let scorer = &scorer;
-                let mut on_demand = |i: u32, j: u32| {
-                    persons.score(
-                        link,
-                        scorer,
-                        row_of(sorted[i as usize]),
-                        row_of(sorted[j as usize]),
-                    )
-                };
-                cluster(sorted.len(), pairs, rules, None, &mut on_demand)
-            }
-            None => (0..sorted.len() as u32).map(|i| vec![i]).collect(),
-        };
-        let clusters: Vec<Vec<u32>> = clusters
-            .into_iter()
-            .map(|c| c.into_iter().map(|i| sorted[i as usize]).collect())
-            .collect();
-        let split = self.split_reason(affected);
-        let mut reg = std::mem::take(&mut self.person_reg);
-        let merge_reason = |a: &[u32], b: &[u32]| self.link_reason(a, b);
-        let events = reg.reassign(
-            &self.nodes,
-            affected,
-            clusters,
-            &|_| EntityKind::Person,
-            &merge_reason,
-            &split,
-            resolve,
-        );
-        self.person_reg = reg;
-        events
-    }
-
-    /// The strongest same-person link between two sets of nodes.
-    fn link_reason(&self, a: &[u32], b: &[u32]) -> Reason {
-        let b: FastSet<u32> = b.iter().copied().collect();
-        let mut best: Option<(f32, u32, u32)> = None;
-        for &x in a {
-            let Some(r) = self.nodes.list[x as usize].person_row else {
-                continue;
-            };
-            for &(other, p) in &self.persons.adj[r as usize] {
-                let y = self.persons.node_of[other as usize];
-                if b.contains(&y) && best.is_none_or(|(q, _, _)| p > q) {
-                    best = Some((p, x, y));
-                }
-            }
-        }
-        match best {
-            Some((p, x, y)) => Reason {
-                rule: "link".into(),
-                probability: Some(f64::from(p)),
-                records: vec![self.nodes.record_ref(x), self.nodes.record_ref(y)],
-            },
-            None => Reason::rule("link"),
-        }
-    }
-
-    fn split_reason(&self, affected: &[u32]) -> Reason {
-        // Erased records are not named: their keys leave the graph.
-        if affected.iter().any(|&n| !self.live(n)) {
-            Reason::rule("recordRemoved")
-        } else {
-            Reason::rule("chainGuard")
-        }
-    }
-
-    fn resolve_households(&mut self, persons: &[u32], resolve: u64) -> Vec<Event> {
-        // Closure: person co-members, household co-members, and whoever
-        // shares an address or household key.
-        let cap = self.config.household.max_household_records;
-        let Component {
-            affected,
-            live,
-            pos,
-        } = self.component(
-            persons.to_vec(),
-            &[&self.person_reg, &self.household_reg],
-            &self.household_index,
-            cap,
-            &|n, f| self.household_keys(n).for_each(f),
-        );
-        let mut uf = UnionFind::new(live.len());
-        let mut why: FastMap<(usize, usize), &'static str> = FastMap::default();
-        for (i, &n) in live.iter().enumerate() {
-            if let Some(s) = self.person_reg.of(n) {
-                for m in &self.person_reg.slots[s as usize].members {
-                    if let Some(&j) = pos.get(m) {
-                        uf.union(i, j);
-                    }
-                }
-            }
-            for k in self.household_keys(n) {
-                let Some(list) = self.household_index.get(&k) else {
-                    continue;
-                };
-                if list.len() > cap {
-                    continue;
-                }
-                let explicit = k & 1 << 31 != 0;
-                for m in list {
-                    let Some(&j) = pos.get(m) else { continue };
-                    if j <= i {
-                        continue;
-                    }
-                    if explicit || self.same_family_name(n, *m) {
-                        uf.union(i, j);
-                        why.insert(
-                            (i, j),
-                            if explicit {
-                                "householdKey"
-                            } else {
-                                "sharedAddress"
-                            },
-                        );
-                    }
-                }
-            }
-        }
-        let clusters = uf.groups(&live);
-        let split = self.split_reason(&affected);
-        let merge_reason = |a: &[u32], b: &[u32]| {
-            let rule = a
-                .iter()
-                .flat_map(|x| b.iter().map(move |y| (*x, *y)))
-                .find_map(|(x, y)| {
-                    let (i, j) = (pos.get(&x)?, pos.get(&y)?);
-                    why.get(&(*i.min(j), *i.max(j))).copied()
-                })
-                .unwrap_or("sharedAddress");
-            Reason::rule(rule)
-        };
-        let nodes = &self.nodes;
-        self.household_reg.reassign(
-            nodes,
-            &affected,
-            clusters,
-            &|_| EntityKind::Household,
-            &merge_reason,
-            &split,
-            resolve,
-        )
-    }
-
-    /// A person node's address tokens and household key (tagged with the
-    /// top bit: its own id space).
-    /// The part of the graph a change reaches: from `seeds`, the
-    /// co-members of their entities in `regs` and the nodes sharing a key
-    /// (`keys`) in `index` (keys shared by more than `cap` nodes join none),
-    /// until nothing new is reached.
-    fn component(
-        &self,
-        seeds: Vec<u32>,
-        regs: &[&Registry],
-        index: &FastMap<u32, Vec<u32>>,
-        cap: usize,
-        keys: KeysOf<'_>,
-    ) -> Component {
-        let mut seen: FastSet<u32> = FastSet::default();
-        let mut stack = seeds;
-        while let Some(n) = stack.pop() {
-            if !seen.insert(n) {
-                continue;
-            }
-            for reg in regs {
-                if let Some(s) = reg.of(n) {
-                    stack.extend(reg.slots[s as usize].members.iter().copied());
-                }
-            }
-            if self.live(n) {
-                keys(n, &mut |k| {
-                    if let Some(list) = index.get(&k).filter(|l| l.len() <= cap) {
-                        stack.extend(list.iter().copied());
-                    }
-                });
-            }
-        }
-        let mut affected: Vec<u32> = seen.into_iter().collect();
-        affected.sort_unstable();
-        let live: Vec<u32> = affected.iter().copied().filter(|&n| self.live(n)).collect();
-        let pos = live.iter().enumerate().map(|(i, &n)| (n, i)).collect();
-        Component {
-            affected,
-            live,
-            pos,
-        }
-    }
-
-    fn household_keys(&self, n: u32) -> impl Iterator<Item = u32> + '_ {
-        let node = &self.nodes.list[n as usize];
-        let person = node.kind == RecordKind::Person;
-        self.nodes
-            .tokens_with(n, Roles::ADDRESS)
-            .filter(move |_| person)
-            .chain(node.household.filter(|_| person).map(|k| k | 1 << 31))
-    }
-
-    /// Same family-name token, or family-name CLKs at least as similar as
-    /// the rule asks.
-    fn same_family_name(&self, a: u32, b: u32) -> bool {
-        let h = &self.config.household;
-        let shared = self.nodes.tokens_with(a, Roles::FAMILY_NAME).any(|t| {
-            self.nodes
-                .tokens_with(b, Roles::FAMILY_NAME)
-                .any(|u| u == t)
-        });
-        if shared {
-            return true;
-        }
-        let row = |n: u32| self.nodes.list[n as usize].person_row;
-        match (row(a), row(b)) {
-            (Some(x), Some(y)) => self
-                .persons
-                .dice_of(&h.family_name_clk, x, y)
-                .is_some_and(|d| d >= h.family_name_dice),
-            _ => false,
-        }
-    }
-
-    fn resolve_organisations(&mut self, seeds: BTreeSet<u32>, resolve: u64) -> Vec<Event> {
-        if seeds.is_empty() {
-            return Vec::new();
-        }
-        let Component {
-            affected,
-            live,
-            pos,
-        } = self.component(
-            seeds.into_iter().collect(),
-            &[&self.org_reg],
-            &self.org_index,
-            usize::MAX,
-            &|n, f| self.org_keys(n).into_iter().for_each(f),
-        );
-        let mut uf = UnionFind::new(live.len());
-        for (i, &n) in live.iter().enumerate() {
-            let unit = self.nodes.list[n as usize].unit;
-            for k in self.org_keys(n) {
-                for m in self.org_index.get(&k).into_iter().flatten() {
-                    if let Some(&j) = pos.get(m) {
-                        // A site never merges with its company: same kind only.
-                        if self.nodes.list[*m as usize].unit == unit {
-                            uf.union(i, j);
-                        }
-                    }
-                }
-            }
-        }
-        let clusters = uf.groups(&live);
-        let split = self.split_reason(&affected);
-        let nodes = &self.nodes;
-        let kind_of = |members: &[u32]| match nodes.list[members[0] as usize].unit {
-            OrgUnit::LegalEntity => EntityKind::LegalEntity,
-            OrgUnit::Site => EntityKind::Site,
-            OrgUnit::BusinessUnit => EntityKind::BusinessUnit,
-        };
-        self.org_reg.reassign(
-            nodes,
-            &affected,
-            clusters,
-            &kind_of,
-            &|_, _| Reason::rule("sharedKey"),
-            &split,
-            resolve,
-        )
-    }
-
-    fn org_keys(&self, n: u32) -> Vec<u32> {
-        if self.nodes.list[n as usize].kind != RecordKind::Organisation {
-            return Vec::new();
-        }
-        self.nodes.tokens_with(n, Roles::ORGANISATION).collect()
     }
 
     /// The waterfall of a same-person link between two person records.
@@ -793,53 +381,4 @@ pub(crate) fn kind_name(k: EntityKind) -> String {
         .ok()
         .and_then(|v| v.as_str().map(str::to_owned))
         .unwrap_or_default()
-}
-
-/// Calls its second argument with each key of a node.
-type KeysOf<'a> = &'a dyn Fn(u32, &mut dyn FnMut(u32));
-
-/// The nodes a change reaches, the live ones among them, and their
-/// positions in `live`.
-struct Component {
-    affected: Vec<u32>,
-    live: Vec<u32>,
-    pos: FastMap<u32, usize>,
-}
-
-/// Union–find with path halving, for exact-key components.
-struct UnionFind {
-    parent: Vec<usize>,
-}
-
-impl UnionFind {
-    fn new(n: usize) -> Self {
-        UnionFind {
-            parent: (0..n).collect(),
-        }
-    }
-
-    fn find(&mut self, mut x: usize) -> usize {
-        while self.parent[x] != x {
-            self.parent[x] = self.parent[self.parent[x]];
-            x = self.parent[x];
-        }
-        x
-    }
-
-    fn union(&mut self, a: usize, b: usize) {
-        let (ra, rb) = (self.find(a), self.find(b));
-        if ra != rb {
-            self.parent[ra.max(rb)] = ra.min(rb);
-        }
-    }
-
-    /// The components, as node lists (`nodes[i]` is element `i`).
-    fn groups(&mut self, nodes: &[u32]) -> Vec<Vec<u32>> {
-        let mut by_root: FastMap<usize, Vec<u32>> = FastMap::default();
-        for (i, &n) in nodes.iter().enumerate() {
-            let r = self.find(i);
-            by_root.entry(r).or_default().push(n);
-        }
-        by_root.into_values().collect()
-    }
 }

@@ -173,7 +173,7 @@ pub struct GraphRecord {
     #[serde(default)]
     pub match_keys: Vec<String>,
     /// CLKs by field (standard base64 in JSON).
-    #[serde(default, with = "crate::link::encoded::clk_base64")]
+    #[serde(default, with = "crate::encoded::clk_base64")]
     pub clks: BTreeMap<String, Vec<u8>>,
     /// Relations to other records.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

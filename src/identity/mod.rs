@@ -30,7 +30,6 @@
 //! # Ok::<(), pseudolink::Error>(())
 //! ```
 
-mod buckets;
 mod config;
 mod document;
 mod entities;

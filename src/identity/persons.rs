@@ -6,34 +6,25 @@
 //! them with the Fellegi–Sunter parameters (trained by EM on the first
 //! resolve with enough records, or given; until then the shipped day-one
 //! model's), and keeps the pairs at or above the threshold as links.
-//! Earlier pairs are not rescored, except when the resolve that trains
-//! replaces the day-one model's links with the trained model's.
+//! Earlier pairs are not rescored, except when a resolve trains: the first
+//! training replaces the day-one model's links with the trained model's,
+//! and a retrain (`IdentityGraph::retrain`) fits the model again on every
+//! record and scores every candidate pair with it.
 
-use super::buckets::Buckets;
 use super::config::{GraphConfig, PersonEvidence};
 use super::nodes::Nodes;
 use crate::error::{Error, ErrorCode, Subject};
-use crate::link::blocking::auto_bits;
 use crate::link::comparison::{ComparisonKind, NULL_LEVEL};
 use crate::link::encoded::{compare, pattern, prepare, ClkLayout, Dataset, Interner, Prepare};
+use crate::link::engine::index::item;
+use crate::link::engine::lsh::words_of;
+use crate::link::engine::{auto_bits, compare_pairs, score_pairs, Bands, Buckets, Progress, Rows};
 use crate::link::explain::{Explanation, Scorer};
-use crate::link::linker::{fit_model_on, Sample};
-use crate::link::model::probability;
+use crate::link::model::{fit_model_on, probability, Sample};
 use crate::link::prior::prior_params;
-use crate::link::rng::SplitMix64;
 use crate::link::tf::TermFrequencies;
-use crate::link::{LinkConfig, ModelParams, Progress};
+use crate::link::{LinkConfig, ModelParams};
 use std::collections::HashMap;
-
-/// One LSH configuration, fixed when the index is first built.
-#[derive(Debug, Clone)]
-struct Bands {
-    col: usize,
-    bands: usize,
-    /// Sampled bit positions `(word, shift)`, band after band.
-    positions: Vec<(usize, u32)>,
-    bits_per_band: usize,
-}
 
 /// Person records prepared for linking.
 #[derive(Debug, Default)]
@@ -50,6 +41,8 @@ pub(crate) struct PersonIndex {
     /// Rows the last `index_new` added, while they are exactly the rows a
     /// resolve must link (`None`: walk the index instead).
     fresh: Option<core::ops::Range<usize>>,
+    /// The LSH band scheme of each configuration, fixed when the index is
+    /// first built.
     bands: Option<Vec<Bands>>,
     tf: TermFrequencies,
     /// Links at or above the threshold, both directions: `(row, probability)`.
@@ -103,6 +96,8 @@ pub(crate) struct Scored {
     pub implausible_model: bool,
     /// The day-one model scored (no parameters, too few records to train).
     pub prior: bool,
+    /// Every candidate pair was scored again and the links replaced.
+    pub rescored: bool,
 }
 
 impl PersonIndex {
@@ -127,7 +122,12 @@ impl PersonIndex {
             return Ok(());
         }
         if self.layout.is_none() {
-            let lsh: Vec<String> = config.blocking.lsh.iter().map(|l| l.clk.clone()).collect();
+            let lsh: Vec<Vec<String>> = config
+                .blocking
+                .lsh
+                .iter()
+                .map(|l| l.keys().cloned().collect())
+                .collect();
             // Only the CLKs comparisons and LSH use are kept (the others
             // would double the graph's memory for nothing it computes).
             let layout = ClkLayout::new(&config.comparisons, &lsh, &[], &[records]);
@@ -218,24 +218,15 @@ impl PersonIndex {
             return out;
         };
         for (n, b) in all.iter().enumerate() {
-            let k = b.bits_per_band;
             for i in rows.clone() {
-                if self.gone[i] || !self.data.clks.is_present(i, b.col) {
+                if self.gone[i] {
                     continue;
                 }
-                let w = self.data.clks.words(i, b.col);
+                let Some(w) = words_of(&self.data.clks, i, &b.cols) else {
+                    continue;
+                };
                 for band in 0..b.bands {
-                    let mut key = 0u64;
-                    for (bit, &(word, shift)) in
-                        b.positions[band * k..(band + 1) * k].iter().enumerate()
-                    {
-                        key |= ((w[word] >> shift) & 1) << bit;
-                    }
-                    // One 32-bit bucket key per (configuration, band, sample):
-                    // a rare collision only adds a candidate, which is scored.
-                    let h = SplitMix64::new(key ^ ((n as u64) << 56) ^ ((band as u64) << 40))
-                        .next_u64();
-                    out.push((h >> 32) << 32 | i as u64);
+                    out.push(item(b.key32(n, &w, band), i));
                 }
             }
         }
@@ -264,32 +255,24 @@ impl PersonIndex {
         let mut out = Vec::new();
         let mut saved = saved_bits.unwrap_or(&[]).iter();
         for (c, l) in config.blocking.lsh.iter().enumerate() {
-            let col = layout.lsh_col.get(c).copied().unwrap_or(0);
-            let bits = layout.widths.get(col).copied().unwrap_or(0) * 8;
-            if bits == 0 {
+            let cols = layout.lsh_col.get(c).cloned().unwrap_or_default();
+            let bits: Vec<usize> = cols
+                .iter()
+                .map(|&col| layout.widths.get(col).copied().unwrap_or(0) * 8)
+                .collect();
+            if bits.is_empty() || bits.contains(&0) {
                 continue;
             }
-            if saved_bits.is_none() && !(0..n).any(|i| self.data.clks.is_present(i, col)) {
+            let clks = &self.data.clks;
+            if saved_bits.is_none() && !(0..n).any(|i| words_of(clks, i, &cols).is_some()) {
                 return false;
             }
             let k = match (saved.next(), l.bits_per_band) {
                 (Some(&k), _) => k.clamp(1, 63),
-                (None, 0) => auto_bits(&[(&self.data.clks, 0)], col, bits, l, n, n, false),
+                (None, 0) => auto_bits(&[(clks, 0)], &cols, &bits, l, n, n, false),
                 (None, k) => k as usize,
             };
-            let mut rng = SplitMix64::new(l.seed);
-            let positions = (0..l.bands as usize * k)
-                .map(|_| {
-                    let p = rng.below(bits as u64) as usize;
-                    (p / 64, (p % 64) as u32)
-                })
-                .collect();
-            out.push(Bands {
-                col,
-                bands: l.bands as usize,
-                positions,
-                bits_per_band: k,
-            });
+            out.push(Bands::new(l, cols, &bits, k));
         }
         self.bands = Some(out);
         true
@@ -313,7 +296,7 @@ impl PersonIndex {
         for i in rows {
             if !self.gone[i] {
                 for &(_, tok) in self.data.block_keys.of(i) {
-                    out.push(u64::from(tok) << 32 | i as u64);
+                    out.push(item(u64::from(tok), i));
                 }
             }
         }
@@ -323,12 +306,17 @@ impl PersonIndex {
     /// Indexes the rows added since the last call and scores the candidate
     /// pairs touching `dirty` rows. `order` lists the live rows in record-key
     /// order (training draws through it, so input order does not matter).
-    /// Returns the new links `(i, j, probability)`, `i < j`.
+    /// `retrain`: fit the parameters again even though there are some (with
+    /// enough records); every pair is then scored again, by the new fit, or
+    /// by the old parameters when EM's fit is refused.
+    /// Returns the new links `(i, j, probability)`, `i < j` (every link
+    /// when all pairs were scored again).
     pub fn resolve(
         &mut self,
         graph: &mut GraphConfig,
         dirty: &[bool],
         live: usize,
+        retrain: bool,
         order: Option<&[u32]>,
         progress: Progress<'_>,
     ) -> Result<(Vec<NewLink>, Scored), Error> {
@@ -347,6 +335,7 @@ impl PersonIndex {
         // (when it covers the comparisons); a resolve that trains scores
         // every pair afresh, so nothing found before is lost.
         let untrained = params.is_none();
+        let retrain = retrain && !untrained && live >= min_training_records;
         self.prior = None;
         if untrained && live < min_training_records {
             self.prior = prior_params(&config.comparisons, live, pairs_of(live));
@@ -356,8 +345,9 @@ impl PersonIndex {
             stats.prior = true;
         }
         let untrained = untrained && !stats.prior;
+        let rescore = untrained || retrain;
         let all;
-        let dirty = if untrained {
+        let dirty = if rescore {
             all = (0..self.len())
                 .map(|r| !self.gone[r])
                 .collect::<Vec<bool>>();
@@ -370,7 +360,7 @@ impl PersonIndex {
         let mut pairs = Vec::new();
         // A resolve that trains scores every row: one walk of the index.
         // The fresh rows' own items are recomputed (cheap) rather than kept.
-        let fresh = self.fresh.take().filter(|_| !untrained);
+        let fresh = self.fresh.take().filter(|_| !rescore);
         let fe = fresh.clone().map(|r| self.exact_items(r));
         let fl = fresh.map(|r| self.band_items(r));
         self.exact
@@ -384,28 +374,29 @@ impl PersonIndex {
         let comparisons = &config.comparisons;
         let n = pairs.len();
         self.refresh_tf(config, live >= min_training_records);
-        if untrained {
+        let rows = Rows {
+            comparisons,
+            a: &self.data,
+            b: &self.data,
+            tf: &self.tf,
+        };
+        if rescore {
             // Training needs the candidates' pattern counts; scoring below
             // computes each pattern again rather than keeping one per pair.
             let mut histogram: HashMap<u64, u32> = HashMap::new();
-            for (done, &p) in pairs.iter().enumerate() {
-                let (i, j) = ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize);
-                *histogram
-                    .entry(pattern(comparisons, &self.data, i, &self.data, j))
-                    .or_default() += 1;
-                if done % 65_536 == 0 {
-                    progress("compare", done, n);
-                }
-            }
-            progress("compare", n, n);
+            compare_pairs(rows, &pairs, progress, |p| {
+                *histogram.entry(p).or_default() += 1;
+            });
             let sample = Sample {
                 b: None,
                 source: None,
                 order,
+                one_per_source: config.one_per_source,
             };
             let live = live as f64;
             let (fitted, _, _, plausible) = fit_model_on(
-                config,
+                comparisons,
+                &config.em,
                 &self.data,
                 sample,
                 &histogram,
@@ -413,38 +404,40 @@ impl PersonIndex {
                 progress,
             );
             stats.implausible_model = !plausible;
-            if !plausible || n == 0 {
+            if plausible && n > 0 {
+                stats.trained = true;
+                *params = Some(fitted);
+            } else if untrained {
                 return Ok((Vec::new(), stats));
             }
-            stats.trained = true;
-            *params = Some(fitted);
-            // Links the day-one model made are scored again below.
+            // Links the day-one model or the replaced parameters made are
+            // scored again below, by the parameters now in force.
             for a in &mut self.adj {
                 a.clear();
             }
+            stats.rescored = true;
         }
         let Some(p) = params.as_ref().or(self.prior.as_ref()) else {
             return Ok((Vec::new(), stats));
         };
         let scorer = Scorer::new(comparisons, p, config.tf_minimum_u);
-        let mut links = Vec::new();
-        for (done, &pair) in pairs.iter().enumerate() {
-            let (i, j) = ((pair >> 32) as u32, (pair & 0xFFFF_FFFF) as u32);
-            let pat = pattern(comparisons, &self.data, i as usize, &self.data, j as usize);
-            let w = scorer.weight(
-                pat, &self.data, i as usize, &self.data, j as usize, &self.tf,
-            );
+        let mut above = Vec::new();
+        let weight = |pat, i, j| scorer.weight(pat, rows.a, i, rows.b, j, rows.tf);
+        score_pairs(weight, rows, &pairs, None, progress, |pair, w| {
             let prob = probability(w);
-            if prob >= config.threshold && self.has_evidence(config, evidence, i, j) {
+            if prob >= config.threshold {
+                above.push((pair, prob));
+            }
+        });
+        let mut links = Vec::new();
+        for (pair, prob) in above {
+            let (i, j) = (pair.i(), pair.j());
+            if self.has_evidence(config, evidence, i, j) {
                 links.push((i, j, prob));
                 self.adj[i as usize].push((j, prob as f32));
                 self.adj[j as usize].push((i, prob as f32));
             }
-            if done % 65_536 == 0 {
-                progress("score", done, n);
-            }
         }
-        progress("score", n, n);
         stats.links = links.len();
         Ok((links, stats))
     }

@@ -18,7 +18,8 @@
 
 use super::dice::ClkRows;
 use super::encoded::Dataset;
-use super::rng::SplitMix64;
+use super::engine::lsh::{words_of, LshConfig};
+use super::engine::{auto_bits, Bands, Pair};
 use serde::{Deserialize, Serialize};
 
 /// How candidate pairs are found.
@@ -50,44 +51,6 @@ impl Default for BlockingConfig {
     }
 }
 
-/// Bit-sampling LSH on one CLK.
-#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[serde(rename_all = "camelCase", default)]
-pub struct LshConfig {
-    /// The CLK key (`record`, `firstName`…).
-    pub clk: String,
-    /// Number of bands `L`.
-    pub bands: u32,
-    /// Bits sampled per band `k` (1–63); 0 tunes it to the data.
-    pub bits_per_band: u32,
-    /// Auto-tuning budget: random (non-similar) pairs per record it may add.
-    pub random_pairs_per_record: f64,
-    /// Seed of the sampled positions.
-    pub seed: u64,
-}
-
-impl Default for LshConfig {
-    fn default() -> Self {
-        LshConfig {
-            clk: "record".into(),
-            bands: 64,
-            bits_per_band: 0,
-            random_pairs_per_record: 20.0,
-            seed: 0x0154_b10c,
-        }
-    }
-}
-
-impl LshConfig {
-    pub(crate) fn valid(&self) -> bool {
-        !self.clk.is_empty()
-            && (1..=1024).contains(&self.bands)
-            && self.bits_per_band <= 63
-            && self.random_pairs_per_record > 0.0
-            && self.random_pairs_per_record.is_finite()
-    }
-}
-
 /// Side flag in a bucket item: record of the second dataset.
 const SIDE_B: u32 = 1 << 31;
 
@@ -99,7 +62,7 @@ struct Buckets {
 impl Buckets {
     /// Emits pairs of each run of equal keys: across sides when `link`,
     /// every unordered pair when not. Runs over `max_pairs` are skipped.
-    fn emit(&mut self, link: bool, max_pairs: u64, out: &mut Vec<u64>) {
+    fn emit(&mut self, link: bool, max_pairs: u64, out: &mut Vec<Pair>) {
         self.items.sort_unstable();
         let mut start = 0;
         while start < self.items.len() {
@@ -116,7 +79,7 @@ impl Buckets {
                 if (a.len() as u64) * (b.len() as u64) <= max_pairs {
                     for x in a {
                         for y in b {
-                            out.push(u64::from(x.1) << 32 | u64::from(y.1 & !SIDE_B));
+                            out.push(Pair::new(x.1, y.1 & !SIDE_B));
                         }
                     }
                 }
@@ -125,7 +88,7 @@ impl Buckets {
                     for y in &run[n + 1..] {
                         let (i, j) = (x.1.min(y.1), x.1.max(y.1));
                         if i != j {
-                            out.push(u64::from(i) << 32 | u64::from(j));
+                            out.push(Pair::new(i, j));
                         }
                     }
                 }
@@ -136,16 +99,122 @@ impl Buckets {
     }
 }
 
+/// Candidate pairs, sorted and deduplicated, and the blocking passes that
+/// found each: bit 0 the exact tokens, bit `1 + n` LSH configuration `n`
+/// (configurations past the 31st share bit 31).
+#[derive(Debug, Default)]
+pub(crate) struct Candidates {
+    pub pairs: Vec<Pair>,
+    pub passes: Vec<u32>,
+    /// Pairs each pass found (exact tokens first, then each LSH configuration).
+    pub per_pass: Vec<usize>,
+}
+
+impl Candidates {
+    /// Keeps the pairs `keep` accepts.
+    pub fn retain(&mut self, mut keep: impl FnMut(Pair) -> bool) {
+        let mut n = 0;
+        for k in 0..self.pairs.len() {
+            if keep(self.pairs[k]) {
+                self.pairs[n] = self.pairs[k];
+                self.passes[n] = self.passes[k];
+                n += 1;
+            }
+        }
+        self.pairs.truncate(n);
+        self.passes.truncate(n);
+    }
+}
+
+/// Bit of pass `n` in [`Candidates::passes`].
+fn pass_bit(n: usize) -> u32 {
+    1 << n.min(31)
+}
+
+/// The union of sorted, deduplicated pair lists, with the lists each pair
+/// is in (a k-way merge: no sort of the union).
+fn merge(sets: &[Vec<Pair>]) -> (Vec<Pair>, Vec<u32>) {
+    let mut heads = vec![0usize; sets.len()];
+    let most = sets.iter().map(Vec::len).max().unwrap_or(0);
+    let (mut pairs, mut passes) = (Vec::with_capacity(most), Vec::with_capacity(most));
+    loop {
+        let mut min: Option<Pair> = None;
+        for (s, &h) in sets.iter().zip(&heads) {
+            if let Some(&p) = s.get(h) {
+                if min.is_none_or(|m| p < m) {
+                    min = Some(p);
+                }
+            }
+        }
+        let Some(m) = min else {
+            break;
+        };
+        let mut mask = 0;
+        for (n, (s, h)) in sets.iter().zip(heads.iter_mut()).enumerate() {
+            if s.get(*h) == Some(&m) {
+                mask |= pass_bit(n);
+                *h += 1;
+            }
+        }
+        pairs.push(m);
+        passes.push(mask);
+    }
+    (pairs, passes)
+}
+
+/// Pair completeness estimated from the data alone, without labels, from
+/// the pairs that scored at or above the threshold and the passes that
+/// found them (`passes` of those pairs; `count` passes in all).
+///
+/// Capture–recapture: for each pass, the share of the likely matches found
+/// by the other passes that it missed estimates its miss rate; a match is
+/// lost when every pass misses it, so with passes that miss independently
+/// completeness is `1 − Π miss rate`. For two passes this is the
+/// Lincoln–Petersen estimate (`|found| / (n₁ n₂ / m)`). Passes that miss
+/// the same pairs (both need the same field) make it optimistic; a pass no
+/// other pass overlaps says nothing and is left out. `None` with fewer than
+/// two passes or no likely match.
+pub(crate) fn estimate_completeness(
+    passes: impl Iterator<Item = u32>,
+    count: usize,
+) -> Option<f64> {
+    if count < 2 {
+        return None;
+    }
+    // Per pass: (likely matches others found, of those the ones it missed).
+    let mut seen = vec![(0u64, 0u64); count.min(32)];
+    for mask in passes {
+        for (n, (others, missed)) in seen.iter_mut().enumerate() {
+            let bit = pass_bit(n);
+            if mask & !bit != 0 {
+                *others += 1;
+                if mask & bit == 0 {
+                    *missed += 1;
+                }
+            }
+        }
+    }
+    let mut miss = 1.0;
+    let mut any = false;
+    for &(others, missed) in &seen {
+        if others > 0 {
+            miss *= missed as f64 / others as f64;
+            any = true;
+        }
+    }
+    any.then_some(1.0 - miss)
+}
+
 /// Candidate pairs between `a` and `b` (`b = None`: within `a`, as `i < j`),
-/// sorted and deduplicated, packed `i << 32 | j`. `lsh_col` is the CLK
-/// column of each LSH configuration.
+/// sorted and deduplicated, with the passes that found them. `lsh_col` is
+/// the CLK columns of each LSH configuration.
 pub(crate) fn candidates(
     config: &BlockingConfig,
-    lsh_col: &[usize],
+    lsh_col: &[Vec<usize>],
     a: &Dataset,
     b: Option<&Dataset>,
     progress: &mut dyn FnMut(&str, usize, usize),
-) -> Vec<u64> {
+) -> Candidates {
     let link = b.is_some();
     let total_bands: usize = config.lsh.iter().map(|l| l.bands as usize).sum();
     progress("block", 0, total_bands);
@@ -164,19 +233,24 @@ pub(crate) fn candidates(
         }
     }
     buckets.emit(link, config.max_block_pairs, &mut out);
+    let mut sets = Vec::with_capacity(1 + config.lsh.len());
+    out.sort_unstable();
+    out.dedup();
+    sets.push(std::mem::take(&mut out));
     let mut done = 0;
     for (n, lsh) in config.lsh.iter().enumerate() {
-        let col = lsh_col.get(n).copied().unwrap_or(0);
+        let cols = lsh_col.get(n).cloned().unwrap_or_default();
         let stores: Vec<(&ClkRows, u32)> = sides.iter().map(|&(d, f)| (&d.clks, f)).collect();
-        let bits = a.clks.width(col) * 8;
-        if bits == 0 {
+        let bits: Vec<usize> = cols.iter().map(|&c| a.clks.width(c) * 8).collect();
+        if bits.is_empty() || bits.contains(&0) {
+            sets.push(Vec::new());
             continue;
         }
         let k = match lsh.bits_per_band {
             0 => auto_bits(
                 &stores,
-                col,
-                bits,
+                &cols,
+                &bits,
                 lsh,
                 a.len(),
                 b.map_or(a.len(), Dataset::len),
@@ -184,34 +258,18 @@ pub(crate) fn candidates(
             ),
             k => k as usize,
         };
-        let mut rng = SplitMix64::new(lsh.seed);
-        let bands = lsh.bands as usize;
-        // Positions as (word, shift), band after band.
-        let positions: Vec<(usize, u32)> = (0..bands * k)
-            .map(|_| {
-                let p = rng.below(bits as u64) as usize;
-                (p / 64, (p % 64) as u32)
-            })
-            .collect();
+        let scheme = Bands::new(lsh, cols, &bits, k);
+        let bands = scheme.bands;
         // All band keys of a record in one visit (its CLK stays in L1), band-major.
         let total: usize = stores.iter().map(|(s, _)| s.len()).sum();
         let mut keys: Vec<(u64, u32)> = vec![(0, 0); bands * total];
         let mut row = 0;
         for &(s, flag) in &stores {
             for i in 0..s.len() {
-                let present = s.is_present(i, col);
-                let w = s.words(i, col);
+                let words = words_of(s, i, &scheme.cols);
                 for band in 0..bands {
                     // Absent CLKs get the marker key u64::MAX, skipped below.
-                    let mut key = u64::MAX;
-                    if present {
-                        key = 0;
-                        for (bit, &(word, shift)) in
-                            positions[band * k..(band + 1) * k].iter().enumerate()
-                        {
-                            key |= ((w[word] >> shift) & 1) << bit;
-                        }
-                    }
+                    let key = words.as_ref().map_or(u64::MAX, |w| scheme.key(w, band));
                     keys[band * total + row] = (key, i as u32 | flag);
                 }
                 row += 1;
@@ -227,60 +285,16 @@ pub(crate) fn candidates(
             done += 1;
             progress("block", done, total_bands);
         }
+        out.sort_unstable();
+        out.dedup();
+        sets.push(std::mem::take(&mut out));
     }
-    out.sort_unstable();
-    out.dedup();
-    out
-}
-
-/// Smallest `k` whose expected random-pair collisions over all bands stay
-/// within the budget (see the module docs).
-pub(crate) fn auto_bits(
-    stores: &[(&ClkRows, u32)],
-    col: usize,
-    bits: usize,
-    lsh: &LshConfig,
-    na: usize,
-    nb: usize,
-    link: bool,
-) -> usize {
-    let mut ones = vec![0u64; bits];
-    let mut n = 0u64;
-    for (s, _) in stores {
-        // Densities from a few thousand CLKs are as good as from all.
-        for i in (0..s.len()).step_by((s.len() / 2048).max(1)) {
-            if !s.is_present(i, col) {
-                continue;
-            }
-            n += 1;
-            let w = s.words(i, col);
-            for (p, one) in ones.iter_mut().enumerate() {
-                *one += (w[p / 64] >> (p % 64)) & 1;
-            }
-        }
+    let (pairs, passes) = merge(&sets);
+    Candidates {
+        pairs,
+        passes,
+        per_pass: sets.iter().map(Vec::len).collect(),
     }
-    if n == 0 {
-        return 63;
-    }
-    let r = ones
-        .iter()
-        .map(|&c| {
-            let p = c as f64 / n as f64;
-            p * p + (1.0 - p) * (1.0 - p)
-        })
-        .sum::<f64>()
-        / bits as f64;
-    let pairs = if link {
-        na as f64 * nb as f64
-    } else {
-        na as f64 * (na as f64 - 1.0) / 2.0
-    };
-    let budget = lsh.random_pairs_per_record * (na + if link { nb } else { 0 }) as f64;
-    let per_band = (budget / f64::from(lsh.bands) / pairs.max(1.0)).min(1.0);
-    if r >= 1.0 || per_band >= 1.0 {
-        return 8;
-    }
-    ((per_band.ln() / r.ln()).ceil() as usize).clamp(8, 63)
 }
 
 /// Share of true pairs that blocking kept (`truth` and `candidates` in the
@@ -299,4 +313,40 @@ pub fn reduction_ratio(candidates: usize, total_pairs: f64) -> f64 {
         return 0.0;
     }
     1.0 - candidates as f64 / total_pairs
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn merge_marks_the_passes_that_found_each_pair() {
+        let p = Pair::new;
+        let sets = vec![
+            vec![p(0, 1), p(2, 3)],
+            vec![],
+            vec![p(0, 1), p(1, 0), p(4, 4)],
+        ];
+        let (pairs, passes) = merge(&sets);
+        assert_eq!(pairs, vec![p(0, 1), p(1, 0), p(2, 3), p(4, 4)]);
+        assert_eq!(passes, vec![0b101, 0b100, 0b001, 0b100]);
+    }
+
+    #[test]
+    fn estimate_is_lincoln_petersen_for_two_passes() {
+        // n1 = 80 (found by pass 0), n2 = 60, m = 50 both: N = 96, found 90.
+        let masks = std::iter::repeat_n(0b11, 50)
+            .chain(std::iter::repeat_n(0b01, 30))
+            .chain(std::iter::repeat_n(0b10, 10));
+        let e = estimate_completeness(masks, 2).unwrap_or(0.0);
+        assert!((e - 90.0 / (80.0 * 60.0 / 50.0)).abs() < 1e-12, "{e}");
+        // Nothing to judge by: one pass, or no likely match.
+        assert_eq!(estimate_completeness([0b1u32].into_iter(), 1), None);
+        assert_eq!(estimate_completeness(std::iter::empty(), 3), None);
+        // Every pass found every likely match: nothing seems missed.
+        assert_eq!(
+            estimate_completeness([0b11u32; 5].into_iter(), 2),
+            Some(1.0)
+        );
+    }
 }

@@ -7,25 +7,19 @@
 //! ([`PriorModel`](super::PriorModel)), which is not kept. Load saved
 //! parameters with [`Linker::with_params`].
 
-use super::blocking::{candidates, reduction_ratio, BlockingConfig};
-use super::comparison::{self, default_comparisons, Comparison, ComparisonKind, NULL_LEVEL};
-use super::encoded::{level_of, pattern, prepare, ClkLayout, Dataset, EncodedRecord, Interner};
+use super::blocking::{candidates, estimate_completeness, reduction_ratio, BlockingConfig};
+use super::comparison::{self, default_comparisons, Comparison};
+use super::encoded::{pattern, prepare, ClkLayout, Dataset, EncodedRecord, Interner};
+pub use super::engine::Progress;
+use super::engine::{compare_pairs, score_pairs, Pair, Rows};
 use super::explain::{Explanation, Scorer};
-use super::model::{
-    expectation_maximisation, level_frequencies, probability, ComparisonParams, EmSettings,
-    LevelParams, ModelParams, PARAMS_VERSION,
-};
+use super::model::{fit_model, probability, EmSettings, ModelParams, Sample};
 use super::prior::{prior_params, ModelSource};
-use super::rng::SplitMix64;
 use super::solve::{cluster, greedy_one_to_one, ClusterRules, Scored};
 use super::tf::{Corpus, TermFrequencies};
 use crate::error::{Error, ErrorCode, Subject};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
-
-/// A progress callback: `(stage, done, total)`. Stages: `prepare`, `block`,
-/// `compare`, `sampleU`, `em`, `score`, `solve`.
-pub type Progress<'p> = &'p mut dyn FnMut(&str, usize, usize);
 
 /// Everything a linker needs to know; every part has a default.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -151,6 +145,17 @@ pub struct LinkStats {
     /// (EM on the data, this job or an earlier one) or `given`.
     #[serde(default)]
     pub model: ModelSource,
+    /// Pairs each blocking pass found (overlapping): the exact tokens
+    /// first, then each LSH configuration.
+    #[serde(default)]
+    pub candidate_pairs_by_pass: Vec<usize>,
+    /// Pair completeness estimated without labels: how often the pairs
+    /// scoring at or above the threshold that some passes found were missed
+    /// by the others (capture–recapture, see `BlockingConfig`); `null` with
+    /// one pass or no such pair. Optimistic when the passes miss the same
+    /// pairs.
+    #[serde(default)]
+    pub pair_completeness_estimate: Option<f64>,
 }
 
 /// Result of [`Linker::link`].
@@ -222,8 +227,8 @@ struct Job {
     interner: Interner,
     /// Source of each record of `a` (link_many).
     source: Option<Vec<u32>>,
-    /// CLK column of each LSH configuration.
-    lsh_col: Vec<usize>,
+    /// CLK columns of each LSH configuration.
+    lsh_col: Vec<Vec<usize>>,
     /// The day-one model's parameters, when this job is scored by it.
     prior: Option<ModelParams>,
 }
@@ -303,12 +308,12 @@ impl Linker {
         self.params = None;
     }
 
-    fn lsh_keys(&self) -> Vec<String> {
+    fn lsh_keys(&self) -> Vec<Vec<String>> {
         self.config
             .blocking
             .lsh
             .iter()
-            .map(|l| l.clk.clone())
+            .map(|l| l.keys().cloned().collect())
             .collect()
     }
 
@@ -406,7 +411,7 @@ impl Linker {
         progress: Progress<'_>,
     ) -> Result<(Vec<Scored>, LinkStats, ModelParams), Error> {
         let comparisons = &self.config.comparisons;
-        let mut pairs = candidates(
+        let mut found = candidates(
             &self.config.blocking,
             &job.lsh_col,
             &job.a,
@@ -414,25 +419,26 @@ impl Linker {
             progress,
         );
         if let (Some(src), true) = (&job.source, self.config.one_per_source) {
-            pairs.retain(|p| src[(p >> 32) as usize] != src[(p & 0xFFFF_FFFF) as usize]);
+            found.retain(|p| src[p.rows().0] != src[p.rows().1]);
         }
+        let pairs = &found.pairs;
         let (a, b) = (&job.a, job.other());
+        let rows = Rows {
+            comparisons,
+            a,
+            b,
+            tf: &job.tf,
+        };
         let n = pairs.len();
         let mut patterns = Vec::with_capacity(n);
-        for (done, &p) in pairs.iter().enumerate() {
-            let (i, j) = ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize);
-            patterns.push(pattern(comparisons, a, i, b, j));
-            if done % 65_536 == 0 {
-                progress("compare", done, n);
-            }
-        }
-        progress("compare", n, n);
+        compare_pairs(rows, pairs, progress, |p| patterns.push(p));
         let total_pairs = job.total_pairs();
         let mut stats = LinkStats {
             records: a.len() + job.b.as_ref().map_or(0, Dataset::len),
             candidate_pairs: n,
             total_pairs,
             reduction_ratio: reduction_ratio(n, total_pairs),
+            candidate_pairs_by_pass: found.per_pass.clone(),
             comparisons: n,
             ..LinkStats::default()
         };
@@ -468,20 +474,21 @@ impl Linker {
         self.corpus = Some(job.tf.corpus(&job.interner));
         let scorer = Scorer::new(comparisons, &params, self.config.tf_minimum_u);
         let mut scored = Vec::with_capacity(n);
-        for (done, (&p, &pat)) in pairs.iter().zip(&patterns).enumerate() {
-            let (i, j) = ((p >> 32) as u32, (p & 0xFFFF_FFFF) as u32);
-            let w = scorer.weight(pat, a, i as usize, b, j as usize, &job.tf);
+        let weight = |pat, i, j| scorer.weight(pat, a, i, b, j, &job.tf);
+        score_pairs(weight, rows, pairs, Some(&patterns), progress, |p, w| {
             scored.push(Scored {
-                i,
-                j,
+                i: p.i(),
+                j: p.j(),
                 probability: probability(w),
                 weight: w,
             });
-            if done % 65_536 == 0 {
-                progress("score", done, n);
-            }
-        }
-        progress("score", n, n);
+        });
+        let likely = scored
+            .iter()
+            .zip(&found.passes)
+            .filter(|(s, _)| s.probability >= self.config.threshold)
+            .map(|(_, &m)| m);
+        stats.pair_completeness_estimate = estimate_completeness(likely, found.per_pass.len());
         Ok((scored, stats, params))
     }
 
@@ -497,9 +504,11 @@ impl Linker {
             b: job.b.as_ref(),
             source: job.source.as_deref(),
             order: None,
+            one_per_source: self.config.one_per_source,
         };
         fit_model(
-            &self.config,
+            &self.config.comparisons,
+            &self.config.em,
             &job.a,
             sample,
             patterns,
@@ -714,169 +723,13 @@ impl Linker {
         b: &[EncodedRecord],
     ) -> Result<Vec<(usize, usize)>, Error> {
         let job = self.job(&[a, b], true, &mut |_, _, _| {})?;
-        let pairs = candidates(
+        let found = candidates(
             &self.config.blocking,
             &job.lsh_col,
             &job.a,
             job.b.as_ref(),
             &mut |_, _, _| {},
         );
-        Ok(pairs
-            .into_iter()
-            .map(|p| ((p >> 32) as usize, (p & 0xFFFF_FFFF) as usize))
-            .collect())
+        Ok(found.pairs.into_iter().map(Pair::rows).collect())
     }
-}
-
-/// Where the u sample draws its random pairs from.
-pub(crate) struct Sample<'d> {
-    /// The second dataset of a link job.
-    pub b: Option<&'d Dataset>,
-    /// Source of each record (linkMany): pairs within a source are not drawn.
-    pub source: Option<&'d [u32]>,
-    /// Draws go through this permutation of `a`'s rows, so that a caller
-    /// whose rows arrive in any order trains the same model (the identity
-    /// graph passes its rows in record-key order).
-    pub order: Option<&'d [u32]>,
-}
-
-/// Trains parameters: u from random pairs, then m and λ by EM over the
-/// candidate `patterns`. Returns the parameters, the pairs sampled, EM's
-/// iterations and whether the fit is plausible (see `plausible_match_class`).
-pub(crate) fn fit_model(
-    config: &LinkConfig,
-    a: &Dataset,
-    sample_from: Sample<'_>,
-    patterns: &[u64],
-    total_pairs: f64,
-    progress: Progress<'_>,
-) -> (ModelParams, usize, u32, bool) {
-    let mut histogram: HashMap<u64, u32> = HashMap::new();
-    for &p in patterns {
-        *histogram.entry(p).or_default() += 1;
-    }
-    fit_model_on(config, a, sample_from, &histogram, total_pairs, progress)
-}
-
-/// [`fit_model`] on the candidates' pattern counts (callers that score in
-/// one pass need not keep a pattern per pair).
-pub(crate) fn fit_model_on(
-    config: &LinkConfig,
-    a: &Dataset,
-    sample_from: Sample<'_>,
-    histogram: &HashMap<u64, u32>,
-    total_pairs: f64,
-    progress: Progress<'_>,
-) -> (ModelParams, usize, u32, bool) {
-    let comparisons = &config.comparisons;
-    let b = sample_from.b.unwrap_or(a);
-    let want = config.em.u_sample_pairs as usize;
-    let mut rng = SplitMix64::new(config.em.seed);
-    let mut sample = Vec::with_capacity(want);
-    progress("sampleU", 0, want);
-    let na = sample_from.order.map_or(a.len(), <[u32]>::len) as u64;
-    let nb = b.len() as u64;
-    let row = |i: u64| match sample_from.order {
-        Some(o) => o[i as usize] as usize,
-        None => i as usize,
-    };
-    if total_pairs >= 1.0 {
-        let mut tries = 0;
-        while sample.len() < want && tries < want * 4 {
-            tries += 1;
-            let (i, j) = (rng.below(na), rng.below(nb));
-            let (i, j) = if sample_from.b.is_some() {
-                (i as usize, j as usize)
-            } else {
-                (row(i), row(j))
-            };
-            let distinct = match (sample_from.b, sample_from.source) {
-                (Some(_), _) => true,
-                (None, Some(src)) => src[i] != src[j] || (!config.one_per_source && i != j),
-                (None, None) => i != j,
-            };
-            if distinct {
-                sample.push(pattern(comparisons, a, i, b, j));
-            }
-            if sample.len() % 65_536 == 0 {
-                progress("sampleU", sample.len(), want);
-            }
-        }
-    }
-    progress("sampleU", sample.len(), want);
-    let u = level_frequencies(sample.iter().copied(), comparisons);
-    progress("em", 0, config.em.max_iterations as usize);
-    let fit = expectation_maximisation(histogram, comparisons, &u, &config.em, progress);
-    let candidates: u64 = histogram.values().map(|&n| u64::from(n)).sum();
-    let expected_matches = fit.match_rate * candidates as f64;
-    let plausible = plausible_match_class(comparisons, &fit.m, histogram);
-    let prior = if plausible {
-        (expected_matches / total_pairs.max(1.0)).clamp(1e-12, 0.5)
-    } else {
-        // No pair is a match: see `plausible_match_class`.
-        1e-12
-    };
-    let params = ModelParams {
-        version: PARAMS_VERSION,
-        prior,
-        comparisons: comparisons
-            .iter()
-            .zip(fit.m.iter().zip(&u))
-            .map(|(c, (m, u))| ComparisonParams {
-                name: c.name.clone(),
-                levels: (0..c.level_count())
-                    .map(|l| LevelParams {
-                        label: c.level_label(l),
-                        m: m[l],
-                        u: u[l],
-                    })
-                    .collect(),
-            })
-            .collect(),
-    };
-    (params, sample.len(), fit.iterations, plausible)
-}
-
-/// Share of candidate pairs in which an exact identifier must agree, under the
-/// fitted match class, for that class to be "the same customer".
-const MIN_IDENTIFIER_AGREEMENT: f64 = 0.2;
-
-/// Whether EM's "match" class is plausibly the same-customer class.
-///
-/// EM finds *a* two-class structure; when the files share no customers it
-/// finds another one, typically neighbours (same street, city and postal
-/// code, different people), and calls them matches with high probability.
-/// The same customer agrees on at least one exact identifier (e-mail, phone,
-/// date of birth) much of the time, whatever else changed; neighbours almost
-/// never do. So a fit whose match class agrees on every token comparison that
-/// has data in under `MIN_IDENTIFIER_AGREEMENT` of its pairs is refused. With
-/// no token comparison carrying data there is nothing to judge by: accepted.
-fn plausible_match_class(
-    comparisons: &[Comparison],
-    m: &[Vec<f64>],
-    patterns: &HashMap<u64, u32>,
-) -> bool {
-    let mut judged = false;
-    for (k, c) in comparisons.iter().enumerate() {
-        if c.kind != ComparisonKind::Token {
-            continue;
-        }
-        let with_data: u64 = patterns
-            .iter()
-            .filter(|(&p, _)| level_of(p, k) != NULL_LEVEL)
-            .map(|(_, &n)| u64::from(n))
-            .sum();
-        if with_data < 10 {
-            continue;
-        }
-        judged = true;
-        // Token levels: 0 = disagree, 1 = agree.
-        if m.get(k)
-            .and_then(|row| row.get(1))
-            .is_some_and(|&agree| agree >= MIN_IDENTIFIER_AGREEMENT)
-        {
-            return true;
-        }
-    }
-    !judged
 }

@@ -19,6 +19,9 @@ use crate::error::{Error, ErrorCode, Subject};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
+mod train;
+pub(crate) use train::{fit_model, fit_model_on, Sample};
+
 /// Format version of [`ModelParams`] JSON.
 pub const PARAMS_VERSION: u32 = 1;
 

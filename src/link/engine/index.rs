@@ -7,11 +7,18 @@
 //! into the main vector when the delta reaches an eighth of it, so a 1k add
 //! to a 6.4M-item index moves kilobytes, not the whole index.
 
+use super::Pair;
+
 /// Sorted `key << 32 | row` items, in a main part and a recent part.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct Buckets {
     items: Vec<u64>,
     delta: Vec<u64>,
+}
+
+/// An index item: a 32-bit bucket key and a row.
+pub(crate) fn item(key: u64, row: usize) -> u64 {
+    key << 32 | row as u64
 }
 
 fn row(x: u64) -> usize {
@@ -94,8 +101,8 @@ impl Buckets {
         self.delta.retain(keep);
     }
 
-    /// Pairs `i < j` sharing a key where `dirty` marks `i` or `j`, packed
-    /// `i << 32 | j` (unsorted, may repeat). A key shared by more than
+    /// Pairs `i < j` sharing a key where `dirty` marks `i` or `j`
+    /// (unsorted, may repeat). A key shared by more than
     /// `max_pairs` pairs is a placeholder value, not evidence: skipped.
     /// `dirty_items`, when known, are the dirty rows' own items: when they
     /// are few, their keys are looked up; otherwise the index is walked once.
@@ -104,7 +111,7 @@ impl Buckets {
         dirty: &[bool],
         dirty_items: Option<&[u64]>,
         max_pairs: u64,
-        out: &mut Vec<u64>,
+        out: &mut Vec<Pair>,
     ) {
         let is_dirty = |x: u64| dirty.get(row(x)).copied().unwrap_or(false);
         let total = self.items.len() + self.delta.len();
@@ -172,17 +179,17 @@ fn emit(
     s: u64,
     max_pairs: u64,
     dirty: &[bool],
-    out: &mut Vec<u64>,
+    out: &mut Vec<Pair>,
 ) {
     if s < 2 || s * (s - 1) / 2 > max_pairs {
         return;
     }
-    let members: Vec<u64> = members.map(|&x| x & 0xFFFF_FFFF).collect();
-    let is_dirty = |x: u64| dirty.get(x as usize).copied().unwrap_or(false);
+    let members: Vec<u32> = members.map(|&x| row(x) as u32).collect();
+    let is_dirty = |x: u32| dirty.get(x as usize).copied().unwrap_or(false);
     for &d in members.iter().filter(|&&x| is_dirty(x)) {
         for &m in &members {
             if m != d {
-                out.push(d.min(m) << 32 | d.max(m));
+                out.push(Pair::ordered(d, m));
             }
         }
     }
@@ -192,11 +199,11 @@ fn emit(
 mod tests {
     use super::*;
 
-    fn item(key: u64, row: u64) -> u64 {
-        key << 32 | row
+    fn pair(i: u32, j: u32) -> Pair {
+        Pair::new(i, j)
     }
 
-    fn pairs(b: &mut Buckets, dirty: &[bool], items: &[u64], max: u64) -> Vec<u64> {
+    fn pairs(b: &mut Buckets, dirty: &[bool], items: &[u64], max: u64) -> Vec<Pair> {
         let mut out = Vec::new();
         b.pairs_touching(dirty, Some(items), max, &mut out);
         out.sort_unstable();
@@ -208,7 +215,7 @@ mod tests {
     fn new_rows_find_their_pairs_by_lookup_and_by_walk() {
         let mut b = Buckets::default();
         let old: Vec<u64> = (0..200)
-            .map(|r| item(1000 + r, r))
+            .map(|r: u64| item(1000 + r, r as usize))
             .chain([item(7, 0), item(9, 1), item(7, 2)])
             .collect();
         b.insert(old);
@@ -218,7 +225,7 @@ mod tests {
         let mut dirty = vec![false; 303];
         dirty[300] = true;
         dirty[301] = true;
-        let want = vec![item(0, 301), item(1, 300), item(2, 301)];
+        let want = vec![pair(0, 301), pair(1, 300), pair(2, 301)];
         // Few new items: lookups.
         assert_eq!(pairs(&mut b, &dirty, &new, 100), want);
         // Unknown items: one walk.
@@ -227,10 +234,10 @@ mod tests {
         out.sort_unstable();
         assert_eq!(out, want);
         // A bucket over the cap is skipped.
-        assert_eq!(pairs(&mut b, &dirty, &new, 2), vec![item(1, 300)]);
+        assert_eq!(pairs(&mut b, &dirty, &new, 2), vec![pair(1, 300)]);
         let mut gone = vec![false; 303];
         gone[301] = true;
         b.remove_rows(&gone);
-        assert_eq!(pairs(&mut b, &dirty, &new, 100), vec![item(1, 300)]);
+        assert_eq!(pairs(&mut b, &dirty, &new, 100), vec![pair(1, 300)]);
     }
 }
