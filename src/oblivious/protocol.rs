@@ -39,6 +39,11 @@ pub(crate) fn compress(p: &RistrettoPoint) -> [u8; 32] {
     p.compress().to_bytes()
 }
 
+/// `sk / 2 mod ℓ`, what [`evaluate_and_prove`] multiplies by.
+pub(crate) fn half_key(sk: &Scalar) -> Scalar {
+    sk * half()
+}
+
 /// `DeriveKeyPair(seed, info)` (§3.2.1).
 pub(crate) fn derive_key_pair(
     seed: &[u8],
@@ -67,6 +72,7 @@ fn hash_to_group(input: &[u8]) -> Result<RistrettoPoint, Failure> {
 }
 
 /// `Blind(input)` with a scalar from `rng`: `(blind, blindedElement)`.
+#[cfg(test)]
 pub(crate) fn blind<R: RngCore + CryptoRng>(
     input: &[u8],
     rng: &mut R,
@@ -79,14 +85,92 @@ pub(crate) fn blind<R: RngCore + CryptoRng>(
     Ok((r, p * r))
 }
 
+/// The inverse of 2 modulo the group order ℓ.
+fn half() -> Scalar {
+    Scalar::from(2u8).invert()
+}
+
+/// Encodes `2·Qᵢ` for every `Qᵢ`: ristretto255's batched encoding, one field
+/// inversion for the whole batch instead of an inverse square root per
+/// element. Callers multiply by `s/2` instead of `s` and get `s·P` encoded:
+/// the group has odd prime order ℓ, so `2·((s/2 mod ℓ)·P) = s·P`.
+fn double_and_encode(halves: &[RistrettoPoint]) -> Vec<[u8; 32]> {
+    RistrettoPoint::double_and_compress_batch(halves)
+        .iter()
+        .map(|c| c.to_bytes())
+        .collect()
+}
+
+/// Inputs blinded in a batch: per input its blind `r`, its blinded element
+/// `r·HashToGroup(input)` and that element's encoding.
+pub(crate) struct Blinded {
+    pub blinds: Vec<Scalar>,
+    pub points: Vec<RistrettoPoint>,
+    pub encoded: Vec<[u8; 32]>,
+}
+
+/// `Blind` for a batch, drawing one scalar from `rng` per input, in order:
+/// the same blinds and elements as `Blind` one by one, with the encodings
+/// batched (see [`double_and_encode`]).
+pub(crate) fn blind_batch<R: RngCore + CryptoRng, I: AsRef<[u8]>>(
+    inputs: &[I],
+    rng: &mut R,
+) -> Result<Blinded, Failure> {
+    let half = half();
+    let mut blinds = Vec::with_capacity(inputs.len());
+    let mut halves = Vec::with_capacity(inputs.len());
+    for input in inputs {
+        let input = input.as_ref();
+        if input.len() > usize::from(u16::MAX) {
+            return Err(Failure::Input);
+        }
+        let p = hash_to_group(input)?;
+        let r = G::random_scalar(rng);
+        halves.push(p * (r * half));
+        blinds.push(r);
+    }
+    let encoded = double_and_encode(&halves);
+    let points = halves.iter().map(|q| q + q).collect();
+    Ok(Blinded {
+        blinds,
+        points,
+        encoded,
+    })
+}
+
+/// The `Finalize` hash of each input and its evaluation, unblinded with
+/// `half_inverses[i] = 1 / (2·blindᵢ)` (inverted by the caller, in one
+/// batch): the unblinded elements are encoded in one batch.
+pub(crate) fn finalize_batch<I: AsRef<[u8]>>(
+    inputs: &[I],
+    half_inverses: &[Scalar],
+    evaluated: &[RistrettoPoint],
+) -> Vec<[u8; 64]> {
+    let halves: Vec<RistrettoPoint> = evaluated
+        .iter()
+        .zip(half_inverses)
+        .map(|(z, h)| z * h)
+        .collect();
+    inputs
+        .iter()
+        .zip(double_and_encode(&halves))
+        .map(|(input, n)| finalize_hash(input.as_ref(), &n))
+        .collect()
+}
+
 /// The `Finalize` hash of an input and its evaluation, unblinded with the
-/// inverse of its blind (inverted by the caller, in one batch).
+/// inverse of its blind.
+#[cfg(test)]
 pub(crate) fn finalize(
     input: &[u8],
     blind_inverse: &Scalar,
     evaluated: &RistrettoPoint,
 ) -> [u8; 64] {
-    let n = evaluated * blind_inverse;
+    finalize_hash(input, &compress(&(evaluated * blind_inverse)))
+}
+
+/// `Hash(I2OSP(len(input), 2) || input || I2OSP(len(N), 2) || N || "Finalize")`.
+fn finalize_hash(input: &[u8], n: &[u8; 32]) -> [u8; 64] {
     let len = (input.len() as u16).to_be_bytes();
     let mut out = [0; 64];
     out.copy_from_slice(
@@ -94,7 +178,7 @@ pub(crate) fn finalize(
             .chain_update(len)
             .chain_update(input)
             .chain_update(ELEM_LEN)
-            .chain_update(compress(&n))
+            .chain_update(n)
             .chain_update(b"Finalize")
             .finalize(),
     );
@@ -171,15 +255,18 @@ fn challenge(
 /// §2.2.1): the encoded evaluations and the 64-byte proof `c || s`.
 /// `cs` are the blinded elements as received (their encodings), `blinded`
 /// the decoded points.
+/// `half_sk` is `sk / 2 mod ℓ`, kept with the key: each evaluation is
+/// `(sk/2)·C` doubled inside one batched encoding (see [`double_and_encode`]).
 pub(crate) fn evaluate_and_prove<R: RngCore + CryptoRng>(
     sk: &Scalar,
+    half_sk: &Scalar,
     pk: &RistrettoPoint,
     cs: &[[u8; 32]],
     blinded: &[RistrettoPoint],
     rng: &mut R,
 ) -> Result<(Vec<[u8; 32]>, [u8; 64]), Failure> {
-    let evaluated: Vec<RistrettoPoint> = blinded.iter().map(|b| b * sk).collect();
-    let ds: Vec<[u8; 32]> = evaluated.iter().map(compress).collect();
+    let halves: Vec<RistrettoPoint> = blinded.iter().map(|b| b * half_sk).collect();
+    let ds = double_and_encode(&halves);
     let pk_bytes = compress(pk);
     let (_, m, _) = composites(&pk_bytes, cs, blinded, &ds, None)?;
     let z = m * sk;
@@ -226,4 +313,76 @@ pub(crate) fn verify(
 pub(crate) fn decode(bytes: &[u8; 32]) -> Option<RistrettoPoint> {
     let p = G::deserialize_elem(bytes).ok()?;
     (p != RistrettoPoint::identity()).then_some(p)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The batched paths against `Blind` and `Finalize` one element at a
+    /// time, on random inputs and blinds (one rng stream each, same draws).
+    #[test]
+    fn batched_blind_and_finalize_equal_one_by_one() {
+        let mut seed = [0u8; 32];
+        rand_core::OsRng.fill_bytes(&mut seed);
+        let inputs: Vec<Vec<u8>> = (0..40u8)
+            .map(|i| (0..usize::from(i)).map(|k| seed[k % 32] ^ i).collect())
+            .collect();
+        let mut rng_a = counter_rng(seed);
+        let mut rng_b = counter_rng(seed);
+        let batch = blind_batch(&inputs, &mut rng_a).unwrap();
+        let sk = G::random_scalar(&mut rand_core::OsRng);
+        let mut half_inverses: Vec<Scalar> = batch.blinds.iter().map(|r| r + r).collect();
+        Scalar::batch_invert(&mut half_inverses);
+        let evaluated: Vec<RistrettoPoint> = batch.points.iter().map(|c| c * sk).collect();
+        let outputs = finalize_batch(&inputs, &half_inverses, &evaluated);
+        for (i, input) in inputs.iter().enumerate() {
+            let (r, p) = blind(input, &mut rng_b).unwrap();
+            assert_eq!(r, batch.blinds[i]);
+            assert_eq!(compress(&p), batch.encoded[i]);
+            assert_eq!(p, batch.points[i]);
+            let z = p * sk;
+            assert_eq!(finalize(input, &r.invert(), &z), outputs[i]);
+        }
+        // The key server's halved key gives the same evaluations.
+        let half_sk = half_key(&sk);
+        let halves: Vec<RistrettoPoint> = batch.points.iter().map(|c| c * half_sk).collect();
+        let encoded: Vec<[u8; 32]> = evaluated.iter().map(compress).collect();
+        assert_eq!(double_and_encode(&halves), encoded);
+    }
+
+    /// A deterministic CSPRNG-shaped stream for the test: SHA-512 in counter mode.
+    fn counter_rng(seed: [u8; 32]) -> CounterRng {
+        CounterRng { seed, counter: 0 }
+    }
+
+    struct CounterRng {
+        seed: [u8; 32],
+        counter: u64,
+    }
+
+    impl RngCore for CounterRng {
+        fn next_u32(&mut self) -> u32 {
+            rand_core::impls::next_u32_via_fill(self)
+        }
+        fn next_u64(&mut self) -> u64 {
+            rand_core::impls::next_u64_via_fill(self)
+        }
+        fn fill_bytes(&mut self, dest: &mut [u8]) {
+            for chunk in dest.chunks_mut(64) {
+                let block = Sha512::new()
+                    .chain_update(self.seed)
+                    .chain_update(self.counter.to_le_bytes())
+                    .finalize();
+                self.counter += 1;
+                chunk.copy_from_slice(&block[..chunk.len()]);
+            }
+        }
+        fn try_fill_bytes(&mut self, dest: &mut [u8]) -> Result<(), rand_core::Error> {
+            self.fill_bytes(dest);
+            Ok(())
+        }
+    }
+
+    impl CryptoRng for CounterRng {}
 }
