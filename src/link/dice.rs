@@ -400,6 +400,23 @@ fn and8(a: &[u64; 8], b: &[u64; 8]) -> u32 {
     (p0 + p1) + (p2 + p3)
 }
 
+/// Popcount of `a AND b` over 16 words, straight-line (at `opt-level =
+/// "s"` a loop over two `and8` stays a loop, with its counters spilled).
+/// (The SIMD128 build uses `simd_popcount::and16` instead.)
+#[cfg_attr(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    allow(dead_code)
+)]
+#[inline(always)]
+fn and16(a: &[u64; 16], b: &[u64; 16]) -> u32 {
+    let w = |i: usize| (a[i] & b[i]).count_ones();
+    let p0 = (w(0) + w(4)) + (w(8) + w(12));
+    let p1 = (w(1) + w(5)) + (w(9) + w(13));
+    let p2 = (w(2) + w(6)) + (w(10) + w(14));
+    let p3 = (w(3) + w(7)) + (w(11) + w(15));
+    (p0 + p1) + (p2 + p3)
+}
+
 /// `and_count` for exactly `N` words (8, 16 or 32), without iterator
 /// adapters (at `opt-level = "s"` their constructors stay out-of-line calls),
 /// with the popcount the build targets.
@@ -427,6 +444,18 @@ fn and_count_n<const N: usize>(a: &[u64], b: &[u64]) -> u32 {
                 }
                 k += 16;
             }
+            #[cfg(not(any(
+                all(target_arch = "x86_64", not(target_feature = "popcnt")),
+                all(target_arch = "wasm32", target_feature = "simd128")
+            )))]
+            while k + 16 <= N {
+                if let (Some(x16), Some(y16)) =
+                    (x[k..].first_chunk::<16>(), y[k..].first_chunk::<16>())
+                {
+                    total += and16(x16, y16);
+                }
+                k += 16;
+            }
             while k + 8 <= N {
                 if let (Some(x8), Some(y8)) = (x[k..].first_chunk::<8>(), y[k..].first_chunk::<8>())
                 {
@@ -450,6 +479,14 @@ fn and_count_words<const N: usize>(a: &[u64], b: &[u64]) -> u32 {
         (Some(x), Some(y)) => {
             let mut total = 0;
             let mut k = 0;
+            while k + 16 <= N {
+                if let (Some(x16), Some(y16)) =
+                    (x[k..].first_chunk::<16>(), y[k..].first_chunk::<16>())
+                {
+                    total += and16(x16, y16);
+                }
+                k += 16;
+            }
             while k + 8 <= N {
                 if let (Some(x8), Some(y8)) = (x[k..].first_chunk::<8>(), y[k..].first_chunk::<8>())
                 {
