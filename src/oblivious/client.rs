@@ -85,16 +85,23 @@ impl BlindedInputs {
         inputs: Vec<Zeroizing<Vec<u8>>>,
         rng: &mut R,
     ) -> Result<Self, Error> {
-        // Fails only for inputs over 64 KiB or hashing to the identity;
-        // ours carry a domain prefix and bounded normalised values.
-        let blinded = protocol::blind_batch(&inputs, rng)
-            .map_err(|_| Error::new(Subject::Record, ErrorCode::TooLong))?;
-        Ok(BlindedInputs {
-            inputs,
-            blinds: blinded.blinds,
-            points: blinded.points,
-            encoded: blinded.encoded,
-        })
+        let mut out = BlindedInputs {
+            blinds: Vec::with_capacity(inputs.len()),
+            points: Vec::with_capacity(inputs.len()),
+            encoded: Vec::with_capacity(inputs.len()),
+            inputs: Vec::new(),
+        };
+        for input in &inputs {
+            // Fails only for inputs over 64 KiB or hashing to the identity;
+            // ours carry a domain prefix and bounded normalised values.
+            let (r, p) = protocol::blind(input, rng)
+                .map_err(|_| Error::new(Subject::Record, ErrorCode::TooLong))?;
+            out.blinds.push(r);
+            out.encoded.push(protocol::compress(&p));
+            out.points.push(p);
+        }
+        out.inputs = inputs;
+        Ok(out)
     }
 
     /// How many elements.
@@ -137,16 +144,16 @@ impl BlindedInputs {
             proof,
         )
         .map_err(|_| Error::new(Subject::Response, ErrorCode::ObliviousVerificationFailed))?;
-        // One scalar inversion for the whole batch (Montgomery's trick), of
-        // 2·r: finalize_batch wants 1/(2r) for its batched encoding.
-        let mut half_inverses: Zeroizing<Vec<Scalar>> =
-            Zeroizing::new(self.blinds.iter().map(|r| r + r).collect());
-        Scalar::batch_invert(&mut half_inverses);
-        Ok(protocol::finalize_batch(
-            &self.inputs,
-            &half_inverses,
-            &points,
-        ))
+        // One scalar inversion for the whole batch (Montgomery's trick).
+        let mut inverses = Zeroizing::new(self.blinds.clone());
+        Scalar::batch_invert(&mut inverses);
+        Ok(self
+            .inputs
+            .iter()
+            .zip(inverses.iter())
+            .zip(&points)
+            .map(|((input, r_inv), z)| protocol::finalize(input, r_inv, z))
+            .collect())
     }
 }
 
