@@ -529,23 +529,33 @@ mod hw_popcount {
 
 /// wasm with SIMD128 (the package's second, SIMD build): `i8x16.popcnt` on
 /// 128-bit vectors, byte counts summed in the vector and widened once per
-/// 16 words. All of it is safe: the intrinsics are safe to call in a build
-/// with `simd128` enabled, and the vectors are built from words, not loaded
-/// through pointers.
+/// 16 words. The intrinsics are safe to call in a build with `simd128`
+/// enabled; the one `unsafe` is the 16-byte load from a checked sub-slice.
 #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
 mod simd_popcount {
     use core::arch::wasm32::{
-        u16x8_extadd_pairwise_u8x16, u32x4_extadd_pairwise_u16x8, u32x4_extract_lane, u64x2,
-        u8x16_add, u8x16_popcnt, v128, v128_and,
+        u16x8_extadd_pairwise_u8x16, u32x4_extadd_pairwise_u16x8, u32x4_extract_lane, u8x16_add,
+        u8x16_popcnt, v128, v128_and, v128_load,
     };
+
+    /// Words `i` and `i + 1` of `w` as one vector, with one `v128.load`
+    /// (built from two `u64`s safely, LLVM emits two half loads instead).
+    #[inline(always)]
+    fn pair(w: &[u64; 16], i: usize) -> v128 {
+        let words = &w[i..i + 2];
+        // SAFETY: `words` is two in-bounds u64s (the slice above checks it),
+        // the 16 bytes read; `v128.load` has no alignment requirement.
+        #[allow(unsafe_code)]
+        unsafe {
+            v128_load(words.as_ptr().cast::<v128>())
+        }
+    }
 
     /// Popcount of `a AND b` over 16 words (8 vectors; a byte lane's count
     /// is at most 8 × 8 = 64, so the u8 sums cannot overflow).
     #[inline(always)]
     pub(super) fn and16(a: &[u64; 16], b: &[u64; 16]) -> u32 {
-        let v = |i: usize| -> v128 {
-            u8x16_popcnt(v128_and(u64x2(a[i], a[i + 1]), u64x2(b[i], b[i + 1])))
-        };
+        let v = |i: usize| -> v128 { u8x16_popcnt(v128_and(pair(a, i), pair(b, i))) };
         let s0 = u8x16_add(v(0), v(2));
         let s1 = u8x16_add(v(4), v(6));
         let s2 = u8x16_add(v(8), v(10));
