@@ -4,6 +4,9 @@
 //   2. the checkout page's time from "Place order" to the shop's answer (it
 //      holds no key: one key-server round trip on loopback), medians of RUNS orders
 // Starts the release server with a key server on free ports.
+// BASELINE_PKG=<dir of another build's pkg/> (e.g. main's) times that build's
+// client too, alternating with this one in the same Node process and the same
+// Chromium, ROUNDS (3) times each, best of each, and prints the ratio.
 import { spawn } from 'node:child_process';
 import { createHash, randomBytes } from 'node:crypto';
 import { createInterface } from 'node:readline';
@@ -42,6 +45,18 @@ async function start(keyserver) {
   return { pages: lines[0], keyserver: lines[1] };
 }
 
+// A second server serving another build's pkg/, with its own key server
+// (same key file; "pages" origins are per process).
+async function startPages(pkg) {
+  const child = spawn(path.join(root, 'target/release/pseudolink-server'),
+    ['--port', '0', '--keyserver-port', '0', '--www', path.join(root, 'www'), '--pkg', path.resolve(pkg), '--keyserver', path.join(dir, 'keyserver.json')],
+    { stdio: ['ignore', 'pipe', 'ignore'] });
+  servers.push(child);
+  const lines = [];
+  await new Promise((resolve) => createInterface({ input: child.stdout }).on('line', (l) => { lines.push(l.split(' ').at(-1)); if (lines.length === 2) resolve(); }));
+  return { pages: lines[0], keyserver: lines[1] };
+}
+
 const median = (xs) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)];
 try {
   const bench = await start(path.join(dir, 'keyserver.json'));
@@ -50,7 +65,26 @@ try {
 
   const m = await import(path.join(root, 'pkg/oblivious-node.js'));
   const { run } = await import('./oblivious-bench.js');
-  console.log(JSON.stringify({ runtime: `node ${process.version}`, ...(await run({ m, ...args })) }));
+  const baselinePkg = process.env.BASELINE_PKG;
+  const rounds = baselinePkg ? Number(process.env.ROUNDS ?? 3) : 1;
+  // Best (lowest total) of `rounds` alternated runs per side.
+  const best = (a, b) => (!a || b.totalUs < a.totalUs ? b : a);
+  const report = (runtime, ours, base) => {
+    console.log(JSON.stringify({ runtime, ...ours }));
+    if (base) {
+      console.log(JSON.stringify({ runtime, baseline: baselinePkg, ...base, totalRatio: +(base.totalUs / ours.totalUs).toFixed(2) }));
+    }
+  };
+  {
+    const mb = baselinePkg ? await import(path.join(path.resolve(baselinePkg), 'oblivious-node.js')) : null;
+    let ours = null;
+    let base = null;
+    for (let i = 0; i < rounds; i++) {
+      ours = best(ours, await run({ m, ...args }));
+      if (mb) base = best(base, await run({ m: mb, ...args }));
+    }
+    report(`node ${process.version}`, ours, base);
+  }
 
   const browser = await chromium.launch({
     executablePath: process.env.CHROMIUM ?? '/usr/bin/chromium',
@@ -58,16 +92,28 @@ try {
       '--disable-background-networking', '--disable-component-update', '--disable-sync'],
   });
   try {
-    const page = await browser.newPage();
-    await page.goto(`${bench.pages}/`);
     // The bench function is not under www/: hand its source to the page (an
     // evaluation from the driver, which the page's CSP does not govern).
-    const result = await page.evaluate(`(async () => {
-      const m = await import('/pkg/oblivious.js');
-      await m.default();
-      return (${run.toString()})({ m, ...${JSON.stringify(args)} });
-    })()`);
-    console.log(JSON.stringify({ runtime: `chromium ${browser.version()}`, ...result }));
+    const inPage = async (server) => {
+      const page = await browser.newPage();
+      await page.goto(`${server.pages}/`);
+      const pageArgs = { ...args, endpoint: server.keyserver };
+      const result = await page.evaluate(`(async () => {
+        const m = await import('/pkg/oblivious.js');
+        await m.default();
+        return (${run.toString()})({ m, ...${JSON.stringify(pageArgs)} });
+      })()`);
+      await page.close();
+      return result;
+    };
+    const baseServer = baselinePkg ? await startPages(baselinePkg) : null;
+    let ours = null;
+    let base = null;
+    for (let i = 0; i < rounds; i++) {
+      ours = best(ours, await inPage(bench));
+      if (baseServer) base = best(base, await inPage(baseServer));
+    }
+    report(`chromium ${browser.version()}`, ours, base);
 
     // Checkout, end to end, against the demo key server config.
     const demo = await start(path.join(root, 'demo/keyserver/keyserver.json'));

@@ -17,6 +17,10 @@ above the threshold.
 
 --wasm adds, in every round, pseudolink in headless Chromium on the same file
 (scripts/link/bench_wasm.sh dice: the wasm32 build, opt-level "s").
+--wasm-simd adds the same with RUSTFLAGS="-C target-feature=+simd128" (the
+i8x16.popcnt path of src/link/dice.rs), in target/wasm-simd.
+--default-only times only the default native build (x86-64 baseline, which
+picks POPCNT at run time when the CPU has it), not the three other builds.
 --write-only writes the CLK file and exits (no venv; bench_wasm.sh uses it).
 """
 
@@ -74,10 +78,15 @@ def run_ours(clks, extra_env):
     return int(m.group(1)), float(m.group(2)), float(p.group(1))
 
 
-def run_wasm():
+def run_wasm(simd=False):
+    env = dict(os.environ, LINK_BENCH_CLKS=str(WORK / "clks.bin"))
+    if simd:
+        # The SIMD build in its own target dir (its std is built with simd128 too).
+        env.update(RUSTFLAGS="-C target-feature=+simd128",
+                   PSEUDOLINK_WASM_TARGET_DIR=str(ROOT / "target" / "wasm-simd"))
     out = subprocess.run(
         ["scripts/link/bench_wasm.sh", "dice"],
-        cwd=ROOT, env=dict(os.environ, LINK_BENCH_CLKS=str(WORK / "clks.bin")),
+        cwd=ROOT, env=env,
         check=True, capture_output=True, text=True,
     ).stdout
     m = re.search(r": (\d+) pairs >= threshold, ([\d.]+) M comparisons/s", out)
@@ -104,6 +113,10 @@ def main():
     ap.add_argument("--seed", type=int, default=2026)
     ap.add_argument("--wasm", action="store_true", help="also time the wasm32 build in headless Chromium")
     ap.add_argument("--write-only", action="store_true", help="write the CLK file and exit")
+    ap.add_argument("--default-only", action="store_true",
+                    help="only the default native build (run-time POPCNT dispatch), not the other three")
+    ap.add_argument("--wasm-simd", action="store_true",
+                    help="also the wasm32 SIMD128 build in headless Chromium (target/wasm-simd)")
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     clks = WORK / "clks.bin"
@@ -132,6 +145,8 @@ def main():
         ("pseudolink native, x86-64-v2 (POPCNT), opt-level 3",
          {**o3, "RUSTFLAGS": "-C target-cpu=x86-64-v2", "CARGO_TARGET_DIR": str(ROOT / "target" / "o3v2")}),
     ]
+    if args.default_only:
+        configs = configs[:1]
     a_found, a_rate, a_ver = 0, 0.0, ""
     best = {}
     for _ in range(3):
@@ -145,6 +160,10 @@ def main():
             f, r = run_wasm()
             old = best.get("wasm", (f, 0.0))
             best["wasm"] = (f, max(old[1], r))
+        if args.wasm_simd:
+            f, r = run_wasm(simd=True)
+            old = best.get("wasm-simd", (f, 0.0))
+            best["wasm-simd"] = (f, max(old[1], r))
     results = [(label, *best[label]) for label, _ in configs]
     print(f"workload: {args.n}x{args.n} random 1024-bit CLKs, threshold {args.threshold}")
     print(f"anonlink {a_ver} dice_coefficient_accelerated: {a_rate:8.1f} M comparisons/s ({a_found} pairs)")
@@ -158,6 +177,12 @@ def main():
         found, rate = best["wasm"]
         same = "same pairs" if found == a_found else f"DIFFERENT pair count {found}"
         print(f"pseudolink wasm32, headless Chromium: {rate:8.1f} M comparisons/s ({same}); ratio to anonlink {rate / a_rate:.2f}x")
+        if found != a_found:
+            sys.exit(1)
+    if args.wasm_simd:
+        found, rate = best["wasm-simd"]
+        same = "same pairs" if found == a_found else f"DIFFERENT pair count {found}"
+        print(f"pseudolink wasm32 SIMD128, headless Chromium: {rate:8.1f} M comparisons/s ({same}); ratio to anonlink {rate / a_rate:.2f}x")
         if found != a_found:
             sys.exit(1)
 

@@ -3,8 +3,9 @@
 //! `Dice = 2·|a∧b| / (|a|+|b|)`, 0 when either filter is empty (as anonlink).
 //! A dataset's CLKs for one field live in one contiguous [`ClkStore`] with
 //! their popcounts precomputed, so a comparison is one AND + popcount pass
-//! over `words` u64s (`u64::count_ones` is `popcnt` natively and
-//! `i64.popcnt` in wasm).
+//! over `words` u64s: natively `popcnt` (chosen at run time on x86-64
+//! builds without it), in wasm `i64.popcnt`, or `i8x16.popcnt` in the SIMD
+//! build.
 
 use crate::error::{Error, ErrorCode, Subject};
 
@@ -143,12 +144,40 @@ impl ClkStore {
     /// (`dice <= 2·min/(pa+pb)`), as anonlink does. Sorted by row, then column.
     /// `threshold` must be in (0, 1].
     pub fn pairs_above(&self, other: &ClkStore, threshold: f64) -> Vec<(u32, u32, f64)> {
+        #[cfg(all(target_arch = "x86_64", not(target_feature = "popcnt")))]
+        if std::is_x86_feature_detected!("popcnt") {
+            // SAFETY: the only requirement of this `#[target_feature(enable =
+            // "popcnt")]` function is that the CPU has POPCNT, checked on the
+            // line above. It is plain safe Rust otherwise.
+            #[allow(unsafe_code)]
+            return unsafe { hw_popcount::pairs_above(self, other, threshold) };
+        }
+        self.pairs_above_portable(other, threshold)
+    }
+
+    /// `pairs_above` with the popcount the build targets (`count_ones`, or
+    /// the carry-save tree on x86-64 without POPCNT, or SIMD128 in wasm).
+    #[inline(always)]
+    fn pairs_above_portable(&self, other: &ClkStore, threshold: f64) -> Vec<(u32, u32, f64)> {
         // One dispatch on the CLK width, so the inner loop is fully unrolled
         // for the common sizes.
         match self.words_per {
             8 => self.scan(other, threshold, and_count_n::<8>),
             16 => self.scan(other, threshold, and_count_n::<16>),
             32 => self.scan(other, threshold, and_count_n::<32>),
+            _ => self.scan(other, threshold, and_count_any),
+        }
+    }
+
+    /// `pairs_above` with `count_ones` per word: compiled inside a
+    /// `#[target_feature(enable = "popcnt")]` function, one POPCNT each.
+    #[cfg(all(target_arch = "x86_64", not(target_feature = "popcnt")))]
+    #[inline(always)]
+    fn pairs_above_count_ones(&self, other: &ClkStore, threshold: f64) -> Vec<(u32, u32, f64)> {
+        match self.words_per {
+            8 => self.scan(other, threshold, and_count_words::<8>),
+            16 => self.scan(other, threshold, and_count_words::<16>),
+            32 => self.scan(other, threshold, and_count_words::<32>),
             _ => self.scan(other, threshold, and_count_any),
         }
     }
@@ -170,6 +199,14 @@ impl ClkStore {
         // popcount of pb (u32::MAX where the popcount bound rules pb out).
         let max_pc = other.words_per as u32 * 64;
         let mut need = vec![u32::MAX; max_pc as usize + 1];
+        // Only B's popcount range needs a bound (the rest stays u32::MAX and
+        // is never looked up): random CLKs span a few dozen of 1024 values.
+        let lo = other.popcounts.iter().copied().filter(|&p| p > 0).min();
+        let hi = other.popcounts.iter().copied().max().unwrap_or(0);
+        let Some(lo) = lo else {
+            return out;
+        };
+        let (lo, hi) = (lo as usize, (hi as usize).min(max_pc as usize));
         for i in 0..self.len() {
             let pa = self.popcounts[i];
             if !self.is_present(i) || pa == 0 {
@@ -177,7 +214,7 @@ impl ClkStore {
             }
             // Best case every bit of the smaller one is shared, so
             // `dice <= 2·min(pa,pb)/(pa+pb)` (anonlink's bound).
-            for (pb, n) in need.iter_mut().enumerate().skip(1) {
+            for (pb, n) in need.iter_mut().enumerate().take(hi + 1).skip(lo) {
                 let pb = pb as u32;
                 let k = (loose * f64::from(pa + pb) / 2.0).floor() as u32;
                 *n = if k > pa.min(pb) { u32::MAX } else { k };
@@ -337,6 +374,14 @@ impl ClkRows {
 /// unroll loops, and a loop-carried accumulator would serialise the popcounts.
 #[inline]
 pub(crate) fn and_count(a: &[u64], b: &[u64]) -> u32 {
+    #[cfg(all(target_arch = "x86_64", not(target_feature = "popcnt")))]
+    if std::is_x86_feature_detected!("popcnt") {
+        // SAFETY: the only requirement of this `#[target_feature(enable =
+        // "popcnt")]` function is that the CPU has POPCNT, checked on the
+        // line above. It is plain safe Rust otherwise.
+        #[allow(unsafe_code)]
+        return unsafe { hw_popcount::and_count(a, b) };
+    }
     match a.len() {
         8 => and_count_n::<8>(a, b),
         16 => and_count_n::<16>(a, b),
@@ -355,8 +400,26 @@ fn and8(a: &[u64; 8], b: &[u64; 8]) -> u32 {
     (p0 + p1) + (p2 + p3)
 }
 
+/// Popcount of `a AND b` over 16 words, straight-line (at `opt-level =
+/// "s"` a loop over two `and8` stays a loop, with its counters spilled).
+/// (The SIMD128 build uses `simd_popcount::and16` instead.)
+#[cfg_attr(
+    all(target_arch = "wasm32", target_feature = "simd128"),
+    allow(dead_code)
+)]
+#[inline(always)]
+fn and16(a: &[u64; 16], b: &[u64; 16]) -> u32 {
+    let w = |i: usize| (a[i] & b[i]).count_ones();
+    let p0 = (w(0) + w(4)) + (w(8) + w(12));
+    let p1 = (w(1) + w(5)) + (w(9) + w(13));
+    let p2 = (w(2) + w(6)) + (w(10) + w(14));
+    let p3 = (w(3) + w(7)) + (w(11) + w(15));
+    (p0 + p1) + (p2 + p3)
+}
+
 /// `and_count` for exactly `N` words (8, 16 or 32), without iterator
-/// adapters (at `opt-level = "s"` their constructors stay out-of-line calls).
+/// adapters (at `opt-level = "s"` their constructors stay out-of-line calls),
+/// with the popcount the build targets.
 #[inline(always)]
 fn and_count_n<const N: usize>(a: &[u64], b: &[u64]) -> u32 {
     match (a.first_chunk::<N>(), b.first_chunk::<N>()) {
@@ -369,6 +432,27 @@ fn and_count_n<const N: usize>(a: &[u64], b: &[u64]) -> u32 {
                     (x[k..].first_chunk::<16>(), y[k..].first_chunk::<16>())
                 {
                     total += soft_popcount::and16(x16, y16);
+                }
+                k += 16;
+            }
+            #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+            while k + 16 <= N {
+                if let (Some(x16), Some(y16)) =
+                    (x[k..].first_chunk::<16>(), y[k..].first_chunk::<16>())
+                {
+                    total += simd_popcount::and16(x16, y16);
+                }
+                k += 16;
+            }
+            #[cfg(not(any(
+                all(target_arch = "x86_64", not(target_feature = "popcnt")),
+                all(target_arch = "wasm32", target_feature = "simd128")
+            )))]
+            while k + 16 <= N {
+                if let (Some(x16), Some(y16)) =
+                    (x[k..].first_chunk::<16>(), y[k..].first_chunk::<16>())
+                {
+                    total += and16(x16, y16);
                 }
                 k += 16;
             }
@@ -385,13 +469,110 @@ fn and_count_n<const N: usize>(a: &[u64], b: &[u64]) -> u32 {
     }
 }
 
+/// `and_count` for exactly `N` words with `count_ones` per word, for the
+/// POPCNT functions below (the build's own `and_count_n` would pick the
+/// carry-save tree, chosen at compile time).
+#[cfg(all(target_arch = "x86_64", not(target_feature = "popcnt")))]
+#[inline(always)]
+fn and_count_words<const N: usize>(a: &[u64], b: &[u64]) -> u32 {
+    match (a.first_chunk::<N>(), b.first_chunk::<N>()) {
+        (Some(x), Some(y)) => {
+            let mut total = 0;
+            let mut k = 0;
+            while k + 16 <= N {
+                if let (Some(x16), Some(y16)) =
+                    (x[k..].first_chunk::<16>(), y[k..].first_chunk::<16>())
+                {
+                    total += and16(x16, y16);
+                }
+                k += 16;
+            }
+            while k + 8 <= N {
+                if let (Some(x8), Some(y8)) = (x[k..].first_chunk::<8>(), y[k..].first_chunk::<8>())
+                {
+                    total += and8(x8, y8);
+                }
+                k += 8;
+            }
+            total
+        }
+        _ => and_count_any(a, b),
+    }
+}
+
+/// x86-64 builds without POPCNT (Rust's default x86-64 target, what CI and
+/// the wheel build): the same safe code compiled with POPCNT enabled, chosen
+/// at run time when the CPU has it (every x86-64 server CPU since 2009). The
+/// callers check `is_x86_feature_detected!("popcnt")` right before the one
+/// `unsafe` call each. The tests run both these and the portable paths.
+#[cfg(all(target_arch = "x86_64", not(target_feature = "popcnt")))]
+mod hw_popcount {
+    use super::{and_count_any, and_count_words, ClkStore};
+
+    /// `ClkStore::pairs_above` with one POPCNT per word.
+    #[target_feature(enable = "popcnt")]
+    pub(super) fn pairs_above(a: &ClkStore, b: &ClkStore, threshold: f64) -> Vec<(u32, u32, f64)> {
+        a.pairs_above_count_ones(b, threshold)
+    }
+
+    /// `and_count` with one POPCNT per word.
+    #[target_feature(enable = "popcnt")]
+    pub(super) fn and_count(a: &[u64], b: &[u64]) -> u32 {
+        match a.len() {
+            8 => and_count_words::<8>(a, b),
+            16 => and_count_words::<16>(a, b),
+            32 => and_count_words::<32>(a, b),
+            _ => and_count_any(a, b),
+        }
+    }
+}
+
+/// wasm with SIMD128 (the package's second, SIMD build): `i8x16.popcnt` on
+/// 128-bit vectors, byte counts summed in the vector and widened once per
+/// 16 words. The intrinsics are safe to call in a build with `simd128`
+/// enabled; the one `unsafe` is the 16-byte load from a checked sub-slice.
+#[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
+mod simd_popcount {
+    use core::arch::wasm32::{
+        u16x8_extadd_pairwise_u8x16, u32x4_extadd_pairwise_u16x8, u32x4_extract_lane, u8x16_add,
+        u8x16_popcnt, v128, v128_and, v128_load,
+    };
+
+    /// Words `i` and `i + 1` of `w` as one vector, with one `v128.load`
+    /// (built from two `u64`s safely, LLVM emits two half loads instead).
+    #[inline(always)]
+    fn pair(w: &[u64; 16], i: usize) -> v128 {
+        let words = &w[i..i + 2];
+        // SAFETY: `words` is two in-bounds u64s (the slice above checks it),
+        // the 16 bytes read; `v128.load` has no alignment requirement.
+        #[allow(unsafe_code)]
+        unsafe {
+            v128_load(words.as_ptr().cast::<v128>())
+        }
+    }
+
+    /// Popcount of `a AND b` over 16 words (8 vectors; a byte lane's count
+    /// is at most 8 × 8 = 64, so the u8 sums cannot overflow).
+    #[inline(always)]
+    pub(super) fn and16(a: &[u64; 16], b: &[u64; 16]) -> u32 {
+        let v = |i: usize| -> v128 { u8x16_popcnt(v128_and(pair(a, i), pair(b, i))) };
+        let s0 = u8x16_add(v(0), v(2));
+        let s1 = u8x16_add(v(4), v(6));
+        let s2 = u8x16_add(v(8), v(10));
+        let s3 = u8x16_add(v(12), v(14));
+        let bytes = u8x16_add(u8x16_add(s0, s1), u8x16_add(s2, s3));
+        let words = u32x4_extadd_pairwise_u16x8(u16x8_extadd_pairwise_u8x16(bytes));
+        (u32x4_extract_lane::<0>(words) + u32x4_extract_lane::<1>(words))
+            + (u32x4_extract_lane::<2>(words) + u32x4_extract_lane::<3>(words))
+    }
+}
+
 /// x86-64 without POPCNT (Rust's default x86-64 target): `count_ones` is a
 /// software popcount of ~12 operations per word. A Harley–Seal carry-save
 /// adder tree over 16 words needs 5 of them instead of 16 (measured ≈ 1.5×
-/// faster Dice there, BENCHMARKS.md "Linking"). Runtime dispatch to the
-/// POPCNT instruction would need `unsafe`, which the crate forbids; builds
-/// with `target-cpu=x86-64-v2` or later, and wasm (`i64.popcnt`), never
-/// compile this.
+/// faster Dice there, BENCHMARKS.md "Linking"). Used when the CPU has no
+/// POPCNT (`hw_popcount` otherwise); builds with `target-cpu=x86-64-v2` or
+/// later, and wasm (`i64.popcnt`), never compile this.
 #[cfg(all(target_arch = "x86_64", not(target_feature = "popcnt")))]
 mod soft_popcount {
     const M1: u64 = 0x5555_5555_5555_5555;
@@ -518,6 +699,71 @@ mod tests {
         for words in [8usize, 16, 32, 17] {
             let full = vec![u64::MAX; words];
             assert_eq!(and_count(&full, &full), 64 * words as u32);
+        }
+    }
+
+    /// Bit by bit, no `count_ones`.
+    fn and_count_reference(a: &[u64], b: &[u64]) -> u32 {
+        a.iter()
+            .zip(b)
+            .map(|(x, y)| (0..64).filter(|k| (x & y) >> k & 1 == 1).count() as u32)
+            .sum()
+    }
+
+    /// Every popcount path this build has (the dispatched one, the build's
+    /// own, and POPCNT where the CPU has it) against the reference, on
+    /// random words of random densities.
+    #[test]
+    fn popcount_paths_agree_on_random_words() {
+        let mut r = crate::link::rng::SplitMix64::new(17);
+        for words in [1usize, 3, 8, 16, 17, 32, 33] {
+            for round in 0..300 {
+                let mut word = || match round % 3 {
+                    0 => r.next_u64(),
+                    1 => r.next_u64() & r.next_u64(),
+                    _ => r.next_u64() | r.next_u64(),
+                };
+                let a: Vec<u64> = (0..words).map(|_| word()).collect();
+                let b: Vec<u64> = (0..words).map(|_| word()).collect();
+                let want = and_count_reference(&a, &b);
+                assert_eq!(and_count(&a, &b), want, "{words} words");
+                let own = match words {
+                    8 => and_count_n::<8>(&a, &b),
+                    16 => and_count_n::<16>(&a, &b),
+                    32 => and_count_n::<32>(&a, &b),
+                    _ => and_count_any(&a, &b),
+                };
+                assert_eq!(own, want, "{words} words, the build's popcount");
+                #[cfg(all(target_arch = "x86_64", not(target_feature = "popcnt")))]
+                if std::is_x86_feature_detected!("popcnt") {
+                    // SAFETY: POPCNT checked on the line above.
+                    #[allow(unsafe_code)]
+                    let hw = unsafe { hw_popcount::and_count(&a, &b) };
+                    assert_eq!(hw, want, "{words} words, POPCNT");
+                }
+            }
+        }
+    }
+
+    /// The dispatched scan (POPCNT where the CPU has it) and the build's own
+    /// return the same pairs.
+    #[test]
+    fn dispatched_and_portable_scans_agree() {
+        for len in [64usize, 128, 256, 72] {
+            let mut a = ClkStore::new();
+            let mut b = ClkStore::new();
+            for s in 0..30u64 {
+                a.push(Some(&bytes(s, len, 20 + s % 50))).unwrap();
+                b.push(
+                    (s % 7 != 3)
+                        .then(|| bytes(s / 2, len, 20 + (s / 2) % 50))
+                        .as_deref(),
+                )
+                .unwrap();
+            }
+            for t in [0.2, 0.5, 0.8, 1.0] {
+                assert_eq!(a.pairs_above(&b, t), a.pairs_above_portable(&b, t));
+            }
         }
     }
 

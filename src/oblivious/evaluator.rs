@@ -27,12 +27,15 @@ pub struct BadElement(pub usize);
 pub struct KeyPair {
     version: KeyId,
     sk: Scalar,
+    /// `sk / 2`, what each evaluation multiplies by (see `protocol`).
+    half_sk: Scalar,
     pk: RistrettoPoint,
 }
 
 impl Drop for KeyPair {
     fn drop(&mut self) {
         self.sk.zeroize();
+        self.half_sk.zeroize();
     }
 }
 
@@ -53,7 +56,13 @@ impl KeyPair {
         }
         let (sk, pk) = protocol::derive_key_pair(seed, info)
             .map_err(|_| Error::new(Subject::Keys, ErrorCode::KeyInvalidSecret))?;
-        Ok(KeyPair { version, sk, pk })
+        let half_sk = protocol::half_key(&sk);
+        Ok(KeyPair {
+            version,
+            sk,
+            half_sk,
+            pk,
+        })
     }
 
     /// The key version.
@@ -79,7 +88,7 @@ impl KeyPair {
             .map(|(i, b)| protocol::decode(b).ok_or(BadElement(i)))
             .collect::<Result<Vec<_>, _>>()?;
         // Fails only for an empty batch or more than 65535 elements.
-        protocol::evaluate_and_prove(&self.sk, &self.pk, blinded, &points, rng)
+        protocol::evaluate_and_prove(&self.sk, &self.half_sk, &self.pk, blinded, &points, rng)
             .map_err(|_| BadElement(0))
     }
 
