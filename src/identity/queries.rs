@@ -156,9 +156,7 @@ impl IdentityGraph {
             .iter()
             .map(|l| {
                 let row = index(&l.a).ok_or_else(bad)?;
-                let n = *index(&l.b)
-                    .and_then(|i| persons.get(i))
-                    .ok_or_else(bad)?;
+                let n = *index(&l.b).and_then(|i| persons.get(i)).ok_or_else(bad)?;
                 Ok(GraphMatch {
                     row,
                     record: self.nodes.record_ref(n),
@@ -232,7 +230,10 @@ mod tests {
         let copy = g.try_clone().unwrap();
         assert_eq!(copy.records(&crm), g.records(&crm));
         assert_eq!(copy.counts(), g.counts());
-        assert_eq!(copy.entity_ids(EntityKind::Person), g.entity_ids(EntityKind::Person));
+        assert_eq!(
+            copy.entity_ids(EntityKind::Person),
+            g.entity_ids(EntityKind::Person)
+        );
     }
 
     #[test]
@@ -246,7 +247,10 @@ mod tests {
         let mut bad = refs.clone();
         bad.insert(1, RecordRef::new("crm", "", "missing"));
         let e = g.customers_of(&bad, View::Billing).unwrap_err();
-        assert_eq!((e.row, e.error.code()), (1, ErrorCode::IdentityUnknownRecord));
+        assert_eq!(
+            (e.row, e.error.code()),
+            (1, ErrorCode::IdentityUnknownRecord)
+        );
     }
 
     #[test]

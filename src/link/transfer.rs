@@ -250,7 +250,10 @@ mod tests {
             },
             EncodedRecord {
                 id: "ü2".into(),
-                tokens: vec![tok("email", 9), format!("po1.email.v1.{}", base64_url(&[7; 32]))],
+                tokens: vec![
+                    tok("email", 9),
+                    format!("po1.email.v1.{}", base64_url(&[7; 32])),
+                ],
                 match_keys: vec![],
                 clks: BTreeMap::new(),
             },
@@ -281,7 +284,10 @@ mod tests {
         let mut v2 = bytes.clone();
         v2[4] = 2;
         assert_eq!(code(&v2), ErrorCode::TransferVersion);
-        assert_eq!(code(&bytes[..bytes.len() - 1]), ErrorCode::TransferMalformed);
+        assert_eq!(
+            code(&bytes[..bytes.len() - 1]),
+            ErrorCode::TransferMalformed
+        );
         let mut trailing = bytes.clone();
         trailing.push(0);
         assert_eq!(code(&trailing), ErrorCode::TransferMalformed);
