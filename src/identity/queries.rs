@@ -3,7 +3,7 @@
 //! added, customers of many records at once, and encoded rows linked against
 //! the graph's person records.
 
-use super::input::{RecordKind, RecordRef};
+use super::input::{GraphRecord, RecordKind, RecordRef};
 use super::views::{Handle, View};
 use super::{EntityKind, IdentityGraph};
 use crate::error::{Error, ErrorCode, Subject};
@@ -63,6 +63,27 @@ pub struct GraphMatch {
     pub probability: f64,
     /// Match weight in bits.
     pub match_weight: f64,
+}
+
+impl GraphRecord {
+    /// A person record of `system` (channel `''`) from an encoded record:
+    /// its id, tokens, match keys and CLKs, nothing else.
+    pub fn person(system: &str, record: EncodedRecord) -> GraphRecord {
+        GraphRecord {
+            system: system.to_owned(),
+            channel: String::new(),
+            id: record.id,
+            kind: RecordKind::Person,
+            unit: None,
+            tokens: record.tokens,
+            match_keys: record.match_keys,
+            clks: record.clks,
+            relations: Vec::new(),
+            household: None,
+            measures: Default::default(),
+            date: None,
+        }
+    }
 }
 
 impl IdentityGraph {
@@ -175,7 +196,6 @@ impl IdentityGraph {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::identity::GraphRecord;
 
     fn tok(subject: &str, byte: u8) -> String {
         format!("pl1.{subject}.k1.{}", crate::base64_url(&[byte; 32]))
