@@ -253,9 +253,25 @@ fn nickname_tokens(p: &Pseudonymizer, normalized: &[Option<String>], out: &mut V
     }
 }
 
+/// The fewest bytes a [`RecordEncoder`]'s CLK secret may have.
+pub const MIN_CLK_SECRET_BYTES: usize = 16;
+
+/// The CLK secret rule of [`RecordEncoder`]: at least
+/// [`MIN_CLK_SECRET_BYTES`] bytes (`key.too_short`). Bindings call it where
+/// they read the secret, so their errors come in the order they always did;
+/// the constructors check it too. ([`crate::ClkEncoder`] stays clkhash's
+/// and takes any secret.)
+pub fn check_clk_secret(clk_secret: &[u8]) -> Result<(), Error> {
+    if clk_secret.len() < MIN_CLK_SECRET_BYTES {
+        return Err(Error::new(Subject::Keys, ErrorCode::KeyTooShort));
+    }
+    Ok(())
+}
+
 impl FieldClks {
     /// Maps the schema's features to fields and prepares the encoder.
     fn new(schema: &ClkSchema, clk_secret: &[u8], hardening: &Hardening) -> Result<Self, Error> {
+        check_clk_secret(clk_secret)?;
         let mut columns = Vec::with_capacity(schema.len());
         let mut features = Vec::new();
         for (id, ignored) in schema.identifiers().zip(schema.ignored()) {

@@ -279,6 +279,16 @@ error_codes! {
     /// More records than the linker indexes (2^31).
     #[cfg(feature = "fuzzy")]
     LinkTooManyRecords = "link.too_many_records", "has more records than the linker can index";
+    /// Bytes that are not a binary transfer of encoded records (no `PLEB` magic).
+    #[cfg(feature = "fuzzy")]
+    TransferNotEncoded = "transfer.not_encoded", "is not a binary batch of encoded records";
+    /// A binary transfer of encoded records in a layout version this build does not read.
+    #[cfg(feature = "fuzzy")]
+    TransferVersion = "transfer.version", "is a binary batch in a layout version this build does not read";
+    /// A binary transfer that is truncated, has trailing bytes, or a bad count, index, text or token head.
+    #[cfg(feature = "fuzzy")]
+    TransferMalformed = "transfer.malformed",
+        "is a malformed binary batch (truncated, or a bad count, index, text or token head)";
     // --- identity graph --------------------------------------------------
     /// A graph record's reference, kind or unit breaks a rule.
     #[cfg(feature = "fuzzy")]

@@ -21,6 +21,8 @@ mod platform;
 mod profile;
 mod pseudonymizer;
 mod record;
+#[cfg(feature = "fuzzy")]
+mod rows;
 mod token;
 
 /// The JavaScript bindings (wasm32 only). Public so `tests/web.rs` can call
@@ -33,7 +35,9 @@ pub mod wasm;
 pub use clk::{Clk, ClkEncoder, ClkSchema, Hardening, RowError, DIFFUSION_T};
 pub use definition::{IdentityDefinition, MatchKey, MatchKeyPart, Take, DEFINITION_VERSION};
 #[cfg(feature = "fuzzy")]
-pub use encoder::{Encoded, RecordEncoder, DEFAULT_CLK_SCHEMA, RECORD_CLK};
+pub use encoder::{
+    check_clk_secret, Encoded, RecordEncoder, DEFAULT_CLK_SCHEMA, MIN_CLK_SECRET_BYTES, RECORD_CLK,
+};
 pub use encoding::{base64_std, base64_url, hex_lower};
 pub use error::{Error, ErrorCode, Subject};
 pub use field::Field;

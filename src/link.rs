@@ -19,6 +19,7 @@ pub(crate) mod prior;
 pub(crate) mod rng;
 pub(crate) mod solve;
 pub(crate) mod tf;
+pub(crate) mod transfer;
 
 pub use blocking::{pair_completeness, reduction_ratio, BlockingConfig};
 pub use comparison::{
@@ -37,3 +38,4 @@ pub use model::{
 };
 pub use prior::{ModelSource, PriorModel, PRIOR_MODEL_JSON};
 pub use tf::tf_adjustment;
+pub use transfer::{TRANSFER_MAGIC, TRANSFER_VERSION};

@@ -224,6 +224,17 @@ fn json_text(value: &JsValue) -> Option<String> {
     js_sys::JSON::stringify(value).ok()?.as_string()
 }
 
+/// An argument given as an object or as JSON text, as JSON text: a string
+/// is taken as it is, anything else goes through one catching
+/// `JSON.stringify` (`bad` when JSON cannot hold it). The one place the
+/// bindings accept "object or JSON text".
+fn object_or_json(value: &JsValue, bad: impl Fn() -> Error) -> Result<String, JsValue> {
+    match value.as_string() {
+        Some(s) => Ok(s),
+        None => json_text(value).ok_or_else(|| js_error(bad())),
+    }
+}
+
 fn record_from(value: &JsValue) -> Result<Record, JsValue> {
     if !value.is_object() || is_array(value) {
         return Err(invalid_record());
@@ -415,15 +426,9 @@ fn keys_from(keys: JsValue) -> Result<Vec<(String, Secret)>, JsValue> {
 
 /// An identity definition given as an object or as JSON text.
 fn definition_from(definition: &JsValue) -> Result<IdentityDefinition, JsValue> {
-    let json = match definition.as_string() {
-        Some(s) => s,
-        None => json_text(definition).ok_or_else(|| {
-            js_error(Error::new(
-                Subject::Definition,
-                ErrorCode::DefinitionInvalid,
-            ))
-        })?,
-    };
+    let json = object_or_json(definition, || {
+        Error::new(Subject::Definition, ErrorCode::DefinitionInvalid)
+    })?;
     IdentityDefinition::from_json(&json).map_err(js_error)
 }
 

@@ -134,6 +134,17 @@ export interface LinkStats {
 /** Which model scored a job. */
 export type ModelSource = 'prior' | 'trained' | 'given';
 
+/**
+ * Encoded records in the binary transfer form: one buffer of interned token
+ * heads, 32-byte tags and CLK bytes (layout `PLEB` v1, see ARCHITECTURE.md).
+ * `link`, `dedupe`, `linkMany` and the identity graph's `addEncoded` and
+ * `linkEncoded` take it instead of `EncodedRecord[]`, without JSON.
+ */
+export type EncodedBatch = Uint8Array;
+
+/** What `RecordEncoder.encodeBatchBinary` returns: the records as one buffer, and each record's field errors. */
+export interface EncodedBatchResult { records: EncodedBatch; errors: FieldError[][]; }
+
 export interface LinkResult { links: Link[]; params: ModelParams; stats: LinkStats; }
 export interface DedupeResult { clusters: string[][]; links: Link[]; params: ModelParams; stats: LinkStats; }
 export interface EntitiesResult { entities: Array<Array<{ source: number; id: string }>>; links: Link[]; params: ModelParams; stats: LinkStats; }
@@ -365,6 +376,24 @@ export interface SegmentRequest {
     segments: SegmentRule[];
 }
 
+/** Which records `IdentityGraph.records` lists; an absent part matches all. */
+export interface RecordFilter {
+    system?: string;
+    kind?: 'person' | 'organisation' | 'interaction';
+}
+
+/** One encoded row linked to a person record of the graph (`IdentityGraph.linkEncoded`). */
+export interface GraphMatch {
+    /** Index of the row in the call's input. */
+    row: number;
+    /** The graph's person record it links to. */
+    record: RecordRef;
+    /** That record's person entity (`null` before the first resolve). */
+    person: string | null;
+    probability: number;
+    matchWeight: number;
+}
+
 /** One segment per rule, in order: its customers (by contribution) and their totals. */
 export interface Segments {
     view: View;
@@ -494,6 +523,12 @@ export class IdentityGraph {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * Adds encoded records (`EncodedRecord[]` or the binary `EncodedBatch`
+     * of `RecordEncoder.encodeBatchBinary`) as person records of `system`
+     * (channel `''`), all or nothing: a bad one throws with `.row`.
+     */
+    addEncoded(system: string, records: EncodedRecord[] | EncodedBatch): void;
+    /**
      * Adds corporate family-tree edges between D-U-N-S tokens (all or
      * nothing; a bad edge throws with `.row`). They apply at once.
      */
@@ -507,6 +542,11 @@ export class IdentityGraph {
      */
     addRecords(records: GraphRecord[], options?: BatchOptions | null): void;
     /**
+     * A separate copy of the graph (ids, links and history; records added
+     * since the last resolve are not copied).
+     */
+    clone(): IdentityGraph;
+    /**
      * Live entities by kind.
      */
     counts(): Partial<Record<EntityKind, number>>;
@@ -514,6 +554,11 @@ export class IdentityGraph {
      * The id of a record's customer in a view, `null` when it has none there.
      */
     customerOf(record: RecordRef, view: View): string | null;
+    /**
+     * `customerOf` for many records: one id (or `null`) per record, in
+     * order; an unknown record throws `identity.unknown_record` with `.row`.
+     */
+    customersOf(records: RecordRef[], view: View): (string | null)[];
     /**
      * Ids of the live entities of a kind, sorted (`option.invalid` for an
      * unknown kind).
@@ -537,6 +582,12 @@ export class IdentityGraph {
      */
     history(id: string): GraphEvent[];
     /**
+     * Links encoded rows (`EncodedRecord[]` or an `EncodedBatch`) against
+     * the graph's person records with its linking configuration and
+     * parameters; the graph is not changed. Progress as `Linker.link`.
+     */
+    linkEncoded(rows: EncodedRecord[] | EncodedBatch, options?: BatchOptions | null): GraphMatch[];
+    /**
      * An empty graph (configuration as an object or JSON text; every part
      * has a default).
      */
@@ -549,6 +600,11 @@ export class IdentityGraph {
      * The records whose customer in `view` is entity `id`.
      */
     recordsOf(view: View, id: string): RecordRef[];
+    /**
+     * The live records (of a system, of a kind), in the order they were
+     * added: a stored graph lists them as the one it was saved from.
+     */
+    records(filter?: RecordFilter | null): RecordRef[];
     /**
      * Erases records (all or nothing; an unknown ref throws
      * `identity.unknown_record` with `.row`); the next `resolve` re-resolves
@@ -596,7 +652,7 @@ export class Linker {
     /**
      * Clusters of one dataset (the same customer entered several times).
      */
-    dedupe(records: EncodedRecord[], options?: BatchOptions | null): DedupeResult;
+    dedupe(records: EncodedRecord[] | EncodedBatch, options?: BatchOptions | null): DedupeResult;
     /**
      * The per-comparison explanation of one pair (needs parameters: link
      * first or `setParams`).
@@ -606,11 +662,11 @@ export class Linker {
      * Entities across several datasets (at most one record of each per
      * entity unless `onePerSource` is off).
      */
-    linkMany(sources: EncodedRecord[][], options?: BatchOptions | null): EntitiesResult;
+    linkMany(sources: Array<EncodedRecord[] | EncodedBatch>, options?: BatchOptions | null): EntitiesResult;
     /**
      * One-to-one links between two datasets, highest probability first.
      */
-    link(a: EncodedRecord[], b: EncodedRecord[], options?: BatchOptions | null): LinkResult;
+    link(a: EncodedRecord[] | EncodedBatch, b: EncodedRecord[] | EncodedBatch, options?: BatchOptions | null): LinkResult;
     /**
      * A linker with a configuration (object or JSON text; every part has a
      * default).
@@ -671,6 +727,12 @@ export class RecordEncoder {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * `encodeBatch` with the records in the binary transfer form (one
+     * `Uint8Array`, for `Linker.link`/`dedupe`/`linkMany` and the identity
+     * graph without JSON) and each record's field errors beside them.
+     */
+    encodeBatchBinary(records: IdentifiedRecord[], options?: BatchOptions | null): EncodedBatchResult;
+    /**
      * Encodes many records, in order; a record without an `id` gets its index.
      */
     encodeBatch(records: IdentifiedRecord[], options?: BatchOptions | null): EncodedRecordResult[];
@@ -692,6 +754,20 @@ export class RecordEncoder {
  * as JSON text.
  */
 export function defaultClkSchema(): string;
+
+/**
+ * The records of a binary transfer buffer as `EncodedRecord[]` (JSON form,
+ * for export): `transfer.not_encoded`, `transfer.version` or
+ * `transfer.malformed` for bytes that are not one.
+ */
+export function encodedFromBinary(data: EncodedBatch): EncodedRecord[];
+
+/**
+ * Encoded records (`EncodedRecord[]`) in the binary transfer form, for
+ * `Linker` and the identity graph (a token that is not well formed:
+ * `link.bad_token`; a bad record: `record.invalid` with `.row`).
+ */
+export function encodedToBinary(records: EncodedRecord[]): EncodedBatch;
 
 /**
  * Normalises one value of a field. Throws a `PseudolinkError` with a stable
@@ -736,17 +812,24 @@ export interface InitOutput {
     readonly clkencoder_new: (a: any, b: any) => [number, number, number];
     readonly clkencoder_outputBits: (a: number) => number;
     readonly defaultClkSchema: () => [number, number];
+    readonly encodedFromBinary: (a: any) => [number, number, number];
+    readonly encodedToBinary: (a: any) => [number, number, number];
+    readonly identitygraph_addEncoded: (a: number, b: any, c: any) => [number, number];
     readonly identitygraph_addHierarchy: (a: number, b: any) => [number, number];
     readonly identitygraph_addRecords: (a: number, b: any, c: number) => [number, number];
+    readonly identitygraph_clone: (a: number) => [number, number, number];
     readonly identitygraph_counts: (a: number) => [number, number, number];
     readonly identitygraph_customerOf: (a: number, b: any, c: any) => [number, number, number];
+    readonly identitygraph_customersOf: (a: number, b: any, c: any) => [number, number, number];
     readonly identitygraph_entity: (a: number, b: any) => [number, number, number];
     readonly identitygraph_entityIds: (a: number, b: any) => [number, number, number];
     readonly identitygraph_explain: (a: number, b: any, c: any) => [number, number, number];
     readonly identitygraph_fromJSON: (a: any) => [number, number, number];
     readonly identitygraph_history: (a: number, b: any) => [number, number, number];
+    readonly identitygraph_linkEncoded: (a: number, b: any, c: number) => [number, number, number];
     readonly identitygraph_new: (a: number) => [number, number, number];
     readonly identitygraph_params: (a: number) => [number, number, number];
+    readonly identitygraph_records: (a: number, b: number) => [number, number, number];
     readonly identitygraph_recordsOf: (a: number, b: any, c: any) => [number, number, number];
     readonly identitygraph_removeRecords: (a: number, b: any) => [number, number];
     readonly identitygraph_resolve: (a: number, b: number) => [number, number, number];
@@ -774,6 +857,7 @@ export interface InitOutput {
     readonly pseudonymizer_tokenizeBatch: (a: number, b: any) => [number, number, number];
     readonly recordencoder_encode: (a: number, b: any) => [number, number, number];
     readonly recordencoder_encodeBatch: (a: number, b: any, c: number) => [number, number, number];
+    readonly recordencoder_encodeBatchBinary: (a: number, b: any, c: number) => [number, number, number];
     readonly recordencoder_new: (a: any, b: any, c: number) => [number, number, number];
     readonly version: () => [number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;

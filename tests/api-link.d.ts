@@ -134,6 +134,17 @@ export interface LinkStats {
 /** Which model scored a job. */
 export type ModelSource = 'prior' | 'trained' | 'given';
 
+/**
+ * Encoded records in the binary transfer form: one buffer of interned token
+ * heads, 32-byte tags and CLK bytes (layout `PLEB` v1, see ARCHITECTURE.md).
+ * `link`, `dedupe`, `linkMany` and the identity graph's `addEncoded` and
+ * `linkEncoded` take it instead of `EncodedRecord[]`, without JSON.
+ */
+export type EncodedBatch = Uint8Array;
+
+/** What `RecordEncoder.encodeBatchBinary` returns: the records as one buffer, and each record's field errors. */
+export interface EncodedBatchResult { records: EncodedBatch; errors: FieldError[][]; }
+
 export interface LinkResult { links: Link[]; params: ModelParams; stats: LinkStats; }
 export interface DedupeResult { clusters: string[][]; links: Link[]; params: ModelParams; stats: LinkStats; }
 export interface EntitiesResult { entities: Array<Array<{ source: number; id: string }>>; links: Link[]; params: ModelParams; stats: LinkStats; }
@@ -262,7 +273,7 @@ export class Linker {
     /**
      * Clusters of one dataset (the same customer entered several times).
      */
-    dedupe(records: EncodedRecord[], options?: BatchOptions | null): DedupeResult;
+    dedupe(records: EncodedRecord[] | EncodedBatch, options?: BatchOptions | null): DedupeResult;
     /**
      * The per-comparison explanation of one pair (needs parameters: link
      * first or `setParams`).
@@ -272,11 +283,11 @@ export class Linker {
      * Entities across several datasets (at most one record of each per
      * entity unless `onePerSource` is off).
      */
-    linkMany(sources: EncodedRecord[][], options?: BatchOptions | null): EntitiesResult;
+    linkMany(sources: Array<EncodedRecord[] | EncodedBatch>, options?: BatchOptions | null): EntitiesResult;
     /**
      * One-to-one links between two datasets, highest probability first.
      */
-    link(a: EncodedRecord[], b: EncodedRecord[], options?: BatchOptions | null): LinkResult;
+    link(a: EncodedRecord[] | EncodedBatch, b: EncodedRecord[] | EncodedBatch, options?: BatchOptions | null): LinkResult;
     /**
      * A linker with a configuration (object or JSON text; every part has a
      * default).
@@ -337,6 +348,12 @@ export class RecordEncoder {
     free(): void;
     [Symbol.dispose](): void;
     /**
+     * `encodeBatch` with the records in the binary transfer form (one
+     * `Uint8Array`, for `Linker.link`/`dedupe`/`linkMany` and the identity
+     * graph without JSON) and each record's field errors beside them.
+     */
+    encodeBatchBinary(records: IdentifiedRecord[], options?: BatchOptions | null): EncodedBatchResult;
+    /**
      * Encodes many records, in order; a record without an `id` gets its index.
      */
     encodeBatch(records: IdentifiedRecord[], options?: BatchOptions | null): EncodedRecordResult[];
@@ -358,6 +375,20 @@ export class RecordEncoder {
  * as JSON text.
  */
 export function defaultClkSchema(): string;
+
+/**
+ * The records of a binary transfer buffer as `EncodedRecord[]` (JSON form,
+ * for export): `transfer.not_encoded`, `transfer.version` or
+ * `transfer.malformed` for bytes that are not one.
+ */
+export function encodedFromBinary(data: EncodedBatch): EncodedRecord[];
+
+/**
+ * Encoded records (`EncodedRecord[]`) in the binary transfer form, for
+ * `Linker` and the identity graph (a token that is not well formed:
+ * `link.bad_token`; a bad record: `record.invalid` with `.row`).
+ */
+export function encodedToBinary(records: EncodedRecord[]): EncodedBatch;
 
 /**
  * Normalises one value of a field. Throws a `PseudolinkError` with a stable
@@ -401,6 +432,8 @@ export interface InitOutput {
     readonly clkencoder_new: (a: any, b: any) => [number, number, number];
     readonly clkencoder_outputBits: (a: number) => number;
     readonly defaultClkSchema: () => [number, number];
+    readonly encodedFromBinary: (a: any) => [number, number, number];
+    readonly encodedToBinary: (a: any) => [number, number, number];
     readonly linker_config: (a: number) => [number, number, number];
     readonly linker_dedupe: (a: number, b: any, c: number) => [number, number, number];
     readonly linker_explain: (a: number, b: any, c: any) => [number, number, number];
@@ -420,6 +453,7 @@ export interface InitOutput {
     readonly pseudonymizer_tokenizeBatch: (a: number, b: any) => [number, number, number];
     readonly recordencoder_encode: (a: number, b: any) => [number, number, number];
     readonly recordencoder_encodeBatch: (a: number, b: any, c: number) => [number, number, number];
+    readonly recordencoder_encodeBatchBinary: (a: number, b: any, c: number) => [number, number, number];
     readonly recordencoder_new: (a: any, b: any, c: number) => [number, number, number];
     readonly version: () => [number, number];
     readonly __wbindgen_malloc: (a: number, b: number) => number;

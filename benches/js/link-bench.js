@@ -79,34 +79,65 @@ export function link({ m, a, b, truth, runs = 3, config = {} }) {
   const bytes = JSON.stringify(ea).length + JSON.stringify(eb).length;
   const stringifyMs = now() - t;
 
-  const linkMs = [];
-  const stages = [];
-  let res;
-  for (let r = 0; r < runs; r++) {
-    const linker = new m.Linker(config);
-    const marks = [];
-    t = now();
-    res = linker.link(ea, eb, {
-      onProgress: (p) => {
-        if (marks.length === 0 || marks[marks.length - 1][0] !== p.stage) marks.push([p.stage, now()]);
-      },
-    });
-    const end = now();
-    linkMs.push(end - t);
-    // Stage times: from each stage's first report to the next one's (the
-    // first stage starts at the call, the last ends at the return).
-    const s = {};
-    marks.forEach(([stage, at], i) => {
-      const from = i === 0 ? t : at;
-      const to = i + 1 < marks.length ? marks[i + 1][1] : end;
-      s[stage] = Math.round(to - from);
-    });
-    stages.push(s);
-    linker.free();
-  }
+  /** `runs` fresh linkers on (x, y): times of the call end to end and stage times. */
+  const timeLink = (x, y) => {
+    const ms = [];
+    const stages = [];
+    let res;
+    for (let r = 0; r < runs; r++) {
+      const linker = new m.Linker(config);
+      const marks = [];
+      const t0 = now();
+      res = linker.link(x, y, {
+        onProgress: (p) => {
+          if (marks.length === 0 || marks[marks.length - 1][0] !== p.stage) marks.push([p.stage, now()]);
+        },
+      });
+      const end = now();
+      ms.push(end - t0);
+      // Stage times: from each stage's first report to the next one's (the
+      // first stage starts at the call, the last ends at the return).
+      const s = {};
+      marks.forEach(([stage, at], i) => {
+        const from = i === 0 ? t0 : at;
+        const to = i + 1 < marks.length ? marks[i + 1][1] : end;
+        s[stage] = Math.round(to - from);
+      });
+      stages.push(s);
+      linker.free();
+    }
+    return { ms, stages, res };
+  };
+  const { ms: linkMs, stages, res } = timeLink(ea, eb);
   const want = new Set(truth.map(([x, y]) => `${x}\u0000${y}`));
   const tp = res.links.filter((l) => want.has(`${l.a}\u0000${l.b}`)).length;
   const i = linkMs.indexOf(best(linkMs));
+  // The binary transfer (issue 12), when this build has it: the same records
+  // encoded into one Uint8Array each, linked without JSON.
+  let binary = {};
+  if (typeof m.RecordEncoder.prototype.encodeBatchBinary === 'function') {
+    const bEncodeMs = [];
+    let ba;
+    let bb;
+    for (let r = 0; r < runs; r++) {
+      const enc = new m.RecordEncoder(keys, DEFINITION, options);
+      const t0 = now();
+      ba = enc.encodeBatchBinary(a).records;
+      bb = enc.encodeBatchBinary(b).records;
+      bEncodeMs.push(now() - t0);
+      enc.free();
+    }
+    const run = timeLink(ba, bb);
+    const same = JSON.stringify(run.res.links.map((l) => [l.a, l.b, l.probability]))
+      === JSON.stringify(res.links.map((l) => [l.a, l.b, l.probability]));
+    if (!same) throw new Error('the binary transfer linked differently from the JSON form');
+    binary = {
+      binaryBytes: ba.length + bb.length,
+      binaryEncodeMs: bEncodeMs.map(Math.round),
+      linkBinaryMs: run.ms.map(Math.round),
+      stagesOfBestBinary: run.stages[run.ms.indexOf(best(run.ms))],
+    };
+  }
   return {
     records: [a.length, b.length],
     encodeMs: encodeMs.map(Math.round),
@@ -119,5 +150,6 @@ export function link({ m, a, b, truth, runs = 3, config = {} }) {
     links: res.links.length,
     precision: Number((tp / res.links.length).toFixed(4)),
     recall: Number((tp / truth.length).toFixed(4)),
+    ...binary,
   };
 }

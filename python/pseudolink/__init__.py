@@ -151,7 +151,8 @@ class RecordEncoder:
     may be empty with a ``clk_schema``: CLKs only). ``definition``: the
     identity definition (dict or JSON). ``clk_schema``: ``"default"`` or a
     clkhash v3 schema over field wire names; ``clk_secret``: the CLK secret
-    shared by the linking parties; ``hardening``:
+    shared by the linking parties (at least 16 bytes, else ``key.too_short``:
+    the core's rule, as in JS); ``hardening``:
     ``{"balanced": bool, "salt_feature": str, "diffusion": int}``.
     """
 

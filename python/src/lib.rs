@@ -1082,10 +1082,7 @@ impl Linker {
     /// Loads parameters (JSON); `link.bad_params` if they do not fit the comparisons.
     fn set_params(&mut self, py: Python<'_>, params: &str) -> PyResult<()> {
         let p = ModelParams::from_json(params).map_err(|e| py_error(py, &e))?;
-        let config = self.inner.config().clone();
-        let fresh = CoreLinker::new(config).map_err(|e| py_error(py, &e))?;
-        self.inner = fresh.with_params(p).map_err(|e| py_error(py, &e))?;
-        Ok(())
+        self.inner.set_params(p).map_err(|e| py_error(py, &e))
     }
 
     /// Links two datasets (JSON arrays of encoded records); the result as JSON.

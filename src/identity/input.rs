@@ -4,7 +4,7 @@
 
 use crate::error::{Error, ErrorCode, Subject};
 use crate::link::EncodedRecord;
-use crate::Token;
+use crate::{RowError, Token};
 use serde::{Deserialize, Serialize};
 use std::collections::BTreeMap;
 
@@ -229,14 +229,13 @@ impl GraphRecord {
     /// Parses a JSON array of records (`record.invalid` when malformed,
     /// `link.bad_base64` for a CLK that is not base64; never echoing input).
     pub fn many_from_json(json: &str) -> Result<Vec<GraphRecord>, Error> {
-        serde_json::from_str(json).map_err(|e| {
-            let code = if e.to_string().starts_with("link.bad_base64") {
-                ErrorCode::LinkBadBase64
-            } else {
-                ErrorCode::RecordInvalid
-            };
-            Error::new(Subject::Record, code)
-        })
+        Self::many_from_json_rows(json).map_err(|e| e.error)
+    }
+
+    /// [`GraphRecord::many_from_json`], saying which element was bad
+    /// ([`RowError::row`]: its index in the array), in one pass.
+    pub fn many_from_json_rows(json: &str) -> Result<Vec<GraphRecord>, RowError> {
+        crate::rows::rows_from_json(json, crate::rows::record_error)
     }
 
     /// Checks what serde cannot: refs, units, measures and the date (tokens
@@ -369,10 +368,16 @@ pub struct HierarchyEdge {
 impl HierarchyEdge {
     /// Parses a JSON array of edges; both ends must be `duns` tokens.
     pub fn many_from_json(json: &str) -> Result<Vec<HierarchyEdge>, Error> {
-        let edges: Vec<HierarchyEdge> = serde_json::from_str(json)
-            .map_err(|_| Error::new(Subject::Record, ErrorCode::IdentityInvalidHierarchy))?;
-        for e in &edges {
-            e.validate()?;
+        Self::many_from_json_rows(json).map_err(|e| e.error)
+    }
+
+    /// [`HierarchyEdge::many_from_json`], saying which edge was bad.
+    pub fn many_from_json_rows(json: &str) -> Result<Vec<HierarchyEdge>, RowError> {
+        let edges: Vec<HierarchyEdge> = crate::rows::rows_from_json(json, |_| {
+            Error::new(Subject::Record, ErrorCode::IdentityInvalidHierarchy)
+        })?;
+        for (row, e) in edges.iter().enumerate() {
+            e.validate().map_err(|error| RowError { row, error })?;
         }
         Ok(edges)
     }

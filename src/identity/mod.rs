@@ -37,6 +37,7 @@ mod graph;
 mod input;
 mod nodes;
 mod persons;
+mod queries;
 mod report;
 mod segments;
 mod value;
@@ -50,6 +51,7 @@ pub use input::{
     GraphRecord, HierarchyEdge, HierarchyRelation, OrgUnit, RecordKind, RecordRef, Relation,
     RelationTarget, RelationType, MAX_MEASURE_NAME,
 };
+pub use queries::{GraphMatch, RecordFilter};
 pub use report::{EntityInfo, PersonLink, Related, Role};
 pub use segments::{Op, Rule, Segment, SegmentRequest, SegmentRule, Segments};
 pub use value::{CustomerValue, Rollup, RollupOptions, Tier, TierSummary, DERIVED_MEASURES};

@@ -293,6 +293,16 @@ impl Linker {
         Ok(self)
     }
 
+    /// Loads saved parameters in place (checked against the comparisons, as
+    /// [`Linker::with_params`]); on an error the linker is unchanged.
+    pub fn set_params(&mut self, params: ModelParams) -> Result<(), Error> {
+        params.validate()?;
+        params.fits(&self.config.comparisons)?;
+        self.params = Some(params);
+        self.origin = ModelSource::Given;
+        Ok(())
+    }
+
     /// The configuration.
     pub fn config(&self) -> &LinkConfig {
         &self.config

@@ -2,14 +2,17 @@
 //! entry `pseudolink_identity`). Records, refs, options and results cross as JSON text;
 //! batch errors carry the index of the bad element in `row`.
 
-use super::link::{BatchOptionsJs, ProgressSink};
-use super::{array_len, invalid_record, is_array, js_error, json_text, string_arg, to_js};
+use super::link::{
+    encoded_from, error_at, parse_array, parse_chunk, BatchOptionsJs, ProgressSink, JSON_CHUNK,
+};
+use super::{
+    array_len, invalid_record, is_array, js_error, json_text, object_or_json, string_arg, to_js,
+};
 use crate::identity::{
-    EntityKind, GraphConfig, GraphRecord, HierarchyEdge, IdentityGraph as CoreGraph, RecordRef,
-    RollupOptions, SegmentRequest, View,
+    EntityKind, GraphConfig, GraphRecord, HierarchyEdge, IdentityGraph as CoreGraph, RecordFilter,
+    RecordRef, RollupOptions, SegmentRequest, View,
 };
 use crate::{Error, ErrorCode, Subject};
-use serde::de::DeserializeOwned;
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen(typescript_custom_section)]
@@ -239,6 +242,24 @@ export interface SegmentRequest {
   segments: SegmentRule[];
 }
 
+/** Which records `IdentityGraph.records` lists; an absent part matches all. */
+export interface RecordFilter {
+  system?: string;
+  kind?: 'person' | 'organisation' | 'interaction';
+}
+
+/** One encoded row linked to a person record of the graph (`IdentityGraph.linkEncoded`). */
+export interface GraphMatch {
+  /** Index of the row in the call's input. */
+  row: number;
+  /** The graph's person record it links to. */
+  record: RecordRef;
+  /** That record's person entity (`null` before the first resolve). */
+  person: string | null;
+  probability: number;
+  matchWeight: number;
+}
+
 /** One segment per rule, in order: its customers (by contribution) and their totals. */
 export interface Segments {
   view: View;
@@ -254,11 +275,10 @@ extern "C" {
     /// `RollupOptions`.
     #[wasm_bindgen(typescript_type = "RollupOptions")]
     pub type RollupOptionsJs;
+    /// `RecordFilter`.
+    #[wasm_bindgen(typescript_type = "RecordFilter")]
+    pub type RecordFilterJs;
 }
-
-/// Records per `JSON.stringify` and core call in `addRecords`: no text of
-/// the whole batch is ever built.
-const ADD_CHUNK: u32 = 2_000;
 
 fn given(value: Option<impl Into<JsValue>>) -> Option<JsValue> {
     value
@@ -268,13 +288,6 @@ fn given(value: Option<impl Into<JsValue>>) -> Option<JsValue> {
 
 fn sink(options: Option<BatchOptionsJs>) -> ProgressSink {
     ProgressSink::from_options(&given(options).unwrap_or(JsValue::UNDEFINED))
-}
-
-/// A typed error with the index of the element it is about.
-fn error_at(e: Error, row: usize) -> JsValue {
-    let err = js_error(e);
-    let _ = js_sys::Reflect::set(&err, &"row".into(), &(row as f64).into());
-    err
 }
 
 fn bad_ref() -> Error {
@@ -289,49 +302,10 @@ fn bad_option() -> JsValue {
     js_error(Error::new(Subject::Option, ErrorCode::OptionInvalid))
 }
 
-/// Elements `start..end` of a JS array, parsed through one JSON text. When
-/// that fails, each element is parsed alone to find the first bad one, so
-/// the error says which (`row`: index in the whole array).
-fn parse_rows<T>(
-    arr: &JsValue,
-    start: u32,
-    end: u32,
-    parse: &dyn Fn(&str) -> Result<Vec<T>, Error>,
-    bad: fn() -> Error,
-) -> Result<Vec<T>, JsValue> {
-    // Elements read one by one through a catching `Reflect.get` into an
-    // array of our own (a caller's array may be a Proxy or have getters).
-    let chunk = js_sys::Array::new();
-    for i in start..end {
-        let item = js_sys::Reflect::get_u32(arr, i).map_err(|_| error_at(bad(), i as usize))?;
-        chunk.push(&item);
-    }
-    let first = match json_text(&chunk) {
-        Some(text) => match parse(&text) {
-            Ok(rows) => return Ok(rows),
-            Err(e) => e,
-        },
-        None => bad(),
-    };
-    for i in start..end {
-        let one = js_sys::Array::of1(&chunk.get(i - start));
-        match json_text(&one) {
-            None => return Err(error_at(bad(), i as usize)),
-            Some(text) => {
-                if let Err(e) = parse(&text) {
-                    return Err(error_at(e, i as usize));
-                }
-            }
-        }
-    }
-    Err(error_at(first, start as usize))
-}
-
-/// A whole JS array of `T` (not chunked: hierarchy edges and refs are small).
-fn parse_all<T: DeserializeOwned>(value: &JsValue, bad: fn() -> Error) -> Result<Vec<T>, JsValue> {
-    let len = array_len(value).ok_or_else(|| js_error(bad()))?;
-    let parse = |text: &str| serde_json::from_str::<Vec<T>>(text).map_err(|_| bad());
-    parse_rows(value, 0, len, &parse, bad)
+/// A JS array of `RecordRef`, chunk by chunk (a bad one throws with `.row`).
+fn refs_from(value: &JsValue) -> Result<Vec<RecordRef>, JsValue> {
+    let parse = |text: &str| crate::rows::rows_from_json(text, |_| bad_ref());
+    parse_array(value, &parse, bad_ref)
 }
 
 fn record_ref(value: &JsValue) -> Result<RecordRef, JsValue> {
@@ -370,13 +344,8 @@ impl IdentityGraph {
         let config = match given(config) {
             None => GraphConfig::default(),
             Some(c) => {
-                let text = match c.as_string() {
-                    Some(s) => s,
-                    None => json_text(&c).ok_or_else(|| {
-                        js_error(Error::new(Subject::Graph, ErrorCode::IdentityBadConfig))
-                    })?,
-                };
-                GraphConfig::from_json(&text).map_err(js_error)?
+                let bad = || Error::new(Subject::Graph, ErrorCode::IdentityBadConfig);
+                GraphConfig::from_json(&object_or_json(&c, bad)?).map_err(js_error)?
             }
         };
         Ok(IdentityGraph {
@@ -416,12 +385,12 @@ impl IdentityGraph {
     ) -> Result<(), JsValue> {
         let sink = sink(options);
         let total = array_len(&records).ok_or_else(invalid_record)?;
-        let parse = GraphRecord::many_from_json;
+        let parse = GraphRecord::many_from_json_rows;
         let invalid = || Error::new(Subject::Record, ErrorCode::RecordInvalid);
         let mut start = 0;
         while start < total {
-            let end = total.min(start + ADD_CHUNK);
-            let chunk = parse_rows(&records, start, end, &parse, invalid)?;
+            let end = total.min(start + JSON_CHUNK);
+            let chunk = parse_chunk(&records, start, end, &parse, invalid)?;
             self.inner
                 .add_records(&chunk)
                 .map_err(|(i, e)| error_at(e, start as usize + i))?;
@@ -438,7 +407,7 @@ impl IdentityGraph {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "HierarchyEdge[]")] edges: JsValue,
     ) -> Result<(), JsValue> {
-        let edges: Vec<HierarchyEdge> = parse_all(&edges, bad_edge)?;
+        let edges = parse_array(&edges, &HierarchyEdge::many_from_json_rows, bad_edge)?;
         self.inner
             .add_hierarchy(&edges)
             .map_err(|(i, e)| error_at(e, i))
@@ -452,7 +421,7 @@ impl IdentityGraph {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "RecordRef[]")] refs: JsValue,
     ) -> Result<(), JsValue> {
-        let refs: Vec<RecordRef> = parse_all(&refs, bad_ref)?;
+        let refs = refs_from(&refs)?;
         self.inner
             .remove_records(&refs)
             .map_err(|(i, e)| error_at(e, i))
@@ -599,10 +568,86 @@ impl IdentityGraph {
         &self,
         #[wasm_bindgen(unchecked_param_type = "EntityKind")] kind: JsValue,
     ) -> Result<JsValue, JsValue> {
-        let kind: EntityKind = kind
+        let kind = kind
             .as_string()
-            .and_then(|k| serde_json::from_value(serde_json::Value::String(k)).ok())
+            .and_then(|k| EntityKind::parse(&k))
             .ok_or_else(bad_option)?;
         to_js(&self.inner.entity_ids(kind))
+    }
+
+    /// Adds encoded records (`EncodedRecord[]` or the binary `EncodedBatch`
+    /// of `RecordEncoder.encodeBatchBinary`) as person records of `system`
+    /// (channel `''`), all or nothing: a bad one throws with `.row`.
+    #[wasm_bindgen(js_name = addEncoded)]
+    pub fn add_encoded(
+        &mut self,
+        #[wasm_bindgen(unchecked_param_type = "string")] system: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "EncodedRecord[] | EncodedBatch")] records: JsValue,
+    ) -> Result<(), JsValue> {
+        let system = string_arg(&system).ok_or_else(|| js_error(bad_ref()))?;
+        let records: Vec<GraphRecord> = encoded_from(&records)?
+            .into_iter()
+            .map(|r| GraphRecord::person(&system, r))
+            .collect();
+        self.inner
+            .add_records(&records)
+            .map_err(|(i, e)| error_at(e, i))
+    }
+
+    /// A separate copy of the graph (ids, links and history; records added
+    /// since the last resolve are not copied).
+    #[wasm_bindgen(js_name = clone)]
+    pub fn clone_graph(&self) -> Result<IdentityGraph, JsValue> {
+        Ok(IdentityGraph {
+            inner: self.inner.try_clone().map_err(js_error)?,
+        })
+    }
+
+    /// The live records (of a system, of a kind), in the order they were
+    /// added: a stored graph lists them as the one it was saved from.
+    #[wasm_bindgen(unchecked_return_type = "RecordRef[]")]
+    pub fn records(&self, filter: Option<RecordFilterJs>) -> Result<JsValue, JsValue> {
+        let filter = match given(filter) {
+            None => RecordFilter::default(),
+            Some(f) => {
+                let text = json_text(&f).ok_or_else(bad_option)?;
+                serde_json::from_str(&text).map_err(|_| bad_option())?
+            }
+        };
+        to_js(&self.inner.records(&filter))
+    }
+
+    /// `customerOf` for many records: one id (or `null`) per record, in
+    /// order; an unknown record throws `identity.unknown_record` with `.row`.
+    #[wasm_bindgen(js_name = customersOf, unchecked_return_type = "(string | null)[]")]
+    pub fn customers_of(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "RecordRef[]")] records: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "View")] view: JsValue,
+    ) -> Result<JsValue, JsValue> {
+        let (records, view) = (refs_from(&records)?, self::view(&view)?);
+        let out = self
+            .inner
+            .customers_of(&records, view)
+            .map_err(|e| error_at(e.error, e.row))?;
+        to_js(&out)
+    }
+
+    /// Links encoded rows (`EncodedRecord[]` or an `EncodedBatch`) against
+    /// the graph's person records with its linking configuration and
+    /// parameters; the graph is not changed. Progress as `Linker.link`.
+    #[wasm_bindgen(js_name = linkEncoded, unchecked_return_type = "GraphMatch[]")]
+    pub fn link_encoded(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "EncodedRecord[] | EncodedBatch")] rows: JsValue,
+        options: Option<BatchOptionsJs>,
+    ) -> Result<JsValue, JsValue> {
+        let sink = sink(options);
+        let rows = encoded_from(&rows)?;
+        let out = self
+            .inner
+            .link_encoded(&rows, &mut |s, d, t| sink.report(s, d, t))
+            .map_err(js_error)?;
+        to_js(&out)
     }
 }

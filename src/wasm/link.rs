@@ -3,14 +3,14 @@
 //! and results cross as JSON text; progress goes to an optional callback.
 
 use super::{
-    array_items, bytes_of, definition_from, invalid_record, is_array, js_error, json_text,
-    keys_from, record_from, to_js,
+    array_items, array_len, bytes_of, definition_from, invalid_record, is_array, js_error,
+    json_text, keys_from, object_or_json, record_from, to_js,
 };
 use crate::link::{EncodedRecord, LinkConfig, Linker as CoreLinker, ModelParams};
 use crate::{
-    ClkEncoder as CoreClkEncoder, ClkSchema, Error, ErrorCode, Hardening,
-    Pseudonymizer as CorePseudonymizer, Record, RecordEncoder as CoreRecordEncoder, Subject,
-    DEFAULT_CLK_SCHEMA,
+    check_clk_secret, ClkEncoder as CoreClkEncoder, ClkSchema, Error, ErrorCode, Hardening,
+    Pseudonymizer as CorePseudonymizer, Record, RecordEncoder as CoreRecordEncoder, RowError,
+    Subject, DEFAULT_CLK_SCHEMA,
 };
 use wasm_bindgen::prelude::*;
 use wasm_bindgen::JsCast;
@@ -149,6 +149,17 @@ export interface LinkStats {
 /** Which model scored a job. */
 export type ModelSource = 'prior' | 'trained' | 'given';
 
+/**
+ * Encoded records in the binary transfer form: one buffer of interned token
+ * heads, 32-byte tags and CLK bytes (layout `PLEB` v1, see ARCHITECTURE.md).
+ * `link`, `dedupe`, `linkMany` and the identity graph's `addEncoded` and
+ * `linkEncoded` take it instead of `EncodedRecord[]`, without JSON.
+ */
+export type EncodedBatch = Uint8Array;
+
+/** What `RecordEncoder.encodeBatchBinary` returns: the records as one buffer, and each record's field errors. */
+export interface EncodedBatchResult { records: EncodedBatch; errors: FieldError[][]; }
+
 export interface LinkResult { links: Link[]; params: ModelParams; stats: LinkStats; }
 export interface DedupeResult { clusters: string[][]; links: Link[]; params: ModelParams; stats: LinkStats; }
 export interface EntitiesResult { entities: Array<Array<{ source: number; id: string }>>; links: Link[]; params: ModelParams; stats: LinkStats; }
@@ -214,11 +225,11 @@ impl ProgressSink {
 }
 
 fn schema_from(value: &JsValue) -> Result<ClkSchema, JsValue> {
-    let bad = || js_error(Error::new(Subject::Schema, ErrorCode::SchemaInvalidJson));
     let text = match value.as_string() {
         Some(s) if s == "default" => DEFAULT_CLK_SCHEMA.to_owned(),
-        Some(s) => s,
-        None => json_text(value).ok_or_else(bad)?,
+        _ => object_or_json(value, || {
+            Error::new(Subject::Schema, ErrorCode::SchemaInvalidJson)
+        })?,
     };
     ClkSchema::from_json(&text).map_err(js_error)
 }
@@ -228,13 +239,11 @@ fn hardening_from(value: &JsValue) -> Result<Hardening, JsValue> {
     if value.is_undefined() || value.is_null() {
         return Ok(Hardening::default());
     }
-    let bad = || js_error(Error::new(Subject::Option, ErrorCode::OptionInvalid));
-    let text = match value.as_string() {
-        Some(s) => s,
-        None if value.is_object() => json_text(value).ok_or_else(bad)?,
-        None => return Err(bad()),
-    };
-    Hardening::from_json(&text).map_err(js_error)
+    let bad = || Error::new(Subject::Option, ErrorCode::OptionInvalid);
+    if !(value.is_string() || value.is_object()) {
+        return Err(js_error(bad()));
+    }
+    Hardening::from_json(&object_or_json(value, bad)?).map_err(js_error)
 }
 
 fn secret_from(value: &JsValue) -> Result<Vec<u8>, JsValue> {
@@ -372,9 +381,7 @@ impl RecordEncoder {
         } else {
             let hardening = hardening_from(&hardening)?;
             let secret = zeroize::Zeroizing::new(secret_from(&get("clkSecret"))?);
-            if secret.len() < 16 {
-                return Err(js_error(Error::new(Subject::Keys, ErrorCode::KeyTooShort)));
-            }
+            check_clk_secret(&secret).map_err(js_error)?;
             let schema = schema_from(&schema)?;
             if keys.is_empty() {
                 CoreRecordEncoder::clks_only(definition, &schema, &secret, &hardening)
@@ -404,17 +411,72 @@ impl RecordEncoder {
         #[wasm_bindgen(unchecked_param_type = "IdentifiedRecord[]")] records: JsValue,
         options: Option<BatchOptionsJs>,
     ) -> Result<JsValue, JsValue> {
+        to_js(&self.encode_all(&records, options)?)
+    }
+
+    /// `encodeBatch` with the records in the binary transfer form (one
+    /// `Uint8Array`, for `Linker.link`/`dedupe`/`linkMany` and the identity
+    /// graph without JSON) and each record's field errors beside them.
+    #[wasm_bindgen(js_name = encodeBatchBinary, unchecked_return_type = "EncodedBatchResult")]
+    pub fn encode_batch_binary(
+        &self,
+        #[wasm_bindgen(unchecked_param_type = "IdentifiedRecord[]")] records: JsValue,
+        options: Option<BatchOptionsJs>,
+    ) -> Result<JsValue, JsValue> {
+        let out = self.encode_all(&records, options)?;
+        let (records, errors): (Vec<EncodedRecord>, Vec<_>) =
+            out.into_iter().map(|e| (e.record, e.errors)).unzip();
+        let bytes = EncodedRecord::many_to_bytes(&records).map_err(js_error)?;
+        let result = js_sys::Object::new();
+        let _ = js_sys::Reflect::set(
+            &result,
+            &"records".into(),
+            &js_sys::Uint8Array::from(&bytes[..]),
+        );
+        let _ = js_sys::Reflect::set(&result, &"errors".into(), &to_js(&errors)?);
+        Ok(result.into())
+    }
+}
+
+impl RecordEncoder {
+    fn encode_all(
+        &self,
+        records: &JsValue,
+        options: Option<BatchOptionsJs>,
+    ) -> Result<Vec<crate::Encoded>, JsValue> {
         let sink = ProgressSink::from_options(&arg(options));
-        let items = array_items(&records).ok_or_else(invalid_record)?;
+        let items = array_items(records).ok_or_else(invalid_record)?;
         let ids: Vec<String> = items.iter().enumerate().map(|(i, r)| id_of(r, i)).collect();
-        let text = json_text(&records).ok_or_else(invalid_record)?;
+        let text = json_text(records).ok_or_else(invalid_record)?;
         let recs = Record::batch_from_json(&text).map_err(js_error)?;
         let pairs: Vec<(String, Record)> = ids.into_iter().zip(recs).collect();
-        let out = self.inner.encode_batch(&pairs, |done, total| {
+        Ok(self.inner.encode_batch(&pairs, |done, total| {
             sink.throttled("encode", done, total, 1000)
-        });
-        to_js(&out)
+        }))
     }
+}
+
+/// Encoded records (`EncodedRecord[]`) in the binary transfer form, for
+/// `Linker` and the identity graph (a token that is not well formed:
+/// `link.bad_token`; a bad record: `record.invalid` with `.row`).
+#[wasm_bindgen(js_name = encodedToBinary, unchecked_return_type = "EncodedBatch")]
+pub fn encoded_to_binary(
+    #[wasm_bindgen(unchecked_param_type = "EncodedRecord[]")] records: JsValue,
+) -> Result<JsValue, JsValue> {
+    let records = json_encoded(&records)?;
+    let bytes = EncodedRecord::many_to_bytes(&records).map_err(js_error)?;
+    Ok(js_sys::Uint8Array::from(&bytes[..]).into())
+}
+
+/// The records of a binary transfer buffer as `EncodedRecord[]` (JSON form,
+/// for export): `transfer.not_encoded`, `transfer.version` or
+/// `transfer.malformed` for bytes that are not one.
+#[wasm_bindgen(js_name = encodedFromBinary, unchecked_return_type = "EncodedRecord[]")]
+pub fn encoded_from_binary(
+    #[wasm_bindgen(unchecked_param_type = "EncodedBatch")] data: JsValue,
+) -> Result<JsValue, JsValue> {
+    let bytes = bytes_of(&data).ok_or_else(not_encoded)?;
+    to_js(&EncodedRecord::many_from_bytes(&bytes).map_err(js_error)?)
 }
 
 /// A record's `id` property as text (numbers too), else its position.
@@ -425,12 +487,87 @@ fn id_of(record: &JsValue, index: usize) -> String {
         .unwrap_or_else(|| index.to_string())
 }
 
-fn encoded_from(value: &JsValue) -> Result<Vec<EncodedRecord>, JsValue> {
+fn not_encoded() -> JsValue {
+    js_error(Error::new(Subject::Record, ErrorCode::TransferNotEncoded))
+}
+
+/// A typed error with the index of the element it is about.
+pub(super) fn error_at(e: Error, row: usize) -> JsValue {
+    let err = js_error(e);
+    let _ = js_sys::Reflect::set(&err, &"row".into(), &(row as f64).into());
+    err
+}
+
+/// Elements per `JSON.stringify` (and core parse) when an array of objects
+/// crosses: no text of a whole large batch is built (one text of 300,000
+/// encoded records would pass V8's string limit).
+pub(super) const JSON_CHUNK: u32 = 2_000;
+
+/// Elements `start..end` of a caller's JS array through one JSON text,
+/// parsed by `parse`, which names the bad element (`row` of the error: its
+/// index in the whole array). Elements are read one by one through a
+/// catching `Reflect.get` into an array of our own (a caller's array may be
+/// a Proxy or have getters); only when the text cannot be made (a throwing
+/// `toJSON`) is each element stringified alone to find which.
+pub(super) fn parse_chunk<T>(
+    arr: &JsValue,
+    start: u32,
+    end: u32,
+    parse: &dyn Fn(&str) -> Result<Vec<T>, RowError>,
+    bad: fn() -> Error,
+) -> Result<Vec<T>, JsValue> {
+    let chunk = js_sys::Array::new();
+    for i in start..end {
+        let item = js_sys::Reflect::get_u32(arr, i).map_err(|_| error_at(bad(), i as usize))?;
+        chunk.push(&item);
+    }
+    if let Some(text) = json_text(&chunk) {
+        return parse(&text).map_err(|e| error_at(e.error, start as usize + e.row));
+    }
+    for i in start..end {
+        if json_text(&js_sys::Array::of1(&chunk.get(i - start))).is_none() {
+            return Err(error_at(bad(), i as usize));
+        }
+    }
+    Err(error_at(bad(), start as usize))
+}
+
+/// A whole JS array of `T` in chunks of [`JSON_CHUNK`] (see [`parse_chunk`]).
+pub(super) fn parse_array<T>(
+    value: &JsValue,
+    parse: &dyn Fn(&str) -> Result<Vec<T>, RowError>,
+    bad: fn() -> Error,
+) -> Result<Vec<T>, JsValue> {
+    let len = array_len(value).ok_or_else(|| js_error(bad()))?;
+    let mut out = Vec::with_capacity(len as usize);
+    let mut start = 0;
+    while start < len {
+        let end = len.min(start.saturating_add(JSON_CHUNK));
+        out.extend(parse_chunk(value, start, end, parse, bad)?);
+        start = end;
+    }
+    Ok(out)
+}
+
+fn record_invalid() -> Error {
+    Error::new(Subject::Record, ErrorCode::RecordInvalid)
+}
+
+/// `EncodedRecord[]`, chunk by chunk.
+fn json_encoded(value: &JsValue) -> Result<Vec<EncodedRecord>, JsValue> {
+    parse_array(value, &EncodedRecord::many_from_json_rows, record_invalid)
+}
+
+/// `EncodedRecord[] | EncodedBatch`: a `Uint8Array` is the binary transfer
+/// form, an array the JSON form (a bad record throws with `.row`).
+pub(super) fn encoded_from(value: &JsValue) -> Result<Vec<EncodedRecord>, JsValue> {
+    if let Some(bytes) = bytes_of(value) {
+        return EncodedRecord::many_from_bytes(&bytes).map_err(js_error);
+    }
     if !is_array(value) {
         return Err(invalid_record());
     }
-    let text = json_text(value).ok_or_else(invalid_record)?;
-    EncodedRecord::many_from_json(&text).map_err(js_error)
+    json_encoded(value)
 }
 
 fn one_encoded(value: &JsValue) -> Result<EncodedRecord, JsValue> {
@@ -455,12 +592,8 @@ impl Linker {
         let config = if config.is_undefined() || config.is_null() {
             LinkConfig::default()
         } else {
-            let text = match config.as_string() {
-                Some(s) => s,
-                None => json_text(&config)
-                    .ok_or_else(|| js_error(Error::new(Subject::Link, ErrorCode::LinkBadConfig)))?,
-            };
-            LinkConfig::from_json(&text).map_err(js_error)?
+            let bad = || Error::new(Subject::Link, ErrorCode::LinkBadConfig);
+            LinkConfig::from_json(&object_or_json(&config, bad)?).map_err(js_error)?
         };
         Ok(Linker {
             inner: CoreLinker::new(config).map_err(js_error)?,
@@ -488,15 +621,10 @@ impl Linker {
         &mut self,
         #[wasm_bindgen(unchecked_param_type = "ModelParams | string")] params: JsValue,
     ) -> Result<(), JsValue> {
-        let bad = || js_error(Error::new(Subject::Link, ErrorCode::LinkBadParams));
-        let text = match params.as_string() {
-            Some(s) => s,
-            None => json_text(&params).ok_or_else(bad)?,
-        };
-        let params: ModelParams = serde_json::from_str(&text).map_err(|_| bad())?;
-        let linker = CoreLinker::new(self.inner.config().clone()).map_err(js_error)?;
-        self.inner = linker.with_params(params).map_err(js_error)?;
-        Ok(())
+        let bad = || Error::new(Subject::Link, ErrorCode::LinkBadParams);
+        let text = object_or_json(&params, bad)?;
+        let params: ModelParams = serde_json::from_str(&text).map_err(|_| js_error(bad()))?;
+        self.inner.set_params(params).map_err(js_error)
     }
 
     /// Forgets the parameters: the next job trains again.
@@ -509,8 +637,8 @@ impl Linker {
     #[wasm_bindgen(unchecked_return_type = "LinkResult")]
     pub fn link(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "EncodedRecord[]")] a: JsValue,
-        #[wasm_bindgen(unchecked_param_type = "EncodedRecord[]")] b: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "EncodedRecord[] | EncodedBatch")] a: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "EncodedRecord[] | EncodedBatch")] b: JsValue,
         options: Option<BatchOptionsJs>,
     ) -> Result<JsValue, JsValue> {
         let sink = ProgressSink::from_options(&arg(options));
@@ -526,7 +654,7 @@ impl Linker {
     #[wasm_bindgen(unchecked_return_type = "DedupeResult")]
     pub fn dedupe(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "EncodedRecord[]")] records: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "EncodedRecord[] | EncodedBatch")] records: JsValue,
         options: Option<BatchOptionsJs>,
     ) -> Result<JsValue, JsValue> {
         let sink = ProgressSink::from_options(&arg(options));
@@ -543,7 +671,8 @@ impl Linker {
     #[wasm_bindgen(js_name = linkMany, unchecked_return_type = "EntitiesResult")]
     pub fn link_many(
         &mut self,
-        #[wasm_bindgen(unchecked_param_type = "EncodedRecord[][]")] sources: JsValue,
+        #[wasm_bindgen(unchecked_param_type = "Array<EncodedRecord[] | EncodedBatch>")]
+        sources: JsValue,
         options: Option<BatchOptionsJs>,
     ) -> Result<JsValue, JsValue> {
         let sink = ProgressSink::from_options(&arg(options));

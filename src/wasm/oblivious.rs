@@ -2,11 +2,11 @@
 //! entry `pseudolink_oblivious`): blinding, verifying and finalising stay in
 //! wasm; the network (fetch, batching, progress) is `pkg/oblivious.js`.
 
-use super::{js_error, json_text, record_from_batch, string_arg, to_js};
+use super::{definition_from, js_error, json_text, record_from_batch, string_arg, to_js};
 use crate::oblivious::{
     BlindedBatch as CoreBatch, EvaluateResponse, ObliviousClient as CoreClient, PublicKey,
 };
-use crate::{Error, ErrorCode, IdentityDefinition, Subject};
+use crate::{Error, ErrorCode, Subject};
 use wasm_bindgen::prelude::*;
 
 #[wasm_bindgen]
@@ -48,16 +48,7 @@ impl ObliviousClient {
                 ErrorCode::ObliviousInvalidPublicKey,
             ))
         };
-        let json = match definition.as_string() {
-            Some(s) => s,
-            None => json_text(&definition).ok_or_else(|| {
-                js_error(Error::new(
-                    Subject::Definition,
-                    ErrorCode::DefinitionInvalid,
-                ))
-            })?,
-        };
-        let definition = IdentityDefinition::from_json(&json).map_err(js_error)?;
+        let definition = definition_from(&definition)?;
         if !public_keys.is_object() {
             return Err(bad_key());
         }

@@ -143,6 +143,7 @@ function linkCalls(pl) {
     return rest;
   });
   const linker = new pl.Linker({ em: { uSamplePairs: 2000, maxIterations: 10 } });
+  const binary = pl.encodedToBinary(rows);
   const fns = {
     ...coreFns,
     clkNewSchema: (v) => new pl.ClkEncoder(v, new Uint8Array(32)).free(),
@@ -172,6 +173,14 @@ function linkCalls(pl) {
     explainA: (v) => linker.explain(v, rows[0]),
     explainB: (v) => linker.explain(rows[0], v),
     setParams: (v) => linker.setParams(v),
+    encEncodeBatchBinary: (v) => enc.encodeBatchBinary(v),
+    encEncodeBatchBinaryItem: (v) => enc.encodeBatchBinary([v]),
+    encEncodeBatchBinaryOptions: (v) => enc.encodeBatchBinary([{ id: 'x', ...good }], v),
+    encodedToBinary: (v) => pl.encodedToBinary(v),
+    encodedToBinaryItem: (v) => pl.encodedToBinary([rows[0], v]),
+    encodedFromBinary: (v) => pl.encodedFromBinary(v),
+    linkBinaryA: (v) => linker.link(v, binary),
+    linkBinaryB: (v) => linker.link(binary, v),
   };
   const healthy = () => {
     coreHealthy();
@@ -220,12 +229,24 @@ test('identity entry (pseudolink/identity): hostile values give coded errors, no
     rollupView: (v) => g.rollup(v),
     rollupOptions: (v) => g.rollup('billing', v),
     segments: (v) => g.segments(v),
+    records: (v) => g.records(v),
+    customersOf: (v) => g.customersOf(v, 'billing'),
+    customersOfItem: (v) => g.customersOf([ref, v], 'billing'),
+    customersOfView: (v) => g.customersOf([ref], v),
+    addEncodedSystem: (v) => g.addEncoded(v, []),
+    addEncoded: (v) => g.addEncoded('hostile', v),
+    addEncodedItem: (v) => g.addEncoded('hostile', [v]),
+    linkEncoded: (v) => g.linkEncoded(v),
+    linkEncodedItem: (v) => g.linkEncoded([v]),
+    linkEncodedOptions: (v) => g.linkEncoded([], v),
   };
   const healthy = () => {
     linkHealthy();
     g.addRecords([]); // &mut self
     assert.ok(g.entityIds('person').includes(personId));
     assert.equal(typeof g.toJSON(), 'string');
+    assert.deepEqual(g.customersOf([ref], 'household'), [g.customerOf(ref, 'household')]);
+    g.clone().free();
   };
   hammer('identity', fns, healthy);
 });

@@ -9,7 +9,7 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 
-import { IdentityGraph, Pseudonymizer } from 'pseudolink/identity';
+import { IdentityGraph, Pseudonymizer, RecordEncoder } from 'pseudolink/identity';
 
 const keys = [{ id: 'k1', secret: new Uint8Array(32).fill(3) }];
 const definition = { version: 1, fields: ['email', 'firstName', 'lastName', 'companyName', 'duns', 'postalCode'], defaultRegion: 'US' };
@@ -158,5 +158,57 @@ test('IdentityGraph: bad input throws typed errors with rows, never the value', 
   assert.equal(code(() => g.segments({ view: 'sales', segments: [{ name: 'x', rule: { measure: 'revenue', op: '≈', value: 1 } }] }))[0], 'segment.invalid_rule');
   assert.equal(code(() => IdentityGraph.fromJSON('{"format":"pseudolink-identity-graph","version":2}'))[0], 'identity.unsupported_version');
   assert.equal(code(() => new IdentityGraph({ household: { familyNameDice: 2 } }))[0], 'identity.bad_config');
+  g.free();
+});
+
+test('IdentityGraph: records, customersOf, clone, addEncoded and linkEncoded answer without reading the document', () => {
+  const { records, hierarchy } = acme();
+  const g = new IdentityGraph();
+  g.addRecords(records);
+  g.addHierarchy(hierarchy);
+  g.resolve();
+  // Records of a system and kind, in the order they were added.
+  const erp = g.records({ system: 'erp', kind: 'interaction' });
+  assert.deepEqual(erp.map((r) => r.id), records.filter((r) => r.system === 'erp' && r.kind === 'interaction').map((r) => r.id));
+  assert.equal(g.records().length, records.length);
+  assert.deepEqual(g.records({ system: 'nope' }), []);
+  const fromDoc = JSON.parse(g.toJSON()).records.filter((r) => r.system === 'erp' && r.kind === 'interaction');
+  assert.deepEqual(erp, fromDoc.map(({ system, channel, id }) => ({ system, channel, id })));
+  // customersOf = customerOf, element by element, in every view.
+  for (const view of VIEWS) {
+    assert.deepEqual(g.customersOf(erp, view), erp.map((r) => g.customerOf(r, view)));
+  }
+  const code = (fn) => { try { fn(); } catch (e) { return [e.code, e.row]; } return null; };
+  assert.deepEqual(code(() => g.customersOf([erp[0], { system: 'erp', id: 'nope' }], 'billing')), ['identity.unknown_record', 1]);
+  assert.deepEqual(code(() => g.records({ system: 1 })), ['option.invalid', undefined]);
+  // A clone answers alike and is separate.
+  const copy = g.clone();
+  assert.deepEqual(copy.counts(), g.counts());
+  assert.deepEqual(copy.customersOf(erp, 'group'), g.customersOf(erp, 'group'));
+  copy.removeRecords([erp[0]]);
+  assert.equal(copy.size, g.size - 1);
+  copy.free();
+
+  // Encoded rows (JSON or binary) in, and linked against the graph's persons.
+  // Tokens only: the graph's first records had no CLKs (a graph keeps one CLK layout).
+  const enc = new RecordEncoder(keys, definition);
+  const people = [
+    { id: 'w1', email: 'ana.lopez@acme.example', firstName: 'Ana', lastName: 'Lopez' },
+    { id: 'w2', email: 'bo.berg@example.org', firstName: 'Bo', lastName: 'Berg' },
+  ];
+  const bin = enc.encodeBatchBinary(people);
+  g.addEncoded('web', bin.records);
+  assert.deepEqual(g.records({ system: 'web' }).map((r) => r.id), ['w1', 'w2']);
+  assert.deepEqual(code(() => g.addEncoded('web', bin.records)), ['identity.duplicate_record', 0]);
+  assert.equal(code(() => g.addEncoded('web', new Uint8Array(8)))[0], 'transfer.not_encoded');
+  g.resolve();
+  const probe = enc.encodeBatchBinary([{ id: 'x', email: 'bo.berg@example.org', firstName: 'Bo', lastName: 'Berg' }]);
+  const found = g.linkEncoded(probe.records);
+  assert.equal(found.length, 1);
+  assert.deepEqual([found[0].row, found[0].record], [0, { system: 'web', channel: '', id: 'w2' }]);
+  assert.equal(found[0].person, g.customerOf({ system: 'web', id: 'w2' }, 'billing'));
+  assert.deepEqual(g.linkEncoded(enc.encodeBatch([{ id: 'x', email: 'bo.berg@example.org', firstName: 'Bo', lastName: 'Berg' }])
+    .map(({ errors, ...r }) => r)), found);
+  enc.free();
   g.free();
 });

@@ -10,7 +10,9 @@ import { readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import path from 'node:path';
 
-import { ClkEncoder, RecordEncoder, Linker, defaultClkSchema, normalize } from 'pseudolink/link';
+import {
+  ClkEncoder, RecordEncoder, Linker, defaultClkSchema, normalize, encodedToBinary, encodedFromBinary,
+} from 'pseudolink/link';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
 const CLK = path.join(HERE, '..', 'vectors', 'clk');
@@ -158,4 +160,61 @@ test('RecordEncoder hardening: diffused CLKs, and a CLK-only encoder (keys []) g
   assert.throws(() => new RecordEncoder(keys, definition, { hardening: { diffusion: 8 } }), (err) => err.code === 'option.invalid');
   assert.throws(() => new RecordEncoder([], definition, {}), (err) => err.code === 'key.missing');
   for (const x of [plainEnc, keyedEnc, onlyEnc]) x.free();
+});
+
+test('Binary transfer: encodeBatchBinary → link/dedupe/linkMany as JSON does, round trip, typed errors, bad rows named', () => {
+  const rnd = mulberry32(11);
+  const people = population(120, rnd);
+  const a = people.slice(0, 80).map((p, i) => ({ id: `a${i}`, ...p }));
+  const b = people.slice(40).map((p, i) => ({ id: `b${i}`, ...p, email: i % 2 ? p.email : `n${i}@example.org` }));
+  const keys = [{ id: 'k1', secret: new Uint8Array(32).fill(9) }];
+  const definition = { version: 1, fields: ['email', 'phone', 'firstName', 'lastName', 'street', 'city', 'postalCode', 'dateOfBirth'], defaultRegion: 'US' };
+  const enc = new RecordEncoder(keys, definition, { clkSchema: 'default', clkSecret: new Uint8Array(32).fill(4) });
+  const strip = (rs) => rs.map(({ errors, ...r }) => r);
+  const ja = enc.encodeBatch(a);
+  const jb = enc.encodeBatch(b);
+  const ba = enc.encodeBatchBinary(a);
+  const bb = enc.encodeBatchBinary(b);
+  assert.ok(ba.records instanceof Uint8Array);
+  assert.equal(new TextDecoder().decode(ba.records.subarray(0, 4)), 'PLEB');
+  assert.deepEqual(ba.errors, ja.map((r) => r.errors));
+  // The binary form holds what the JSON form holds, and converts both ways.
+  assert.deepEqual(encodedFromBinary(ba.records), strip(ja));
+  assert.deepEqual(encodedToBinary(strip(ja)), ba.records);
+  assert.ok(ba.records.length < JSON.stringify(strip(ja)).length, 'smaller than the JSON text');
+
+  const params = { em: { uSamplePairs: 5000 } };
+  const viaJson = new Linker(params).link(strip(ja), strip(jb));
+  const viaBinary = new Linker(params).link(ba.records, bb.records);
+  assert.deepEqual(viaBinary.links, viaJson.links);
+  assert.deepEqual(viaBinary.params, viaJson.params);
+  const mixed = new Linker(params).link(ba.records, strip(jb));
+  assert.deepEqual(mixed.links, viaJson.links);
+  assert.deepEqual(new Linker(params).dedupe(ba.records).clusters, new Linker(params).dedupe(strip(ja)).clusters);
+  assert.deepEqual(new Linker(params).linkMany([ba.records, bb.records]).entities,
+    new Linker(params).linkMany([strip(ja), strip(jb)]).entities);
+
+  // Hostile bytes: typed errors, never a panic.
+  const code = (fn) => { try { fn(); } catch (e) { return [e.code, e.row]; } return null; };
+  const linker = new Linker(params);
+  assert.equal(code(() => linker.link(new Uint8Array([1, 2, 3]), bb.records))[0], 'transfer.not_encoded');
+  const v9 = ba.records.slice(); v9[4] = 9;
+  assert.equal(code(() => linker.dedupe(v9))[0], 'transfer.version');
+  assert.equal(code(() => linker.dedupe(ba.records.subarray(0, ba.records.length - 1)))[0], 'transfer.malformed');
+  const flip = mulberry32(5);
+  for (let k = 0; k < 300; k++) {
+    const m = ba.records.slice();
+    for (let e = 0; e < 4; e++) m[Math.floor(flip() * m.length)] = Math.floor(flip() * 256);
+    const c = code(() => encodedFromBinary(m));
+    assert.ok(c === null || /^(transfer|link)\.[a-z_]+$/.test(c[0]), String(c));
+  }
+  assert.equal(code(() => encodedFromBinary('PLEB'))[0], 'transfer.not_encoded');
+  assert.deepEqual(code(() => encodedToBinary([strip(ja)[0], { id: 'x', tokens: ['not a token'] }])), ['link.bad_token', undefined]);
+  // The JSON path names the bad record (its index in the whole array).
+  const bad = strip(ja);
+  bad[57] = { id: 'z', clks: { record: 'not base64!' } };
+  assert.deepEqual(code(() => linker.link(bad, strip(jb))), ['link.bad_base64', 57]);
+  linker.resetParams(); // not poisoned
+  enc.free();
+  linker.free();
 });

@@ -83,7 +83,7 @@ async function build(url) {
     graph.free();
     throw e;
   }
-  return { graph, linkSystem: body.linkSystem ?? UPLOAD_SYSTEM, records: body.graph.records };
+  return { graph, linkSystem: body.linkSystem ?? UPLOAD_SYSTEM };
 }
 
 /**
@@ -116,7 +116,7 @@ async function open({ directoryUrl, forget }) {
     if (loaded) {
       directory = { ...loaded, source: 'stored', crm: null };
     } else {
-      const { graph, linkSystem, records } = await build(directoryUrl);
+      const { graph, linkSystem } = await build(directoryUrl);
       post({ type: 'directoryProgress', stage: 'save', done: 0, total: 1 });
       const text = graph.toJSON();
       let entry = null;
@@ -127,7 +127,7 @@ async function open({ directoryUrl, forget }) {
           storeError = e?.code ?? 'store.failed';
         }
       }
-      directory = { graph, text, entry, source: 'built', linkSystem, crm: crmPersons(records, linkSystem) };
+      directory = { graph, text, entry, source: 'built', linkSystem, crm: null };
     }
   } finally {
     store.close?.();
@@ -258,15 +258,12 @@ function segments(view, text) {
 
 // ---------------------------------------------------------------- partner matches
 
-/** The record keys of the company's upload rows: its CRM person records, in order. */
-function crmPersons(records, linkSystem) {
-  return records.filter((r) => (r.kind ?? 'person') === 'person' && r.system === linkSystem)
-    .map(({ system, channel, id }) => ({ system, channel: channel ?? '', id }));
-}
-
-/** A stored directory's CRM persons come from its document (records in the order they were added). */
+/**
+ * The record keys of the company's upload rows: its CRM person records, in
+ * the order they were added (the graph lists them so, stored or built).
+ */
 function uploadRows() {
-  directory.crm ??= crmPersons(JSON.parse(directory.text).records ?? [], directory.linkSystem);
+  directory.crm ??= directory.graph.records({ system: directory.linkSystem, kind: 'person' });
   return directory.crm;
 }
 
@@ -291,17 +288,27 @@ function matches({ run, party, links }) {
 
   const list = [];
   let unknownRows = 0;
+  const known = [];
   for (const l of links) {
     const ref = Number.isInteger(l?.row) ? rows[l.row] : undefined;
-    if (!ref) { unknownRows++; continue; }
-    const person = g.customerOf(ref, 'billing');
-    const home = g.customerOf(ref, 'household');
+    if (ref) known.push([l, ref]);
+    else unknownRows++;
+  }
+  // Each matched record's person and household, two calls for all of them.
+  const refs = known.map(([, ref]) => ref);
+  const personOf = g.customersOf(refs, 'billing');
+  const homeOf = g.customersOf(refs, 'household');
+  const sizeOf = new Map();
+  for (const [k, [l, ref]] of known.entries()) {
+    const person = personOf[k];
+    const home = homeOf[k];
+    if (home && !sizeOf.has(home)) sizeOf.set(home, g.entity(home).persons.length);
     const p = billing.get(person);
     const h = household.get(home);
     list.push({
       row: l.row, record: ref.id, probability: Number(l.probability) || 0,
       person, personTier: p?.tier ?? '', ...value(p),
-      household: home, householdPersons: home ? g.entity(home).persons.length : 0,
+      household: home, householdPersons: home ? sizeOf.get(home) : 0,
       householdTier: h?.tier ?? '', householdContribution: value(h).contribution,
       family: contactOf.get(person) ?? null,
     });

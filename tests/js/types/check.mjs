@@ -138,6 +138,7 @@ const PLACEHOLDERS = {
   'README.md#3': {
     params: "import('pseudolink/identity').ModelParams",
     encodedRecords: "import('pseudolink/identity').GraphRecord[]",
+    theirs: "import('pseudolink/identity').EncodedRecord[]",
     bar: '{ update(fraction: number): void }',
   },
   'README.md#4': {

@@ -2,8 +2,9 @@
 // as a TypeScript user writes it. Type-checked only (tests/js/types/check.mjs).
 import init, { initSync, IdentityGraph } from 'pseudolink/identity';
 import type {
-  EntityInfo, EntityKind, Explanation, GraphConfig, GraphEvent, GraphRecord, HierarchyEdge,
-  ModelParams, RecordRef, ResolveSummary, Role, Rollup, SegmentRequest, Segments, View,
+  EncodedBatch, EncodedRecord, EntityInfo, EntityKind, Explanation, GraphConfig, GraphEvent,
+  GraphMatch, GraphRecord, HierarchyEdge, ModelParams, RecordFilter, RecordRef, ResolveSummary,
+  Role, Rollup, SegmentRequest, Segments, View,
 } from 'pseudolink/identity';
 import * as identity from 'pseudolink/identity';
 import { exerciseCore } from './core.js';
@@ -11,6 +12,8 @@ import { exerciseLink } from './link.js';
 
 declare const encoded: GraphRecord[];
 declare const saved: string;
+declare const rows: EncodedRecord[];
+declare const packed: EncodedBatch;
 
 await init();
 initSync({ module: new Uint8Array() });
@@ -57,6 +60,17 @@ const counts: Partial<Record<EntityKind, number>> = graph.counts();
 const roles: Role[] = graph.roles();
 const size: number = graph.size;
 const households: string[] = graph.entityIds('household');
+const filter: RecordFilter = { system: 'erp', kind: 'interaction' };
+const erp: RecordRef[] = graph.records(filter);
+graph.records();                                              // every live record
+const billed: (string | null)[] = graph.customersOf(erp, 'billing');
+graph.addEncoded('web', packed);
+graph.addEncoded('app', rows);
+const found: GraphMatch[] = graph.linkEncoded(packed);
+graph.linkEncoded(rows, { onProgress: ({ stage }) => console.log(stage) });
+const copy: IdentityGraph = graph.clone();
+copy.free();
+console.log(billed, found[0]?.person, found[0]?.record.id);
 graph.removeRecords([invoice]);
 const text: string = graph.toJSON();
 const again = IdentityGraph.fromJSON(text);

@@ -2,7 +2,8 @@
 // user writes it. Type-checked only (tests/js/types/check.mjs): never run.
 import init, { initSync, defaultClkSchema, ClkEncoder, RecordEncoder, Linker } from 'pseudolink/link';
 import type {
-  BatchOptions, ClkHardening, DedupeResult, EncodedRecord, EncodedRecordResult, EntitiesResult,
+  BatchOptions, ClkHardening, DedupeResult, EncodedBatch, EncodedBatchResult, EncodedRecord,
+  EncodedRecordResult, EntitiesResult,
   Explanation, IdentifiedRecord, IdentityDefinition, LinkConfig, LinkProgress, LinkResult,
   LinkageSchema, ModelParams, RecordEncoderOptions, TokenKeyInput,
 } from 'pseudolink/link';
@@ -60,6 +61,16 @@ export function exerciseLink(m: LinkApi): LinkResult {
   const entities: EntitiesResult = linker.linkMany([mine, theirs, theirs]);
   linker.linkMany([mine, theirs], batch);
   const why: Explanation = linker.explain(mine[0], theirs[0]);
+  // The binary transfer form: one Uint8Array, wherever EncodedRecord[] goes.
+  const packed: EncodedBatchResult = enc.encodeBatchBinary(records);     // options are optional
+  enc.encodeBatchBinary(records, batch);
+  const bytes: EncodedBatch = m.encodedToBinary(theirs);
+  const back: EncodedRecord[] = m.encodedFromBinary(packed.records);
+  linker.link(packed.records, bytes, batch);
+  linker.link(mine, bytes);
+  linker.dedupe(bytes);
+  linker.linkMany([packed.records, theirs]);
+  console.log(packed.errors[0]?.[0]?.code, back.length);
   linker.resetParams();
   linker.free();
   for (const l of result.links) console.log(l.a, l.b, l.probability, l.explanation?.contributions.length);
