@@ -8,7 +8,10 @@
 //! parameters with [`Linker::with_params`].
 
 use super::blocking::{candidates, reduction_ratio, BlockingConfig};
-use super::comparison::{self, default_comparisons, Comparison, ComparisonKind, NULL_LEVEL};
+use super::comparison::{
+    self, default_comparisons, BuiltComparison, Comparison, ComparisonKind, ComparisonOrigin,
+    NULL_LEVEL,
+};
 use super::encoded::{level_of, pattern, prepare, ClkLayout, Dataset, EncodedRecord, Interner};
 use super::explain::{Explanation, Scorer};
 use super::model::{
@@ -17,7 +20,7 @@ use super::model::{
 };
 use super::prior::{prior_params, ModelSource};
 use super::rng::SplitMix64;
-use super::solve::{cluster, greedy_one_to_one, ClusterRules, Scored};
+use super::solve::{cluster_by, greedy_one_to_one, ClusterRules, Clustering, Scored};
 use super::tf::{Corpus, TermFrequencies};
 use crate::error::{Error, ErrorCode, Subject};
 use serde::{Deserialize, Serialize};
@@ -31,8 +34,16 @@ pub type Progress<'p> = &'p mut dyn FnMut(&str, usize, usize);
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LinkConfig {
-    /// Comparisons (at most 16), see [`default_comparisons`].
+    /// Comparisons (at most 16), see [`default_comparisons`]. Left at the
+    /// default list, a linker adds a comparison for every other token
+    /// subject and CLK key both inputs carry
+    /// ([`with_data_comparisons`](super::with_data_comparisons)) when it
+    /// trains (unless `comparisonsFromData` is off), and
+    /// `stats.builtComparisons` lists them.
     pub comparisons: Vec<Comparison>,
+    /// With the default `comparisons`: add one for every other token
+    /// subject and CLK key both inputs carry (default on).
+    pub comparisons_from_data: bool,
     /// Candidate pair generation.
     pub blocking: BlockingConfig,
     /// Probability at or above which a pair is a link (and clusters merge).
@@ -43,6 +54,8 @@ pub struct LinkConfig {
     pub one_per_source: bool,
     /// Largest cluster `dedupe`/`linkMany` may build.
     pub max_cluster_size: usize,
+    /// How `dedupe`/`linkMany` cluster (see [`Clustering`]).
+    pub clustering: Clustering,
     /// Lower bound of a term-frequency adjusted u.
     pub tf_minimum_u: f64,
     /// Attach an [`Explanation`] to every link.
@@ -62,11 +75,13 @@ impl Default for LinkConfig {
     fn default() -> Self {
         LinkConfig {
             comparisons: default_comparisons(),
+            comparisons_from_data: true,
             blocking: BlockingConfig::default(),
             threshold: 0.5,
             one_to_one: true,
             one_per_source: true,
             max_cluster_size: 50,
+            clustering: Clustering::default(),
             tf_minimum_u: 1e-4,
             explain_links: true,
             em: EmSettings::default(),
@@ -151,6 +166,10 @@ pub struct LinkStats {
     /// (EM on the data, this job or an earlier one) or `given`.
     #[serde(default)]
     pub model: ModelSource,
+    /// The comparisons this job used and why each is there (`default`,
+    /// `data`: both inputs carry its token subject or CLK key, `given`).
+    #[serde(default)]
+    pub built_comparisons: Vec<BuiltComparison>,
 }
 
 /// Result of [`Linker::link`].
@@ -212,6 +231,14 @@ pub struct Linker {
     /// Where `params` came from (`Trained` or `Given`).
     origin: ModelSource,
     corpus: Option<Corpus>,
+    /// The configuration left the comparisons at their defaults: each
+    /// training job adds the data's own (see [`LinkConfig::comparisons`]).
+    from_data: bool,
+    /// The configuration left the comparisons at their defaults: saved
+    /// parameters may bring their own default and data comparisons.
+    default_list: bool,
+    /// The comparisons in use and why.
+    built: Vec<BuiltComparison>,
 }
 
 /// A prepared job: one or two datasets and the shared token table.
@@ -271,17 +298,37 @@ impl Linker {
     /// A linker with a validated configuration and no parameters yet.
     pub fn new(config: LinkConfig) -> Result<Self, Error> {
         config.validate()?;
+        let default = config.comparisons == default_comparisons();
+        let from_data = default && config.comparisons_from_data;
+        let origin = if default {
+            ComparisonOrigin::Default
+        } else {
+            ComparisonOrigin::Given
+        };
+        let built = BuiltComparison::list(&config.comparisons, origin);
         Ok(Linker {
             config,
             params: None,
             origin: ModelSource::Trained,
             corpus: None,
+            from_data,
+            default_list: default,
+            built,
         })
     }
 
     /// A linker using saved parameters (checked against the comparisons).
+    /// With the default comparisons, parameters saved for another default
+    /// set (an earlier version's, or one with comparisons the data added)
+    /// bring their own comparison list.
     pub fn with_params(mut self, params: ModelParams) -> Result<Self, Error> {
         params.validate()?;
+        if self.default_list && params.fits(&self.config.comparisons).is_err() {
+            if let Some((c, built)) = comparison::for_params(&params) {
+                self.config.comparisons = c;
+                self.built = built;
+            }
+        }
         params.fits(&self.config.comparisons)?;
         self.params = Some(params);
         self.origin = ModelSource::Given;
@@ -301,6 +348,18 @@ impl Linker {
     /// Forgets the parameters, so the next job trains again.
     pub fn reset_params(&mut self) {
         self.params = None;
+    }
+
+    /// With the default comparisons and no parameters yet: the defaults
+    /// plus the data's own comparisons for these inputs.
+    fn comparisons_from_data(&mut self, sets: &[&[EncodedRecord]]) {
+        if !self.from_data || self.params.is_some() {
+            return;
+        }
+        let (tokens, clks) = comparison::shared_fields(sets);
+        let (c, built) = comparison::with_data_comparisons(&default_comparisons(), &tokens, &clks);
+        self.config.comparisons = c;
+        self.built = built;
     }
 
     fn lsh_keys(&self) -> Vec<String> {
@@ -434,6 +493,7 @@ impl Linker {
             total_pairs,
             reduction_ratio: reduction_ratio(n, total_pairs),
             comparisons: n,
+            built_comparisons: self.built.clone(),
             ..LinkStats::default()
         };
         let params = match (&self.params, &job.prior) {
@@ -542,6 +602,7 @@ impl Linker {
         b: &[EncodedRecord],
         progress: Progress<'_>,
     ) -> Result<LinkResult, Error> {
+        self.comparisons_from_data(&[a, b]);
         let job = self.job(&[a, b], true, progress)?;
         let (scored, stats, params) = self.score(&job, progress)?;
         progress("solve", 0, 1);
@@ -589,7 +650,14 @@ impl Linker {
             max_cluster_size: self.config.max_cluster_size,
         };
         let source = job.source.as_deref().filter(|_| self.config.one_per_source);
-        let clusters = cluster(job.a.len(), scored.clone(), rules, source, &mut on_demand);
+        let clusters = cluster_by(
+            self.config.clustering,
+            job.a.len(),
+            scored.clone(),
+            rules,
+            source,
+            &mut on_demand,
+        );
         stats.comparisons += extra;
         let mut owner = vec![0u32; job.a.len()];
         for (c, members) in clusters.iter().enumerate() {
@@ -619,6 +687,7 @@ impl Linker {
         records: &[EncodedRecord],
         progress: Progress<'_>,
     ) -> Result<DedupeResult, Error> {
+        self.comparisons_from_data(&[records]);
         let job = self.job(&[records], false, progress)?;
         let Clustered {
             clusters,
@@ -654,6 +723,7 @@ impl Linker {
         sources: &[&[EncodedRecord]],
         progress: Progress<'_>,
     ) -> Result<EntitiesResult, Error> {
+        self.comparisons_from_data(sources);
         let job = self.job(sources, false, progress)?;
         let Clustered {
             clusters,
