@@ -447,10 +447,10 @@ def calibration(paths: Paths, truth) -> str:
         p = float(r["probability"])
         bins[min(int(p * 10), 9)].append((p, (r["a_id"], r["b_id"]) in truth))
     lines = [
-        "| probability | pairs | mean probability | observed precision | gap |",
+        "| probability | pairs | mean probability | observed precision (95% interval) | gap |",
         "|---|---:|---:|---:|---:|",
     ]
-    worst = 0.0
+    worst, weighted, total = 0.0, 0.0, sum(len(v) for v in bins.values())
     for d in range(10):
         rows = bins.get(d, [])
         if not rows:
@@ -458,10 +458,25 @@ def calibration(paths: Paths, truth) -> str:
             continue
         mean = sum(p for p, _ in rows) / len(rows)
         prec = sum(t for _, t in rows) / len(rows)
+        lo, hi = wilson(prec, len(rows))
         worst = max(worst, abs(mean - prec))
-        lines.append(f"| {d / 10:.1f}–{(d + 1) / 10:.1f} | {len(rows)} | {mean:.3f} | {prec:.3f} | {mean - prec:+.3f} |")
-    lines.append(f"\nLargest gap: {worst:.3f} (target ≤ 0.05).")
+        weighted += abs(mean - prec) * len(rows)
+        lines.append(
+            f"| {d / 10:.1f}–{(d + 1) / 10:.1f} | {len(rows)} | {mean:.3f} | {prec:.3f} ({lo:.3f}–{hi:.3f}) | {mean - prec:+.3f} |"
+        )
+    lines.append(
+        f"\nLargest gap: {worst:.3f} (target ≤ 0.05); pair-weighted mean gap "
+        f"(expected calibration error): {weighted / max(total, 1):.3f}."
+    )
     return "\n".join(lines)
+
+
+def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a proportion p observed on n trials."""
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / d
+    return c - h, c + h
 
 
 # ---------------------------------------------------------------- the table
