@@ -147,6 +147,8 @@ pub(crate) struct Dataset {
     pub clk_col: Vec<usize>,
     /// Per comparison: the positions of its group's members (group only).
     pub members: Vec<Vec<usize>>,
+    /// The group comparisons' positions.
+    pub groups: Vec<usize>,
     /// Per record: interned tokens used for exact blocking.
     pub block_keys: TokenColumn,
 }
@@ -318,6 +320,12 @@ pub(crate) fn prepare<R: Prepare>(
         clks: ClkRows::new(layout.widths.clone()),
         clk_col: layout.comparison_col.clone(),
         members: group_members(comparisons),
+        groups: comparisons
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.kind == ComparisonKind::Group)
+            .map(|(k, _)| k)
+            .collect(),
         block_keys: TokenColumn::default(),
     };
     let mut row: Vec<Option<&[u8]>> = Vec::with_capacity(layout.keys.len());
@@ -576,22 +584,16 @@ pub(crate) fn pattern(
     j: usize,
 ) -> u64 {
     let mut p = 0u64;
-    let mut grouped = false;
     for (k, c) in comparisons.iter().enumerate() {
-        grouped |= c.kind == ComparisonKind::Group;
         p |= u64::from(compare(c, k, a, i, b, j).level) << (4 * k);
     }
-    if grouped {
-        for (k, members) in a.members.iter().enumerate() {
-            if members.is_empty() {
-                continue;
-            }
-            let level = group_level(members.iter().map(|&g| level_of(p, g)));
-            p = p & !(15u64 << (4 * k)) | u64::from(level) << (4 * k);
-            if level == 0 {
-                for &g in members {
-                    p |= u64::from(NULL_LEVEL) << (4 * g);
-                }
+    for &k in &a.groups {
+        let members = &a.members[k];
+        let level = group_level(members.iter().map(|&g| level_of(p, g)));
+        p = p & !(15u64 << (4 * k)) | u64::from(level) << (4 * k);
+        if level == 0 {
+            for &g in members {
+                p |= u64::from(NULL_LEVEL) << (4 * g);
             }
         }
     }
