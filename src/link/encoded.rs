@@ -585,7 +585,12 @@ pub(crate) fn pattern(
 ) -> u64 {
     let mut p = 0u64;
     for (k, c) in comparisons.iter().enumerate() {
-        p |= u64::from(compare(c, k, a, i, b, j).level) << (4 * k);
+        let level = match c.kind {
+            // Set below, from the members' levels.
+            ComparisonKind::Group => continue,
+            _ => compare(c, k, a, i, b, j).level,
+        };
+        p |= u64::from(level) << (4 * k);
     }
     for &k in &a.groups {
         let members = &a.members[k];
