@@ -23,7 +23,8 @@ pub(crate) mod transfer;
 
 pub use blocking::{pair_completeness, reduction_ratio, BlockingConfig};
 pub use comparison::{
-    default_comparisons, Comparison, ComparisonKind, MAX_COMPARISONS, MAX_LEVELS, NICKNAME_SUBJECT,
+    default_comparisons, with_data_comparisons, BuiltComparison, Comparison, ComparisonKind,
+    ComparisonOrigin, MAX_COMPARISONS, MAX_LEVELS, NICKNAME_SUBJECT,
 };
 pub use dice::{dice, ClkStore};
 pub use encoded::{decode_clk, EncodedRecord};
@@ -37,5 +38,6 @@ pub use model::{
     probability, ComparisonParams, EmSettings, LevelParams, ModelParams, PARAMS_VERSION,
 };
 pub use prior::{ModelSource, PriorModel, PRIOR_MODEL_JSON};
+pub use solve::Clustering;
 pub use tf::tf_adjustment;
 pub use transfer::{TRANSFER_MAGIC, TRANSFER_VERSION};

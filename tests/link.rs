@@ -7,8 +7,8 @@ mod link_synth;
 
 use link_synth::{encode, key, person, two_datasets, Rng, CLEAN, NOISY};
 use pseudolink::link::{
-    dice, pair_completeness, ComparisonParams, EncodedRecord, LevelParams, LinkConfig, Linker,
-    ModelParams,
+    default_comparisons, dice, pair_completeness, Comparison, ComparisonKind, ComparisonOrigin,
+    ComparisonParams, EncodedRecord, LevelParams, LinkConfig, Linker, ModelParams,
 };
 use pseudolink::{ErrorCode, Field};
 use std::collections::HashSet;
@@ -584,4 +584,165 @@ fn blocking_passes_are_counted_and_their_completeness_estimated_without_labels()
     let alone = default.link(&na, &nb, &mut quiet()).unwrap();
     assert_eq!(alone.stats.candidate_pairs, 0);
     assert_eq!(alone.stats.candidate_pairs_by_pass, vec![0, 0]);
+}
+
+fn customer_record(id: &str, customer: &str, email: &str, phone: &str) -> EncodedRecord {
+    let mut r = token_record(id, email, phone);
+    r.tokens
+        .push(key().field_token(Field::ExternalId, customer));
+    r
+}
+
+/// Three customers per file; `c2` carries the same customer number in both
+/// files but a different e-mail and phone.
+fn customer_files() -> (Vec<EncodedRecord>, Vec<EncodedRecord>) {
+    let a = vec![
+        customer_record("a1", "C1", "one@example.com", "+15550000001"),
+        customer_record("a2", "C2", "two@example.com", "+15550000002"),
+        customer_record("a3", "C3", "three@example.com", "+15550000003"),
+    ];
+    let b = vec![
+        customer_record("b1", "C1", "one@example.com", "+15550000001"),
+        customer_record("b2", "C2", "new@example.org", "+15559999999"),
+        customer_record("b3", "C9", "nine@example.com", "+15550000009"),
+    ];
+    (a, b)
+}
+
+fn blocking_on_customer_numbers() -> LinkConfig {
+    let mut config = LinkConfig::default();
+    config.blocking.exact_subjects.push("externalId".into());
+    config
+}
+
+#[test]
+fn a_customer_number_both_files_carry_is_compared_and_reported() {
+    let (a, b) = customer_files();
+    let linked = |config: LinkConfig| {
+        let r = Linker::new(config)
+            .unwrap()
+            .link(&a, &b, &mut quiet())
+            .unwrap();
+        let pairs: HashSet<(String, String)> =
+            r.links.iter().map(|l| (l.a.clone(), l.b.clone())).collect();
+        (pairs, r.stats.built_comparisons)
+    };
+    let (pairs, built) = linked(blocking_on_customer_numbers());
+    assert!(pairs.contains(&("a2".into(), "b2".into())), "{pairs:?}");
+    let external = built.iter().find(|c| c.name == "externalId").unwrap();
+    assert_eq!(
+        (external.kind, external.source),
+        (ComparisonKind::Token, ComparisonOrigin::Data)
+    );
+    let email = built.iter().find(|c| c.name == "email").unwrap();
+    assert_eq!(email.source, ComparisonOrigin::Default);
+    // Without the data's comparisons the customer number counts for nothing.
+    let (pairs, built) = linked(LinkConfig {
+        comparisons_from_data: false,
+        ..blocking_on_customer_numbers()
+    });
+    assert!(!pairs.contains(&("a2".into(), "b2".into())), "{pairs:?}");
+    assert!(built.iter().all(|c| c.name != "externalId"));
+}
+
+#[test]
+fn a_comparison_list_the_user_sets_is_used_as_given() {
+    let (a, b) = customer_files();
+    let (mut config, _) = token_params();
+    config.blocking.exact_subjects.push("externalId".into());
+    let r = Linker::new(config)
+        .unwrap()
+        .link(&a, &b, &mut quiet())
+        .unwrap();
+    let built: Vec<(&str, ComparisonOrigin)> = r
+        .stats
+        .built_comparisons
+        .iter()
+        .map(|c| (c.name.as_str(), c.source))
+        .collect();
+    assert_eq!(
+        built,
+        [
+            ("email", ComparisonOrigin::Given),
+            ("phone", ComparisonOrigin::Given)
+        ]
+    );
+}
+
+#[test]
+fn parameters_saved_before_the_moved_comparison_still_load() {
+    // The eight default comparisons every earlier version saved.
+    let old: Vec<Comparison> = default_comparisons()
+        .into_iter()
+        .filter(|c| c.name != "moved")
+        .collect();
+    assert_eq!(old.len(), 8);
+    let params = ModelParams {
+        version: 1,
+        prior: 1e-3,
+        comparisons: old
+            .iter()
+            .map(|c| {
+                let k = c.level_count();
+                ComparisonParams {
+                    name: c.name.clone(),
+                    levels: (0..k)
+                        .map(|l| LevelParams {
+                            label: c.level_label(l),
+                            m: if l + 1 == k {
+                                0.9
+                            } else {
+                                0.1 / (k - 1) as f64
+                            },
+                            u: if l == 0 { 0.99 } else { 0.01 / (k - 1) as f64 },
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    };
+    let params = ModelParams::from_json(&params.to_json()).unwrap();
+    let mut linker = Linker::new(LinkConfig::default())
+        .unwrap()
+        .with_params(params.clone())
+        .unwrap();
+    assert_eq!(linker.config().comparisons, old);
+    let (a, b, _) = two_datasets(60, 30, 5);
+    let r = linker.link(&a, &b, &mut quiet()).unwrap();
+    assert_eq!(r.params, params);
+    assert!(r
+        .stats
+        .built_comparisons
+        .iter()
+        .all(|c| c.source == ComparisonOrigin::Default));
+    // Another version's defaults in another order are refused.
+    let mut shuffled = params;
+    shuffled.comparisons.swap(0, 1);
+    let e = Linker::new(LinkConfig::default())
+        .unwrap()
+        .with_params(shuffled)
+        .unwrap_err();
+    assert_eq!(e.code(), ErrorCode::LinkBadParams);
+}
+
+#[test]
+fn parameters_with_the_datas_comparisons_load_into_a_default_linker() {
+    let (a, b) = customer_files();
+    let mut config = blocking_on_customer_numbers();
+    config.min_training_records = 0;
+    let mut trained = Linker::new(config.clone()).unwrap();
+    let first = trained.link(&a, &b, &mut quiet()).unwrap();
+    assert!(first
+        .params
+        .comparisons
+        .iter()
+        .any(|c| c.name == "externalId"));
+    let loaded = ModelParams::from_json(&first.params.to_json()).unwrap();
+    let mut reused = Linker::new(config).unwrap().with_params(loaded).unwrap();
+    let second = reused.link(&a, &b, &mut quiet()).unwrap();
+    assert_eq!(
+        second.stats.built_comparisons,
+        first.stats.built_comparisons
+    );
+    assert_eq!(first.links.len(), second.links.len());
 }

@@ -536,3 +536,85 @@ fn stats_name_the_model_that_scored() {
     let r = given.dedupe(&rows[..20], &mut |_, _, _| {}).unwrap();
     assert_eq!(r.stats.model, ModelSource::Given);
 }
+
+#[test]
+fn a_customer_who_moved_is_one_customer_and_the_move_counts_once() {
+    // The same woman before and after a move: new street, city, postal
+    // code and phone, a new e-mail too; name and birthday stay.
+    let before = vec![
+        (FirstName, "Maria"),
+        (LastName, "Kowalski"),
+        (DateOfBirth, "1979-03-14"),
+        (Email, "maria.k@example.com"),
+        (Phone, "+1 217 555 0101"),
+        (Street, "742 Evergreen Terrace"),
+        (City, "Springfield"),
+        (PostalCode, "62704"),
+    ];
+    let after = vec![
+        (FirstName, "Maria"),
+        (LastName, "Kowalski"),
+        (DateOfBirth, "1979-03-14"),
+        (Email, "mkowalski@example.org"),
+        (Phone, "+1 503 555 0199"),
+        (Street, "18 Alder Street"),
+        (City, "Portland"),
+        (PostalCode, "97205"),
+    ];
+    let rows = encoded_records(&[("o-1", before), ("o-2", after)]);
+    let d = Linker::new(LinkConfig::default())
+        .unwrap()
+        .dedupe(&rows, &mut |_, _, _| {})
+        .unwrap();
+    assert_eq!(d.clusters, vec![vec!["o-1".to_owned(), "o-2".to_owned()]]);
+    let e = d.links[0].explanation.as_ref().unwrap();
+    let level = |name: &str| {
+        e.contributions
+            .iter()
+            .find(|c| c.comparison == name)
+            .map(|c| c.level.as_str())
+            .unwrap()
+    };
+    // One joint "moved" event instead of four independent disagreements.
+    assert_eq!(level("moved"), "allDisagree");
+    for part in ["street", "city", "postalCode", "phone"] {
+        assert_eq!(level(part), "null", "{part}");
+    }
+    let moved = e
+        .contributions
+        .iter()
+        .find(|c| c.comparison == "moved")
+        .unwrap();
+    assert!(moved.match_weight < 0.0, "a move is weak evidence against");
+}
+
+#[test]
+fn a_customer_at_the_same_address_shows_each_address_part() {
+    // No move: the move level says "some agree" and the address parts
+    // weigh as usual.
+    let a = at_home(vec![
+        (FirstName, "Ann"),
+        (LastName, "Lee"),
+        (DateOfBirth, "1990-01-02"),
+    ]);
+    let b = at_home(vec![
+        (FirstName, "Ann"),
+        (LastName, "Lee"),
+        (DateOfBirth, "1990-01-02"),
+    ]);
+    let rows = encoded_records(&[("o-1", a), ("o-2", b)]);
+    let d = Linker::new(LinkConfig::default())
+        .unwrap()
+        .dedupe(&rows, &mut |_, _, _| {})
+        .unwrap();
+    let e = d.links[0].explanation.as_ref().unwrap();
+    let level = |name: &str| {
+        e.contributions
+            .iter()
+            .find(|c| c.comparison == name)
+            .map(|c| c.level.clone())
+            .unwrap()
+    };
+    assert_eq!(level("moved"), "someAgree");
+    assert_eq!(level("street"), "dice≥0.95");
+}

@@ -85,6 +85,16 @@ fn linker_for(records: usize, pairs: f64) -> Linker {
     }
 }
 
+/// `PSEUDOLINK_PARAMS_OUT=FILE` keeps the fitted parameters and the
+/// comparisons the job built, for inspection.
+fn dump_params(params: &pseudolink::link::ModelParams, stats: &pseudolink::link::LinkStats) {
+    if let Ok(path) = std::env::var("PSEUDOLINK_PARAMS_OUT") {
+        let json =
+            serde_json::json!({ "params": params, "builtComparisons": stats.built_comparisons });
+        std::fs::write(path, serde_json::to_string_pretty(&json).unwrap()).unwrap();
+    }
+}
+
 fn main() {
     let args = args();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
@@ -105,6 +115,7 @@ fn main() {
             }
             std::fs::write(out, text).unwrap();
             let pairs = &r.links;
+            dump_params(&r.params, &r.stats);
             eprintln!(
                 "fuzzy: {} links; encode {:.2?}, link {:.2?} ({} candidate pairs, by pass {:?}, \
                  estimated pair completeness {:?}, EM {} iterations)",
@@ -130,14 +141,18 @@ fn main() {
                 }
             }
             std::fs::write(out, csv::pairs(["id", "cluster"], &labels)).unwrap();
+            dump_params(&r.params, &r.stats);
             eprintln!("fuzzy: {} clusters in {:.2?}", r.clusters.len(), start.elapsed());
         }
         // The day-one model: the default linker's EM fit on generated data
         // (scripts/prior/generate.sh), λ as expected matches per record.
         ["prior", a, b, out] => {
             let (a, b) = (encode(&enc, &read(a)), encode(&enc, &read(b)));
+            // The default comparisons only: the data's own get stand-ins
+            // (`PriorModel::stand_in`) until EM trains on real data.
             let config = LinkConfig {
                 min_training_records: 0,
+                comparisons_from_data: false,
                 ..linker().config().clone()
             };
             let r = Linker::new(config)

@@ -17,7 +17,7 @@ cd "$(dirname "${BASH_SOURCE[0]}")/../.."
 OUT=target/prior
 N=10000
 SEED=101
-VERSION="synth-$N-seed$SEED-v1"
+VERSION="synth-$N-seed$SEED-v2"
 NOISE=(--typo 0.08 --phonetic 0.05 --nickname 0.08 --missing 0.12 --moved 0.1
        --email-changed 0.15 --name-swap 0.02 --formatting 0.3)
 

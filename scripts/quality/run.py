@@ -427,6 +427,58 @@ def splink_best(task: str, paths: Paths, truth) -> Result:
     return best[2]
 
 
+# ---------------------------------------------------------------- calibration
+
+
+def calibration(paths: Paths, truth) -> str:
+    """Is pseudolink's probability what it says? Every link-task pair the
+    default linker scores at 0.001 or more (no one-to-one step, so nothing
+    is dropped), grouped into probability deciles: the mean probability of
+    each decile against the share of its pairs that are true matches."""
+    out = paths.work / "calibration-link.csv"
+    config = json.dumps({"threshold": 0.001, "oneToOne": False})
+    subprocess.run(
+        ["cargo", "bench", "--quiet", "--locked", "--bench", "quality_fuzzy", "--",
+         "link", str(paths.link("a.csv")), str(paths.link("b.csv")), str(out)],
+        cwd=ROOT, check=True, env={**os.environ, "PSEUDOLINK_LINK_CONFIG": config},
+    )
+    bins: dict[int, list[tuple[float, bool]]] = defaultdict(list)
+    for r in read_csv(out):
+        p = float(r["probability"])
+        bins[min(int(p * 10), 9)].append((p, (r["a_id"], r["b_id"]) in truth))
+    lines = [
+        "| probability | pairs | mean probability | observed precision (95% interval) | gap |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    worst, weighted, total = 0.0, 0.0, sum(len(v) for v in bins.values())
+    for d in range(10):
+        rows = bins.get(d, [])
+        if not rows:
+            lines.append(f"| {d / 10:.1f}–{(d + 1) / 10:.1f} | 0 | | | |")
+            continue
+        mean = sum(p for p, _ in rows) / len(rows)
+        prec = sum(t for _, t in rows) / len(rows)
+        lo, hi = wilson(prec, len(rows))
+        worst = max(worst, abs(mean - prec))
+        weighted += abs(mean - prec) * len(rows)
+        lines.append(
+            f"| {d / 10:.1f}–{(d + 1) / 10:.1f} | {len(rows)} | {mean:.3f} | {prec:.3f} ({lo:.3f}–{hi:.3f}) | {mean - prec:+.3f} |"
+        )
+    lines.append(
+        f"\nLargest gap: {worst:.3f} (target ≤ 0.05); pair-weighted mean gap "
+        f"(expected calibration error): {weighted / max(total, 1):.3f}."
+    )
+    return "\n".join(lines)
+
+
+def wilson(p: float, n: int, z: float = 1.96) -> tuple[float, float]:
+    """Wilson score interval of a proportion p observed on n trials."""
+    d = 1 + z * z / n
+    c = (p + z * z / (2 * n)) / d
+    h = z * ((p * (1 - p) / n + z * z / (4 * n * n)) ** 0.5) / d
+    return c - h, c + h
+
+
 # ---------------------------------------------------------------- the table
 
 
@@ -453,6 +505,7 @@ def main() -> int:
     ap.add_argument("--data", type=Path, required=True)
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--only", help="substring of the method names to run")
+    ap.add_argument("--no-calibration", action="store_true", help="skip the calibration deciles")
     args = ap.parse_args()
     paths = Paths(args.data, args.work)
     args.work.mkdir(parents=True, exist_ok=True)
@@ -475,6 +528,9 @@ def main() -> int:
             print(f"{m.name} / {task}: P={s[0]:.4f} R={s[1]:.4f} F1={s[2]:.4f} {res.note}", file=sys.stderr)
         lines.append(f"| {m.name} | " + " | ".join(cells) + " | " + "; ".join(notes) + " |")
     table = "\n".join(lines)
+    if not args.no_calibration:
+        table += "\n\nCalibration (pseudolink fuzzy, link task, pairs before one-to-one):\n\n"
+        table += calibration(paths, link_truth)
     print(table)
     (args.work / "table.md").write_text(table + "\n")
     return 0

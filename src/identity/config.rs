@@ -121,8 +121,20 @@ impl Default for GraphConfig {
 /// record instead of 64 and 20 (see BENCHMARKS.md, "Identity graph": pair
 /// recall and the cost of both); the exact buckets (e-mail, phone, date of
 /// birth, match keys) stay as they are.
+///
+/// The comparisons are the linker's defaults without `moved` (and without
+/// the data's own): the graph's person rules rely on a different address and
+/// phone keeping namesakes apart ("a shared name alone is not the same
+/// person"), which a move level, weighing the change of address once, no
+/// longer does when nothing but the name agrees.
 pub fn graph_link_config() -> LinkConfig {
-    let mut c = LinkConfig::default();
+    let mut c = LinkConfig {
+        comparisons: crate::link::default_comparisons()
+            .into_iter()
+            .filter(|c| c.kind != crate::link::ComparisonKind::Group)
+            .collect(),
+        ..LinkConfig::default()
+    };
     for l in &mut c.blocking.lsh {
         l.bands = 32;
         l.random_pairs_per_record = 5.0;

@@ -79,8 +79,13 @@ pub struct ResolveSummary {
 
 impl IdentityGraph {
     /// An empty graph.
-    pub fn new(config: GraphConfig) -> Result<Self, Error> {
+    pub fn new(mut config: GraphConfig) -> Result<Self, Error> {
         config.validate()?;
+        // Parameters a default `Linker` fitted may name comparisons the
+        // data added: the graph scores with those.
+        if let Some(p) = &config.params {
+            config.link.adopt_comparisons_of(p);
+        }
         let mut nodes = Nodes::default();
         // Bit order is `Roles`: address, family name, organisation.
         nodes.tokens.role_patterns = vec![

@@ -509,6 +509,7 @@ impl PersonIndex {
                     o.level != NULL_LEVEL
                         && (o.nickname || o.similarity.is_some_and(|d| d >= evidence.min_dice))
                 }
+                ComparisonKind::Group => false,
             }
         })
     }

@@ -6,8 +6,11 @@
 //! either side is the null level: it contributes nothing to the match weight
 //! (Fellegi–Sunter treats it as "no evidence").
 
+use super::encoded::EncodedRecord;
+use super::model::ModelParams;
 use crate::error::{Error, ErrorCode, Subject};
 use serde::{Deserialize, Serialize};
+use std::collections::{BTreeMap, BTreeSet};
 
 /// Most comparisons a configuration may hold: a pair's levels pack into one
 /// u64 (4 bits each), which keeps candidate pairs and EM patterns compact.
@@ -26,6 +29,13 @@ pub enum ComparisonKind {
     Token,
     /// Dice similarity of a CLK, with descending thresholds.
     Clk,
+    /// Whether every comparison of `group` with data on both records
+    /// disagrees (is at its lowest level): levels `allDisagree`,
+    /// `someAgree`. When all disagree, the group's comparisons are null for
+    /// that pair and this level carries their evidence as one joint event:
+    /// a customer who moved changes street, city, postal code and phone at
+    /// once, which independent comparisons would count four times.
+    Group,
 }
 
 /// One comparison of a link configuration.
@@ -51,6 +61,9 @@ pub struct Comparison {
     /// it although their Dice is low). Missing on either side: Dice alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
+    /// Group only: names of earlier token or CLK comparisons.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub group: Vec<String>,
 }
 
 /// The token subject of the keyed canonical given name.
@@ -66,6 +79,7 @@ impl Comparison {
             thresholds: Vec::new(),
             tf_adjustment,
             nickname: None,
+            group: Vec::new(),
         }
     }
 
@@ -78,6 +92,21 @@ impl Comparison {
             thresholds: thresholds.to_vec(),
             tf_adjustment: false,
             nickname: None,
+            group: Vec::new(),
+        }
+    }
+
+    /// Whether all of `members` (comparison names) disagree together (see
+    /// [`ComparisonKind::Group`]).
+    pub fn group(name: &str, members: &[&str]) -> Self {
+        Comparison {
+            name: name.to_owned(),
+            kind: ComparisonKind::Group,
+            source: name.to_owned(),
+            thresholds: Vec::new(),
+            tf_adjustment: false,
+            nickname: None,
+            group: members.iter().map(|&m| m.to_owned()).collect(),
         }
     }
 
@@ -96,7 +125,7 @@ impl Comparison {
     /// Number of non-null levels.
     pub fn level_count(&self) -> usize {
         match self.kind {
-            ComparisonKind::Token => 2,
+            ComparisonKind::Token | ComparisonKind::Group => 2,
             ComparisonKind::Clk => self.thresholds.len() + 1,
         }
     }
@@ -105,6 +134,12 @@ impl Comparison {
     pub fn level_label(&self, level: usize) -> String {
         match self.kind {
             ComparisonKind::Token => if level == 0 { "disagree" } else { "agree" }.to_owned(),
+            ComparisonKind::Group => if level == 0 {
+                "allDisagree"
+            } else {
+                "someAgree"
+            }
+            .to_owned(),
             ComparisonKind::Clk => {
                 let n = self.thresholds.len();
                 if level == 0 {
@@ -129,24 +164,36 @@ impl Comparison {
     fn validate(&self) -> bool {
         let name_ok = !self.name.is_empty() && self.name.len() <= 64;
         let source_ok = !self.source.is_empty() && self.source.len() <= 64;
+        let thresholds_ok = self.thresholds.len() < MAX_LEVELS
+            && self.thresholds.iter().all(|t| *t > 0.0 && *t <= 1.0)
+            && self.thresholds.windows(2).all(|w| w[0] > w[1]);
+        let extras_none = self.group.is_empty();
         let kind_ok = match self.kind {
-            ComparisonKind::Token => self.thresholds.is_empty() && self.nickname.is_none(),
-            ComparisonKind::Clk => {
+            ComparisonKind::Token => {
+                self.thresholds.is_empty() && self.nickname.is_none() && extras_none
+            }
+            ComparisonKind::Group => {
                 !self.tf_adjustment
+                    && self.nickname.is_none()
+                    && self.thresholds.is_empty()
+                    && (2..=MAX_COMPARISONS).contains(&self.group.len())
+            }
+            ComparisonKind::Clk => {
+                extras_none
+                    && !self.tf_adjustment
                     && self
                         .nickname
                         .as_ref()
                         .is_none_or(|s| !s.is_empty() && s.len() <= 64)
-                    && self.thresholds.len() < MAX_LEVELS
-                    && self.thresholds.iter().all(|t| *t > 0.0 && *t <= 1.0)
-                    && self.thresholds.windows(2).all(|w| w[0] > w[1])
+                    && thresholds_ok
             }
         };
         name_ok && source_ok && kind_ok
     }
 }
 
-/// Validates a comparison set: 1..=16 comparisons, unique names, sane levels.
+/// Validates a comparison set: 1..=16 comparisons, unique names, sane levels;
+/// a group names distinct earlier token or CLK comparisons.
 pub(crate) fn validate(comparisons: &[Comparison]) -> Result<(), Error> {
     let bad = || Error::new(Subject::Link, ErrorCode::LinkBadConfig);
     if comparisons.is_empty() || comparisons.len() > MAX_COMPARISONS {
@@ -156,8 +203,31 @@ pub(crate) fn validate(comparisons: &[Comparison]) -> Result<(), Error> {
         if !c.validate() || comparisons[..i].iter().any(|d| d.name == c.name) {
             return Err(bad());
         }
+        let members_ok = c.group.iter().enumerate().all(|(n, g)| {
+            !c.group[..n].contains(g)
+                && comparisons[..i].iter().any(|d| {
+                    d.name == *g && matches!(d.kind, ComparisonKind::Token | ComparisonKind::Clk)
+                })
+        });
+        if !members_ok {
+            return Err(bad());
+        }
     }
     Ok(())
+}
+
+/// Positions of each group comparison's members, by comparison index
+/// (empty for other kinds). The set is validated.
+pub(crate) fn group_members(comparisons: &[Comparison]) -> Vec<Vec<usize>> {
+    comparisons
+        .iter()
+        .map(|c| {
+            c.group
+                .iter()
+                .filter_map(|g| comparisons.iter().position(|d| d.name == *g))
+                .collect()
+        })
+        .collect()
 }
 
 /// The default comparison set for pseudolink's fields: exact tokens where a
@@ -174,6 +244,15 @@ pub(crate) fn validate(comparisons: &[Comparison]) -> Result<(), Error> {
 ///
 /// `firstName` also reads the `nickname` token (see [`Comparison::nickname`]):
 /// records without one compare by Dice alone, exactly as before.
+///
+/// `moved` models how a person's records really differ, and EM trains it
+/// like the others: street, city, postal code and phone all disagree at
+/// once, the signature of a move, counted as one event instead of four
+/// (see [`ComparisonKind::Group`]).
+///
+/// A [`Linker`](super::Linker) whose configuration keeps this list adds a
+/// comparison for every other token subject and CLK key both inputs carry
+/// ([`with_data_comparisons`]).
 pub fn default_comparisons() -> Vec<Comparison> {
     let fuzzy = [0.95, 0.85, 0.70];
     vec![
@@ -185,7 +264,216 @@ pub fn default_comparisons() -> Vec<Comparison> {
         Comparison::clk("street", &fuzzy),
         Comparison::clk("city", &[0.95, 0.80]),
         Comparison::clk("postalCode", &[0.95, 0.80]),
+        Comparison::group("moved", &["street", "city", "postalCode", "phone"]),
     ]
+}
+
+/// Where a comparison of a job came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum ComparisonOrigin {
+    /// [`default_comparisons`].
+    Default,
+    /// Added because both inputs carry the token subject or CLK key.
+    Data,
+    /// The caller's configuration (or saved parameters) named it.
+    Given,
+}
+
+/// One comparison a job used, and why (in [`LinkStats`](super::LinkStats)).
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub struct BuiltComparison {
+    /// The comparison's name.
+    pub name: String,
+    /// Its kind.
+    pub kind: ComparisonKind,
+    /// Why it is there.
+    pub source: ComparisonOrigin,
+}
+
+impl BuiltComparison {
+    pub(crate) fn list(comparisons: &[Comparison], origin: ComparisonOrigin) -> Vec<Self> {
+        comparisons
+            .iter()
+            .map(|c| BuiltComparison {
+                name: c.name.clone(),
+                kind: c.kind,
+                source: origin,
+            })
+            .collect()
+    }
+}
+
+/// Token subjects that name one customer when two records share them: they
+/// come first when the data adds comparisons.
+pub(crate) const IDENTIFIER_SUBJECTS: [&str; 2] = ["externalId", "duns"];
+
+/// The record CLK: never a data comparison (see [`default_comparisons`]).
+const RECORD_CLK: &str = "record";
+
+/// Fields another field determines: no data comparison for the first when
+/// the second is compared (a state repeats what the postal code says).
+const DETERMINED_BY: [(&str, &str); 1] = [("state", "postalCode")];
+
+/// `base` plus one comparison for each token subject and CLK key in
+/// `tokens`/`clks` (those both inputs carry) that `base` does not already
+/// compare, up to [`MAX_COMPARISONS`]:
+/// - tokens: exact agreement with term frequencies, identifiers
+///   (`externalId`, `duns`) first, then other fields by name;
+/// - CLKs: Dice levels (0.95, 0.85, 0.70).
+///
+/// Fellegi–Sunter counts comparisons as independent evidence, so the data
+/// adds nothing that repeats evidence `base` already counts:
+/// - a field `base` reads by token or by CLK (a date of birth compared by
+///   token gets no second, CLK comparison);
+/// - match keys (`mk-*`): they combine fields `base` compares (blocking
+///   still uses them);
+/// - the record CLK: the OR of the field CLKs;
+/// - a state when the postal code is compared.
+///
+/// On the quality data (BENCHMARKS.md, "Comparisons from the data") each of
+/// these lowered F1 when added.
+pub fn with_data_comparisons(
+    base: &[Comparison],
+    tokens: &[String],
+    clks: &[String],
+) -> (Vec<Comparison>, Vec<BuiltComparison>) {
+    let covered = |f: &str| {
+        base.iter()
+            .any(|c| c.source == f || c.nickname.as_deref() == Some(f))
+    };
+    let mut out = base.to_vec();
+    let mut built = BuiltComparison::list(base, ComparisonOrigin::Default);
+    let determined = |f: &str| DETERMINED_BY.iter().any(|&(x, by)| x == f && covered(by));
+    let rank = |s: &str| {
+        IDENTIFIER_SUBJECTS
+            .iter()
+            .position(|x| *x == s)
+            .unwrap_or(IDENTIFIER_SUBJECTS.len())
+    };
+    let mut subjects: Vec<&String> = tokens
+        .iter()
+        .filter(|t| !covered(t) && !determined(t) && !t.starts_with("mk-"))
+        .collect();
+    subjects.sort_by(|x, y| rank(x).cmp(&rank(y)).then(x.cmp(y)));
+    subjects.dedup();
+    let mut keys: Vec<&String> = clks
+        .iter()
+        .filter(|k| {
+            k.as_str() != RECORD_CLK && !covered(k) && !determined(k) && !tokens.contains(k)
+        })
+        .collect();
+    keys.sort();
+    keys.dedup();
+    let fresh = subjects
+        .into_iter()
+        .map(|s| Comparison::token(s, true))
+        .chain(
+            keys.into_iter()
+                .map(|k| Comparison::clk(k, &DATA_CLK_THRESHOLDS)),
+        );
+    for c in fresh {
+        if out.len() >= MAX_COMPARISONS {
+            break;
+        }
+        if !c.validate() || out.iter().any(|d| d.name == c.name) {
+            continue;
+        }
+        built.push(BuiltComparison {
+            name: c.name.clone(),
+            kind: c.kind,
+            source: ComparisonOrigin::Data,
+        });
+        out.push(c);
+    }
+    (out, built)
+}
+
+/// How many of [`default_comparisons`] every version had, in this order.
+const FIRST_DEFAULTS: usize = 8;
+
+/// Dice thresholds of a CLK comparison the data adds.
+const DATA_CLK_THRESHOLDS: [f64; 3] = [0.95, 0.85, 0.70];
+
+/// Token subjects and CLK keys the inputs share: for two or more inputs,
+/// those at least two inputs carry; for one, those any record carries.
+pub(crate) fn shared_fields(sets: &[&[EncodedRecord]]) -> (Vec<String>, Vec<String>) {
+    let mut tokens: BTreeMap<&str, usize> = BTreeMap::new();
+    let mut clks: BTreeMap<&str, usize> = BTreeMap::new();
+    for set in sets {
+        let mut t: BTreeSet<&str> = BTreeSet::new();
+        let mut c: BTreeSet<&str> = BTreeSet::new();
+        for r in *set {
+            for text in r.tokens.iter().chain(&r.match_keys) {
+                let mut parts = text.split('.');
+                if let (Some("pl1"), Some(subject)) = (parts.next(), parts.next()) {
+                    t.insert(subject);
+                }
+            }
+            c.extend(r.clks.keys().map(String::as_str));
+        }
+        for x in t {
+            *tokens.entry(x).or_default() += 1;
+        }
+        for x in c {
+            *clks.entry(x).or_default() += 1;
+        }
+    }
+    let need = sets.len().min(2);
+    let keep = |m: BTreeMap<&str, usize>| {
+        m.into_iter()
+            .filter(|&(_, n)| n >= need)
+            .map(|(k, _)| k.to_owned())
+            .collect()
+    };
+    (keep(tokens), keep(clks))
+}
+
+/// The comparisons saved parameters were made for, when they are the default
+/// ones and ones the data adds (rebuilt from their names and level labels):
+/// so parameters of an earlier default set, or with data comparisons, load
+/// into a linker with the default configuration.
+pub(crate) fn for_params(params: &ModelParams) -> Option<(Vec<Comparison>, Vec<BuiltComparison>)> {
+    let defaults = default_comparisons();
+    // Every version's defaults start with the first eight of today's.
+    if params.comparisons.len() < FIRST_DEFAULTS {
+        return None;
+    }
+    let mut out = Vec::with_capacity(params.comparisons.len());
+    let mut built = Vec::with_capacity(params.comparisons.len());
+    for p in &params.comparisons {
+        let labels: Vec<&str> = p.levels.iter().map(|l| l.label.as_str()).collect();
+        let same = |c: &Comparison| {
+            c.name == p.name
+                && c.level_count() == labels.len()
+                && labels
+                    .iter()
+                    .enumerate()
+                    .all(|(l, x)| c.level_label(l) == *x)
+        };
+        let first = out.len() < FIRST_DEFAULTS;
+        let (c, origin) = match defaults.iter().find(|c| same(c)) {
+            Some(c) if !first || defaults[out.len()].name == c.name => {
+                (c.clone(), ComparisonOrigin::Default)
+            }
+            _ if first => return None,
+            _ => {
+                let token = Comparison::token(&p.name, true);
+                let clk = Comparison::clk(&p.name, &DATA_CLK_THRESHOLDS);
+                let c = [token, clk].into_iter().find(|c| same(c))?;
+                (c, ComparisonOrigin::Data)
+            }
+        };
+        built.push(BuiltComparison {
+            name: c.name.clone(),
+            kind: c.kind,
+            source: origin,
+        });
+        out.push(c);
+    }
+    validate(&out).ok()?;
+    Some((out, built))
 }
 
 #[cfg(test)]
@@ -222,6 +510,70 @@ mod tests {
         for bad in [vec![], dup, ascending, out_of_range] {
             assert_eq!(validate(&bad).unwrap_err().code(), ErrorCode::LinkBadConfig);
         }
+    }
+
+    #[test]
+    fn a_group_names_earlier_token_or_clk_comparisons() {
+        let mut set = default_comparisons();
+        assert!(validate(&set).is_ok());
+        set.push(Comparison::group("twice", &["street", "street"]));
+        assert!(validate(&set).is_err(), "a member named twice");
+        set.pop();
+        set.push(Comparison::group("later", &["street", "nextOne"]));
+        set.push(Comparison::token("nextOne", false));
+        assert!(validate(&set).is_err(), "a member after the group");
+        set.truncate(default_comparisons().len());
+        set.push(Comparison::group("ofGroup", &["moved", "street"]));
+        assert!(validate(&set).is_err(), "a group of a group");
+        set.pop();
+        set.push(Comparison::group("alone", &["street"]));
+        assert!(validate(&set).is_err(), "one member is no group");
+    }
+
+    fn names(c: &[Comparison]) -> Vec<&str> {
+        c.iter().map(|c| c.name.as_str()).collect()
+    }
+
+    #[test]
+    fn the_data_adds_what_the_defaults_do_not_compare() {
+        let s = |x: &[&str]| x.iter().map(|&x| x.to_owned()).collect::<Vec<_>>();
+        let base = default_comparisons();
+        let tokens = s(&[
+            "email",
+            "firstName",
+            "nickname",
+            "mk-nameDob",
+            "state",
+            "duns",
+            "externalId",
+            "gender",
+        ]);
+        let clks = s(&["firstName", "dateOfBirth", "record", "companyName"]);
+        let (set, built) = with_data_comparisons(&base, &tokens, &clks);
+        let added = &set[base.len()..];
+        // Identifiers first, then other fields, then CLKs; nothing compared
+        // already (by token or CLK), no match key, no record CLK, no state
+        // (the postal code is compared).
+        assert_eq!(
+            names(added),
+            ["externalId", "duns", "gender", "companyName"]
+        );
+        assert!(added[..3]
+            .iter()
+            .all(|c| c.kind == ComparisonKind::Token && c.tf_adjustment));
+        assert_eq!(added[3].kind, ComparisonKind::Clk);
+        assert!(validate(&set).is_ok());
+        assert_eq!(built.len(), set.len());
+        assert!(built[..base.len()]
+            .iter()
+            .all(|b| b.source == ComparisonOrigin::Default));
+        assert!(built[base.len()..]
+            .iter()
+            .all(|b| b.source == ComparisonOrigin::Data));
+        // Never more than MAX_COMPARISONS.
+        let many: Vec<String> = (0..40).map(|i| format!("field{i:02}")).collect();
+        let (set, built) = with_data_comparisons(&base, &many, &[]);
+        assert_eq!((set.len(), built.len()), (MAX_COMPARISONS, MAX_COMPARISONS));
     }
 
     #[test]

@@ -5,7 +5,7 @@
 //! frequency is an array lookup. CLKs are decoded once into record-major rows
 //! (one column per CLK key used by a comparison or by LSH).
 
-use super::comparison::{Comparison, ComparisonKind, NULL_LEVEL};
+use super::comparison::{group_members, Comparison, ComparisonKind, NULL_LEVEL};
 use super::dice::ClkRows;
 pub use crate::encoded::EncodedRecord;
 use crate::encoding::base64_std_decode;
@@ -75,6 +75,10 @@ pub(crate) struct Dataset {
     pub clks: ClkRows,
     /// Per comparison: its CLK column (CLK comparisons only).
     pub clk_col: Vec<usize>,
+    /// Per comparison: the positions of its group's members (group only).
+    pub members: Vec<Vec<usize>>,
+    /// The group comparisons' positions.
+    pub groups: Vec<usize>,
     /// Per record: interned tokens used for exact blocking.
     pub block_keys: TokenColumn,
 }
@@ -149,7 +153,7 @@ impl ClkLayout {
             .iter()
             .map(|c| match c.kind {
                 ComparisonKind::Clk => col(&c.source),
-                ComparisonKind::Token => 0,
+                ComparisonKind::Token | ComparisonKind::Group => 0,
             })
             .collect();
         let lsh_col = lsh_keys
@@ -247,6 +251,13 @@ pub(crate) fn prepare<R: Prepare>(
         tokens: vec![TokenColumn::default(); comparisons.len()],
         clks: ClkRows::new(layout.widths.clone()),
         clk_col: layout.comparison_col.clone(),
+        members: group_members(comparisons),
+        groups: comparisons
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| c.kind == ComparisonKind::Group)
+            .map(|(k, _)| k)
+            .collect(),
         block_keys: TokenColumn::default(),
     };
     let mut row: Vec<Option<&[u8]>> = Vec::with_capacity(layout.keys.len());
@@ -278,6 +289,7 @@ pub(crate) fn prepare<R: Prepare>(
                         .filter(|(_, c)| match c.kind {
                             ComparisonKind::Token => c.source == subject,
                             ComparisonKind::Clk => c.nickname.as_deref() == Some(subject),
+                            ComparisonKind::Group => false,
                         })
                         .fold(0, |m, (k, _)| m | 1 << k);
                     let key = match interner.key_ids.get(key_id) {
@@ -431,7 +443,67 @@ pub(crate) fn compare(
                 nickname: false,
             },
         },
+        // A group's level depends on its members: see `outcomes`.
+        ComparisonKind::Group => Outcome {
+            level: NULL_LEVEL,
+            similarity: None,
+            token: None,
+            nickname: false,
+        },
     }
+}
+
+/// The level of a group from its members' levels: `allDisagree` (0) when
+/// at least two members have data and all of those are at level 0,
+/// `someAgree` (1) when any member is above its lowest level, else null.
+fn group_level(levels: impl Iterator<Item = u8>) -> u8 {
+    let (mut with_data, mut agree) = (0, false);
+    for l in levels {
+        if l != NULL_LEVEL {
+            with_data += 1;
+            agree |= l > 0;
+        }
+    }
+    if agree {
+        1
+    } else if with_data >= 2 {
+        0
+    } else {
+        NULL_LEVEL
+    }
+}
+
+/// Every comparison's outcome for a pair, groups included: a group at
+/// `allDisagree` makes its members null (the group carries their evidence).
+pub(crate) fn outcomes(
+    comparisons: &[Comparison],
+    a: &Dataset,
+    i: usize,
+    b: &Dataset,
+    j: usize,
+) -> Vec<Outcome> {
+    let mut out: Vec<Outcome> = comparisons
+        .iter()
+        .enumerate()
+        .map(|(k, c)| compare(c, k, a, i, b, j))
+        .collect();
+    for (k, c) in comparisons.iter().enumerate() {
+        if c.kind == ComparisonKind::Group {
+            let level = group_level(a.members[k].iter().map(|&g| out[g].level));
+            out[k].level = level;
+            if level == 0 {
+                for &g in &a.members[k] {
+                    out[g] = Outcome {
+                        level: NULL_LEVEL,
+                        similarity: None,
+                        token: None,
+                        nickname: false,
+                    };
+                }
+            }
+        }
+    }
+    out
 }
 
 /// All comparison levels of a pair, packed 4 bits per comparison.
@@ -445,7 +517,22 @@ pub(crate) fn pattern(
 ) -> u64 {
     let mut p = 0u64;
     for (k, c) in comparisons.iter().enumerate() {
-        p |= u64::from(compare(c, k, a, i, b, j).level) << (4 * k);
+        let level = match c.kind {
+            // Set below, from the members' levels.
+            ComparisonKind::Group => continue,
+            _ => compare(c, k, a, i, b, j).level,
+        };
+        p |= u64::from(level) << (4 * k);
+    }
+    for &k in &a.groups {
+        let members = &a.members[k];
+        let level = group_level(members.iter().map(|&g| level_of(p, g)));
+        p = p & !(15u64 << (4 * k)) | u64::from(level) << (4 * k);
+        if level == 0 {
+            for &g in members {
+                p |= u64::from(NULL_LEVEL) << (4 * g);
+            }
+        }
     }
     p
 }

@@ -2,7 +2,7 @@
 //! waterfall: prior weight + one match weight per comparison = final weight.
 
 use super::comparison::{Comparison, ComparisonKind, NULL_LEVEL};
-use super::encoded::{compare, level_of, Dataset};
+use super::encoded::{compare, level_of, outcomes, Dataset};
 use super::model::{probability, ModelParams};
 use super::tf::{tf_adjustment, TermFrequencies};
 use serde::{Deserialize, Serialize};
@@ -114,8 +114,8 @@ impl<'c> Scorer<'c> {
     ) -> Explanation {
         let mut contributions = Vec::with_capacity(self.comparisons.len());
         let mut total = self.prior_weight;
-        for (k, c) in self.comparisons.iter().enumerate() {
-            let o = compare(c, k, a, i, b, j);
+        let all = outcomes(self.comparisons, a, i, b, j);
+        for ((k, c), o) in self.comparisons.iter().enumerate().zip(all) {
             let (level, weight, adj) = if o.level == NULL_LEVEL {
                 ("null".to_owned(), 0.0, 0.0)
             } else {

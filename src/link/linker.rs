@@ -8,14 +8,14 @@
 //! parameters with [`Linker::with_params`].
 
 use super::blocking::{candidates, estimate_completeness, reduction_ratio, BlockingConfig};
-use super::comparison::{self, default_comparisons, Comparison};
+use super::comparison::{self, default_comparisons, BuiltComparison, Comparison, ComparisonOrigin};
 use super::encoded::{pattern, prepare, ClkLayout, Dataset, EncodedRecord, Interner};
 pub use super::engine::Progress;
 use super::engine::{compare_pairs, score_pairs, Pair, Rows};
 use super::explain::{Explanation, Scorer};
 use super::model::{fit_model, probability, EmSettings, ModelParams, Sample};
 use super::prior::{prior_params, ModelSource};
-use super::solve::{cluster, greedy_one_to_one, ClusterRules, Scored};
+use super::solve::{cluster_by, greedy_one_to_one, ClusterRules, Clustering, Scored};
 use super::tf::{Corpus, TermFrequencies};
 use crate::error::{Error, ErrorCode, Subject};
 use serde::{Deserialize, Serialize};
@@ -25,8 +25,16 @@ use std::collections::HashMap;
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", default)]
 pub struct LinkConfig {
-    /// Comparisons (at most 16), see [`default_comparisons`].
+    /// Comparisons (at most 16), see [`default_comparisons`]. Left at the
+    /// default list, a linker adds a comparison for every other token
+    /// subject and CLK key both inputs carry
+    /// ([`with_data_comparisons`](super::with_data_comparisons)) when it
+    /// trains (unless `comparisonsFromData` is off), and
+    /// `stats.builtComparisons` lists them.
     pub comparisons: Vec<Comparison>,
+    /// With the default `comparisons`: add one for every other token
+    /// subject and CLK key both inputs carry (default on).
+    pub comparisons_from_data: bool,
     /// Candidate pair generation.
     pub blocking: BlockingConfig,
     /// Probability at or above which a pair is a link (and clusters merge).
@@ -37,6 +45,8 @@ pub struct LinkConfig {
     pub one_per_source: bool,
     /// Largest cluster `dedupe`/`linkMany` may build.
     pub max_cluster_size: usize,
+    /// How `dedupe`/`linkMany` cluster (see [`Clustering`]).
+    pub clustering: Clustering,
     /// Lower bound of a term-frequency adjusted u.
     pub tf_minimum_u: f64,
     /// Attach an [`Explanation`] to every link.
@@ -56,11 +66,13 @@ impl Default for LinkConfig {
     fn default() -> Self {
         LinkConfig {
             comparisons: default_comparisons(),
+            comparisons_from_data: true,
             blocking: BlockingConfig::default(),
             threshold: 0.5,
             one_to_one: true,
             one_per_source: true,
             max_cluster_size: 50,
+            clustering: Clustering::default(),
             tf_minimum_u: 1e-4,
             explain_links: true,
             em: EmSettings::default(),
@@ -75,6 +87,17 @@ impl LinkConfig {
         let c: LinkConfig = serde_json::from_str(json).map_err(|_| bad_config())?;
         c.validate()?;
         Ok(c)
+    }
+
+    /// With the default comparisons and parameters fitted for another
+    /// default set (an earlier version's, or with comparisons the data
+    /// added): the comparisons those parameters name, so both fit.
+    pub(crate) fn adopt_comparisons_of(&mut self, params: &ModelParams) {
+        if self.comparisons == default_comparisons() && params.fits(&self.comparisons).is_err() {
+            if let Some((c, _)) = comparison::for_params(params) {
+                self.comparisons = c;
+            }
+        }
     }
 
     fn validate(&self) -> Result<(), Error> {
@@ -156,6 +179,10 @@ pub struct LinkStats {
     /// pairs.
     #[serde(default)]
     pub pair_completeness_estimate: Option<f64>,
+    /// The comparisons this job used and why each is there (`default`,
+    /// `data`: both inputs carry its token subject or CLK key, `given`).
+    #[serde(default)]
+    pub built_comparisons: Vec<BuiltComparison>,
 }
 
 /// Result of [`Linker::link`].
@@ -217,6 +244,14 @@ pub struct Linker {
     /// Where `params` came from (`Trained` or `Given`).
     origin: ModelSource,
     corpus: Option<Corpus>,
+    /// The configuration left the comparisons at their defaults: each
+    /// training job adds the data's own (see [`LinkConfig::comparisons`]).
+    from_data: bool,
+    /// The configuration left the comparisons at their defaults: saved
+    /// parameters may bring their own default and data comparisons.
+    default_list: bool,
+    /// The comparisons in use and why.
+    built: Vec<BuiltComparison>,
 }
 
 /// A prepared job: one or two datasets and the shared token table.
@@ -276,17 +311,37 @@ impl Linker {
     /// A linker with a validated configuration and no parameters yet.
     pub fn new(config: LinkConfig) -> Result<Self, Error> {
         config.validate()?;
+        let default = config.comparisons == default_comparisons();
+        let from_data = default && config.comparisons_from_data;
+        let origin = if default {
+            ComparisonOrigin::Default
+        } else {
+            ComparisonOrigin::Given
+        };
+        let built = BuiltComparison::list(&config.comparisons, origin);
         Ok(Linker {
             config,
             params: None,
             origin: ModelSource::Trained,
             corpus: None,
+            from_data,
+            default_list: default,
+            built,
         })
     }
 
     /// A linker using saved parameters (checked against the comparisons).
+    /// With the default comparisons, parameters saved for another default
+    /// set (an earlier version's, or one with comparisons the data added)
+    /// bring their own comparison list.
     pub fn with_params(mut self, params: ModelParams) -> Result<Self, Error> {
         params.validate()?;
+        if self.default_list && params.fits(&self.config.comparisons).is_err() {
+            if let Some((c, built)) = comparison::for_params(&params) {
+                self.config.comparisons = c;
+                self.built = built;
+            }
+        }
         params.fits(&self.config.comparisons)?;
         self.params = Some(params);
         self.origin = ModelSource::Given;
@@ -316,6 +371,18 @@ impl Linker {
     /// Forgets the parameters, so the next job trains again.
     pub fn reset_params(&mut self) {
         self.params = None;
+    }
+
+    /// With the default comparisons and no parameters yet: the defaults
+    /// plus the data's own comparisons for these inputs.
+    fn comparisons_from_data(&mut self, sets: &[&[EncodedRecord]]) {
+        if !self.from_data || self.params.is_some() {
+            return;
+        }
+        let (tokens, clks) = comparison::shared_fields(sets);
+        let (c, built) = comparison::with_data_comparisons(&default_comparisons(), &tokens, &clks);
+        self.config.comparisons = c;
+        self.built = built;
     }
 
     fn lsh_keys(&self) -> Vec<Vec<String>> {
@@ -450,6 +517,7 @@ impl Linker {
             reduction_ratio: reduction_ratio(n, total_pairs),
             candidate_pairs_by_pass: found.per_pass.clone(),
             comparisons: n,
+            built_comparisons: self.built.clone(),
             ..LinkStats::default()
         };
         let params = match (&self.params, &job.prior) {
@@ -561,6 +629,7 @@ impl Linker {
         b: &[EncodedRecord],
         progress: Progress<'_>,
     ) -> Result<LinkResult, Error> {
+        self.comparisons_from_data(&[a, b]);
         let job = self.job(&[a, b], true, progress)?;
         let (scored, stats, params) = self.score(&job, progress)?;
         progress("solve", 0, 1);
@@ -608,7 +677,14 @@ impl Linker {
             max_cluster_size: self.config.max_cluster_size,
         };
         let source = job.source.as_deref().filter(|_| self.config.one_per_source);
-        let clusters = cluster(job.a.len(), scored.clone(), rules, source, &mut on_demand);
+        let clusters = cluster_by(
+            self.config.clustering,
+            job.a.len(),
+            scored.clone(),
+            rules,
+            source,
+            &mut on_demand,
+        );
         stats.comparisons += extra;
         let mut owner = vec![0u32; job.a.len()];
         for (c, members) in clusters.iter().enumerate() {
@@ -638,6 +714,7 @@ impl Linker {
         records: &[EncodedRecord],
         progress: Progress<'_>,
     ) -> Result<DedupeResult, Error> {
+        self.comparisons_from_data(&[records]);
         let job = self.job(&[records], false, progress)?;
         let Clustered {
             clusters,
@@ -673,6 +750,7 @@ impl Linker {
         sources: &[&[EncodedRecord]],
         progress: Progress<'_>,
     ) -> Result<EntitiesResult, Error> {
+        self.comparisons_from_data(sources);
         let job = self.job(sources, false, progress)?;
         let Clustered {
             clusters,

@@ -14,6 +14,7 @@
 //! 3. the merged cluster has at most `max_cluster_size` records, and
 //! 4. optionally, the clusters share no source (one record per source).
 
+use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
 /// A scored pair of record indices.
@@ -60,6 +61,27 @@ pub(crate) fn greedy_one_to_one(
     out
 }
 
+/// How `dedupe` and `linkMany` turn scored pairs into clusters.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum Clustering {
+    /// Edges highest first; two clusters merge when the average probability
+    /// over all their cross pairs reaches the threshold (see the module docs).
+    #[default]
+    ChainGuard,
+    /// Connected components of the pairs at or above the threshold (size
+    /// and source limits still hold).
+    Components,
+    /// Best link: each record keeps only its most probable pair at or above
+    /// the threshold, then connected components of those pairs.
+    BestLink,
+    /// Correlation-clustering pivot (KwikCluster, Ailon, Charikar & Newman
+    /// 2008): records in order of their strongest pair; each free record
+    /// becomes a pivot and takes its free neighbours at or above the
+    /// threshold.
+    Pivot,
+}
+
 /// Clustering rules.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ClusterRules {
@@ -73,11 +95,44 @@ pub(crate) struct ClusterRules {
 /// (each sorted, ordered by first member) including singletons.
 pub(crate) fn cluster(
     n: usize,
+    pairs: Vec<Scored>,
+    rules: ClusterRules,
+    source: Option<&[u32]>,
+    score: &mut dyn FnMut(u32, u32) -> f64,
+) -> Vec<Vec<u32>> {
+    cluster_by(Clustering::ChainGuard, n, pairs, rules, source, score)
+}
+
+/// [`cluster`] by any [`Clustering`] method.
+pub(crate) fn cluster_by(
+    method: Clustering,
+    n: usize,
     mut pairs: Vec<Scored>,
     rules: ClusterRules,
     source: Option<&[u32]>,
     score: &mut dyn FnMut(u32, u32) -> f64,
 ) -> Vec<Vec<u32>> {
+    match method {
+        Clustering::ChainGuard => {}
+        Clustering::Components => return merge_edges(n, pairs, rules, source),
+        Clustering::BestLink => {
+            let mut best: Vec<Option<Scored>> = vec![None; n];
+            by_probability(&mut pairs);
+            for p in &pairs {
+                for r in [p.i, p.j] {
+                    let slot = &mut best[r as usize];
+                    if slot.is_none() {
+                        *slot = Some(*p);
+                    }
+                }
+            }
+            let mut kept: Vec<Scored> = best.into_iter().flatten().collect();
+            kept.sort_unstable_by_key(|p| key(p.i, p.j));
+            kept.dedup_by_key(|p| key(p.i, p.j));
+            return merge_edges(n, kept, rules, source);
+        }
+        Clustering::Pivot => return pivot(n, pairs, rules, source),
+    }
     let mut known: HashMap<u64, f64> = pairs
         .iter()
         .map(|p| (key(p.i, p.j), p.probability))
@@ -136,6 +191,105 @@ pub(crate) fn cluster(
         }
         members[big as usize].extend(moved);
     }
+    finish(members)
+}
+
+/// Union of the pairs at or above the threshold, highest first, within the
+/// size and source limits.
+fn merge_edges(
+    n: usize,
+    mut pairs: Vec<Scored>,
+    rules: ClusterRules,
+    source: Option<&[u32]>,
+) -> Vec<Vec<u32>> {
+    by_probability(&mut pairs);
+    let mut owner: Vec<u32> = (0..n as u32).collect();
+    let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
+    for p in pairs {
+        if p.probability < rules.threshold {
+            break;
+        }
+        let (ca, cb) = (owner[p.i as usize], owner[p.j as usize]);
+        if ca == cb {
+            continue;
+        }
+        let (xa, xb) = (&members[ca as usize], &members[cb as usize]);
+        if xa.len() + xb.len() > rules.max_cluster_size {
+            continue;
+        }
+        if let Some(src) = source {
+            if xa
+                .iter()
+                .any(|&x| xb.iter().any(|&y| src[x as usize] == src[y as usize]))
+            {
+                continue;
+            }
+        }
+        let (big, small) = if xa.len() >= xb.len() {
+            (ca, cb)
+        } else {
+            (cb, ca)
+        };
+        let moved = std::mem::take(&mut members[small as usize]);
+        for &x in &moved {
+            owner[x as usize] = big;
+        }
+        members[big as usize].extend(moved);
+    }
+    finish(members)
+}
+
+/// KwikCluster with a deterministic pivot order (see [`Clustering::Pivot`]).
+fn pivot(
+    n: usize,
+    mut pairs: Vec<Scored>,
+    rules: ClusterRules,
+    source: Option<&[u32]>,
+) -> Vec<Vec<u32>> {
+    pairs.retain(|p| p.probability >= rules.threshold);
+    by_probability(&mut pairs);
+    let mut adjacent: Vec<Vec<(u32, f64)>> = vec![Vec::new(); n];
+    let mut strongest = vec![0.0f64; n];
+    for p in &pairs {
+        adjacent[p.i as usize].push((p.j, p.probability));
+        adjacent[p.j as usize].push((p.i, p.probability));
+        for r in [p.i, p.j] {
+            strongest[r as usize] = strongest[r as usize].max(p.probability);
+        }
+    }
+    let mut order: Vec<u32> = (0..n as u32).collect();
+    order.sort_by(|&x, &y| {
+        strongest[y as usize]
+            .total_cmp(&strongest[x as usize])
+            .then(x.cmp(&y))
+    });
+    let mut taken = vec![false; n];
+    let mut out = Vec::new();
+    for c in order {
+        if taken[c as usize] {
+            continue;
+        }
+        taken[c as usize] = true;
+        let mut members = vec![c];
+        // Neighbours are in probability order, highest first.
+        for &(x, _) in &adjacent[c as usize] {
+            if members.len() >= rules.max_cluster_size {
+                break;
+            }
+            if taken[x as usize]
+                || source.is_some_and(|s| members.iter().any(|&m| s[m as usize] == s[x as usize]))
+            {
+                continue;
+            }
+            taken[x as usize] = true;
+            members.push(x);
+        }
+        out.push(members);
+    }
+    finish(out)
+}
+
+fn finish(members: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
     let mut out: Vec<Vec<u32>> = members
         .into_iter()
         .filter(|m| !m.is_empty())
@@ -194,6 +348,52 @@ mod tests {
         let clique = vec![s(0, 1, 0.9), s(0, 2, 0.9), s(1, 2, 0.9)];
         let got = cluster(3, clique, rules, None, &mut |_, _| 0.0);
         assert_eq!(got, vec![vec![0, 1, 2]]);
+    }
+
+    #[test]
+    fn each_method_keeps_a_clique_and_differs_on_a_chain() {
+        let rules = ClusterRules {
+            threshold: 0.5,
+            max_cluster_size: 100,
+        };
+        let chain = || -> Vec<Scored> {
+            (0..4)
+                .map(|i| s(i, i + 1, 0.99 - f64::from(i) * 0.01))
+                .collect()
+        };
+        let clique = || vec![s(0, 1, 0.9), s(0, 2, 0.8), s(1, 2, 0.7), s(3, 4, 0.4)];
+        for method in [
+            Clustering::ChainGuard,
+            Clustering::Components,
+            Clustering::BestLink,
+            Clustering::Pivot,
+        ] {
+            let got = cluster_by(method, 5, clique(), rules, None, &mut |_, _| 0.0);
+            assert_eq!(got, vec![vec![0, 1, 2], vec![3], vec![4]], "{method:?}");
+        }
+        let run = |m| cluster_by(m, 5, chain(), rules, None, &mut |_, _| 0.0);
+        // Components join the whole chain; best link too (each record's
+        // best pair is a chain link); the pivot takes its direct neighbours
+        // only; the chain guard stops where the ends disagree.
+        assert_eq!(run(Clustering::Components), vec![vec![0, 1, 2, 3, 4]]);
+        assert_eq!(run(Clustering::BestLink), vec![vec![0, 1, 2, 3, 4]]);
+        assert_eq!(
+            run(Clustering::Pivot),
+            vec![vec![0, 1], vec![2, 3], vec![4]]
+        );
+        assert!(run(Clustering::ChainGuard).iter().all(|c| c.len() <= 2));
+    }
+
+    #[test]
+    fn best_link_keeps_only_each_records_best_pair() {
+        let rules = ClusterRules {
+            threshold: 0.5,
+            max_cluster_size: 100,
+        };
+        // 2's best is 3 and 1's best is 0: the weaker 1–2 pair is nobody's best.
+        let pairs = vec![s(0, 1, 0.95), s(1, 2, 0.6), s(2, 3, 0.9)];
+        let got = cluster_by(Clustering::BestLink, 4, pairs, rules, None, &mut |_, _| 0.0);
+        assert_eq!(got, vec![vec![0, 1], vec![2, 3]]);
     }
 
     #[test]

@@ -40,7 +40,7 @@ impl TermFrequencies {
                             .count() as u32
                     })
                     .sum(),
-                ComparisonKind::Clk => 0,
+                ComparisonKind::Clk | ComparisonKind::Group => 0,
             })
             .collect();
         TermFrequencies {

@@ -75,7 +75,8 @@ export interface RecordEncoderOptions {
 /** One comparison of a link configuration. */
 export interface Comparison {
   name: string;
-  kind: 'token' | 'clk';
+  /** `group`: whether every comparison of `group` with data disagrees (levels `allDisagree`, `someAgree`); when all do, they weigh as this one joint event. */
+  kind: 'token' | 'clk' | 'group';
   /** Token subject (`email`, `mk-nameDob`) or CLK key (`firstName`, `record`). */
   source: string;
   /** CLK: Dice thresholds, strictly descending. */
@@ -84,11 +85,16 @@ export interface Comparison {
   tfAdjustment?: boolean;
   /** CLK: a token subject (`'nickname'`) whose agreement lifts the pair to the level below the top. */
   nickname?: string;
+  /** Group: names of earlier token or CLK comparisons (`moved`: street, city, postalCode, phone). */
+  group?: string[];
 }
 
 /** Linker settings; every part has a default. */
 export interface LinkConfig {
+  /** Left at the defaults, a linker adds a comparison for every other token subject and CLK key both inputs carry (see `stats.builtComparisons`). */
   comparisons?: Comparison[];
+  /** With the default comparisons: add the data's own (default true). */
+  comparisonsFromData?: boolean;
   blocking?: {
     exactSubjects?: string[];
     maxBlockPairs?: number;
@@ -99,6 +105,8 @@ export interface LinkConfig {
   oneToOne?: boolean;
   onePerSource?: boolean;
   maxClusterSize?: number;
+  /** How `dedupe`/`linkMany` cluster (default `'chainGuard'`). */
+  clustering?: 'chainGuard' | 'components' | 'bestLink' | 'pivot';
   tfMinimumU?: number;
   /** Attach an explanation to every link (default true). */
   explainLinks?: boolean;
@@ -144,6 +152,8 @@ export interface LinkStats {
   implausibleModel: boolean;
   /** Which model scored: the shipped day-one model, EM on the data, or `setParams`. */
   model: ModelSource;
+  /** The comparisons the job used and why: `default`, `data` (both inputs carry the token subject or CLK key) or `given`. */
+  builtComparisons: Array<{ name: string; kind: 'token' | 'clk' | 'group'; source: 'default' | 'data' | 'given' }>;
 }
 
 /** Which model scored a job. */

@@ -71,7 +71,12 @@ pub fn params() -> ModelParams {
                 .iter()
                 .map(|row| enc.encode(&row.id, &synth_record(row)).record)
                 .collect();
-            let mut linker = Linker::new(LinkConfig::default()).unwrap();
+            // The graph's comparisons (the linker's defaults without `moved`).
+            let config = LinkConfig {
+                comparisons: pseudolink::identity::graph_link_config().comparisons,
+                ..LinkConfig::default()
+            };
+            let mut linker = Linker::new(config).unwrap();
             linker.dedupe(&rows, &mut |_, _, _| {}).unwrap();
             linker.params().unwrap().clone()
         })

@@ -94,6 +94,10 @@ test('RecordEncoder and Linker find the same people, with calibrated probabiliti
   const stages = new Set();
   const r = linker.link(ea, eb, { onProgress: ({ stage }) => stages.add(stage) });
   assert.ok(stages.has('em') && stages.has('solve'));
+  // stats say which comparisons the job built and why.
+  const built = Object.fromEntries(r.stats.builtComparisons.map((c) => [c.name, c]));
+  assert.deepEqual(built.email, { name: 'email', kind: 'token', source: 'default' });
+  assert.deepEqual(built.moved, { name: 'moved', kind: 'group', source: 'default' });
   const found = r.links.map((l) => `${l.a}|${l.b}`);
   const tp = found.filter((k) => truth.has(k)).length;
   const precision = tp / found.length, recall = tp / truth.size;

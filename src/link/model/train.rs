@@ -6,7 +6,7 @@ use super::{
     expectation_maximisation, level_frequencies, ComparisonParams, EmSettings, LevelParams,
     ModelParams, PARAMS_VERSION,
 };
-use crate::link::comparison::{Comparison, ComparisonKind, NULL_LEVEL};
+use crate::link::comparison::{default_comparisons, Comparison, ComparisonKind, NULL_LEVEL};
 use crate::link::encoded::{level_of, pattern, Dataset};
 use crate::link::engine::Progress;
 use crate::link::rng::SplitMix64;
@@ -105,7 +105,16 @@ pub(crate) fn fit_model_on(
     let fit = expectation_maximisation(histogram, comparisons, &u, em, progress);
     let candidates: u64 = histogram.values().map(|&n| u64::from(n)).sum();
     let expected_matches = fit.match_rate * candidates as f64;
-    let plausible = plausible_match_class(comparisons, &fit.m, histogram);
+    // The comparisons the data added (after the defaults) do not vote: a
+    // shared employer's D-U-N-S number or company name is no sign of the
+    // same customer.
+    let defaults = default_comparisons();
+    let voting = if comparisons.starts_with(&defaults) {
+        defaults.len()
+    } else {
+        comparisons.len()
+    };
+    let plausible = plausible_match_class(&comparisons[..voting], &fit.m, histogram);
     let prior = if plausible {
         (expected_matches / total_pairs.max(1.0)).clamp(1e-12, 0.5)
     } else {
@@ -137,6 +146,14 @@ pub(crate) fn fit_model_on(
 /// fitted match class, for that class to be "the same customer".
 const MIN_IDENTIFIER_AGREEMENT: f64 = 0.2;
 
+/// Identifiers a person keeps for life: the same customer agrees on them
+/// in most pairs that carry them, typos aside.
+const STABLE_IDENTIFIERS: [&str; 1] = ["dateOfBirth"];
+
+/// Least share of a "match" class's pairs (with data) that must agree on a
+/// stable identifier.
+const MIN_STABLE_AGREEMENT: f64 = 0.05;
+
 /// Whether EM's "match" class is plausibly the same-customer class.
 ///
 /// EM finds *a* two-class structure; when the files share no customers it
@@ -147,12 +164,16 @@ const MIN_IDENTIFIER_AGREEMENT: f64 = 0.2;
 /// never do. So a fit whose match class agrees on every token comparison that
 /// has data in under `MIN_IDENTIFIER_AGREEMENT` of its pairs is refused. With
 /// no token comparison carrying data there is nothing to judge by: accepted.
+/// A class that almost never agrees on a date of birth (under
+/// `MIN_STABLE_AGREEMENT` of the pairs that carry one) is namesakes, not the
+/// same customer (with `moved`, EM can find people of one name who share a
+/// generated e-mail): refused too.
 fn plausible_match_class(
     comparisons: &[Comparison],
     m: &[Vec<f64>],
     patterns: &HashMap<u64, u32>,
 ) -> bool {
-    let mut judged = false;
+    let (mut judged, mut agrees) = (false, false);
     for (k, c) in comparisons.iter().enumerate() {
         if c.kind != ComparisonKind::Token {
             continue;
@@ -167,12 +188,11 @@ fn plausible_match_class(
         }
         judged = true;
         // Token levels: 0 = disagree, 1 = agree.
-        if m.get(k)
-            .and_then(|row| row.get(1))
-            .is_some_and(|&agree| agree >= MIN_IDENTIFIER_AGREEMENT)
-        {
-            return true;
+        let agree = m.get(k).and_then(|row| row.get(1)).copied().unwrap_or(0.0);
+        if STABLE_IDENTIFIERS.contains(&c.source.as_str()) && agree < MIN_STABLE_AGREEMENT {
+            return false;
         }
+        agrees |= agree >= MIN_IDENTIFIER_AGREEMENT;
     }
-    !judged
+    agrees || !judged
 }
