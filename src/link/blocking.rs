@@ -18,6 +18,7 @@
 
 use super::dice::ClkRows;
 use super::encoded::Dataset;
+use super::engine::index::{BatchBuckets, SIDE_B};
 use super::engine::lsh::{words_of, LshConfig};
 use super::engine::{auto_bits, Bands, Pair};
 use serde::{Deserialize, Serialize};
@@ -48,54 +49,6 @@ impl Default for BlockingConfig {
             max_block_pairs: 10_000,
             lsh: vec![LshConfig::default()],
         }
-    }
-}
-
-/// Side flag in a bucket item: record of the second dataset.
-const SIDE_B: u32 = 1 << 31;
-
-/// Collects `(key, record)` items and emits the pairs of equal keys.
-struct Buckets {
-    items: Vec<(u64, u32)>,
-}
-
-impl Buckets {
-    /// Emits pairs of each run of equal keys: across sides when `link`,
-    /// every unordered pair when not. Runs over `max_pairs` are skipped.
-    fn emit(&mut self, link: bool, max_pairs: u64, out: &mut Vec<Pair>) {
-        self.items.sort_unstable();
-        let mut start = 0;
-        while start < self.items.len() {
-            let key = self.items[start].0;
-            let mut end = start + 1;
-            while end < self.items.len() && self.items[end].0 == key {
-                end += 1;
-            }
-            let run = &self.items[start..end];
-            if link {
-                // Sorted: side-A items (flag clear) come first.
-                let split = run.partition_point(|x| x.1 & SIDE_B == 0);
-                let (a, b) = run.split_at(split);
-                if (a.len() as u64) * (b.len() as u64) <= max_pairs {
-                    for x in a {
-                        for y in b {
-                            out.push(Pair::new(x.1, y.1 & !SIDE_B));
-                        }
-                    }
-                }
-            } else if (run.len() as u64) * (run.len() as u64 - 1) / 2 <= max_pairs {
-                for (n, x) in run.iter().enumerate() {
-                    for y in &run[n + 1..] {
-                        let (i, j) = (x.1.min(y.1), x.1.max(y.1));
-                        if i != j {
-                            out.push(Pair::new(i, j));
-                        }
-                    }
-                }
-            }
-            start = end;
-        }
-        self.items.clear();
     }
 }
 
@@ -219,7 +172,7 @@ pub(crate) fn candidates(
     let total_bands: usize = config.lsh.iter().map(|l| l.bands as usize).sum();
     progress("block", 0, total_bands);
     let mut out = Vec::new();
-    let mut buckets = Buckets { items: Vec::new() };
+    let mut buckets = BatchBuckets::default();
     let sides: Vec<(&Dataset, u32)> = match b {
         Some(b) => vec![(a, 0), (b, SIDE_B)],
         None => vec![(a, 0)],

@@ -1,3 +1,7 @@
+//! The blocking index, in two forms: the batch linker's (`BatchBuckets`:
+//! every item at once, emitted per pass) and the identity graph's, which
+//! grows (`Buckets`, below).
+//!
 //! A blocking index that grows: `(key, row)` items kept sorted, so adding
 //! rows is a sort of the new items plus a merge, and the candidate pairs of
 //! a few new rows are binary searches.
@@ -8,6 +12,57 @@
 //! to a 6.4M-item index moves kilobytes, not the whole index.
 
 use super::Pair;
+
+/// Side flag in a bucket item: record of the second dataset.
+pub(crate) const SIDE_B: u32 = 1 << 31;
+
+/// The batch form of the index: collects `(key, record)` items (64-bit
+/// keys, the second dataset's records flagged [`SIDE_B`]) and emits the
+/// pairs of equal keys at once.
+#[derive(Debug, Default)]
+pub(crate) struct BatchBuckets {
+    pub items: Vec<(u64, u32)>,
+}
+
+impl BatchBuckets {
+    /// Emits pairs of each run of equal keys: across sides when `link`,
+    /// every unordered pair when not. Runs over `max_pairs` are skipped.
+    pub fn emit(&mut self, link: bool, max_pairs: u64, out: &mut Vec<Pair>) {
+        self.items.sort_unstable();
+        let mut start = 0;
+        while start < self.items.len() {
+            let key = self.items[start].0;
+            let mut end = start + 1;
+            while end < self.items.len() && self.items[end].0 == key {
+                end += 1;
+            }
+            let run = &self.items[start..end];
+            if link {
+                // Sorted: side-A items (flag clear) come first.
+                let split = run.partition_point(|x| x.1 & SIDE_B == 0);
+                let (a, b) = run.split_at(split);
+                if (a.len() as u64) * (b.len() as u64) <= max_pairs {
+                    for x in a {
+                        for y in b {
+                            out.push(Pair::new(x.1, y.1 & !SIDE_B));
+                        }
+                    }
+                }
+            } else if (run.len() as u64) * (run.len() as u64 - 1) / 2 <= max_pairs {
+                for (n, x) in run.iter().enumerate() {
+                    for y in &run[n + 1..] {
+                        let (i, j) = (x.1.min(y.1), x.1.max(y.1));
+                        if i != j {
+                            out.push(Pair::new(i, j));
+                        }
+                    }
+                }
+            }
+            start = end;
+        }
+        self.items.clear();
+    }
+}
 
 /// Sorted `key << 32 | row` items, in a main part and a recent part.
 #[derive(Debug, Default, Clone)]
