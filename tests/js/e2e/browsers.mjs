@@ -280,6 +280,9 @@ function evalResult(res, what) {
     return revive(JSON.parse(r.result.value)).v;
 }
 
+/** A JS literal for a JSON-able argument (`undefined` stays undefined). */
+const lit = (a) => (a === undefined ? 'undefined' : JSON.stringify(a));
+
 /** Playwright's default `waitForSelector` state is "visible": attached, with a box, not visibility:hidden. */
 const SELECTOR_STATE = (sel, state) => {
     const el = document.querySelector(sel);
@@ -304,7 +307,7 @@ function firefoxPage(fx, context) {
     const evaluate = async (fn, ...args) => {
         const body = typeof fn === 'string'
             ? `(async () => ({ v: await (${fn}) }))()`
-            : `(async () => ({ v: await (${fn.toString()})(...${JSON.stringify(args)}) }))()`;
+            : `(async () => ({ v: await (${fn.toString()})(${args.map(lit).join(', ')}) }))()`;
         const res = await bidi.send({
             method: 'script.evaluate',
             params: {
@@ -315,15 +318,14 @@ function firefoxPage(fx, context) {
         });
         return evalResult(res, 'evaluate');
     };
-    const $eval = (sel, fn, arg) => evaluate((s, src, a) => {
-        const el = document.querySelector(s);
-        if (!el) throw new Error(`no element matches ${s}`);
-        // eslint-disable-next-line no-new-func
-        return (0, eval)(`(${src})`)(el, a);
-    }, sel, fn.toString(), arg ?? null);
-    const $$eval = (sel, fn, arg) => evaluate((s, src, a) => (0, eval)(`(${src})`)([...document.querySelectorAll(s)], a), sel, fn.toString(), arg ?? null);
+    const $eval = (sel, fn, arg) => evaluate(`(() => {
+        const el = document.querySelector(${JSON.stringify(sel)});
+        if (!el) throw new Error(${JSON.stringify(`no element matches ${sel}`)});
+        return (${fn.toString()})(el, ${lit(arg)});
+    })()`);
+    const $$eval = (sel, fn, arg) => evaluate(`(${fn.toString()})([...document.querySelectorAll(${JSON.stringify(sel)})], ${lit(arg)})`);
     const waitForFunction = (fn, arg, { timeout = 30_000 } = {}) => poll(
-        () => evaluate(typeof fn === 'string' ? fn : `(${fn.toString()})(${JSON.stringify(arg ?? null)})`),
+        () => evaluate(typeof fn === 'string' ? fn : `(${fn.toString()})(${lit(arg)})`),
         timeout, `function ${fn.toString().slice(0, 60)}`);
     const waitForSelector = (sel, { timeout = 30_000, state = 'visible' } = {}) => poll(
         () => evaluate(SELECTOR_STATE, sel, state), timeout, `selector ${sel} (${state})`);
@@ -334,15 +336,29 @@ function firefoxPage(fx, context) {
         waitForFunction,
         waitForSelector,
         textContent: (sel) => $eval(sel, (e) => e.textContent),
-        /** As Playwright's click: the element scrolled into view, then a real mouse click at its centre (BiDi input). */
+        /**
+         * As Playwright's click: once the element is visible, scrolled into
+         * view, its box stable over two animation frames and it is what a
+         * pointer at its centre hits (a page may still be laying out after
+         * a fill), a real mouse click there (BiDi input).
+         */
         async click(sel) {
             await waitForSelector(sel);
-            const { x, y } = await evaluate((s) => {
+            const { x, y } = await poll(() => evaluate(async (s) => {
                 const el = document.querySelector(s);
+                if (!el) return null;
                 el.scrollIntoView({ block: 'center', inline: 'center' });
-                const r = el.getBoundingClientRect();
-                return { x: Math.round(r.left + r.width / 2), y: Math.round(r.top + r.height / 2) };
-            }, sel);
+                const frame = () => new Promise((r) => requestAnimationFrame(() => r()));
+                await frame();
+                const a = el.getBoundingClientRect();
+                await frame();
+                const b = el.getBoundingClientRect();
+                if (a.x !== b.x || a.y !== b.y || a.width !== b.width || a.height !== b.height || !b.width || !b.height) return null;
+                const x = Math.round(b.left + b.width / 2);
+                const y = Math.round(b.top + b.height / 2);
+                const hit = document.elementFromPoint(x, y);
+                return hit && (hit === el || el.contains(hit)) ? { x, y } : null;
+            }, sel), 30_000, `${sel} to be clickable`);
             await bidi.send({
                 method: 'input.performActions',
                 params: {

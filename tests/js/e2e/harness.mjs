@@ -136,6 +136,7 @@ export function assertNoRawValues(requests, values) {
         for (const r of requests) {
             const hay = [r.url, JSON.stringify(r.headers), r.body].join('\n');
             for (const f of forms) {
+                if (hay.includes(f)) { const i = hay.indexOf(f); console.log('DEBUGRAW', JSON.stringify(f), JSON.stringify(hay.slice(Math.max(0, i - 30), i + f.length + 30))); }
                 assert.ok(!hay.includes(f), `${r.method} ${new URL(r.url).pathname} carries a raw value typed into the page`);
             }
         }
