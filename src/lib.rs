@@ -19,6 +19,7 @@ mod platform;
 mod profile;
 mod pseudonymizer;
 mod record;
+mod sha256x;
 mod token;
 
 /// The JavaScript bindings (wasm32 only). Public so `tests/web.rs` can call
