@@ -221,7 +221,7 @@ impl Pseudonymizer {
             if match_key_parts(mk, value, &mut parts) {
                 for k in &self.keys {
                     s.text.clear();
-                    match tags.next() {
+                    match k.batches().then(|| tags.next()).flatten() {
                         Some(tag) => k.write_match_key_token(&mk.name, tag, &mut s.text),
                         None => s.text.push_str(&k.match_key_token(&mk.name, &parts)),
                     }

@@ -115,7 +115,9 @@ pub struct TokenKey {
     fields: Vec<(HmacSha256, String)>,
     /// The same key as pads for [`HmacBatch`], and per field the inner state
     /// after `DOMAIN 0x00 <field> 0x00` (batch work: many tokens at once).
-    pads: HmacPads,
+    /// `None` in builds where batching does not pay (`sha256x::BATCH_PAYS`),
+    /// so they carry none of its code.
+    pads: Option<HmacPads>,
     field_prefixes: Vec<Prefix>,
 }
 
@@ -133,11 +135,14 @@ impl TokenKey {
                 (m, format!("{TOKEN_VERSION}.{}.{}.", f.name(), id.0))
             })
             .collect();
-        let pads = HmacPads::new(secret.expose());
-        let field_prefixes = crate::Field::ALL
-            .iter()
-            .map(|f| pads.prefixed(&[DOMAIN, &[0], f.name().as_bytes(), &[0]]))
-            .collect();
+        let pads = crate::sha256x::BATCH_PAYS.then(|| HmacPads::new(secret.expose()));
+        let field_prefixes = match &pads {
+            Some(pads) => crate::Field::ALL
+                .iter()
+                .map(|f| pads.prefixed(&[DOMAIN, &[0], f.name().as_bytes(), &[0]]))
+                .collect(),
+            None => Vec::new(),
+        };
         Ok(TokenKey {
             id,
             mac,
@@ -157,29 +162,35 @@ impl TokenKey {
         value: &str,
         batch: &mut HmacBatch,
     ) -> Option<&str> {
+        let pads = self.pads.as_ref()?;
         let prefix = self.field_prefixes.get(field.index())?;
         let (_, text) = self.fields.get(field.index())?;
-        batch.push(&self.pads, prefix, &[value.as_bytes()]);
+        batch.push(pads, prefix, &[value.as_bytes()]);
         Some(text)
     }
 
     /// The text prefix of a field's tokens when it has a prepared state
     /// (exactly when [`TokenKey::queue_field_token`] queues).
     pub(crate) fn queue_field_prefix(&self, field: crate::Field) -> Option<&str> {
+        self.pads.as_ref()?;
         self.field_prefixes.get(field.index())?;
         self.fields
             .get(field.index())
             .map(|(_, text)| text.as_str())
     }
 
-    /// Queues the HMAC of a match key's token in `batch` (`body` is scratch).
+    /// Queues the HMAC of a match key's token in `batch` (`body` is scratch);
+    /// `false` (nothing queued) when this key does not batch.
     pub(crate) fn queue_match_key_token(
         &self,
         name: &str,
         parts: &[&[u8]],
         body: &mut Vec<u8>,
         batch: &mut HmacBatch,
-    ) {
+    ) -> bool {
+        let Some(pads) = &self.pads else {
+            return false;
+        };
         body.clear();
         body.extend_from_slice(DOMAIN);
         body.push(0);
@@ -190,7 +201,13 @@ impl TokenKey {
             body.extend_from_slice(&(p.len() as u32).to_be_bytes());
             body.extend_from_slice(p);
         }
-        batch.push(&self.pads, self.pads.inner(), &[body]);
+        batch.push(pads, pads.inner(), &[body]);
+        true
+    }
+
+    /// Whether [`TokenKey::queue_match_key_token`] queues.
+    pub(crate) fn batches(&self) -> bool {
+        self.pads.is_some()
     }
 
     /// Appends `pl1.mk-<name>.<keyId>.` and the tag: a match key's token
