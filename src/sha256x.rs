@@ -541,7 +541,6 @@ impl Drop for HmacBatch {
 mod tests {
     use super::*;
     use hmac::{KeyInit, Mac};
-    use proptest::prelude::*;
 
     fn hmac_ref(key: &[u8], msg: &[u8]) -> [u8; 32] {
         let mut m = hmac::Hmac::<sha2::Sha256>::new_from_slice(key).unwrap();
@@ -627,13 +626,16 @@ mod tests {
         );
     }
 
-    proptest! {
+    // proptest is a native dev-dependency (tests/web*.rs cover wasm).
+    #[cfg(not(target_arch = "wasm32"))]
+    proptest::proptest! {
         #[test]
         fn batch_matches_hmac_crate(
-            keys in prop::collection::vec(prop::collection::vec(any::<u8>(), 0..150), 1..4),
-            jobs in prop::collection::vec(
-                (any::<prop::sample::Index>(), prop::collection::vec(any::<u8>(), 0..90),
-                 prop::collection::vec(any::<u8>(), 0..200)),
+            keys in proptest::collection::vec(proptest::collection::vec(proptest::prelude::any::<u8>(), 0..150), 1..4),
+            jobs in proptest::collection::vec(
+                (proptest::prelude::any::<proptest::sample::Index>(),
+                 proptest::collection::vec(proptest::prelude::any::<u8>(), 0..90),
+                 proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)),
                 0..23),
         ) {
             let pads: Vec<HmacPads> = keys.iter().map(|k| HmacPads::new(k)).collect();
@@ -647,7 +649,7 @@ mod tests {
             }
             let mut tags = Vec::new();
             batch.finish(&mut tags);
-            prop_assert_eq!(tags, expected);
+            proptest::prop_assert_eq!(tags, expected);
         }
     }
 }
