@@ -93,10 +93,14 @@ clippy-server:
 doc:
 	@$(TIMED) doc env RUSTDOCFLAGS="-D warnings" cargo doc --workspace --no-deps --locked --features server
 
+# The last run is the SIMD128 build's own code (src/sha256x.rs lanes, Dice popcount),
+# in its own target dir as scripts/build-pkg.sh builds it.
 clippy-wasm:
 	@$(TIMED) clippy-wasm bash -c "$(CARGO_WASM) clippy --lib --locked --no-default-features -- -D warnings \
 		&& $(CARGO_WASM) clippy --lib --tests --locked -- -D warnings \
-		&& $(CARGO_WASM) clippy --lib --tests --locked $(WASM_FEATURES) -- -D warnings"
+		&& $(CARGO_WASM) clippy --lib --tests --locked $(WASM_FEATURES) -- -D warnings \
+		&& PSEUDOLINK_WASM_TARGET_DIR=$(CURDIR)/target/wasm-simd RUSTFLAGS='-C target-feature=+simd128' \
+			$(CARGO_WASM) clippy --lib --locked --no-default-features --features link -- -D warnings"
 
 # Also the lib's own tests without default features (the core package entry's
 # feature set), so a test that needs `fuzzy` says so.
@@ -172,7 +176,7 @@ types:
 	@$(TIMED) types bash -c "cd $(JS) && node --test --test-reporter=spec types/check.mjs"
 
 node-smoke:
-	@$(TIMED) node-smoke bash -c "cd $(JS) && node --test --test-reporter=spec node-smoke.mjs node-link.mjs node-identity.mjs node-hostile.mjs"
+	@$(TIMED) node-smoke bash -c "cd $(JS) && node --test --test-reporter=spec node-smoke.mjs node-link.mjs node-identity.mjs node-hostile.mjs node-simd.mjs"
 
 bundler:
 	@$(TIMED) bundler bash -c "cd $(JS) && node --test --test-reporter=spec bundler.mjs"

@@ -6,6 +6,13 @@
 #      gets `/// <reference lib="esnext.disposable" />` (for `[Symbol.dispose]`)
 #   3. wasm-opt -Oz from the npm package binaryen      (skipped if not installed)
 #   4. prints raw and gzip -9 sizes of the .wasm
+#   5. for entries marked `simd`: the same build again with
+#      `-C target-feature=+simd128` (own target dir, target/wasm-simd) ->
+#      pkg/<name>_simd_bg.wasm. Its wasm-bindgen JS must equal the scalar
+#      build's byte for byte (same imports and exports); the entry's JS then
+#      loads the SIMD file where `WebAssembly.validate` of a tiny SIMD module
+#      succeeds (pkg/simd.js), and the scalar file elsewhere. The multi-lane
+#      SHA-256 (src/sha256x.rs) and the Dice popcount use SIMD there.
 # pkg/package.json, node.js, oblivious*.js, README.md and .gitignore are
 # hand-written and committed.
 set -euo pipefail
@@ -19,14 +26,16 @@ die() { echo "build-pkg: $*" >&2; exit 1; }
 
 CRATE=pseudolink
 PKG="$ROOT/pkg"
-# Package entries, "<out name>:<comma-separated cargo features>". Each is its
-# own .wasm, so a page pays only for the entry it imports. The default entry
-# must stay as small as it is: new features get their own entry.
+# Package entries, "<out name>:<comma-separated cargo features>[:simd]". Each
+# is its own .wasm, so a page pays only for the entry it imports. The default
+# entry must stay as small as it is: new features get their own entry.
+# `simd`: also a SIMD128 build, chosen at load (tokens, CLKs, Dice benefit;
+# the oblivious entry's hot path is curve arithmetic, which does not).
 ENTRIES=(
-    "pseudolink:"
+    "pseudolink::simd"
     "pseudolink_oblivious:oblivious"
-    "pseudolink_link:link"
-    "pseudolink_identity:identity"
+    "pseudolink_link:link:simd"
+    "pseudolink_identity:identity:simd"
 )
 WASM_OPT="${WASM_OPT:-$ROOT/tests/js/node_modules/.bin/wasm-opt}"
 
@@ -52,6 +61,10 @@ fi
 # Remove the previous generated files only (the committed ones stay).
 rm -rf "$PKG/snippets"
 
+WASM_OPT_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int
+    --enable-sign-ext --enable-mutable-globals --enable-reference-types
+    --enable-multivalue)
+
 build_entry() {
     local out_name="$1" features="$2"
     echo "build-pkg: [$out_name] cargo build --release --features '$features' (wasm32, $(wasm_toolchain) toolchain)"
@@ -59,7 +72,7 @@ build_entry() {
     local wasm_in="$WASM_TARGET_DIR/$WASM_TARGET/release/$CRATE.wasm"
     [[ -f "$wasm_in" ]] || die "expected $wasm_in after the build"
 
-    rm -f "$PKG/$out_name.js" "$PKG/$out_name.d.ts" "$PKG/${out_name}_bg.wasm" \
+    rm -f "$PKG/$out_name.js" "$PKG/$out_name.d.ts" "$PKG/${out_name}_bg.wasm" "$PKG/${out_name}_simd_bg.wasm" \
         "$PKG/${out_name}_bg.wasm.d.ts"
 
     echo "build-pkg: [$out_name] wasm-bindgen --target web"
@@ -80,10 +93,7 @@ build_entry() {
         echo "build-pkg: [$out_name] $("$WASM_OPT" --version) -Oz"
         # wasm-bindgen's output uses these post-MVP features; tell wasm-opt so it
         # keeps them instead of refusing the module.
-        "$WASM_OPT" -Oz --enable-bulk-memory --enable-nontrapping-float-to-int \
-            --enable-sign-ext --enable-mutable-globals --enable-reference-types \
-            --enable-multivalue \
-            "$wasm_out" -o "$wasm_out.opt"
+        "$WASM_OPT" -Oz "${WASM_OPT_FEATURES[@]}" "$wasm_out" -o "$wasm_out.opt"
         mv "$wasm_out.opt" "$wasm_out"
     else
         echo "build-pkg: wasm-opt not found at $WASM_OPT (run scripts/setup.sh); the package works, only larger" >&2
@@ -95,6 +105,55 @@ build_entry() {
         "$out_name" "$raw" "$raw_before" "$gz"
 }
 
+# The SIMD128 build of an entry, after its scalar build: pkg/<name>_simd_bg.wasm,
+# and the entry's JS taught to pick it.
+build_simd() {
+    local out_name="$1" features="$2"
+    local tmp="$ROOT/target/pkg-simd"
+    echo "build-pkg: [$out_name] SIMD128 build (target/wasm-simd)"
+    (
+        export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+simd128"
+        WASM_TARGET_DIR="$ROOT/target/wasm-simd"
+        wasm_cargo build --release --lib --locked --no-default-features --features "$features"
+    )
+    local wasm_in="$ROOT/target/wasm-simd/$WASM_TARGET/release/$CRATE.wasm"
+    [[ -f "$wasm_in" ]] || die "expected $wasm_in after the SIMD build"
+    rm -rf "$tmp" && mkdir -p "$tmp"
+    wasm-bindgen --target web --remove-name-section --remove-producers-section \
+        --out-dir "$tmp" --out-name "$out_name" "$wasm_in"
+    # One JS glue for both files: it must not depend on which was built.
+    cmp -s "$tmp/$out_name.js" "$PKG/$out_name.js" \
+        || die "[$out_name] the SIMD build's wasm-bindgen JS differs from the scalar build's"
+    local wasm_out="$PKG/${out_name}_simd_bg.wasm"
+    mv "$tmp/${out_name}_bg.wasm" "$wasm_out"
+    rm -rf "$tmp"
+    local raw_before raw gz
+    raw_before=$(wc -c <"$wasm_out")
+    if [[ -x "$WASM_OPT" ]]; then
+        "$WASM_OPT" -Oz "${WASM_OPT_FEATURES[@]}" --enable-simd "$wasm_out" -o "$wasm_out.opt"
+        mv "$wasm_out.opt" "$wasm_out"
+    fi
+    raw=$(wc -c <"$wasm_out")
+    gz=$(gzip -9 -c "$wasm_out" | wc -c)
+    printf 'build-pkg: pkg/%s_simd_bg.wasm  %d bytes raw (before wasm-opt %d), %d bytes gzip -9\n' \
+        "$out_name" "$raw" "$raw_before" "$gz"
+
+    # The glue's default module URL: the SIMD file where the engine has SIMD128
+    # (pkg/simd.js). Two literal `new URL(..., import.meta.url)` so bundlers that
+    # follow that pattern (webpack, Vite, Parcel) emit both files.
+    local js="$PKG/$out_name.js"
+    local from="module_or_path = new URL('${out_name}_bg.wasm', import.meta.url);"
+    local to="module_or_path = simd ? new URL('${out_name}_simd_bg.wasm', import.meta.url) : new URL('${out_name}_bg.wasm', import.meta.url);"
+    grep -qF "$from" "$js" || die "[$out_name] no default module URL to patch in $js"
+    { echo "import { simd } from './simd.js';"; sed "s|$from|$to|" "$js"; } >"$js.tmp"
+    mv "$js.tmp" "$js"
+    grep -qF "$to" "$js" || die "[$out_name] patching the default module URL failed"
+}
+
 for entry in "${ENTRIES[@]}"; do
-    build_entry "${entry%%:*}" "${entry#*:}"
+    IFS=: read -r name features simd <<<"$entry"
+    build_entry "$name" "$features"
+    if [[ "$simd" == simd ]]; then
+        build_simd "$name" "$features"
+    fi
 done

@@ -7,7 +7,7 @@
 //! fuzzy encoding sees the same folded, abbreviated form as the tokens do.
 //! [`DEFAULT_CLK_SCHEMA`] is the schema the pages use.
 
-use crate::clk::{ClkEncoder, ClkSchema, Hardening};
+use crate::clk::{ClkEncoder, ClkSchema, Hardening, Scratch};
 use crate::definition::IdentityDefinition;
 use crate::encoded::EncodedRecord;
 use crate::error::{Error, ErrorCode, Subject};
@@ -156,6 +156,12 @@ impl RecordEncoder {
 
     /// Encodes one record under the caller's record id.
     pub fn encode(&self, id: &str, record: &Record) -> Encoded {
+        self.encode_with(id, record, &mut Scratch::default())
+    }
+
+    /// [`RecordEncoder::encode`] with the CLK buffers (and, in a batch, the
+    /// token memo) of the caller.
+    fn encode_with(&self, id: &str, record: &Record, scratch: &mut Scratch) -> Encoded {
         let mut errors = Vec::new();
         let normalized = match &self.tokens {
             Tokens::Keyed(p) => p.normalize_record(record, &self.fields, &mut errors),
@@ -184,7 +190,7 @@ impl RecordEncoder {
             nickname_tokens(p, &normalized, &mut out.tokens);
         }
         if let Some(clks) = &self.clks {
-            clks.encode(&normalized, &mut out.clks, &mut errors);
+            clks.encode(&normalized, &mut out.clks, &mut errors, scratch);
         }
         Encoded {
             record: out,
@@ -199,11 +205,15 @@ impl RecordEncoder {
         mut progress: impl FnMut(usize, usize),
     ) -> Vec<Encoded> {
         let total = records.len();
+        // One memo of n-gram → filter indices for the whole batch, as
+        // `ClkEncoder::encode_batch` keeps: a name or street seen before is
+        // not hashed again (wiped when the batch ends).
+        let mut scratch = ClkEncoder::batch_scratch();
         records
             .iter()
             .enumerate()
             .map(|(i, (id, r))| {
-                let e = self.encode(id, r);
+                let e = self.encode_with(id, r, &mut scratch);
                 progress(i + 1, total);
                 e
             })
@@ -301,6 +311,7 @@ impl FieldClks {
         normalized: &[Option<String>],
         out: &mut BTreeMap<String, Vec<u8>>,
         errors: &mut Vec<FieldError>,
+        scratch: &mut Scratch,
     ) {
         let mut row: Vec<&str> = self
             .columns
@@ -313,7 +324,7 @@ impl FieldClks {
             .collect();
         // Each retry blanks one more rejected feature, so this ends.
         let (feature_clks, record) = loop {
-            match self.encoder.encode_features_and_record(&row) {
+            match self.encoder.encode_features_and_record(&row, scratch) {
                 Ok(c) => break c,
                 Err(e) => {
                     let Some(pos) = self.reject(&e, &mut row) else {

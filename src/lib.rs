@@ -23,6 +23,7 @@ mod pseudonymizer;
 mod record;
 #[cfg(feature = "fuzzy")]
 mod rows;
+mod sha256x;
 mod token;
 
 /// The JavaScript bindings (wasm32 only). Public so `tests/web.rs` can call

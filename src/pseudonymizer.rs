@@ -6,7 +6,23 @@ use crate::field::Field;
 use crate::normalize::{normalize, Country, NormalizeOptions};
 use crate::profile::Profile;
 use crate::record::Record;
-use crate::token::{Secret, TokenKey};
+use crate::sha256x::HmacBatch;
+use crate::token::{push_b64_tag, Secret, TokenKey};
+use std::cell::RefCell;
+use zeroize::Zeroize;
+
+/// Per-thread buffers of batched token work, reused across records.
+#[derive(Default)]
+struct BatchScratch {
+    batch: HmacBatch,
+    tags: Vec<[u8; 32]>,
+    body: Vec<u8>,
+    text: String,
+}
+
+thread_local! {
+    static BATCH_SCRATCH: RefCell<BatchScratch> = RefCell::new(BatchScratch::default());
+}
 use serde::Serialize;
 
 /// Tokenises records: normalises each field (pseudolink profile), then makes
@@ -140,6 +156,84 @@ impl Pseudonymizer {
     /// Makes the tokens of already normalised values (indexed by
     /// [`Field::index`]), handing each to `emit`.
     pub(crate) fn emit_tokens(
+        &self,
+        normalized: &[Option<String>],
+        mut emit: impl FnMut(TokenKind, &str),
+    ) {
+        if crate::sha256x::BATCH_PAYS {
+            BATCH_SCRATCH.with(|cell| match cell.try_borrow_mut() {
+                Ok(mut scratch) => self.emit_batched(normalized, &mut scratch, &mut emit),
+                // Re-entered from `emit`: a scratch of its own.
+                Err(_) => self.emit_batched(normalized, &mut BatchScratch::default(), &mut emit),
+            });
+            return;
+        }
+        self.emit_one_by_one(normalized, emit);
+    }
+
+    /// [`Pseudonymizer::emit_tokens`] computing every HMAC of the record
+    /// together ([`crate::sha256x::HmacBatch`]): the same tokens in the same
+    /// order as [`Pseudonymizer::emit_one_by_one`].
+    fn emit_batched(
+        &self,
+        normalized: &[Option<String>],
+        s: &mut BatchScratch,
+        emit: &mut impl FnMut(TokenKind, &str),
+    ) {
+        let value = |f: Field| normalized.get(f.index()).and_then(|v| v.as_deref());
+        let mut parts: Vec<&[u8]> = Vec::new();
+        // Pass 1: queue every HMAC, in emit order.
+        for &field in &self.definition.fields {
+            if let Some(v) = value(field) {
+                for k in &self.keys {
+                    k.queue_field_token(field, v, &mut s.batch);
+                }
+            }
+        }
+        for mk in &self.definition.match_keys {
+            if match_key_parts(mk, value, &mut parts) {
+                for k in &self.keys {
+                    k.queue_match_key_token(&mk.name, &parts, &mut s.body, &mut s.batch);
+                }
+            }
+        }
+        s.tags.clear();
+        s.batch.finish(&mut s.tags);
+        // Pass 2: the same walk, writing each token with its tag.
+        let mut tags = s.tags.iter();
+        for &field in &self.definition.fields {
+            if let Some(v) = value(field) {
+                for k in &self.keys {
+                    s.text.clear();
+                    match (k.queue_field_prefix(field), tags.as_slice().first()) {
+                        (Some(prefix), Some(tag)) => {
+                            s.text.push_str(prefix);
+                            push_b64_tag(tag, &mut s.text);
+                            tags.next();
+                        }
+                        _ => k.write_field_token(field, v, &mut s.text),
+                    }
+                    emit(TokenKind::Field, &s.text);
+                }
+            }
+        }
+        for mk in &self.definition.match_keys {
+            if match_key_parts(mk, value, &mut parts) {
+                for k in &self.keys {
+                    s.text.clear();
+                    match k.batches().then(|| tags.next()).flatten() {
+                        Some(tag) => k.write_match_key_token(&mk.name, tag, &mut s.text),
+                        None => s.text.push_str(&k.match_key_token(&mk.name, &parts)),
+                    }
+                    emit(TokenKind::MatchKey, &s.text);
+                }
+            }
+        }
+        s.body.zeroize();
+    }
+
+    /// Makes each token on its own (the `hmac` crate over prepared pads).
+    fn emit_one_by_one(
         &self,
         normalized: &[Option<String>],
         mut emit: impl FnMut(TokenKind, &str),

@@ -15,6 +15,7 @@
 
 use crate::encoding::{base64_url_decode, encode_b64, B64_URL};
 use crate::error::{Error, ErrorCode, Subject};
+use crate::sha256x::{HmacBatch, HmacPads, Prefix};
 use hmac::{KeyInit, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -112,6 +113,12 @@ pub struct TokenKey {
     /// token's text prefix `pl1.<field>.<keyId>.`. Both depend only on the key
     /// and the field, so each token starts from them.
     fields: Vec<(HmacSha256, String)>,
+    /// The same key as pads for [`HmacBatch`], and per field the inner state
+    /// after `DOMAIN 0x00 <field> 0x00` (batch work: many tokens at once).
+    /// `None` in builds where batching does not pay (`sha256x::BATCH_PAYS`),
+    /// so they carry none of its code.
+    pads: Option<HmacPads>,
+    field_prefixes: Vec<Prefix>,
 }
 
 impl TokenKey {
@@ -128,7 +135,91 @@ impl TokenKey {
                 (m, format!("{TOKEN_VERSION}.{}.{}.", f.name(), id.0))
             })
             .collect();
-        Ok(TokenKey { id, mac, fields })
+        let pads = crate::sha256x::BATCH_PAYS.then(|| HmacPads::new(secret.expose()));
+        let field_prefixes = match &pads {
+            Some(pads) => crate::Field::ALL
+                .iter()
+                .map(|f| pads.prefixed(&[DOMAIN, &[0], f.name().as_bytes(), &[0]]))
+                .collect(),
+            None => Vec::new(),
+        };
+        Ok(TokenKey {
+            id,
+            mac,
+            fields,
+            pads,
+            field_prefixes,
+        })
+    }
+
+    /// Queues the HMAC of a field token in `batch` and returns the token's
+    /// text prefix, to write with the tag once the batch is done ([`push_b64_tag`]).
+    /// `None` (nothing queued) for a field without a prepared state, which
+    /// [`TokenKey::write_field_token`] handles one at a time.
+    pub(crate) fn queue_field_token(
+        &self,
+        field: crate::Field,
+        value: &str,
+        batch: &mut HmacBatch,
+    ) -> Option<&str> {
+        let pads = self.pads.as_ref()?;
+        let prefix = self.field_prefixes.get(field.index())?;
+        let (_, text) = self.fields.get(field.index())?;
+        batch.push(pads, prefix, &[value.as_bytes()]);
+        Some(text)
+    }
+
+    /// The text prefix of a field's tokens when it has a prepared state
+    /// (exactly when [`TokenKey::queue_field_token`] queues).
+    pub(crate) fn queue_field_prefix(&self, field: crate::Field) -> Option<&str> {
+        self.pads.as_ref()?;
+        self.field_prefixes.get(field.index())?;
+        self.fields
+            .get(field.index())
+            .map(|(_, text)| text.as_str())
+    }
+
+    /// Queues the HMAC of a match key's token in `batch` (`body` is scratch);
+    /// `false` (nothing queued) when this key does not batch.
+    pub(crate) fn queue_match_key_token(
+        &self,
+        name: &str,
+        parts: &[&[u8]],
+        body: &mut Vec<u8>,
+        batch: &mut HmacBatch,
+    ) -> bool {
+        let Some(pads) = &self.pads else {
+            return false;
+        };
+        body.clear();
+        body.extend_from_slice(DOMAIN);
+        body.push(0);
+        body.extend_from_slice(b"mk-");
+        body.extend_from_slice(name.as_bytes());
+        body.push(0);
+        for p in parts {
+            body.extend_from_slice(&(p.len() as u32).to_be_bytes());
+            body.extend_from_slice(p);
+        }
+        batch.push(pads, pads.inner(), &[body]);
+        true
+    }
+
+    /// Whether [`TokenKey::queue_match_key_token`] queues.
+    pub(crate) fn batches(&self) -> bool {
+        self.pads.is_some()
+    }
+
+    /// Appends `pl1.mk-<name>.<keyId>.` and the tag: a match key's token
+    /// from its batch-computed tag.
+    pub(crate) fn write_match_key_token(&self, name: &str, tag: &[u8; 32], out: &mut String) {
+        out.push_str(TOKEN_VERSION);
+        out.push_str(".mk-");
+        out.push_str(name);
+        out.push('.');
+        out.push_str(&self.id.0);
+        out.push('.');
+        push_b64_tag(tag, out);
     }
 
     /// The key's id.
@@ -212,6 +303,11 @@ fn absorb_subject(mac: &mut HmacSha256, subject: &str, match_key: bool) {
 fn push_tag(mac: HmacSha256, out: &mut String) {
     let tag = mac.finalize().into_bytes();
     encode_b64(&tag, B64_URL, false, out);
+}
+
+/// Appends a batch-computed tag, base64url (43 characters).
+pub(crate) fn push_b64_tag(tag: &[u8; 32], out: &mut String) {
+    encode_b64(tag, B64_URL, false, out);
 }
 
 impl ZeroizeOnDrop for TokenKey {}

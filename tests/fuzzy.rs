@@ -213,3 +213,30 @@ fn files_with_no_customer_in_common_give_no_links() {
         );
     }
 }
+
+/// `encode_batch` keeps one n-gram memo for the whole batch (issue 13); its
+/// encodings must equal encoding each record on its own, on data where names,
+/// streets and cities repeat across rows (so the memo is hit), including a
+/// batch that repeats whole records.
+#[test]
+fn encode_batch_with_memo_equals_encode_per_record() {
+    let data = link(&Config::new(33), 400, 0.5);
+    let enc = encoder();
+    let mut rows: Vec<(String, Record)> = data
+        .a
+        .iter()
+        .chain(&data.b)
+        .map(|r| (r.id.clone(), record(r)))
+        .collect();
+    let again = rows[..50].to_vec();
+    rows.extend(again);
+    let batch = enc.encode_batch(&rows, |_, _| {});
+    assert_eq!(batch.len(), rows.len());
+    let mut with_clks = 0;
+    for ((id, r), b) in rows.iter().zip(&batch) {
+        let one = enc.encode(id, r);
+        assert_eq!(b, &one, "record {id}");
+        with_clks += usize::from(b.record.clks.contains_key(RECORD_CLK));
+    }
+    assert!(with_clks > rows.len() / 2);
+}

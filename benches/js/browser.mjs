@@ -28,11 +28,15 @@ const browser = await chromium.launch({
     '--disable-background-networking', '--disable-component-update', '--disable-sync'],
 });
 try {
-  const page = await browser.newPage();
-  page.on('pageerror', (e) => { console.error(e); process.exitCode = 1; });
-  await page.goto(`http://127.0.0.1:${port}/benches/js/bench.html?n=${process.env.N ?? 100000}`);
-  const result = await page.waitForFunction(() => window.__result, null, { timeout: 300000 });
-  console.log(JSON.stringify({ runtime: `chromium ${browser.version()}`, ...(await result.jsonValue()) }));
+  // WASM=simd,scalar (default both, one page each, one after the other).
+  for (const which of (process.env.WASM ?? 'scalar,simd').split(',')) {
+    const page = await browser.newPage();
+    page.on('pageerror', (e) => { console.error(e); process.exitCode = 1; });
+    await page.goto(`http://127.0.0.1:${port}/benches/js/bench.html?n=${process.env.N ?? 100000}&wasm=${which}`);
+    const result = await page.waitForFunction(() => window.__result, null, { timeout: 300000 });
+    console.log(JSON.stringify({ runtime: `chromium ${browser.version()}`, ...(await result.jsonValue()) }));
+    await page.close();
+  }
 } finally {
   await browser.close();
   server.close();

@@ -25,7 +25,7 @@ use crate::error::{Error, ErrorCode, Subject};
 use filter::fold_xor;
 use hashing::FeatureHasher;
 use schema::Hashing;
-use tokens::Scratch;
+pub(crate) use tokens::Scratch;
 use zeroize::Zeroizing;
 
 /// Encodes rows into CLKs under one schema and secret.
@@ -160,8 +160,18 @@ impl ClkEncoder {
     pub(crate) fn encode_features_and_record<S: AsRef<str>>(
         &self,
         row: &[S],
+        scratch: &mut Scratch,
     ) -> Result<(Vec<Option<Clk>>, Option<Clk>), Error> {
-        self.features_and_record(row, true)
+        self.features_and_record_with(row, true, scratch)
+    }
+
+    /// Buffers for many [`ClkEncoder::encode_features_and_record`] calls of
+    /// one batch, with the per-batch token memo (as [`ClkEncoder::encode_batch`]
+    /// keeps): tokens seen in earlier rows are not hashed again.
+    pub(crate) fn batch_scratch() -> Scratch {
+        let mut scratch = Scratch::default();
+        scratch.cache = Some(cache::TokenCache::default());
+        scratch
     }
 
     fn features_and_record<S: AsRef<str>>(
@@ -169,14 +179,22 @@ impl ClkEncoder {
         row: &[S],
         with_record: bool,
     ) -> Result<(Vec<Option<Clk>>, Option<Clk>), Error> {
-        let mut scratch = Scratch::default();
+        self.features_and_record_with(row, with_record, &mut Scratch::default())
+    }
+
+    fn features_and_record_with<S: AsRef<str>>(
+        &self,
+        row: &[S],
+        with_record: bool,
+        scratch: &mut Scratch,
+    ) -> Result<(Vec<Option<Clk>>, Option<Clk>), Error> {
         let salt = self.salt_prefix(row)?;
         let mut out = Vec::with_capacity(self.features.len());
         let mut record: Option<Vec<u8>> = None;
         for (slot, f) in self.features.iter().enumerate() {
             scratch.filter.clear();
             scratch.filter.resize(self.pre_fold_len, 0);
-            let tokens = self.insert_feature(slot, f, row, salt.as_deref(), &mut scratch)?;
+            let tokens = self.insert_feature(slot, f, row, salt.as_deref(), scratch)?;
             if tokens == 0 {
                 out.push(None);
                 continue;

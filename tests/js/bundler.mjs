@@ -11,8 +11,8 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import * as esbuild from 'esbuild';
-import { normalize } from 'pseudolink';
-import { CASES } from './fixtures/bundle-cases.js';
+import { normalize, Pseudonymizer } from 'pseudolink';
+import { CASES, TOKEN_KEY, TOKEN_DEFINITION, TOKEN_RECORDS } from './fixtures/bundle-cases.js';
 import { startHarness, ROOT } from './e2e/harness.mjs';
 
 const HERE = path.dirname(fileURLToPath(import.meta.url));
@@ -44,7 +44,7 @@ test('bundler: esbuild bundle runs in Chromium and agrees with Node', async () =
         });
         assert.deepEqual(result.errors, []);
         const emitted = readdirSync(out);
-        assert.ok(emitted.some((f) => f.endsWith('.wasm')), `emitted ${emitted.join(', ')}`);
+        assert.equal(emitted.filter((f) => f.endsWith('.wasm')).length, 2, `emitted ${emitted.join(', ')}`);
         writeFileSync(
             path.join(out, 'index.html'),
             '<!doctype html><html><head><meta charset="utf-8"><title>bundle</title>' +
@@ -62,6 +62,14 @@ test('bundler: esbuild bundle runs in Chromium and agrees with Node', async () =
             assert.deepEqual(errors, []);
             const want = CASES.map(([f, i, o]) => outcome(f, i, o));
             assert.deepEqual(got, want, 'browser bundle and Node agree');
+            // Chromium has SIMD128: the page loaded the SIMD build, and its
+            // tokens equal Node's byte for byte.
+            assert.equal(await page.getAttribute('body', 'data-simd'), 'true');
+            const p = new Pseudonymizer([{ id: 'k1', secret: new Uint8Array(TOKEN_KEY) }], TOKEN_DEFINITION);
+            const wantTokens = p.tokenizeBatch(TOKEN_RECORDS);
+            p.free();
+            assert.deepEqual(JSON.parse(await page.getAttribute('body', 'data-tokens')), wantTokens);
+            assert.equal(wantTokens[1].tokens.length, 3);
             assert.ok(!h.requests.some((r) => new URL(r.url).pathname.startsWith('/pkg/')), 'no request to /pkg/');
         } finally {
             await h.close();

@@ -56,6 +56,7 @@ const ENTRIES = {
   },
   'pseudolink/worker': { files: ['worker.ts'] },
   'pseudolink/identity-store': { files: ['identity-store.ts'] },
+  'pseudolink/simd': { files: ['simd.ts'] },
 };
 
 test('types: every entry of pkg/package.json has a consumer', () => {

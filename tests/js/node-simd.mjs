@@ -1,0 +1,112 @@
+// The SIMD128 builds (pkg/*_simd_bg.wasm, chosen at load where the engine has
+// SIMD) against the scalar builds, in one Node process: every entry that has
+// one must give byte-identical tokens, match keys, CLKs and Dice scores on
+// generated records (random keys, values of every length around SHA-256's
+// one/two-block boundary), and the Node entries must pick the SIMD file here.
+//
+//   make pkg && (cd tests/js && node --test node-simd.mjs)
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { readFileSync } from 'node:fs';
+import { simd } from 'pseudolink/simd';
+
+const PKG = new URL('../../pkg/', import.meta.url);
+
+/** A fresh instance of an entry's glue, initialised with the given .wasm file. */
+async function load(entry, file) {
+    const m = await import(new URL(`${entry}.js?${file}`, PKG).href);
+    m.initSync({ module: readFileSync(new URL(file, PKG)) });
+    return m;
+}
+
+/** Deterministic PRNG (mulberry32). */
+function rng(seed) {
+    let a = seed >>> 0;
+    return () => {
+        a = (a + 0x6d2b79f5) >>> 0;
+        let t = a;
+        t = Math.imul(t ^ (t >>> 15), t | 1);
+        t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+        return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+    };
+}
+
+const LETTERS = 'abcdefghijklmnopqrstuvwxyzéøü -';
+function word(rnd, max) {
+    const n = 1 + Math.floor(rnd() * max);
+    let s = '';
+    for (let i = 0; i < n; i++) s += LETTERS[Math.floor(rnd() * LETTERS.length)];
+    return s;
+}
+
+function records(seed, n) {
+    const rnd = rng(seed);
+    return Array.from({ length: n }, (_, i) => {
+        const r = { id: `r${i}` };
+        if (rnd() < 0.9) r.email = `${word(rnd, 40).replace(/[ -]/g, '.')}${i}@${word(rnd, 30).replace(/[^a-z]/g, 'x')}.com`;
+        if (rnd() < 0.8) r.phone = `(415) 555-${String(i % 10000).padStart(4, '0')}`;
+        if (rnd() < 0.9) r.firstName = word(rnd, 12);
+        if (rnd() < 0.9) r.lastName = word(rnd, 50);
+        if (rnd() < 0.7) r.street = `${1 + (i % 900)} ${word(rnd, 60)} street`;
+        if (rnd() < 0.7) r.dateOfBirth = `19${50 + (i % 50)}-0${1 + (i % 9)}-1${i % 9}`;
+        if (rnd() < 0.5) r.postalCode = String(10000 + i);
+        return r;
+    });
+}
+
+function keys(seed) {
+    const rnd = rng(seed);
+    return [1, 2].map((k) => ({ id: `key${k}`, secret: Uint8Array.from({ length: 32 + k * 20 }, () => Math.floor(rnd() * 256)) }));
+}
+
+const DEFINITION = {
+    version: 1,
+    fields: ['email', 'phone', 'firstName', 'lastName', 'street', 'dateOfBirth', 'postalCode'],
+    matchKeys: [
+        { name: 'nameDob', parts: [{ field: 'lastName' }, { field: 'firstName', take: 'initial' }, { field: 'dateOfBirth' }] },
+        { name: 'addressName', parts: [{ field: 'postalCode' }, { field: 'street', take: 'streetNumber' }, { field: 'lastName' }] },
+    ],
+    defaultRegion: 'US',
+};
+
+test('simd: this Node has SIMD128, and the entries load the SIMD file by default', async () => {
+    assert.equal(simd, true);
+    const glue = readFileSync(new URL('pseudolink.js', PKG), 'utf8');
+    assert.ok(glue.includes("new URL('pseudolink_simd_bg.wasm', import.meta.url)"));
+    for (const f of ['node.js', 'link-node.js', 'identity-node.js']) {
+        assert.match(readFileSync(new URL(f, PKG), 'utf8'), /_simd_bg\.wasm/, f);
+    }
+});
+
+test('simd: core entry tokens equal the scalar build, byte for byte', async () => {
+    const scalar = await load('pseudolink', 'pseudolink_bg.wasm');
+    const vector = await load('pseudolink', 'pseudolink_simd_bg.wasm');
+    for (const seed of [1, 2, 3]) {
+        const recs = records(seed, 400);
+        const a = new scalar.Pseudonymizer(keys(seed), DEFINITION);
+        const b = new vector.Pseudonymizer(keys(seed), DEFINITION);
+        const ta = a.tokenizeBatch(recs);
+        const tb = b.tokenizeBatch(recs);
+        assert.ok(ta.reduce((n, r) => n + r.tokens.length + r.matchKeys.length, 0) > 400 * 8, 'tokens were made');
+        assert.deepEqual(tb, ta, `seed ${seed}`);
+        // One record at a time too (a batch of one record's HMACs).
+        assert.deepEqual(recs.slice(0, 20).map((r) => b.tokenize(r)), ta.slice(0, 20), `seed ${seed}, one by one`);
+        a.free();
+        b.free();
+    }
+});
+
+for (const entry of ['pseudolink_link', 'pseudolink_identity']) {
+    test(`simd: ${entry} encodings and Dice equal the scalar build`, async () => {
+        const scalar = await load(entry, `${entry}_bg.wasm`);
+        const vector = await load(entry, `${entry}_simd_bg.wasm`);
+        const recs = records(7, 300);
+        const opts = (m) => ({ clkSchema: JSON.parse(m.defaultClkSchema()), clkSecret: new Uint8Array(32).fill(4) });
+        const ea = new scalar.RecordEncoder(keys(7), DEFINITION, opts(scalar)).encodeBatch(recs);
+        const eb = new vector.RecordEncoder(keys(7), DEFINITION, opts(vector)).encodeBatch(recs);
+        assert.deepEqual(eb, ea);
+        const la = new scalar.Linker().dedupe(ea);
+        const lb = new vector.Linker().dedupe(eb);
+        assert.deepEqual(lb, la);
+    });
+}
