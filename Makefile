@@ -24,7 +24,9 @@ LINKAGE_CONFIG ?= demo/linkage/linkage.json
 
 # Browser tests of the wasm build: every tests/web*.rs (wasm_bindgen_test, run_in_browser).
 WASM_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/web*.rs))
-WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner
+# The runner's default 20 s for a whole suite is exceeded by the debug-build
+# identity suite on a loaded 2-core machine (CI failed there once, 2026-12-05).
+WASM_RUNNER := CARGO_TARGET_WASM32_UNKNOWN_UNKNOWN_RUNNER=wasm-bindgen-test-runner WASM_BINDGEN_TEST_TIMEOUT=600
 # Features the browser tests build with (tests/web_oblivious.rs needs `oblivious`,
 # tests/web_identity.rs `identity`, which includes `link`).
 WASM_FEATURES ?= --features oblivious,identity
