@@ -30,12 +30,21 @@
 #[path = "common.rs"]
 mod common;
 
-use common::{args, pseudonymizer, read, record};
+use common::{args, pseudonymizer_with, read, record};
 use pseudolink::link::{EncodedRecord, LinkConfig, Linker, PriorModel};
 use pseudolink::{ClkSchema, Hardening, RecordEncoder, DEFAULT_CLK_SCHEMA};
 use pseudolink_synth::{csv, Row};
 
+/// The encoder of the `link`, `dedupe`, `blocking` and `explain` rows: the
+/// definition plus the order-free names key ([`common::NAMES_KEY`]), unless
+/// `PSEUDOLINK_NAMES_KEY=0` (the definition as before, BENCHMARKS.md "Swapped
+/// names"). `prior` always encodes without it (the day-one model's data).
 fn encoder() -> RecordEncoder {
+    let names = std::env::var("PSEUDOLINK_NAMES_KEY").map_or(true, |v| v != "0");
+    encoder_with(if names { &[common::NAMES_KEY] } else { &[] })
+}
+
+fn encoder_with(extra: &[&str]) -> RecordEncoder {
     // Fixed benchmark keys: the encodings never leave this process.
     let schema = ClkSchema::from_json(DEFAULT_CLK_SCHEMA).unwrap();
     let hardening = match std::env::var("PSEUDOLINK_CLK_HARDENING") {
@@ -43,7 +52,7 @@ fn encoder() -> RecordEncoder {
         Err(_) => Hardening::default(),
     };
     RecordEncoder::with_hardened_clks(
-        pseudonymizer(),
+        pseudonymizer_with(extra),
         &schema,
         b"pseudolink-quality-benchmark-clk-secret",
         &hardening,
@@ -98,7 +107,10 @@ fn dump_params(params: &pseudolink::link::ModelParams, stats: &pseudolink::link:
 fn main() {
     let args = args();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let enc = encoder();
+    let enc = match args.first() {
+        Some(&"prior") => encoder_with(&[]),
+        _ => encoder(),
+    };
     let start = std::time::Instant::now();
     match args.as_slice() {
         ["link", a, b, out] => {
