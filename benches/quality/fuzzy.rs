@@ -8,7 +8,9 @@
 //! ```
 //!
 //! Every record goes through the public pipeline the pages use: normalise,
-//! keyed tokens and match keys (`RecordEncoder`, the demo definition) and
+//! keyed tokens and match keys (`RecordEncoder`, the demo definition plus
+//! the order-free `names` key; `PSEUDOLINK_NAMES_KEY=0` leaves it out, as
+//! before issue 14's swapped names, and `prior` never adds it) and
 //! CLKs per field under `DEFAULT_CLK_SCHEMA`; then the default `Linker`
 //! trains its Fellegi–Sunter model by EM on the data itself (no labels)
 //! and keeps pairs at probability ≥ 0.5. Nothing here looks at the truth.
@@ -17,6 +19,8 @@
 //! every CLK (`scripts/quality/hardening.py`: the "CLK hardening: linkage
 //! quality" table); unset, the CLKs are clkhash's. `PSEUDOLINK_LINK_CONFIG`
 //! (LinkConfig JSON) replaces the default linker settings (explanations stay off).
+//! `blocking` with `PSEUDOLINK_MISSED_OUT=FILE` writes the true pairs that
+//! blocking lost (ids), for inspection.
 //! `PSEUDOLINK_MODEL=prior` scores with the shipped day-one model
 //! (`PriorModel`, `src/link/prior.json`) instead of training: the "day-one"
 //! row of the table.
@@ -199,6 +203,15 @@ fn main() {
                 .filter_map(|l| l.split_once(','))
                 .map(|(x, y)| (pa[x.trim()], pb[y.trim()]))
                 .collect();
+            // `PSEUDOLINK_MISSED_OUT=FILE`: the true pairs blocking lost, by id.
+            if let Ok(path) = std::env::var("PSEUDOLINK_MISSED_OUT") {
+                let found: std::collections::HashSet<(usize, usize)> = cands.iter().copied().collect();
+                let mut text = String::from("a_id,b_id\r\n");
+                for &(i, j) in truth.iter().filter(|p| !found.contains(p)) {
+                    text.push_str(&format!("{},{}\r\n", ra[i].id, rb[j].id));
+                }
+                std::fs::write(path, text).unwrap();
+            }
             let total = (ra.len() * rb.len()) as f64;
             println!(
                 "blocking: {} candidate pairs of {} ({:.4}% kept, reduction ratio {:.6}); pair completeness {:.4} ({} true pairs)",
