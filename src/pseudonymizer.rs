@@ -402,6 +402,11 @@ mod tests {
         assert_ne!(key(&names("Jane", "Smith")), john_smith);
         assert_ne!(key(&names("John", "John")), john_smith);
         assert_ne!(key(&names("Smith", "Smith")), john_smith);
+        // The token is the format's match-key token (pinned by
+        // tests/vectors/tokens.json) of the normalised parts, sorted bytewise.
+        let token_key = TokenKey::new("k1", &Secret::new(vec![3; 32]).unwrap()).unwrap();
+        let sorted: [&[u8]; 2] = [b"john", b"smith"];
+        assert_eq!(john_smith[0], token_key.match_key_token("names", &sorted));
         // Parts are length-prefixed before sorting too: no run-together.
         assert_ne!(key(&names("ab", "c")), key(&names("a", "bc")));
         // A missing part skips the key, as for ordered keys.
