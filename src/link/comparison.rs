@@ -265,7 +265,9 @@ pub(crate) fn validate(comparisons: &[Comparison]) -> Result<(), Error> {
         let members_ok = c.group.iter().enumerate().all(|(n, g)| {
             !c.group[..n].contains(g)
                 && comparisons[..i].iter().any(|d| {
-                    d.name == *g && matches!(d.kind, ComparisonKind::Token | ComparisonKind::Clk)
+                    d.name == *g
+                        && matches!(d.kind, ComparisonKind::Token | ComparisonKind::Clk)
+                        && d.group.is_empty()
                 })
         });
         if !members_ok {
@@ -646,6 +648,10 @@ mod tests {
         let mut early = vec![Comparison::swapped()];
         early.extend(default_comparisons());
         assert!(validate(&early).is_err());
+        // Nor may another comparison stand in for it.
+        let mut chained = set.clone();
+        chained.push(Comparison::group("twice", &["swapped", "street"]));
+        assert!(validate(&chained).is_err());
         // The data adds it, first, when records carry the order-free names
         // key; never another match key.
         let tokens = vec![SWAPPED_NAMES_SUBJECT.to_owned(), "mk-nameDob".to_owned()];
