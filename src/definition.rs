@@ -12,6 +12,14 @@
 //!   "defaultRegion": "US"
 //! }
 //! ```
+//!
+//! Version 2 adds order-free match keys (`"unordered": true`): the parts'
+//! pieces are sorted before hashing, so `{"name": "names", "unordered": true,
+//! "parts": [{"field": "firstName"}, {"field": "lastName"}]}` gives "John
+//! Smith" and a record that swapped the two ("Smith John") the same token.
+//! Every version 1 document is a valid version 2 document with the same
+//! tokens; `unordered` needs `"version": 2`, so software that reads only
+//! version 1 refuses such a definition instead of making other tokens.
 
 use crate::error::{Error, ErrorCode, Subject};
 use crate::field::Field;
@@ -19,8 +27,11 @@ use crate::normalize::{Country, DateOrder};
 use crate::token::is_id_byte;
 use serde::{Deserialize, Serialize};
 
-/// The only definition format version so far.
-pub const DEFINITION_VERSION: u32 = 1;
+/// The newest definition format version (2: order-free match keys,
+/// [`MatchKey::unordered`]). Version 1 documents parse and tokenise as before.
+pub const DEFINITION_VERSION: u32 = 2;
+/// The oldest definition format version still read.
+pub const DEFINITION_VERSION_MIN: u32 = 1;
 /// Longest match key name (it is carried inside tokens).
 pub const MAX_MATCH_KEY_NAME: usize = 32;
 
@@ -28,7 +39,7 @@ pub const MAX_MATCH_KEY_NAME: usize = 32;
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct IdentityDefinition {
-    /// Format version; must be [`DEFINITION_VERSION`].
+    /// Format version: 1 or 2 ([`DEFINITION_VERSION_MIN`]..=[`DEFINITION_VERSION`]).
     pub version: u32,
     /// Fields that each get their own token.
     pub fields: Vec<Field>,
@@ -61,6 +72,16 @@ pub struct MatchKey {
     pub name: String,
     /// At least two parts, in order.
     pub parts: Vec<MatchKeyPart>,
+    /// Version 2: the parts' pieces are sorted (bytewise) before hashing, so
+    /// the key does not depend on which part held which value: first and
+    /// last name swapped give the same token. Omitted or `false`: in order,
+    /// as in version 1.
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub unordered: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 /// One part of a match key: a field's normalised value, or a piece of it.
@@ -124,7 +145,9 @@ impl IdentityDefinition {
 
     /// Checks the rules serde cannot: version, names, duplicates, sizes.
     pub fn validate(&self) -> Result<(), Error> {
-        if self.version != DEFINITION_VERSION || self.fields.is_empty() {
+        if !(DEFINITION_VERSION_MIN..=DEFINITION_VERSION).contains(&self.version)
+            || self.fields.is_empty()
+        {
             return Err(invalid());
         }
         let mut seen = Vec::with_capacity(self.fields.len());
@@ -148,7 +171,13 @@ impl IdentityDefinition {
                 Take::Year => p.field == Field::DateOfBirth,
                 _ => true,
             });
-            if !name_ok || names.contains(&mk.name.as_str()) || mk.parts.len() < 2 || !take_ok {
+            let unordered_ok = !mk.unordered || self.version >= 2;
+            if !name_ok
+                || names.contains(&mk.name.as_str())
+                || mk.parts.len() < 2
+                || !take_ok
+                || !unordered_ok
+            {
                 return Err(Error::new(
                     Subject::Definition,
                     ErrorCode::DefinitionInvalidMatchKey,
@@ -216,7 +245,7 @@ mod tests {
     fn definition_rejects_bad_documents() {
         for bad in [
             "not json",
-            r#"{"version": 2, "fields": ["email"]}"#,
+            r#"{"version": 3, "fields": ["email"]}"#,
             r#"{"version": 1, "fields": []}"#,
             r#"{"version": 1, "fields": ["email", "email"]}"#,
             r#"{"version": 1, "fields": ["emial"]}"#,
@@ -232,6 +261,38 @@ mod tests {
         ] {
             let e = IdentityDefinition::from_json(bad).unwrap_err();
             assert_eq!(e.code(), ErrorCode::DefinitionInvalidMatchKey, "{bad}");
+        }
+    }
+
+    #[test]
+    fn version_2_adds_unordered_match_keys_and_version_1_reads_as_before() {
+        let names = r#"{"name": "names", "unordered": true, "parts": [{"field": "firstName"}, {"field": "lastName"}]}"#;
+        let v2 = format!(r#"{{"version": 2, "fields": ["email"], "matchKeys": [{names}]}}"#);
+        let d = IdentityDefinition::from_json(&v2).unwrap();
+        assert!(d.match_keys[0].unordered);
+        assert_eq!(
+            IdentityDefinition::from_json(&serde_json::to_string(&d).unwrap()).unwrap(),
+            d
+        );
+        // Version 1 has no order-free keys: refused, not silently ordered.
+        let v1 = v2.replace(r#""version": 2"#, r#""version": 1"#);
+        let e = IdentityDefinition::from_json(&v1).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::DefinitionInvalidMatchKey);
+        // A version 1 document parses as before and writes back without the
+        // new option (ordered keys are the default in both versions).
+        let old = IdentityDefinition::from_json(EXAMPLE).unwrap();
+        assert_eq!(old.version, 1);
+        assert!(old.match_keys.iter().all(|mk| !mk.unordered));
+        assert!(!serde_json::to_string(&old).unwrap().contains("unordered"));
+        let as_v2 = EXAMPLE.replace(r#""version": 1"#, r#""version": 2"#);
+        assert_eq!(
+            IdentityDefinition::from_json(&as_v2).unwrap().match_keys,
+            old.match_keys
+        );
+        for bad in [0, 3] {
+            let doc = format!(r#"{{"version": {bad}, "fields": ["email"]}}"#);
+            let e = IdentityDefinition::from_json(&doc).unwrap_err();
+            assert_eq!(e.code(), ErrorCode::DefinitionInvalid, "{doc}");
         }
     }
 

@@ -34,7 +34,9 @@ pub mod wasm;
 
 #[cfg(feature = "fuzzy")]
 pub use clk::{Clk, ClkEncoder, ClkSchema, Hardening, RowError, DIFFUSION_T};
-pub use definition::{IdentityDefinition, MatchKey, MatchKeyPart, Take, DEFINITION_VERSION};
+pub use definition::{
+    IdentityDefinition, MatchKey, MatchKeyPart, Take, DEFINITION_VERSION, DEFINITION_VERSION_MIN,
+};
 #[cfg(feature = "fuzzy")]
 pub use encoder::{
     check_clk_secret, Encoded, RecordEncoder, DEFAULT_CLK_SCHEMA, MIN_CLK_SECRET_BYTES, RECORD_CLK,

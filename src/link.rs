@@ -24,7 +24,7 @@ pub(crate) mod transfer;
 pub use blocking::{pair_completeness, reduction_ratio, BlockingConfig};
 pub use comparison::{
     default_comparisons, with_data_comparisons, BuiltComparison, Comparison, ComparisonKind,
-    ComparisonOrigin, MAX_COMPARISONS, MAX_LEVELS, NICKNAME_SUBJECT,
+    ComparisonOrigin, MAX_COMPARISONS, MAX_LEVELS, NICKNAME_SUBJECT, SWAPPED_NAMES_SUBJECT,
 };
 pub use dice::{dice, ClkStore};
 pub use encoded::{decode_clk, EncodedRecord};

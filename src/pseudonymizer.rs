@@ -334,7 +334,9 @@ pub(crate) fn normalize_record(
 }
 
 /// Fills `parts` with a match key's pieces of the normalised values; `false`
-/// (skip the key) when a piece is missing.
+/// (skip the key) when a piece is missing. An unordered key's pieces are
+/// sorted bytewise, so the token does not depend on which part held which
+/// value (first and last name swapped give the same token).
 pub(crate) fn match_key_parts<'a>(
     mk: &MatchKey,
     value: impl Fn(Field) -> Option<&'a str>,
@@ -347,6 +349,9 @@ pub(crate) fn match_key_parts<'a>(
             None => return false,
         }
     }
+    if mk.unordered {
+        parts.sort_unstable();
+    }
     true
 }
 
@@ -356,5 +361,84 @@ impl core::fmt::Debug for Pseudonymizer {
             .field("key_ids", &self.key_ids().collect::<Vec<_>>())
             .field("definition", &self.definition)
             .finish_non_exhaustive()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn pseudonymizer(match_keys: &str) -> Pseudonymizer {
+        let json = format!(
+            r#"{{"version": 2, "fields": ["email"], "matchKeys": [{match_keys}], "defaultRegion": "US"}}"#
+        );
+        let def = IdentityDefinition::from_json(&json).unwrap();
+        let secret = Secret::new(vec![3; 32]).unwrap();
+        Pseudonymizer::new(vec![("k1".into(), secret)], def).unwrap()
+    }
+
+    fn names(first: &str, last: &str) -> Record {
+        Record::new()
+            .with(Field::FirstName, first)
+            .with(Field::LastName, last)
+    }
+
+    const NAMES: &str = r#"{"name": "names", "unordered": true, "parts": [{"field": "firstName"}, {"field": "lastName"}]}"#;
+    const ORDERED: &str =
+        r#"{"name": "ordered", "parts": [{"field": "firstName"}, {"field": "lastName"}]}"#;
+
+    #[test]
+    fn an_unordered_key_gives_swapped_parts_the_same_token() {
+        let p = pseudonymizer(NAMES);
+        let key = |r: &Record| p.tokenize(r).match_keys;
+        let john_smith = key(&names("John", "Smith"));
+        assert_eq!(john_smith.len(), 1);
+        assert!(john_smith[0].starts_with("pl1.mk-names.k1."));
+        // Swapped, and swapped in another spelling that normalises the same.
+        assert_eq!(key(&names("Smith", "John")), john_smith);
+        assert_eq!(key(&names(" SMITH ", "john")), john_smith);
+        // Different names, or one name in both places, are other tokens.
+        assert_ne!(key(&names("John", "Smyth")), john_smith);
+        assert_ne!(key(&names("Jane", "Smith")), john_smith);
+        assert_ne!(key(&names("John", "John")), john_smith);
+        assert_ne!(key(&names("Smith", "Smith")), john_smith);
+        // The token is the format's match-key token (pinned by
+        // tests/vectors/tokens.json) of the normalised parts, sorted bytewise.
+        let token_key = TokenKey::new("k1", &Secret::new(vec![3; 32]).unwrap()).unwrap();
+        let sorted: [&[u8]; 2] = [b"john", b"smith"];
+        assert_eq!(john_smith[0], token_key.match_key_token("names", &sorted));
+        // Parts are length-prefixed before sorting too: no run-together.
+        assert_ne!(key(&names("ab", "c")), key(&names("a", "bc")));
+        // A missing part skips the key, as for ordered keys.
+        assert!(key(&Record::new().with(Field::FirstName, "John")).is_empty());
+    }
+
+    #[test]
+    fn an_ordered_key_still_depends_on_the_order() {
+        let p = pseudonymizer(ORDERED);
+        let key = |r: &Record| p.tokenize(r).match_keys;
+        assert_ne!(key(&names("John", "Smith")), key(&names("Smith", "John")));
+        // The key's name is hashed with its parts: an unordered and an
+        // ordered key over the same values never share a tag.
+        let both = pseudonymizer(&format!("{NAMES}, {ORDERED}"));
+        let t = both.tokenize(&names("John", "Smith")).match_keys;
+        assert_eq!(t.len(), 2);
+        assert_ne!(t[0].rsplit('.').next(), t[1].rsplit('.').next());
+    }
+
+    #[test]
+    fn batched_and_one_by_one_tokens_agree_for_unordered_keys() {
+        let p = pseudonymizer(&format!("{NAMES}, {ORDERED}"));
+        let mut errors = Vec::new();
+        let normalized = p.normalize_record(&names("Smith", "John"), &p.needed, &mut errors);
+        let (mut batched, mut single) = (Vec::new(), Vec::new());
+        p.emit_batched(
+            &normalized,
+            &mut BatchScratch::default(),
+            &mut |_, t: &str| batched.push(t.to_owned()),
+        );
+        p.emit_one_by_one(&normalized, |_, t| single.push(t.to_owned()));
+        assert_eq!(batched, single);
+        assert_eq!(batched.len(), 2);
     }
 }

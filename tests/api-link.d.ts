@@ -70,7 +70,7 @@ export interface Comparison {
     tfAdjustment?: boolean;
     /** CLK: a token subject (`'nickname'`) whose agreement lifts the pair to the level below the top. */
     nickname?: string;
-    /** Group: names of earlier token or CLK comparisons (`moved`: street, city, postalCode, phone). */
+    /** Group: names of earlier token or CLK comparisons (`moved`: street, city, postalCode, phone). Token: the earlier comparisons it stands in for when they all disagree (`swapped`: firstName, lastName). */
     group?: string[];
 }
 
@@ -219,9 +219,11 @@ export interface MatchKeyPart {
 
 /** Which fields identify a customer, and which composite keys to derive. */
 export interface IdentityDefinition {
-    version: 1;
+    /** 2 adds `unordered` match keys; a version 1 document reads and tokenises as before. */
+    version: 1 | 2;
     fields: FieldName[];
-    matchKeys?: { name: string; parts: MatchKeyPart[] }[];
+    /** `unordered` (version 2): the parts' values are sorted before hashing, so swapped first and last names give the same token. */
+    matchKeys?: { name: string; parts: MatchKeyPart[]; unordered?: boolean }[];
     /** ISO alpha-2; also the usual order of dates like `05/02/1984` (US: month first) when `dateOrder` is not set. */
     defaultRegion?: string;
     /** Day/month order of dates of birth; always wins over `defaultRegion` and over the date's only valid reading. */

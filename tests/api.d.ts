@@ -60,9 +60,11 @@ export interface MatchKeyPart {
 
 /** Which fields identify a customer, and which composite keys to derive. */
 export interface IdentityDefinition {
-    version: 1;
+    /** 2 adds `unordered` match keys; a version 1 document reads and tokenises as before. */
+    version: 1 | 2;
     fields: FieldName[];
-    matchKeys?: { name: string; parts: MatchKeyPart[] }[];
+    /** `unordered` (version 2): the parts' values are sorted before hashing, so swapped first and last names give the same token. */
+    matchKeys?: { name: string; parts: MatchKeyPart[]; unordered?: boolean }[];
     /** ISO alpha-2; also the usual order of dates like `05/02/1984` (US: month first) when `dateOrder` is not set. */
     defaultRegion?: string;
     /** Day/month order of dates of birth; always wins over `defaultRegion` and over the date's only valid reading. */

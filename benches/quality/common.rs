@@ -20,10 +20,38 @@ const DEFINITION: &str = r#"{
   "dateOrder": "mdy"
 }"#;
 
+/// The order-free names match key (definition version 2) the fuzzy row adds:
+/// first and last name swapped give the same `mk-names` token, a blocking
+/// key and the linker's `swapped` comparison.
+#[allow(dead_code)] // the exact-tokens row does not use it
+pub const NAMES_KEY: &str = r#"{"name": "names", "unordered": true, "parts": [{"field": "firstName"}, {"field": "lastName"}]}"#;
+
 /// Tokens under the definition and a fixed benchmark key: the tokens never
 /// leave this process.
+#[allow(dead_code)] // the fuzzy row adds match keys
 pub fn pseudonymizer() -> Pseudonymizer {
-    let def = IdentityDefinition::from_json(DEFINITION).unwrap();
+    pseudonymizer_with(&[])
+}
+
+/// [`pseudonymizer`] under the definition plus `extra` match keys (JSON
+/// objects; the definition becomes version 2).
+pub fn pseudonymizer_with(extra: &[&str]) -> Pseudonymizer {
+    let json = if extra.is_empty() {
+        DEFINITION.to_owned()
+    } else {
+        let keys = extra
+            .iter()
+            .map(|k| format!(",\n    {k}"))
+            .collect::<String>();
+        DEFINITION
+            .replacen("\"version\": 1", "\"version\": 2", 1)
+            .replacen(
+                "\n  ],\n  \"defaultRegion\"",
+                &format!("{keys}\n  ],\n  \"defaultRegion\""),
+                1,
+            )
+    };
+    let def = IdentityDefinition::from_json(&json).unwrap();
     let secret = Secret::new(b"pseudolink-quality-benchmark-key".to_vec()).unwrap();
     Pseudonymizer::new(vec![("q1".into(), secret)], def).unwrap()
 }

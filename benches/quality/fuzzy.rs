@@ -8,7 +8,9 @@
 //! ```
 //!
 //! Every record goes through the public pipeline the pages use: normalise,
-//! keyed tokens and match keys (`RecordEncoder`, the demo definition) and
+//! keyed tokens and match keys (`RecordEncoder`, the demo definition plus
+//! the order-free `names` key; `PSEUDOLINK_NAMES_KEY=0` leaves it out, as
+//! before issue 14's swapped names, and `prior` never adds it) and
 //! CLKs per field under `DEFAULT_CLK_SCHEMA`; then the default `Linker`
 //! trains its Fellegi–Sunter model by EM on the data itself (no labels)
 //! and keeps pairs at probability ≥ 0.5. Nothing here looks at the truth.
@@ -17,6 +19,8 @@
 //! every CLK (`scripts/quality/hardening.py`: the "CLK hardening: linkage
 //! quality" table); unset, the CLKs are clkhash's. `PSEUDOLINK_LINK_CONFIG`
 //! (LinkConfig JSON) replaces the default linker settings (explanations stay off).
+//! `blocking` with `PSEUDOLINK_MISSED_OUT=FILE` writes the true pairs that
+//! blocking lost (ids), for inspection.
 //! `PSEUDOLINK_MODEL=prior` scores with the shipped day-one model
 //! (`PriorModel`, `src/link/prior.json`) instead of training: the "day-one"
 //! row of the table.
@@ -30,12 +34,21 @@
 #[path = "common.rs"]
 mod common;
 
-use common::{args, pseudonymizer, read, record};
+use common::{args, pseudonymizer_with, read, record};
 use pseudolink::link::{EncodedRecord, LinkConfig, Linker, PriorModel};
 use pseudolink::{ClkSchema, Hardening, RecordEncoder, DEFAULT_CLK_SCHEMA};
 use pseudolink_synth::{csv, Row};
 
+/// The encoder of the `link`, `dedupe`, `blocking` and `explain` rows: the
+/// definition plus the order-free names key ([`common::NAMES_KEY`]), unless
+/// `PSEUDOLINK_NAMES_KEY=0` (the definition as before, BENCHMARKS.md "Swapped
+/// names"). `prior` always encodes without it (the day-one model's data).
 fn encoder() -> RecordEncoder {
+    let names = std::env::var("PSEUDOLINK_NAMES_KEY").map_or(true, |v| v != "0");
+    encoder_with(if names { &[common::NAMES_KEY] } else { &[] })
+}
+
+fn encoder_with(extra: &[&str]) -> RecordEncoder {
     // Fixed benchmark keys: the encodings never leave this process.
     let schema = ClkSchema::from_json(DEFAULT_CLK_SCHEMA).unwrap();
     let hardening = match std::env::var("PSEUDOLINK_CLK_HARDENING") {
@@ -43,7 +56,7 @@ fn encoder() -> RecordEncoder {
         Err(_) => Hardening::default(),
     };
     RecordEncoder::with_hardened_clks(
-        pseudonymizer(),
+        pseudonymizer_with(extra),
         &schema,
         b"pseudolink-quality-benchmark-clk-secret",
         &hardening,
@@ -98,7 +111,10 @@ fn dump_params(params: &pseudolink::link::ModelParams, stats: &pseudolink::link:
 fn main() {
     let args = args();
     let args: Vec<&str> = args.iter().map(String::as_str).collect();
-    let enc = encoder();
+    let enc = match args.first() {
+        Some(&"prior") => encoder_with(&[]),
+        _ => encoder(),
+    };
     let start = std::time::Instant::now();
     match args.as_slice() {
         ["link", a, b, out] => {
@@ -187,6 +203,15 @@ fn main() {
                 .filter_map(|l| l.split_once(','))
                 .map(|(x, y)| (pa[x.trim()], pb[y.trim()]))
                 .collect();
+            // `PSEUDOLINK_MISSED_OUT=FILE`: the true pairs blocking lost, by id.
+            if let Ok(path) = std::env::var("PSEUDOLINK_MISSED_OUT") {
+                let found: std::collections::HashSet<(usize, usize)> = cands.iter().copied().collect();
+                let mut text = String::from("a_id,b_id\r\n");
+                for &(i, j) in truth.iter().filter(|p| !found.contains(p)) {
+                    text.push_str(&format!("{},{}\r\n", ra[i].id, rb[j].id));
+                }
+                std::fs::write(path, text).unwrap();
+            }
             let total = (ra.len() * rb.len()) as f64;
             println!(
                 "blocking: {} candidate pairs of {} ({:.4}% kept, reduction ratio {:.6}); pair completeness {:.4} ({} true pairs)",

@@ -148,6 +148,10 @@ def comparisons(
     out = []
     for c in config_comparisons:
         kind = c.get("kind")
+        if c.get("group"):
+            # A token standing in for other comparisons (``swapped``) has no
+            # Splink form here: as a plain token it would count names twice.
+            raise PseudolinkError("link.bad_config", "a comparison with a group has no Splink form", "link")
         if kind == "token":
             tf = c.get("tfAdjustment", False) if tf_adjustment is None else tf_adjustment
             out.append(token_comparison(c["source"], tf_adjustment=tf, name=c["name"]))

@@ -103,7 +103,7 @@ def test_threads_give_the_same_bytes(dedupe_2k):
 
 def test_bad_definitions_keys_schemas_and_options_raise_codes():
     cases = [
-        (lambda: pl.RecordEncoder(KEYS, {"version": 2, "fields": ["email"]}), "definition.invalid"),
+        (lambda: pl.RecordEncoder(KEYS, {"version": 3, "fields": ["email"]}), "definition.invalid"),
         (lambda: pl.RecordEncoder({"k": b"short"}, DEFINITION), "key.too_short"),
         (lambda: pl.RecordEncoder({"k": b"x" * 32, "k ": b"y" * 32}, DEFINITION), "key.invalid_id"),
         (lambda: pl.RecordEncoder(KEYS, DEFINITION, clk_schema="{", clk_secret=b"s"), "schema.invalid_json"),

@@ -61,13 +61,23 @@ pub struct Comparison {
     /// it although their Dice is low). Missing on either side: Dice alone.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub nickname: Option<String>,
-    /// Group only: names of earlier token or CLK comparisons.
+    /// Group: names of earlier token or CLK comparisons. Token: the earlier
+    /// comparisons this token stands in for (see [`Comparison::swapped`]):
+    /// it counts only for pairs on which every one of them with data
+    /// disagrees (else it is null), and when it agrees they are null for
+    /// that pair and its `agree` level carries their evidence.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub group: Vec<String>,
 }
 
 /// The token subject of the keyed canonical given name.
 pub const NICKNAME_SUBJECT: &str = "nickname";
+
+/// The token subject of the order-free names match key a definition may
+/// declare (`{"name": "names", "unordered": true, "parts": [{"field":
+/// "firstName"}, {"field": "lastName"}]}`): when the data carries it, the
+/// linker adds [`Comparison::swapped`].
+pub const SWAPPED_NAMES_SUBJECT: &str = "mk-names";
 
 impl Comparison {
     /// A token agreement comparison named after its subject.
@@ -107,6 +117,53 @@ impl Comparison {
             tf_adjustment: false,
             nickname: None,
             group: members.iter().map(|&m| m.to_owned()).collect(),
+        }
+    }
+
+    /// `swapped`: first and last name exchanged. Token agreement on the
+    /// order-free names match key ([`SWAPPED_NAMES_SUBJECT`]) on the pairs
+    /// whose `firstName` and `lastName` comparisons both disagree; when it
+    /// agrees, the two name comparisons are null for the pair and this level
+    /// carries the evidence once (EM fits its m and u like any level). Pairs
+    /// whose names agree in order are null here, so their name evidence is
+    /// not counted twice.
+    pub fn swapped() -> Self {
+        Comparison {
+            name: "swapped".to_owned(),
+            kind: ComparisonKind::Token,
+            source: SWAPPED_NAMES_SUBJECT.to_owned(),
+            thresholds: Vec::new(),
+            tf_adjustment: false,
+            nickname: None,
+            group: vec!["firstName".to_owned(), "lastName".to_owned()],
+        }
+    }
+
+    /// The level of a comparison with members (a group, or a token standing
+    /// in for its `group`) from its own level (a token's; a group has none)
+    /// and its members' levels, and whether it takes their evidence over
+    /// (they become null for the pair).
+    #[inline]
+    pub(crate) fn grouped(&self, own: u8, members: impl Iterator<Item = u8>) -> (u8, bool) {
+        match self.kind {
+            ComparisonKind::Group => {
+                let level = group_level(members);
+                (level, level == 0)
+            }
+            _ => {
+                let (mut with_data, mut agree) = (0, false);
+                for l in members {
+                    if l != NULL_LEVEL {
+                        with_data += 1;
+                        agree |= l > 0;
+                    }
+                }
+                if agree || with_data == 0 || own == NULL_LEVEL {
+                    (NULL_LEVEL, false)
+                } else {
+                    (own, own > 0)
+                }
+            }
         }
     }
 
@@ -170,7 +227,9 @@ impl Comparison {
         let extras_none = self.group.is_empty();
         let kind_ok = match self.kind {
             ComparisonKind::Token => {
-                self.thresholds.is_empty() && self.nickname.is_none() && extras_none
+                self.thresholds.is_empty()
+                    && self.nickname.is_none()
+                    && self.group.len() <= MAX_COMPARISONS
             }
             ComparisonKind::Group => {
                 !self.tf_adjustment
@@ -206,7 +265,9 @@ pub(crate) fn validate(comparisons: &[Comparison]) -> Result<(), Error> {
         let members_ok = c.group.iter().enumerate().all(|(n, g)| {
             !c.group[..n].contains(g)
                 && comparisons[..i].iter().any(|d| {
-                    d.name == *g && matches!(d.kind, ComparisonKind::Token | ComparisonKind::Clk)
+                    d.name == *g
+                        && matches!(d.kind, ComparisonKind::Token | ComparisonKind::Clk)
+                        && d.group.is_empty()
                 })
         });
         if !members_ok {
@@ -214,6 +275,26 @@ pub(crate) fn validate(comparisons: &[Comparison]) -> Result<(), Error> {
         }
     }
     Ok(())
+}
+
+/// The level of a group from its members' levels: `allDisagree` (0) when
+/// at least two members have data and all of those are at level 0,
+/// `someAgree` (1) when any member is above its lowest level, else null.
+fn group_level(levels: impl Iterator<Item = u8>) -> u8 {
+    let (mut with_data, mut agree) = (0, false);
+    for l in levels {
+        if l != NULL_LEVEL {
+            with_data += 1;
+            agree |= l > 0;
+        }
+    }
+    if agree {
+        1
+    } else if with_data >= 2 {
+        0
+    } else {
+        NULL_LEVEL
+    }
 }
 
 /// Positions of each group comparison's members, by comparison index
@@ -332,6 +413,10 @@ const DETERMINED_BY: [(&str, &str); 1] = [("state", "postalCode")];
 /// - the record CLK: the OR of the field CLKs;
 /// - a state when the postal code is compared.
 ///
+/// One match key is read, first: the order-free names key
+/// ([`SWAPPED_NAMES_SUBJECT`]) as [`Comparison::swapped`], which counts only
+/// where `firstName` and `lastName` both disagree.
+///
 /// On the quality data (BENCHMARKS.md, "Comparisons from the data") each of
 /// these lowered F1 when added.
 pub fn with_data_comparisons(
@@ -366,9 +451,18 @@ pub fn with_data_comparisons(
         .collect();
     keys.sort();
     keys.dedup();
-    let fresh = subjects
+    // The order-free names key is a match key, but `swapped` only counts
+    // where the names disagree in order: no evidence is counted twice.
+    let names_compared = ["firstName", "lastName"]
+        .iter()
+        .all(|n| base.iter().any(|c| c.name == *n));
+    let swapped = (names_compared
+        && !covered(SWAPPED_NAMES_SUBJECT)
+        && tokens.iter().any(|t| t == SWAPPED_NAMES_SUBJECT))
+    .then(Comparison::swapped);
+    let fresh = swapped
         .into_iter()
-        .map(|s| Comparison::token(s, true))
+        .chain(subjects.into_iter().map(|s| Comparison::token(s, true)))
         .chain(
             keys.into_iter()
                 .map(|k| Comparison::clk(k, &DATA_CLK_THRESHOLDS)),
@@ -528,6 +622,51 @@ mod tests {
         set.pop();
         set.push(Comparison::group("alone", &["street"]));
         assert!(validate(&set).is_err(), "one member is no group");
+    }
+
+    #[test]
+    fn swapped_counts_only_where_both_names_disagree_and_then_replaces_them() {
+        let c = Comparison::swapped();
+        assert_eq!(
+            (c.kind, c.source.as_str()),
+            (ComparisonKind::Token, SWAPPED_NAMES_SUBJECT)
+        );
+        let mut set = default_comparisons();
+        set.push(c.clone());
+        assert!(validate(&set).is_ok());
+        let n = NULL_LEVEL;
+        // Both names disagree: the key's level stands; agreeing takes over.
+        assert_eq!(c.grouped(1, [0, 0].into_iter()), (1, true));
+        assert_eq!(c.grouped(0, [0, 0].into_iter()), (0, false));
+        // A name agrees at any level (or a nickname lifted it): null.
+        assert_eq!(c.grouped(1, [3, 3].into_iter()), (n, false));
+        assert_eq!(c.grouped(1, [0, 1].into_iter()), (n, false));
+        // No key on one side, or no names: null.
+        assert_eq!(c.grouped(n, [0, 0].into_iter()), (n, false));
+        assert_eq!(c.grouped(1, [n, n].into_iter()), (n, false));
+        // A token that stands in for its own later comparison is refused.
+        let mut early = vec![Comparison::swapped()];
+        early.extend(default_comparisons());
+        assert!(validate(&early).is_err());
+        // Nor may another comparison stand in for it.
+        let mut chained = set.clone();
+        chained.push(Comparison::group("twice", &["swapped", "street"]));
+        assert!(validate(&chained).is_err());
+        // The data adds it, first, when records carry the order-free names
+        // key; never another match key.
+        let tokens = vec![SWAPPED_NAMES_SUBJECT.to_owned(), "mk-nameDob".to_owned()];
+        let (set, _) = with_data_comparisons(&default_comparisons(), &tokens, &[]);
+        assert_eq!(names(&set[default_comparisons().len()..]), ["swapped"]);
+        let no_names: Vec<Comparison> = default_comparisons()
+            .into_iter()
+            .filter(|c| c.name != "lastName" && c.name != "moved")
+            .collect();
+        let (set, _) = with_data_comparisons(&no_names, &tokens, &[]);
+        assert_eq!(
+            set.len(),
+            no_names.len(),
+            "no lastName comparison to stand in for"
+        );
     }
 
     fn names(c: &[Comparison]) -> Vec<&str> {

@@ -255,7 +255,7 @@ pub(crate) fn prepare<R: Prepare>(
         groups: comparisons
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.kind == ComparisonKind::Group)
+            .filter(|(_, c)| !c.group.is_empty())
             .map(|(k, _)| k)
             .collect(),
         block_keys: TokenColumn::default(),
@@ -453,26 +453,6 @@ pub(crate) fn compare(
     }
 }
 
-/// The level of a group from its members' levels: `allDisagree` (0) when
-/// at least two members have data and all of those are at level 0,
-/// `someAgree` (1) when any member is above its lowest level, else null.
-fn group_level(levels: impl Iterator<Item = u8>) -> u8 {
-    let (mut with_data, mut agree) = (0, false);
-    for l in levels {
-        if l != NULL_LEVEL {
-            with_data += 1;
-            agree |= l > 0;
-        }
-    }
-    if agree {
-        1
-    } else if with_data >= 2 {
-        0
-    } else {
-        NULL_LEVEL
-    }
-}
-
 /// Every comparison's outcome for a pair, groups included: a group at
 /// `allDisagree` makes its members null (the group carries their evidence).
 pub(crate) fn outcomes(
@@ -488,10 +468,11 @@ pub(crate) fn outcomes(
         .map(|(k, c)| compare(c, k, a, i, b, j))
         .collect();
     for (k, c) in comparisons.iter().enumerate() {
-        if c.kind == ComparisonKind::Group {
-            let level = group_level(a.members[k].iter().map(|&g| out[g].level));
+        if !c.group.is_empty() {
+            let (level, take_over) =
+                c.grouped(out[k].level, a.members[k].iter().map(|&g| out[g].level));
             out[k].level = level;
-            if level == 0 {
+            if take_over {
                 for &g in &a.members[k] {
                     out[g] = Outcome {
                         level: NULL_LEVEL,
@@ -526,9 +507,10 @@ pub(crate) fn pattern(
     }
     for &k in &a.groups {
         let members = &a.members[k];
-        let level = group_level(members.iter().map(|&g| level_of(p, g)));
+        let levels = members.iter().map(|&g| level_of(p, g));
+        let (level, take_over) = comparisons[k].grouped(level_of(p, k), levels);
         p = p & !(15u64 << (4 * k)) | u64::from(level) << (4 * k);
-        if level == 0 {
+        if take_over {
             for &g in members {
                 p |= u64::from(NULL_LEVEL) << (4 * g);
             }

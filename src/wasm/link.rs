@@ -85,7 +85,7 @@ export interface Comparison {
   tfAdjustment?: boolean;
   /** CLK: a token subject (`'nickname'`) whose agreement lifts the pair to the level below the top. */
   nickname?: string;
-  /** Group: names of earlier token or CLK comparisons (`moved`: street, city, postalCode, phone). */
+  /** Group: names of earlier token or CLK comparisons (`moved`: street, city, postalCode, phone). Token: the earlier comparisons it stands in for when they all disagree (`swapped`: firstName, lastName). */
   group?: string[];
 }
 

@@ -256,6 +256,28 @@ test('Pseudonymizer: a returning customer typed differently gets the same tokens
     assert.equal(pl.parseToken('not a token'), null);
 });
 
+test('Pseudonymizer: an unordered match key (definition version 2) gives swapped names one token', () => {
+    const names = { name: 'names', unordered: true, parts: [{ field: 'firstName' }, { field: 'lastName' }] };
+    const p = new pl.Pseudonymizer([KEY], { version: 2, fields: ['email'], matchKeys: [names] });
+    const key = (firstName, lastName) => p.tokenize({ firstName, lastName }).matchKeys;
+    const johnSmith = key('John', 'Smith');
+    assert.equal(johnSmith.length, 1);
+    assert.deepEqual(pl.parseToken(johnSmith[0]), { version: 'pl1', subject: 'mk-names', keyId: 'k1' });
+    assert.deepEqual(key('Smith', 'John'), johnSmith);
+    assert.notDeepEqual(key('Jane', 'Smith'), johnSmith);
+    p.free();
+    // Version 1 documents have no order-free keys: a coded refusal.
+    const e = thrown(() => new pl.Pseudonymizer([KEY], { version: 1, fields: ['email'], matchKeys: [names] }));
+    assert.equal(e.code, 'definition.invalid_match_key');
+    // And version 1 definitions tokenise as before under version 2.
+    const v1 = new pl.Pseudonymizer([KEY], DEF);
+    const v2 = new pl.Pseudonymizer([KEY], { ...DEF, version: 2 });
+    const rec = { email: 'jon.smith@gmail.com', phone: '+1 415-555-0100', lastName: 'Smith' };
+    assert.deepEqual(v2.tokenize(rec), v1.tokenize(rec));
+    v1.free();
+    v2.free();
+});
+
 test('Pseudonymizer: tokenizeBatch equals tokenize, per-field errors without values', () => {
     const p = new pl.Pseudonymizer([KEY, { id: 'k0', secret: new Uint8Array(32).fill(8) }], DEF);
     const records = [
