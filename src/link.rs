@@ -32,7 +32,7 @@ pub use engine::lsh::LshConfig;
 pub use explain::{Contribution, Explanation};
 pub use linker::{
     DedupeResult, EntitiesResult, EntityMember, Link, LinkConfig, LinkResult, LinkStats, Linker,
-    Progress,
+    Progress, Records,
 };
 pub use model::{
     probability, ComparisonParams, EmSettings, LevelParams, ModelParams, PARAMS_VERSION,
@@ -40,4 +40,4 @@ pub use model::{
 pub use prior::{ModelSource, PriorModel, PRIOR_MODEL_JSON};
 pub use solve::Clustering;
 pub use tf::tf_adjustment;
-pub use transfer::{TRANSFER_MAGIC, TRANSFER_VERSION};
+pub use transfer::{TransferView, TRANSFER_MAGIC, TRANSFER_VERSION};

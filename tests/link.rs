@@ -8,7 +8,8 @@ mod link_synth;
 use link_synth::{encode, key, person, two_datasets, Rng, CLEAN, NOISY};
 use pseudolink::link::{
     default_comparisons, dice, pair_completeness, Comparison, ComparisonKind, ComparisonOrigin,
-    ComparisonParams, EncodedRecord, LevelParams, LinkConfig, Linker, ModelParams,
+    ComparisonParams, EncodedRecord, LevelParams, LinkConfig, Linker, ModelParams, Records,
+    TransferView,
 };
 use pseudolink::{ErrorCode, Field};
 use std::collections::HashSet;
@@ -745,4 +746,110 @@ fn parameters_with_the_datas_comparisons_load_into_a_default_linker() {
         first.stats.built_comparisons
     );
     assert_eq!(first.links.len(), second.links.len());
+}
+
+/// The JSON form as the wasm edge reads it: records through JSON text.
+fn through_json(records: &[EncodedRecord]) -> Vec<EncodedRecord> {
+    EncodedRecord::many_from_json(&serde_json::to_string(records).unwrap()).unwrap()
+}
+
+#[test]
+fn the_binary_view_links_exactly_as_the_json_form() {
+    // Records read in place from the binary transfer form (no token text)
+    // give the JSON form's links, probabilities, explanations, parameters
+    // and stats, bit for bit: training, then with the trained parameters.
+    let (a, mut b, _) = two_datasets(1200, 600, 31);
+    // A copy that only shares some tokens, and an oblivious (`po1`) token:
+    // neither may change anything between the forms.
+    let mut again = b[3].clone();
+    again.id = "again".into();
+    again.tokens.truncate(1);
+    again.clks.remove("record");
+    b.push(again);
+    b[7].tokens.push(format!("po1.email.v1.{}", "A".repeat(43)));
+    let (ja, jb) = (through_json(&a), through_json(&b));
+    let (bytes_a, bytes_b) = (
+        EncodedRecord::many_to_bytes(&a).unwrap(),
+        EncodedRecord::many_to_bytes(&b).unwrap(),
+    );
+    let (va, vb) = (
+        TransferView::parse(&bytes_a).unwrap(),
+        TransferView::parse(&bytes_b).unwrap(),
+    );
+    assert_eq!((va.len(), vb.len()), (a.len(), b.len()));
+
+    let mut json = Linker::new(LinkConfig::default()).unwrap();
+    let mut binary = Linker::new(LinkConfig::default()).unwrap();
+    let want = json.link(&ja, &jb, &mut quiet()).unwrap();
+    let got = binary
+        .link_records(Records::Transfer(&va), Records::Transfer(&vb), &mut quiet())
+        .unwrap();
+    assert!(want.stats.trained && want.links.len() > 500);
+    assert_eq!(got, want);
+    assert_eq!(binary.params(), json.params());
+    // Again with the parameters both linkers kept, one side in each form.
+    let want = json.link(&ja, &jb, &mut quiet()).unwrap();
+    let got = binary
+        .link_records(Records::Encoded(&ja), Records::Transfer(&vb), &mut quiet())
+        .unwrap();
+    assert_eq!(got, want);
+    assert_eq!(
+        binary.explain(&a[0], &b[0]).unwrap(),
+        json.explain(&a[0], &b[0]).unwrap()
+    );
+
+    // Dedupe and linkMany, each on a fresh linker.
+    let mut json = Linker::new(LinkConfig::default()).unwrap();
+    let mut binary = Linker::new(LinkConfig::default()).unwrap();
+    let both: Vec<EncodedRecord> = ja.iter().chain(&jb).cloned().collect();
+    let bytes = EncodedRecord::many_to_bytes(&both).unwrap();
+    let view = TransferView::parse(&bytes).unwrap();
+    assert_eq!(
+        binary
+            .dedupe_records(Records::Transfer(&view), &mut quiet())
+            .unwrap(),
+        json.dedupe(&both, &mut quiet()).unwrap()
+    );
+    let mut json = Linker::new(LinkConfig::default()).unwrap();
+    let mut binary = Linker::new(LinkConfig::default()).unwrap();
+    assert_eq!(
+        binary
+            .link_many_records(
+                &[Records::Transfer(&va), Records::Encoded(&jb)],
+                &mut quiet()
+            )
+            .unwrap(),
+        json.link_many(&[&ja, &jb], &mut quiet()).unwrap()
+    );
+}
+
+#[test]
+fn the_binary_view_gives_the_json_forms_errors() {
+    let (a, _, _) = two_datasets(20, 10, 4);
+    let mut linker = Linker::new(LinkConfig::default()).unwrap();
+    // A duplicate id, CLKs of different lengths: the same link.* codes.
+    let mut dup = a.clone();
+    dup[1].id = dup[0].id.clone();
+    let mut short = a.clone();
+    short[2].clks.get_mut("record").unwrap().pop();
+    for bad in [dup, short] {
+        let bytes = EncodedRecord::many_to_bytes(&bad).unwrap();
+        let view = TransferView::parse(&bytes).unwrap();
+        let want = linker.link(&bad, &a, &mut quiet()).unwrap_err().code();
+        let got = linker
+            .link_records(Records::Transfer(&view), Records::from(&a), &mut quiet())
+            .unwrap_err();
+        assert_eq!(got.code(), want);
+    }
+    // A bad buffer never makes a view: the codes of `many_from_bytes`.
+    let bytes = EncodedRecord::many_to_bytes(&a).unwrap();
+    for cut in [0, 3, 16, bytes.len() / 2, bytes.len() - 1] {
+        let want = EncodedRecord::many_from_bytes(&bytes[..cut]).unwrap_err();
+        let got = TransferView::parse(&bytes[..cut]).unwrap_err();
+        assert_eq!(got.code(), want.code());
+        assert!(matches!(
+            got.code(),
+            ErrorCode::TransferNotEncoded | ErrorCode::TransferMalformed
+        ));
+    }
 }

@@ -490,38 +490,76 @@ const FIRST_DEFAULTS: usize = 8;
 /// Dice thresholds of a CLK comparison the data adds.
 const DATA_CLK_THRESHOLDS: [f64; 3] = [0.95, 0.85, 0.70];
 
-/// Token subjects and CLK keys the inputs share: for two or more inputs,
-/// those at least two inputs carry; for one, those any record carries.
-pub(crate) fn shared_fields(sets: &[&[EncodedRecord]]) -> (Vec<String>, Vec<String>) {
-    let mut tokens: BTreeMap<&str, usize> = BTreeMap::new();
-    let mut clks: BTreeMap<&str, usize> = BTreeMap::new();
-    for set in sets {
-        let mut t: BTreeSet<&str> = BTreeSet::new();
-        let mut c: BTreeSet<&str> = BTreeSet::new();
-        for r in *set {
-            for text in r.tokens.iter().chain(&r.match_keys) {
-                let mut parts = text.split('.');
-                if let (Some("pl1"), Some(subject)) = (parts.next(), parts.next()) {
-                    t.insert(subject);
-                }
+/// What [`SharedFields`] reads from a record: the subjects of its keyed
+/// (`pl1`) tokens and match keys, and its CLK keys.
+pub(crate) trait Fields {
+    /// Calls `f` with the subject of every `pl1` token and match key.
+    fn keyed_subjects<'s>(&'s self, f: &mut dyn FnMut(&'s str));
+    /// Calls `f` with every CLK key.
+    fn clk_keys<'s>(&'s self, f: &mut dyn FnMut(&'s str));
+}
+
+impl Fields for EncodedRecord {
+    fn keyed_subjects<'s>(&'s self, f: &mut dyn FnMut(&'s str)) {
+        for text in self.tokens.iter().chain(&self.match_keys) {
+            let mut parts = text.split('.');
+            if let (Some("pl1"), Some(subject)) = (parts.next(), parts.next()) {
+                f(subject);
             }
-            c.extend(r.clks.keys().map(String::as_str));
-        }
-        for x in t {
-            *tokens.entry(x).or_default() += 1;
-        }
-        for x in c {
-            *clks.entry(x).or_default() += 1;
         }
     }
-    let need = sets.len().min(2);
-    let keep = |m: BTreeMap<&str, usize>| {
-        m.into_iter()
-            .filter(|&(_, n)| n >= need)
-            .map(|(k, _)| k.to_owned())
-            .collect()
-    };
-    (keep(tokens), keep(clks))
+
+    fn clk_keys<'s>(&'s self, f: &mut dyn FnMut(&'s str)) {
+        for k in self.clks.keys() {
+            f(k);
+        }
+    }
+}
+
+/// Token subjects and CLK keys the inputs share: for two or more inputs,
+/// those at least two inputs carry; for one, those any record carries.
+/// Inputs are added one at a time ([`SharedFields::add`]), each of any
+/// record type.
+#[derive(Default)]
+pub(crate) struct SharedFields<'s> {
+    tokens: BTreeMap<&'s str, usize>,
+    clks: BTreeMap<&'s str, usize>,
+    sets: usize,
+}
+
+impl<'s> SharedFields<'s> {
+    /// Counts one input.
+    pub fn add<R: Fields>(&mut self, set: &'s [R]) {
+        let mut t: BTreeSet<&str> = BTreeSet::new();
+        let mut c: BTreeSet<&str> = BTreeSet::new();
+        for r in set {
+            r.keyed_subjects(&mut |s| {
+                t.insert(s);
+            });
+            r.clk_keys(&mut |k| {
+                c.insert(k);
+            });
+        }
+        for x in t {
+            *self.tokens.entry(x).or_default() += 1;
+        }
+        for x in c {
+            *self.clks.entry(x).or_default() += 1;
+        }
+        self.sets += 1;
+    }
+
+    /// `(token subjects, CLK keys)`.
+    pub fn finish(self) -> (Vec<String>, Vec<String>) {
+        let need = self.sets.min(2);
+        let keep = |m: BTreeMap<&str, usize>| {
+            m.into_iter()
+                .filter(|&(_, n)| n >= need)
+                .map(|(k, _)| k.to_owned())
+                .collect()
+        };
+        (keep(self.tokens), keep(self.clks))
+    }
 }
 
 /// The comparisons saved parameters were made for, when they are the default

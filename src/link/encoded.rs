@@ -141,6 +141,15 @@ impl ClkLayout {
         extra: &[String],
         sets: &[&[R]],
     ) -> Result<Self, Error> {
+        let mut layout = ClkLayout::columns(comparisons, lsh_keys, extra);
+        for s in sets {
+            layout.widen(s)?;
+        }
+        Ok(layout)
+    }
+
+    /// The columns, with no width yet (see [`ClkLayout::widen`]).
+    pub fn columns(comparisons: &[Comparison], lsh_keys: &[Vec<String>], extra: &[String]) -> Self {
         let mut keys: Vec<String> = Vec::new();
         let mut col = |k: &str| match keys.iter().position(|x| x == k) {
             Some(c) => c,
@@ -163,9 +172,20 @@ impl ClkLayout {
         for k in extra {
             col(k);
         }
-        let mut widths = vec![0usize; keys.len()];
-        for r in sets.iter().flat_map(|s| s.iter()) {
-            for (w, k) in widths.iter_mut().zip(&keys) {
+        let widths = vec![0usize; keys.len()];
+        ClkLayout {
+            keys,
+            comparison_col,
+            lsh_col,
+            widths,
+        }
+    }
+
+    /// Takes the widths still unknown from one dataset's CLKs and checks
+    /// every CLK of that dataset against them (datasets in job order).
+    pub fn widen<R: Prepare>(&mut self, records: &[R]) -> Result<(), Error> {
+        for r in records {
+            for (w, k) in self.widths.iter_mut().zip(&self.keys) {
                 if let Some(clk) = r.clk(k) {
                     if *w == 0 {
                         *w = clk.len();
@@ -179,12 +199,7 @@ impl ClkLayout {
                 }
             }
         }
-        Ok(ClkLayout {
-            keys,
-            comparison_col,
-            lsh_col,
-            widths,
-        })
+        Ok(())
     }
 }
 

@@ -17,6 +17,7 @@ use super::model::{fit_model, probability, EmSettings, ModelParams, Sample};
 use super::prior::{prior_params, ModelSource};
 use super::solve::{cluster_by, greedy_one_to_one, ClusterRules, Clustering, Scored};
 use super::tf::{Corpus, TermFrequencies};
+use super::transfer::{RecordView, TransferView};
 use crate::error::{Error, ErrorCode, Subject};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
@@ -236,6 +237,57 @@ pub struct EntitiesResult {
     pub stats: LinkStats,
 }
 
+/// One dataset as the linker takes it: encoded records, or a buffer in
+/// the binary transfer form read in place ([`TransferView`]: no token text
+/// is built or parsed). Both give the same links, probabilities and stats.
+#[derive(Debug, Clone, Copy)]
+pub enum Records<'a> {
+    /// Encoded records (the JSON form, parsed).
+    Encoded(&'a [EncodedRecord]),
+    /// A checked binary transfer buffer.
+    Transfer(&'a TransferView<'a>),
+}
+
+impl<'a> From<&'a [EncodedRecord]> for Records<'a> {
+    fn from(records: &'a [EncodedRecord]) -> Self {
+        Records::Encoded(records)
+    }
+}
+
+impl<'a> From<&'a Vec<EncodedRecord>> for Records<'a> {
+    fn from(records: &'a Vec<EncodedRecord>) -> Self {
+        Records::Encoded(records)
+    }
+}
+
+impl<'a> From<&'a TransferView<'a>> for Records<'a> {
+    fn from(view: &'a TransferView<'a>) -> Self {
+        Records::Transfer(view)
+    }
+}
+
+/// A dataset of a job, each record readable by `prepare`.
+enum Input<'a> {
+    Encoded(&'a [EncodedRecord]),
+    Views(Vec<RecordView<'a, 'a>>),
+}
+
+impl<'a> Input<'a> {
+    fn of(records: Records<'a>) -> Self {
+        match records {
+            Records::Encoded(r) => Input::Encoded(r),
+            Records::Transfer(v) => Input::Views(v.views()),
+        }
+    }
+
+    fn len(&self) -> usize {
+        match self {
+            Input::Encoded(r) => r.len(),
+            Input::Views(v) => v.len(),
+        }
+    }
+}
+
 /// Links, dedupes and explains pseudonymised records.
 #[derive(Debug, Clone)]
 pub struct Linker {
@@ -375,11 +427,18 @@ impl Linker {
 
     /// With the default comparisons and no parameters yet: the defaults
     /// plus the data's own comparisons for these inputs.
-    fn comparisons_from_data(&mut self, sets: &[&[EncodedRecord]]) {
+    fn comparisons_from_data(&mut self, sets: &[Input<'_>]) {
         if !self.from_data || self.params.is_some() {
             return;
         }
-        let (tokens, clks) = comparison::shared_fields(sets);
+        let mut shared = comparison::SharedFields::default();
+        for s in sets {
+            match s {
+                Input::Encoded(r) => shared.add(r),
+                Input::Views(v) => shared.add(v),
+            }
+        }
+        let (tokens, clks) = shared.finish();
         let (c, built) = comparison::with_data_comparisons(&default_comparisons(), &tokens, &clks);
         self.config.comparisons = c;
         self.built = built;
@@ -394,31 +453,34 @@ impl Linker {
             .collect()
     }
 
-    fn layout(&self, sets: &[&[EncodedRecord]]) -> Result<ClkLayout, Error> {
-        ClkLayout::new(&self.config.comparisons, &self.lsh_keys(), &[], sets)
+    fn layout(&self, sets: &[Input<'_>]) -> Result<ClkLayout, Error> {
+        let mut layout = ClkLayout::columns(&self.config.comparisons, &self.lsh_keys(), &[]);
+        for s in sets {
+            match s {
+                Input::Encoded(r) => layout.widen(r)?,
+                Input::Views(v) => layout.widen(v)?,
+            }
+        }
+        Ok(layout)
     }
 
     fn prepare_one(
         &self,
-        records: &[EncodedRecord],
+        records: &Input<'_>,
         layout: &ClkLayout,
         interner: &mut Interner,
     ) -> Result<Dataset, Error> {
-        prepare(
-            records,
+        let (comparisons, blocks) = (
             &self.config.comparisons,
             &self.config.blocking.exact_subjects,
-            layout,
-            interner,
-        )
+        );
+        match records {
+            Input::Encoded(r) => prepare(r, comparisons, blocks, layout, interner),
+            Input::Views(v) => prepare(v, comparisons, blocks, layout, interner),
+        }
     }
 
-    fn job(
-        &self,
-        sets: &[&[EncodedRecord]],
-        two: bool,
-        progress: Progress<'_>,
-    ) -> Result<Job, Error> {
+    fn job(&self, sets: &[Input<'_>], two: bool, progress: Progress<'_>) -> Result<Job, Error> {
         let total: usize = sets.iter().map(|s| s.len()).sum();
         progress("prepare", 0, total);
         let mut interner = Interner::default();
@@ -629,8 +691,19 @@ impl Linker {
         b: &[EncodedRecord],
         progress: Progress<'_>,
     ) -> Result<LinkResult, Error> {
-        self.comparisons_from_data(&[a, b]);
-        let job = self.job(&[a, b], true, progress)?;
+        self.link_records(Records::Encoded(a), Records::Encoded(b), progress)
+    }
+
+    /// [`Linker::link`] on datasets in either form ([`Records`]).
+    pub fn link_records(
+        &mut self,
+        a: Records<'_>,
+        b: Records<'_>,
+        progress: Progress<'_>,
+    ) -> Result<LinkResult, Error> {
+        let sets = [Input::of(a), Input::of(b)];
+        self.comparisons_from_data(&sets);
+        let job = self.job(&sets, true, progress)?;
         let (scored, stats, params) = self.score(&job, progress)?;
         progress("solve", 0, 1);
         let nb = job.other().len();
@@ -714,8 +787,18 @@ impl Linker {
         records: &[EncodedRecord],
         progress: Progress<'_>,
     ) -> Result<DedupeResult, Error> {
-        self.comparisons_from_data(&[records]);
-        let job = self.job(&[records], false, progress)?;
+        self.dedupe_records(Records::Encoded(records), progress)
+    }
+
+    /// [`Linker::dedupe`] on a dataset in either form ([`Records`]).
+    pub fn dedupe_records(
+        &mut self,
+        records: Records<'_>,
+        progress: Progress<'_>,
+    ) -> Result<DedupeResult, Error> {
+        let sets = [Input::of(records)];
+        self.comparisons_from_data(&sets);
+        let job = self.job(&sets, false, progress)?;
         let Clustered {
             clusters,
             inside,
@@ -750,8 +833,19 @@ impl Linker {
         sources: &[&[EncodedRecord]],
         progress: Progress<'_>,
     ) -> Result<EntitiesResult, Error> {
-        self.comparisons_from_data(sources);
-        let job = self.job(sources, false, progress)?;
+        let sources: Vec<Records<'_>> = sources.iter().map(|&s| Records::Encoded(s)).collect();
+        self.link_many_records(&sources, progress)
+    }
+
+    /// [`Linker::link_many`] on datasets in either form ([`Records`]).
+    pub fn link_many_records(
+        &mut self,
+        sources: &[Records<'_>],
+        progress: Progress<'_>,
+    ) -> Result<EntitiesResult, Error> {
+        let sets: Vec<Input<'_>> = sources.iter().map(|&s| Input::of(s)).collect();
+        self.comparisons_from_data(&sets);
+        let job = self.job(&sets, false, progress)?;
         let Clustered {
             clusters,
             inside,
@@ -789,10 +883,13 @@ impl Linker {
             .as_ref()
             .ok_or(Error::new(Subject::Link, ErrorCode::LinkNotTrained))?;
         let mut interner = Interner::default();
-        let (a, b) = (core::slice::from_ref(a), core::slice::from_ref(b));
-        let layout = self.layout(&[a, b])?;
-        let da = self.prepare_one(a, &layout, &mut interner)?;
-        let db = self.prepare_one(b, &layout, &mut interner)?;
+        let sets = [
+            Input::Encoded(core::slice::from_ref(a)),
+            Input::Encoded(core::slice::from_ref(b)),
+        ];
+        let layout = self.layout(&sets)?;
+        let da = self.prepare_one(&sets[0], &layout, &mut interner)?;
+        let db = self.prepare_one(&sets[1], &layout, &mut interner)?;
         let tf = match &self.corpus {
             Some(c) => TermFrequencies::from_corpus(c, &interner),
             None => TermFrequencies::default(),
@@ -810,7 +907,11 @@ impl Linker {
         a: &[EncodedRecord],
         b: &[EncodedRecord],
     ) -> Result<Vec<(usize, usize)>, Error> {
-        let job = self.job(&[a, b], true, &mut |_, _, _| {})?;
+        let job = self.job(
+            &[Input::Encoded(a), Input::Encoded(b)],
+            true,
+            &mut |_, _, _| {},
+        )?;
         let found = candidates(
             &self.config.blocking,
             &job.lsh_col,

@@ -23,6 +23,8 @@
 //! every index against the string table, and a head must make well-formed
 //! tokens, so hostile bytes give a typed error, never a panic.
 
+use super::comparison::Fields;
+use super::encoded::Prepare;
 use super::EncodedRecord;
 use crate::encoding::base64_url;
 use crate::{Error, ErrorCode, RowError, Subject, Token};
@@ -121,8 +123,81 @@ impl EncodedRecord {
     /// Reads a buffer written by [`EncodedRecord::many_to_bytes`]. Not a
     /// buffer of this kind: `transfer.not_encoded`; another layout version:
     /// `transfer.version`; truncated, trailing bytes, a bad count, index,
-    /// UTF-8 or token head: `transfer.malformed`. Never panics.
+    /// UTF-8 or token head: `transfer.malformed`. Never panics. (The same
+    /// checks as [`TransferView::parse`], which it reads through; the
+    /// linker reads the view itself, without token texts.)
     pub fn many_from_bytes(bytes: &[u8]) -> Result<Vec<EncodedRecord>, Error> {
+        let view = TransferView::parse(bytes)?;
+        let mut out = Vec::with_capacity(view.len());
+        for r in view.records() {
+            let mut texts = Vec::with_capacity(r.raw.n_tokens + r.raw.n_keys);
+            for (i, tag) in r.entries() {
+                let head = *view.strings.get(i).ok_or_else(malformed)?;
+                texts.push(format!("{head}.{}", base64_url(tag)));
+            }
+            let match_keys = texts.split_off(r.raw.n_tokens.min(texts.len()));
+            let mut clks = BTreeMap::new();
+            for (key, clk) in r.clk_entries() {
+                clks.insert(key.to_owned(), clk.to_vec());
+            }
+            out.push(EncodedRecord {
+                id: r.raw.id.to_owned(),
+                tokens: texts,
+                match_keys,
+                clks,
+            });
+        }
+        Ok(out)
+    }
+}
+
+/// A buffer in the binary transfer form, checked once and read in place:
+/// per record its id, its `(subject, key id, 32-byte tag)` triples and its
+/// CLKs by key, all borrowed from the buffer. The linker prepares records
+/// from it directly (`Linker::link_records` with [`Records::Transfer`](super::Records)),
+/// so the binary path builds no token text and parses none.
+///
+/// [`TransferView::parse`] makes every check [`EncodedRecord::many_from_bytes`]
+/// makes, in the same order, with the same typed errors; a view that
+/// exists holds only well-formed records.
+#[derive(Debug, Clone)]
+pub struct TransferView<'a> {
+    strings: Vec<&'a str>,
+    /// Per string: its `(subject, key id)` when a token uses it as its head
+    /// (every such head is well formed; `None` for CLK keys and unused strings).
+    heads: Vec<Option<(&'a str, &'a str)>>,
+    records: Vec<RawRecord<'a>>,
+}
+
+/// One record's place in the buffer.
+#[derive(Debug, Clone, Copy)]
+struct RawRecord<'a> {
+    id: &'a str,
+    n_tokens: usize,
+    n_keys: usize,
+    /// `(tokens + matchKeys) × (head u32 | tag 32 bytes)`.
+    entries: &'a [u8],
+    n_clks: usize,
+    /// `clks × (key u32 | length u32 | CLK bytes)`.
+    clks: &'a [u8],
+}
+
+/// The `(subject, key id)` of a token head `<version>.<subject>.<keyId>`, if
+/// it makes well-formed tokens. Whether it does is independent of the tag
+/// (every 32 bytes are a valid tag), so one check with a zero tag serves
+/// every token of the head.
+fn head_parts(head: &str) -> Option<(&str, &str)> {
+    Token::parse(&format!("{head}.{}", base64_url(&[0u8; 32])))?;
+    let mut it = head.split('.');
+    let _version = it.next()?;
+    Some((it.next()?, it.next()?))
+}
+
+impl<'a> TransferView<'a> {
+    /// Checks a buffer written by [`EncodedRecord::many_to_bytes`] and
+    /// indexes its records, copying nothing. The errors are those of
+    /// [`EncodedRecord::many_from_bytes`]. Never panics.
+    pub fn parse(bytes: &'a [u8]) -> Result<Self, Error> {
         let mut r = Reader { bytes, at: 0 };
         if r.take(4).ok() != Some(&TRANSFER_MAGIC[..]) {
             return Err(Error::new(Subject::Record, ErrorCode::TransferNotEncoded));
@@ -134,57 +209,160 @@ impl EncodedRecord {
         if r.u16()? != 0 {
             return Err(malformed());
         }
-        let records = r.count(MIN_RECORD)?;
+        let n_records = r.count(MIN_RECORD)?;
         let n_strings = r.count(4)?;
         let mut strings = Vec::with_capacity(n_strings);
         for _ in 0..n_strings {
             strings.push(r.string()?);
         }
         // Per string: whether it is a well-formed token head (checked once, when first used).
-        let mut heads: Vec<Option<bool>> = vec![None; strings.len()];
-        let mut out = Vec::with_capacity(records);
-        for _ in 0..records {
-            let id = r.string()?.to_owned();
+        let mut checked: Vec<bool> = vec![false; strings.len()];
+        let mut heads: Vec<Option<(&'a str, &'a str)>> = vec![None; strings.len()];
+        let mut records = Vec::with_capacity(n_records);
+        let mut keys: Vec<&'a str> = Vec::new();
+        for _ in 0..n_records {
+            let id = r.string()?;
             let n_tokens = r.count(36)?;
             let n_keys = r.count(36)?;
             let n_clks = r.count(8)?;
-            let mut tokens = Vec::with_capacity(n_tokens);
-            let mut match_keys = Vec::with_capacity(n_keys);
-            for k in 0..n_tokens.saturating_add(n_keys) {
+            let start = r.at;
+            for _ in 0..n_tokens.saturating_add(n_keys) {
                 let i = r.u32()? as usize;
                 let head = *strings.get(i).ok_or_else(malformed)?;
-                let tag = r.take(32)?;
-                let token = format!("{head}.{}", base64_url(tag));
-                let ok = *heads[i].get_or_insert_with(|| Token::parse(&token).is_some());
-                if !ok {
+                r.take(32)?;
+                if !checked[i] {
+                    checked[i] = true;
+                    heads[i] = head_parts(head);
+                }
+                if heads[i].is_none() {
                     return Err(malformed());
                 }
-                if k < n_tokens {
-                    tokens.push(token);
-                } else {
-                    match_keys.push(token);
-                }
             }
-            let mut clks = BTreeMap::new();
+            let entries = bytes.get(start..r.at).ok_or_else(malformed)?;
+            let start = r.at;
+            keys.clear();
             for _ in 0..n_clks {
                 let key = *strings.get(r.u32()? as usize).ok_or_else(malformed)?;
                 let len = r.count(1)?;
-                let clk = r.take(len)?.to_vec();
-                if clks.insert(key.to_owned(), clk).is_some() {
+                r.take(len)?;
+                // A key twice in one record (even under two string indices).
+                if keys.contains(&key) {
                     return Err(malformed());
                 }
+                keys.push(key);
             }
-            out.push(EncodedRecord {
+            let clks = bytes.get(start..r.at).ok_or_else(malformed)?;
+            records.push(RawRecord {
                 id,
-                tokens,
-                match_keys,
+                n_tokens,
+                n_keys,
+                entries,
+                n_clks,
                 clks,
             });
         }
         if r.at != bytes.len() {
             return Err(malformed());
         }
-        Ok(out)
+        Ok(TransferView {
+            strings,
+            heads,
+            records,
+        })
+    }
+
+    /// Records in the buffer.
+    pub fn len(&self) -> usize {
+        self.records.len()
+    }
+
+    /// Whether the buffer holds no record.
+    pub fn is_empty(&self) -> bool {
+        self.records.is_empty()
+    }
+
+    fn records(&self) -> impl Iterator<Item = RecordView<'_, 'a>> + '_ {
+        self.records.iter().map(move |raw| RecordView {
+            raw,
+            strings: &self.strings,
+            heads: &self.heads,
+        })
+    }
+
+    /// One borrowed view per record, as the linker's preparation reads them.
+    pub(crate) fn views(&self) -> Vec<RecordView<'_, 'a>> {
+        self.records().collect()
+    }
+}
+
+/// One record of a [`TransferView`], borrowed.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct RecordView<'v, 'a> {
+    raw: &'v RawRecord<'a>,
+    strings: &'v [&'a str],
+    heads: &'v [Option<(&'a str, &'a str)>],
+}
+
+impl<'v, 'a> RecordView<'v, 'a> {
+    /// `(string index of the head, tag)` of every token, then match key.
+    fn entries(&self) -> impl Iterator<Item = (usize, &'a [u8; 32])> + 'a {
+        self.raw.entries.chunks_exact(36).filter_map(|e| {
+            let (head, tag) = e.split_first_chunk::<4>()?;
+            Some((u32::from_le_bytes(*head) as usize, tag.try_into().ok()?))
+        })
+    }
+
+    /// `(key, CLK)` of every CLK (the view checked the layout: a short read
+    /// cannot happen, and would end the walk, not panic).
+    fn clk_entries(&self) -> impl Iterator<Item = (&'a str, &'a [u8])> + 'v {
+        let mut rest: &'a [u8] = self.raw.clks;
+        let strings = self.strings;
+        (0..self.raw.n_clks).map_while(move |_| {
+            let (key, tail) = rest.split_first_chunk::<4>()?;
+            let (len, tail) = tail.split_first_chunk::<4>()?;
+            let len = u32::from_le_bytes(*len) as usize;
+            let clk = tail.get(..len)?;
+            rest = tail.get(len..)?;
+            Some((*strings.get(u32::from_le_bytes(*key) as usize)?, clk))
+        })
+    }
+}
+
+impl Fields for RecordView<'_, '_> {
+    fn keyed_subjects<'s>(&'s self, f: &mut dyn FnMut(&'s str)) {
+        for (i, _) in self.entries() {
+            if let (Some(head), Some(Some((subject, _)))) = (self.strings.get(i), self.heads.get(i))
+            {
+                if head.starts_with("pl1.") {
+                    f(subject);
+                }
+            }
+        }
+    }
+
+    fn clk_keys<'s>(&'s self, f: &mut dyn FnMut(&'s str)) {
+        for (key, _) in self.clk_entries() {
+            f(key);
+        }
+    }
+}
+
+impl Prepare for RecordView<'_, '_> {
+    fn id(&self) -> &str {
+        self.raw.id
+    }
+
+    fn tokens(&self, f: &mut dyn FnMut(&str, &str, &[u8; 32])) -> Result<(), Error> {
+        for (i, tag) in self.entries() {
+            // Every head a token uses was checked by `TransferView::parse`.
+            let (subject, key_id) = self.heads.get(i).copied().flatten().ok_or_else(malformed)?;
+            f(subject, key_id, tag);
+        }
+        Ok(())
+    }
+
+    fn clk(&self, key: &str) -> Option<&[u8]> {
+        self.clk_entries().find(|&(k, _)| k == key).map(|(_, c)| c)
     }
 }
 
@@ -305,6 +483,74 @@ mod tests {
     }
 
     #[test]
+    fn the_view_reads_what_the_records_hold() {
+        let records = sample();
+        let bytes = EncodedRecord::many_to_bytes(&records).unwrap();
+        let view = TransferView::parse(&bytes).unwrap();
+        assert_eq!(view.len(), records.len());
+        let triples = |r: &dyn Prepare| {
+            let mut out = Vec::new();
+            r.tokens(&mut |s, k, t| out.push((s.to_owned(), k.to_owned(), *t)))
+                .unwrap();
+            out
+        };
+        for (v, r) in view.views().iter().zip(&records) {
+            assert_eq!(v.id(), r.id);
+            assert_eq!(triples(v), triples(r));
+            for key in ["record", "firstName", "lastName"] {
+                assert_eq!(v.clk(key), Prepare::clk(r, key));
+            }
+            let (mut vs, mut rs) = (Vec::new(), Vec::new());
+            v.keyed_subjects(&mut |s| vs.push(s));
+            r.keyed_subjects(&mut |s| rs.push(s));
+            assert_eq!(vs, rs);
+            let (mut vk, mut rk) = (Vec::new(), Vec::new());
+            v.clk_keys(&mut |s| vk.push(s));
+            r.clk_keys(&mut |s| rk.push(s));
+            assert_eq!(vk, rk);
+        }
+    }
+
+    #[test]
+    fn a_clk_key_twice_under_two_indices_is_malformed() {
+        // Two string-table entries "k"; one record names both.
+        let mut b = Vec::new();
+        b.extend_from_slice(b"PLEB");
+        b.extend_from_slice(&1u16.to_le_bytes());
+        b.extend_from_slice(&0u16.to_le_bytes());
+        b.extend_from_slice(&1u32.to_le_bytes());
+        b.extend_from_slice(&2u32.to_le_bytes());
+        for _ in 0..2 {
+            b.extend_from_slice(&1u32.to_le_bytes());
+            b.push(b'k');
+        }
+        b.extend_from_slice(&0u32.to_le_bytes()); // id ""
+        for n in [0u32, 0, 2] {
+            b.extend_from_slice(&n.to_le_bytes());
+        }
+        for key in [0u32, 1] {
+            b.extend_from_slice(&key.to_le_bytes());
+            b.extend_from_slice(&1u32.to_le_bytes());
+            b.push(7);
+        }
+        assert_eq!(
+            TransferView::parse(&b).unwrap_err().code(),
+            ErrorCode::TransferMalformed
+        );
+        assert_eq!(
+            EncodedRecord::many_from_bytes(&b).unwrap_err().code(),
+            ErrorCode::TransferMalformed
+        );
+        // One of them alone is a record with CLK "k".
+        let n = b.len() - 9;
+        b.truncate(n);
+        let at = 16 + 10 + 4 + 8;
+        b[at..at + 4].copy_from_slice(&1u32.to_le_bytes());
+        let view = TransferView::parse(&b).unwrap();
+        assert_eq!(view.views()[0].clk("k"), Some(&[7u8][..]));
+    }
+
+    #[test]
     fn a_head_that_makes_no_token_is_malformed() {
         let bytes = EncodedRecord::many_to_bytes(&sample()).unwrap();
         let at = bytes
@@ -341,6 +587,14 @@ mod tests {
                     bytes[i] = b;
                 }
                 bytes.truncate(HEADER + cut % (bytes.len() + 1 - HEADER));
+                if let Ok(view) = TransferView::parse(&bytes) {
+                    // The linker's reads of whatever parses never fail.
+                    for v in view.views() {
+                        let read = v.tokens(&mut |_, _, _| {});
+                        prop_assert!(read.is_ok());
+                        let _ = (v.clk("record"), v.clk("firstName"));
+                    }
+                }
                 if let Ok(records) = EncodedRecord::many_from_bytes(&bytes) {
                     // Whatever parses writes back to an equal batch.
                     let again = EncodedRecord::many_to_bytes(&records).unwrap();

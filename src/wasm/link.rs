@@ -6,7 +6,9 @@ use super::{
     array_items, array_len, bytes_of, definition_from, invalid_record, is_array, js_error,
     json_text, keys_from, object_or_json, record_from, to_js,
 };
-use crate::link::{EncodedRecord, LinkConfig, Linker as CoreLinker, ModelParams};
+use crate::link::{
+    EncodedRecord, LinkConfig, Linker as CoreLinker, ModelParams, Records, TransferView,
+};
 use crate::{
     check_clk_secret, ClkEncoder as CoreClkEncoder, ClkSchema, Error, ErrorCode, Hardening,
     Pseudonymizer as CorePseudonymizer, Record, RecordEncoder as CoreRecordEncoder, RowError,
@@ -569,7 +571,9 @@ fn json_encoded(value: &JsValue) -> Result<Vec<EncodedRecord>, JsValue> {
 }
 
 /// `EncodedRecord[] | EncodedBatch`: a `Uint8Array` is the binary transfer
-/// form, an array the JSON form (a bad record throws with `.row`).
+/// form, an array the JSON form (a bad record throws with `.row`). For the
+/// identity graph; the `Linker` reads a buffer in place ([`LinkerInput`]).
+#[cfg(feature = "identity")]
 pub(super) fn encoded_from(value: &JsValue) -> Result<Vec<EncodedRecord>, JsValue> {
     if let Some(bytes) = bytes_of(value) {
         return EncodedRecord::many_from_bytes(&bytes).map_err(js_error);
@@ -578,6 +582,52 @@ pub(super) fn encoded_from(value: &JsValue) -> Result<Vec<EncodedRecord>, JsValu
         return Err(invalid_record());
     }
     json_encoded(value)
+}
+
+/// A `Linker` argument `EncodedRecord[] | EncodedBatch`, read: the JSON
+/// form parsed, or the binary form's bytes (copied out of the `Uint8Array`),
+/// which the linker reads in place through a [`TransferView`].
+enum LinkerInput {
+    Json(Vec<EncodedRecord>),
+    Binary(Vec<u8>),
+}
+
+/// A [`LinkerInput`] checked: the records, or the view of the bytes.
+enum Checked<'a> {
+    Json(&'a [EncodedRecord]),
+    Binary(TransferView<'a>),
+}
+
+impl LinkerInput {
+    /// Reads one argument (a bad JSON record throws with `.row`).
+    fn read(value: &JsValue) -> Result<Self, JsValue> {
+        if let Some(bytes) = bytes_of(value) {
+            return Ok(LinkerInput::Binary(bytes));
+        }
+        if !is_array(value) {
+            return Err(invalid_record());
+        }
+        Ok(LinkerInput::Json(json_encoded(value)?))
+    }
+
+    /// Checks a binary buffer (the `transfer.*` errors of `encodedFromBinary`).
+    fn check(&self) -> Result<Checked<'_>, JsValue> {
+        match self {
+            LinkerInput::Json(r) => Ok(Checked::Json(r)),
+            LinkerInput::Binary(b) => {
+                Ok(Checked::Binary(TransferView::parse(b).map_err(js_error)?))
+            }
+        }
+    }
+}
+
+impl Checked<'_> {
+    fn records(&self) -> Records<'_> {
+        match self {
+            Checked::Json(r) => Records::Encoded(r),
+            Checked::Binary(v) => Records::Transfer(v),
+        }
+    }
 }
 
 fn one_encoded(value: &JsValue) -> Result<EncodedRecord, JsValue> {
@@ -652,10 +702,16 @@ impl Linker {
         options: Option<BatchOptionsJs>,
     ) -> Result<JsValue, JsValue> {
         let sink = ProgressSink::from_options(&arg(options));
-        let (a, b) = (encoded_from(&a)?, encoded_from(&b)?);
+        // Each argument read and checked before the next, as before.
+        let a = LinkerInput::read(&a)?;
+        let a = a.check()?;
+        let b = LinkerInput::read(&b)?;
+        let b = b.check()?;
         let r = self
             .inner
-            .link(&a, &b, &mut |s, d, t| sink.report(s, d, t))
+            .link_records(a.records(), b.records(), &mut |s, d, t| {
+                sink.report(s, d, t)
+            })
             .map_err(js_error)?;
         to_js(&r)
     }
@@ -668,10 +724,11 @@ impl Linker {
         options: Option<BatchOptionsJs>,
     ) -> Result<JsValue, JsValue> {
         let sink = ProgressSink::from_options(&arg(options));
-        let records = encoded_from(&records)?;
+        let records = LinkerInput::read(&records)?;
+        let records = records.check()?;
         let r = self
             .inner
-            .dedupe(&records, &mut |s, d, t| sink.report(s, d, t))
+            .dedupe_records(records.records(), &mut |s, d, t| sink.report(s, d, t))
             .map_err(js_error)?;
         to_js(&r)
     }
@@ -687,14 +744,22 @@ impl Linker {
     ) -> Result<JsValue, JsValue> {
         let sink = ProgressSink::from_options(&arg(options));
         let sources = array_items(&sources).ok_or_else(invalid_record)?;
-        let sets = sources
+        // Each source read and checked before the next, as before (a
+        // buffer's check is repeated below for the view the linker reads).
+        let mut sets = Vec::with_capacity(sources.len());
+        for s in &sources {
+            let input = LinkerInput::read(s)?;
+            input.check()?;
+            sets.push(input);
+        }
+        let checked = sets
             .iter()
-            .map(encoded_from)
+            .map(LinkerInput::check)
             .collect::<Result<Vec<_>, _>>()?;
-        let refs: Vec<&[EncodedRecord]> = sets.iter().map(Vec::as_slice).collect();
+        let refs: Vec<Records<'_>> = checked.iter().map(Checked::records).collect();
         let r = self
             .inner
-            .link_many(&refs, &mut |s, d, t| sink.report(s, d, t))
+            .link_many_records(&refs, &mut |s, d, t| sink.report(s, d, t))
             .map_err(js_error)?;
         to_js(&r)
     }
