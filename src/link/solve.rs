@@ -138,28 +138,15 @@ pub(crate) fn cluster_by(
         .map(|p| (key(p.i, p.j), p.probability))
         .collect();
     by_probability(&mut pairs);
-    let mut owner: Vec<u32> = (0..n as u32).collect();
-    let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
+    let mut clusters = Clusters::new(n);
     for p in pairs {
         if p.probability < rules.threshold {
             break;
         }
-        let (ca, cb) = (owner[p.i as usize], owner[p.j as usize]);
-        if ca == cb {
+        let Some((ca, cb)) = clusters.mergeable(p, rules, source) else {
             continue;
-        }
-        let (xa, xb) = (&members[ca as usize], &members[cb as usize]);
-        if xa.len() + xb.len() > rules.max_cluster_size {
-            continue;
-        }
-        if let Some(src) = source {
-            if xa
-                .iter()
-                .any(|&x| xb.iter().any(|&y| src[x as usize] == src[y as usize]))
-            {
-                continue;
-            }
-        }
+        };
+        let (xa, xb) = (&clusters.members[ca], &clusters.members[cb]);
         if xa.len() + xb.len() > 2 {
             let mut sum = 0.0;
             for &x in xa {
@@ -179,19 +166,9 @@ pub(crate) fn cluster_by(
                 continue;
             }
         }
-        // Merge the smaller into the larger.
-        let (big, small) = if members[ca as usize].len() >= members[cb as usize].len() {
-            (ca, cb)
-        } else {
-            (cb, ca)
-        };
-        let moved = std::mem::take(&mut members[small as usize]);
-        for &x in &moved {
-            owner[x as usize] = big;
-        }
-        members[big as usize].extend(moved);
+        clusters.merge(ca, cb);
     }
-    finish(members)
+    finish(clusters.members)
 }
 
 /// Union of the pairs at or above the threshold, highest first, within the
@@ -203,40 +180,75 @@ fn merge_edges(
     source: Option<&[u32]>,
 ) -> Vec<Vec<u32>> {
     by_probability(&mut pairs);
-    let mut owner: Vec<u32> = (0..n as u32).collect();
-    let mut members: Vec<Vec<u32>> = (0..n as u32).map(|i| vec![i]).collect();
+    let mut clusters = Clusters::new(n);
     for p in pairs {
         if p.probability < rules.threshold {
             break;
         }
-        let (ca, cb) = (owner[p.i as usize], owner[p.j as usize]);
-        if ca == cb {
-            continue;
+        if let Some((ca, cb)) = clusters.mergeable(p, rules, source) {
+            clusters.merge(ca, cb);
         }
-        let (xa, xb) = (&members[ca as usize], &members[cb as usize]);
+    }
+    finish(clusters.members)
+}
+
+/// Clusters that grow by merging: each record's cluster, and each
+/// cluster's members (empty once merged away).
+struct Clusters {
+    owner: Vec<usize>,
+    members: Vec<Vec<u32>>,
+}
+
+impl Clusters {
+    /// Every record alone.
+    fn new(n: usize) -> Self {
+        Clusters {
+            owner: (0..n).collect(),
+            members: (0..n as u32).map(|i| vec![i]).collect(),
+        }
+    }
+
+    /// The two clusters `p` would join, when they are distinct and the
+    /// union stays within the size limit and holds no two records of one
+    /// source.
+    fn mergeable(
+        &self,
+        p: Scored,
+        rules: ClusterRules,
+        source: Option<&[u32]>,
+    ) -> Option<(usize, usize)> {
+        let (ca, cb) = (self.owner[p.i as usize], self.owner[p.j as usize]);
+        if ca == cb {
+            return None;
+        }
+        let (xa, xb) = (&self.members[ca], &self.members[cb]);
         if xa.len() + xb.len() > rules.max_cluster_size {
-            continue;
+            return None;
         }
         if let Some(src) = source {
             if xa
                 .iter()
                 .any(|&x| xb.iter().any(|&y| src[x as usize] == src[y as usize]))
             {
-                continue;
+                return None;
             }
         }
-        let (big, small) = if xa.len() >= xb.len() {
+        Some((ca, cb))
+    }
+
+    /// Merges the smaller cluster into the larger.
+    fn merge(&mut self, ca: usize, cb: usize) {
+        let (big, small) = if self.members[ca].len() >= self.members[cb].len() {
             (ca, cb)
         } else {
             (cb, ca)
         };
-        let moved = std::mem::take(&mut members[small as usize]);
+        let moved = std::mem::take(&mut self.members[small]);
         for &x in &moved {
-            owner[x as usize] = big;
+            self.owner[x as usize] = big;
         }
-        members[big as usize].extend(moved);
+        self.members[big].extend(moved);
     }
-    finish(members)
 }
 
 /// KwikCluster with a deterministic pivot order (see [`Clustering::Pivot`]).
