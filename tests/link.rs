@@ -7,9 +7,9 @@ mod link_synth;
 
 use link_synth::{encode, key, person, two_datasets, Rng, CLEAN, NOISY};
 use pseudolink::link::{
-    default_comparisons, dice, pair_completeness, Comparison, ComparisonKind, ComparisonOrigin,
-    ComparisonParams, EncodedRecord, LevelParams, LinkConfig, Linker, ModelParams, Records,
-    TransferView,
+    default_comparisons, dice, pair_completeness, BlockingConfig, Comparison, ComparisonKind,
+    ComparisonOrigin, ComparisonParams, EncodedRecord, LevelParams, LinkConfig, Linker,
+    ModelParams, Records, TransferView,
 };
 use pseudolink::{ErrorCode, Field};
 use std::collections::HashSet;
@@ -86,7 +86,14 @@ fn em_without_labels_separates_matches_with_calibrated_probabilities() {
     let cands = linker.candidate_pairs(&a, &b).unwrap();
     assert_eq!(cands.len(), result.stats.candidate_pairs);
     assert!(pair_completeness(&cands, &truth) > 0.99);
-    assert!(result.stats.reduction_ratio > 0.95);
+    // The name passes pair namesakes: with first names drawn from a skewed
+    // list of 800, about 5% of all pairs at this size (0.985 kept out on
+    // the quality data's real names, BENCHMARKS.md).
+    assert!(
+        result.stats.reduction_ratio > 0.9,
+        "{}",
+        result.stats.reduction_ratio
+    );
 }
 
 #[test]
@@ -481,7 +488,12 @@ fn lsh_alone_finds_fuzzy_pairs_without_any_agreeing_token() {
         r.tokens.clear();
         r.match_keys.clear();
     }
-    let linker = Linker::new(LinkConfig::default()).unwrap();
+    // The record CLK's pass at its own settings (the default adds name passes).
+    let record_only = LinkConfig {
+        blocking: BlockingConfig::record_only(),
+        ..LinkConfig::default()
+    };
+    let linker = Linker::new(record_only.clone()).unwrap();
     let cands = linker.candidate_pairs(&a, &b).unwrap();
     // The claim: pairs whose record CLKs are similar (Dice >= 0.7) are kept.
     // (Moved people, with three fields changed, fall below and need tokens.)
@@ -504,7 +516,7 @@ fn lsh_alone_finds_fuzzy_pairs_without_any_agreeing_token() {
         cands.len()
     );
     // Without LSH and tokens there is nothing to block on.
-    let mut config = LinkConfig::default();
+    let mut config = record_only;
     config.blocking.lsh.clear();
     let none = Linker::new(config)
         .unwrap()
@@ -580,9 +592,14 @@ fn blocking_passes_are_counted_and_their_completeness_estimated_without_labels()
     assert!(similar.len() > 300, "{}", similar.len());
     let pc = pair_completeness(&names, &similar);
     assert!(pc > 0.98, "{pc}");
-    // The record CLK is absent everywhere: only the names pass found pairs.
-    let mut default = Linker::new(LinkConfig::default()).unwrap();
-    let alone = default.link(&na, &nb, &mut quiet()).unwrap();
+    // The record CLK is absent everywhere: only the names pass found pairs;
+    // tokens and the record CLK alone find none.
+    let mut record_only = Linker::new(LinkConfig {
+        blocking: BlockingConfig::record_only(),
+        ..LinkConfig::default()
+    })
+    .unwrap();
+    let alone = record_only.link(&na, &nb, &mut quiet()).unwrap();
     assert_eq!(alone.stats.candidate_pairs, 0);
     assert_eq!(alone.stats.candidate_pairs_by_pass, vec![0, 0]);
 }
@@ -852,4 +869,31 @@ fn the_binary_view_gives_the_json_forms_errors() {
             ErrorCode::TransferNotEncoded | ErrorCode::TransferMalformed
         ));
     }
+}
+
+#[test]
+fn the_default_blocking_finds_a_customer_who_moved_by_the_name_alone() {
+    // A customer who moved and changed e-mail, phone and date of birth:
+    // no token agrees and the record CLK is another person's. Only the
+    // names are left, and the default's name passes bring the pair to scoring.
+    let (mut a, mut b, _) = two_datasets(400, 200, 41);
+    let stranger = b[399].clks["record"].clone();
+    for r in [&mut a[0], &mut b[0]] {
+        r.tokens.clear();
+        r.match_keys.clear();
+    }
+    b[0].clks.insert("record".into(), stranger);
+    b[0].clks.insert("firstName".into(), a[0].clks["firstName"].clone());
+    let found = |config: LinkConfig| {
+        Linker::new(config)
+            .unwrap()
+            .candidate_pairs(&a, &b)
+            .unwrap()
+            .contains(&(0, 0))
+    };
+    assert!(found(LinkConfig::default()));
+    assert!(!found(LinkConfig {
+        blocking: BlockingConfig::record_only(),
+        ..LinkConfig::default()
+    }));
 }

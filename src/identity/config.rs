@@ -133,6 +133,7 @@ pub fn graph_link_config() -> LinkConfig {
             .into_iter()
             .filter(|c| c.kind != crate::link::ComparisonKind::Group)
             .collect(),
+        blocking: crate::link::BlockingConfig::record_only(),
         ..LinkConfig::default()
     };
     for l in &mut c.blocking.lsh {

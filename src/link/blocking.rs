@@ -18,7 +18,7 @@
 
 use super::dice::ClkRows;
 use super::encoded::Dataset;
-use super::engine::index::{BatchBuckets, SIDE_B};
+use super::engine::index::{BatchBuckets, IdenticalClasses, SIDE_B};
 use super::engine::lsh::{words_of, LshConfig};
 use super::engine::{auto_bits, Bands, Pair};
 use serde::{Deserialize, Serialize};
@@ -38,7 +38,42 @@ pub struct BlockingConfig {
 }
 
 impl Default for BlockingConfig {
+    /// Passes that keep ≥ 99.5% of true pairs on the quality data at 2.9×
+    /// the candidates of the record-CLK pass alone (BENCHMARKS.md, "Blocking
+    /// that keeps the pairs"): exact identifiers, dates of birth, names and
+    /// streets and every match key; LSH on the record CLK at one random pair
+    /// per record; and LSH on each name's CLK, which finds the customers who
+    /// moved and changed e-mail and phone and share only a (mistyped) name.
     fn default() -> Self {
+        BlockingConfig {
+            exact_subjects: vec![
+                "email".into(),
+                "phone".into(),
+                "dateOfBirth".into(),
+                "lastName".into(),
+                "firstName".into(),
+                "street".into(),
+                "mk-*".into(),
+            ],
+            max_block_pairs: 10_000,
+            lsh: vec![
+                LshConfig {
+                    random_pairs_per_record: 1.0,
+                    ..LshConfig::default()
+                },
+                LshConfig::names("lastName", 1),
+                LshConfig::names("firstName", 2),
+            ],
+        }
+    }
+}
+
+impl BlockingConfig {
+    /// The blocking before names joined it: exact identifiers, dates of
+    /// birth and match keys, and LSH on the record CLK. The identity
+    /// graph keeps it (with lighter LSH): its person rules never link on a
+    /// name alone, so name passes would only add pairs to score.
+    pub fn record_only() -> Self {
         BlockingConfig {
             exact_subjects: vec![
                 "email".into(),
@@ -216,25 +251,48 @@ pub(crate) fn candidates(
         // All band keys of a record in one visit (its CLK stays in L1), band-major.
         let total: usize = stores.iter().map(|(s, _)| s.len()).sum();
         let mut keys: Vec<(u64, u32)> = vec![(0, 0); bands * total];
+        let words_by_row: Vec<_> = stores
+            .iter()
+            .flat_map(|&(s, _)| (0..s.len()).map(|i| words_of(s, i, &scheme.cols)))
+            .collect();
+        let mut classes = IdenticalClasses::new(&words_by_row, a.clks.len());
+        // Identical CLKs (a common name) have identical band keys: sample
+        // each class's bits once and copy them to the rest of the class.
+        let mut sampled_at = vec![usize::MAX; classes.count()];
         let mut row = 0;
         for &(s, flag) in &stores {
             for i in 0..s.len() {
-                let words = words_of(s, i, &scheme.cols);
-                for band in 0..bands {
-                    // Absent CLKs get the marker key u64::MAX, skipped below.
-                    let key = words.as_ref().map_or(u64::MAX, |w| scheme.key(w, band));
-                    keys[band * total + row] = (key, i as u32 | flag);
+                let item = i as u32 | flag;
+                let class = classes.of_row(row);
+                match class.map(|c| sampled_at[c]) {
+                    Some(first) if first != usize::MAX => {
+                        for band in 0..bands {
+                            keys[band * total + row] = (keys[band * total + first].0, item);
+                        }
+                    }
+                    _ => {
+                        let words = &words_by_row[row];
+                        for band in 0..bands {
+                            // Absent CLKs get the marker key u64::MAX, skipped below.
+                            let key = words.as_ref().map_or(u64::MAX, |w| scheme.key(w, band));
+                            keys[band * total + row] = (key, item);
+                        }
+                        if let Some(c) = class {
+                            sampled_at[c] = row;
+                        }
+                    }
                 }
                 row += 1;
             }
         }
+        drop(words_by_row);
         for band in 0..bands {
             buckets.items.extend(
                 keys[band * total..(band + 1) * total]
                     .iter()
                     .filter(|x| x.0 != u64::MAX),
             );
-            buckets.emit(link, config.max_block_pairs, &mut out);
+            buckets.emit_band(link, config.max_block_pairs, &mut out, &mut classes);
             done += 1;
             progress("block", done, total_bands);
         }

@@ -28,6 +28,33 @@ impl BatchBuckets {
     /// Emits pairs of each run of equal keys: across sides when `link`,
     /// every unordered pair when not. Runs over `max_pairs` are skipped.
     pub fn emit(&mut self, link: bool, max_pairs: u64, out: &mut Vec<Pair>) {
+        self.emit_once(link, max_pairs, out, None);
+    }
+
+    /// [`emit`](Self::emit) for one band of an LSH pass whose records are
+    /// grouped into classes of identical CLKs: a pair within one class is
+    /// emitted in the first band whose bucket is small enough and skipped in
+    /// every later band (identical CLKs share every band's bucket, so a
+    /// common name would otherwise emit its pairs once per band, and the
+    /// sort after the pass would throw all but one copy away). The pairs
+    /// are the same as [`emit`](Self::emit)'s over all bands.
+    pub fn emit_band(
+        &mut self,
+        link: bool,
+        max_pairs: u64,
+        out: &mut Vec<Pair>,
+        classes: &mut IdenticalClasses,
+    ) {
+        self.emit_once(link, max_pairs, out, Some(classes));
+    }
+
+    fn emit_once(
+        &mut self,
+        link: bool,
+        max_pairs: u64,
+        out: &mut Vec<Pair>,
+        mut classes: Option<&mut IdenticalClasses>,
+    ) {
         self.items.sort_unstable();
         let mut start = 0;
         while start < self.items.len() {
@@ -37,30 +64,125 @@ impl BatchBuckets {
                 end += 1;
             }
             let run = &self.items[start..end];
-            if link {
+            let (a, b) = if link {
                 // Sorted: side-A items (flag clear) come first.
-                let split = run.partition_point(|x| x.1 & SIDE_B == 0);
-                let (a, b) = run.split_at(split);
-                if (a.len() as u64) * (b.len() as u64) <= max_pairs {
-                    for x in a {
-                        for y in b {
-                            out.push(Pair::new(x.1, y.1 & !SIDE_B));
+                run.split_at(run.partition_point(|x| x.1 & SIDE_B == 0))
+            } else {
+                (run, run)
+            };
+            let pairs = if link {
+                (a.len() as u64) * (b.len() as u64)
+            } else {
+                (run.len() as u64) * (run.len() as u64 - 1) / 2
+            };
+            if pairs <= max_pairs {
+                let seen = classes.as_deref();
+                for (n, x) in a.iter().enumerate() {
+                    let ys = if link { b } else { &run[n + 1..] };
+                    for y in ys {
+                        if seen.is_some_and(|c| c.emitted_together(x.1, y.1)) {
+                            continue;
+                        }
+                        let (i, j) = if link {
+                            (x.1, y.1 & !SIDE_B)
+                        } else {
+                            (x.1.min(y.1), x.1.max(y.1))
+                        };
+                        if link || i != j {
+                            out.push(Pair::new(i, j));
                         }
                     }
                 }
-            } else if (run.len() as u64) * (run.len() as u64 - 1) / 2 <= max_pairs {
-                for (n, x) in run.iter().enumerate() {
-                    for y in &run[n + 1..] {
-                        let (i, j) = (x.1.min(y.1), x.1.max(y.1));
-                        if i != j {
-                            out.push(Pair::new(i, j));
-                        }
+                if let Some(c) = classes.as_deref_mut() {
+                    for x in run {
+                        c.mark_emitted(x.1);
                     }
                 }
             }
             start = end;
         }
         self.items.clear();
+    }
+}
+
+/// Records of an LSH pass grouped by identical CLK bits, and which groups
+/// have had their pairs emitted (see [`BatchBuckets::emit_band`]).
+#[derive(Debug, Default)]
+pub(crate) struct IdenticalClasses {
+    /// Class of each record: side A's rows, then side B's.
+    class: Vec<u32>,
+    /// Rows of side A (where side B's start).
+    side_a: usize,
+    emitted: Vec<bool>,
+}
+
+impl IdenticalClasses {
+    /// Classes from one key per record (side A's, then side B's; `None`
+    /// for a record without the CLK, which is in no bucket): records with
+    /// equal keys (their CLK words) are one class.
+    pub fn new<K: Ord>(keys: &[Option<K>], side_a: usize) -> Self {
+        let mut order: Vec<(&K, u32)> = keys
+            .iter()
+            .enumerate()
+            .filter_map(|(r, k)| k.as_ref().map(|k| (k, r as u32)))
+            .collect();
+        order.sort_unstable();
+        let mut class = vec![u32::MAX; keys.len()];
+        let mut next = 0u32;
+        for (n, &(k, r)) in order.iter().enumerate() {
+            if n > 0 && order[n - 1].0 != k {
+                next += 1;
+            }
+            class[r as usize] = next;
+        }
+        let classes = if order.is_empty() {
+            0
+        } else {
+            next as usize + 1
+        };
+        IdenticalClasses {
+            class,
+            side_a,
+            emitted: vec![false; classes],
+        }
+    }
+
+    /// Number of classes (dense ids `0..count`).
+    pub fn count(&self) -> usize {
+        self.emitted.len()
+    }
+
+    /// The class of row `row` (side A's rows, then side B's), `None` for a
+    /// record without the CLK.
+    pub fn of_row(&self, row: usize) -> Option<usize> {
+        self.class
+            .get(row)
+            .filter(|&&c| c != u32::MAX)
+            .map(|&c| c as usize)
+    }
+
+    fn of(&self, item: u32) -> u32 {
+        let row = if item & SIDE_B != 0 {
+            self.side_a + (item & !SIDE_B) as usize
+        } else {
+            item as usize
+        };
+        self.class.get(row).copied().unwrap_or(u32::MAX)
+    }
+
+    /// Whether `x` and `y` are of one class whose pairs an earlier band
+    /// emitted. Identical CLKs share a bucket in every band, so the first
+    /// band that emitted one of their buckets emitted this pair.
+    fn emitted_together(&self, x: u32, y: u32) -> bool {
+        let c = self.of(x);
+        c != u32::MAX && c == self.of(y) && self.emitted.get(c as usize) == Some(&true)
+    }
+
+    fn mark_emitted(&mut self, x: u32) {
+        let c = self.of(x);
+        if let Some(e) = self.emitted.get_mut(c as usize) {
+            *e = true;
+        }
     }
 }
 
@@ -253,6 +375,74 @@ fn emit(
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::link::rng::SplitMix64;
+
+    /// Band keys for records of a few CLK "classes" (identical CLKs share
+    /// every band's key); other classes collide by chance in some bands.
+    fn banded(classes: &[u32], bands: usize, seed: u64) -> Vec<Vec<u64>> {
+        let mut r = SplitMix64::new(seed);
+        let per_class: Vec<Vec<u64>> = (0..=*classes.iter().max().unwrap())
+            .map(|_| (0..bands).map(|_| r.below(6)).collect())
+            .collect();
+        (0..bands)
+            .map(|band| {
+                classes
+                    .iter()
+                    .map(|&c| per_class[c as usize][band])
+                    .collect()
+            })
+            .collect()
+    }
+
+    #[test]
+    fn banded_emission_with_classes_gives_the_pairs_of_plain_emission() {
+        for (seed, link, max_pairs) in [
+            (1, true, 1_000),
+            (2, false, 1_000),
+            (3, true, 6),
+            (4, false, 10),
+        ] {
+            let mut r = SplitMix64::new(seed);
+            let (na, nb) = (40usize, 30usize);
+            let n = if link { na + nb } else { na };
+            let class: Vec<u32> = (0..n).map(|_| r.below(12) as u32).collect();
+            let keys = banded(&class, 8, seed);
+            let item = |row: usize| {
+                if link && row >= na {
+                    (row - na) as u32 | SIDE_B
+                } else {
+                    row as u32
+                }
+            };
+            let run = |classes: Option<&mut IdenticalClasses>| {
+                let mut classes = classes;
+                let mut b = BatchBuckets::default();
+                let mut out = Vec::new();
+                for band_keys in &keys {
+                    b.items
+                        .extend(band_keys.iter().enumerate().map(|(row, &k)| (k, item(row))));
+                    match classes.as_deref_mut() {
+                        Some(c) => b.emit_band(link, max_pairs, &mut out, c),
+                        None => b.emit(link, max_pairs, &mut out),
+                    }
+                }
+                let emitted = out.len();
+                out.sort_unstable();
+                out.dedup();
+                (out, emitted)
+            };
+            let (plain, plain_emitted) = run(None);
+            let ids: Vec<Option<u32>> = class.iter().map(|&c| Some(c)).collect();
+            let mut classes = IdenticalClasses::new(&ids, if link { na } else { n });
+            let (once, once_emitted) = run(Some(&mut classes));
+            assert_eq!(once, plain, "seed {seed}");
+            assert!(!plain.is_empty());
+            assert!(
+                once_emitted < plain_emitted,
+                "seed {seed}: {once_emitted} of {plain_emitted}"
+            );
+        }
+    }
 
     fn pair(i: u32, j: u32) -> Pair {
         Pair::new(i, j)

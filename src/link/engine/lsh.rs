@@ -46,6 +46,17 @@ impl Default for LshConfig {
 }
 
 impl LshConfig {
+    /// A pass on one name's CLK: 32 bands, `k` tuned to the data (the
+    /// most bits for short name CLKs, so only near-identical names meet).
+    pub fn names(clk: &str, seed: u64) -> Self {
+        LshConfig {
+            clk: clk.into(),
+            bands: 32,
+            seed,
+            ..LshConfig::default()
+        }
+    }
+
     /// The CLK keys sampled: `clk`, then `also`.
     pub(crate) fn keys(&self) -> impl Iterator<Item = &String> {
         core::iter::once(&self.clk).chain(&self.also)
