@@ -80,10 +80,11 @@ export interface LinkConfig {
     comparisons?: Comparison[];
     /** With the default comparisons: add the data's own (default true). */
     comparisonsFromData?: boolean;
+    /** Candidate pairs. Default: exact `email`, `phone`, `dateOfBirth`, `lastName`, `firstName`, `street` and every match key (`mk-*`); LSH on the `record` CLK and on each name's CLK. */
     blocking?: {
         exactSubjects?: string[];
         maxBlockPairs?: number;
-        lsh?: Array<{ clk: string; bands: number; bitsPerBand: number; randomPairsPerRecord?: number; seed?: number }>;
+        lsh?: Array<{ clk: string; bands?: number; bitsPerBand?: number; randomPairsPerRecord?: number; seed?: number; also?: string[] }>;
     };
     /** Probability at or above which a pair is a link (default 0.5). */
     threshold?: number;

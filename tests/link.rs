@@ -883,7 +883,8 @@ fn the_default_blocking_finds_a_customer_who_moved_by_the_name_alone() {
         r.match_keys.clear();
     }
     b[0].clks.insert("record".into(), stranger);
-    b[0].clks.insert("firstName".into(), a[0].clks["firstName"].clone());
+    b[0].clks
+        .insert("firstName".into(), a[0].clks["firstName"].clone());
     let found = |config: LinkConfig| {
         Linker::new(config)
             .unwrap()
@@ -896,4 +897,102 @@ fn the_default_blocking_finds_a_customer_who_moved_by_the_name_alone() {
         blocking: BlockingConfig::record_only(),
         ..LinkConfig::default()
     }));
+}
+
+#[test]
+fn a_common_surname_agreeing_weighs_less_than_a_rare_one() {
+    // 1,200 records carry a surname: 600 are Smiths, the rest all differ.
+    // Equal surnames have equal CLKs, so both pairs below sit at the top
+    // Dice level; the surname token's frequency then moves the weight.
+    let k = key();
+    let clk = |name: &str| {
+        let mut c = vec![0u8; 128];
+        for (n, b) in name.bytes().enumerate() {
+            c[(usize::from(b) * 7 + n * 13) % 128] |= 1 << (n % 8);
+        }
+        c
+    };
+    let person = |id: String, surname: &str| EncodedRecord {
+        id,
+        tokens: vec![k.field_token(Field::LastName, surname)],
+        clks: [("lastName".to_owned(), clk(surname))].into(),
+        ..EncodedRecord::default()
+    };
+    let surname = |i: usize| {
+        if i < 600 {
+            "smith".to_owned()
+        } else {
+            format!("rare{i}")
+        }
+    };
+    let a: Vec<_> = (0..1200)
+        .map(|i| person(format!("a{i}"), &surname(i)))
+        .collect();
+    let b = vec![
+        person("b-smith".into(), "smith"),
+        person("b-rare".into(), "rare999"),
+    ];
+    let mut config = LinkConfig {
+        comparisons: vec![Comparison::clk("lastName", &[0.95]).with_tf()],
+        ..LinkConfig::default()
+    };
+    config.blocking = BlockingConfig {
+        exact_subjects: vec!["lastName".into()],
+        max_block_pairs: 1_000,
+        lsh: vec![],
+    };
+    let params = ModelParams {
+        version: 1,
+        prior: 1e-3,
+        comparisons: vec![ComparisonParams {
+            name: "lastName".into(),
+            levels: vec![
+                LevelParams {
+                    label: "dice<0.95".into(),
+                    m: 0.05,
+                    u: 0.99,
+                },
+                LevelParams {
+                    label: "dice≥0.95".into(),
+                    m: 0.95,
+                    u: 0.01,
+                },
+            ],
+        }],
+    };
+    let config = LinkConfig {
+        threshold: 1e-9,
+        ..config
+    };
+    let mut linker = Linker::new(config).unwrap().with_params(params).unwrap();
+    let links = linker.link(&a, &b, &mut quiet()).unwrap().links;
+    let adjustment = |id: &str| {
+        let l = links.iter().find(|l| l.b == id).unwrap();
+        let e = l.explanation.as_ref().unwrap();
+        (e.contributions[0].tf_adjustment, l.probability)
+    };
+    let (smith, p_smith) = adjustment("b-smith");
+    let (rare, p_rare) = adjustment("b-rare");
+    // Smith is half of the surnames (u 0.01 against 601/1202: -5.6 bits);
+    // a surname two of the 1,202 records hold gains (u 0.01 against 2/1202:
+    // +2.6 bits).
+    assert!(
+        (smith - (0.01f64 / (601.0 / 1202.0)).log2()).abs() < 1e-9,
+        "{smith}"
+    );
+    assert!(
+        (rare - (0.01f64 / (2.0 / 1202.0)).log2()).abs() < 1e-9,
+        "{rare}"
+    );
+    assert!(p_rare > p_smith);
+    // Below 1,000 records with a surname, frequencies are noise: no adjustment.
+    let few: Vec<_> = a[..500].iter().chain(&a[1100..]).cloned().collect();
+    let links = linker.link(&few, &b, &mut quiet()).unwrap().links;
+    for l in &links {
+        assert_eq!(
+            l.explanation.as_ref().unwrap().contributions[0].tf_adjustment,
+            0.0
+        );
+    }
+    assert!(!links.is_empty());
 }

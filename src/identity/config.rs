@@ -1,7 +1,7 @@
 //! How the graph decides: person linking, households, organisations.
 
 use crate::error::{Error, ErrorCode, Subject};
-use crate::link::{LinkConfig, ModelParams};
+use crate::link::{Comparison, ComparisonKind, LinkConfig, ModelParams};
 use serde::{Deserialize, Serialize};
 
 /// The graph's configuration; every part has a default.
@@ -122,8 +122,9 @@ impl Default for GraphConfig {
 /// recall and the cost of both); the exact buckets (e-mail, phone, date of
 /// birth, match keys) stay as they are.
 ///
-/// The comparisons are the linker's defaults without `moved` (and without
-/// the data's own): the graph's person rules rely on a different address and
+/// The comparisons are the linker's defaults without `moved`, without the
+/// names' term frequencies (the graph scores as it did before they came)
+/// and without the data's own: the graph's person rules rely on a different address and
 /// phone keeping namesakes apart ("a shared name alone is not the same
 /// person"), which a move level, weighing the change of address once, no
 /// longer does when nothing but the name agrees.
@@ -131,7 +132,11 @@ pub fn graph_link_config() -> LinkConfig {
     let mut c = LinkConfig {
         comparisons: crate::link::default_comparisons()
             .into_iter()
-            .filter(|c| c.kind != crate::link::ComparisonKind::Group)
+            .filter(|c| c.kind != ComparisonKind::Group)
+            .map(|c| Comparison {
+                tf_adjustment: c.tf_adjustment && c.kind == ComparisonKind::Token,
+                ..c
+            })
             .collect(),
         blocking: crate::link::BlockingConfig::record_only(),
         ..LinkConfig::default()

@@ -52,7 +52,13 @@ pub struct Comparison {
     /// lower bound of one level above the "else" level.
     #[serde(default)]
     pub thresholds: Vec<f64>,
-    /// Token only: adjust agreement by the token's frequency (see `tf.rs`).
+    /// Adjust agreement by the token's frequency (see `tf.rs`). Token: on
+    /// `agree`. CLK: on the top level, when both records also carry the
+    /// field's own token (subject = the CLK key) and it is the same one, so
+    /// that "Smith" agreeing weighs less than "Okonkwo" (Splink adjusts a
+    /// fuzzy comparison's exact level the same way); only in jobs where at
+    /// least 1,000 records carry that token, as a name's frequency in a
+    /// handful of records is noise.
     #[serde(default)]
     pub tf_adjustment: bool,
     /// CLK only: a token subject (`nickname`, the keyed canonical given name
@@ -179,6 +185,28 @@ impl Comparison {
         self.level_count().saturating_sub(2) as u8
     }
 
+    /// A CLK comparison with term-frequency adjustment of its top level.
+    pub(crate) fn clk_tf(&self) -> bool {
+        self.kind == ComparisonKind::Clk && self.tf_adjustment
+    }
+
+    /// The level a term-frequency adjustment applies to: `agree` (token)
+    /// or the top Dice level (CLK); `None` for comparisons without one.
+    pub(crate) fn tf_level(&self) -> Option<u8> {
+        match self.kind {
+            _ if !self.tf_adjustment => None,
+            ComparisonKind::Token => Some(1),
+            ComparisonKind::Clk => Some(self.thresholds.len() as u8),
+            ComparisonKind::Group => None,
+        }
+    }
+
+    /// With term-frequency adjustment (see [`Comparison::tf_adjustment`]).
+    pub fn with_tf(mut self) -> Self {
+        self.tf_adjustment = true;
+        self
+    }
+
     /// Number of non-null levels.
     pub fn level_count(&self) -> usize {
         match self.kind {
@@ -239,7 +267,6 @@ impl Comparison {
             }
             ComparisonKind::Clk => {
                 extras_none
-                    && !self.tf_adjustment
                     && self
                         .nickname
                         .as_ref()
@@ -340,8 +367,10 @@ pub fn default_comparisons() -> Vec<Comparison> {
         Comparison::token("email", true),
         Comparison::token("phone", true),
         Comparison::token("dateOfBirth", true),
-        Comparison::clk("firstName", &fuzzy).with_nickname(NICKNAME_SUBJECT),
-        Comparison::clk("lastName", &fuzzy),
+        Comparison::clk("firstName", &fuzzy)
+            .with_nickname(NICKNAME_SUBJECT)
+            .with_tf(),
+        Comparison::clk("lastName", &fuzzy).with_tf(),
         Comparison::clk("street", &fuzzy),
         Comparison::clk("city", &[0.95, 0.80]),
         Comparison::clk("postalCode", &[0.95, 0.80]),

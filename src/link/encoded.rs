@@ -69,8 +69,12 @@ impl TokenColumn {
 #[derive(Debug, Default)]
 pub(crate) struct Dataset {
     pub ids: Vec<String>,
-    /// Per comparison: tokens (token comparisons; empty for CLK ones).
+    /// Per comparison: tokens (token comparisons; a CLK comparison's
+    /// nickname tokens).
     pub tokens: Vec<TokenColumn>,
+    /// Per comparison: the field's own tokens of a CLK comparison with
+    /// term-frequency adjustment (subject = its CLK key), else empty.
+    pub tf_tokens: Vec<TokenColumn>,
     /// CLKs, one column per key of the job's [`ClkLayout`].
     pub clks: ClkRows,
     /// Per comparison: its CLK column (CLK comparisons only).
@@ -92,6 +96,9 @@ impl Dataset {
     pub fn append(&mut self, other: Dataset) -> Result<(), Error> {
         self.ids.extend(other.ids);
         for (mine, theirs) in self.tokens.iter_mut().zip(other.tokens) {
+            mine.append(theirs);
+        }
+        for (mine, theirs) in self.tf_tokens.iter_mut().zip(other.tf_tokens) {
             mine.append(theirs);
         }
         self.block_keys.append(other.block_keys);
@@ -245,6 +252,8 @@ struct SubjectUse {
     key_id: String,
     /// Comparisons using the subject, as a bit set (at most 16).
     used_by: u32,
+    /// CLK comparisons adjusting by the subject's frequencies, as a bit set.
+    tf_by: u32,
     blocks: bool,
     key: u16,
 }
@@ -264,6 +273,7 @@ pub(crate) fn prepare<R: Prepare>(
     let mut ds = Dataset {
         ids: Vec::with_capacity(records.len()),
         tokens: vec![TokenColumn::default(); comparisons.len()],
+        tf_tokens: vec![TokenColumn::default(); comparisons.len()],
         clks: ClkRows::new(layout.widths.clone()),
         clk_col: layout.comparison_col.clone(),
         members: group_members(comparisons),
@@ -276,7 +286,7 @@ pub(crate) fn prepare<R: Prepare>(
         block_keys: TokenColumn::default(),
     };
     let mut row: Vec<Option<&[u8]>> = Vec::with_capacity(layout.keys.len());
-    for col in &mut ds.tokens {
+    for col in ds.tokens.iter_mut().chain(&mut ds.tf_tokens) {
         col.offsets.push(0);
     }
     ds.block_keys.offsets.push(0);
@@ -307,6 +317,11 @@ pub(crate) fn prepare<R: Prepare>(
                             ComparisonKind::Group => false,
                         })
                         .fold(0, |m, (k, _)| m | 1 << k);
+                    let tf_by: u32 = comparisons
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, c)| c.clk_tf() && c.source == subject)
+                        .fold(0, |m, (k, _)| m | 1 << k);
                     let key = match interner.key_ids.get(key_id) {
                         Some(&key) => key,
                         None => {
@@ -319,6 +334,7 @@ pub(crate) fn prepare<R: Prepare>(
                         subject: subject.to_owned(),
                         key_id: key_id.to_owned(),
                         used_by,
+                        tf_by,
                         blocks: is_block_subject(block_subjects, subject),
                         key,
                     });
@@ -327,11 +343,12 @@ pub(crate) fn prepare<R: Prepare>(
             };
             let SubjectUse {
                 used_by,
+                tf_by,
                 blocks,
                 key,
                 ..
             } = uses[u];
-            if used_by == 0 && !blocks {
+            if used_by == 0 && tf_by == 0 && !blocks {
                 return;
             }
             let next = interner.tags.len() as u32;
@@ -351,11 +368,16 @@ pub(crate) fn prepare<R: Prepare>(
                     col.values.push((key, id));
                 }
             }
+            for (k, col) in ds.tf_tokens.iter_mut().enumerate() {
+                if tf_by & 1 << k != 0 {
+                    col.values.push((key, id));
+                }
+            }
             if blocks {
                 ds.block_keys.values.push((key, id));
             }
         })?;
-        for col in &mut ds.tokens {
+        for col in ds.tokens.iter_mut().chain(&mut ds.tf_tokens) {
             col.offsets.push(col.values.len() as u32);
         }
         ds.block_keys
@@ -403,6 +425,14 @@ fn tokens_agree(k: usize, a: &Dataset, i: usize, b: &Dataset, j: usize) -> Optio
         }
     }
     shared_key
+}
+
+/// The field token two records share for CLK comparison `k`'s
+/// term-frequency adjustment (see [`Comparison::clk_tf`]), if any.
+#[inline]
+pub(crate) fn tf_token(k: usize, a: &Dataset, i: usize, b: &Dataset, j: usize) -> Option<u32> {
+    let (ta, tb) = (a.tf_tokens.get(k)?.of(i), b.tf_tokens.get(k)?.of(j));
+    ta.iter().find(|x| tb.contains(x)).map(|&(_, id)| id)
 }
 
 /// Evaluates comparison `k` on record `i` of `a` and `j` of `b`.

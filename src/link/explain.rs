@@ -2,7 +2,7 @@
 //! waterfall: prior weight + one match weight per comparison = final weight.
 
 use super::comparison::{Comparison, ComparisonKind, NULL_LEVEL};
-use super::encoded::{compare, level_of, outcomes, Dataset};
+use super::encoded::{compare, level_of, outcomes, tf_token, Dataset};
 use super::model::{probability, ModelParams};
 use super::tf::{tf_adjustment, TermFrequencies};
 use serde::{Deserialize, Serialize};
@@ -47,8 +47,9 @@ pub(crate) struct Scorer<'c> {
     weights: Vec<Vec<f64>>,
     prior_weight: f64,
     tf_minimum_u: f64,
-    /// Comparisons with term-frequency adjustment, and their agree-level u.
-    tf_comparisons: Vec<(usize, f64)>,
+    /// Comparisons with term-frequency adjustment, the level it applies
+    /// to, and that level's u.
+    tf_comparisons: Vec<(usize, u8, f64)>,
 }
 
 impl<'c> Scorer<'c> {
@@ -57,8 +58,11 @@ impl<'c> Scorer<'c> {
         let tf_comparisons = comparisons
             .iter()
             .enumerate()
-            .filter(|(_, c)| c.tf_adjustment && c.kind == ComparisonKind::Token)
-            .filter_map(|(k, _)| Some((k, params.comparisons.get(k)?.levels.get(1)?.u)))
+            .filter_map(|(k, c)| {
+                let level = c.tf_level()?;
+                let u = params.comparisons.get(k)?.levels.get(usize::from(level))?.u;
+                Some((k, level, u))
+            })
             .collect();
         Scorer {
             comparisons,
@@ -88,13 +92,21 @@ impl<'c> Scorer<'c> {
                 w += row[usize::from(l)];
             }
         }
-        for &(k, u) in &self.tf_comparisons {
-            if level_of(pattern, k) == 1 {
-                let token = compare(&self.comparisons[k], k, a, i, b, j).token;
+        for &(k, level, u) in &self.tf_comparisons {
+            if level_of(pattern, k) == level {
+                let token = self.tf_token(k, a, i, b, j);
                 w += self.tf_part(k, u, token, tf);
             }
         }
         w
+    }
+
+    /// The token whose frequency adjusts comparison `k` for this pair.
+    fn tf_token(&self, k: usize, a: &Dataset, i: usize, b: &Dataset, j: usize) -> Option<u32> {
+        match self.comparisons[k].kind {
+            ComparisonKind::Clk => tf_token(k, a, i, b, j),
+            _ => compare(&self.comparisons[k], k, a, i, b, j).token,
+        }
     }
 
     fn tf_part(&self, k: usize, u: f64, token: Option<u32>, tf: &TermFrequencies) -> f64 {
@@ -121,7 +133,9 @@ impl<'c> Scorer<'c> {
             } else {
                 let l = usize::from(o.level);
                 let adj = match self.tf_comparisons.iter().find(|x| x.0 == k) {
-                    Some(&(_, u)) if o.level == 1 => self.tf_part(k, u, o.token, tf),
+                    Some(&(_, level, u)) if o.level == level => {
+                        self.tf_part(k, u, self.tf_token(k, a, i, b, j), tf)
+                    }
                     _ => 0.0,
                 };
                 let label = if o.nickname {

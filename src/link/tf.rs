@@ -16,6 +16,10 @@
 use super::comparison::{Comparison, ComparisonKind};
 use super::encoded::{Dataset, Interner};
 
+/// Fewest records carrying a field before its CLK comparison's top level
+/// is adjusted by the field token's frequency (below it, no adjustment).
+pub(crate) const MIN_NAME_RECORDS: u32 = 1_000;
+
 /// Token frequencies over all records of a linking job.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct TermFrequencies {
@@ -40,6 +44,23 @@ impl TermFrequencies {
                             .count() as u32
                     })
                     .sum(),
+                ComparisonKind::Clk if c.tf_adjustment => {
+                    let n: u32 = datasets
+                        .iter()
+                        .map(|d| {
+                            (0..d.len())
+                                .filter(|&i| !d.tf_tokens[k].of(i).is_empty())
+                                .count() as u32
+                        })
+                        .sum();
+                    // A name's frequency needs a crowd to be measured: in a
+                    // small job a couple's shared surname is "everyone's".
+                    if n >= MIN_NAME_RECORDS {
+                        n
+                    } else {
+                        0
+                    }
+                }
                 ComparisonKind::Clk | ComparisonKind::Group => 0,
             })
             .collect();
