@@ -32,7 +32,10 @@ import pyarrow as pa
 from . import lsh_band_keys
 from .errors import PseudolinkError
 
-#: The linker's default comparisons (src/link/comparison.rs default_comparisons).
+#: The linker's default comparisons (src/link/comparison.rs default_comparisons)
+#: as far as Splink has them: without the ``nickname`` lift, the ``moved`` group
+#: and the names' term-frequency adjustment (the linker applies it only where
+#: the name tokens agree exactly, in jobs of 1,000 or more such records).
 DEFAULT_COMPARISONS: list[dict[str, Any]] = [
     {"name": "email", "kind": "token", "source": "email", "thresholds": [], "tfAdjustment": True},
     {"name": "phone", "kind": "token", "source": "phone", "thresholds": [], "tfAdjustment": True},
