@@ -13,7 +13,7 @@ mod identity_support;
 
 use identity_support::{encoded, encoder};
 use pseudolink::identity::{GraphConfig, GraphRecord, IdentityGraph, RecordRef, View};
-use pseudolink::link::{EncodedRecord, LinkConfig, Linker, ModelSource};
+use pseudolink::link::{EncodedRecord, Explanation, LinkConfig, Linker, ModelSource};
 use pseudolink::{Field, Record};
 use std::collections::BTreeSet;
 
@@ -568,13 +568,7 @@ fn a_customer_who_moved_is_one_customer_and_the_move_counts_once() {
         .unwrap();
     assert_eq!(d.clusters, vec![vec!["o-1".to_owned(), "o-2".to_owned()]]);
     let e = d.links[0].explanation.as_ref().unwrap();
-    let level = |name: &str| {
-        e.contributions
-            .iter()
-            .find(|c| c.comparison == name)
-            .map(|c| c.level.as_str())
-            .unwrap()
-    };
+    let level = |name: &str| level_of(e, name);
     // One joint "moved" event instead of four independent disagreements.
     assert_eq!(level("moved"), "allDisagree");
     for part in ["street", "city", "postalCode", "phone"] {
@@ -722,13 +716,7 @@ fn a_customer_with_swapped_names_is_one_customer_and_the_swap_replaces_the_names
         .any(|c| c.name == "swapped"));
     assert_eq!(d.clusters, vec![vec!["c-1".to_owned(), "o-1".to_owned()]]);
     let e = d.links[0].explanation.as_ref().unwrap();
-    let level = |name: &str| {
-        e.contributions
-            .iter()
-            .find(|c| c.comparison == name)
-            .map(|c| c.level.as_str())
-            .unwrap()
-    };
+    let level = |name: &str| level_of(e, name);
     assert_eq!(level("swapped"), "agree");
     assert_eq!(level("firstName"), "null");
     assert_eq!(level("lastName"), "null");
@@ -769,4 +757,13 @@ fn names_in_order_do_not_count_twice_with_the_names_key() {
         e.match_weight
     };
     assert_eq!(weight(true), weight(false));
+}
+
+/// The level an explanation gives comparison `name` (`"null"` when it did not count).
+fn level_of<'e>(e: &'e Explanation, name: &str) -> &'e str {
+    e.contributions
+        .iter()
+        .find(|c| c.comparison == name)
+        .map(|c| c.level.as_str())
+        .unwrap()
 }
