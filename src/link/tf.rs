@@ -14,7 +14,7 @@
 //! what the holder of the tokens can already see (see SECURITY.md).
 
 use super::comparison::{Comparison, ComparisonKind};
-use super::encoded::{Dataset, Interner};
+use super::encoded::{Dataset, Interner, TokenColumn};
 
 /// Fewest records carrying a field before its CLK comparison's top level
 /// is adjusted by the field token's frequency (below it, no adjustment).
@@ -32,29 +32,26 @@ pub(crate) struct TermFrequencies {
 impl TermFrequencies {
     /// Counts from the interner and the prepared datasets.
     pub fn new(interner: &Interner, comparisons: &[Comparison], datasets: &[&Dataset]) -> Self {
+        // Records holding any token of a column, over all datasets.
+        let holding = |column: fn(&Dataset) -> &[TokenColumn], k: usize| -> u32 {
+            datasets
+                .iter()
+                .map(|d| {
+                    (0..d.len())
+                        .filter(|&i| !column(d)[k].of(i).is_empty())
+                        .count() as u32
+                })
+                .sum()
+        };
         let denominators = comparisons
             .iter()
             .enumerate()
             .map(|(k, c)| match c.kind {
-                ComparisonKind::Token => datasets
-                    .iter()
-                    .map(|d| {
-                        (0..d.len())
-                            .filter(|&i| !d.tokens[k].of(i).is_empty())
-                            .count() as u32
-                    })
-                    .sum(),
+                ComparisonKind::Token => holding(|d| &d.tokens, k),
                 ComparisonKind::Clk if c.tf_adjustment => {
-                    let n: u32 = datasets
-                        .iter()
-                        .map(|d| {
-                            (0..d.len())
-                                .filter(|&i| !d.tf_tokens[k].of(i).is_empty())
-                                .count() as u32
-                        })
-                        .sum();
                     // A name's frequency needs a crowd to be measured: in a
                     // small job a couple's shared surname is "everyone's".
+                    let n = holding(|d| &d.tf_tokens, k);
                     if n >= MIN_NAME_RECORDS {
                         n
                     } else {
