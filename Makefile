@@ -115,8 +115,12 @@ test-native:
 error-codes:
 	@$(TIMED) error-codes cargo test --workspace --locked --lib error_codes
 
+# What the `server` feature adds (it turns on `oblivious`): the lib's and the
+# server binary's unit tests, and the test files gated on `server` or
+# `oblivious`. The other test files are feature-independent and ran in test-native.
+SERVER_TESTS := $(patsubst tests/%.rs,--test %,$(shell grep -lE 'cfg\(feature = "(server|oblivious)"\)' tests/*.rs))
 test-server:
-	@$(TIMED) test-server cargo test --locked --features server
+	@$(TIMED) test-server cargo test --locked --features server --lib --bins $(SERVER_TESTS)
 
 # Every dependency's rust-version is no newer than ours (see the script).
 msrv:

@@ -1,13 +1,16 @@
 #!/usr/bin/env bash
-# Builds the JS package in pkg/ from the crate, with one command. For every
-# package entry (ENTRIES below: an output name and the cargo features it has):
-#   1. cargo release build of the cdylib for wasm32   (scripts/wasm-env.sh)
+# Builds the JS package in pkg/ from the crate, with one command. First the
+# cargo release builds of every entry, in two lanes at once (scalar in
+# target/wasm, SIMD128 in target/wasm-simd: each build's LTO step runs on one
+# core, so two lanes use this 2-core machine's both); then, for every package
+# entry (ENTRIES below: an output name and the cargo features it has):
+#   1. the cdylib for wasm32 from lane 1                (scripts/wasm-env.sh)
 #   2. wasm-bindgen --target web  -> pkg/<name>{.js,.d.ts,_bg.wasm}; the .d.ts
 #      gets `/// <reference lib="esnext.disposable" />` (for `[Symbol.dispose]`)
 #   3. wasm-opt -Oz from the npm package binaryen      (skipped if not installed)
 #   4. prints raw and gzip -9 sizes of the .wasm
-#   5. for entries marked `simd`: the same build again with
-#      `-C target-feature=+simd128` (own target dir, target/wasm-simd) ->
+#   5. for entries marked `simd`: the same build with
+#      `-C target-feature=+simd128` from lane 2 (target/wasm-simd) ->
 #      pkg/<name>_simd_bg.wasm. Its wasm-bindgen JS must equal the scalar
 #      build's byte for byte (same imports and exports); the entry's JS then
 #      loads the SIMD file where `WebAssembly.validate` of a tiny SIMD module
@@ -67,9 +70,7 @@ WASM_OPT_FEATURES=(--enable-bulk-memory --enable-nontrapping-float-to-int
 
 build_entry() {
     local out_name="$1" features="$2"
-    echo "build-pkg: [$out_name] cargo build --release --features '$features' (wasm32, $(wasm_toolchain) toolchain)"
-    wasm_cargo build --release --lib --locked --no-default-features --features "$features"
-    local wasm_in="$WASM_TARGET_DIR/$WASM_TARGET/release/$CRATE.wasm"
+    local wasm_in="$RAW/scalar/$out_name.wasm"
     [[ -f "$wasm_in" ]] || die "expected $wasm_in after the build"
 
     rm -f "$PKG/$out_name.js" "$PKG/$out_name.d.ts" "$PKG/${out_name}_bg.wasm" "$PKG/${out_name}_simd_bg.wasm" \
@@ -111,12 +112,7 @@ build_simd() {
     local out_name="$1" features="$2"
     local tmp="$ROOT/target/pkg-simd"
     echo "build-pkg: [$out_name] SIMD128 build (target/wasm-simd)"
-    (
-        export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+simd128"
-        WASM_TARGET_DIR="$ROOT/target/wasm-simd"
-        wasm_cargo build --release --lib --locked --no-default-features --features "$features"
-    )
-    local wasm_in="$ROOT/target/wasm-simd/$WASM_TARGET/release/$CRATE.wasm"
+    local wasm_in="$RAW/simd/$out_name.wasm"
     [[ -f "$wasm_in" ]] || die "expected $wasm_in after the SIMD build"
     rm -rf "$tmp" && mkdir -p "$tmp"
     wasm-bindgen --target web --remove-name-section --remove-producers-section \
@@ -149,6 +145,38 @@ build_simd() {
     mv "$js.tmp" "$js"
     grep -qF "$to" "$js" || die "[$out_name] patching the default module URL failed"
 }
+
+# Lane `scalar` or `simd`: the cargo build of every entry the lane has, each
+# .wasm copied to $RAW/<lane>/<name>.wasm before the next build overwrites it.
+# Returns non-zero at the first failed build (callers run it where `set -e`
+# does not apply).
+compile_lane() {
+    local lane="$1" name features simd
+    for entry in "${ENTRIES[@]}"; do
+        IFS=: read -r name features simd <<<"$entry"
+        [[ "$lane" == scalar || "$simd" == simd ]] || continue
+        echo "build-pkg: [$name] cargo build --release --features '$features' ($lane lane, wasm32, $(wasm_toolchain) toolchain)"
+        (
+            if [[ "$lane" == simd ]]; then
+                export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+simd128"
+                WASM_TARGET_DIR="$ROOT/target/wasm-simd"
+            fi
+            wasm_cargo build --release --lib --locked --no-default-features --features "$features" \
+                && cp "$WASM_TARGET_DIR/$WASM_TARGET/release/$CRATE.wasm" "$RAW/$lane/$name.wasm"
+        ) || return 1
+    done
+}
+
+RAW="$ROOT/target/pkg-raw"
+rm -rf "$RAW" && mkdir -p "$RAW/scalar" "$RAW/simd"
+# Both lanes at once, each line prefixed with its lane; each lane's status in a file.
+for lane in scalar simd; do
+    { compile_lane "$lane"; echo $? >"$RAW/$lane.rc"; } 2>&1 | sed -u "s/^/[$lane] /" &
+done
+wait
+for lane in scalar simd; do
+    [[ "$(cat "$RAW/$lane.rc" 2>/dev/null)" == 0 ]] || die "the $lane lane's cargo build failed (see [$lane] lines above)"
+done
 
 for entry in "${ENTRIES[@]}"; do
     IFS=: read -r name features simd <<<"$entry"
