@@ -75,8 +75,10 @@ fn linker() -> Linker {
         Ok(json) => LinkConfig::from_json(&json).expect("PSEUDOLINK_LINK_CONFIG: LinkConfig JSON"),
         Err(_) => LinkConfig::default(),
     };
+    // `PSEUDOLINK_EXPLAIN=1`: the link output gets a fourth column, each
+    // comparison's level and weight (for calibration work).
     let config = LinkConfig {
-        explain_links: false,
+        explain_links: std::env::var("PSEUDOLINK_EXPLAIN").is_ok_and(|v| v == "1"),
         ..base
     };
     Linker::new(config).unwrap()
@@ -127,7 +129,16 @@ fn main() {
             // A third column keeps each link's probability for inspection.
             let mut text = String::from("a_id,b_id,probability\r\n");
             for l in &r.links {
-                text.push_str(&format!("{},{},{:.6}\r\n", l.a, l.b, l.probability));
+                text.push_str(&format!("{},{},{:.6}", l.a, l.b, l.probability));
+                if let Some(e) = &l.explanation {
+                    let levels: Vec<String> = e
+                        .contributions
+                        .iter()
+                        .map(|c| format!("{}={}:{:.2}", c.comparison, c.level, c.match_weight))
+                        .collect();
+                    text.push_str(&format!(",{} prior:{:.2}", levels.join(" "), e.prior_weight));
+                }
+                text.push_str("\r\n");
             }
             std::fs::write(out, text).unwrap();
             let pairs = &r.links;
