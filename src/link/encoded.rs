@@ -51,6 +51,9 @@ pub(crate) struct Interner {
 }
 
 /// Per comparison, per record: the `(key id, token id)` pairs it holds.
+/// A column no comparison reads keeps no offsets (most comparisons have no
+/// term-frequency column, and a CLK comparison without nicknames no token
+/// column): 4 bytes a record each, which a graph of millions would carry.
 #[derive(Debug, Default, Clone)]
 pub(crate) struct TokenColumn {
     offsets: Vec<u32>,
@@ -58,10 +61,21 @@ pub(crate) struct TokenColumn {
 }
 
 impl TokenColumn {
+    /// Record `i`'s tokens (none in an unused column).
     #[inline]
     pub fn of(&self, i: usize) -> &[(u16, u32)] {
-        let (s, e) = (self.offsets[i] as usize, self.offsets[i + 1] as usize);
-        &self.values[s..e]
+        match (self.offsets.get(i), self.offsets.get(i + 1)) {
+            (Some(&s), Some(&e)) => self.values.get(s as usize..e as usize).unwrap_or(&[]),
+            _ => &[],
+        }
+    }
+
+    /// A column some comparison reads: offsets from the first record.
+    fn used() -> Self {
+        TokenColumn {
+            offsets: vec![0],
+            values: Vec::new(),
+        }
     }
 }
 
@@ -108,6 +122,10 @@ impl Dataset {
 
 impl TokenColumn {
     fn append(&mut self, other: TokenColumn) {
+        if other.offsets.is_empty() {
+            // Unused here and there (both were prepared for the same comparisons).
+            return;
+        }
         let base = self.values.len() as u32;
         if self.offsets.is_empty() {
             self.offsets.push(0);
@@ -272,8 +290,24 @@ pub(crate) fn prepare<R: Prepare>(
     let mut seen = HashSet::with_capacity(records.len());
     let mut ds = Dataset {
         ids: Vec::with_capacity(records.len()),
-        tokens: vec![TokenColumn::default(); comparisons.len()],
-        tf_tokens: vec![TokenColumn::default(); comparisons.len()],
+        tokens: comparisons
+            .iter()
+            .map(|c| match c.kind {
+                ComparisonKind::Token => TokenColumn::used(),
+                ComparisonKind::Clk if c.nickname.is_some() => TokenColumn::used(),
+                ComparisonKind::Clk | ComparisonKind::Group => TokenColumn::default(),
+            })
+            .collect(),
+        tf_tokens: comparisons
+            .iter()
+            .map(|c| {
+                if c.clk_tf() {
+                    TokenColumn::used()
+                } else {
+                    TokenColumn::default()
+                }
+            })
+            .collect(),
         clks: ClkRows::new(layout.widths.clone()),
         clk_col: layout.comparison_col.clone(),
         members: group_members(comparisons),
@@ -286,9 +320,6 @@ pub(crate) fn prepare<R: Prepare>(
         block_keys: TokenColumn::default(),
     };
     let mut row: Vec<Option<&[u8]>> = Vec::with_capacity(layout.keys.len());
-    for col in ds.tokens.iter_mut().chain(&mut ds.tf_tokens) {
-        col.offsets.push(0);
-    }
     ds.block_keys.offsets.push(0);
     let mut record_tokens: Vec<u32> = Vec::new();
     let mut uses: Vec<SubjectUse> = Vec::new();
@@ -378,7 +409,9 @@ pub(crate) fn prepare<R: Prepare>(
             }
         })?;
         for col in ds.tokens.iter_mut().chain(&mut ds.tf_tokens) {
-            col.offsets.push(col.values.len() as u32);
+            if !col.offsets.is_empty() {
+                col.offsets.push(col.values.len() as u32);
+            }
         }
         ds.block_keys
             .offsets
