@@ -12,7 +12,9 @@
 #[path = "../tests/link_synth/mod.rs"]
 mod link_synth;
 
-use pseudolink::link::{pair_completeness, ClkStore, LinkConfig, Linker};
+use pseudolink::link::{
+    pair_completeness, ClkStore, EncodedRecord, LinkConfig, Linker, Records, TransferView,
+};
 use std::collections::{BTreeMap, HashSet};
 use std::hint::black_box;
 use std::time::Instant;
@@ -167,4 +169,77 @@ fn main() {
     if only.as_deref().is_none_or(|o| "link".contains(o)) {
         bench_link();
     }
+    if only.as_deref().is_none_or(|o| "crossing".contains(o)) {
+        bench_crossing();
+    }
+}
+
+/// What the JSON form costs before linking starts, natively: parsing the
+/// two 10k datasets' JSON text into owned records, against reading the
+/// binary transfer in place, and the linker's `prepare` stage on each
+/// (best of three). The wasm `Linker.link` on `EncodedRecord[]` pays the
+/// parse (plus the JS stringify) inside its `prepare` stage.
+fn bench_crossing() {
+    let n = 10_000;
+    let (a, b, _) = link_synth::two_datasets(n, n / 2, 42);
+    let (ja, jb) = (
+        serde_json::to_string(&a).unwrap(),
+        serde_json::to_string(&b).unwrap(),
+    );
+    let (ba, bb) = (
+        EncodedRecord::many_to_bytes(&a).unwrap(),
+        EncodedRecord::many_to_bytes(&b).unwrap(),
+    );
+    let best = |f: &mut dyn FnMut()| {
+        (0..3)
+            .map(|_| {
+                let t = Instant::now();
+                f();
+                t.elapsed().as_secs_f64() * 1e3
+            })
+            .fold(f64::MAX, f64::min)
+    };
+    let parse_json = best(&mut || {
+        black_box((
+            EncodedRecord::many_from_json(&ja).unwrap(),
+            EncodedRecord::many_from_json(&jb).unwrap(),
+        ));
+    });
+    let parse_binary = best(&mut || {
+        black_box((
+            TransferView::parse(&ba).unwrap(),
+            TransferView::parse(&bb).unwrap(),
+        ));
+    });
+    let prepare_of = |records: &mut dyn FnMut(&mut Linker) -> f64| {
+        (0..3)
+            .map(|_| records(&mut Linker::new(LinkConfig::default()).unwrap()))
+            .fold(f64::MAX, f64::min)
+    };
+    // The time from the call to the first stage after `prepare`.
+    let until_blocking = |l: &mut Linker, ra: Records<'_>, rb: Records<'_>| {
+        let start = Instant::now();
+        let mut prepared = None;
+        l.link_records(ra, rb, &mut |stage: &str, _, _| {
+            if stage != "prepare" && prepared.is_none() {
+                prepared = Some(start.elapsed().as_secs_f64() * 1e3);
+            }
+        })
+        .unwrap();
+        prepared.unwrap_or(f64::NAN)
+    };
+    let prepare_owned =
+        prepare_of(&mut |l| until_blocking(l, Records::Encoded(&a), Records::Encoded(&b)));
+    let (va, vb) = (
+        TransferView::parse(&ba).unwrap(),
+        TransferView::parse(&bb).unwrap(),
+    );
+    let prepare_view =
+        prepare_of(&mut |l| until_blocking(l, Records::Transfer(&va), Records::Transfer(&vb)));
+    println!(
+        "crossing {n}+{n}: JSON {:.1} MB parse {parse_json:.0} ms + prepare {prepare_owned:.0} ms; \
+         binary {:.1} MB parse {parse_binary:.0} ms + prepare {prepare_view:.0} ms",
+        (ja.len() + jb.len()) as f64 / 1e6,
+        (ba.len() + bb.len()) as f64 / 1e6,
+    );
 }
