@@ -185,6 +185,16 @@ impl Comparison {
         self.level_count().saturating_sub(2) as u8
     }
 
+    /// The token subject whose tokens this comparison reads per record: a
+    /// token comparison's own, a CLK comparison's nickname subject.
+    pub(crate) fn token_subject(&self) -> Option<&str> {
+        match self.kind {
+            ComparisonKind::Token => Some(&self.source),
+            ComparisonKind::Clk => self.nickname.as_deref(),
+            ComparisonKind::Group => None,
+        }
+    }
+
     /// A CLK comparison with term-frequency adjustment of its top level.
     pub(crate) fn clk_tf(&self) -> bool {
         self.kind == ComparisonKind::Clk && self.tf_adjustment

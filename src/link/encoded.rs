@@ -70,10 +70,11 @@ impl TokenColumn {
         }
     }
 
-    /// A column some comparison reads: offsets from the first record.
-    fn used() -> Self {
+    /// An empty column: with offsets from the first record if a comparison
+    /// reads it, else none.
+    fn read_if(read: bool) -> Self {
         TokenColumn {
-            offsets: vec![0],
+            offsets: if read { vec![0] } else { Vec::new() },
             values: Vec::new(),
         }
     }
@@ -292,21 +293,11 @@ pub(crate) fn prepare<R: Prepare>(
         ids: Vec::with_capacity(records.len()),
         tokens: comparisons
             .iter()
-            .map(|c| match c.kind {
-                ComparisonKind::Token => TokenColumn::used(),
-                ComparisonKind::Clk if c.nickname.is_some() => TokenColumn::used(),
-                ComparisonKind::Clk | ComparisonKind::Group => TokenColumn::default(),
-            })
+            .map(|c| TokenColumn::read_if(c.token_subject().is_some()))
             .collect(),
         tf_tokens: comparisons
             .iter()
-            .map(|c| {
-                if c.clk_tf() {
-                    TokenColumn::used()
-                } else {
-                    TokenColumn::default()
-                }
-            })
+            .map(|c| TokenColumn::read_if(c.clk_tf()))
             .collect(),
         clks: ClkRows::new(layout.widths.clone()),
         clk_col: layout.comparison_col.clone(),
@@ -342,11 +333,7 @@ pub(crate) fn prepare<R: Prepare>(
                     let used_by: u32 = comparisons
                         .iter()
                         .enumerate()
-                        .filter(|(_, c)| match c.kind {
-                            ComparisonKind::Token => c.source == subject,
-                            ComparisonKind::Clk => c.nickname.as_deref() == Some(subject),
-                            ComparisonKind::Group => false,
-                        })
+                        .filter(|(_, c)| c.token_subject() == Some(subject))
                         .fold(0, |m, (k, _)| m | 1 << k);
                     let tf_by: u32 = comparisons
                         .iter()

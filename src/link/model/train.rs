@@ -155,8 +155,8 @@ pub(crate) fn fit_model_on(
 /// the subject under a shared key that hold the same token.
 ///
 /// The random-pair sample estimates a rare agreement from a handful of hits
-/// (a date of birth agrees in about 6 of 100,000 random pairs, so 200,000
-/// draws see a dozen), and that noise goes straight into the weight of the
+/// (a date of birth agrees in about 8 of 100,000 random pairs, so 200,000
+/// draws see a dozen or two), and that noise goes straight into the weight of the
 /// agreement. The token counts give it exactly: over ordered pairs,
 /// `Σ_t c(t)² − Σ_g Σ_t c_g(t)²` agreeing out of `Σ_κ n(κ)² − Σ_g Σ_κ n_g(κ)²`,
 /// where `c(t)` counts the records holding token `t`, `n(κ)` those with a
@@ -212,7 +212,6 @@ fn exact_token_u(comparisons: &[Comparison], a: &Dataset, from: &Sample<'_>) -> 
                 }
                 None => {
                     let (tokens, keys) = count(a, k, &mut rows_of_a());
-                    let squares = |m: &mut dyn Iterator<Item = f64>| m.map(|n| n * n).sum::<f64>();
                     // Pairs inside a group, which are never drawn.
                     let (same_tokens, same_keys) = match (from.source, from.one_per_source) {
                         (Some(source), true) => {
@@ -223,8 +222,8 @@ fn exact_token_u(comparisons: &[Comparison], a: &Dataset, from: &Sample<'_>) -> 
                             by_group.values().fold((0.0, 0.0), |(st, sk), rows| {
                                 let (t, key) = count(a, k, &mut rows.iter().copied());
                                 (
-                                    st + squares(&mut t.into_values()),
-                                    sk + squares(&mut key.into_values()),
+                                    st + squares(t.into_values()),
+                                    sk + squares(key.into_values()),
                                 )
                             })
                         }
@@ -232,14 +231,18 @@ fn exact_token_u(comparisons: &[Comparison], a: &Dataset, from: &Sample<'_>) -> 
                         _ => (tokens.values().sum(), keys.values().sum()),
                     };
                     (
-                        squares(&mut tokens.values().copied()) - same_tokens,
-                        squares(&mut keys.values().copied()) - same_keys,
+                        squares(tokens.into_values()) - same_tokens,
+                        squares(keys.into_values()) - same_keys,
                     )
                 }
             };
             (pairs >= 1.0).then(|| (agree / pairs).clamp(0.5 / pairs, 1.0 - 0.5 / pairs))
         })
         .collect()
+}
+
+fn squares(counts: impl Iterator<Item = f64>) -> f64 {
+    counts.map(|n| n * n).sum()
 }
 
 /// Share of candidate pairs in which an exact identifier must agree, under the
