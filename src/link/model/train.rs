@@ -166,6 +166,11 @@ pub(crate) fn fit_model_on(
 /// two tokens both shared with another counts that pair twice, which is rare
 /// enough not to matter here. Bounded to `[½/pairs, 1 − ½/pairs]`, as the
 /// sample's add-½ smoothing bounds it.
+///
+/// A token comparison that stands in for others (`swapped`, whose level
+/// exists only where both names disagree) is left to the sample: its
+/// agreement among all pairs is mostly the names agreeing in order, which
+/// is not the event its level counts.
 fn exact_token_u(comparisons: &[Comparison], a: &Dataset, from: &Sample<'_>) -> Vec<Option<f64>> {
     type Counts = HashMap<(u16, u32), f64>;
     // Per (key, token) and per key: records holding it, over `rows` of `d`.
@@ -194,7 +199,7 @@ fn exact_token_u(comparisons: &[Comparison], a: &Dataset, from: &Sample<'_>) -> 
         .iter()
         .enumerate()
         .map(|(k, c)| {
-            if c.kind != ComparisonKind::Token || c.level_count() != 2 {
+            if c.kind != ComparisonKind::Token || c.level_count() != 2 || !c.group.is_empty() {
                 return None;
             }
             let (agree, pairs) = match from.b {
@@ -351,5 +356,37 @@ mod tests {
         assert_eq!(exact("xy", Some("z"), None), Some(0.5 / 2.0));
         // No pair carries the subject: left to the sample.
         assert_eq!(exact("--", Some("x"), None), None);
+    }
+
+    #[test]
+    fn a_token_comparison_standing_in_for_others_is_left_to_the_sample() {
+        let records: Vec<EncodedRecord> = (0..3)
+            .map(|i| EncodedRecord {
+                id: format!("r{i}"),
+                match_keys: vec![format!(
+                    "pl1.{}.k1.{}",
+                    crate::link::comparison::SWAPPED_NAMES_SUBJECT,
+                    base64_url(&[7; 32])
+                )],
+                ..EncodedRecord::default()
+            })
+            .collect();
+        let comparisons = [
+            Comparison::clk("firstName", &[0.9]),
+            Comparison::clk("lastName", &[0.9]),
+            Comparison::swapped(),
+        ];
+        let layout = ClkLayout::new::<EncodedRecord>(&comparisons, &[], &[], &[]).unwrap();
+        let mut interner = Interner::default();
+        let d = prepare(&records, &comparisons, &[], &layout, &mut interner).unwrap();
+        let from = Sample {
+            b: None,
+            source: None,
+            order: None,
+            one_per_source: false,
+        };
+        // Every pair shares the order-free names key, yet `swapped`'s level
+        // is conditional on both names disagreeing: no exact u for it.
+        assert_eq!(exact_token_u(&comparisons, &d, &from), vec![None, None, None]);
     }
 }
