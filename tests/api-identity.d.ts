@@ -93,6 +93,7 @@ export interface LinkConfig {
     maxClusterSize?: number;
     /** How `dedupe`/`linkMany` cluster (default `'chainGuard'`). */
     clustering?: 'chainGuard' | 'components' | 'bestLink' | 'pivot';
+    /** Lower bound of a term-frequency adjusted u (default 1e-6). */
     tfMinimumU?: number;
     /** Attach an explanation to every link (default true). */
     explainLinks?: boolean;

@@ -973,15 +973,16 @@ fn a_common_surname_agreeing_weighs_less_than_a_rare_one() {
     };
     let (smith, p_smith) = adjustment("b-smith");
     let (rare, p_rare) = adjustment("b-rare");
-    // Smith is half of the surnames (u 0.01 against 601/1202: -5.6 bits);
-    // a surname two of the 1,202 records hold gains (u 0.01 against 2/1202:
-    // +2.6 bits).
+    // Smith is half of the surnames: besides the pair's two records, 599
+    // others hold it, plus one pseudo-record (u 0.01 against 600/1202: -5.6
+    // bits); a surname only the pair holds gains (u 0.01 against 1/1202:
+    // +3.6 bits).
     assert!(
-        (smith - (0.01f64 / (601.0 / 1202.0)).log2()).abs() < 1e-9,
+        (smith - (0.01f64 / (600.0 / 1202.0)).log2()).abs() < 1e-9,
         "{smith}"
     );
     assert!(
-        (rare - (0.01f64 / (2.0 / 1202.0)).log2()).abs() < 1e-9,
+        (rare - (0.01f64 / (1.0 / 1202.0)).log2()).abs() < 1e-9,
         "{rare}"
     );
     assert!(p_rare > p_smith);

@@ -48,7 +48,9 @@ pub struct LinkConfig {
     pub max_cluster_size: usize,
     /// How `dedupe`/`linkMany` cluster (see [`Clustering`]).
     pub clustering: Clustering,
-    /// Lower bound of a term-frequency adjusted u.
+    /// Lower bound of a term-frequency adjusted u (default 10⁻⁶: the
+    /// frequency itself is at least one record in the job, so the bound
+    /// matters only beyond a million records).
     pub tf_minimum_u: f64,
     /// Attach an [`Explanation`] to every link.
     pub explain_links: bool,
@@ -74,7 +76,7 @@ impl Default for LinkConfig {
             one_per_source: true,
             max_cluster_size: 50,
             clustering: Clustering::default(),
-            tf_minimum_u: 1e-4,
+            tf_minimum_u: 1e-6,
             explain_links: true,
             em: EmSettings::default(),
             min_training_records: 200,

@@ -10,6 +10,15 @@
 //! weight     = log2(m_agree / u_agree) + adjustment
 //! ```
 //!
+//! The frequency is the chance that a record *other than the pair's two*
+//! holds the token: both of the pair's records hold it by definition, so
+//! counting them (Splink's `count / n`) makes every value look at least
+//! `2 / n` common, and a value nobody else holds (most dates of birth in a
+//! job of 20,000 records) reads as common as one a third record shares. With
+//! one pseudo-record, so a value seen nowhere else keeps a small chance:
+//! `freq = (count − 2 + 1) / n`. Measured in BENCHMARKS.md ("Calibration:
+//! the token frequency without the pair's own records").
+//!
 //! Only token counts are used: which records hold the same token is exactly
 //! what the holder of the tokens can already see (see SECURITY.md).
 
@@ -67,12 +76,13 @@ impl TermFrequencies {
         }
     }
 
-    /// Frequency of `token` among the records carrying comparison `k`'s
-    /// subject; `None` when the token was not counted.
+    /// Frequency of `token`, which a pair agrees on, among the other
+    /// records carrying comparison `k`'s subject (see the module
+    /// documentation); `None` when the token was not counted.
     pub fn frequency(&self, k: usize, token: u32) -> Option<f64> {
         let n = *self.denominators.get(k)?;
         let c = *self.counts.get(token as usize)?;
-        (n > 0 && c > 0).then(|| f64::from(c) / f64::from(n))
+        (n > 0 && c > 0).then(|| pair_excluded(c) / f64::from(n))
     }
 
     /// Keeps the counts by tag, so later explanations of single pairs use the
@@ -102,6 +112,13 @@ impl TermFrequencies {
     }
 }
 
+/// Records other than an agreeing pair's two that hold its token, plus one
+/// pseudo-record: `count − 1` (at least 1: a kept corpus may not have
+/// counted both of a later pair's records).
+fn pair_excluded(count: u32) -> f64 {
+    f64::from(count.saturating_sub(1).max(1))
+}
+
 /// Token counts of a finished job, by tag.
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Corpus {
@@ -118,6 +135,17 @@ pub fn tf_adjustment(u_agree: f64, freq: f64, min_u: f64) -> f64 {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn the_pairs_own_records_do_not_count_towards_the_frequency() {
+        // Only the pair holds it: one pseudo-record. A third record: two.
+        assert_eq!(pair_excluded(2), 1.0);
+        assert_eq!(pair_excluded(3), 2.0);
+        assert_eq!(pair_excluded(601), 600.0);
+        // Never zero, even for a count a kept corpus lacks.
+        assert_eq!(pair_excluded(1), 1.0);
+        assert_eq!(pair_excluded(0), 1.0);
+    }
 
     #[test]
     fn common_tokens_weigh_less_rare_ones_more() {

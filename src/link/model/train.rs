@@ -387,6 +387,9 @@ mod tests {
         };
         // Every pair shares the order-free names key, yet `swapped`'s level
         // is conditional on both names disagreeing: no exact u for it.
-        assert_eq!(exact_token_u(&comparisons, &d, &from), vec![None, None, None]);
+        assert_eq!(
+            exact_token_u(&comparisons, &d, &from),
+            vec![None, None, None]
+        );
     }
 }
