@@ -62,6 +62,15 @@ def test_duckdb_dedupe_job(encoded):
     clusters = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, 0.5)
     precision, recall, f1 = pair_f1(con, clusters.physical_name, truth)
     assert f1 >= 0.9, (precision, recall, f1)
+    # The same predictions under the chain guard: every record once, no
+    # cluster above the size limit, and at least as good here.
+    guarded = psp.cluster_pairwise_predictions_with_chain_guard(linker, predictions, 0.5, max_cluster_size=10)
+    assert con.sql(f"select count(*), count(distinct unique_id) from {guarded.physical_name}").fetchall()[0] == (
+        table.num_rows, table.num_rows)
+    assert con.sql(f"select max(n) from (select count(*) n from {guarded.physical_name} group by cluster_id)"
+                   ).fetchall()[0][0] <= 10
+    g_precision, g_recall, g_f1 = pair_f1(con, guarded.physical_name, truth)
+    assert g_f1 >= 0.9 and g_precision >= precision, (g_precision, g_recall, g_f1, precision)
 
 
 def probabilities(con, predictions) -> dict[tuple[str, str], float]:
@@ -128,3 +137,56 @@ def test_duckdb_helpers(dedupe_2k):
                             pl_platform_hash('meta', 'email', 'Jane@Example.com')""").fetchall()[0]
     assert got[0] == "jonsmith@gmail.com" and got[1] == "date.impossible"
     assert got[2] == pl.platform_hashes({"email": "Jane@Example.com"}, "meta")["hashes"]["em"]
+
+
+def test_chain_guard_stops_a_chain_components_join():
+    # Two people (a, b) and (c, d), each pair sure; one borderline pair b–c
+    # bridges them, and nothing else of a or b looks like c or d.
+    pairs = [("a", "b", 0.99), ("c", "d", 0.98), ("b", "c", 0.6), ("a", "c", 0.02)]
+    kept = psp.chain_guard_edges(pairs, 0.5)
+    assert sorted((l, r) for l, r, _ in kept) == [("a", "b"), ("c", "d")]
+    # A clique whose weakest pair is below the threshold still merges: the
+    # average of the cross pairs decides, not one weak pair.
+    clique = [("x", "y", 0.95), ("y", "z", 0.9), ("x", "z", 0.4)]
+    assert len(psp.chain_guard_edges(clique, 0.5)) == 2
+    # The same input in any order, the same result; the size limit holds.
+    assert psp.chain_guard_edges(list(reversed(pairs)), 0.5) == kept
+    assert len(psp.chain_guard_edges(clique, 0.5, max_cluster_size=2)) == 1
+    with pytest.raises(pl.PseudolinkError):
+        psp.chain_guard_edges(pairs, 0.0)
+
+
+def clusters_of(frame) -> list[list[str]]:
+    groups: dict[int, list[str]] = {}
+    for row in frame.query_sql("select cluster_id, unique_id from {this}").as_record_list():
+        groups.setdefault(row["cluster_id"], []).append(row["unique_id"])
+    return sorted(sorted(g) for g in groups.values())
+
+
+def test_splink_clusters_with_chain_guard_against_components():
+    from splink import SettingsCreator
+    import splink.comparison_library as cl
+
+    con = duckdb.connect()
+    api = DuckDBAPI(connection=con)
+    records = pa.table({"unique_id": ["a", "b", "c", "d", "e", "f", "g", "h"],
+                        "x": ["1", "1", "2", "2", "3", "4", "4", "4"]})
+    exact = cl.ExactMatch("x").configure(m_probabilities=[0.9, 0.1], u_probabilities=[0.001, 0.999])
+    linker = Linker(api.register(records), SettingsCreator(
+        link_type="dedupe_only", comparisons=[exact], probability_two_random_records_match=0.5))
+    predictions = api.register(pa.table({
+        "unique_id_l": ["a", "c", "b", "a"], "unique_id_r": ["b", "d", "c", "c"],
+        "match_probability": [0.99, 0.98, 0.6, 0.02]}))
+    components = linker.clustering.cluster_pairwise_predictions_at_threshold(predictions, 0.5)
+    guarded = psp.cluster_pairwise_predictions_with_chain_guard(linker, predictions, 0.5)
+    assert clusters_of(components) == [["a", "b", "c", "d"], ["e"], ["f"], ["g"], ["h"]]
+    assert clusters_of(guarded) == [["a", "b"], ["c", "d"], ["e"], ["f"], ["g"], ["h"]]
+    assert {c.unquote().name for c in guarded.columns} >= {"cluster_id", "unique_id", "x"}
+    # f, g, h are one person, but blocking found only f–g and g–h: Splink
+    # scores the missing f–h (inside their component), so the three stay
+    # together; counted as 0 instead, the average (0.99 + 0) / 2 splits them.
+    chain = api.register(pa.table({
+        "unique_id_l": ["f", "g"], "unique_id_r": ["g", "h"], "match_probability": [0.99, 0.99]}))
+    assert clusters_of(psp.cluster_pairwise_predictions_with_chain_guard(linker, chain, 0.5))[-1] == ["f", "g", "h"]
+    unscored = psp.cluster_pairwise_predictions_with_chain_guard(linker, chain, 0.5, score_missing_up_to=0)
+    assert ["f", "g", "h"] not in clusters_of(unscored)

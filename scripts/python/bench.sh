@@ -4,7 +4,11 @@
 #   1. encoding rate of the wheel (tokens + CLKs; pyarrow and DuckDB paths)
 #      and of clkhash 0.18.3 on the same rows (CLKs only; its own venv);
 #   2. a Splink DuckDB dedupe of N pseudonymised synthetic records: wall time,
-#      peak memory (the process's max RSS), pair F1 against the truth.
+#      peak memory (the process's max RSS), pair F1 against the truth of the
+#      predictions >= 0.5 and of two clusterings of them (Splink's connected
+#      components, pseudolink.splink's chain guard); SPLINK_EM_BLOCKS picks the
+#      EM sessions' blocking columns (default token_dateOfBirth,token_phone),
+#      SPLINK_PRIOR_BLOCKS the prior's deterministic rules (token_email,token_phone).
 #   nice -n 19 scripts/python/bench.sh [N]        (default 100000; the wheel must be installed:
 #                                                  scripts/python/test.sh or maturin develop --release)
 #   SPLINK_ONLY=1 nice -n 19 scripts/python/bench.sh 1000000    (only step 2;
@@ -44,6 +48,17 @@ if ref["results"]:
         print(f"| {r['path']} | {r['records_per_s']:,.0f} | {r['records_per_s'] / base:.1f}x | {cpu_cells} |")
     print(f"clkhash CLKs equal to pseudolink's (unhardened): {ref['equal_clks']}/{ref['checked']}")
 print(f"Splink DuckDB dedupe, {link['records']} records: wall {link['wall_s']:.1f} s, CPU {link['cpu_s']:.1f} s "
-      f"(encode {link['encode_s']:.1f} s), peak RSS {link['peak_rss_mb']:.0f} MB, "
-      f"pairs >= 0.5: {link['pairs_over_0_5']}, P {link['precision']:.4f} R {link['recall']:.4f} F1 {link['f1']:.4f}")
+      f"(encode {link['encode_s']:.1f} s), peak RSS {link['peak_rss_mb']:.0f} MB, EM on {', '.join(link['em_blocks'])}, "
+      f"prior from {', '.join(link['prior_blocks'])}, "
+      f"prior {link['prior']:.3g}, pairs >= 0.01: {link['pairs_over_0_01']}, pairs >= 0.5: {link['pairs_over_0_5']}")
+print("| scored at 0.5, same predictions | P | R | F1 | pairs | largest cluster | s |")
+print("|---|---:|---:|---:|---:|---:|---:|")
+for label, key in [("pairwise predictions", "pairwise"), ("connected components (Splink)", "components"),
+                   ("chain guard (pseudolink.splink)", "chain_guard"),
+                   ("chain guard, missing pairs counted 0", "chain_guard_missing_0")]:
+    r = link[key]
+    print(f"| {label} | {r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} | {r['pairs']:,} | "
+          f"{r.get('largest_cluster', '–')} | {r['seconds']:.1f} |" if "seconds" in r else
+          f"| {label} | {r['precision']:.4f} | {r['recall']:.4f} | {r['f1']:.4f} | {r['pairs']:,} | – | – |")
+print("json: " + json.dumps(link))
 PY
