@@ -5,9 +5,11 @@
 //! Data flow: `EncodedRecord`s → prepared columns (`encoded`) → candidate
 //! pairs (`blocking`) → comparison levels (`comparison`, `dice`) → m/u/λ
 //! (`model`, `tf`) → probabilities and explanations (`explain`) → links and
-//! clusters (`solve`), driven by [`Linker`] (`linker`).
+//! clusters (`solve`), driven by [`Linker`] (`linker`); the chain guard
+//! alone over pairs scored elsewhere ([`chain_guard_edges`], `chain_guard`).
 
 pub(crate) mod blocking;
+mod chain_guard;
 pub(crate) mod comparison;
 pub(crate) mod dice;
 pub(crate) mod encoded;
@@ -22,6 +24,7 @@ pub(crate) mod tf;
 pub(crate) mod transfer;
 
 pub use blocking::{pair_completeness, reduction_ratio, BlockingConfig};
+pub use chain_guard::chain_guard_edges;
 pub use comparison::{
     default_comparisons, with_data_comparisons, BuiltComparison, Comparison, ComparisonKind,
     ComparisonOrigin, MAX_COMPARISONS, MAX_LEVELS, NICKNAME_SUBJECT, SWAPPED_NAMES_SUBJECT,
