@@ -28,11 +28,13 @@ Nothing here needs Splink at import; building settings needs only dicts.
 from __future__ import annotations
 
 import math
+import sys
+from array import array
 from typing import Any, Hashable, Iterable, Mapping, Sequence
 
 import pyarrow as pa
 
-from . import lsh_band_keys
+from . import _native, lsh_band_keys
 from .errors import PseudolinkError
 
 #: The linker's default comparisons (src/link/comparison.rs default_comparisons)
@@ -320,14 +322,19 @@ def chain_guard_edges(
     max_cluster_size: int = 50,
 ) -> list[tuple[Hashable, Hashable, float]]:
     """The pairs (``(left, right, match_probability)``) that join clusters
-    under the chain guard, the browser ``Linker``'s default clustering
-    (``src/link/solve.rs``): pairs highest first; two clusters merge only if
-    the joining pair is at or above the threshold, the *average* probability
-    over all their cross pairs is too, and the union has at most
-    ``max_cluster_size`` records. A cross pair not among ``pairs`` (not a
-    blocking candidate, or scored below the ``predict()`` threshold) counts
-    as probability 0: pass ``predict()``'s output at a threshold below the
-    clustering's (e.g. 0.01) so that weak pairs count with their score.
+    under the chain guard, the browser ``Linker``'s default clustering,
+    decided by the core's own code (``pseudolink::link::chain_guard_edges``
+    over ``src/link/solve.rs``; ids are mapped to indices here): pairs
+    highest first; two clusters merge only if the joining pair is at or
+    above the threshold, the *average* probability over all their cross
+    pairs is too, and the union has at most ``max_cluster_size`` records. A
+    cross pair not among ``pairs`` (not a blocking candidate, or scored
+    below the ``predict()`` threshold) counts as probability 0: pass
+    ``predict()``'s output at a threshold below the clustering's (e.g.
+    0.01) so that weak pairs count with their score. A pair given more than
+    once counts at its highest probability; a pair whose probability is
+    ``None`` or whose two ids are equal is skipped, and a probability
+    outside [0, 1] raises ``option.invalid``.
 
     Why: connected components join A≈B≈C≈…≈Z into one entity even when A
     and Z have nothing in common, and the number of such chains grows
@@ -346,58 +353,43 @@ def chain_guard_edges(
         raise PseudolinkError("option.invalid", "threshold_match_probability must be in (0, 1]", "option")
     if max_cluster_size < 2:
         raise PseudolinkError("option.invalid", "max_cluster_size must be at least 2", "option")
+    # The core decides (``link::chain_guard_edges``). Here ids become dense
+    # indices in the ids' order (which breaks ties between equal
+    # probabilities), and each joining pair is named in first-seen order.
     index: dict[Hashable, int] = {}
-    names: list[Hashable] = []
-    known: dict[int, float] = {}
-    edges: list[tuple[float, int, int]] = []
-
-    def node(x: Hashable) -> int:
-        i = index.get(x)
-        if i is None:
-            i = index[x] = len(names)
-            names.append(x)
-        return i
-
+    seen_left, seen_right, prob = array("I"), array("I"), array("d")
     for left, right, p in pairs:
         if p is None or left == right:
             continue
-        i, j = node(left), node(right)
-        i, j = min(i, j), max(i, j)
-        known[(i << 32) | j] = max(float(p), known.get((i << 32) | j, 0.0))
-        edges.append((float(p), i, j))
-    # Highest first; equal probabilities in the order of the records' ids.
-    order = sorted(range(len(names)), key=lambda k: (type(names[k]).__name__, names[k]))  # type: ignore[type-var]
-    rank = [0] * len(names)
+        seen_left.append(index.setdefault(left, len(index)))
+        seen_right.append(index.setdefault(right, len(index)))
+        prob.append(float(p))
+    names = list(index)
+    del index
+    if len(set(map(type, names))) <= 1:
+        order = sorted(range(len(names)), key=names.__getitem__)
+    else:
+        order = sorted(range(len(names)), key=lambda k: (type(names[k]).__name__, names[k]))  # type: ignore[type-var]
+    rank = array("I", bytes(4 * len(names)))
     for r, k in enumerate(order):
         rank[k] = r
-    edges.sort(key=lambda e: (-e[0], min(rank[e[1]], rank[e[2]]), max(rank[e[1]], rank[e[2]])))
-
-    owner = list(range(len(names)))
-    members: list[list[int]] = [[i] for i in range(len(names))]
+    del order
+    columns = [array("I", map(rank.__getitem__, seen_left)), array("I", map(rank.__getitem__, seen_right)),
+               array("d", prob)]
+    if sys.byteorder == "big":  # the native side reads little-endian
+        for c in columns:
+            c.byteswap()
+    joined = array("Q")
+    joined.frombytes(_native.chain_guard_edges(
+        *(c.tobytes() for c in columns), float(threshold_match_probability), int(max_cluster_size)))
+    if sys.byteorder == "big":
+        joined.byteswap()
     kept: list[tuple[Hashable, Hashable, float]] = []
-    for p, i, j in edges:
-        if p < threshold_match_probability:
-            break
-        ca, cb = owner[i], owner[j]
-        if ca == cb:
-            continue
-        xa, xb = members[ca], members[cb]
-        if len(xa) + len(xb) > max_cluster_size:
-            continue
-        if len(xa) + len(xb) > 2:
-            total = 0.0
-            for x in xa:
-                for y in xb:
-                    total += known.get((x << 32) | y if x < y else (y << 32) | x, 0.0)
-            if total / (len(xa) * len(xb)) < threshold_match_probability:
-                continue
-        if len(xa) < len(xb):
-            ca, cb, xa, xb = cb, ca, xb, xa
-        for x in xb:
-            owner[x] = ca
-        xa.extend(xb)
-        members[cb] = []
-        kept.append((names[i], names[j], p))
+    for k in joined:
+        i, j = seen_left[k], seen_right[k]
+        if i > j:
+            i, j = j, i
+        kept.append((names[i], names[j], prob[k]))
     return kept
 
 

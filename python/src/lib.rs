@@ -662,6 +662,52 @@ fn lsh_band_keys<'py>(
     Ok(list)
 }
 
+/// The chain guard over pairs scored elsewhere (`link::chain_guard_edges`;
+/// `pseudolink.splink.chain_guard_edges` maps ids to indices). The pairs
+/// are three columns of equal length as little-endian buffers: `left` and
+/// `right` record indices (`uint32`), `probability` (`float64`). Returns
+/// the positions of the pairs that join clusters, in the order they join,
+/// as a little-endian `uint64` buffer.
+#[pyfunction]
+fn chain_guard_edges<'py>(
+    py: Python<'py>,
+    left: &Bound<'py, PyBytes>,
+    right: &Bound<'py, PyBytes>,
+    probability: &Bound<'py, PyBytes>,
+    threshold: f64,
+    max_cluster_size: usize,
+) -> PyResult<Bound<'py, PyBytes>> {
+    let (l, r, p) = (left.as_bytes(), right.as_bytes(), probability.as_bytes());
+    let n = l.len() / 4;
+    if l.len() % 4 != 0 || r.len() != l.len() || p.len() != n * 8 {
+        return Err(option_invalid(
+            py,
+            "left, right and probability must be columns of one length",
+        ));
+    }
+    let joins = py
+        .detach(|| {
+            let pairs: Vec<(u32, u32, f64)> = l
+                .chunks_exact(4)
+                .zip(r.chunks_exact(4))
+                .zip(p.chunks_exact(8))
+                .map(|((a, b), q)| {
+                    let word = |x: &[u8]| u32::from_le_bytes([x[0], x[1], x[2], x[3]]);
+                    let mut f = [0u8; 8];
+                    f.copy_from_slice(q);
+                    (word(a), word(b), f64::from_le_bytes(f))
+                })
+                .collect();
+            pseudolink::link::chain_guard_edges(&pairs, threshold, max_cluster_size).map(|at| {
+                at.iter()
+                    .flat_map(|&k| (k as u64).to_le_bytes())
+                    .collect::<Vec<u8>>()
+            })
+        })
+        .map_err(|e| py_error(py, &e))?;
+    Ok(PyBytes::new(py, &joins))
+}
+
 /// Every stable error code of the core's table, in table order.
 #[pyfunction]
 fn error_codes() -> Vec<&'static str> {
@@ -1123,6 +1169,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(platform_hashes_columns, m)?)?;
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(lsh_band_keys, m)?)?;
+    m.add_function(wrap_pyfunction!(chain_guard_edges, m)?)?;
     m.add_class::<Linker>()?;
     m.add_class::<RecordEncoder>()?;
     m.add_class::<ClkEncoder>()?;

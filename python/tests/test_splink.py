@@ -156,6 +156,64 @@ def test_chain_guard_stops_a_chain_components_join():
         psp.chain_guard_edges(pairs, 0.0)
 
 
+def reference_chain_guard(pairs, threshold, max_cluster_size):
+    """The chain guard by brute force, as its docstring says: each pair of
+    records once at its best probability, highest first (ties by the ids),
+    clusters as sets, each merge's mean over every cross pair (0 if not
+    given)."""
+    first, best = {}, {}
+    for a, b, p in pairs:
+        if p is None or a == b:
+            continue
+        for x in (a, b):
+            first.setdefault(x, len(first))
+        key = frozenset((a, b))
+        best[key] = max(p, best.get(key, p))
+    cluster = {x: frozenset([x]) for x in first}
+    by_id = lambda x: (type(x).__name__, x)  # noqa: E731
+    kept = []
+    for key in sorted(best, key=lambda k: (-best[k], sorted(map(by_id, k)))):
+        p = best[key]
+        if p < threshold:
+            break
+        a, b = sorted(key, key=first.__getitem__)
+        ca, cb = cluster[a], cluster[b]
+        if ca == cb or len(ca) + len(cb) > max_cluster_size:
+            continue
+        mean = sum(best.get(frozenset((x, y)), 0.0) for x in ca for y in cb) / (len(ca) * len(cb))
+        if mean < threshold:
+            continue
+        for x in ca | cb:
+            cluster[x] = ca | cb
+        kept.append((a, b, p))
+    return kept
+
+
+def test_chain_guard_is_the_brute_force_guard_on_random_pairs():
+    import random
+
+    rng = random.Random(13)
+    for case in range(400):
+        n = rng.randint(2, 24)
+        kind = case % 3
+        ids = [f"r{k}" if kind == 0 or (kind == 2 and k % 2) else k * 7 % 101 for k in range(n)]
+        rng.shuffle(ids)
+        pairs = []
+        for _ in range(rng.randint(0, 3 * n)):
+            a, b = rng.choice(ids), rng.choice(ids)
+            # Multiples of 1/32: every mean is exact whatever the order of
+            # the sum, so native and reference must agree to the bit.
+            p = None if rng.random() < 0.03 else rng.randint(0, 32) / 32
+            pairs.append((a, b, p))
+        threshold = rng.choice([0.25, 0.5, 0.5, 0.75, 1.0])
+        max_size = rng.choice([2, 3, 4, 6, 50])
+        got = psp.chain_guard_edges(pairs, threshold, max_cluster_size=max_size)
+        assert got == reference_chain_guard(pairs, threshold, max_size), (case, pairs, threshold, max_size)
+    with pytest.raises(pl.PseudolinkError) as bad:
+        psp.chain_guard_edges([("a", "b", 1.5)], 0.5)
+    assert bad.value.code == "option.invalid"
+
+
 def clusters_of(frame) -> list[list[str]]:
     groups: dict[int, list[str]] = {}
     for row in frame.query_sql("select cluster_id, unique_id from {this}").as_record_list():
