@@ -514,15 +514,16 @@ METHODS = [
 
 def main() -> int:
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    ap.add_argument("--data", type=Path, required=True)
+    ap.add_argument("--data", type=Path, help="the generated data (required unless --pool-calibration)")
     ap.add_argument("--work", type=Path, required=True)
     ap.add_argument("--pool-calibration", type=Path, nargs="+", metavar="DATA",
                     help="only the calibration deciles, pooled over these datasets' link jobs "
-                         "(each trained on its own data); --data is then unused")
+                         "(each trained on its own data); --data is then not needed")
     ap.add_argument("--only", help="substring of the method names to run")
     ap.add_argument("--no-calibration", action="store_true", help="skip the calibration deciles")
     args = ap.parse_args()
-    paths = Paths(args.data, args.work)
+    if args.data is None and not args.pool_calibration:
+        ap.error("the following arguments are required: --data (unless --pool-calibration)")
     args.work.mkdir(parents=True, exist_ok=True)
     if args.pool_calibration:
         scored = []
@@ -533,6 +534,7 @@ def main() -> int:
         print(table)
         (args.work / "calibration-pooled.md").write_text(table + "\n")
         return 0
+    paths = Paths(args.data, args.work)
     link_truth = {(r["a_id"], r["b_id"]) for r in read_csv(paths.link("truth.csv"))}
     dedupe_truth = {r["id"]: r["entity"] for r in read_csv(paths.dedupe("truth.csv"))}
     lines = [

@@ -34,7 +34,7 @@ if [[ -n "${CAL_SEEDS:-}" ]]; then
     target/release/pseudolink-synth link --n "$N" --overlap 0.5 --seed "$s" --out "$d/link" "${NOISE[@]}"
     dirs+=("$d")
   done
-  exec python3 scripts/quality/run.py --data "$OUT/data" --work "$OUT/work" --pool-calibration "${dirs[@]}"
+  exec python3 scripts/quality/run.py --work "$OUT/work" --pool-calibration "${dirs[@]}"
 fi
 
 have_pins() {
