@@ -416,9 +416,9 @@ def cluster_pairwise_predictions_with_chain_guard(
     blocked on the component; 0 turns this off, and pairs still missing
     count as probability 0), and Splink's own connected components cluster
     the pairs the guard kept (a spanning forest of the clusters). Only the
-    choice of pairs runs here, in Python, over ``unique_id_l``,
-    ``unique_id_r`` and ``match_probability`` (dedupe only: no
-    ``source_dataset``). ``predict_within`` reads the term-frequency tables
+    choice of pairs runs outside Splink, in pseudolink's core, over
+    ``unique_id_l``, ``unique_id_r`` and ``match_probability`` (dedupe
+    only: no ``source_dataset``). ``predict_within`` reads the term-frequency tables
     the linker's own ``predict()`` computed (or that were registered).
 
     Why: at scale connected components chain different people into large
