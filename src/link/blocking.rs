@@ -19,7 +19,8 @@
 use super::dice::ClkRows;
 use super::encoded::Dataset;
 use super::engine::index::{BatchBuckets, IdenticalClasses, SIDE_B};
-use super::engine::lsh::{words_of, LshConfig};
+use super::engine::lsh::{hash_words, row_key, words_of, LshConfig};
+use super::engine::pair::sort_dedup;
 use super::engine::{auto_bits, Bands, Pair};
 use serde::{Deserialize, Serialize};
 
@@ -222,8 +223,8 @@ pub(crate) fn candidates(
     }
     buckets.emit(link, config.max_block_pairs, &mut out);
     let mut sets = Vec::with_capacity(1 + config.lsh.len());
-    out.sort_unstable();
-    out.dedup();
+    let mut scratch = Vec::new();
+    sort_dedup(&mut out, &mut scratch);
     sets.push(std::mem::take(&mut out));
     let mut done = 0;
     for (n, lsh) in config.lsh.iter().enumerate() {
@@ -255,10 +256,13 @@ pub(crate) fn candidates(
             .iter()
             .flat_map(|&(s, _)| (0..s.len()).map(|i| words_of(s, i, &scheme.cols)))
             .collect();
-        let mut classes = IdenticalClasses::new(&words_by_row, a.clks.len());
+        let mut classes = IdenticalClasses::new(&words_by_row, hash_words, a.clks.len());
         // Identical CLKs (a common name) have identical band keys: sample
         // each class's bits once and copy them to the rest of the class.
         let mut sampled_at = vec![usize::MAX; classes.count()];
+        // Both sides' rows have the job's one layout.
+        let positions = scheme.row_positions(&a.clks);
+        let k = scheme.bits_per_band;
         let mut row = 0;
         for &(s, flag) in &stores {
             for i in 0..s.len() {
@@ -271,11 +275,18 @@ pub(crate) fn candidates(
                         }
                     }
                     _ => {
-                        let words = &words_by_row[row];
-                        for band in 0..bands {
+                        let present = words_by_row[row].is_some();
+                        let clk_row = s.row(i);
+                        for (band, at) in positions.chunks_exact(k.max(1)).enumerate() {
                             // Absent CLKs get the marker key u64::MAX, skipped below.
-                            let key = words.as_ref().map_or(u64::MAX, |w| scheme.key(w, band));
-                            keys[band * total + row] = (key, item);
+                            let key = if present {
+                                row_key(clk_row, at)
+                            } else {
+                                u64::MAX
+                            };
+                            if let Some(slot) = keys.get_mut(band * total + row) {
+                                *slot = (key, item);
+                            }
                         }
                         if let Some(c) = class {
                             sampled_at[c] = row;
@@ -296,8 +307,7 @@ pub(crate) fn candidates(
             done += 1;
             progress("block", done, total_bands);
         }
-        out.sort_unstable();
-        out.dedup();
+        sort_dedup(&mut out, &mut scratch);
         sets.push(std::mem::take(&mut out));
     }
     let (pairs, passes) = merge(&sets);

@@ -346,6 +346,18 @@ impl ClkRows {
             .unwrap_or(false)
     }
 
+    /// Word offset of column `c` in a row (0 for a column not held).
+    pub fn offset(&self, c: usize) -> usize {
+        self.offsets.get(c).copied().unwrap_or(0)
+    }
+
+    /// All of record `i`'s CLK words, column after column.
+    #[inline]
+    pub fn row(&self, i: usize) -> &[u64] {
+        let s = i * self.row_words;
+        self.words.get(s..s + self.row_words).unwrap_or(&[])
+    }
+
     /// Record `i`'s CLK of column `c`, as words.
     #[inline]
     pub fn words(&self, i: usize, c: usize) -> &[u64] {

@@ -518,6 +518,36 @@ pub(crate) fn compare(
     }
 }
 
+/// The level of comparison `k` for a pair: [`compare`]'s, without the
+/// details only an explanation reads. This is the hot loop of comparing
+/// candidates: returning only a byte keeps it in registers, where the
+/// full outcome goes through memory in wasm. Groups: see [`pattern`].
+#[inline(always)]
+fn level(c: &Comparison, k: usize, a: &Dataset, i: usize, b: &Dataset, j: usize) -> u8 {
+    match c.kind {
+        ComparisonKind::Token => match tokens_agree(k, a, i, b, j) {
+            Some((agree, _)) => u8::from(agree),
+            None => NULL_LEVEL,
+        },
+        ComparisonKind::Clk => match a.clks.dice(i, &b.clks, j, a.clk_col[k]) {
+            Some(d) => {
+                let level = c.clk_level(d);
+                let lift = c.nickname_level();
+                if level < lift
+                    && c.nickname.is_some()
+                    && matches!(tokens_agree(k, a, i, b, j), Some((true, _)))
+                {
+                    lift
+                } else {
+                    level
+                }
+            }
+            None => NULL_LEVEL,
+        },
+        ComparisonKind::Group => NULL_LEVEL,
+    }
+}
+
 /// Every comparison's outcome for a pair, groups included: a group at
 /// `allDisagree` makes its members null (the group carries their evidence).
 pub(crate) fn outcomes(
@@ -563,12 +593,10 @@ pub(crate) fn pattern(
 ) -> u64 {
     let mut p = 0u64;
     for (k, c) in comparisons.iter().enumerate() {
-        let level = match c.kind {
-            // Set below, from the members' levels.
-            ComparisonKind::Group => continue,
-            _ => compare(c, k, a, i, b, j).level,
-        };
-        p |= u64::from(level) << (4 * k);
+        // A group's level is set below, from its members' levels.
+        if c.kind != ComparisonKind::Group {
+            p |= u64::from(level(c, k, a, i, b, j)) << (4 * k);
+        }
     }
     for &k in &a.groups {
         let members = &a.members[k];

@@ -7,6 +7,7 @@
 //!   the bits-per-band tuning);
 //! - `index`: the blocking index that grows (the graph adds rows and asks
 //!   for the pairs touching them);
+//! - `radix`: the stable radix sort behind the index's large sorts;
 //! - `score`: comparing and scoring candidate pairs with one model.
 //!
 //! Training (u sampling, EM) is in `model::train`; term frequencies in `tf`.
@@ -14,6 +15,7 @@
 pub(crate) mod index;
 pub(crate) mod lsh;
 pub(crate) mod pair;
+pub(crate) mod radix;
 pub(crate) mod score;
 
 pub(crate) use index::Buckets;

@@ -45,6 +45,10 @@ pub(crate) struct Scorer<'c> {
     comparisons: &'c [Comparison],
     params: &'c ModelParams,
     weights: Vec<Vec<f64>>,
+    /// `weights` indexed by any 4-bit level, the null level's 0: the
+    /// scoring loop adds one entry per comparison, without a branch or a
+    /// bounds check (adding 0 for null leaves the sum as skipping did).
+    by_level: Vec<[f64; 16]>,
     prior_weight: f64,
     tf_minimum_u: f64,
     /// Comparisons with term-frequency adjustment, the level it applies
@@ -64,10 +68,22 @@ impl<'c> Scorer<'c> {
                 Some((k, level, u))
             })
             .collect();
+        let weights = params.weights();
+        let by_level = weights
+            .iter()
+            .map(|row| {
+                let mut t = [0.0; 16];
+                for (slot, &w) in t.iter_mut().zip(row).take(usize::from(NULL_LEVEL)) {
+                    *slot = w;
+                }
+                t
+            })
+            .collect();
         Scorer {
             comparisons,
             params,
-            weights: params.weights(),
+            weights,
+            by_level,
             prior_weight: params.prior_weight(),
             tf_minimum_u,
             tf_comparisons,
@@ -86,11 +102,8 @@ impl<'c> Scorer<'c> {
         tf: &TermFrequencies,
     ) -> f64 {
         let mut w = self.prior_weight;
-        for (k, row) in self.weights.iter().enumerate() {
-            let l = level_of(pattern, k);
-            if l != NULL_LEVEL {
-                w += row[usize::from(l)];
-            }
+        for (k, row) in self.by_level.iter().enumerate() {
+            w += row[usize::from(level_of(pattern, k))];
         }
         for &(k, level, u) in &self.tf_comparisons {
             if level_of(pattern, k) == level {

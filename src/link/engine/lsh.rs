@@ -95,6 +95,21 @@ pub(crate) fn words_of<'r>(
     Some(out)
 }
 
+/// A hash of a record's CLK words in a configuration's columns, for
+/// grouping identical CLKs (see `IdenticalClasses`): FxHash's mixing step
+/// per word, so equal words hash equally; unequal ones rarely collide,
+/// and a collision only costs a comparison of the words.
+pub(crate) fn hash_words(w: &[&[u64]; MAX_ALSO + 1]) -> u64 {
+    let mut h = 0u64;
+    for slot in w {
+        h = (h.rotate_left(5) ^ slot.len() as u64).wrapping_mul(0x517C_C1B7_2722_0A95);
+        for &x in slot.iter() {
+            h = (h.rotate_left(5) ^ x).wrapping_mul(0x517C_C1B7_2722_0A95);
+        }
+    }
+    h
+}
+
 /// The sampled bit positions of one LSH configuration on its CLK columns.
 #[derive(Debug, Clone)]
 pub(crate) struct Bands {
@@ -148,6 +163,19 @@ impl Bands {
         key
     }
 
+    /// The sampled positions for rows laid out as `rows`'s: band after
+    /// band, each a word of a whole row ([`ClkRows::row`]) and a shift, so
+    /// [`row_key`] reads one slice instead of a column's per bit.
+    pub fn row_positions(&self, rows: &ClkRows) -> Vec<(u32, u32)> {
+        self.positions
+            .iter()
+            .map(|&(slot, word, shift)| {
+                let col = self.cols.get(usize::from(slot)).copied().unwrap_or(0);
+                ((rows.offset(col) + word) as u32, shift)
+            })
+            .collect()
+    }
+
     /// A 32-bit bucket key for `band` of configuration `n` (the growing
     /// index keys items by 32 bits): one key per (configuration, band,
     /// sample); a rare collision only adds a candidate, which is scored.
@@ -156,6 +184,18 @@ impl Bands {
         let key = self.key(w, band);
         SplitMix64::new(key ^ ((n as u64) << 56) ^ ((band as u64) << 40)).next_u64() >> 32
     }
+}
+
+/// [`Bands::key`] of one band from a record's whole CLK row, given that
+/// band's [`Bands::row_positions`] (the same bits, in the same order).
+#[inline]
+pub(crate) fn row_key(row: &[u64], positions: &[(u32, u32)]) -> u64 {
+    let mut key = 0u64;
+    for (bit, &(word, shift)) in positions.iter().enumerate() {
+        let w = row.get(word as usize).copied().unwrap_or(0);
+        key |= ((w >> shift) & 1) << bit;
+    }
+    key
 }
 
 /// Smallest `k` whose expected random-pair collisions over all bands stay
@@ -209,4 +249,38 @@ pub(crate) fn auto_bits(
         return 8;
     }
     ((per_band.ln() / r.ln()).ceil() as usize).clamp(8, 63)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_rows_key_is_the_bands_key_of_its_columns() {
+        // Three columns of 64, 128 and 256 bits; the configuration reads
+        // the third and the first, so row offsets differ from slots.
+        let mut rows = ClkRows::new(vec![8, 16, 32]);
+        let mut rng = SplitMix64::new(3);
+        let mut bytes = |n: usize| -> Vec<u8> { (0..n).map(|_| rng.next_u64() as u8).collect() };
+        for _ in 0..20 {
+            let (x, y, z) = (bytes(8), bytes(16), bytes(32));
+            assert!(rows.push_row(&[Some(&x), Some(&y), Some(&z)]).is_ok());
+        }
+        let lsh = LshConfig {
+            bands: 16,
+            ..LshConfig::default()
+        };
+        let bands = Bands::new(&lsh, vec![2, 0], &[256, 64], 12);
+        let positions = bands.row_positions(&rows);
+        for i in 0..rows.len() {
+            let w = words_of(&rows, i, &bands.cols).unwrap_or_default();
+            for (band, at) in positions.chunks_exact(12).enumerate() {
+                assert_eq!(
+                    row_key(rows.row(i), at),
+                    bands.key(&w, band),
+                    "row {i} band {band}"
+                );
+            }
+        }
+    }
 }

@@ -33,6 +33,13 @@ impl Pair {
     }
 }
 
+/// Sorts pairs (by first row, then second) and drops repeats; `scratch` is
+/// the radix sort's second buffer, kept by the caller across calls.
+pub(crate) fn sort_dedup(pairs: &mut Vec<Pair>, scratch: &mut Vec<Pair>) {
+    super::radix::sort_by_key(pairs, scratch, |p| p.0);
+    pairs.dedup();
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
