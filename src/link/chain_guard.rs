@@ -2,17 +2,10 @@
 //! `pseudolink.splink`): which pairs join clusters, decided by the
 //! [`Linker`](super::Linker)'s own clustering (`solve::cluster`).
 //!
-//! `solve::cluster` answers with clusters, not with the pairs that made
-//! them, so each candidate merge is put to it as a small problem: the two
-//! clusters' records, the pairs that built each of them, and the candidate
-//! pair. Those pairs rebuild the two clusters exactly as the whole run did
-//! (the same pairs in the same order meet the same clusters, and the same
-//! member order, so the averages are the same bits), and the candidate
-//! then merges them or not exactly as in the whole run. Each problem costs
-//! about what the whole run spends on that candidate (its cross pairs), so
-//! every decision is the core's, at the price of setting up small problems.
+//! Every decision is `solve::chain_guard`'s, the loop the `Linker` runs,
+//! which names each pair that joins two clusters.
 
-use super::solve::{cluster, ClusterRules, Scored};
+use super::solve::{chain_guard, ClusterRules, Scored};
 use crate::{Error, ErrorCode, Subject};
 use std::collections::HashMap;
 
@@ -79,78 +72,33 @@ pub fn chain_guard_edges(
             })
             .or_insert(at);
     }
-    let probability = |k: u64| best.get(&k).map_or(0.0, |&at| pairs[at].2);
-    let mut edges: Vec<(Scored, usize)> = best
+    // Every pair, below the threshold too: they count in the averages, and
+    // a cross pair not given counts 0.
+    let edges: Vec<Scored> = best
         .values()
-        .filter(|&&at| pairs[at].2 >= threshold)
         .map(|&at| {
             let (i, j) = dense[at];
-            let s = Scored {
+            Scored {
                 i: i.min(j),
                 j: i.max(j),
                 probability: pairs[at].2,
                 weight: 0.0,
-            };
-            (s, at)
+            }
         })
         .collect();
-    // The core's order: highest first, then by the records.
-    edges.sort_unstable_by(|(x, _), (y, _)| {
-        y.probability
-            .total_cmp(&x.probability)
-            .then(x.i.cmp(&y.i))
-            .then(x.j.cmp(&y.j))
-    });
-
-    // Each record's cluster, each cluster's members and the edges that built it.
-    let mut owner: Vec<u32> = (0..n).map(|r| r as u32).collect();
-    let mut members: Vec<Vec<u32>> = (0..n).map(|r| vec![r as u32]).collect();
-    let mut built: Vec<Vec<u32>> = vec![Vec::new(); n];
     let mut joins = Vec::new();
-    for (k, &(e, at)) in edges.iter().enumerate() {
-        let (ca, cb) = (owner[e.i as usize] as usize, owner[e.j as usize] as usize);
-        if ca == cb {
-            continue;
-        }
-        // The small problem: the two clusters' records in their order, the
-        // edges that built them, then this one.
-        let mut local: Vec<u32> = members[ca].iter().chain(&members[cb]).copied().collect();
-        local.sort_unstable();
-        let at_local = |r: u32| local.partition_point(|&x| x < r) as u32;
-        let sub: Vec<Scored> = built[ca]
-            .iter()
-            .chain(&built[cb])
-            .chain([&(k as u32)])
-            .map(|&q| {
-                let s = edges[q as usize].0;
-                Scored {
-                    i: at_local(s.i),
-                    j: at_local(s.j),
-                    ..s
-                }
-            })
-            .collect();
-        let got = cluster(local.len(), sub, rules, None, &mut |x, y| {
-            probability(key(local[x as usize], local[y as usize]))
-        });
-        if got.len() != 1 {
-            continue;
-        }
-        let (big, small) = if members[ca].len() >= members[cb].len() {
-            (ca, cb)
-        } else {
-            (cb, ca)
-        };
-        let moved = std::mem::take(&mut members[small]);
-        for &r in &moved {
-            owner[r as usize] = big as u32;
-        }
-        members[big].extend(moved);
-        let moved = std::mem::take(&mut built[small]);
-        built[big].extend(moved);
-        built[big].push(k as u32);
-        joins.push(at);
-    }
+    chain_guard(
+        n,
+        edges,
+        rules,
+        None,
+        &mut |_, _| 0.0,
+        &mut |s| {
+            if let Some(&at) = best.get(&key(s.i, s.j)) {
+                joins.push(at);
+            }
+        },
+    );
     Ok(joins)
 }
 
@@ -239,7 +187,7 @@ mod tests {
                     .and_modify(|b| b.probability = b.probability.max(p))
                     .or_insert(s);
             }
-            let core = cluster(
+            let core = crate::link::solve::cluster(
                 n as usize,
                 best.into_values().collect(),
                 rules,

@@ -133,6 +133,19 @@ pub(crate) fn cluster_by(
         }
         Clustering::Pivot => return pivot(n, pairs, rules, source),
     }
+    chain_guard(n, pairs, rules, source, score, &mut |_| {})
+}
+
+/// The chain guard (see the module docs), telling `on_join` each pair that
+/// joins two clusters, in order: these pairs span the clusters.
+pub(crate) fn chain_guard(
+    n: usize,
+    mut pairs: Vec<Scored>,
+    rules: ClusterRules,
+    source: Option<&[u32]>,
+    score: &mut dyn FnMut(u32, u32) -> f64,
+    on_join: &mut dyn FnMut(Scored),
+) -> Vec<Vec<u32>> {
     let mut known: HashMap<u64, f64> = pairs
         .iter()
         .map(|p| (key(p.i, p.j), p.probability))
@@ -167,6 +180,7 @@ pub(crate) fn cluster_by(
             }
         }
         clusters.merge(ca, cb);
+        on_join(p);
     }
     finish(clusters.members)
 }
