@@ -420,7 +420,7 @@ impl PersonIndex {
         let Some(p) = params.as_ref().or(self.prior.as_ref()) else {
             return Ok((Vec::new(), stats));
         };
-        let scorer = Scorer::new(comparisons, p, config.tf_minimum_u);
+        let scorer = Scorer::new(comparisons, p, config.tf_minimum_u).for_job(rows.tf);
         let mut above = Vec::new();
         let weight = |pat, i, j| scorer.weight(pat, rows.a, i, rows.b, j, rows.tf);
         score_pairs(weight, rows, &pairs, None, progress, |pair, w| {

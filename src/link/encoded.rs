@@ -447,6 +447,22 @@ fn tokens_agree(k: usize, a: &Dataset, i: usize, b: &Dataset, j: usize) -> Optio
     shared_key
 }
 
+/// The token two records agree on for token comparison `k`, if they do
+/// ([`compare`]'s `token`).
+#[inline]
+pub(crate) fn agreeing_token(
+    k: usize,
+    a: &Dataset,
+    i: usize,
+    b: &Dataset,
+    j: usize,
+) -> Option<u32> {
+    match tokens_agree(k, a, i, b, j) {
+        Some((true, t)) => Some(t),
+        _ => None,
+    }
+}
+
 /// The field token two records share for CLK comparison `k`'s
 /// term-frequency adjustment (see [`Comparison::clk_tf`]), if any.
 #[inline]

@@ -614,7 +614,7 @@ impl Linker {
         };
         // Later `explain` calls weigh tokens by this job's frequencies.
         self.corpus = Some(job.tf.corpus(&job.interner));
-        let scorer = Scorer::new(comparisons, &params, self.config.tf_minimum_u);
+        let scorer = Scorer::new(comparisons, &params, self.config.tf_minimum_u).for_job(&job.tf);
         let mut scored = Vec::with_capacity(n);
         let weight = |pat, i, j| scorer.weight(pat, a, i, b, j, &job.tf);
         score_pairs(weight, rows, pairs, Some(&patterns), progress, |p, w| {
