@@ -28,25 +28,9 @@ pub(crate) fn compare_pairs(
     mut f: impl FnMut(u64),
 ) {
     let n = pairs.len();
-    // Pairs come sorted by first row, so the second rows jump about the
-    // whole second dataset (a cache miss per CLK). Visit them in tiles of
-    // TILE second rows instead, first rows in order within a tile: a
-    // tile's rows stay in cache while the first rows stream past. The
-    // patterns are put back in pair order.
-    let mut order: Vec<(u64, u32)> = pairs
-        .iter()
-        .enumerate()
-        .map(|(at, p)| {
-            (
-                (u64::from(p.j()) / TILE) << 32 | u64::from(p.i()),
-                at as u32,
-            )
-        })
-        .collect();
-    super::radix::sort_by_key(&mut order, &mut Vec::new(), |x| x.0);
     let mut out = vec![0u64; n];
-    for (done, &(_, at)) in order.iter().enumerate() {
-        if let (Some(p), Some(slot)) = (pairs.get(at as usize), out.get_mut(at as usize)) {
+    for (done, at) in tile_order(pairs).into_iter().enumerate() {
+        if let (Some(p), Some(slot)) = (pairs.get(at), out.get_mut(at)) {
             let (i, j) = p.rows();
             *slot = pattern(rows.comparisons, rows.a, i, rows.b, j);
         }
@@ -58,6 +42,27 @@ pub(crate) fn compare_pairs(
         f(p);
     }
     progress("compare", n, n);
+}
+
+/// The positions of `pairs` in the order the compare and score loops visit
+/// them. Pairs come sorted by first row, so their second rows jump about
+/// the whole second dataset (a cache miss per CLK and token column). In
+/// tiles of [`TILE`] second rows instead, first rows in order within a
+/// tile, a tile's rows stay in cache while the first rows stream past;
+/// the loops put their results back in pair order.
+fn tile_order(pairs: &[Pair]) -> Vec<usize> {
+    let mut order: Vec<(u64, u32)> = pairs
+        .iter()
+        .enumerate()
+        .map(|(at, p)| {
+            (
+                (u64::from(p.j()) / TILE) << 32 | u64::from(p.i()),
+                at as u32,
+            )
+        })
+        .collect();
+    super::radix::sort_by_key(&mut order, &mut Vec::new(), |x| x.0);
+    order.into_iter().map(|(_, at)| at as usize).collect()
 }
 
 /// Second rows per tile of the compare loop.
@@ -76,16 +81,24 @@ pub(crate) fn score_pairs(
     mut f: impl FnMut(Pair, f64),
 ) {
     let n = pairs.len();
-    for (done, &p) in pairs.iter().enumerate() {
-        let (i, j) = p.rows();
-        let pat = match patterns.and_then(|ps| ps.get(done)) {
-            Some(&pat) => pat,
-            None => pattern(rows.comparisons, rows.a, i, rows.b, j),
-        };
-        f(p, weight(pat, i, j));
+    // In tile order, as `compare_pairs`: term-frequency adjustments read
+    // both records' tokens.
+    let mut out = vec![0f64; n];
+    for (done, at) in tile_order(pairs).into_iter().enumerate() {
+        if let (Some(p), Some(slot)) = (pairs.get(at), out.get_mut(at)) {
+            let (i, j) = p.rows();
+            let pat = match patterns.and_then(|ps| ps.get(at)) {
+                Some(&pat) => pat,
+                None => pattern(rows.comparisons, rows.a, i, rows.b, j),
+            };
+            *slot = weight(pat, i, j);
+        }
         if done % STEP == 0 {
             progress("score", done, n);
         }
+    }
+    for (&p, w) in pairs.iter().zip(out) {
+        f(p, w);
     }
     progress("score", n, n);
 }
