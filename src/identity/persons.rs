@@ -18,7 +18,9 @@ use crate::link::comparison::{ComparisonKind, NULL_LEVEL};
 use crate::link::encoded::{compare, pattern, prepare, ClkLayout, Dataset, Interner, Prepare};
 use crate::link::engine::index::item;
 use crate::link::engine::lsh::words_of;
-use crate::link::engine::{auto_bits, compare_pairs, score_pairs, Bands, Buckets, Progress, Rows};
+use crate::link::engine::{
+    auto_bits, compare_pairs, score_pairs, tile_order, Bands, Buckets, Progress, Rows,
+};
 use crate::link::explain::{Explanation, Scorer};
 use crate::link::model::{fit_model_on, probability, Sample};
 use crate::link::prior::prior_params;
@@ -380,11 +382,12 @@ impl PersonIndex {
             b: &self.data,
             tf: &self.tf,
         };
+        let visit = tile_order(&pairs);
         if rescore {
             // Training needs the candidates' pattern counts; scoring below
             // computes each pattern again rather than keeping one per pair.
             let mut histogram: HashMap<u64, u32> = HashMap::new();
-            compare_pairs(rows, &pairs, progress, |p| {
+            compare_pairs(rows, &pairs, &visit, progress, |p| {
                 *histogram.entry(p).or_default() += 1;
             });
             let sample = Sample {
@@ -423,7 +426,7 @@ impl PersonIndex {
         let scorer = Scorer::new(comparisons, p, config.tf_minimum_u).for_job(rows.tf);
         let mut above = Vec::new();
         let weight = |pat, i, j| scorer.weight(pat, rows.a, i, rows.b, j, rows.tf);
-        score_pairs(weight, rows, &pairs, None, progress, |pair, w| {
+        score_pairs(weight, rows, &pairs, &visit, None, progress, |pair, w| {
             let prob = probability(w);
             if prob >= config.threshold {
                 above.push((pair, prob));

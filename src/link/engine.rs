@@ -21,7 +21,7 @@ pub(crate) mod score;
 pub(crate) use index::Buckets;
 pub(crate) use lsh::{auto_bits, Bands};
 pub(crate) use pair::Pair;
-pub(crate) use score::{compare_pairs, score_pairs, Rows};
+pub(crate) use score::{compare_pairs, score_pairs, tile_order, Rows};
 
 /// A progress callback: `(stage, done, total)`. Stages: `prepare`, `block`,
 /// `compare`, `sampleU`, `em`, `score`, `solve`.

@@ -11,7 +11,7 @@ use super::blocking::{candidates, estimate_completeness, reduction_ratio, Blocki
 use super::comparison::{self, default_comparisons, BuiltComparison, Comparison, ComparisonOrigin};
 use super::encoded::{pattern, prepare, ClkLayout, Dataset, EncodedRecord, Interner};
 pub use super::engine::Progress;
-use super::engine::{compare_pairs, score_pairs, Pair, Rows};
+use super::engine::{compare_pairs, score_pairs, tile_order, Pair, Rows};
 use super::explain::{Explanation, Scorer};
 use super::model::{fit_model, probability, EmSettings, ModelParams, Sample};
 use super::prior::{prior_params, ModelSource};
@@ -572,7 +572,9 @@ impl Linker {
         };
         let n = pairs.len();
         let mut patterns = Vec::with_capacity(n);
-        compare_pairs(rows, pairs, progress, |p| patterns.push(p));
+        // One visiting order for comparing and for scoring.
+        let order = tile_order(pairs);
+        compare_pairs(rows, pairs, &order, progress, |p| patterns.push(p));
         let total_pairs = job.total_pairs();
         let mut stats = LinkStats {
             records: a.len() + job.b.as_ref().map_or(0, Dataset::len),
@@ -617,14 +619,22 @@ impl Linker {
         let scorer = Scorer::new(comparisons, &params, self.config.tf_minimum_u).for_job(&job.tf);
         let mut scored = Vec::with_capacity(n);
         let weight = |pat, i, j| scorer.weight(pat, a, i, b, j, &job.tf);
-        score_pairs(weight, rows, pairs, Some(&patterns), progress, |p, w| {
-            scored.push(Scored {
-                i: p.i(),
-                j: p.j(),
-                probability: probability(w),
-                weight: w,
-            });
-        });
+        score_pairs(
+            weight,
+            rows,
+            pairs,
+            &order,
+            Some(&patterns),
+            progress,
+            |p, w| {
+                scored.push(Scored {
+                    i: p.i(),
+                    j: p.j(),
+                    probability: probability(w),
+                    weight: w,
+                });
+            },
+        );
         let likely = scored
             .iter()
             .zip(&found.passes)

@@ -20,16 +20,18 @@ pub(crate) struct Rows<'d> {
 /// Progress is reported every this many pairs.
 const STEP: usize = 65_536;
 
-/// The comparison pattern of each pair, in order, to `f` (stage `compare`).
+/// The comparison pattern of each pair, in order, to `f` (stage `compare`),
+/// visiting them in `order` (the pairs' [`tile_order`]).
 pub(crate) fn compare_pairs(
     rows: Rows<'_>,
     pairs: &[Pair],
+    order: &[usize],
     progress: Progress<'_>,
     mut f: impl FnMut(u64),
 ) {
     let n = pairs.len();
     let mut out = vec![0u64; n];
-    for (done, at) in tile_order(pairs).into_iter().enumerate() {
+    for (done, &at) in order.iter().enumerate() {
         if let (Some(p), Some(slot)) = (pairs.get(at), out.get_mut(at)) {
             let (i, j) = p.rows();
             *slot = pattern(rows.comparisons, rows.a, i, rows.b, j);
@@ -50,7 +52,7 @@ pub(crate) fn compare_pairs(
 /// tiles of [`TILE`] second rows instead, first rows in order within a
 /// tile, a tile's rows stay in cache while the first rows stream past;
 /// the loops put their results back in pair order.
-fn tile_order(pairs: &[Pair]) -> Vec<usize> {
+pub(crate) fn tile_order(pairs: &[Pair]) -> Vec<usize> {
     let mut order: Vec<(u64, u32)> = pairs
         .iter()
         .enumerate()
@@ -76,6 +78,7 @@ pub(crate) fn score_pairs(
     weight: impl Fn(u64, usize, usize) -> f64,
     rows: Rows<'_>,
     pairs: &[Pair],
+    order: &[usize],
     patterns: Option<&[u64]>,
     progress: Progress<'_>,
     mut f: impl FnMut(Pair, f64),
@@ -84,7 +87,7 @@ pub(crate) fn score_pairs(
     // In tile order, as `compare_pairs`: term-frequency adjustments read
     // both records' tokens.
     let mut out = vec![0f64; n];
-    for (done, at) in tile_order(pairs).into_iter().enumerate() {
+    for (done, &at) in order.iter().enumerate() {
         if let (Some(p), Some(slot)) = (pairs.get(at), out.get_mut(at)) {
             let (i, j) = p.rows();
             let pat = match patterns.and_then(|ps| ps.get(at)) {
