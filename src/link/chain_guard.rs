@@ -87,18 +87,11 @@ pub fn chain_guard_edges(
         })
         .collect();
     let mut joins = Vec::new();
-    chain_guard(
-        n,
-        edges,
-        rules,
-        None,
-        &mut |_, _| 0.0,
-        &mut |s| {
-            if let Some(&at) = best.get(&key(s.i, s.j)) {
-                joins.push(at);
-            }
-        },
-    );
+    chain_guard(n, edges, rules, None, &mut |_, _| 0.0, &mut |s| {
+        if let Some(&at) = best.get(&key(s.i, s.j)) {
+            joins.push(at);
+        }
+    });
     Ok(joins)
 }
 
