@@ -5,7 +5,7 @@
 //! Every decision is `solve::chain_guard`'s, the loop the `Linker` runs,
 //! which names each pair that joins two clusters.
 
-use super::solve::{chain_guard, ClusterRules, Scored};
+use super::solve::{chain_guard, key, ClusterRules, Scored};
 use crate::{Error, ErrorCode, Subject};
 use std::collections::HashMap;
 
@@ -112,10 +112,6 @@ fn dense_indices(pairs: &[(u32, u32, f64)]) -> (Vec<(u32, u32)>, usize) {
     let at = |r: u32| ids.partition_point(|&x| x < r) as u32;
     let dense = pairs.iter().map(|&(i, j, _)| (at(i), at(j))).collect();
     (dense, ids.len())
-}
-
-fn key(i: u32, j: u32) -> u64 {
-    u64::from(i.min(j)) << 32 | u64::from(i.max(j))
 }
 
 #[cfg(test)]

@@ -328,7 +328,8 @@ fn finish(members: Vec<Vec<u32>>) -> Vec<Vec<u32>> {
     out
 }
 
-fn key(i: u32, j: u32) -> u64 {
+/// One key per unordered pair of records.
+pub(crate) fn key(i: u32, j: u32) -> u64 {
     u64::from(i.min(j)) << 32 | u64::from(i.max(j))
 }
 
