@@ -387,9 +387,9 @@ impl PersonIndex {
             // Training needs the candidates' pattern counts; scoring below
             // computes each pattern again rather than keeping one per pair.
             let mut histogram: HashMap<u64, u32> = HashMap::new();
-            compare_pairs(rows, &pairs, &visit, progress, |p| {
+            for p in compare_pairs(rows, &pairs, &visit, progress) {
                 *histogram.entry(p).or_default() += 1;
-            });
+            }
             let sample = Sample {
                 b: None,
                 source: None,
@@ -423,7 +423,7 @@ impl PersonIndex {
         let Some(p) = params.as_ref().or(self.prior.as_ref()) else {
             return Ok((Vec::new(), stats));
         };
-        let scorer = Scorer::new(comparisons, p, config.tf_minimum_u).for_job(rows.tf);
+        let scorer = Scorer::new(comparisons, p, config.tf_minimum_u);
         let mut above = Vec::new();
         let weight = |pat, i, j| scorer.weight(pat, rows.a, i, rows.b, j, rows.tf);
         score_pairs(weight, rows, &pairs, &visit, None, progress, |pair, w| {

@@ -4,7 +4,7 @@
 use super::comparison::{Comparison, ComparisonKind, NULL_LEVEL};
 use super::encoded::{agreeing_token, level_of, outcomes, tf_token, Dataset};
 use super::model::{probability, ModelParams};
-use super::tf::{tf_adjustment, Adjustments, TermFrequencies};
+use super::tf::{tf_adjustment, TermFrequencies};
 use serde::{Deserialize, Serialize};
 
 /// Why a pair got its probability: the bars of a waterfall chart.
@@ -54,9 +54,6 @@ pub(crate) struct Scorer<'c> {
     /// Comparisons with term-frequency adjustment, the level it applies
     /// to, and that level's u.
     tf_comparisons: Vec<(usize, u8, f64)>,
-    /// Per entry of `tf_comparisons`, its adjustments precomputed for one
-    /// job's frequencies ([`Scorer::for_job`]); none: computed per pair.
-    adjustments: Vec<Adjustments>,
 }
 
 impl<'c> Scorer<'c> {
@@ -90,19 +87,7 @@ impl<'c> Scorer<'c> {
             prior_weight: params.prior_weight(),
             tf_minimum_u,
             tf_comparisons,
-            adjustments: Vec::new(),
         }
-    }
-
-    /// This scorer with its term-frequency adjustments precomputed for
-    /// the job whose frequencies are `tf` (for scoring all its pairs).
-    pub fn for_job(mut self, tf: &TermFrequencies) -> Self {
-        self.adjustments = self
-            .tf_comparisons
-            .iter()
-            .map(|&(k, _, u)| Adjustments::new(tf, k, u, self.tf_minimum_u))
-            .collect();
-        self
     }
 
     /// Match weight of a pair whose levels are `pattern`.
@@ -120,13 +105,10 @@ impl<'c> Scorer<'c> {
         for (k, row) in self.by_level.iter().enumerate() {
             w += row[usize::from(level_of(pattern, k))];
         }
-        for (slot, &(k, level, u)) in self.tf_comparisons.iter().enumerate() {
+        for &(k, level, u) in &self.tf_comparisons {
             if level_of(pattern, k) == level {
                 let token = self.tf_token(k, a, i, b, j);
-                w += match self.adjustments.get(slot) {
-                    Some(table) => table.of(tf, token),
-                    None => self.tf_part(k, u, token, tf),
-                };
+                w += self.tf_part(k, u, token, tf);
             }
         }
         w

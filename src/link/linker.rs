@@ -571,10 +571,9 @@ impl Linker {
             tf: &job.tf,
         };
         let n = pairs.len();
-        let mut patterns = Vec::with_capacity(n);
         // One visiting order for comparing and for scoring.
         let order = tile_order(pairs);
-        compare_pairs(rows, pairs, &order, progress, |p| patterns.push(p));
+        let patterns = compare_pairs(rows, pairs, &order, progress);
         let total_pairs = job.total_pairs();
         let mut stats = LinkStats {
             records: a.len() + job.b.as_ref().map_or(0, Dataset::len),
@@ -616,7 +615,7 @@ impl Linker {
         };
         // Later `explain` calls weigh tokens by this job's frequencies.
         self.corpus = Some(job.tf.corpus(&job.interner));
-        let scorer = Scorer::new(comparisons, &params, self.config.tf_minimum_u).for_job(&job.tf);
+        let scorer = Scorer::new(comparisons, &params, self.config.tf_minimum_u);
         let mut scored = Vec::with_capacity(n);
         let weight = |pat, i, j| scorer.weight(pat, a, i, b, j, &job.tf);
         score_pairs(

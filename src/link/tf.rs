@@ -119,53 +119,6 @@ fn frequency_of(count: u32, n: u32) -> Option<f64> {
     (n > 0 && count > 0).then(|| pair_excluded(count) / f64::from(n))
 }
 
-/// Counts below this have their adjustment precomputed.
-const TABLE: u32 = 1024;
-
-/// One comparison's adjustments for agreeing on a token, precomputed by
-/// count for a job's frequencies: the scoring loop would otherwise take a
-/// logarithm for every agreeing pair (in software, in wasm). The same
-/// values as [`tf_adjustment`] of [`TermFrequencies::frequency`].
-#[derive(Debug, Clone)]
-pub(crate) struct Adjustments {
-    k: usize,
-    n: u32,
-    u_agree: f64,
-    min_u: f64,
-    by_count: Vec<f64>,
-}
-
-impl Adjustments {
-    /// Comparison `k`'s adjustments under `tf`, for its agree level's u.
-    pub fn new(tf: &TermFrequencies, k: usize, u_agree: f64, min_u: f64) -> Self {
-        let n = tf.denominators.get(k).copied().unwrap_or(0);
-        let of = |c| frequency_of(c, n).map_or(0.0, |f| tf_adjustment(u_agree, f, min_u));
-        Adjustments {
-            k,
-            n,
-            u_agree,
-            min_u,
-            by_count: (0..TABLE).map(of).collect(),
-        }
-    }
-
-    /// The adjustment for agreeing on `token` (0 for none, or a token not
-    /// counted): from the table when `tf` has the counts it was made for.
-    #[inline]
-    pub fn of(&self, tf: &TermFrequencies, token: Option<u32>) -> f64 {
-        let (Some(t), Some(&n)) = (token, tf.denominators.get(self.k)) else {
-            return 0.0;
-        };
-        let Some(&c) = tf.counts.get(t as usize) else {
-            return 0.0;
-        };
-        match self.by_count.get(c as usize) {
-            Some(&adjustment) if n == self.n => adjustment,
-            _ => frequency_of(c, n).map_or(0.0, |f| tf_adjustment(self.u_agree, f, self.min_u)),
-        }
-    }
-}
-
 /// Records other than an agreeing pair's two that hold its token, plus one
 /// pseudo-record: `count − 1` (at least 1: a kept corpus may not have
 /// counted both of a later pair's records).
@@ -199,35 +152,6 @@ mod tests {
         // Never zero, even for a count a kept corpus lacks.
         assert_eq!(pair_excluded(1), 1.0);
         assert_eq!(pair_excluded(0), 1.0);
-    }
-
-    #[test]
-    fn the_table_holds_the_adjustments_it_replaces() {
-        let tf = TermFrequencies {
-            counts: vec![0, 1, 2, 3, 600, 1023, 1024, 5000],
-            denominators: vec![0, 12_000],
-        };
-        let (u, min_u) = (0.003, 1e-6);
-        let table = Adjustments::new(&tf, 1, u, min_u);
-        for t in 0..tf.counts.len() as u32 {
-            let want = tf
-                .frequency(1, t)
-                .map_or(0.0, |f| tf_adjustment(u, f, min_u));
-            assert_eq!(
-                table.of(&tf, Some(t)).to_bits(),
-                want.to_bits(),
-                "token {t}"
-            );
-        }
-        assert_eq!(table.of(&tf, None), 0.0);
-        assert_eq!(table.of(&tf, Some(99)), 0.0);
-        // Another job's counts are computed, not looked up.
-        let other = TermFrequencies {
-            counts: vec![3],
-            denominators: vec![0, 50],
-        };
-        let want = tf_adjustment(u, 2.0 / 50.0, min_u);
-        assert_eq!(table.of(&other, Some(0)), want);
     }
 
     #[test]

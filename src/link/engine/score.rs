@@ -20,15 +20,14 @@ pub(crate) struct Rows<'d> {
 /// Progress is reported every this many pairs.
 const STEP: usize = 65_536;
 
-/// The comparison pattern of each pair, in order, to `f` (stage `compare`),
-/// visiting them in `order` (the pairs' [`tile_order`]).
+/// The comparison pattern of each pair, in pair order (stage `compare`),
+/// computed in `order` (the pairs' [`tile_order`]).
 pub(crate) fn compare_pairs(
     rows: Rows<'_>,
     pairs: &[Pair],
     order: &[usize],
     progress: Progress<'_>,
-    mut f: impl FnMut(u64),
-) {
+) -> Vec<u64> {
     let n = pairs.len();
     let mut out = vec![0u64; n];
     for (done, &at) in order.iter().enumerate() {
@@ -40,10 +39,8 @@ pub(crate) fn compare_pairs(
             progress("compare", done, n);
         }
     }
-    for p in out {
-        f(p);
-    }
     progress("compare", n, n);
+    out
 }
 
 /// The positions of `pairs` in the order the compare and score loops visit
