@@ -78,13 +78,24 @@ pub(crate) fn encode_b64(bytes: &[u8], alphabet: &[u8; 64], pad: bool, out: &mut
 
 /// Decodes URL-safe base64 without padding; `None` on any invalid symbol or length.
 pub fn base64_url_decode(s: &str) -> Option<Vec<u8>> {
-    decode_unpadded(s.as_bytes(), b'-', b'_')
+    let mut out = Vec::with_capacity(s.len() / 4 * 3 + 2);
+    decode_unpadded_into(s.as_bytes(), b'-', b'_', &mut out)?;
+    Some(out)
 }
 
 #[cfg(feature = "fuzzy")]
 /// Decodes standard, padded base64 (RFC 4648 §4), as clkhash writes CLKs;
 /// `None` on any invalid symbol, missing padding or non-canonical tail bits.
 pub(crate) fn base64_std_decode(s: &str) -> Option<Vec<u8>> {
+    let mut out = Vec::with_capacity(s.len() / 4 * 3);
+    base64_std_decode_into(s, &mut out)?;
+    Some(out)
+}
+
+#[cfg(feature = "fuzzy")]
+/// [`base64_std_decode`] appending to `out` (a batch writer's buffer); on
+/// `None`, `out` is as it was.
+pub(crate) fn base64_std_decode_into(s: &str, out: &mut Vec<u8>) -> Option<()> {
     let b = s.as_bytes();
     if !b.len().is_multiple_of(4) {
         return None;
@@ -95,40 +106,84 @@ pub(crate) fn base64_std_decode(s: &str) -> Option<Vec<u8>> {
     if pad != (4 - body.len() % 4) % 4 {
         return None;
     }
-    decode_unpadded(body, b'+', b'/')
+    decode_unpadded_into(body, b'+', b'/', out)
+}
+
+#[cfg(feature = "fuzzy")]
+/// [`base64_url_decode`] appending to `out`; on `None`, `out` is as it was.
+pub(crate) fn base64_url_decode_into(s: &str, out: &mut Vec<u8>) -> Option<()> {
+    decode_unpadded_into(s.as_bytes(), b'-', b'_', out)
 }
 
 /// The shared decoder of both alphabets (they differ in symbols 62 and 63):
 /// unpadded input, canonical form only (the bits a short tail drops must be
 /// zero), so every byte string has one spelling. Whole groups of four
 /// symbols become three bytes at once (a batch of encoded records decodes
-/// a 43-symbol tag per token and a CLK per field).
-fn decode_unpadded(s: &[u8], s62: u8, s63: u8) -> Option<Vec<u8>> {
-    let val = |c: u8| -> Option<u32> {
-        Some(match c {
-            b'A'..=b'Z' => c - b'A',
-            b'a'..=b'z' => c - b'a' + 26,
-            b'0'..=b'9' => c - b'0' + 52,
-            c if c == s62 => 62,
-            c if c == s63 => 63,
-            _ => return None,
-        } as u32)
+/// a 43-symbol tag per token and a CLK per field). Appends to `out`, which
+/// a failure leaves as it was.
+fn decode_unpadded_into(s: &[u8], s62: u8, s63: u8, out: &mut Vec<u8>) -> Option<()> {
+    let start = out.len();
+    let done = decode_unpadded_append(s, s62, s63, out);
+    if done.is_none() {
+        out.truncate(start);
+    }
+    done
+}
+
+/// A base64 alphabet's decoding table: each symbol's six bits, `INVALID`
+/// for every other byte (one lookup a symbol instead of a chain of ranges).
+const fn decode_table(s62: u8, s63: u8) -> [u8; 256] {
+    let mut t = [INVALID; 256];
+    let mut i = 0;
+    while i < 26 {
+        t[(b'A' + i) as usize] = i;
+        t[(b'a' + i) as usize] = i + 26;
+        if i < 10 {
+            t[(b'0' + i) as usize] = i + 52;
+        }
+        i += 1;
+    }
+    t[s62 as usize] = 62;
+    t[s63 as usize] = 63;
+    t
+}
+
+const INVALID: u8 = 0x80;
+static URL_TABLE: [u8; 256] = decode_table(b'-', b'_');
+static STD_TABLE: [u8; 256] = decode_table(b'+', b'/');
+
+fn decode_unpadded_append(s: &[u8], s62: u8, s63: u8, out: &mut Vec<u8>) -> Option<()> {
+    let table = match (s62, s63) {
+        (b'-', b'_') => &URL_TABLE,
+        (b'+', b'/') => &STD_TABLE,
+        _ => return None,
     };
     let group = |g: &[u8]| -> Option<u32> {
-        match *g {
-            [a, b, c, d] => Some(val(a)? << 18 | val(b)? << 12 | val(c)? << 6 | val(d)?),
-            _ => None,
+        let [a, b, c, d] = *g else { return None };
+        // Four separate lookups (an array of them would be stored and
+        // reloaded as one word: a store-forwarding stall per group).
+        let (a, b, c, d) = (
+            table[a as usize],
+            table[b as usize],
+            table[c as usize],
+            table[d as usize],
+        );
+        if (a | b | c | d) & INVALID != 0 {
+            return None;
         }
+        Some(u32::from(a) << 18 | u32::from(b) << 12 | u32::from(c) << 6 | u32::from(d))
     };
-    let mut out = Vec::with_capacity(s.len() / 4 * 3 + 2);
-    let mut groups = s.chunks_exact(4);
-    for g in &mut groups {
+    let groups = s.chunks_exact(4);
+    let tail = groups.remainder();
+    let at = out.len();
+    out.resize(at + groups.len() * 3, 0);
+    let dst = out.get_mut(at..)?;
+    for (g, d) in groups.zip(dst.chunks_exact_mut(3)) {
         let n = group(g)?;
-        out.extend_from_slice(&[(n >> 16) as u8, (n >> 8) as u8, n as u8]);
+        d.copy_from_slice(&n.to_be_bytes()[1..]);
     }
     // A tail of two symbols carries one byte, of three two bytes: padded with
     // `A` (zero), and the bits it drops must be zero.
-    let tail = groups.remainder();
     if !tail.is_empty() {
         let (bytes, dropped) = match tail.len() {
             2 => (1, 0xFFFF),
@@ -143,7 +198,7 @@ fn decode_unpadded(s: &[u8], s62: u8, s63: u8) -> Option<Vec<u8>> {
         }
         out.extend_from_slice(n.to_be_bytes().get(1..=bytes)?);
     }
-    Some(out)
+    Some(())
 }
 
 #[cfg(test)]
@@ -256,13 +311,20 @@ mod tests {
                 })
                 .collect();
             for (s62, s63) in [(b'-', b'_'), (b'+', b'/')] {
-                let got = decode_unpadded(&s, s62, s63);
+                // Appended after what the buffer holds, which a failure keeps.
+                let mut out = vec![0xEE; round % 5];
+                let got = decode_unpadded_into(&s, s62, s63, &mut out)
+                    .map(|()| out[round % 5..].to_vec());
                 assert_eq!(
                     got,
                     reference_decode(&s, s62, s63),
                     "{:?}",
                     String::from_utf8_lossy(&s)
                 );
+                assert!(out.len() >= round % 5 && out[..round % 5].iter().all(|&b| b == 0xEE));
+                if got.is_none() {
+                    assert_eq!(out.len(), round % 5);
+                }
                 accepted += usize::from(got.is_some());
             }
         }
