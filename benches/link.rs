@@ -14,6 +14,7 @@ mod link_synth;
 
 use pseudolink::link::{
     pair_completeness, ClkStore, EncodedRecord, LinkConfig, Linker, Records, TransferView,
+    TransferWriter,
 };
 use std::collections::{BTreeMap, HashSet};
 use std::hint::black_box;
@@ -205,6 +206,16 @@ fn bench_crossing() {
             EncodedRecord::many_from_json(&jb).unwrap(),
         ));
     });
+    // The JSON text written straight into the binary form (what the wasm
+    // `Linker` does with `EncodedRecord[]`), then the view's check.
+    let json_to_binary = best(&mut || {
+        for text in [&ja, &jb] {
+            let mut w = TransferWriter::new();
+            w.push_json_rows(text).unwrap();
+            let bytes = w.finish().unwrap();
+            black_box(TransferView::parse(&bytes).unwrap().len());
+        }
+    });
     let parse_binary = best(&mut || {
         black_box((
             TransferView::parse(&ba).unwrap(),
@@ -238,6 +249,7 @@ fn bench_crossing() {
         prepare_of(&mut |l| until_blocking(l, Records::Transfer(&va), Records::Transfer(&vb)));
     println!(
         "crossing {n}+{n}: JSON {:.1} MB parse {parse_json:.0} ms + prepare {prepare_owned:.0} ms; \
+         JSON written to binary {json_to_binary:.0} ms; \
          binary {:.1} MB parse {parse_binary:.0} ms + prepare {prepare_view:.0} ms",
         (ja.len() + jb.len()) as f64 / 1e6,
         (ba.len() + bb.len()) as f64 / 1e6,

@@ -43,4 +43,4 @@ pub use model::{
 pub use prior::{ModelSource, PriorModel, PRIOR_MODEL_JSON};
 pub use solve::Clustering;
 pub use tf::tf_adjustment;
-pub use transfer::{TransferView, TRANSFER_MAGIC, TRANSFER_VERSION};
+pub use transfer::{TransferView, TransferWriter, TRANSFER_MAGIC, TRANSFER_VERSION};

@@ -23,10 +23,12 @@
 //! every index against the string table, and a head must make well-formed
 //! tokens, so hostile bytes give a typed error, never a panic.
 
+mod json;
+
 use super::comparison::Fields;
 use super::encoded::Prepare;
 use super::EncodedRecord;
-use crate::encoding::base64_url;
+use crate::encoding::{base64_url, base64_url_decode_into};
 use crate::{Error, ErrorCode, RowError, Subject, Token};
 use std::collections::{BTreeMap, HashMap};
 
@@ -43,35 +45,160 @@ fn malformed() -> Error {
     Error::new(Subject::Record, ErrorCode::TransferMalformed)
 }
 
-/// Interns strings while writing.
-#[derive(Default)]
-struct Table<'a> {
-    index: HashMap<&'a str, u32>,
-    strings: Vec<&'a str>,
-}
-
-impl<'a> Table<'a> {
-    fn id(&mut self, s: &'a str) -> Result<u32, Error> {
-        if let Some(&i) = self.index.get(s) {
-            return Ok(i);
-        }
-        let i = u32::try_from(self.strings.len()).map_err(|_| malformed())?;
-        self.index.insert(s, i);
-        self.strings.push(s);
-        Ok(i)
-    }
-}
-
 fn len_u32(n: usize) -> Result<u32, Error> {
     u32::try_from(n).map_err(|_| malformed())
 }
 
-/// The head (`<version>.<subject>.<keyId>`) and tag of a well-formed token.
-fn split_token(token: &str) -> Result<(&str, [u8; 32]), Error> {
-    let bad = || Error::new(Subject::Record, ErrorCode::LinkBadToken);
-    let parsed = Token::parse(token).ok_or_else(bad)?;
-    let head = token.rsplit_once('.').ok_or_else(bad)?.0;
-    Ok((head, parsed.tag))
+fn bad_token() -> Error {
+    Error::new(Subject::Record, ErrorCode::LinkBadToken)
+}
+
+/// Writes a buffer in the binary transfer form record by record, from
+/// [`EncodedRecord`]s ([`TransferWriter::push`]) or straight from their
+/// JSON text ([`TransferWriter::push_json_rows`], which builds no owned
+/// record), so a JSON batch reaches the linker's in-place reader without a
+/// second form in memory. Token heads and CLK keys are interned across
+/// every record pushed; a token head is checked once.
+#[derive(Debug, Default)]
+pub struct TransferWriter {
+    index: HashMap<String, u32>,
+    strings: Vec<String>,
+    /// Per string: whether tokens may use it as their head (checked on first use).
+    head_ok: Vec<bool>,
+    records: usize,
+    body: Vec<u8>,
+}
+
+impl TransferWriter {
+    /// An empty batch.
+    pub fn new() -> Self {
+        Self::default()
+    }
+
+    /// Records pushed so far.
+    pub fn len(&self) -> usize {
+        self.records
+    }
+
+    /// Whether no record was pushed.
+    pub fn is_empty(&self) -> bool {
+        self.records == 0
+    }
+
+    fn intern(&mut self, s: &str) -> Result<u32, Error> {
+        if let Some(&i) = self.index.get(s) {
+            return Ok(i);
+        }
+        let i = len_u32(self.strings.len())?;
+        self.index.insert(s.to_owned(), i);
+        self.strings.push(s.to_owned());
+        self.head_ok.push(false);
+        Ok(i)
+    }
+
+    fn put(&mut self, n: u32) {
+        self.body.extend_from_slice(&n.to_le_bytes());
+    }
+
+    /// Appends one record: its id, its tokens then match keys (each
+    /// `<version>.<subject>.<keyId>.<tag>`; anything else is
+    /// `link.bad_token`), and its CLKs by key, decoded by `decode` (which
+    /// appends the bytes, or says no: `link.bad_base64`). A failed record
+    /// leaves the batch as it was.
+    fn record<C>(
+        &mut self,
+        id: &str,
+        tokens: &[&str],
+        n_tokens: usize,
+        clks: &[(&str, C)],
+        decode: impl Fn(&C, &mut Vec<u8>) -> Option<()>,
+    ) -> Result<(), Error> {
+        let mark = self.body.len();
+        let done = self.record_body(id, tokens, n_tokens, clks, decode);
+        match done {
+            Ok(()) => self.records += 1,
+            Err(_) => self.body.truncate(mark),
+        }
+        done
+    }
+
+    fn record_body<C>(
+        &mut self,
+        id: &str,
+        tokens: &[&str],
+        n_tokens: usize,
+        clks: &[(&str, C)],
+        decode: impl Fn(&C, &mut Vec<u8>) -> Option<()>,
+    ) -> Result<(), Error> {
+        self.put(len_u32(id.len())?);
+        self.body.extend_from_slice(id.as_bytes());
+        self.put(len_u32(n_tokens)?);
+        self.put(len_u32(tokens.len() - n_tokens.min(tokens.len()))?);
+        self.put(len_u32(clks.len())?);
+        for t in tokens {
+            // A token is its head and a 43-symbol tag (32 bytes): the head
+            // checked once per batch, as `Token::parse` checks the three
+            // parts before the tag; the tag decoded straight into the buffer.
+            let (head, tag) = t.rsplit_once('.').ok_or_else(bad_token)?;
+            let i = self.intern(head)?;
+            let ok = self.head_ok.get_mut(i as usize).ok_or_else(malformed)?;
+            if !*ok {
+                *ok = head_parts(head).is_some();
+            }
+            if !*ok || tag.len() != 43 {
+                return Err(bad_token());
+            }
+            self.put(i);
+            base64_url_decode_into(tag, &mut self.body).ok_or_else(bad_token)?;
+        }
+        for (key, clk) in clks {
+            let k = self.intern(key)?;
+            self.put(k);
+            let at = self.body.len();
+            self.put(0);
+            decode(clk, &mut self.body)
+                .ok_or_else(|| Error::new(Subject::Record, ErrorCode::LinkBadBase64))?;
+            let len = len_u32(self.body.len() - at - 4)?.to_le_bytes();
+            self.body
+                .get_mut(at..at + 4)
+                .ok_or_else(malformed)?
+                .copy_from_slice(&len);
+        }
+        Ok(())
+    }
+
+    /// Appends one record (a token that is not well formed: `link.bad_token`).
+    pub fn push(&mut self, r: &EncodedRecord) -> Result<(), Error> {
+        let tokens: Vec<&str> = r
+            .tokens
+            .iter()
+            .chain(&r.match_keys)
+            .map(String::as_str)
+            .collect();
+        let clks: Vec<(&str, &Vec<u8>)> = r.clks.iter().map(|(k, v)| (k.as_str(), v)).collect();
+        self.record(&r.id, &tokens, r.tokens.len(), &clks, |clk, out| {
+            out.extend_from_slice(clk);
+            Some(())
+        })
+    }
+
+    /// The buffer: header, string table, then the records in push order.
+    pub fn finish(self) -> Result<Vec<u8>, Error> {
+        let strings: usize = self.strings.iter().map(|s| 4 + s.len()).sum();
+        let mut out = Vec::with_capacity(HEADER + strings + self.body.len());
+        let put = |out: &mut Vec<u8>, n: u32| out.extend_from_slice(&n.to_le_bytes());
+        out.extend_from_slice(&TRANSFER_MAGIC);
+        out.extend_from_slice(&TRANSFER_VERSION.to_le_bytes());
+        out.extend_from_slice(&0u16.to_le_bytes());
+        put(&mut out, len_u32(self.records)?);
+        put(&mut out, len_u32(self.strings.len())?);
+        for s in &self.strings {
+            put(&mut out, len_u32(s.len())?);
+            out.extend_from_slice(s.as_bytes());
+        }
+        out.extend_from_slice(&self.body);
+        Ok(out)
+    }
 }
 
 impl EncodedRecord {
@@ -79,39 +206,12 @@ impl EncodedRecord {
     /// that is not well formed is `link.bad_token` (the binary form holds
     /// tags, not token text).
     pub fn many_to_bytes(records: &[EncodedRecord]) -> Result<Vec<u8>, Error> {
-        let mut table = Table::default();
-        let mut body = Vec::with_capacity(records.len().saturating_mul(800));
-        let put = |out: &mut Vec<u8>, n: u32| out.extend_from_slice(&n.to_le_bytes());
+        let mut w = TransferWriter::new();
+        w.body.reserve(records.len().saturating_mul(800));
         for r in records {
-            put(&mut body, len_u32(r.id.len())?);
-            body.extend_from_slice(r.id.as_bytes());
-            put(&mut body, len_u32(r.tokens.len())?);
-            put(&mut body, len_u32(r.match_keys.len())?);
-            put(&mut body, len_u32(r.clks.len())?);
-            for t in r.tokens.iter().chain(&r.match_keys) {
-                let (head, tag) = split_token(t)?;
-                put(&mut body, table.id(head)?);
-                body.extend_from_slice(&tag);
-            }
-            for (key, clk) in &r.clks {
-                put(&mut body, table.id(key)?);
-                put(&mut body, len_u32(clk.len())?);
-                body.extend_from_slice(clk);
-            }
+            w.push(r)?;
         }
-        let strings: usize = table.strings.iter().map(|s| 4 + s.len()).sum();
-        let mut out = Vec::with_capacity(HEADER + strings + body.len());
-        out.extend_from_slice(&TRANSFER_MAGIC);
-        out.extend_from_slice(&TRANSFER_VERSION.to_le_bytes());
-        out.extend_from_slice(&0u16.to_le_bytes());
-        put(&mut out, len_u32(records.len())?);
-        put(&mut out, len_u32(table.strings.len())?);
-        for s in &table.strings {
-            put(&mut out, len_u32(s.len())?);
-            out.extend_from_slice(s.as_bytes());
-        }
-        out.extend_from_slice(&body);
-        Ok(out)
+        w.finish()
     }
 
     /// [`EncodedRecord::many_from_json`], saying which element was bad

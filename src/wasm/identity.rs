@@ -385,12 +385,12 @@ impl IdentityGraph {
     ) -> Result<(), JsValue> {
         let sink = sink(options);
         let total = array_len(&records).ok_or_else(invalid_record)?;
-        let parse = GraphRecord::many_from_json_rows;
+        let mut parse = GraphRecord::many_from_json_rows;
         let invalid = || Error::new(Subject::Record, ErrorCode::RecordInvalid);
         let mut start = 0;
         while start < total {
             let end = total.min(start + JSON_CHUNK);
-            let chunk = parse_chunk(&records, start, end, &parse, invalid)?;
+            let chunk = parse_chunk(&records, start, end, &mut parse, invalid)?;
             self.inner
                 .add_records(&chunk)
                 .map_err(|(i, e)| error_at(e, start as usize + i))?;

@@ -8,6 +8,7 @@ use super::{
 };
 use crate::link::{
     EncodedRecord, LinkConfig, Linker as CoreLinker, ModelParams, Records, TransferView,
+    TransferWriter,
 };
 use crate::{
     check_clk_secret, ClkEncoder as CoreClkEncoder, ClkSchema, Error, ErrorCode, Hardening,
@@ -527,9 +528,9 @@ pub(super) fn parse_chunk<T>(
     arr: &JsValue,
     start: u32,
     end: u32,
-    parse: &dyn Fn(&str) -> Result<Vec<T>, RowError>,
+    parse: &mut dyn FnMut(&str) -> Result<T, RowError>,
     bad: fn() -> Error,
-) -> Result<Vec<T>, JsValue> {
+) -> Result<T, JsValue> {
     let chunk = js_sys::Array::new();
     for i in start..end {
         let item = js_sys::Reflect::get_u32(arr, i).map_err(|_| error_at(bad(), i as usize))?;
@@ -546,21 +547,48 @@ pub(super) fn parse_chunk<T>(
     Err(error_at(bad(), start as usize))
 }
 
+/// A whole JS array in chunks of [`JSON_CHUNK`] (see [`parse_chunk`]),
+/// each chunk's text handed to `parse`.
+fn each_chunk(
+    value: &JsValue,
+    parse: &mut dyn FnMut(&str) -> Result<(), RowError>,
+    bad: fn() -> Error,
+) -> Result<(), JsValue> {
+    let len = array_len(value).ok_or_else(|| js_error(bad()))?;
+    let mut start = 0;
+    while start < len {
+        let end = len.min(start.saturating_add(JSON_CHUNK));
+        parse_chunk(value, start, end, parse, bad)?;
+        start = end;
+    }
+    Ok(())
+}
+
 /// A whole JS array of `T` in chunks of [`JSON_CHUNK`] (see [`parse_chunk`]).
 pub(super) fn parse_array<T>(
     value: &JsValue,
     parse: &dyn Fn(&str) -> Result<Vec<T>, RowError>,
     bad: fn() -> Error,
 ) -> Result<Vec<T>, JsValue> {
-    let len = array_len(value).ok_or_else(|| js_error(bad()))?;
-    let mut out = Vec::with_capacity(len as usize);
-    let mut start = 0;
-    while start < len {
-        let end = len.min(start.saturating_add(JSON_CHUNK));
-        out.extend(parse_chunk(value, start, end, parse, bad)?);
-        start = end;
-    }
+    let mut out = Vec::new();
+    let mut add = |text: &str| {
+        out.extend(parse(text)?);
+        Ok(())
+    };
+    each_chunk(value, &mut add, bad)?;
     Ok(out)
+}
+
+/// `EncodedRecord[]`, chunk by chunk, written straight into the binary
+/// transfer form (no owned record is built: [`TransferWriter::push_json_rows`]).
+fn json_to_transfer(value: &JsValue) -> Result<Vec<u8>, JsValue> {
+    let mut writer = TransferWriter::new();
+    each_chunk(
+        value,
+        &mut |text| writer.push_json_rows(text).map(|_| ()),
+        record_invalid,
+    )?;
+    writer.finish().map_err(js_error)
 }
 
 fn record_invalid() -> Error {
@@ -586,49 +614,28 @@ pub(super) fn encoded_from(value: &JsValue) -> Result<Vec<EncodedRecord>, JsValu
     json_encoded(value)
 }
 
-/// A `Linker` argument `EncodedRecord[] | EncodedBatch`, read: the JSON
-/// form parsed, or the binary form's bytes (copied out of the `Uint8Array`),
-/// which the linker reads in place through a [`TransferView`].
-enum LinkerInput {
-    Json(Vec<EncodedRecord>),
-    Binary(Vec<u8>),
-}
-
-/// A [`LinkerInput`] checked: the records, or the view of the bytes.
-enum Checked<'a> {
-    Json(&'a [EncodedRecord]),
-    Binary(TransferView<'a>),
-}
+/// A `Linker` argument `EncodedRecord[] | EncodedBatch`, read into the
+/// binary transfer form: the caller's bytes (copied out of the
+/// `Uint8Array`), or the JSON form written into one
+/// ([`json_to_transfer`]). The linker reads either in place through a
+/// [`TransferView`], so both forms take one path from here on.
+struct LinkerInput(Vec<u8>);
 
 impl LinkerInput {
     /// Reads one argument (a bad JSON record throws with `.row`).
     fn read(value: &JsValue) -> Result<Self, JsValue> {
         if let Some(bytes) = bytes_of(value) {
-            return Ok(LinkerInput::Binary(bytes));
+            return Ok(LinkerInput(bytes));
         }
         if !is_array(value) {
             return Err(invalid_record());
         }
-        Ok(LinkerInput::Json(json_encoded(value)?))
+        Ok(LinkerInput(json_to_transfer(value)?))
     }
 
-    /// Checks a binary buffer (the `transfer.*` errors of `encodedFromBinary`).
-    fn check(&self) -> Result<Checked<'_>, JsValue> {
-        match self {
-            LinkerInput::Json(r) => Ok(Checked::Json(r)),
-            LinkerInput::Binary(b) => {
-                Ok(Checked::Binary(TransferView::parse(b).map_err(js_error)?))
-            }
-        }
-    }
-}
-
-impl Checked<'_> {
-    fn records(&self) -> Records<'_> {
-        match self {
-            Checked::Json(r) => Records::Encoded(r),
-            Checked::Binary(v) => Records::Transfer(v),
-        }
+    /// Checks the buffer (the `transfer.*` errors of `encodedFromBinary`).
+    fn check(&self) -> Result<TransferView<'_>, JsValue> {
+        TransferView::parse(&self.0).map_err(js_error)
     }
 }
 
@@ -711,7 +718,7 @@ impl Linker {
         let b = b.check()?;
         let r = self
             .inner
-            .link_records(a.records(), b.records(), &mut |s, d, t| {
+            .link_records((&a).into(), (&b).into(), &mut |s, d, t| {
                 sink.report(s, d, t)
             })
             .map_err(js_error)?;
@@ -730,7 +737,7 @@ impl Linker {
         let records = records.check()?;
         let r = self
             .inner
-            .dedupe_records(records.records(), &mut |s, d, t| sink.report(s, d, t))
+            .dedupe_records((&records).into(), &mut |s, d, t| sink.report(s, d, t))
             .map_err(js_error)?;
         to_js(&r)
     }
@@ -758,7 +765,7 @@ impl Linker {
             .iter()
             .map(LinkerInput::check)
             .collect::<Result<Vec<_>, _>>()?;
-        let refs: Vec<Records<'_>> = checked.iter().map(Checked::records).collect();
+        let refs: Vec<Records<'_>> = checked.iter().map(Records::from).collect();
         let r = self
             .inner
             .link_many_records(&refs, &mut |s, d, t| sink.report(s, d, t))
