@@ -220,10 +220,36 @@ fn invalid_record() -> JsValue {
     js_error(Error::new(Subject::Record, ErrorCode::RecordInvalid))
 }
 
+#[wasm_bindgen]
+extern "C" {
+    /// The platform's UTF-8 encoder (every browser, Node, workers).
+    type TextEncoder;
+    #[wasm_bindgen(constructor)]
+    fn new() -> TextEncoder;
+    #[wasm_bindgen(method)]
+    fn encode(this: &TextEncoder, text: &js_sys::JsString) -> js_sys::Uint8Array;
+}
+
+/// A JS string's text, for the large ones (JSON of a batch): one native
+/// `TextEncoder.encode` and one copy into wasm memory. wasm-bindgen's own
+/// string passing walks an all-ASCII text one `charCodeAt` at a time in
+/// JS, which took 184–400 ms for the 42 MB of JSON of the 10k × 10k link in
+/// Node, against 7 ms for the encoder (BENCHMARKS.md). Lone surrogates
+/// become U+FFFD, as they do through wasm-bindgen.
+fn text_of(value: &JsValue) -> Option<String> {
+    let s = value.dyn_ref::<js_sys::JsString>()?;
+    // A new encoder per text costs one small object; a cached one would
+    // cost the core entry a thread-local's code, which its size budget
+    // does not have room for.
+    let bytes = TextEncoder::new().encode(s).to_vec();
+    String::from_utf8(bytes).ok()
+}
+
 /// JS value → JSON text, in one engine call. `None` for values JSON cannot
 /// hold (`undefined`, BigInt, cycles).
 fn json_text(value: &JsValue) -> Option<String> {
-    js_sys::JSON::stringify(value).ok()?.as_string()
+    // `stringify` gives `undefined` (typed as a string) for what JSON cannot hold.
+    text_of(&js_sys::JSON::stringify(value).ok()?.into())
 }
 
 /// An argument given as an object or as JSON text, as JSON text: a string
@@ -231,7 +257,7 @@ fn json_text(value: &JsValue) -> Option<String> {
 /// `JSON.stringify` (`bad` when JSON cannot hold it). The one place the
 /// bindings accept "object or JSON text".
 fn object_or_json(value: &JsValue, bad: impl Fn() -> Error) -> Result<String, JsValue> {
-    match value.as_string() {
+    match text_of(value) {
         Some(s) => Ok(s),
         None => json_text(value).ok_or_else(|| js_error(bad())),
     }

@@ -65,6 +65,10 @@ pub struct TransferWriter {
     strings: Vec<String>,
     /// Per string: whether tokens may use it as their head (checked on first use).
     head_ok: Vec<bool>,
+    /// Per token position: the head the last record had there. A batch's
+    /// records list their fields in one order, so this usually spares the
+    /// hash of the head.
+    recent: Vec<u32>,
     records: usize,
     body: Vec<u8>,
 }
@@ -135,12 +139,22 @@ impl TransferWriter {
         self.put(len_u32(n_tokens)?);
         self.put(len_u32(tokens.len() - n_tokens.min(tokens.len()))?);
         self.put(len_u32(clks.len())?);
-        for t in tokens {
+        for (pos, t) in tokens.iter().enumerate() {
             // A token is its head and a 43-symbol tag (32 bytes): the head
             // checked once per batch, as `Token::parse` checks the three
             // parts before the tag; the tag decoded straight into the buffer.
             let (head, tag) = t.rsplit_once('.').ok_or_else(bad_token)?;
-            let i = self.intern(head)?;
+            let i = match self.recent.get(pos).copied() {
+                Some(r) if self.strings.get(r as usize).is_some_and(|s| s == head) => r,
+                _ => {
+                    let r = self.intern(head)?;
+                    match self.recent.get_mut(pos) {
+                        Some(slot) => *slot = r,
+                        None => self.recent.push(r),
+                    }
+                    r
+                }
+            };
             let ok = self.head_ok.get_mut(i as usize).ok_or_else(malformed)?;
             if !*ok {
                 *ok = head_parts(head).is_some();
