@@ -194,6 +194,11 @@ test('Binary transfer: encodeBatchBinary → link/dedupe/linkMany as JSON does, 
   assert.deepEqual(viaBinary.params, viaJson.params);
   const mixed = new Linker(params).link(ba.records, strip(jb));
   assert.deepEqual(mixed.links, viaJson.links);
+  // Ids beyond ASCII (two bytes and astral) cross the JSON form intact.
+  const wide = (rs) => strip(rs).map((r) => ({ ...r, id: `${r.id}-zoë-😀` }));
+  const key = (l) => `${l.a}|${l.b}|${l.probability}`;
+  assert.deepEqual(new Linker(params).link(wide(ja), wide(jb)).links.map(key).sort(),
+    viaJson.links.map((l) => key({ ...l, a: `${l.a}-zoë-😀`, b: `${l.b}-zoë-😀` })).sort());
   assert.deepEqual(new Linker(params).dedupe(ba.records).clusters, new Linker(params).dedupe(strip(ja)).clusters);
   assert.deepEqual(new Linker(params).linkMany([ba.records, bb.records]).entities,
     new Linker(params).linkMany([strip(ja), strip(jb)]).entities);
