@@ -6,8 +6,8 @@ use crate::field::Field;
 use crate::normalize::{normalize, Country, NormalizeOptions};
 use crate::profile::Profile;
 use crate::record::Record;
-use crate::sha256x::HmacBatch;
-use crate::token::{push_b64_tag, Secret, TokenKey};
+use crate::sha256x::{HmacBatch, HmacScratch};
+use crate::token::{push_b64_tag, MatchKeyStart, Secret, TokenKey};
 use std::cell::RefCell;
 use zeroize::Zeroize;
 
@@ -44,6 +44,11 @@ pub struct Pseudonymizer {
     definition: IdentityDefinition,
     needed: Vec<Field>,
     default_region: Option<Country>,
+    /// Per key, per match key (`keys.len() × match_keys.len()`, key-major):
+    /// the match key's prepared HMAC state and token prefix, where tokens are
+    /// made straight over `compress256` (`sha256x::DIRECT_PAYS`); empty
+    /// elsewhere.
+    match_key_starts: Vec<MatchKeyStart>,
 }
 
 /// The tokens of one record. Each token is self-describing
@@ -110,7 +115,18 @@ impl Pseudonymizer {
             }
             prepared.push(k);
         }
+        let match_key_starts = prepared
+            .iter()
+            .flat_map(|k| {
+                definition
+                    .match_keys
+                    .iter()
+                    .map(|mk| k.match_key_start(&mk.name))
+            })
+            .collect::<Option<Vec<_>>>()
+            .unwrap_or_default();
         Ok(Pseudonymizer {
+            match_key_starts,
             keys: prepared,
             needed: definition.needed_fields(),
             default_region: definition.default_region()?,
@@ -232,7 +248,9 @@ impl Pseudonymizer {
         s.body.zeroize();
     }
 
-    /// Makes each token on its own (the `hmac` crate over prepared pads).
+    /// Makes each token on its own: natively straight over `compress256`
+    /// from cached pads and per-subject states (`sha256x::DIRECT_PAYS`), in
+    /// wasm through the `hmac` crate over prepared pads.
     fn emit_one_by_one(
         &self,
         normalized: &[Option<String>],
@@ -240,22 +258,32 @@ impl Pseudonymizer {
     ) {
         let value = |f: Field| normalized.get(f.index()).and_then(|v| v.as_deref());
         let mut buf = String::with_capacity(96);
+        // One scratch for the record's HMACs, wiped once when it drops.
+        let mut scratch = HmacScratch::default();
         for &field in &self.definition.fields {
             if let Some(v) = value(field) {
                 for k in &self.keys {
                     buf.clear();
-                    k.write_field_token(field, v, &mut buf);
+                    k.write_field_token_with(field, v, &mut scratch, &mut buf);
                     emit(TokenKind::Field, &buf);
                 }
             }
         }
         let mut parts: Vec<&[u8]> = Vec::new();
-        for mk in &self.definition.match_keys {
+        let n_mk = self.definition.match_keys.len();
+        for (m, mk) in self.definition.match_keys.iter().enumerate() {
             if !match_key_parts(mk, value, &mut parts) {
                 continue;
             }
-            for k in &self.keys {
-                emit(TokenKind::MatchKey, &k.match_key_token(&mk.name, &parts));
+            for (i, k) in self.keys.iter().enumerate() {
+                match self.match_key_starts.get(i * n_mk + m) {
+                    Some(start) => {
+                        buf.clear();
+                        k.write_match_key_token_from(start, &parts, &mut scratch, &mut buf);
+                        emit(TokenKind::MatchKey, &buf);
+                    }
+                    None => emit(TokenKind::MatchKey, &k.match_key_token(&mk.name, &parts)),
+                }
             }
         }
     }
