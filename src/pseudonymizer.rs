@@ -146,7 +146,13 @@ impl Pseudonymizer {
 
     /// Tokenises one record.
     pub fn tokenize(&self, record: &Record) -> Tokenized {
-        let mut out = Tokenized::default();
+        // Sized for a full record, so the lists never grow token by token.
+        let keys = self.keys.len();
+        let mut out = Tokenized {
+            tokens: Vec::with_capacity(self.definition.fields.len() * keys),
+            match_keys: Vec::with_capacity(self.definition.match_keys.len() * keys),
+            errors: Vec::new(),
+        };
         out.errors = self.tokenize_each(record, |kind, token| match kind {
             TokenKind::Field => out.tokens.push(token.to_owned()),
             TokenKind::MatchKey => out.match_keys.push(token.to_owned()),
