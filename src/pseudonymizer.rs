@@ -6,7 +6,7 @@ use crate::field::Field;
 use crate::normalize::{normalize, Country, NormalizeOptions};
 use crate::profile::Profile;
 use crate::record::Record;
-use crate::sha256x::{HmacBatch, HmacScratch};
+use crate::sha256x::{with_scratch, HmacBatch};
 use crate::token::{push_b64_tag, MatchKeyStart, Secret, TokenKey};
 use std::cell::RefCell;
 use zeroize::Zeroize;
@@ -264,13 +264,11 @@ impl Pseudonymizer {
     ) {
         let value = |f: Field| normalized.get(f.index()).and_then(|v| v.as_deref());
         let mut buf = String::with_capacity(96);
-        // One scratch for the record's HMACs, wiped once when it drops.
-        let mut scratch = HmacScratch::default();
         for &field in &self.definition.fields {
             if let Some(v) = value(field) {
                 for k in &self.keys {
                     buf.clear();
-                    k.write_field_token_with(field, v, &mut scratch, &mut buf);
+                    with_scratch(|s| k.write_field_token_with(field, v, s, &mut buf));
                     emit(TokenKind::Field, &buf);
                 }
             }
@@ -285,7 +283,7 @@ impl Pseudonymizer {
                 match self.match_key_starts.get(i * n_mk + m) {
                     Some(start) => {
                         buf.clear();
-                        k.write_match_key_token_from(start, &parts, &mut scratch, &mut buf);
+                        with_scratch(|s| k.write_match_key_token_from(start, &parts, s, &mut buf));
                         emit(TokenKind::MatchKey, &buf);
                     }
                     None => emit(TokenKind::MatchKey, &k.match_key_token(&mk.name, &parts)),

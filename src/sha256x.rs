@@ -406,11 +406,13 @@ impl HmacPads {
 /// natively), from a key's cached pads and a subject's cached inner state:
 /// two compressions for a short message and no buffer off the stack.
 ///
-/// A scratch is meant to be reused for many tokens ([`HmacScratch::start`]
-/// overwrites it without wiping) and wiped once when it drops, rather than
-/// wiping the message block after every token: tokenising a record wipes
-/// once, not 22 times (BENCHMARKS.md, "Native tokens at the hardware's
-/// limit").
+/// A scratch is reused for many tokens: [`HmacScratch::start`] overwrites
+/// it without wiping, and [`HmacScratch::finish`] leaves neither message
+/// bytes nor key-derived state in it (its block becomes the outer block, the
+/// inner digest and padding, and its state the inner digest). So one per
+/// thread serves every token ([`with_scratch`]), wiped when the thread ends,
+/// instead of a 64-byte wipe per token, which cost a quarter of a token
+/// (BENCHMARKS.md, "Native tokens at the hardware's limit").
 #[derive(Zeroize, ZeroizeOnDrop)]
 pub(crate) struct HmacScratch {
     /// The inner hash, part way; its tail block is then the outer block.
@@ -422,6 +424,22 @@ impl Default for HmacScratch {
         HmacScratch {
             inner: Prefix::new(),
         }
+    }
+}
+
+thread_local! {
+    static SCRATCH: core::cell::RefCell<HmacScratch> =
+        core::cell::RefCell::new(HmacScratch::default());
+}
+
+/// Runs `f` with this thread's [`HmacScratch`], or a fresh one when that is
+/// in use (`f` re-entered) or gone (thread teardown). Callers finish every
+/// HMAC they start inside `f`.
+pub(crate) fn with_scratch<R>(mut f: impl FnMut(&mut HmacScratch) -> R) -> R {
+    let done = SCRATCH.try_with(|cell| cell.try_borrow_mut().ok().map(|mut s| f(&mut s)));
+    match done {
+        Ok(Some(r)) => r,
+        _ => f(&mut HmacScratch::default()),
     }
 }
 

@@ -239,7 +239,7 @@ impl TokenKey {
     /// Appends the token of one normalised field value to `out` (batch work
     /// reuses one buffer instead of allocating a string per token).
     pub fn write_field_token(&self, field: crate::Field, value: &str, out: &mut String) {
-        self.write_field_token_with(field, value, &mut HmacScratch::default(), out);
+        crate::sha256x::with_scratch(|s| self.write_field_token_with(field, value, s, out));
     }
 
     /// [`TokenKey::write_field_token`] with a caller's scratch, reused for
@@ -332,15 +332,17 @@ impl TokenKey {
     fn token(&self, subject: &str, parts: &[&[u8]], match_key: bool) -> String {
         if let (true, Some(pads)) = (crate::sha256x::DIRECT_PAYS, &self.pads) {
             let mk: &[u8] = if match_key { b"mk-" } else { b"" };
-            let mut scratch = HmacScratch::default();
-            scratch.start(pads.inner());
-            for head in [DOMAIN, &[0], mk, subject.as_bytes(), &[0]] {
-                scratch.absorb(head);
-            }
-            absorb_parts(&mut scratch, parts, match_key);
+            let tag = crate::sha256x::with_scratch(|scratch| {
+                scratch.start(pads.inner());
+                for head in [DOMAIN, &[0], mk, subject.as_bytes(), &[0]] {
+                    scratch.absorb(head);
+                }
+                absorb_parts(scratch, parts, match_key);
+                scratch.finish(pads)
+            });
             let mut out = String::with_capacity(4 + subject.len() + 4 + self.id.0.len() + 44);
             push_token_head(&mut out, subject, &self.id, match_key);
-            push_b64_tag(&scratch.finish(pads), &mut out);
+            push_b64_tag(&tag, &mut out);
             return out;
         }
         let mut mac = self.mac.clone();
