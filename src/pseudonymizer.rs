@@ -268,7 +268,7 @@ impl Pseudonymizer {
             if let Some(v) = value(field) {
                 for k in &self.keys {
                     buf.clear();
-                    with_scratch(|s| k.write_field_token_with(field, v, s, &mut buf));
+                    k.write_field_token(field, v, &mut buf);
                     emit(TokenKind::Field, &buf);
                 }
             }

@@ -239,11 +239,16 @@ impl TokenKey {
     /// Appends the token of one normalised field value to `out` (batch work
     /// reuses one buffer instead of allocating a string per token).
     pub fn write_field_token(&self, field: crate::Field, value: &str, out: &mut String) {
-        crate::sha256x::with_scratch(|s| self.write_field_token_with(field, value, s, out));
+        // Natively this thread's HMAC scratch; wasm never touches one.
+        if self.direct_field(field).is_some() {
+            crate::sha256x::with_scratch(|s| self.write_field_token_with(field, value, s, out));
+        } else {
+            self.write_field_token_hmac(field, value, out);
+        }
     }
 
-    /// [`TokenKey::write_field_token`] with a caller's scratch, reused for
-    /// many tokens (wiped when the caller drops it).
+    /// [`TokenKey::write_field_token`] with a given scratch (tests run it
+    /// with one reused for many tokens).
     pub(crate) fn write_field_token_with(
         &self,
         field: crate::Field,
@@ -256,8 +261,13 @@ impl TokenKey {
             scratch.absorb(value.as_bytes());
             out.push_str(text);
             push_b64_tag(&scratch.finish(pads), out);
-            return;
+        } else {
+            self.write_field_token_hmac(field, value, out);
         }
+    }
+
+    /// A field's token through the `hmac` crate (wasm).
+    fn write_field_token_hmac(&self, field: crate::Field, value: &str, out: &mut String) {
         match self.fields.get(field.index()) {
             Some((prepared, prefix)) => {
                 let mut mac = prepared.clone();
