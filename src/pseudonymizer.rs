@@ -115,16 +115,18 @@ impl Pseudonymizer {
             }
             prepared.push(k);
         }
-        let match_key_starts = prepared
-            .iter()
-            .flat_map(|k| {
-                definition
-                    .match_keys
-                    .iter()
-                    .map(|mk| k.match_key_start(&mk.name))
-            })
-            .collect::<Option<Vec<_>>>()
-            .unwrap_or_default();
+        let mut match_key_starts = Vec::new();
+        if crate::sha256x::DIRECT_PAYS {
+            for k in &prepared {
+                for mk in &definition.match_keys {
+                    match_key_starts.extend(k.match_key_start(&mk.name));
+                }
+            }
+            // All or none: `emit_one_by_one` indexes them key-major.
+            if match_key_starts.len() != prepared.len() * definition.match_keys.len() {
+                match_key_starts.clear();
+            }
+        }
         Ok(Pseudonymizer {
             match_key_starts,
             keys: prepared,
@@ -280,7 +282,10 @@ impl Pseudonymizer {
                 continue;
             }
             for (i, k) in self.keys.iter().enumerate() {
-                match self.match_key_starts.get(i * n_mk + m) {
+                // `DIRECT_PAYS` is a constant: wasm builds carry no code of
+                // this path (their `match_key_starts` is empty anyway).
+                let start = self.match_key_starts.get(i * n_mk + m);
+                match start.filter(|_| crate::sha256x::DIRECT_PAYS) {
                     Some(start) => {
                         buf.clear();
                         with_scratch(|s| k.write_match_key_token_from(start, &parts, s, &mut buf));

@@ -240,7 +240,7 @@ impl TokenKey {
     /// reuses one buffer instead of allocating a string per token).
     pub fn write_field_token(&self, field: crate::Field, value: &str, out: &mut String) {
         // Natively this thread's HMAC scratch; wasm never touches one.
-        if self.direct_field(field).is_some() {
+        if crate::sha256x::DIRECT_PAYS && self.direct_field(field).is_some() {
             crate::sha256x::with_scratch(|s| self.write_field_token_with(field, value, s, out));
         } else {
             self.write_field_token_hmac(field, value, out);
@@ -340,7 +340,7 @@ impl TokenKey {
     }
 
     fn token(&self, subject: &str, parts: &[&[u8]], match_key: bool) -> String {
-        if let (true, Some(pads)) = (crate::sha256x::DIRECT_PAYS, &self.pads) {
+        if let Some(pads) = self.pads.as_ref().filter(|_| crate::sha256x::DIRECT_PAYS) {
             let mk: &[u8] = if match_key { b"mk-" } else { b"" };
             let tag = crate::sha256x::with_scratch(|scratch| {
                 scratch.start(pads.inner());

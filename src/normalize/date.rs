@@ -107,6 +107,9 @@ fn ymd(year: u32, month: u32, day: u32) -> Result<String, ErrorCode> {
     // `{year:04}{month:02}{day:02}` without the formatting machinery, which
     // cost half of a date's normalisation: the checks above bound each
     // number to its width.
+    if !text::FAST_PATHS {
+        return Ok(format!("{year:04}{month:02}{day:02}"));
+    }
     let mut out = String::with_capacity(8);
     for (v, width) in [(year, 4), (month, 2), (day, 2)] {
         for place in (0..width).rev() {

@@ -103,7 +103,7 @@ pub(crate) fn normalize(value: &str, _o: &NormalizeOptions) -> Result<String, Er
     let trimmed = text::trim(value);
     // The common case, ASCII without spaces or controls and no provider
     // rule to apply: one lower-cased copy is the answer.
-    if trimmed.is_ascii() && !trimmed.bytes().any(|b| b <= b' ' || b == 0x7f) {
+    if text::FAST_PATHS && trimmed.is_ascii() && !trimmed.bytes().any(|b| b <= b' ' || b == 0x7f) {
         let (local, _) = split_address(trimmed)?;
         let lower = trimmed.to_ascii_lowercase();
         let domain = lower.get(local.len() + 1..).unwrap_or_default();

@@ -87,14 +87,14 @@ fn pseudolink(value: &str) -> Result<String, ErrorCode> {
     if value.contains('@') {
         return Err(ErrorCode::NameInvalidCharacter);
     }
-    let folded = if value.is_ascii() {
+    let folded = if text::FAST_PATHS && value.is_ascii() {
         // The common case in one pass: `'` and `` ` `` are the only ASCII
         // apostrophes (`drop_apostrophes`), and ASCII needs no Unicode fold.
         text::fold_ascii_words(value, |b| b == b'\'' || b == b'`')
     } else {
         text::fold_words(&drop_apostrophes(value))
     };
-    if !folded.contains(' ') {
+    if text::FAST_PATHS && !folded.contains(' ') {
         // One word (or none): no title or suffix to drop, nothing to join.
         if folded.chars().any(char::is_numeric) {
             return Err(ErrorCode::NameInvalidCharacter);

@@ -95,8 +95,8 @@ pub(crate) fn normalize(value: &str, o: &NormalizeOptions) -> Result<String, Err
     }
     // ASCII digits (e164_digits): one copy rather than a char at a time.
     match core::str::from_utf8(&digits) {
-        Ok(text) => out.push_str(text),
-        Err(_) => out.extend(digits.iter().map(|&b| char::from(b))),
+        Ok(text) if super::text::FAST_PATHS => out.push_str(text),
+        _ => out.extend(digits.iter().map(|&b| char::from(b))),
     }
     Ok(out)
 }
@@ -143,7 +143,7 @@ struct Scan {
 fn scan(value: &str) -> Result<Scan, ErrorCode> {
     let trimmed = super::text::trim(value);
     // Full-width forms are outside ASCII: ASCII text is its own fold.
-    let folded: std::borrow::Cow<'_, str> = if trimmed.is_ascii() {
+    let folded: std::borrow::Cow<'_, str> = if super::text::FAST_PATHS && trimmed.is_ascii() {
         trimmed.into()
     } else {
         trimmed

@@ -109,10 +109,19 @@ pub(crate) fn fold_words(s: &str) -> String {
     out
 }
 
+/// Whether the normalisers take their ASCII fast paths: natively. Each is
+/// tested equal to its general path; wasm keeps the general paths because
+/// the core `.wasm` sits just under its 120 KB gzip budget and the fast paths
+/// duplicate code (BENCHMARKS.md, "Native tokens at the hardware's limit").
+pub(crate) const FAST_PATHS: bool = cfg!(not(target_arch = "wasm32"));
+
 /// `a.cmp(b)`, deciding on the first bytes where they differ without a
 /// call to `memcmp` (short table keys in a binary search: most steps are
 /// decided there). The same order as `str::cmp`.
 pub(crate) fn cmp_first_byte_then_all(a: &str, b: &str) -> core::cmp::Ordering {
+    if !FAST_PATHS {
+        return a.cmp(b);
+    }
     a.as_bytes()
         .first()
         .cmp(&b.as_bytes().first())
