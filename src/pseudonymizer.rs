@@ -6,8 +6,8 @@ use crate::field::Field;
 use crate::normalize::{normalize, Country, NormalizeOptions};
 use crate::profile::Profile;
 use crate::record::Record;
-use crate::sha256x::HmacBatch;
-use crate::token::{push_b64_tag, Secret, TokenKey};
+use crate::sha256x::{with_scratch, HmacBatch};
+use crate::token::{push_b64_tag, MatchKeyStart, Secret, TokenKey};
 use std::cell::RefCell;
 use zeroize::Zeroize;
 
@@ -44,6 +44,11 @@ pub struct Pseudonymizer {
     definition: IdentityDefinition,
     needed: Vec<Field>,
     default_region: Option<Country>,
+    /// Per key, per match key (`keys.len() × match_keys.len()`, key-major):
+    /// the match key's prepared HMAC state and token prefix, where tokens are
+    /// made straight over `compress256` (`sha256x::DIRECT_PAYS`); empty
+    /// elsewhere.
+    match_key_starts: Vec<MatchKeyStart>,
 }
 
 /// The tokens of one record. Each token is self-describing
@@ -110,7 +115,20 @@ impl Pseudonymizer {
             }
             prepared.push(k);
         }
+        let mut match_key_starts = Vec::new();
+        if crate::sha256x::DIRECT_PAYS {
+            for k in &prepared {
+                for mk in &definition.match_keys {
+                    match_key_starts.extend(k.match_key_start(&mk.name));
+                }
+            }
+            // All or none: `emit_one_by_one` indexes them key-major.
+            if match_key_starts.len() != prepared.len() * definition.match_keys.len() {
+                match_key_starts.clear();
+            }
+        }
         Ok(Pseudonymizer {
+            match_key_starts,
             keys: prepared,
             needed: definition.needed_fields(),
             default_region: definition.default_region()?,
@@ -130,7 +148,13 @@ impl Pseudonymizer {
 
     /// Tokenises one record.
     pub fn tokenize(&self, record: &Record) -> Tokenized {
-        let mut out = Tokenized::default();
+        // Sized for a full record, so the lists never grow token by token.
+        let keys = self.keys.len();
+        let mut out = Tokenized {
+            tokens: Vec::with_capacity(self.definition.fields.len() * keys),
+            match_keys: Vec::with_capacity(self.definition.match_keys.len() * keys),
+            errors: Vec::new(),
+        };
         out.errors = self.tokenize_each(record, |kind, token| match kind {
             TokenKind::Field => out.tokens.push(token.to_owned()),
             TokenKind::MatchKey => out.match_keys.push(token.to_owned()),
@@ -232,7 +256,9 @@ impl Pseudonymizer {
         s.body.zeroize();
     }
 
-    /// Makes each token on its own (the `hmac` crate over prepared pads).
+    /// Makes each token on its own: natively straight over `compress256`
+    /// from cached pads and per-subject states (`sha256x::DIRECT_PAYS`), in
+    /// wasm through the `hmac` crate over prepared pads.
     fn emit_one_by_one(
         &self,
         normalized: &[Option<String>],
@@ -250,12 +276,23 @@ impl Pseudonymizer {
             }
         }
         let mut parts: Vec<&[u8]> = Vec::new();
-        for mk in &self.definition.match_keys {
+        let n_mk = self.definition.match_keys.len();
+        for (m, mk) in self.definition.match_keys.iter().enumerate() {
             if !match_key_parts(mk, value, &mut parts) {
                 continue;
             }
-            for k in &self.keys {
-                emit(TokenKind::MatchKey, &k.match_key_token(&mk.name, &parts));
+            for (i, k) in self.keys.iter().enumerate() {
+                // `DIRECT_PAYS` is a constant: wasm builds carry no code of
+                // this path (their `match_key_starts` is empty anyway).
+                let start = self.match_key_starts.get(i * n_mk + m);
+                match start.filter(|_| crate::sha256x::DIRECT_PAYS) {
+                    Some(start) => {
+                        buf.clear();
+                        with_scratch(|s| k.write_match_key_token_from(start, &parts, s, &mut buf));
+                        emit(TokenKind::MatchKey, &buf);
+                    }
+                    None => emit(TokenKind::MatchKey, &k.match_key_token(&mk.name, &parts)),
+                }
             }
         }
     }

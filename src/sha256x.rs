@@ -115,12 +115,21 @@ const K: [u32; 64] = [
 )]
 pub(crate) const LANES: usize = 4;
 
-/// Whether batching HMACs pays in this build: natively (no per-call overhead
-/// to speak of, SHA-NI underneath). Both wasm builds keep the per-token
-/// `hmac` path: measured in headless Chromium, the four-lane SIMD128 batch
-/// tokenised at 0.86x the scalar path (BENCHMARKS.md, "Tokens with the
-/// SIMD128 build"), so the lane code stays tested but off until it wins.
-pub(crate) const BATCH_PAYS: bool = cfg!(not(target_arch = "wasm32"));
+/// Whether batching HMACs pays in this build: nowhere today. Both wasm
+/// builds keep the per-token `hmac` path: measured in headless Chromium, the
+/// four-lane SIMD128 batch tokenised at 0.86x the scalar path (BENCHMARKS.md,
+/// "Tokens with the SIMD128 build"). Natively the batch had no lanes (one
+/// `compress256` per block, SHA-NI) and lost to the same compressions made
+/// one token at a time ([`DIRECT_PAYS`]; BENCHMARKS.md, "Native tokens at
+/// the hardware's limit"). The lane code stays tested but off until it wins.
+pub(crate) const BATCH_PAYS: bool = false;
+
+/// Whether tokens are computed one by one straight over `compress256` from
+/// cached pads and per-subject midstates ([`HmacPads::finish`]) rather than
+/// through the `hmac` crate: natively. In wasm at `opt-level = "s"` this path
+/// measured slower than the `hmac` crate (BENCHMARKS.md, "Tokenise
+/// throughput"), so both wasm builds keep the `hmac` path.
+pub(crate) const DIRECT_PAYS: bool = cfg!(not(target_arch = "wasm32"));
 
 /// Compresses `blocks[i]` into `states[i]` for every `i` (equal lengths;
 /// extra entries of the longer slice are ignored).
@@ -393,6 +402,100 @@ impl HmacPads {
     }
 }
 
+/// One HMAC-SHA-256 at a time straight over `compress256` (SHA-NI
+/// natively), from a key's cached pads and a subject's cached inner state:
+/// two compressions for a short message and no buffer off the stack.
+///
+/// A scratch is reused for many tokens: [`HmacScratch::start`] overwrites
+/// it without wiping, and [`HmacScratch::finish`] leaves neither message
+/// bytes nor key-derived state in it (its block becomes the outer block, the
+/// inner digest and padding, and its state the inner digest). So one per
+/// thread serves every token ([`with_scratch`]), wiped when the thread ends,
+/// instead of a 64-byte wipe per token, which cost a quarter of a token
+/// (BENCHMARKS.md, "Native tokens at the hardware's limit").
+#[derive(Zeroize, ZeroizeOnDrop)]
+pub(crate) struct HmacScratch {
+    /// The inner hash, part way; its tail block is then the outer block.
+    inner: Prefix,
+}
+
+impl Default for HmacScratch {
+    fn default() -> Self {
+        HmacScratch {
+            inner: Prefix::new(),
+        }
+    }
+}
+
+thread_local! {
+    static SCRATCH: core::cell::RefCell<HmacScratch> =
+        core::cell::RefCell::new(HmacScratch::default());
+}
+
+/// Runs `f` with this thread's [`HmacScratch`], or a fresh one when that is
+/// in use (`f` re-entered) or gone (thread teardown). Callers finish every
+/// HMAC they start inside `f`.
+pub(crate) fn with_scratch<R>(mut f: impl FnMut(&mut HmacScratch) -> R) -> R {
+    let done = SCRATCH.try_with(|cell| cell.try_borrow_mut().ok().map(|mut s| f(&mut s)));
+    match done {
+        Ok(Some(r)) => r,
+        _ => f(&mut HmacScratch::default()),
+    }
+}
+
+impl HmacScratch {
+    /// Starts an HMAC from `from`, a key's [`HmacPads::prefixed`] (or
+    /// [`HmacPads::inner`]); whatever the scratch held is overwritten.
+    pub(crate) fn start(&mut self, from: &Prefix) {
+        let p = &mut self.inner;
+        p.state = from.state;
+        p.absorbed = from.absorbed;
+        p.tail = from.tail;
+        p.tail_len = from.tail_len;
+    }
+
+    /// Appends message bytes.
+    pub(crate) fn absorb(&mut self, bytes: &[u8]) {
+        self.inner.absorb(bytes);
+    }
+
+    /// The HMAC of the started prefix and the absorbed bytes under `pads`
+    /// (the key whose prefix [`HmacScratch::start`] was given). Pads the
+    /// inner hash in its tail block, then compresses the outer block over
+    /// the cached outer state.
+    pub(crate) fn finish(&mut self, pads: &HmacPads) -> [u8; 32] {
+        let inner = &mut self.inner;
+        let n = inner.tail_len;
+        let bits = (inner.absorbed + n as u64).wrapping_mul(8);
+        // `absorb` compresses a full tail at once, so `n < 64`.
+        if let Some(rest) = inner.tail.get_mut(n..) {
+            rest.fill(0);
+            if let Some(b) = rest.first_mut() {
+                *b = 0x80;
+            }
+        }
+        if n >= 56 {
+            compress256(&mut inner.state, core::slice::from_ref(&inner.tail));
+            inner.tail = [0; 64];
+        }
+        inner.tail[56..].copy_from_slice(&bits.to_be_bytes());
+        compress256(&mut inner.state, core::slice::from_ref(&inner.tail));
+        // The tail becomes the outer block (the inner digest and its
+        // padding), so the message bytes are overwritten here and one
+        // 64-byte buffer is all there is to wipe. The next `start`
+        // overwrites the rest.
+        inner.tail_len = 0;
+        let block = &mut inner.tail;
+        block[..32].copy_from_slice(&state_bytes(&inner.state));
+        block[32] = 0x80;
+        block[33..56].fill(0);
+        block[56..].copy_from_slice(&(96u64 * 8).to_be_bytes());
+        let mut outer = pads.outer;
+        compress256(&mut outer, core::slice::from_ref(block));
+        state_bytes(&outer)
+    }
+}
+
 fn state_bytes(s: &State) -> [u8; 32] {
     let mut out = [0u8; 32];
     for (chunk, w) in out.chunks_exact_mut(4).zip(s) {
@@ -626,9 +729,59 @@ mod tests {
         );
     }
 
+    #[test]
+    fn scratch_matches_hmac_crate_at_every_length_and_when_reused() {
+        // One scratch for every message, as a record's tokens share one:
+        // what a longer message left in the tail must not leak into the
+        // next. Lengths cross the one-block limit (55/56 bytes with the
+        // prefix) and the two-block one.
+        let key = [0x0bu8; 32];
+        let pads = HmacPads::new(&key);
+        let head = b"pseudolink/token/v1\0email\0";
+        let prefix = pads.prefixed(&[head]);
+        let mut scratch = HmacScratch::default();
+        for len in (0..200).chain((0..200).rev()) {
+            let msg: Vec<u8> = (0..len).map(|i| (i * 7 + len) as u8).collect();
+            scratch.start(&prefix);
+            // In two pieces, as a match key absorbs its parts.
+            let (a, b) = msg.split_at(len / 3);
+            scratch.absorb(a);
+            scratch.absorb(b);
+            let got = scratch.finish(&pads);
+            assert_eq!(
+                got,
+                hmac_ref(&key, &[head.as_slice(), &msg].concat()),
+                "len {len}"
+            );
+            // Straight from the pad, too.
+            scratch.start(pads.inner());
+            scratch.absorb(&msg);
+            assert_eq!(scratch.finish(&pads), hmac_ref(&key, &msg), "len {len}");
+        }
+    }
+
     // proptest is a native dev-dependency (tests/web*.rs cover wasm).
     #[cfg(not(target_arch = "wasm32"))]
     proptest::proptest! {
+        #[test]
+        fn scratch_matches_hmac_crate(
+            key in proptest::collection::vec(proptest::prelude::any::<u8>(), 0..150),
+            msgs in proptest::collection::vec(
+                (proptest::collection::vec(proptest::prelude::any::<u8>(), 0..90),
+                 proptest::collection::vec(proptest::prelude::any::<u8>(), 0..200)),
+                1..8),
+        ) {
+            let pads = HmacPads::new(&key);
+            let mut scratch = HmacScratch::default();
+            for (head, body) in &msgs {
+                let prefix = pads.prefixed(&[head]);
+                scratch.start(&prefix);
+                scratch.absorb(body);
+                let expected = hmac_ref(&key, &[head.as_slice(), body].concat());
+                proptest::prop_assert_eq!(scratch.finish(&pads), expected);
+            }
+        }
+
         #[test]
         fn batch_matches_hmac_crate(
             keys in proptest::collection::vec(proptest::collection::vec(proptest::prelude::any::<u8>(), 0..150), 1..4),

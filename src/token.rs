@@ -13,9 +13,9 @@
 //! Subjects come from a closed alphabet without `0x00` or `.`, so two different
 //! (subject, value) pairs never produce the same message.
 
-use crate::encoding::{base64_url_decode, encode_b64, B64_URL};
+use crate::encoding::{base64_url_decode, encode_b64, push_b64_url_32, B64_URL};
 use crate::error::{Error, ErrorCode, Subject};
-use crate::sha256x::{HmacBatch, HmacPads, Prefix};
+use crate::sha256x::{HmacBatch, HmacPads, HmacScratch, Prefix};
 use hmac::{KeyInit, Mac};
 use sha2::Sha256;
 use subtle::ConstantTimeEq;
@@ -113,10 +113,11 @@ pub struct TokenKey {
     /// token's text prefix `pl1.<field>.<keyId>.`. Both depend only on the key
     /// and the field, so each token starts from them.
     fields: Vec<(HmacSha256, String)>,
-    /// The same key as pads for [`HmacBatch`], and per field the inner state
-    /// after `DOMAIN 0x00 <field> 0x00` (batch work: many tokens at once).
-    /// `None` in builds where batching does not pay (`sha256x::BATCH_PAYS`),
-    /// so they carry none of its code.
+    /// The same key as pads, and per field the inner state after
+    /// `DOMAIN 0x00 <field> 0x00`: for [`HmacBatch`] (many tokens at once)
+    /// and for tokens straight over `compress256` ([`HmacPads::finish`]).
+    /// `None` in builds where neither pays (`sha256x::BATCH_PAYS`,
+    /// `sha256x::DIRECT_PAYS`: wasm), so they carry none of its code.
     pads: Option<HmacPads>,
     field_prefixes: Vec<Prefix>,
 }
@@ -135,7 +136,8 @@ impl TokenKey {
                 (m, format!("{TOKEN_VERSION}.{}.{}.", f.name(), id.0))
             })
             .collect();
-        let pads = crate::sha256x::BATCH_PAYS.then(|| HmacPads::new(secret.expose()));
+        let pads = (crate::sha256x::BATCH_PAYS || crate::sha256x::DIRECT_PAYS)
+            .then(|| HmacPads::new(secret.expose()));
         let field_prefixes = match &pads {
             Some(pads) => crate::Field::ALL
                 .iter()
@@ -237,6 +239,35 @@ impl TokenKey {
     /// Appends the token of one normalised field value to `out` (batch work
     /// reuses one buffer instead of allocating a string per token).
     pub fn write_field_token(&self, field: crate::Field, value: &str, out: &mut String) {
+        // Natively this thread's HMAC scratch; wasm never touches one.
+        if crate::sha256x::DIRECT_PAYS && self.direct_field(field).is_some() {
+            crate::sha256x::with_scratch(|s| self.write_field_token_with(field, value, s, out));
+        } else {
+            self.write_field_token_hmac(field, value, out);
+        }
+    }
+
+    /// [`TokenKey::write_field_token`] with a given scratch (tests run it
+    /// with one reused for many tokens).
+    pub(crate) fn write_field_token_with(
+        &self,
+        field: crate::Field,
+        value: &str,
+        scratch: &mut HmacScratch,
+        out: &mut String,
+    ) {
+        if let Some((pads, prefix, (_, text))) = self.direct_field(field) {
+            scratch.start(prefix);
+            scratch.absorb(value.as_bytes());
+            out.push_str(text);
+            push_b64_tag(&scratch.finish(pads), out);
+        } else {
+            self.write_field_token_hmac(field, value, out);
+        }
+    }
+
+    /// A field's token through the `hmac` crate (wasm).
+    fn write_field_token_hmac(&self, field: crate::Field, value: &str, out: &mut String) {
         match self.fields.get(field.index()) {
             Some((prepared, prefix)) => {
                 let mut mac = prepared.clone();
@@ -260,7 +291,70 @@ impl TokenKey {
         self.token(name, parts, true)
     }
 
+    /// The pads and a field's prepared inner state and text prefix, when
+    /// tokens are made straight over `compress256` in this build.
+    fn direct_field(
+        &self,
+        field: crate::Field,
+    ) -> Option<(&HmacPads, &Prefix, &(HmacSha256, String))> {
+        if !crate::sha256x::DIRECT_PAYS {
+            return None;
+        }
+        let pads = self.pads.as_ref()?;
+        Some((
+            pads,
+            self.field_prefixes.get(field.index())?,
+            self.fields.get(field.index())?,
+        ))
+    }
+
+    /// A match key's starting point under this key, made once per
+    /// pseudonymizer: `None` where tokens go through the `hmac` crate.
+    pub(crate) fn match_key_start(&self, name: &str) -> Option<MatchKeyStart> {
+        if !crate::sha256x::DIRECT_PAYS {
+            return None;
+        }
+        let pads = self.pads.as_ref()?;
+        Some(MatchKeyStart {
+            inner: pads.prefixed(&[DOMAIN, &[0], b"mk-", name.as_bytes(), &[0]]),
+            text: format!("{TOKEN_VERSION}.mk-{name}.{}.", self.id.0),
+        })
+    }
+
+    /// Appends a match key's token from its [`TokenKey::match_key_start`]
+    /// (made by this key): the same text as [`TokenKey::match_key_token`].
+    pub(crate) fn write_match_key_token_from(
+        &self,
+        start: &MatchKeyStart,
+        parts: &[&[u8]],
+        scratch: &mut HmacScratch,
+        out: &mut String,
+    ) {
+        let Some(pads) = &self.pads else {
+            return;
+        };
+        scratch.start(&start.inner);
+        absorb_parts(scratch, parts, true);
+        out.push_str(&start.text);
+        push_b64_tag(&scratch.finish(pads), out);
+    }
+
     fn token(&self, subject: &str, parts: &[&[u8]], match_key: bool) -> String {
+        if let Some(pads) = self.pads.as_ref().filter(|_| crate::sha256x::DIRECT_PAYS) {
+            let mk: &[u8] = if match_key { b"mk-" } else { b"" };
+            let tag = crate::sha256x::with_scratch(|scratch| {
+                scratch.start(pads.inner());
+                for head in [DOMAIN, &[0], mk, subject.as_bytes(), &[0]] {
+                    scratch.absorb(head);
+                }
+                absorb_parts(scratch, parts, match_key);
+                scratch.finish(pads)
+            });
+            let mut out = String::with_capacity(4 + subject.len() + 4 + self.id.0.len() + 44);
+            push_token_head(&mut out, subject, &self.id, match_key);
+            push_b64_tag(&tag, &mut out);
+            return out;
+        }
         let mut mac = self.mac.clone();
         absorb_subject(&mut mac, subject, match_key);
         if match_key {
@@ -274,17 +368,41 @@ impl TokenKey {
             }
         }
         let mut out = String::with_capacity(4 + subject.len() + 4 + self.id.0.len() + 44);
-        out.push_str(TOKEN_VERSION);
-        out.push('.');
-        if match_key {
-            out.push_str("mk-");
-        }
-        out.push_str(subject);
-        out.push('.');
-        out.push_str(&self.id.0);
-        out.push('.');
+        push_token_head(&mut out, subject, &self.id, match_key);
         push_tag(mac, &mut out);
         out
+    }
+}
+
+/// A match key's HMAC inner state after `DOMAIN 0x00 mk-<name> 0x00` under
+/// one key, and its tokens' text prefix `pl1.mk-<name>.<keyId>.`.
+#[derive(Clone)]
+pub(crate) struct MatchKeyStart {
+    inner: Prefix,
+    text: String,
+}
+
+/// Appends `pl1.[mk-]<subject>.<keyId>.`.
+fn push_token_head(out: &mut String, subject: &str, id: &KeyId, match_key: bool) {
+    out.push_str(TOKEN_VERSION);
+    out.push('.');
+    if match_key {
+        out.push_str("mk-");
+    }
+    out.push_str(subject);
+    out.push('.');
+    out.push_str(&id.0);
+    out.push('.');
+}
+
+/// Absorbs a token's value: a field's bytes as they are, a match key's parts
+/// each as a 4-byte big-endian length and its bytes.
+fn absorb_parts(inner: &mut HmacScratch, parts: &[&[u8]], match_key: bool) {
+    for p in parts {
+        if match_key {
+            inner.absorb(&(p.len() as u32).to_be_bytes());
+        }
+        inner.absorb(p);
     }
 }
 
@@ -307,7 +425,7 @@ fn push_tag(mac: HmacSha256, out: &mut String) {
 
 /// Appends a batch-computed tag, base64url (43 characters).
 pub(crate) fn push_b64_tag(tag: &[u8; 32], out: &mut String) {
-    encode_b64(tag, B64_URL, false, out);
+    push_b64_url_32(tag, out);
 }
 
 impl ZeroizeOnDrop for TokenKey {}
@@ -416,6 +534,89 @@ mod tests {
         let ab_c = k.match_key_token("x", &[b"ab", b"c"]);
         let a_bc = k.match_key_token("x", &[b"a", b"bc"]);
         assert_ne!(ab_c, a_bc);
+    }
+
+    /// A token the long way: the `hmac` crate over the whole message.
+    fn reference_token(secret: &[u8], id: &str, subject: &str, value: &[u8]) -> String {
+        let mut mac = HmacSha256::new_from_slice(secret).unwrap();
+        mac.update(&[DOMAIN, &[0], subject.as_bytes(), &[0], value].concat());
+        let mut out = format!("{TOKEN_VERSION}.{subject}.{id}.");
+        push_tag(mac, &mut out);
+        out
+    }
+
+    /// Values of every length up to 130 bytes (one and two blocks), ASCII
+    /// and not, with the text a field might hold.
+    fn values() -> Vec<String> {
+        let mut v: Vec<String> = [
+            "",
+            "a",
+            "jane@example.com",
+            "josé",
+            "zoë",
+            "müller",
+            "李",
+            "o'brien 🙂",
+        ]
+        .iter()
+        .map(|s| s.to_string())
+        .collect();
+        let alphabet: Vec<char> = "abcxyz019@.-_ éüß李🙂".chars().collect();
+        for len in 0..130 {
+            v.push(
+                (0..len)
+                    .map(|i| alphabet[(i * 5 + len) % alphabet.len()])
+                    .collect(),
+            );
+        }
+        v
+    }
+
+    #[test]
+    fn field_tokens_match_the_hmac_crate_on_many_values() {
+        let secret = [0x42u8; 40];
+        let k = TokenKey::new("k-7", &Secret::new(secret.to_vec()).unwrap()).unwrap();
+        let mut scratch = HmacScratch::default();
+        for v in values() {
+            for f in crate::Field::ALL {
+                let want = reference_token(&secret, "k-7", f.name(), v.as_bytes());
+                assert_eq!(k.field_token(f, &v), want, "{f:?} {v:?}");
+                // A reused scratch (as a record's tokens share one).
+                let mut out = String::new();
+                k.write_field_token_with(f, &v, &mut scratch, &mut out);
+                assert_eq!(out, want, "{f:?} {v:?}");
+            }
+        }
+    }
+
+    #[test]
+    fn match_key_tokens_match_the_hmac_crate_on_many_values() {
+        let secret = [0x17u8; 32];
+        let k = TokenKey::new("k1", &Secret::new(secret.to_vec()).unwrap()).unwrap();
+        let mut scratch = HmacScratch::default();
+        let values = values();
+        for (i, a) in values.iter().enumerate() {
+            let b = &values[(i * 7 + 3) % values.len()];
+            let parts: [&[u8]; 2] = [a.as_bytes(), b.as_bytes()];
+            let mut body = Vec::new();
+            for p in parts {
+                body.extend_from_slice(&(p.len() as u32).to_be_bytes());
+                body.extend_from_slice(p);
+            }
+            for name in [
+                "nameDob",
+                "x",
+                "a-much-longer-match-key-name-that-spans-more-of-the-block",
+            ] {
+                let want = reference_token(&secret, "k1", &format!("mk-{name}"), &body);
+                assert_eq!(k.match_key_token(name, &parts), want);
+                if let Some(start) = k.match_key_start(name) {
+                    let mut out = String::new();
+                    k.write_match_key_token_from(&start, &parts, &mut scratch, &mut out);
+                    assert_eq!(out, want);
+                }
+            }
+        }
     }
 
     #[test]

@@ -127,7 +127,7 @@ fn map_words(folded: &str, table: &[(&str, &str)]) -> String {
             out.push(' ');
         }
         let mapped = table
-            .binary_search_by(|(w, _)| (*w).cmp(word))
+            .binary_search_by(|(w, _)| text::cmp_first_byte_then_all(w, word))
             .ok()
             .and_then(|i| table.get(i))
             .map_or(word, |(_, abbr)| *abbr);

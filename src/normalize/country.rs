@@ -26,8 +26,16 @@ impl Country {
     /// accepted as a name for GB because people write it.
     pub fn parse(value: &str) -> Option<Country> {
         let t = text::trim(value);
-        let upper = t.to_ascii_uppercase();
-        let b = upper.as_bytes();
+        // Codes are 2 or 3 bytes: upper-cased on the stack, not in a String.
+        let mut upper = [0u8; 3];
+        let b = match upper.get_mut(..t.len()) {
+            Some(b) if t.len() >= 2 => {
+                b.copy_from_slice(t.as_bytes());
+                b.make_ascii_uppercase();
+                &*b
+            }
+            _ => &[],
+        };
         let code = match b.len() {
             2 => find_record(ALPHA2, 2, b).and_then(|r| r.get(..2)),
             3 => find_record(ALPHA3, 5, b).and_then(|r| r.get(3..5)),
@@ -481,6 +489,55 @@ mod tests {
 
     fn parse(s: &str) -> Option<String> {
         Country::parse(s).map(|c| c.as_str().to_string())
+    }
+
+    /// `Country::parse`'s code lookup as it was, upper-casing into a String.
+    fn parse_reference(value: &str) -> Option<Country> {
+        let t = text::trim(value);
+        let upper = t.to_ascii_uppercase();
+        let b = upper.as_bytes();
+        let code = match b.len() {
+            2 => find_record(ALPHA2, 2, b).and_then(|r| r.get(..2)),
+            3 => find_record(ALPHA3, 5, b).and_then(|r| r.get(3..5)),
+            _ => None,
+        };
+        if let Some(&[x, y]) = code {
+            return Some(Country([x, y]));
+        }
+        let key = text::fold_words(t);
+        let key = key.strip_prefix("the ").unwrap_or(&key);
+        NAMES
+            .binary_search_by(|(name, _)| (*name).cmp(key))
+            .ok()
+            .and_then(|i| NAMES.get(i))
+            .map(|(_, code)| Country(*code))
+    }
+
+    #[test]
+    fn stack_upper_casing_matches_the_reference() {
+        // Every 1-, 2- and 3-character string over letters of both cases,
+        // a digit, a space and non-ASCII letters, and some names.
+        let alphabet: Vec<char> = "AaBbCcDdEeFfGgJjKkNnPpRrSsUuZz1 éü李".chars().collect();
+        let mut inputs: Vec<String> = vec![
+            " us ".into(),
+            "United States".into(),
+            "the Netherlands".into(),
+            "".into(),
+        ];
+        for &a in &alphabet {
+            inputs.push(a.to_string());
+            for &b in &alphabet {
+                inputs.push([a, b].iter().collect());
+                for &c in &alphabet {
+                    inputs.push([a, b, c].iter().collect());
+                }
+            }
+        }
+        for v in &inputs {
+            assert_eq!(Country::parse(v), parse_reference(v), "{v:?}");
+        }
+        assert_eq!(parse("us"), Some("US".into()));
+        assert_eq!(parse("dEu"), Some("DE".into()));
     }
 
     #[test]

@@ -93,7 +93,11 @@ pub(crate) fn normalize(value: &str, o: &NormalizeOptions) -> Result<String, Err
     ) {
         out.push('+');
     }
-    out.extend(digits.iter().map(|&b| char::from(b)));
+    // ASCII digits (e164_digits): one copy rather than a char at a time.
+    match core::str::from_utf8(&digits) {
+        Ok(text) if super::text::FAST_PATHS => out.push_str(text),
+        _ => out.extend(digits.iter().map(|&b| char::from(b))),
+    }
     Ok(out)
 }
 
@@ -137,11 +141,18 @@ struct Scan {
 }
 
 fn scan(value: &str) -> Result<Scan, ErrorCode> {
-    let folded: String = super::text::trim(value)
-        .chars()
-        .map(fold_full_width)
-        .collect();
-    let mut s = folded.as_str();
+    let trimmed = super::text::trim(value);
+    // Full-width forms are outside ASCII: ASCII text is its own fold.
+    let folded: std::borrow::Cow<'_, str> = if super::text::FAST_PATHS && trimmed.is_ascii() {
+        trimmed.into()
+    } else {
+        trimmed
+            .chars()
+            .map(fold_full_width)
+            .collect::<String>()
+            .into()
+    };
+    let mut s = &*folded;
     if let Some(rest) = strip_prefix_ci(s, "tel:") {
         s = rest;
     }

@@ -90,20 +90,7 @@ fn range_order<T: Ord>(lo: T, hi: T, x: T) -> core::cmp::Ordering {
 pub(crate) fn fold_words(s: &str) -> String {
     if s.is_ascii() {
         // Most values are ASCII: one pass, one allocation.
-        let mut out = String::with_capacity(s.len());
-        let mut pending_space = false;
-        for b in s.bytes() {
-            if b.is_ascii_alphanumeric() {
-                if pending_space && !out.is_empty() {
-                    out.push(' ');
-                }
-                pending_space = false;
-                out.push(char::from(b.to_ascii_lowercase()));
-            } else {
-                pending_space = true;
-            }
-        }
-        return out;
+        return fold_ascii_words(s, |_| false);
     }
     let folded = fold_diacritics(s).to_lowercase();
     let mut out = String::with_capacity(folded.len());
@@ -122,9 +109,60 @@ pub(crate) fn fold_words(s: &str) -> String {
     out
 }
 
+/// Whether the normalisers take their ASCII fast paths: natively. Each is
+/// tested equal to its general path; wasm keeps the general paths because
+/// the core `.wasm` sits just under its 120 KB gzip budget and the fast paths
+/// duplicate code (BENCHMARKS.md, "Native tokens at the hardware's limit").
+pub(crate) const FAST_PATHS: bool = cfg!(not(target_arch = "wasm32"));
+
+/// `a.cmp(b)`, deciding on the first bytes where they differ without a
+/// call to `memcmp` (short table keys in a binary search: most steps are
+/// decided there). The same order as `str::cmp`.
+pub(crate) fn cmp_first_byte_then_all(a: &str, b: &str) -> core::cmp::Ordering {
+    if !FAST_PATHS {
+        return a.cmp(b);
+    }
+    a.as_bytes()
+        .first()
+        .cmp(&b.as_bytes().first())
+        .then_with(|| a.cmp(b))
+}
+
+/// [`fold_words`] of ASCII text with the bytes `skip` accepts removed first
+/// (as if they were never there: they break no word), in one pass and one
+/// allocation. Only for ASCII `s`: other text needs the Unicode path.
+pub(crate) fn fold_ascii_words(s: &str, skip: impl Fn(u8) -> bool) -> String {
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    for b in s.bytes() {
+        if b.is_ascii_alphanumeric() {
+            if pending_space && !out.is_empty() {
+                out.push(' ');
+            }
+            pending_space = false;
+            out.push(char::from(b.to_ascii_lowercase()));
+        } else if !skip(b) {
+            pending_space = true;
+        }
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn first_byte_order_is_str_order() {
+        let words = [
+            "", "a", "ab", "b", "ba", "aa", "z", "é", "\u{0}", "st", "str", "ste", "9", "99",
+        ];
+        for a in words {
+            for b in words {
+                assert_eq!(cmp_first_byte_then_all(a, b), a.cmp(b), "{a:?} {b:?}");
+            }
+        }
+    }
 
     #[test]
     fn trim_unicode_spaces() {

@@ -388,3 +388,24 @@ fn phone_decimal_digits() {
     assert_eq!(decimal_digit('\u{2167}'), None, "Roman numeral eight");
     assert_eq!(decimal_digit('a'), None);
 }
+
+#[test]
+fn ascii_is_its_own_full_width_fold() {
+    // `scan` skips the fold for ASCII text: the fold changes no ASCII
+    // character, and does change the full-width forms.
+    for b in 0..=0x7fu8 {
+        let c = char::from(b);
+        assert_eq!(fold_full_width(c), c);
+    }
+    assert_eq!(fold_full_width('\u{FF10}'), '0');
+    assert_eq!(fold_full_width('＋'), '+');
+    let o = opts(Profile::Pseudolink, Some("US"));
+    assert_eq!(
+        normalize("＋１ ６５０ ２５３ ００００", &o),
+        normalize("+1 650 253 0000", &o)
+    );
+    assert_eq!(
+        normalize("+1 650 253 0000", &o).as_deref(),
+        Ok("+16502530000")
+    );
+}
