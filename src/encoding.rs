@@ -94,7 +94,7 @@ pub(crate) fn encode_b64(bytes: &[u8], alphabet: &[u8; 64], pad: bool, out: &mut
 /// Decodes URL-safe base64 without padding; `None` on any invalid symbol or length.
 pub fn base64_url_decode(s: &str) -> Option<Vec<u8>> {
     let mut out = Vec::with_capacity(s.len() / 4 * 3 + 2);
-    decode_unpadded_into(s.as_bytes(), b'-', b'_', &mut out)?;
+    decode_unpadded_into(s.as_bytes(), &URL_TABLE, &mut out)?;
     Some(out)
 }
 
@@ -121,13 +121,13 @@ pub(crate) fn base64_std_decode_into(s: &str, out: &mut Vec<u8>) -> Option<()> {
     if pad != (4 - body.len() % 4) % 4 {
         return None;
     }
-    decode_unpadded_into(body, b'+', b'/', out)
+    decode_unpadded_into(body, &STD_TABLE, out)
 }
 
 #[cfg(feature = "fuzzy")]
 /// [`base64_url_decode`] appending to `out`; on `None`, `out` is as it was.
 pub(crate) fn base64_url_decode_into(s: &str, out: &mut Vec<u8>) -> Option<()> {
-    decode_unpadded_into(s.as_bytes(), b'-', b'_', out)
+    decode_unpadded_into(s.as_bytes(), &URL_TABLE, out)
 }
 
 /// The shared decoder of both alphabets (they differ in symbols 62 and 63):
@@ -136,9 +136,9 @@ pub(crate) fn base64_url_decode_into(s: &str, out: &mut Vec<u8>) -> Option<()> {
 /// symbols become three bytes at once (a batch of encoded records decodes
 /// a 43-symbol tag per token and a CLK per field). Appends to `out`, which
 /// a failure leaves as it was.
-fn decode_unpadded_into(s: &[u8], s62: u8, s63: u8, out: &mut Vec<u8>) -> Option<()> {
+fn decode_unpadded_into(s: &[u8], table: &[u8; 256], out: &mut Vec<u8>) -> Option<()> {
     let start = out.len();
-    let done = decode_unpadded_append(s, s62, s63, out);
+    let done = decode_unpadded_append(s, table, out);
     if done.is_none() {
         out.truncate(start);
     }
@@ -165,14 +165,10 @@ const fn decode_table(s62: u8, s63: u8) -> [u8; 256] {
 
 const INVALID: u8 = 0x80;
 static URL_TABLE: [u8; 256] = decode_table(b'-', b'_');
+#[cfg(feature = "fuzzy")]
 static STD_TABLE: [u8; 256] = decode_table(b'+', b'/');
 
-fn decode_unpadded_append(s: &[u8], s62: u8, s63: u8, out: &mut Vec<u8>) -> Option<()> {
-    let table = match (s62, s63) {
-        (b'-', b'_') => &URL_TABLE,
-        (b'+', b'/') => &STD_TABLE,
-        _ => return None,
-    };
+fn decode_unpadded_append(s: &[u8], table: &[u8; 256], out: &mut Vec<u8>) -> Option<()> {
     let group = |g: &[u8]| -> Option<u32> {
         let [a, b, c, d] = *g else { return None };
         // Four separate lookups (an array of them would be stored and
@@ -350,8 +346,9 @@ mod tests {
             for (s62, s63) in [(b'-', b'_'), (b'+', b'/')] {
                 // Appended after what the buffer holds, which a failure keeps.
                 let mut out = vec![0xEE; round % 5];
-                let got = decode_unpadded_into(&s, s62, s63, &mut out)
-                    .map(|()| out[round % 5..].to_vec());
+                let table = decode_table(s62, s63);
+                let got =
+                    decode_unpadded_into(&s, &table, &mut out).map(|()| out[round % 5..].to_vec());
                 assert_eq!(
                     got,
                     reference_decode(&s, s62, s63),
