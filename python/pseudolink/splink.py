@@ -393,6 +393,64 @@ def chain_guard_edges(
     return kept
 
 
+def chain_guard_table(
+    pairs: pa.Table,
+    threshold_match_probability: float = 0.5,
+    *,
+    max_cluster_size: int = 50,
+) -> pa.Table:
+    """:func:`chain_guard_edges` over Arrow columns: ``pairs`` holds
+    ``unique_id_l``, ``unique_id_r`` and ``match_probability``; the result is
+    the rows of ``pairs`` that join clusters (the same pairs, each once, as
+    given), with those three columns. Ids become dense ranks with Arrow's
+    compute functions (sorted unique ids: the same tie order as
+    :func:`chain_guard_edges` for ids of one type), so no Python object is
+    made per pair: for a million pairs that per-pair work was most of the
+    time (BENCHMARKS.md, "The chain guard from the core in Python")."""
+    import pyarrow.compute as pc
+
+    if not 0 < threshold_match_probability <= 1:
+        raise PseudolinkError("option.invalid", "threshold_match_probability must be in (0, 1]", "option")
+    if max_cluster_size < 2:
+        raise PseudolinkError("option.invalid", "max_cluster_size must be at least 2", "option")
+    names = ["unique_id_l", "unique_id_r", "match_probability"]
+    if not set(names) <= set(pairs.column_names):
+        raise PseudolinkError(
+            "option.invalid", "pairs needs unique_id_l, unique_id_r and match_probability", "option")
+    t = pairs.select(names).combine_chunks()
+    prob = t.column("match_probability").cast(pa.float64())
+    left, right = t.column("unique_id_l"), t.column("unique_id_r")
+    keep = pc.and_(pc.is_valid(prob), pc.not_equal(left, right))
+    t = pa.table({"unique_id_l": left, "unique_id_r": right, "match_probability": prob}).filter(
+        pc.fill_null(keep, False)).combine_chunks()
+    left, right, prob = (t.column(n).chunk(0) if t.num_rows else pa.array([], t.schema.field(n).type)
+                         for n in names)
+    ids = pc.unique(pa.concat_arrays([left, right]))
+    ids = ids.take(pc.sort_indices(ids))
+
+    def column(values: pa.Array, kind: pa.DataType, width: int) -> bytes:
+        values = values.cast(kind)
+        if values.null_count:
+            raise PseudolinkError("option.invalid", "pairs need both ids", "option")
+        data = values.buffers()[1]
+        raw = data.to_pybytes()[values.offset * width:(values.offset + len(values)) * width] if data else b""
+        if sys.byteorder == "big":  # the native side reads little-endian
+            swapped = array("I" if width == 4 else "d", raw)
+            swapped.byteswap()
+            raw = swapped.tobytes()
+        return raw
+
+    joined = array("Q")
+    joined.frombytes(_native.chain_guard_edges(
+        column(pc.index_in(left, value_set=ids), pa.uint32(), 4),
+        column(pc.index_in(right, value_set=ids), pa.uint32(), 4),
+        column(prob, pa.float64(), 8),
+        float(threshold_match_probability), int(max_cluster_size)))
+    if sys.byteorder == "big":
+        joined.byteswap()
+    return t.take(pa.array(joined, pa.uint64()))
+
+
 def cluster_pairwise_predictions_with_chain_guard(
     linker: Any,
     df_predict: Any,
@@ -437,14 +495,12 @@ def cluster_pairwise_predictions_with_chain_guard(
     if "source_dataset_l" in cols:
         raise PseudolinkError("option.invalid", "the chain guard clusters a dedupe_only job's predictions", "option")
 
-    def pairs_of(frame: Any) -> tuple[list[Any], list[Any], list[float]]:
-        got = frame.query_sql(
+    def pairs_of(frame: Any) -> pa.Table:
+        return frame.query_sql(
             "select unique_id_l, unique_id_r, match_probability from {this} where match_probability is not null"
         ).as_pyarrow_table()
-        return (got.column("unique_id_l").to_pylist(), got.column("unique_id_r").to_pylist(),
-                got.column("match_probability").to_pylist())
 
-    left, right, prob = pairs_of(df_predict)
+    pairs = [pairs_of(df_predict)]
     if score_missing_up_to > 2:
         from splink import block_on
 
@@ -455,21 +511,14 @@ def cluster_pairwise_predictions_with_chain_guard(
                 having count(*) between 3 and {int(score_missing_up_to)})""")
         scored = linker.inference.predict_within(
             within, blocking_rules_to_generate_predictions=[block_on("cluster_id")], warning_mode="never")
-        more = pairs_of(scored)
-        left, right, prob = left + more[0], right + more[1], prob + more[2]
+        pairs.append(pairs_of(scored).cast(pairs[0].schema))
         # Not the components: Splink hands the same table to a caller who
         # clustered the same predictions at the same threshold.
         for frame in (scored, within):
             frame.drop_table_from_database_and_remove_from_cache()
-    kept = chain_guard_edges(
-        zip(left, right, prob), threshold_match_probability, max_cluster_size=max_cluster_size)
-    del left, right, prob
-    id_type = df_predict.query_sql("select unique_id_l from {this} limit 0").as_pyarrow_table().schema.field(0).type
-    edges = pa.table({
-        "unique_id_l": pa.array([a for a, _, _ in kept], id_type),
-        "unique_id_r": pa.array([b for _, b, _ in kept], id_type),
-        "match_probability": pa.array([p for _, _, p in kept], pa.float64()),
-    })
+    edges = chain_guard_table(
+        pa.concat_tables(pairs), threshold_match_probability, max_cluster_size=max_cluster_size)
+    del pairs
     name = f"__pseudolink_chain_guard_edges_{id(edges):x}"
     kept_df = linker.table_management.register_table(edges, name, overwrite=True)
     try:

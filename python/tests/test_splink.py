@@ -214,6 +214,41 @@ def test_chain_guard_is_the_brute_force_guard_on_random_pairs():
     assert bad.value.code == "option.invalid"
 
 
+def test_chain_guard_table_keeps_the_pairs_chain_guard_edges_keeps():
+    import random
+
+    rng = random.Random(29)
+    for case in range(300):
+        n = rng.randint(2, 24)
+        ids = [f"r{k}" if case % 2 else k * 7 % 101 for k in range(n)]
+        rng.shuffle(ids)
+        pairs = []
+        for _ in range(rng.randint(0, 3 * n)):
+            a, b = rng.choice(ids), rng.choice(ids)
+            p = None if rng.random() < 0.03 else rng.randint(0, 32) / 32
+            pairs.append((a, b, p))
+        threshold = rng.choice([0.25, 0.5, 0.75, 1.0])
+        max_size = rng.choice([2, 3, 6, 50])
+        id_type = pa.string() if case % 2 else pa.int64()
+        table = pa.table({
+            "unique_id_l": pa.array([a for a, _, _ in pairs], id_type),
+            "unique_id_r": pa.array([b for _, b, _ in pairs], id_type),
+            "match_probability": pa.array([p for _, _, p in pairs], pa.float64()),
+        })
+        got = psp.chain_guard_table(table, threshold, max_cluster_size=max_size)
+        assert got.column_names == ["unique_id_l", "unique_id_r", "match_probability"]
+        assert got.schema.field("unique_id_l").type == id_type
+
+        def norm(rows):
+            return sorted((min(a, b), max(a, b), p) for a, b, p in rows)
+
+        want = psp.chain_guard_edges(pairs, threshold, max_cluster_size=max_size)
+        assert norm(zip(*(got.column(c).to_pylist() for c in got.column_names))) == norm(want), case
+    with pytest.raises(pl.PseudolinkError) as bad:
+        psp.chain_guard_table(pa.table({"unique_id_l": ["a"], "unique_id_r": ["b"]}), 0.5)
+    assert bad.value.code == "option.invalid"
+
+
 def clusters_of(frame) -> list[list[str]]:
     groups: dict[int, list[str]] = {}
     for row in frame.query_sql("select cluster_id, unique_id from {this}").as_record_list():

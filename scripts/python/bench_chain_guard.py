@@ -2,7 +2,7 @@
 """``pseudolink.splink.chain_guard_edges`` on a synthetic Splink-like input
 (BENCHMARKS.md, "The chain guard from the core in Python (issue 13)").
 
-    nice -n 19 target/python-venv/bin/python scripts/python/bench_chain_guard.py [PAIRS] [RUNS] [--at REV]
+    nice -n 19 target/python-venv/bin/python scripts/python/bench_chain_guard.py [PAIRS] [RUNS] [--at REV | --table]
 
 PAIRS (default 1,000,000) scored pairs over 0.4 × PAIRS records with string
 ids, made with a fixed seed: people of 1–6 records whose pairs mostly score
@@ -14,7 +14,10 @@ two builds can be checked to give the same result. ``import pseudolink``
 is the wheel installed in the venv (``make python`` installs it). ``--at REV``
 times the function as it was at git revision REV instead (its source, run
 next to the installed package), e.g. ``--at eff8111`` for the pure-Python
-guard before issue 13's delegation to the core.
+guard before issue 13's delegation to the core. ``--table`` times
+``chain_guard_table`` instead, on the same pairs as a pyarrow table (made
+before the clock starts), and checks that it keeps the pairs
+``chain_guard_edges`` keeps.
 """
 
 from __future__ import annotations
@@ -80,7 +83,10 @@ def main() -> None:
     ap.add_argument("pairs", type=int, nargs="?", default=1_000_000)
     ap.add_argument("runs", type=int, nargs="?", default=3)
     ap.add_argument("--at", metavar="REV", help="time the function as it was at this git revision")
+    ap.add_argument("--table", action="store_true", help="time chain_guard_table on Arrow columns")
     args = ap.parse_args()
+    if args.table:
+        return main_table(psp, args.pairs, args.runs)
     guard = at_revision(args.at) if args.at else psp.chain_guard_edges
     n, runs, rev = args.pairs, args.runs, args.at
     pairs = synth(n)
@@ -95,6 +101,30 @@ def main() -> None:
     print(json.dumps({"pairs": len(pairs), "records": len({x for a, b, _ in pairs for x in (a, b)}),
                       "kept": len(kept), "wall_s": round(best[0], 3), "cpu_s": round(best[1], 3),
                       "runs": runs, "at": rev or "installed", "sha256": digest}))
+
+
+def main_table(psp, n: int, runs: int) -> None:
+    import pyarrow as pa
+
+    pairs = synth(n)
+    table = pa.table({"unique_id_l": [a for a, _, _ in pairs], "unique_id_r": [b for _, b, _ in pairs],
+                      "match_probability": pa.array([p for _, _, p in pairs], pa.float64())})
+    best, kept = None, None
+    for _ in range(runs):
+        t, c = time.perf_counter(), cpu_seconds()
+        kept = psp.chain_guard_table(table, 0.5)
+        dt, dc = time.perf_counter() - t, cpu_seconds() - c
+        best = (dt, dc) if best is None or dt < best[0] else best
+    assert best is not None and kept is not None
+
+    def norm(rows):
+        return sorted((min(a, b), max(a, b), p) for a, b, p in rows)
+
+    got = norm(zip(*(kept.column(c).to_pylist() for c in kept.column_names)))
+    same = got == norm(psp.chain_guard_edges(pairs, 0.5))
+    print(json.dumps({"pairs": len(pairs), "kept": kept.num_rows, "wall_s": round(best[0], 3),
+                      "cpu_s": round(best[1], 3), "runs": runs, "api": "chain_guard_table",
+                      "same_pairs_as_chain_guard_edges": same}))
 
 
 if __name__ == "__main__":
