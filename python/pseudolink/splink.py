@@ -315,6 +315,13 @@ def params_from_splink(
     return {"version": 1, "prior": float(model["probability_two_random_records_match"]), "comparisons": out}
 
 
+def _check_guard_options(threshold_match_probability: float, max_cluster_size: int) -> None:
+    if not 0 < threshold_match_probability <= 1:
+        raise PseudolinkError("option.invalid", "threshold_match_probability must be in (0, 1]", "option")
+    if max_cluster_size < 2:
+        raise PseudolinkError("option.invalid", "max_cluster_size must be at least 2", "option")
+
+
 def chain_guard_edges(
     pairs: Iterable[tuple[Hashable, Hashable, float]],
     threshold_match_probability: float = 0.5,
@@ -349,10 +356,7 @@ def chain_guard_edges(
     The result is a spanning forest of the clusters (one pair per merge):
     its connected components are the clusters. Ties are broken by the
     records' ids, so the result does not depend on the input's order."""
-    if not 0 < threshold_match_probability <= 1:
-        raise PseudolinkError("option.invalid", "threshold_match_probability must be in (0, 1]", "option")
-    if max_cluster_size < 2:
-        raise PseudolinkError("option.invalid", "max_cluster_size must be at least 2", "option")
+    _check_guard_options(threshold_match_probability, max_cluster_size)
     # The core decides (``link::chain_guard_edges``). Here ids become dense
     # indices in the ids' order (which breaks ties between equal
     # probabilities), and each joining pair is named in first-seen order.
@@ -409,10 +413,7 @@ def chain_guard_table(
     time (BENCHMARKS.md, "The chain guard from the core in Python")."""
     import pyarrow.compute as pc
 
-    if not 0 < threshold_match_probability <= 1:
-        raise PseudolinkError("option.invalid", "threshold_match_probability must be in (0, 1]", "option")
-    if max_cluster_size < 2:
-        raise PseudolinkError("option.invalid", "max_cluster_size must be at least 2", "option")
+    _check_guard_options(threshold_match_probability, max_cluster_size)
     names = ["unique_id_l", "unique_id_r", "match_probability"]
     if not set(names) <= set(pairs.column_names):
         raise PseudolinkError(

@@ -56,13 +56,15 @@ impl<'de: 'a, 'a> Deserialize<'de> for ClkTexts<'a> {
             }
             fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<ClkTexts<'de>, A::Error> {
                 let mut out: Vec<(Text<'de>, Text<'de>)> = Vec::new();
-                while let Some((k, v)) = map.next_entry::<Text<'de>, Text<'de>>()? {
-                    match out.iter_mut().find(|(have, _)| have.0 == k.0) {
-                        Some(slot) => slot.1 = v,
-                        None => out.push((k, v)),
-                    }
+                while let Some(entry) = map.next_entry::<Text<'de>, Text<'de>>()? {
+                    out.push(entry);
                 }
+                // Key order, the last of a key given twice first in its run
+                // (a stable sort of the reversed entries), then one per key:
+                // O(k log k) however many keys a hostile record holds.
+                out.reverse();
                 out.sort_by(|x, y| x.0 .0.cmp(&y.0 .0));
+                out.dedup_by(|later, kept| later.0 .0 == kept.0 .0);
                 Ok(ClkTexts(out))
             }
         }
