@@ -131,6 +131,33 @@ fn one_bit_filter_with_prevent_singularity_is_refused_not_a_hang() {
         .is_ok());
 }
 
+/// Found by the `clk_schema` fuzz target: `bitsPerFeature` of 599,999,990
+/// made one value's encoding run for tens of seconds. A strategy may ask
+/// for at most 2^16 indices; above that the schema is refused.
+#[test]
+fn a_strategy_asking_for_millions_of_bits_is_refused_not_a_hang() {
+    let feature = |strategy: &str| {
+        format!(
+            r#"{{"identifier": "name", "format": {{"type": "string"}}, "hashing": {{"comparison": {{"type": "ngram", "n": 2}}, "strategy": {{{strategy}}}}}}}"#
+        )
+    };
+    let schema = |strategy: &str| minimal(&format!(r#"{{"l": 512, {KDF}}}"#), &feature(strategy));
+    for too_many in [r#""bitsPerFeature": 599999990"#, r#""bitsPerToken": 65537"#] {
+        let e = ClkSchema::from_json(&schema(too_many)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::SchemaInvalidStrategy, "{too_many}");
+    }
+    for most in [r#""bitsPerFeature": 65536"#, r#""bitsPerToken": 65536"#] {
+        let s = ClkSchema::from_json(&schema(most)).unwrap();
+        assert!(
+            ClkEncoder::new(&s, b"secret")
+                .unwrap()
+                .encode(&["jane"])
+                .is_ok(),
+            "{most}"
+        );
+    }
+}
+
 #[test]
 fn bad_schemas_give_typed_codes() {
     let cfg = format!(r#"{{"l": 1024, {KDF}}}"#);

@@ -24,6 +24,12 @@ const DEFAULT_KEY_SIZE: u64 = 64;
 /// enough that a per-record working filter stays cheap.
 const MAX_FILTER_BITS: u64 = 1 << 24;
 
+/// Most indices one token (`bitsPerToken`) or one feature (`bitsPerFeature`)
+/// may ask for: far above any real schema (clkhash's examples use 5–300),
+/// low enough that encoding a value cannot take seconds (the `clk_schema`
+/// fuzz target found a schema asking 599,999,990 per feature: a timeout).
+const MAX_BITS_PER_STRATEGY: u32 = 1 << 16;
+
 /// A validated clkhash linkage schema (v3).
 #[derive(Clone, Debug)]
 pub struct ClkSchema {
@@ -419,7 +425,11 @@ fn build_hashing(format: &RawFormat, h: &RawHashing) -> Result<Hashing, ErrorCod
         }
         _ => return Err(ErrorCode::SchemaUnknownComparison),
     };
-    let positive = |v: i64| u32::try_from(v).ok().filter(|&v| v >= 1);
+    let positive = |v: i64| {
+        u32::try_from(v)
+            .ok()
+            .filter(|&v| (1..=MAX_BITS_PER_STRATEGY).contains(&v))
+    };
     let strategy = match (h.strategy.bits_per_token, h.strategy.bits_per_feature) {
         (Some(k), None) => Strategy::PerToken(positive(k).ok_or(ErrorCode::SchemaInvalidStrategy)?),
         (None, Some(b)) => {
