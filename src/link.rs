@@ -41,6 +41,6 @@ pub use model::{
     probability, ComparisonParams, EmSettings, LevelParams, ModelParams, PARAMS_VERSION,
 };
 pub use prior::{ModelSource, PriorModel, PRIOR_MODEL_JSON};
-pub use solve::Clustering;
+pub use solve::{one_to_one_edges, Clustering};
 pub use tf::tf_adjustment;
 pub use transfer::{TransferView, TransferWriter, TRANSFER_MAGIC, TRANSFER_VERSION};

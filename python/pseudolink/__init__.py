@@ -27,7 +27,9 @@ __all__ = [
     "PseudolinkError",
     "RecordEncoder",
     "Linker",
+    "encoded_binary",
     "encoded_records",
+    "encoded_table",
     "error_codes",
     "lsh_band_keys",
     "normalize",
@@ -332,6 +334,24 @@ def encoded_records(table: pa.Table, *, id_column: str = "id") -> list[dict]:
         out.append({"id": str(row[id_column]), "tokens": row["tokens"] or [],
                     "matchKeys": row["match_keys"] or [], "clks": clks})
     return out
+
+
+def encoded_binary(records: Sequence[Mapping[str, Any]]) -> bytes:
+    """Encoded records (:func:`encoded_records`) in the core's binary
+    transfer form, as JS ``encodedToBinary`` writes it: what
+    :func:`encoded_table` and the linkage service's Splink jobs read."""
+    return _native.encoded_binary(json.dumps(list(records)))
+
+
+def encoded_table(data: bytes) -> pa.Table:
+    """Encoded records in the core's binary transfer form (``encodedToBinary``
+    in JS, ``EncodedRecord::many_to_bytes`` in Rust; what the linkage service
+    hands its Splink jobs) as a table: ``id``, ``tokens`` (list<string>: the
+    tokens, then the match keys) and ``clk_<key>`` (binary, null where
+    absent) for every CLK key a record carries. A malformed buffer raises
+    ``PseudolinkError`` with the core's code (``transfer.malformed``...)."""
+    rows, cols = _native.encoded_columns(bytes(data))
+    return pa.Table.from_batches([batch_out(cols, rows)])
 
 
 class Linker:

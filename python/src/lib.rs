@@ -708,6 +708,60 @@ fn chain_guard_edges<'py>(
     Ok(PyBytes::new(py, &joins))
 }
 
+/// Encoded-record JSON (`[{id, tokens, matchKeys, clks}]`, what
+/// `pseudolink.encoded_records` makes) in the core's binary transfer form
+/// (`EncodedRecord::many_to_bytes`; JS `encodedToBinary`).
+#[pyfunction]
+fn encoded_binary<'py>(py: Python<'py>, json: &str) -> PyResult<Bound<'py, PyBytes>> {
+    let records = records_of(py, json)?;
+    let bytes = py
+        .detach(|| EncodedRecord::many_to_bytes(&records))
+        .map_err(|e| py_error(py, &e))?;
+    Ok(PyBytes::new(py, &bytes))
+}
+
+/// Encoded records in the core's binary transfer form
+/// (`EncodedRecord::many_to_bytes`, what `encodedToBinary` makes in JS and
+/// the linkage service hands its Splink jobs) as columns: `id` (utf8),
+/// `tokens` (list: the tokens, then the match keys) and `clk_<key>` (binary,
+/// null where absent) for every CLK key any record carries, in key order.
+#[pyfunction]
+fn encoded_columns<'py>(
+    py: Python<'py>,
+    data: &Bound<'py, PyBytes>,
+) -> PyResult<(usize, Bound<'py, PyList>)> {
+    let bytes = data.as_bytes();
+    let (rows, ids, tokens, clks) = py
+        .detach(|| {
+            let records = EncodedRecord::many_from_bytes(bytes)?;
+            let keys: std::collections::BTreeSet<&str> = records
+                .iter()
+                .flat_map(|r| r.clks.keys().map(String::as_str))
+                .collect();
+            let (mut ids, mut tokens) = (ColumnOut::new(), ListOut::new());
+            let mut clks: Vec<(String, ColumnOut)> = keys
+                .iter()
+                .map(|k| ((*k).to_owned(), ColumnOut::new()))
+                .collect();
+            for r in &records {
+                ids.push(Some(r.id.as_bytes()));
+                tokens.push(r.tokens.iter().chain(&r.match_keys).map(String::as_str));
+                for (key, col) in &mut clks {
+                    col.push(r.clks.get(key.as_str()).map(Vec::as_slice));
+                }
+            }
+            Ok::<_, Error>((records.len(), ids, tokens, clks))
+        })
+        .map_err(|e| py_error(py, &e))?;
+    let list = PyList::empty(py);
+    list.append(("id", "utf8", ids.into_py(py)?))?;
+    list.append(("tokens", "list", tokens.into_py(py)?))?;
+    for (key, col) in clks {
+        list.append((format!("clk_{key}"), "binary", col.into_py(py)?))?;
+    }
+    Ok((rows, list))
+}
+
 /// Every stable error code of the core's table, in table order.
 #[pyfunction]
 fn error_codes() -> Vec<&'static str> {
@@ -1170,6 +1224,8 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(error_codes, m)?)?;
     m.add_function(wrap_pyfunction!(lsh_band_keys, m)?)?;
     m.add_function(wrap_pyfunction!(chain_guard_edges, m)?)?;
+    m.add_function(wrap_pyfunction!(encoded_columns, m)?)?;
+    m.add_function(wrap_pyfunction!(encoded_binary, m)?)?;
     m.add_class::<Linker>()?;
     m.add_class::<RecordEncoder>()?;
     m.add_class::<ClkEncoder>()?;

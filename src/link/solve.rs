@@ -14,6 +14,7 @@
 //! 3. the merged cluster has at most `max_cluster_size` records, and
 //! 4. optionally, the clusters share no source (one record per source).
 
+use crate::{Error, ErrorCode, Subject};
 use serde::{Deserialize, Serialize};
 use std::collections::HashMap;
 
@@ -59,6 +60,53 @@ pub(crate) fn greedy_one_to_one(
         }
     }
     out
+}
+
+/// The [`Linker`](super::Linker)'s one-to-one decision over pairs scored
+/// elsewhere (the linkage service's Splink jobs): positions in `pairs` of
+/// the accepted pairs, highest probability first.
+///
+/// Each pair is `(i, j, probability)`: record `i` of the first dataset,
+/// `j` of the second. Pairs below `threshold` are dropped; the rest are
+/// taken highest first (ties by `i`, then `j`) while both records are
+/// still free, as [`LinkConfig::one_to_one`](super::LinkConfig) does.
+///
+/// # Errors
+/// `option.invalid` when `threshold` is outside (0, 1] or a probability
+/// is outside [0, 1] (or NaN).
+///
+/// ```
+/// use pseudolink::link::one_to_one_edges;
+/// // Record 0 of the first dataset fits both 0 and 1 of the second; the
+/// // better pair wins and the next-best record takes the other.
+/// let pairs = [(0, 0, 0.7), (0, 1, 0.9), (1, 1, 0.8), (1, 0, 0.6), (2, 2, 0.3)];
+/// assert_eq!(one_to_one_edges(&pairs, 0.5).unwrap(), vec![1, 3]);
+/// ```
+pub fn one_to_one_edges(pairs: &[(u32, u32, f64)], threshold: f64) -> Result<Vec<usize>, Error> {
+    let bad = || Error::new(Subject::Option, ErrorCode::OptionInvalid);
+    if !(threshold > 0.0 && threshold <= 1.0)
+        || pairs.iter().any(|&(_, _, p)| !(0.0..=1.0).contains(&p))
+    {
+        return Err(bad());
+    }
+    let (na, nb) = pairs.iter().fold((0, 0), |(a, b), &(i, j, _)| {
+        (a.max(i as usize + 1), b.max(j as usize + 1))
+    });
+    // The position rides in `weight`, which the decision does not read.
+    let scored = pairs
+        .iter()
+        .enumerate()
+        .map(|(at, &(i, j, probability))| Scored {
+            i,
+            j,
+            probability,
+            weight: at as f64,
+        })
+        .collect();
+    Ok(greedy_one_to_one(scored, na, nb, threshold)
+        .into_iter()
+        .map(|s| s.weight as usize)
+        .collect())
 }
 
 /// How `dedupe` and `linkMany` turn scored pairs into clusters.
