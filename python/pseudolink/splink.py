@@ -177,11 +177,11 @@ def token_blocking_rules(subjects: Iterable[str]) -> list[Any]:
     return [block_on(_column_name(token_column(s))) for s in subjects]
 
 
-def lsh_blocking_rules(bands: int) -> list[Any]:
-    """``block_on(lsh_<b>)`` for each band of :func:`add_lsh_bands`."""
+def lsh_blocking_rules(bands: int, *, prefix: str = "lsh") -> list[Any]:
+    """``block_on(<prefix>_<b>)`` for each band of :func:`add_lsh_bands`."""
     from splink import block_on
 
-    return [block_on(f"lsh_{b}") for b in range(bands)]
+    return [block_on(f"{prefix}_{b}") for b in range(bands)]
 
 
 def add_lsh_bands(
@@ -192,11 +192,14 @@ def add_lsh_bands(
     bands: int = 16,
     bits_per_band: int = 16,
     seed: int = 0,
+    prefix: str = "lsh",
 ) -> pa.Table:
-    """The table with ``lsh_0 … lsh_<bands-1>`` band keys of a CLK column."""
+    """The table with ``<prefix>_0 … <prefix>_<bands-1>`` band keys of a CLK
+    column (a prefix other than ``lsh`` must start with ``lsh_`` for
+    :func:`for_splink` to keep it)."""
     keys = lsh_band_keys(table.column(clk_column), bits=bits, bands=bands, bits_per_band=bits_per_band, seed=seed)
-    for name in keys.column_names:
-        table = table.append_column(name, keys.column(name))
+    for b in range(bands):
+        table = table.append_column(f"{prefix}_{b}", keys.column(f"lsh_{b}"))
     return table
 
 

@@ -2,8 +2,9 @@
 # `make python`: builds the Python package as an abi3 wheel (maturin, cargo
 # profile `wheel`), installs it into the pinned venv (scripts/python/venv.sh),
 # runs its tests (python/tests: API and codes, oblivious tokens against the
-# demo key server, the Splink DuckDB dedupe job, model exchange, README's
-# python blocks) and the three-way conformance check (tests/conformance:
+# demo key server, the Splink DuckDB dedupe job, the linkage service's
+# Splink job and the service running it, model exchange, README's python
+# blocks) and the three-way conformance check (tests/conformance:
 # native Rust, the npm package in Node, the wheel; needs pkg/, built by the
 # pkg stage, and the debug server from test-server for the key-server tests).
 set -euo pipefail
@@ -18,6 +19,10 @@ VIRTUAL_ENV=$(dirname "$bin") PATH="$bin:$PATH" \
 
 # From python/tests, so `import pseudolink` is the installed wheel, not python/pseudolink.
 (cd python/tests && "$py" -m pytest -q -p no:cacheprovider .)
+
+# The linkage service sending a large run to this wheel's Splink job
+# (tests/linkage.rs, ignored elsewhere: it needs the wheel).
+PSEUDOLINK_TEST_PYTHON="$py" cargo test --quiet --locked --features server --test linkage -- --ignored
 
 mkdir -p target/conformance
 cargo test --quiet --locked --test conformance

@@ -33,8 +33,12 @@
 //! `linkConfig` (optional; the JSON of `Linker`'s configuration) must suit
 //! that encoding: diffused CLKs need the lower Dice thresholds and the extra
 //! last-name LSH measured in BENCHMARKS.md ("CLK hardening").
+//! `engine` (optional) sends a project's large runs to Splink (`engine.rs`:
+//! `{"kind": "duckdb"|"spark", "minRecords": 100000}`), run by the
+//! interpreter `python` names (top level; default `python3`), which must
+//! have the `pseudolink` wheel installed.
 //! Overrides: `PSEUDOLINK_LINKAGE_STORE_KEY_FILE` (the key file's path),
-//! `PSEUDOLINK_LINKAGE_PORT`. Errors name the file and the rule, never a key.
+//! `PSEUDOLINK_LINKAGE_PORT`, `PSEUDOLINK_LINKAGE_PYTHON`. Errors name the file and the rule, never a key.
 
 use std::path::{Path, PathBuf};
 
@@ -42,6 +46,7 @@ use pseudolink::link::LinkConfig;
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
+use super::engine::{check, Engine, EngineSpec};
 use crate::credentials::{decode_hex32, valid_origin};
 
 /// An origin entry standing for the pages served by the same process.
@@ -69,6 +74,10 @@ struct File {
     max_body_bytes: usize,
     #[serde(default = "default_max_chunk_records")]
     max_chunk_records: usize,
+    /// The interpreter with the `pseudolink` wheel, for projects with an
+    /// `engine` (default `python3` on PATH).
+    #[serde(default)]
+    python: Option<PathBuf>,
     projects: Vec<ProjectEntry>,
 }
 
@@ -93,6 +102,9 @@ struct ProjectEntry {
     /// The linker's configuration (as `Linker`'s JSON); default: `LinkConfig::default()`.
     #[serde(default)]
     link_config: Option<serde_json::Value>,
+    /// Large runs on Splink (see `engine.rs`); default: every run in the core.
+    #[serde(default)]
+    engine: Option<EngineSpec>,
     directory_party: String,
     parties: Vec<PartyEntry>,
 }
@@ -150,6 +162,8 @@ pub struct Project {
     /// How its runs link: the encoding decides (diffused CLKs need lower
     /// Dice thresholds and more LSH than plain ones; see BENCHMARKS.md).
     pub link_config: LinkConfig,
+    /// Where its large runs are scored (none: every run in the core).
+    pub engine: Option<Engine>,
     pub directory_party: String,
     pub parties: Vec<Party>,
 }
@@ -205,9 +219,13 @@ impl Config {
         if file.max_body_bytes < 1024 {
             return Err("maxBodyBytes must be at least 1024".to_owned());
         }
+        let python = env("PSEUDOLINK_LINKAGE_PYTHON")
+            .map(PathBuf::from)
+            .or(file.python)
+            .unwrap_or_else(|| PathBuf::from("python3"));
         let mut projects: Vec<Project> = Vec::new();
         for p in file.projects {
-            projects.push(project(p)?);
+            projects.push(project(p, &python)?);
             let id = &projects[projects.len() - 1].id;
             if projects.iter().filter(|o| &o.id == id).count() > 1 {
                 return Err(format!("project id {id:?} is repeated"));
@@ -226,7 +244,7 @@ impl Config {
     }
 }
 
-fn project(p: ProjectEntry) -> Result<Project, String> {
+fn project(p: ProjectEntry, python: &Path) -> Result<Project, String> {
     if !valid_id(&p.id) {
         return Err(format!(
             "project id {:?}: must be 1-64 of A-Z a-z 0-9 _ -",
@@ -310,6 +328,16 @@ fn project(p: ProjectEntry) -> Result<Project, String> {
         Some(v) => LinkConfig::from_json(&v.to_string())
             .map_err(|e| format!("project {id}: linkConfig: {}", e.code().as_str()))?,
     };
+    let engine = match p.engine {
+        None => None,
+        Some(spec) => {
+            check(&spec, &link_config).map_err(|e| format!("project {id}: {e}"))?;
+            Some(Engine {
+                spec,
+                python: python.to_path_buf(),
+            })
+        }
+    };
     Ok(Project {
         id: p.id,
         token_subjects: p.token_subjects,
@@ -317,6 +345,7 @@ fn project(p: ProjectEntry) -> Result<Project, String> {
         clk: p.clk,
         encoding: p.encoding,
         link_config,
+        engine,
         directory_party: p.directory_party,
         parties,
     })

@@ -24,6 +24,7 @@
 //! line per request on stderr: route, status, code, party and counts.
 
 pub mod config;
+mod engine;
 mod limit;
 mod run;
 mod schema;
@@ -275,6 +276,10 @@ struct Note(Arc<Mutex<NoteData>>);
 struct NoteData {
     party: Option<String>,
     records: Option<u64>,
+    /// A run's engine (`core`, `duckdb`, `spark`) and, if it failed, how
+    /// (the linker's or the engine's code).
+    engine: Option<&'static str>,
+    run_failure: Option<&'static str>,
 }
 
 impl Note {
@@ -298,11 +303,11 @@ async fn log(mut req: Request, next: Next) -> Response {
         .get::<MatchedPath>()
         .map(|m| m.as_str().to_owned());
     let res = next.run(req).await;
-    let (party, records) = match note.0.lock() {
-        Ok(d) => (d.party.clone(), d.records),
+    let (party, records, engine, run_failure) = match note.0.lock() {
+        Ok(d) => (d.party.clone(), d.records, d.engine, d.run_failure),
         Err(p) => {
             let d = p.into_inner();
-            (d.party.clone(), d.records)
+            (d.party.clone(), d.records, d.engine, d.run_failure)
         }
     };
     eprintln!(
@@ -316,6 +321,8 @@ async fn log(mut req: Request, next: Next) -> Response {
             "error": res.extensions().get::<Code>().map(|c| c.0),
             "party": party,
             "records": records,
+            "engine": engine,
+            "runFailure": run_failure,
             "ms": (start.elapsed().as_secs_f64() * 1e4).round() / 10.0,
         })
     );
@@ -818,14 +825,18 @@ async fn create_run(
         party: party.clone(),
         directory_party: c.project.directory_party.clone(),
         link_config: c.project.link_config.clone(),
+        engine: c.project.engine.clone(),
         partner_upload: req.upload,
         directory_upload: directory,
     };
     let result = tokio::task::spawn_blocking(move || run_job(&s2, job)).await;
     drop(permit);
     match result {
-        Ok(Ok((body, rows))) => {
-            note.set(|n| n.records = Some(rows));
+        Ok(Ok((body, rows, engine))) => {
+            note.set(|n| {
+                n.records = Some(rows);
+                n.engine = Some(engine);
+            });
             let mut res = no_store(body.into_response());
             res.headers_mut().insert(
                 header::CONTENT_TYPE,
@@ -837,11 +848,25 @@ async fn create_run(
             let s2 = Arc::clone(&s);
             let _ = blocking(move || s2.store.refund_run(&p, &party, day)).await;
             Err(match other {
-                Ok(Err(JobError::Link(_))) => refused(
-                    StatusCode::UNPROCESSABLE_ENTITY,
-                    "run.failed",
-                    "the linker could not link these datasets",
-                ),
+                Ok(Err(JobError::Link(run::LinkFailed::Linker(how)))) => {
+                    note.set(|n| n.run_failure = Some(how));
+                    refused(
+                        StatusCode::UNPROCESSABLE_ENTITY,
+                        "run.failed",
+                        "the linker could not link these datasets",
+                    )
+                }
+                Ok(Err(JobError::Link(run::LinkFailed::Engine(how)))) => {
+                    note.set(|n| n.run_failure = Some(how));
+                    Refused {
+                        retry_after: Some(60),
+                        ..refused(
+                            StatusCode::SERVICE_UNAVAILABLE,
+                            "engine.unavailable",
+                            "the project's linking engine did not finish this run; try again later",
+                        )
+                    }
+                }
                 _ => internal(),
             })
         }
@@ -853,23 +878,37 @@ struct JobSpec {
     party: String,
     directory_party: String,
     link_config: LinkConfig,
+    engine: Option<engine::Engine>,
     partner_upload: String,
     directory_upload: String,
 }
 
 enum JobError {
     Store,
-    Link(#[allow(dead_code)] &'static str),
+    Link(run::LinkFailed),
 }
 
 /// Loads, unseals and links both datasets, seals and stores both views;
-/// returns the partner's view and its row count.
-fn run_job(s: &Linkage, job: JobSpec) -> Result<(Vec<u8>, u64), JobError> {
+/// returns the partner's view, its row count and the engine that scored.
+fn run_job(s: &Linkage, job: JobSpec) -> Result<(Vec<u8>, u64, &'static str), JobError> {
     let partner = load(s, &job.project, &job.party, &job.partner_upload)?;
     let directory = load(s, &job.project, &job.directory_party, &job.directory_upload)?;
     let id = new_id("r_");
-    let views = run::link(&id, &job.party, &job.link_config, &partner, &directory)
-        .map_err(|e| JobError::Link(e.0))?;
+    let (scorer, engine) = match &job.engine {
+        Some(e) if e.applies(partner.len() + directory.len()) => {
+            (run::Scorer::Engine(e), e.spec.kind.as_str())
+        }
+        _ => (run::Scorer::Core, "core"),
+    };
+    let views = run::link(
+        &id,
+        &job.party,
+        &job.link_config,
+        scorer,
+        &partner,
+        &directory,
+    )
+    .map_err(JobError::Link)?;
     drop((partner, directory));
     let seal = |view: &str, party: &str, body: &[u8]| {
         s.sealer
@@ -889,7 +928,7 @@ fn run_job(s: &Linkage, job: JobSpec) -> Result<(Vec<u8>, u64), JobError> {
         directory_view: seal("directory", &job.directory_party, &views.directory)?,
     };
     s.store.insert_run(&row).map_err(|_| JobError::Store)?;
-    Ok((views.partner, views.rows))
+    Ok((views.partner, views.rows, engine))
 }
 
 /// A committed upload's records in row order (chunks by index).

@@ -1,7 +1,9 @@
 //! A link job: a partner's committed upload against the directory party's
 //! active dataset, with the core [`Linker`] (the project's configuration,
 //! trained afresh on the two datasets, so the same inputs give the same
-//! links and probabilities, bit for bit).
+//! links and probabilities, bit for bit), or, for a large run of a project
+//! with an `engine`, scored by a Splink job and decided here the
+//! `Linker`'s way (`engine.rs`).
 //!
 //! Each side gets a view about its own rows only:
 //!
@@ -24,6 +26,8 @@
 use pseudolink::link::{EncodedRecord, Explanation, LinkConfig, Linker};
 use serde_json::json;
 
+use super::engine::Engine;
+
 /// Both views of a run, serialised once (what is sealed and served).
 pub struct Views {
     pub partner: Vec<u8>,
@@ -32,36 +36,96 @@ pub struct Views {
     pub linked: u64,
 }
 
-/// The linker refused the job (its code only).
+/// The run failed (a code only, never the data).
 #[derive(Debug)]
-pub struct LinkFailed(pub &'static str);
+pub enum LinkFailed {
+    /// The core linker refused the job.
+    Linker(&'static str),
+    /// The project's engine did not answer (`engine.*`, see `engine.rs`).
+    Engine(&'static str),
+}
 
-/// Links `partner` rows against `directory` rows (ids are row numbers).
+/// One accepted link: partner row `a`, directory row `b`.
+pub struct Decided {
+    pub a: u64,
+    pub b: u64,
+    pub probability: f64,
+    pub explanation: Option<Explanation>,
+}
+
+/// Who scored a run.
+pub enum Scorer<'e> {
+    /// The in-memory core `Linker`.
+    Core,
+    /// A Splink job (the project's `engine`, for large runs).
+    Engine(&'e Engine),
+}
+
+/// Links `partner` rows against `directory` rows (ids are row numbers)
+/// with `scorer`; both views are built the same way whichever scored.
 pub fn link(
     run: &str,
     partner_party: &str,
     config: &LinkConfig,
+    scorer: Scorer<'_>,
     partner: &[EncodedRecord],
     directory: &[EncodedRecord],
 ) -> Result<Views, LinkFailed> {
-    let mut linker = Linker::new(config.clone()).map_err(|e| LinkFailed(e.code().as_str()))?;
+    let decided = match scorer {
+        Scorer::Core => core_links(config, partner, directory)?,
+        Scorer::Engine(e) => e
+            .link(config, partner, directory)
+            .map_err(|f| LinkFailed::Engine(f.0))?,
+    };
+    views(run, partner_party, partner.len(), decided)
+}
+
+fn core_links(
+    config: &LinkConfig,
+    partner: &[EncodedRecord],
+    directory: &[EncodedRecord],
+) -> Result<Vec<Decided>, LinkFailed> {
+    let mut linker =
+        Linker::new(config.clone()).map_err(|e| LinkFailed::Linker(e.code().as_str()))?;
     let result = linker
         .link(partner, directory, &mut |_, _, _| {})
-        .map_err(|e| LinkFailed(e.code().as_str()))?;
-    let row = |id: &str| id.parse::<u64>().map_err(|_| LinkFailed("run.internal"));
-    let mut mine = Vec::with_capacity(result.links.len());
-    let mut theirs = Vec::with_capacity(result.links.len());
-    for l in &result.links {
-        let (a, b) = (row(&l.a)?, row(&l.b)?);
-        mine.push((a, l.probability, l.explanation.clone().map(levels_only)));
-        theirs.push((b, l.probability));
+        .map_err(|e| LinkFailed::Linker(e.code().as_str()))?;
+    let row = |id: &str| {
+        id.parse::<u64>()
+            .map_err(|_| LinkFailed::Linker("run.internal"))
+    };
+    result
+        .links
+        .into_iter()
+        .map(|l| {
+            Ok(Decided {
+                a: row(&l.a)?,
+                b: row(&l.b)?,
+                probability: l.probability,
+                explanation: l.explanation,
+            })
+        })
+        .collect()
+}
+
+fn views(
+    run: &str,
+    partner_party: &str,
+    partner_rows: usize,
+    decided: Vec<Decided>,
+) -> Result<Views, LinkFailed> {
+    let mut mine = Vec::with_capacity(decided.len());
+    let mut theirs = Vec::with_capacity(decided.len());
+    for d in decided {
+        mine.push((d.a, d.probability, d.explanation.map(levels_only)));
+        theirs.push((d.b, d.probability));
     }
     mine.sort_by_key(|m| m.0);
     theirs.sort_by_key(|t| t.0);
     let linked = mine.len() as u64;
     let partner_view = json!({
         "run": run,
-        "rows": partner.len(),
+        "rows": partner_rows,
         "linked": linked,
         "links": mine.iter().map(|(r, p, e)| json!({"row": r, "probability": p, "explanation": e})).collect::<Vec<_>>(),
     });
@@ -71,10 +135,11 @@ pub fn link(
         "rows": linked,
         "links": theirs.iter().map(|(r, p)| json!({"row": r, "probability": p})).collect::<Vec<_>>(),
     });
+    let internal = |_| LinkFailed::Linker("run.internal");
     Ok(Views {
-        partner: serde_json::to_vec(&partner_view).map_err(|_| LinkFailed("run.internal"))?,
-        directory: serde_json::to_vec(&directory_view).map_err(|_| LinkFailed("run.internal"))?,
-        rows: partner.len() as u64,
+        partner: serde_json::to_vec(&partner_view).map_err(internal)?,
+        directory: serde_json::to_vec(&directory_view).map_err(internal)?,
+        rows: partner_rows as u64,
         linked,
     })
 }

@@ -1,0 +1,360 @@
+"""A linkage service job on Splink: a partner's records against the
+directory's, on DuckDB (embedded, the default) or Spark (local or a
+cluster), with :mod:`pseudolink.splink`'s comparisons.
+
+The linkage service (``pseudolink-server --linkage``, a project's
+``engine``) starts ``python -m pseudolink.job`` for a run whose datasets
+are large, writes the job to its stdin and reads the scored pairs from its
+stdout; it then makes the same one-to-one decision as the ``Linker``
+(``link::one_to_one_edges``) and builds both parties' views itself. The
+job holds what the service already holds (encodings, no key, no CLK
+secret) and keeps it in memory: DuckDB runs in memory without spilling,
+Spark spills where ``spark.local.dir`` says (see SECURITY.md).
+
+Protocol ``pseudolink-job/1``. stdin: one JSON line
+``{"protocol", "engine", "config", "partnerBytes", "directoryBytes",
+"lshBands", "lshBitsPerBand", "spark"}`` (``config``: the project's
+``LinkConfig`` as the ``Linker`` reports it), then the partner's and the
+directory's records in the binary transfer form (:func:`pseudolink.encoded_table`),
+ids being row numbers. stdout: one JSON line
+``{"protocol", "prior", "comparisons": [{"name", "labels"}], "pairs":
+{"a", "b", "probability", "matchWeight", "gamma", "mw", "mwTf"}}``: pairs
+at or above the configured threshold, columns of equal length (``gamma``,
+``mw`` (a level's match weight, bits), ``mwTf`` (its term-frequency part,
+bits): one list per comparison; ``labels`` by gamma, least alike first). Anything the engines print goes to stderr, which the service does
+not log (it may hold SQL with table names, never values, but the service
+does not rely on that). Exit codes: 0 done, 2 a malformed job, 3 the
+engine failed.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+import math
+import os
+import sys
+from typing import Any, BinaryIO, Mapping
+
+import pyarrow as pa
+import pyarrow.compute as pc
+
+from . import encoded_table
+from ._arrow import as_table
+from . import splink as psp
+from .errors import PseudolinkError
+
+PROTOCOL = "pseudolink-job/1"
+
+#: A Splink job's LSH bands per configured pass: fewer than the ``Linker``'s
+#: 64 (each band is one blocking rule, a join, in Splink's SQL). Bits per
+#: band 0: tuned to the data, as the ``Linker`` tunes them.
+LSH_BANDS = 32
+LSH_BITS_PER_BAND = 0
+
+
+class JobError(Exception):
+    """A malformed job (exit code 2)."""
+
+
+def read_job(stream: BinaryIO) -> tuple[dict[str, Any], bytes, bytes]:
+    """The header and both datasets' transfer bytes from a job stream."""
+    line = stream.readline(1 << 20)
+    try:
+        header = json.loads(line)
+    except ValueError as e:
+        raise JobError("the job's first line is not JSON") from e
+    if not isinstance(header, dict) or header.get("protocol") != PROTOCOL:
+        raise JobError(f"the job is not {PROTOCOL}")
+    sizes = [header.get("partnerBytes"), header.get("directoryBytes")]
+    if not all(isinstance(n, int) and n >= 0 for n in sizes):
+        raise JobError("the job's sizes are not byte counts")
+    partner, directory = (stream.read(n) for n in sizes)
+    if len(partner) != sizes[0] or len(directory) != sizes[1]:
+        raise JobError("the job ended early")
+    return header, partner, directory
+
+
+def _token_heads(table: pa.Table) -> dict[tuple[str, str], int]:
+    """How many tokens each (subject, key version) has in a table."""
+    flat = pc.list_flatten(table.column("tokens"))
+    if len(flat) == 0:
+        return {}
+    parts = pc.extract_regex(flat, r"^[^.]+\.(?P<subject>[^.]+)\.(?P<version>[^.]+)\.")
+    counts = pa.table({"s": pc.struct_field(parts, "subject"), "v": pc.struct_field(parts, "version")}) \
+        .group_by(["s", "v"]).aggregate([("s", "count")])
+    return {(s, v): n for s, v, n in zip(*(counts.column(c).to_pylist() for c in ("s", "v", "s_count")))}
+
+
+def _first_token(table: pa.Table, subject: str, version: str) -> pa.Array:
+    """Each row's token of ``subject`` under key ``version`` (null if none)."""
+    tokens = table.column("tokens").combine_chunks()
+    flat = pc.list_flatten(tokens)
+    parents = pc.list_parent_indices(tokens)
+    mask = pc.match_substring_regex(flat, "^[^.]+\\." + subject.replace(".", "\\.") + "\\." + version.replace(".", "\\.") + "\\.")
+    rows = parents.filter(mask).to_pylist()
+    values = flat.filter(mask)
+    at = [None] * table.num_rows
+    for k in range(len(rows) - 1, -1, -1):  # the first token of a row wins
+        at[rows[k]] = k
+    return values.take(pa.array(at, pa.int64()))
+
+
+def token_columns(partner: pa.Table, directory: pa.Table, subjects: list[str]) -> tuple[pa.Table, pa.Table]:
+    """Adds ``token_<subject>`` to both tables: for each subject, the key
+    version both datasets carry most (tokens under different keys never
+    agree, so comparing one version on both sides loses nothing)."""
+    ha, hb = _token_heads(partner), _token_heads(directory)
+    for subject in subjects:
+        versions = {v for (s, v) in ha if s == subject} & {v for (s, v) in hb if s == subject}
+        name = psp.token_column(subject)
+        if not versions:
+            partner = partner.append_column(name, pa.nulls(partner.num_rows, pa.string()))
+            directory = directory.append_column(name, pa.nulls(directory.num_rows, pa.string()))
+            continue
+        best = max(sorted(versions), key=lambda v: min(ha[(subject, v)], hb[(subject, v)]))
+        partner = partner.append_column(name, _first_token(partner, subject, best))
+        directory = directory.append_column(name, _first_token(directory, subject, best))
+    return partner, directory
+
+
+def _lsh_source(table: pa.Table, entry: Mapping[str, Any]) -> pa.Array | None:
+    """The CLK an LSH entry bands (``also``: the CLKs concatenated, null
+    where any is missing, as the ``Linker``), or None if the table lacks it."""
+    cols = [f"clk_{k}" for k in (entry["clk"], *entry.get("also", []))]
+    if not all(c in table.column_names for c in cols):
+        return None
+    if len(cols) == 1:
+        return table.column(cols[0]).combine_chunks()
+    return pc.binary_join_element_wise(*(table.column(c) for c in cols), b"").combine_chunks()
+
+
+def tuned_bits_per_band(sources: list[pa.Array], bands: int, random_pairs_per_record: float) -> int:
+    """The ``Linker``'s tuning (``link::engine::lsh::auto_bits``): the smallest
+    k whose expected random-pair collisions over all bands stay within
+    ``random_pairs_per_record`` per record, from the bit densities of up to
+    2,048 CLKs per dataset; between 8 and 63."""
+    import numpy as np
+
+    rows = []
+    for s in sources:
+        valid = s.drop_null()
+        step = max(len(valid) // 2048, 1)
+        rows += [np.frombuffer(v, dtype=np.uint8) for v in valid.take(pa.array(range(0, len(valid), step))).to_pylist()]
+    if not rows or len({len(r) for r in rows}) != 1:
+        return 63
+    p = np.unpackbits(np.stack(rows), axis=1).mean(axis=0)
+    r = float(np.mean(p * p + (1 - p) * (1 - p)))
+    na, nb = (len(s) for s in sources)
+    per_band = min(random_pairs_per_record * (na + nb) / bands / max(na * nb, 1), 1.0)
+    if r >= 1.0 or per_band >= 1.0:
+        return 8
+    return int(min(max(math.ceil(math.log(per_band) / math.log(r)), 8), 63))
+
+
+def _lsh(tables: list[pa.Table], entries: list[Mapping[str, Any]], bands: int,
+         bits_per_band: int) -> tuple[list[pa.Table], list[str]]:
+    """LSH band keys (``lsh_<n>_<b>``) for each of the configuration's LSH
+    entries both datasets can take part in, with the entry's seed; bits per
+    band tuned to the data unless given. The tables and the prefixes."""
+    prefixes = []
+    for n, entry in enumerate(entries):
+        sources = [_lsh_source(t, entry) for t in tables]
+        if any(s is None or s.null_count == len(s) for s in sources):
+            continue
+        bits = max(pc.max(pc.binary_length(s)).as_py() for s in sources) * 8
+        k = bits_per_band or tuned_bits_per_band(sources, bands, float(entry.get("randomPairsPerRecord", 20.0)))
+        prefix = f"lsh_{n}"
+        tables = [
+            psp.add_lsh_bands(t.append_column("_lsh_source", s), clk_column="_lsh_source", bits=bits, bands=bands,
+                              bits_per_band=min(k, 63, bits), seed=int(entry.get("seed", 0)),
+                              prefix=prefix).drop_columns(["_lsh_source"])
+            for t, s in zip(tables, sources)
+        ]
+        prefixes.append(prefix)
+    return tables, prefixes
+
+
+def _blocking(config: Mapping[str, Any], token_subjects: list[str], lsh_prefixes: list[str], bands: int) -> list[Any]:
+    """Exact rules on the configured subjects the job has as token columns
+    (``mk-*`` expanded), then every LSH band."""
+    wanted = config.get("blocking", {}).get("exactSubjects", [])
+    subjects = []
+    for s in token_subjects:
+        if any(s == w or (w.endswith("*") and s.startswith(w[:-1])) for w in wanted):
+            subjects.append(s)
+    rules = psp.token_blocking_rules(subjects)
+    for prefix in lsh_prefixes:
+        rules += psp.lsh_blocking_rules(bands, prefix=prefix)
+    return rules
+
+
+def link(
+    partner: pa.Table,
+    directory: pa.Table,
+    config: Mapping[str, Any],
+    *,
+    engine: str = "duckdb",
+    lsh_bands: int = LSH_BANDS,
+    lsh_bits_per_band: int = LSH_BITS_PER_BAND,
+    spark: Any = None,
+) -> dict[str, Any]:
+    """Scores the partner's records (:func:`pseudolink.encoded_table`)
+    against the directory's with Splink, trained without labels on these
+    two datasets: the job's answer (see the module's protocol), pairs at or
+    above ``config["threshold"]``. ``engine``: ``duckdb`` or ``spark``
+    (``spark``: a SparkSession, default: ``local[*]``)."""
+    from splink import block_on
+
+    comps = list(config.get("comparisons") or [])
+    if not comps:
+        raise PseudolinkError("link.bad_config", "a Splink job needs the configuration's comparisons", "link")
+    threshold = float(config.get("threshold", 0.5))
+    subjects = sorted({c["source"] for c in comps if c.get("kind") == "token"}
+                      | {s for (s, _) in _token_heads(partner)} & {s for (s, _) in _token_heads(directory)})
+    partner, directory = token_columns(partner, directory, subjects)
+    entries = list(config.get("blocking", {}).get("lsh", []))
+    (partner, directory), prefixes = _lsh([partner, directory], entries, lsh_bands, lsh_bits_per_band)
+    rules = _blocking(config, subjects, prefixes, lsh_bands)
+    if not rules:
+        raise PseudolinkError("link.bad_config", "the configuration blocks on nothing both datasets carry", "link")
+
+    dialect, words = "duckdb", None
+    if engine == "spark":
+        dialect = "spark"
+        feats = [c["source"] for c in comps if c.get("kind") == "clk"]
+        bits = max(_clk_bytes(partner, feats), _clk_bytes(directory, feats)) * 8
+        words = (bits + 63) // 64
+        partner = psp.clk_words(_with_clks(partner, feats), feats, bits=bits)
+        directory = psp.clk_words(_with_clks(directory, feats), feats, bits=bits)
+    elif engine != "duckdb":
+        raise PseudolinkError("option.invalid", "engine must be duckdb or spark", "option")
+    for c in comps:
+        if c.get("kind") == "clk":
+            col = f"clk_{c['source']}"
+            for t in (partner, directory):
+                if col not in t.column_names:
+                    raise PseudolinkError("link.bad_config", "a compared CLK is in neither dataset", "link")
+    settings = psp.settings(
+        "link_only", comps, blocking_rules=rules, dialect=dialect, words=words,
+        # Matching columns bring the gamma (level) columns; they hold only
+        # what the job already holds.
+        retain_intermediate_calculation_columns=True, retain_matching_columns=True,
+    )
+    a, b = psp.for_splink(partner), psp.for_splink(directory)
+    if engine == "spark":
+        from splink import SparkAPI
+
+        session = spark or _local_spark()
+        api = SparkAPI(spark_session=session)
+        inputs = [session.createDataFrame(t.to_pandas()) for t in (a, b)]
+    else:
+        import duckdb
+        from splink import DuckDBAPI
+
+        con = duckdb.connect()
+        con.execute("SET temp_directory = ''")  # never spill encodings to disk
+        api = DuckDBAPI(connection=con)
+        inputs = [a, b]
+    from splink import Linker
+
+    linker = Linker([api.register(t, dataset_display_name=name)
+                     for t, name in zip(inputs, ("a_partner", "b_directory"))], settings)
+    token_rules = [block_on(_sql(psp.token_column(s))) for s in subjects
+                   if any(c.get("kind") == "token" and c["source"] == s for c in comps)]
+    deterministic = token_rules or rules[:1]
+    linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(1e7, 50.0 * (a.num_rows + b.num_rows)), seed=1)
+    for rule in (token_rules or rules)[:2]:
+        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    predictions = linker.inference.predict(threshold_match_probability=threshold)
+    names = [_sql(c["name"]) for c in comps]
+    tf_names = {_sql(c["name"]) for c in comps if c.get("kind") == "token" and c.get("tfAdjustment")}
+    cols = ["source_dataset_l", "unique_id_l", "unique_id_r", "match_probability", "match_weight"]
+    cols += [f"gamma_{n}" for n in names] + [f"mw_{n}" for n in names]
+    cols += [f"mw_tf_adj_{n}" for n in sorted(tf_names)]
+    frame = predictions.as_pandas_dataframe() if engine == "spark" else None
+    if frame is None:
+        table = as_table(con.sql(f"select {', '.join(cols)} from {predictions.physical_name}"))
+        rows = {c: table.column(c).to_pylist() for c in cols}
+    else:
+        rows = {c: frame[c].tolist() for c in cols}
+    flip = [s != "a_partner" for s in rows["source_dataset_l"]]
+    ids_l, ids_r = rows["unique_id_l"], rows["unique_id_r"]
+    pairs = {
+        "a": [int(r if f else l) for l, r, f in zip(ids_l, ids_r, flip)],
+        "b": [int(l if f else r) for l, r, f in zip(ids_l, ids_r, flip)],
+        "probability": [float(p) for p in rows["match_probability"]],
+        "matchWeight": [float(w) for w in rows["match_weight"]],
+        "gamma": [[int(g) for g in rows[f"gamma_{n}"]] for n in names],
+        "mw": [[float(x) for x in rows[f"mw_{n}"]] for n in names],
+        "mwTf": [[float(x) for x in rows[f"mw_tf_adj_{n}"]] if n in tf_names else [0.0] * len(ids_l)
+                 for n in names],
+    }
+    model = linker.misc.save_model_to_json()
+    by_name = {c["output_column_name"]: c for c in model["comparisons"]}
+    comparisons = []
+    for c, n in zip(comps, names):
+        levels = [lvl for lvl in by_name[n]["comparison_levels"] if not lvl.get("is_null_level")]
+        comparisons.append({"name": c["name"], "labels": [lvl.get("label_for_charts", "") for lvl in reversed(levels)]})
+    return {"protocol": PROTOCOL, "engine": engine, "prior": float(model["probability_two_random_records_match"]),
+            "comparisons": comparisons, "pairs": pairs}
+
+
+def _sql(name: str) -> str:
+    return name.replace("-", "_")
+
+
+def _clk_bytes(table: pa.Table, features: list[str]) -> int:
+    """The longest CLK among ``features`` (the Spark words per CLK)."""
+    lengths = [pc.max(pc.binary_length(table.column(f"clk_{f}"))).as_py()
+               for f in features if f"clk_{f}" in table.column_names]
+    return max([n for n in lengths if n is not None], default=0)
+
+
+def _with_clks(table: pa.Table, features: list[str]) -> pa.Table:
+    for f in features:
+        if f"clk_{f}" not in table.column_names:
+            table = table.append_column(f"clk_{f}", pa.nulls(table.num_rows, pa.binary()))
+    return table
+
+
+def _local_spark() -> Any:
+    from pyspark.sql import SparkSession
+
+    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
+    builder = (SparkSession.builder.master(os.environ.get("PSEUDOLINK_SPARK_MASTER", "local[*]"))
+               .appName("pseudolink-linkage-job").config("spark.ui.enabled", "false")
+               .config("spark.driver.bindAddress", "127.0.0.1"))
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def main() -> int:
+    """``python -m pseudolink.job``: one job from stdin, its answer on stdout."""
+    answer = os.fdopen(os.dup(1), "wb")
+    os.dup2(2, 1)  # whatever the engines print goes to stderr
+    sys.stdout = sys.stderr
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr)
+    logging.getLogger("splink").setLevel(logging.WARNING)
+    try:
+        header, a, b = read_job(sys.stdin.buffer)
+        partner, directory = encoded_table(a), encoded_table(b)
+    except (JobError, PseudolinkError) as e:
+        print(f"pseudolink.job: {e}", file=sys.stderr)
+        return 2
+    try:
+        result = link(partner, directory, header.get("config") or {}, engine=header.get("engine", "duckdb"),
+                      lsh_bands=int(header.get("lshBands", LSH_BANDS)),
+                      lsh_bits_per_band=int(header.get("lshBitsPerBand", LSH_BITS_PER_BAND)))
+    except Exception as e:  # noqa: BLE001 - any engine failure is exit 3, its type only
+        print(f"pseudolink.job: the engine failed ({type(e).__name__})", file=sys.stderr)
+        return 3
+    answer.write(json.dumps(result, allow_nan=False, separators=(",", ":")).encode() + b"\n")
+    answer.flush()
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
