@@ -1,6 +1,6 @@
 """A linkage service job on Splink: a partner's records against the
-directory's, on DuckDB (embedded, the default) or Spark (local or a
-cluster), with :mod:`pseudolink.splink`'s comparisons.
+directory's, on DuckDB embedded in the job, with :mod:`pseudolink.splink`'s
+comparisons.
 
 The linkage service (``pseudolink-server --linkage``, a project's
 ``engine``) starts ``python -m pseudolink.job`` for a run whose datasets
@@ -8,12 +8,11 @@ are large, writes the job to its stdin and reads the scored pairs from its
 stdout; it then makes the same one-to-one decision as the ``Linker``
 (``link::one_to_one_edges``) and builds both parties' views itself. The
 job holds what the service already holds (encodings, no key, no CLK
-secret) and keeps it in memory: DuckDB runs in memory without spilling,
-Spark spills where ``spark.local.dir`` says (see SECURITY.md).
+secret) and keeps it in memory: DuckDB runs in memory without spilling.
 
 Protocol ``pseudolink-job/1``. stdin: one JSON line
 ``{"protocol", "engine", "config", "partnerBytes", "directoryBytes",
-"lshBands", "lshBitsPerBand", "spark"}`` (``config``: the project's
+"lshBands", "lshBitsPerBand"}`` (``config``: the project's
 ``LinkConfig`` as the ``Linker`` reports it), then the partner's and the
 directory's records in the binary transfer form (:func:`pseudolink.encoded_table`),
 ids being row numbers. stdout: one JSON line
@@ -197,15 +196,16 @@ def link(
     engine: str = "duckdb",
     lsh_bands: int = LSH_BANDS,
     lsh_bits_per_band: int = LSH_BITS_PER_BAND,
-    spark: Any = None,
 ) -> dict[str, Any]:
     """Scores the partner's records (:func:`pseudolink.encoded_table`)
     against the directory's with Splink, trained without labels on these
     two datasets: the job's answer (see the module's protocol), pairs at or
-    above ``config["threshold"]``. ``engine``: ``duckdb`` or ``spark``
-    (``spark``: a SparkSession, default: ``local[*]``)."""
+    above ``config["threshold"]``. ``engine``: ``duckdb`` (the only one
+    yet: see ARCHITECTURE.md on Spark)."""
     from splink import block_on
 
+    if engine != "duckdb":
+        raise PseudolinkError("option.invalid", "engine must be duckdb", "option")
     comps = list(config.get("comparisons") or [])
     if not comps:
         raise PseudolinkError("link.bad_config", "a Splink job needs the configuration's comparisons", "link")
@@ -219,16 +219,6 @@ def link(
     if not rules:
         raise PseudolinkError("link.bad_config", "the configuration blocks on nothing both datasets carry", "link")
 
-    dialect, words = "duckdb", None
-    if engine == "spark":
-        dialect = "spark"
-        feats = [c["source"] for c in comps if c.get("kind") == "clk"]
-        bits = max(_clk_bytes(partner, feats), _clk_bytes(directory, feats)) * 8
-        words = (bits + 63) // 64
-        partner = psp.clk_words(_with_clks(partner, feats), feats, bits=bits)
-        directory = psp.clk_words(_with_clks(directory, feats), feats, bits=bits)
-    elif engine != "duckdb":
-        raise PseudolinkError("option.invalid", "engine must be duckdb or spark", "option")
     for c in comps:
         if c.get("kind") == "clk":
             col = f"clk_{c['source']}"
@@ -236,49 +226,48 @@ def link(
                 if col not in t.column_names:
                     raise PseudolinkError("link.bad_config", "a compared CLK is in neither dataset", "link")
     settings = psp.settings(
-        "link_only", comps, blocking_rules=rules, dialect=dialect, words=words,
+        "link_only", comps, blocking_rules=rules,
         # Matching columns bring the gamma (level) columns; they hold only
         # what the job already holds.
         retain_intermediate_calculation_columns=True, retain_matching_columns=True,
     )
+    import duckdb
+    from splink import DuckDBAPI, Linker
+
+    con = duckdb.connect()
+    con.execute("SET temp_directory = ''")  # never spill encodings to disk
+    api = DuckDBAPI(connection=con)
     a, b = psp.for_splink(partner), psp.for_splink(directory)
-    if engine == "spark":
-        from splink import SparkAPI
-
-        session = spark or _local_spark()
-        api = SparkAPI(spark_session=session)
-        inputs = [session.createDataFrame(t.to_pandas()) for t in (a, b)]
-    else:
-        import duckdb
-        from splink import DuckDBAPI
-
-        con = duckdb.connect()
-        con.execute("SET temp_directory = ''")  # never spill encodings to disk
-        api = DuckDBAPI(connection=con)
-        inputs = [a, b]
-    from splink import Linker
-
-    linker = Linker([api.register(t, dataset_display_name=name)
-                     for t, name in zip(inputs, ("a_partner", "b_directory"))], settings)
+    linker = Linker([api.register(a, dataset_display_name="a_partner"),
+                     api.register(b, dataset_display_name="b_directory")], settings, log_level=logging.WARNING)
     token_rules = [block_on(_sql(psp.token_column(s))) for s in subjects
                    if any(c.get("kind") == "token" and c["source"] == s for c in comps)]
     deterministic = token_rules or rules[:1]
     linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
     linker.training.estimate_u_using_random_sampling(max_pairs=min(1e7, 50.0 * (a.num_rows + b.num_rows)), seed=1)
-    for rule in (token_rules or rules)[:2]:
-        linker.training.estimate_parameters_using_expectation_maximisation(rule)
+    # EM on up to two token blockings that produce pairs (a subject the
+    # two datasets never share gives none, and Splink refuses it).
+    from splink.internals.exceptions import EMTrainingException
+
+    trained = 0
+    for rule in token_rules or rules:
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+        except EMTrainingException:
+            continue
+        trained += 1
+        if trained == 2:
+            break
+    if not trained:
+        raise PseudolinkError("link.not_trained", "no blocking gave EM pairs to train on", "link")
     predictions = linker.inference.predict(threshold_match_probability=threshold)
     names = [_sql(c["name"]) for c in comps]
     tf_names = {_sql(c["name"]) for c in comps if c.get("kind") == "token" and c.get("tfAdjustment")}
     cols = ["source_dataset_l", "unique_id_l", "unique_id_r", "match_probability", "match_weight"]
     cols += [f"gamma_{n}" for n in names] + [f"mw_{n}" for n in names]
     cols += [f"mw_tf_adj_{n}" for n in sorted(tf_names)]
-    frame = predictions.as_pandas_dataframe() if engine == "spark" else None
-    if frame is None:
-        table = as_table(con.sql(f"select {', '.join(cols)} from {predictions.physical_name}"))
-        rows = {c: table.column(c).to_pylist() for c in cols}
-    else:
-        rows = {c: frame[c].tolist() for c in cols}
+    table = as_table(con.sql(f"select {', '.join(cols)} from {predictions.physical_name}"))
+    rows = {c: table.column(c).to_pylist() for c in cols}
     flip = [s != "a_partner" for s in rows["source_dataset_l"]]
     ids_l, ids_r = rows["unique_id_l"], rows["unique_id_r"]
     pairs = {
@@ -303,32 +292,6 @@ def link(
 
 def _sql(name: str) -> str:
     return name.replace("-", "_")
-
-
-def _clk_bytes(table: pa.Table, features: list[str]) -> int:
-    """The longest CLK among ``features`` (the Spark words per CLK)."""
-    lengths = [pc.max(pc.binary_length(table.column(f"clk_{f}"))).as_py()
-               for f in features if f"clk_{f}" in table.column_names]
-    return max([n for n in lengths if n is not None], default=0)
-
-
-def _with_clks(table: pa.Table, features: list[str]) -> pa.Table:
-    for f in features:
-        if f"clk_{f}" not in table.column_names:
-            table = table.append_column(f"clk_{f}", pa.nulls(table.num_rows, pa.binary()))
-    return table
-
-
-def _local_spark() -> Any:
-    from pyspark.sql import SparkSession
-
-    os.environ.setdefault("PYSPARK_PYTHON", sys.executable)
-    builder = (SparkSession.builder.master(os.environ.get("PSEUDOLINK_SPARK_MASTER", "local[*]"))
-               .appName("pseudolink-linkage-job").config("spark.ui.enabled", "false")
-               .config("spark.driver.bindAddress", "127.0.0.1"))
-    session = builder.getOrCreate()
-    session.sparkContext.setLogLevel("ERROR")
-    return session
 
 
 def main() -> int:

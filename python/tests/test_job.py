@@ -15,54 +15,13 @@ import pytest
 import pseudolink as pl
 from pseudolink import job
 from pseudolink.errors import PseudolinkError
-from conftest import CLK_SECRET, KEYS, ROOT, read_records, synth
+from conftest import LINK_CONFIG as CONFIG, one_to_one as decided
 
 pytest.importorskip("splink")
 
-DEFINITION = {
-    "version": 1,
-    "fields": ["email", "phone", "dateOfBirth"],
-    "matchKeys": [{"name": "nameDob", "parts": [
-        {"field": "lastName"}, {"field": "firstName", "take": "initial"}, {"field": "dateOfBirth"}]}],
-    "defaultRegion": "US",
-}
-#: The demo project's comparisons (demo/linkage/linkage.json), without hardening.
-CONFIG = {
-    "blocking": {"lsh": [{"clk": "record"}, {"clk": "lastName"}]},
-    "comparisons": [
-        {"name": "email", "kind": "token", "source": "email", "tfAdjustment": True},
-        {"name": "phone", "kind": "token", "source": "phone", "tfAdjustment": True},
-        {"name": "dateOfBirth", "kind": "token", "source": "dateOfBirth", "tfAdjustment": True},
-        {"name": "firstName", "kind": "clk", "source": "firstName", "thresholds": [0.92, 0.78, 0.62]},
-        {"name": "lastName", "kind": "clk", "source": "lastName", "thresholds": [0.92, 0.78, 0.62]},
-        {"name": "street", "kind": "clk", "source": "street", "thresholds": [0.92, 0.78, 0.62]},
-        {"name": "city", "kind": "clk", "source": "city", "thresholds": [0.92, 0.75]},
-        {"name": "postalCode", "kind": "clk", "source": "postalCode", "thresholds": [0.92, 0.75]},
-    ],
-}
 
-
-@pytest.fixture(scope="module")
-def files():
-    """A directory (a) and a partner file (b) of 800 people each, half shared;
-    records as the service stores them: ids are row numbers."""
-    out = synth("link", ROOT / "target" / "pytest-synth" / "link-800", "--n", "800", "--overlap", "0.5",
-                "--seed", "13")
-    enc = pl.RecordEncoder(KEYS, DEFINITION, clk_schema="default", clk_secret=CLK_SECRET)
-    tables = {}
-    for side in ("a", "b"):
-        t = read_records(out / f"{side}.csv")
-        encoded = pl.encoded_records(enc.encode_batch(t, keep=["id"]))
-        tables[side] = (t.column("id").to_pylist(), [dict(r, id=str(i)) for i, r in enumerate(encoded)])
-    truth = read_records(out / "truth.csv")
-    row = {side: {rid: i for i, rid in enumerate(tables[side][0])} for side in tables}
-    pairs = {(row["b"][b], row["a"][a]) for a, b in zip(truth.column("a_id").to_pylist(),
-                                                         truth.column("b_id").to_pylist())}
-    return tables["b"][1], tables["a"][1], pairs
-
-
-def test_the_transfer_form_reads_into_arrow(files):
-    partner, _, _ = files
+def test_the_transfer_form_reads_into_arrow(link_800):
+    partner, _, _ = link_800
     table = pl.encoded_table(pl.encoded_binary(partner))
     assert table.num_rows == len(partner)
     assert table.column("id").to_pylist() == [r["id"] for r in partner]
@@ -76,21 +35,8 @@ def test_the_transfer_form_reads_into_arrow(files):
     assert e.value.code.startswith("transfer.")
 
 
-def decided(answer: dict, threshold: float = 0.5) -> set[tuple[int, int]]:
-    """The service's one-to-one decision (link::one_to_one_edges), in Python
-    for the test: highest probability first while both rows are free."""
-    p = answer["pairs"]
-    order = sorted(range(len(p["a"])), key=lambda i: (-p["probability"][i], p["a"][i], p["b"][i]))
-    used_a, used_b, out = set(), set(), set()
-    for i in order:
-        a, b = p["a"][i], p["b"][i]
-        if p["probability"][i] >= threshold and a not in used_a and b not in used_b:
-            used_a.add(a), used_b.add(b), out.add((a, b))
-    return out
-
-
-def test_a_duckdb_job_links_as_well_as_the_core_linker(files):
-    partner, directory, truth = files
+def test_a_duckdb_job_links_as_well_as_the_core_linker(link_800):
+    partner, directory, truth = link_800
     answer = job.link(pl.encoded_table(pl.encoded_binary(partner)),
                       pl.encoded_table(pl.encoded_binary(directory)), CONFIG)
     assert answer["protocol"] == job.PROTOCOL and 0 < answer["prior"] < 1
@@ -118,8 +64,8 @@ def run_module(stdin: bytes) -> subprocess.CompletedProcess:
     return subprocess.run([sys.executable, "-m", "pseudolink.job"], input=stdin, capture_output=True, timeout=600)
 
 
-def test_the_protocol_over_pipes_and_malformed_jobs(files):
-    partner, directory, _ = files
+def test_the_protocol_over_pipes_and_malformed_jobs(link_800):
+    partner, directory, _ = link_800
     a, b = pl.encoded_binary(partner[:200]), pl.encoded_binary(directory[:200])
     header = {"protocol": job.PROTOCOL, "engine": "duckdb", "config": CONFIG,
               "partnerBytes": len(a), "directoryBytes": len(b)}

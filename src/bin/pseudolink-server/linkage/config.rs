@@ -34,7 +34,7 @@
 //! that encoding: diffused CLKs need the lower Dice thresholds and the extra
 //! last-name LSH measured in BENCHMARKS.md ("CLK hardening").
 //! `engine` (optional) sends a project's large runs to Splink (`engine.rs`:
-//! `{"kind": "duckdb"|"spark", "minRecords": 100000}`), run by the
+//! `{"kind": "duckdb", "minRecords": 100000}`), run by the
 //! interpreter `python` names (top level; default `python3`), which must
 //! have the `pseudolink` wheel installed.
 //! Overrides: `PSEUDOLINK_LINKAGE_STORE_KEY_FILE` (the key file's path),

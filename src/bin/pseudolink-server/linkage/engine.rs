@@ -1,7 +1,7 @@
 //! Large runs on Splink (issue 13): a project's `engine` sends runs of at
 //! least `minRecords` records (both datasets together) to
-//! `python -m pseudolink.job` (the wheel's `pseudolink/job.py`), on DuckDB
-//! in the job's memory or on Spark, instead of the in-memory core
+//! `python -m pseudolink.job` (the wheel's `pseudolink/job.py`), Splink on
+//! DuckDB in the job's memory, instead of the in-memory core
 //! [`Linker`](pseudolink::link::Linker).
 //!
 //! The job scores pairs; the service decides. It pipes both datasets to the
@@ -30,21 +30,19 @@ use serde::Deserialize;
 
 use super::run::Decided;
 
-/// Which engine scores a project's large runs.
+/// Which engine scores a project's large runs. Only Splink on DuckDB so
+/// far: Splink on Spark did not yet link in local mode (ARCHITECTURE.md).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EngineKind {
-    /// Splink on DuckDB, embedded in the job (the default).
+    /// Splink on DuckDB, embedded in the job, in memory.
     Duckdb,
-    /// Splink on Spark (`PSEUDOLINK_SPARK_MASTER`, default `local[*]`).
-    Spark,
 }
 
 impl EngineKind {
     pub fn as_str(self) -> &'static str {
         match self {
             EngineKind::Duckdb => "duckdb",
-            EngineKind::Spark => "spark",
         }
     }
 }

@@ -276,7 +276,7 @@ struct Note(Arc<Mutex<NoteData>>);
 struct NoteData {
     party: Option<String>,
     records: Option<u64>,
-    /// A run's engine (`core`, `duckdb`, `spark`) and, if it failed, how
+    /// A run's engine (`core`, `duckdb`) and, if it failed, how
     /// (the linker's or the engine's code).
     engine: Option<&'static str>,
     run_failure: Option<&'static str>,
