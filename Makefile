@@ -21,6 +21,9 @@ LINKAGE_PORT ?= 8082
 CONSOLE_PORT ?= 8083
 # DEMO ONLY store key and credential hashes (see demo/linkage/).
 LINKAGE_CONFIG ?= demo/linkage/linkage.json
+# Runs of 100k+ records go to the Splink job, which needs the wheel: the
+# venv `make python` builds, else whatever python3 is on PATH.
+LINKAGE_PYTHON ?= $(if $(wildcard target/python-venv/bin/python),$(CURDIR)/target/python-venv/bin/python,python3)
 
 # Browser tests of the wasm build: every tests/web*.rs (wasm_bindgen_test, run_in_browser).
 WASM_TESTS := $(patsubst tests/%.rs,--test %,$(wildcard tests/web*.rs))
@@ -63,7 +66,7 @@ demo: setup pkg server
 	@echo "      http://127.0.0.1:$(PORT)/portal/ (partner portal; linkage service on 127.0.0.1:$(LINKAGE_PORT)) and"
 	@echo "      http://127.0.0.1:$(CONSOLE_PORT)/console/ (the company's staff console, its own origin)  (Ctrl-C stops it)"
 	@mkdir -p demo-data
-	target/release/pseudolink-server --port $(PORT) --www www --pkg pkg --db demo-data/checkout.sqlite \
+	PSEUDOLINK_LINKAGE_PYTHON=$(LINKAGE_PYTHON) target/release/pseudolink-server --port $(PORT) --www www --pkg pkg --db demo-data/checkout.sqlite \
 		--keyserver $(KEYSERVER_CONFIG) --keyserver-port $(KEYSERVER_PORT) \
 		--linkage $(LINKAGE_CONFIG) --linkage-port $(LINKAGE_PORT) --linkage-db demo-data/linkage.sqlite \
 		--console-port $(CONSOLE_PORT) --orders-key-sha256 $(ORDERS_KEY_SHA256) & \
