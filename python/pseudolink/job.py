@@ -166,7 +166,8 @@ def _lsh(tables: list[pa.Table], entries: list[Mapping[str, Any]], bands: int,
         prefix = f"lsh_{n}"
         tables = [
             psp.add_lsh_bands(t.append_column("_lsh_source", s), clk_column="_lsh_source", bits=bits, bands=bands,
-                              bits_per_band=min(k, 63, bits), seed=int(entry.get("seed", 0)),
+                              # lsh_band_keys keys a band by at most 48 bits
+                              bits_per_band=min(k, 48, bits), seed=int(entry.get("seed", 0)),
                               prefix=prefix).drop_columns(["_lsh_source"])
             for t, s in zip(tables, sources)
         ]
@@ -238,13 +239,22 @@ def link(
     con.execute("SET temp_directory = ''")  # never spill encodings to disk
     api = DuckDBAPI(connection=con)
     a, b = psp.for_splink(partner), psp.for_splink(directory)
-    linker = Linker([api.register(a, dataset_display_name="a_partner"),
-                     api.register(b, dataset_display_name="b_directory")], settings, log_level=logging.WARNING)
+    inputs = []
+    for name, t in (("a_partner", a), ("b_directory", b)):
+        # CLKs as DuckDB BIT once, not cast from BLOB in every level of every
+        # pair (the comparisons' `::BIT` is then a no-op).
+        clks = [c for c in t.column_names if c.startswith("clk_")]
+        con.register(f"{name}_arrow", t)
+        cast = f" REPLACE ({', '.join(f'{c}::BIT AS {c}' for c in clks)})" if clks else ""
+        con.execute(f"CREATE TABLE {name}_input AS SELECT *{cast} FROM {name}_arrow")
+        con.unregister(f"{name}_arrow")
+        inputs.append(api.register(f"{name}_input", dataset_display_name=name))
+    linker = Linker(inputs, settings, log_level=logging.WARNING)
     token_rules = [block_on(_sql(psp.token_column(s))) for s in subjects
                    if any(c.get("kind") == "token" and c["source"] == s for c in comps)]
     deterministic = token_rules or rules[:1]
     linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
-    linker.training.estimate_u_using_random_sampling(max_pairs=min(1e7, 50.0 * (a.num_rows + b.num_rows)), seed=1)
+    linker.training.estimate_u_using_random_sampling(max_pairs=min(1e6, 50.0 * (a.num_rows + b.num_rows)), seed=1)
     # EM on up to two token blockings that produce pairs (a subject the
     # two datasets never share gives none, and Splink refuses it).
     from splink.internals.exceptions import EMTrainingException
