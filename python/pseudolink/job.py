@@ -175,18 +175,37 @@ def _lsh(tables: list[pa.Table], entries: list[Mapping[str, Any]], bands: int,
     return tables, prefixes
 
 
-def _blocking(config: Mapping[str, Any], token_subjects: list[str], lsh_prefixes: list[str], bands: int) -> list[Any]:
-    """Exact rules on the configured subjects the job has as token columns
-    (``mk-*`` expanded), then every LSH band."""
+def _exact_subjects(config: Mapping[str, Any], token_subjects: list[str]) -> list[str]:
+    """The configured exact-blocking subjects the job has as token columns
+    (``mk-*`` expanded)."""
     wanted = config.get("blocking", {}).get("exactSubjects", [])
-    subjects = []
-    for s in token_subjects:
-        if any(s == w or (w.endswith("*") and s.startswith(w[:-1])) for w in wanted):
-            subjects.append(s)
-    rules = psp.token_blocking_rules(subjects)
-    for prefix in lsh_prefixes:
-        rules += psp.lsh_blocking_rules(bands, prefix=prefix)
-    return rules
+    return [s for s in token_subjects
+            if any(s == w or (w.endswith("*") and s.startswith(w[:-1])) for w in wanted)]
+
+
+def cap_buckets(tables: list[pa.Table], columns: list[str], max_pairs: int) -> list[pa.Table]:
+    """The ``Linker``'s ``maxBlockPairs`` for Splink, which has none: a
+    blocking key whose bucket would pair more than ``max_pairs`` records
+    across the two datasets is nulled (it blocks nobody). Such a key is a
+    placeholder value or a crowd (the CLK of a common surname, which every
+    LSH band of that pass shares), not evidence, and at 100k records one
+    crowd makes tens of millions of pairs."""
+    a, b = tables
+    for c in columns:
+        counts = [t.group_by(c).aggregate([(c, "count")]).filter(pc.is_valid(pc.field(c))) for t in (a, b)]
+        joined = counts[0].join(counts[1], c, join_type="inner", left_suffix="_a", right_suffix="_b")
+        if joined.num_rows == 0:
+            continue
+        left, right = joined.column(f"{c}_count_a"), joined.column(f"{c}_count_b")
+        crowded = joined.column(c).filter(pc.greater(pc.multiply(pc.cast(left, pa.float64()),
+                                                                 pc.cast(right, pa.float64())), max_pairs))
+        if len(crowded) == 0:
+            continue
+        a, b = (t.set_column(t.column_names.index(c), c,
+                             pc.if_else(pc.is_in(t.column(c), value_set=crowded.combine_chunks()),
+                                        pa.scalar(None, t.schema.field(c).type), t.column(c)))
+                for t in (a, b))
+    return [a, b]
 
 
 def link(
@@ -216,7 +235,20 @@ def link(
     partner, directory = token_columns(partner, directory, subjects)
     entries = list(config.get("blocking", {}).get("lsh", []))
     (partner, directory), prefixes = _lsh([partner, directory], entries, lsh_bands, lsh_bits_per_band)
-    rules = _blocking(config, subjects, prefixes, lsh_bands)
+    # Blocking keys: copies of the exact subjects' tokens (the comparisons
+    # keep the tokens) and the LSH bands, crowded buckets nulled.
+    exact = _exact_subjects(config, subjects)
+    for name, t in (("partner", partner), ("directory", directory)):
+        for sub in exact:
+            t = t.append_column(f"blk_{sub}", t.column(psp.token_column(sub)))
+        if name == "partner":
+            partner = t
+        else:
+            directory = t
+    keys = [f"blk_{sub}" for sub in exact] + [f"{p}_{band}" for p in prefixes for band in range(lsh_bands)]
+    max_pairs = int(config.get("blocking", {}).get("maxBlockPairs", 10_000))
+    partner, directory = cap_buckets([partner, directory], keys, max_pairs)
+    rules = [block_on(_sql(k)) for k in keys]
     if not rules:
         raise PseudolinkError("link.bad_config", "the configuration blocks on nothing both datasets carry", "link")
 

@@ -227,12 +227,13 @@ def clk_words(table: pa.Table, features: Iterable[str], *, bits: int = 1024) -> 
 
 def for_splink(table: pa.Table, *, id_column: str = "id") -> pa.Table:
     """The columns Splink reads: ``unique_id``, ``token_*`` (renamed SQL-safe),
-    ``clk_*`` and ``lsh_*``; list columns (tokens, errors) are left out."""
+    ``clk_*``, ``lsh_*`` and ``blk_*`` (blocking keys); list columns (tokens,
+    errors) are left out."""
     cols, names = [], []
     for name in table.column_names:
         if name == id_column:
             cols.append(table.column(name)), names.append("unique_id")
-        elif name.startswith(("token_", "clk_", "lsh_")):
+        elif name.startswith(("token_", "clk_", "lsh_", "blk_")):
             cols.append(table.column(name)), names.append(_column_name(name))
     return pa.table(cols, names=names)
 

@@ -86,3 +86,15 @@ def test_the_protocol_over_pipes_and_malformed_jobs(link_800):
         assert refused.returncode == 2 and refused.stdout == b""
     unknown = run_module(json.dumps(dict(header, engine="hadoop")).encode() + b"\n" + a + b)
     assert unknown.returncode == 3 and unknown.stdout == b""
+
+
+def test_a_crowded_blocking_key_blocks_nobody():
+    """maxBlockPairs, as the Linker applies it: a key pairing more records
+    across the two datasets than allowed is nulled in both; others stay."""
+    a = pa.table({"k": ["crowd", "crowd", "crowd", "rare", None]})
+    b = pa.table({"k": ["crowd", "crowd", "rare", "only-b"]})
+    capped_a, capped_b = job.cap_buckets([a, b], ["k"], 4)  # crowd: 3 x 2 = 6 pairs > 4
+    assert capped_a.column("k").to_pylist() == [None, None, None, "rare", None]
+    assert capped_b.column("k").to_pylist() == [None, None, "rare", "only-b"]
+    kept_a, _ = job.cap_buckets([a, b], ["k"], 6)  # exactly the limit is allowed
+    assert kept_a.column("k").to_pylist() == a.column("k").to_pylist()
