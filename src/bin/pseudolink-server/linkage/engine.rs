@@ -266,7 +266,7 @@ fn decide(
                 let (level, weight, tf) = if g < 0 {
                     ("null".to_owned(), 0.0, 0.0)
                 } else {
-                    let label = c_label(comp, g).ok_or_else(bad)?;
+                    let label = label_of(comp, g).ok_or_else(bad)?;
                     let (mw, tf) = (p.mw[c][at], p.mw_tf[c][at]);
                     if !(mw.is_finite() && tf.is_finite()) {
                         return Err(bad());
@@ -285,7 +285,8 @@ fn decide(
                 a: p.a[at] as u64,
                 b: p.b[at] as u64,
                 probability: p.probability[at],
-                explanation: Some(Explanation {
+                // As the core: explanations only when the project asks.
+                explanation: config.explain_links.then(|| Explanation {
                     prior_weight,
                     contributions,
                     match_weight: p.match_weight[at],
@@ -296,7 +297,8 @@ fn decide(
         .collect()
 }
 
-fn c_label(comp: &AnswerComparison, gamma: i64) -> Option<String> {
+/// The label of level `gamma` (least alike first), if the answer has it.
+fn label_of(comp: &AnswerComparison, gamma: i64) -> Option<String> {
     comp.labels.get(usize::try_from(gamma).ok()?).cloned()
 }
 
@@ -348,6 +350,15 @@ mod tests {
         assert_eq!(e.contributions[1].level, "null");
         assert!(e.contributions.iter().all(|c| c.similarity.is_none()));
         assert!((e.prior_weight - (0.001f64 / 0.999).log2()).abs() < 1e-12);
+    }
+
+    #[test]
+    fn without_explain_links_no_explanation_is_built() {
+        let mut c = config();
+        c.explain_links = false;
+        let got = decide(&c, &answer(&[0], &[1], &[0.9]), 2, 2).unwrap();
+        assert_eq!((got[0].a, got[0].b), (0, 1));
+        assert!(got[0].explanation.is_none());
     }
 
     #[test]
