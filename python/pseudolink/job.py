@@ -99,11 +99,16 @@ def _first_token(table: pa.Table, subject: str, version: str) -> pa.Array:
     return values.take(pa.array(at, pa.int64()))
 
 
-def token_columns(partner: pa.Table, directory: pa.Table, subjects: list[str]) -> tuple[pa.Table, pa.Table]:
+def token_columns(
+    partner: pa.Table,
+    directory: pa.Table,
+    subjects: list[str],
+    heads: tuple[dict[tuple[str, str], int], dict[tuple[str, str], int]] | None = None,
+) -> tuple[pa.Table, pa.Table]:
     """Adds ``token_<subject>`` to both tables: for each subject, the key
     version both datasets carry most (tokens under different keys never
     agree, so comparing one version on both sides loses nothing)."""
-    ha, hb = _token_heads(partner), _token_heads(directory)
+    ha, hb = heads or (_token_heads(partner), _token_heads(directory))
     for subject in subjects:
         versions = {v for (s, v) in ha if s == subject} & {v for (s, v) in hb if s == subject}
         name = psp.token_column(subject)
@@ -230,21 +235,22 @@ def link(
     if not comps:
         raise PseudolinkError("link.bad_config", "a Splink job needs the configuration's comparisons", "link")
     threshold = float(config.get("threshold", 0.5))
+    heads = (_token_heads(partner), _token_heads(directory))
     subjects = sorted({c["source"] for c in comps if c.get("kind") == "token"}
-                      | {s for (s, _) in _token_heads(partner)} & {s for (s, _) in _token_heads(directory)})
-    partner, directory = token_columns(partner, directory, subjects)
+                      | {s for (s, _) in heads[0]} & {s for (s, _) in heads[1]})
+    partner, directory = token_columns(partner, directory, subjects, heads)
     entries = list(config.get("blocking", {}).get("lsh", []))
     (partner, directory), prefixes = _lsh([partner, directory], entries, lsh_bands, lsh_bits_per_band)
     # Blocking keys: copies of the exact subjects' tokens (the comparisons
     # keep the tokens) and the LSH bands, crowded buckets nulled.
     exact = _exact_subjects(config, subjects)
-    for name, t in (("partner", partner), ("directory", directory)):
+
+    def with_exact_keys(t: pa.Table) -> pa.Table:
         for sub in exact:
             t = t.append_column(f"blk_{sub}", t.column(psp.token_column(sub)))
-        if name == "partner":
-            partner = t
-        else:
-            directory = t
+        return t
+
+    partner, directory = with_exact_keys(partner), with_exact_keys(directory)
     keys = [f"blk_{sub}" for sub in exact] + [f"{p}_{band}" for p in prefixes for band in range(lsh_bands)]
     max_pairs = int(config.get("blocking", {}).get("maxBlockPairs", 10_000))
     partner, directory = cap_buckets([partner, directory], keys, max_pairs)
