@@ -258,6 +258,58 @@ impl Service {
         upload
     }
 
+    /// Starts a run without waiting for it (`Prefer: respond-async`).
+    fn run_async(&self, key: &str, upload: &str) -> Response {
+        let auth = format!("Bearer {key}");
+        http(
+            &self.addr,
+            "POST",
+            &format!("/v1/projects/{PROJECT}/runs"),
+            &[
+                ("Authorization", auth.as_str()),
+                ("Content-Type", "application/json"),
+                ("Prefer", "wait=5, respond-async"),
+            ],
+            &json!({ "upload": upload }).to_string(),
+        )
+    }
+
+    /// Reads run `path` until it is no longer in progress (202): the last
+    /// answer, and every stage seen on the way.
+    fn poll(&self, path: &str, key: &str) -> (Response, Vec<String>) {
+        let mut stages = Vec::new();
+        for _ in 0..6000 {
+            let r = self.get(path, key);
+            if r.status != 202 {
+                return (r, stages);
+            }
+            assert_eq!(r.header("retry-after"), Some("1"));
+            let stage = r.json()["stage"].as_str().unwrap().to_owned();
+            if stages.last() != Some(&stage) {
+                stages.push(stage);
+            }
+            std::thread::sleep(std::time::Duration::from_millis(20));
+        }
+        panic!("the run did not end");
+    }
+
+    /// Waits for the log line a condition picks (the service writes it
+    /// after the request that caused it has been answered).
+    fn wait_for_log(&self, pick: impl Fn(&Value) -> bool) -> Value {
+        for _ in 0..1000 {
+            let log = std::fs::read_to_string(&self.log).unwrap();
+            if let Some(v) = log
+                .lines()
+                .filter_map(|l| serde_json::from_str::<Value>(l).ok())
+                .find(|v| pick(v))
+            {
+                return v;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("no such log line");
+    }
+
     fn run(&self, key: &str, upload: &str) -> Response {
         self.call(
             "POST",
@@ -1136,6 +1188,213 @@ fn linkage_engine_failure_is_a_coded_503_that_refunds_the_run() {
         .find(|l| l.contains("engine.unavailable"))
         .unwrap_or_else(|| panic!("no log line for the refusal: {log}"));
     let line: Value = serde_json::from_str(line).unwrap();
+    assert_eq!(line["runFailure"], "engine.start");
+}
+
+#[test]
+fn linkage_async_run_is_polled_to_the_same_view_and_only_its_starter_sees_it() {
+    let setup = Setup::new("async", BIG);
+    let svc = setup.start();
+    let enc = Encoder::new();
+    let data = link(&Config::new(12), 300, 0.5);
+    svc.upload_all(COMPANY_KEY, &enc.encode(&data.a), 300);
+    let upload = svc.upload_all(PARTNER_KEY, &enc.encode(&data.b), 300);
+
+    let r = svc.run_async(PARTNER_KEY, &upload);
+    assert_eq!(r.status, 202, "{}", r.text());
+    assert_eq!(r.header("preference-applied"), Some("respond-async"));
+    let body = r.json();
+    let run = body["run"].as_str().unwrap().to_owned();
+    assert!(run.starts_with("r_") && run.len() == 24, "{run}");
+    assert_eq!(body["status"], "queued");
+    let path = format!("/v1/projects/{PROJECT}/runs/{run}");
+    assert_eq!(r.header("location"), Some(path.as_str()));
+
+    // Nobody else may see a run in progress, nor cancel it.
+    for key in [BETA_KEY, COMPANY_KEY] {
+        let other = svc.get(&path, key);
+        if other.status != 200 {
+            assert_eq!((other.status, other.error().as_str()), (404, "run.unknown"));
+        }
+        let del = svc.call("DELETE", &path, key, "");
+        assert_eq!((del.status, del.error().as_str()), (404, "run.unknown"));
+    }
+
+    let (done, stages) = svc.poll(&path, PARTNER_KEY);
+    assert_eq!(done.status, 200, "{}", done.text());
+    // Stages are names from a fixed list, never counts.
+    let known = [
+        "queued", "loading", "prepare", "block", "compare", "sampleU", "em", "score", "solve",
+        "engine", "storing",
+    ];
+    assert!(
+        stages.iter().all(|s| known.contains(&s.as_str())),
+        "{stages:?}"
+    );
+    let view = done.json();
+    assert_eq!(view["run"], run.as_str());
+
+    // The same links as a run that waited (runs are reproducible).
+    let waited = svc.run(PARTNER_KEY, &upload).json();
+    assert_eq!(view["links"], waited["links"]);
+    assert!(view["linked"].as_u64().unwrap() > 0);
+
+    // Once stored it is an ordinary run: listed as done, the directory
+    // reads its view, and it can no longer be cancelled.
+    let list = svc
+        .get(&format!("/v1/projects/{PROJECT}/runs"), PARTNER_KEY)
+        .json();
+    let listed: Vec<&Value> = list["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["run"] == run.as_str())
+        .collect();
+    assert_eq!(listed.len(), 1);
+    assert_eq!(listed[0]["status"], "done");
+    assert_eq!(svc.get(&path, COMPANY_KEY).status, 200);
+    let del = svc.call("DELETE", &path, PARTNER_KEY, "");
+    assert_eq!((del.status, del.error().as_str()), (409, "run.finished"));
+    let line = svc.wait_for_log(|v| v["event"] == "run");
+    assert_eq!(line["status"], "done");
+    assert_eq!(line["engine"], "core");
+    assert_eq!(line["records"], 300);
+}
+
+/// A project whose engine never answers: a stand-in interpreter that sleeps.
+fn sleeping_engine(name: &str, runs_per_day: u32) -> Setup {
+    let setup = Setup::with(
+        name,
+        &BIG.replace(
+            r#""runsPerDay": 1000"#,
+            &format!(r#""runsPerDay": {runs_per_day}"#),
+        ),
+        &format!(
+            r#""linkConfig": {}, "engine": {{"kind": "duckdb", "minRecords": 0}},"#,
+            demo_link_config()
+        ),
+        "",
+    );
+    let script = setup.dir.join("sleeping-python");
+    std::fs::write(&script, "#!/bin/sh\nexec sleep 300\n").unwrap();
+    Command::new("chmod")
+        .arg("+x")
+        .arg(&script)
+        .status()
+        .unwrap();
+    let config = setup.dir.join("linkage.json");
+    let text = std::fs::read_to_string(&config).unwrap().replacen(
+        "{ ",
+        &format!("{{ \"python\": {},", json!(script)),
+        1,
+    );
+    std::fs::write(&config, text).unwrap();
+    setup
+}
+
+#[test]
+fn linkage_async_run_is_cancelled_the_engine_job_killed_and_the_run_refunded() {
+    let setup = sleeping_engine("cancel", 1);
+    let svc = setup.start();
+    let enc = Encoder::new();
+    let data = link(&Config::new(13), 40, 0.5);
+    svc.upload_all(COMPANY_KEY, &enc.encode(&data.a), 40);
+    let upload = svc.upload_all(PARTNER_KEY, &enc.encode(&data.b), 40);
+
+    let r = svc.run_async(PARTNER_KEY, &upload);
+    assert_eq!(r.status, 202, "{}", r.text());
+    let run = r.json()["run"].as_str().unwrap().to_owned();
+    let path = format!("/v1/projects/{PROJECT}/runs/{run}");
+    // Wait until the engine job holds the run.
+    let mut stage = String::new();
+    for _ in 0..500 {
+        let r = svc.get(&path, PARTNER_KEY);
+        assert_eq!(r.status, 202, "{}", r.text());
+        stage = r.json()["stage"].as_str().unwrap().to_owned();
+        if stage == "engine" {
+            assert_eq!(r.json()["status"], "running");
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(stage, "engine");
+    // Its day's one run is spent while it runs.
+    let again = svc.run(PARTNER_KEY, &upload);
+    assert_eq!(
+        (again.status, again.error().as_str()),
+        (429, "quota.exceeded")
+    );
+
+    let del = svc.call("DELETE", &path, PARTNER_KEY, "");
+    assert_eq!(del.status, 200, "{}", del.text());
+    assert_eq!(del.json(), json!({ "run": run, "status": "cancelled" }));
+    // Cancelling twice is the same answer.
+    assert_eq!(svc.call("DELETE", &path, PARTNER_KEY, "").status, 200);
+    let gone = svc.get(&path, PARTNER_KEY);
+    assert_eq!((gone.status, gone.error().as_str()), (410, "run.cancelled"));
+
+    // The job was killed (the run ends long before the 300 s sleep would)
+    // and nothing was stored.
+    let line = svc.wait_for_log(|v| v["event"] == "run");
+    assert_eq!(line["status"], "cancelled");
+    assert!(line["error"].is_null(), "{line}");
+    let list = svc
+        .get(&format!("/v1/projects/{PROJECT}/runs"), PARTNER_KEY)
+        .json();
+    assert_eq!(
+        list["runs"],
+        json!([{ "run": run, "party": "partner-acme", "status": "cancelled" }])
+    );
+    assert_eq!(svc.get(&path, COMPANY_KEY).status, 404);
+
+    // Refunded: the day's one run can be started again.
+    let r = svc.run_async(PARTNER_KEY, &upload);
+    assert_eq!(r.status, 202, "{}", r.text());
+    let second = r.json()["run"].as_str().unwrap().to_owned();
+    let del = svc.call(
+        "DELETE",
+        &format!("/v1/projects/{PROJECT}/runs/{second}"),
+        PARTNER_KEY,
+        "",
+    );
+    assert_eq!(del.status, 200, "{}", del.text());
+    let log = svc.stop();
+    assert!(!log.contains(&upload), "an upload id reached the log");
+}
+
+#[test]
+fn linkage_async_run_that_fails_answers_its_code_and_is_refunded() {
+    let setup = engine_setup("async-down", 0, "/nonexistent/python3");
+    let svc = setup.start();
+    let enc = Encoder::new();
+    let data = link(&Config::new(14), 40, 0.5);
+    svc.upload_all(COMPANY_KEY, &enc.encode(&data.a), 40);
+    let upload = svc.upload_all(PARTNER_KEY, &enc.encode(&data.b), 40);
+    let r = svc.run_async(PARTNER_KEY, &upload);
+    assert_eq!(r.status, 202, "{}", r.text());
+    let run = r.json()["run"].as_str().unwrap().to_owned();
+    let path = format!("/v1/projects/{PROJECT}/runs/{run}");
+    let (failed, _) = svc.poll(&path, PARTNER_KEY);
+    assert_eq!(
+        (failed.status, failed.error().as_str()),
+        (503, "engine.unavailable")
+    );
+    assert!(failed.header("retry-after").is_some());
+    let del = svc.call("DELETE", &path, PARTNER_KEY, "");
+    assert_eq!(
+        (del.status, del.error().as_str()),
+        (503, "engine.unavailable")
+    );
+    let list = svc
+        .get(&format!("/v1/projects/{PROJECT}/runs"), PARTNER_KEY)
+        .json();
+    assert_eq!(
+        list["runs"],
+        json!([{ "run": run, "party": "partner-acme", "status": "failed" }])
+    );
+    let line = svc.wait_for_log(|v| v["event"] == "run");
+    assert_eq!(line["status"], "failed");
+    assert_eq!(line["error"], "engine.unavailable");
     assert_eq!(line["runFailure"], "engine.start");
 }
 

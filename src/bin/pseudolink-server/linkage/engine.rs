@@ -108,12 +108,14 @@ impl Engine {
     }
 
     /// Scores `partner` against `directory` in a job and decides as the
-    /// `Linker` does: the accepted pairs, highest probability first.
+    /// `Linker` does: the accepted pairs, highest probability first. The
+    /// job is killed when `cancelled()` turns true (`engine.cancelled`).
     pub fn link(
         &self,
         config: &LinkConfig,
         partner: &[EncodedRecord],
         directory: &[EncodedRecord],
+        cancelled: &dyn Fn() -> bool,
     ) -> Result<Vec<Decided>, EngineFailed> {
         let a = EncodedRecord::many_to_bytes(partner).map_err(|_| EngineFailed("engine.input"))?;
         let b =
@@ -154,10 +156,14 @@ impl Engine {
             Ok(line)
         });
         let deadline = Instant::now() + Duration::from_secs(self.spec.timeout_seconds);
+        let mut stopped = "engine.timeout";
         let status = loop {
             match child.try_wait() {
                 Ok(Some(status)) => break Some(status),
-                Ok(None) if Instant::now() >= deadline => {
+                Ok(None) if cancelled() || Instant::now() >= deadline => {
+                    if cancelled() {
+                        stopped = "engine.cancelled";
+                    }
                     let _ = child.kill();
                     let _ = child.wait();
                     break None;
@@ -173,7 +179,7 @@ impl Engine {
         let wrote = writer.join().map_err(|_| EngineFailed("engine.input"))?;
         let answer = reader.join().map_err(|_| EngineFailed("engine.answer"))?;
         let Some(status) = status else {
-            return Err(EngineFailed("engine.timeout"));
+            return Err(EngineFailed(stopped));
         };
         if !status.success() {
             return Err(EngineFailed(match status.code() {

@@ -13,9 +13,16 @@
 //! GET  /v1/projects/{project}/uploads/{upload}                 -> {"upload","chunks":[{"index","records"}],"records","committed"}
 //! POST /v1/projects/{project}/uploads/{upload}/commit          {"chunks": N} -> {"upload","records","committed"}
 //! POST /v1/projects/{project}/runs                             {"upload"} -> the partner's view (see `run`)
-//! GET  /v1/projects/{project}/runs                             -> {"runs":[{"run","party","createdAt","linked"}]}
-//! GET  /v1/projects/{project}/runs/{run}                       -> the caller's view of a run
+//!      with `Prefer: respond-async`                            -> 202 {"run","status":"queued"}, Location
+//! GET  /v1/projects/{project}/runs                             -> {"runs":[{"run","party","status",…}]}
+//! GET  /v1/projects/{project}/runs/{run}                       -> the caller's view of a run;
+//!      while it runs (its starter only)                        -> 202 {"run","status","stage"}, Retry-After
+//! DELETE /v1/projects/{project}/runs/{run}                     -> 200 {"run","status":"cancelled"} (refunded)
 //! ```
+//!
+//! A run links for as long as it takes (minutes for a large one, see
+//! `engine.rs`): a partner that would rather not hold a request open that
+//! long asks `Prefer: respond-async` and polls (`pending.rs`).
 //!
 //! Every `/v1` call needs `Authorization: Bearer <party key>` (SHA-256 at
 //! rest, compared in constant time); a browser's `Origin` must be on the
@@ -26,6 +33,7 @@
 pub mod config;
 mod engine;
 mod limit;
+mod pending;
 mod run;
 mod schema;
 mod seal;
@@ -55,6 +63,7 @@ use subtle::ConstantTimeEq;
 
 use config::{Config, Party, Project};
 use limit::{seconds_to_midnight, RateLimits};
+use pending::{Control, Failure, Pending, Phase};
 use seal::{aad, Sealer};
 use store::{Commit, NewChunk, PutChunk, Store};
 
@@ -70,6 +79,8 @@ pub struct Linkage {
     origins: Vec<String>,
     /// One link job at a time: they are CPU-bound and the machine is shared.
     jobs: tokio::sync::Semaphore,
+    /// Runs started with `Prefer: respond-async`, until they are stored.
+    pending: Pending,
 }
 
 impl Linkage {
@@ -121,6 +132,7 @@ impl Linkage {
             rate: RateLimits::default(),
             origins,
             jobs: tokio::sync::Semaphore::new(1),
+            pending: Pending::default(),
         }))
     }
 }
@@ -148,7 +160,10 @@ pub fn router(state: Arc<Linkage>) -> Router {
             "/v1/projects/{project}/runs",
             post(create_run).get(list_runs),
         )
-        .route("/v1/projects/{project}/runs/{run}", get(get_run))
+        .route(
+            "/v1/projects/{project}/runs/{run}",
+            get(get_run).delete(cancel_run),
+        )
         .fallback(not_found)
         .method_not_allowed_fallback(method_not_allowed)
         .layer(DefaultBodyLimit::max(max_body))
@@ -818,8 +833,6 @@ async fn create_run(
             )
         });
     }
-    let permit = s.jobs.acquire().await.map_err(|_| internal())?;
-    let s2 = Arc::clone(&s);
     let job = JobSpec {
         project: p.clone(),
         party: party.clone(),
@@ -829,7 +842,31 @@ async fn create_run(
         partner_upload: req.upload,
         directory_upload: directory,
     };
-    let result = tokio::task::spawn_blocking(move || run_job(&s2, job)).await;
+    if prefers_async(&headers) {
+        let id = new_id("r_");
+        let control = s.pending.insert(&id, &p, &party, day);
+        let location = format!("/v1/projects/{p}/runs/{id}");
+        tokio::spawn(run_later(Arc::clone(&s), job, id.clone(), control, day));
+        let mut res = json_ok(
+            StatusCode::ACCEPTED,
+            serde_json::json!({ "run": id, "status": "queued", "stage": "queued" }),
+        );
+        let h = res.headers_mut();
+        if let Ok(v) = HeaderValue::from_str(&location) {
+            h.insert(header::LOCATION, v);
+        }
+        h.insert(
+            "preference-applied",
+            HeaderValue::from_static("respond-async"),
+        );
+        return Ok(res);
+    }
+    let permit = s.jobs.acquire().await.map_err(|_| internal())?;
+    let control = Arc::new(Control::default());
+    control.start();
+    let s2 = Arc::clone(&s);
+    let result =
+        tokio::task::spawn_blocking(move || run_job(&s2, job, &new_id("r_"), &control)).await;
     drop(permit);
     match result {
         Ok(Ok((body, rows, engine))) => {
@@ -844,31 +881,151 @@ async fn create_run(
             );
             Ok(res)
         }
-        other => {
+        Ok(Err(e)) => {
             let s2 = Arc::clone(&s);
             let _ = blocking(move || s2.store.refund_run(&p, &party, day)).await;
-            Err(match other {
-                Ok(Err(JobError::Link(run::LinkFailed::Linker(how)))) => {
-                    note.set(|n| n.run_failure = Some(how));
-                    refused(
-                        StatusCode::UNPROCESSABLE_ENTITY,
-                        "run.failed",
-                        "the linker could not link these datasets",
-                    )
-                }
-                Ok(Err(JobError::Link(run::LinkFailed::Engine(how)))) => {
-                    note.set(|n| n.run_failure = Some(how));
-                    Refused {
-                        retry_after: Some(60),
-                        ..refused(
-                            StatusCode::SERVICE_UNAVAILABLE,
-                            "engine.unavailable",
-                            "the project's linking engine did not finish this run; try again later",
-                        )
-                    }
-                }
-                _ => internal(),
+            let (failure, how) = failure_of(&e);
+            note.set(|n| n.run_failure = how);
+            Err(failure.into())
+        }
+        Err(_) => {
+            let s2 = Arc::clone(&s);
+            let _ = blocking(move || s2.store.refund_run(&p, &party, day)).await;
+            Err(internal())
+        }
+    }
+}
+
+/// `Prefer: respond-async` (RFC 7240), among other preferences or not.
+fn prefers_async(headers: &HeaderMap) -> bool {
+    headers.get_all("prefer").iter().any(|v| {
+        v.to_str().is_ok_and(|v| {
+            v.split(',').any(|p| {
+                p.split(';')
+                    .next()
+                    .unwrap_or("")
+                    .trim()
+                    .eq_ignore_ascii_case("respond-async")
             })
+        })
+    })
+}
+
+/// A run started with `Prefer: respond-async`: waits for the job slot,
+/// links, and ends in the pending table (a failure is refunded here, a
+/// cancel by `cancel_run`). Writes the log line the request could not.
+async fn run_later(s: Arc<Linkage>, job: JobSpec, id: String, control: Arc<Control>, day: u64) {
+    let start = Instant::now();
+    let (project, party) = (job.project.clone(), job.party.clone());
+    let permit = s.jobs.acquire().await;
+    let outcome = if permit.is_err() {
+        Err(None)
+    } else if !control.start() {
+        Err(Some(JobError::Cancelled))
+    } else {
+        let (s2, id2, c2) = (Arc::clone(&s), id.clone(), Arc::clone(&control));
+        match tokio::task::spawn_blocking(move || run_job(&s2, job, &id2, &c2)).await {
+            Ok(Ok(done)) => Ok(done),
+            Ok(Err(e)) => Err(Some(e)),
+            Err(_) => Err(None),
+        }
+    };
+    drop(permit);
+    let (records, engine, how, failure) = match outcome {
+        Ok((_, rows, engine)) => {
+            control.end(Phase::Done);
+            (Some(rows), Some(engine), None, None)
+        }
+        Err(e) => {
+            let (failure, how) = match &e {
+                Some(e) => failure_of(e),
+                None => (Failure::from(internal()), None),
+            };
+            if control.end(Phase::Failed(failure)) {
+                let s2 = Arc::clone(&s);
+                let (p, q) = (project.clone(), party.clone());
+                let _ = blocking(move || s2.store.refund_run(&p, &q, day)).await;
+            }
+            (None, None, how, Some(failure.code))
+        }
+    };
+    s.pending.ended(&id);
+    eprintln!(
+        "{}",
+        serde_json::json!({
+            "t": config_now(),
+            "svc": "linkage",
+            "event": "run",
+            "status": match control.phase() {
+                Phase::Done => "done",
+                Phase::Cancelled => "cancelled",
+                _ => "failed",
+            },
+            "error": failure.filter(|_| !control.is_cancelled()),
+            "party": party,
+            "records": records,
+            "engine": engine,
+            "runFailure": how,
+            "ms": (start.elapsed().as_secs_f64() * 1e4).round() / 10.0,
+        })
+    );
+}
+
+/// The refusal a failed run answers, and the linker's or engine's code for
+/// the log line.
+fn failure_of(e: &JobError) -> (Failure, Option<&'static str>) {
+    match e {
+        JobError::Link(run::LinkFailed::Linker(how)) => (
+            Failure {
+                status: 422,
+                code: "run.failed",
+                message: "the linker could not link these datasets",
+                retry_after: None,
+            },
+            Some(how),
+        ),
+        JobError::Link(run::LinkFailed::Engine(how)) => (
+            Failure {
+                status: 503,
+                code: "engine.unavailable",
+                message: "the project's linking engine did not finish this run; try again later",
+                retry_after: Some(60),
+            },
+            Some(how),
+        ),
+        JobError::Cancelled => (
+            Failure {
+                status: 410,
+                code: "run.cancelled",
+                message: "this run was cancelled by its partner",
+                retry_after: None,
+            },
+            None,
+        ),
+        JobError::Store => (Failure::from(internal()), None),
+    }
+}
+
+impl From<Refused> for Failure {
+    fn from(r: Refused) -> Self {
+        Failure {
+            status: r.status.as_u16(),
+            code: r.code,
+            message: r.message,
+            retry_after: r.retry_after,
+        }
+    }
+}
+
+impl From<Failure> for Refused {
+    fn from(f: Failure) -> Self {
+        Refused {
+            retry_after: f.retry_after,
+            ..refused(
+                StatusCode::from_u16(f.status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR),
+                f.code,
+                f.message,
+            )
         }
     }
 }
@@ -886,14 +1043,26 @@ struct JobSpec {
 enum JobError {
     Store,
     Link(run::LinkFailed),
+    /// Its partner cancelled it (`DELETE`) before it was stored.
+    Cancelled,
 }
 
-/// Loads, unseals and links both datasets, seals and stores both views;
-/// returns the partner's view, its row count and the engine that scored.
-fn run_job(s: &Linkage, job: JobSpec) -> Result<(Vec<u8>, u64, &'static str), JobError> {
+/// Loads, unseals and links both datasets, seals and stores both views as
+/// run `id`; returns the partner's view, its row count and the engine that
+/// scored. Stops early (`Cancelled`) when `control` is cancelled.
+fn run_job(
+    s: &Linkage,
+    job: JobSpec,
+    id: &str,
+    control: &Control,
+) -> Result<(Vec<u8>, u64, &'static str), JobError> {
+    control.set_stage("loading");
     let partner = load(s, &job.project, &job.party, &job.partner_upload)?;
     let directory = load(s, &job.project, &job.directory_party, &job.directory_upload)?;
-    let id = new_id("r_");
+    if control.is_cancelled() {
+        return Err(JobError::Cancelled);
+    }
+    let id = id.to_owned();
     let (scorer, engine) = match &job.engine {
         Some(e) if e.applies(partner.len() + directory.len()) => {
             (run::Scorer::Engine(e), e.spec.kind.as_str())
@@ -907,9 +1076,16 @@ fn run_job(s: &Linkage, job: JobSpec) -> Result<(Vec<u8>, u64, &'static str), Jo
         scorer,
         &partner,
         &directory,
+        control,
     )
-    .map_err(JobError::Link)?;
+    .map_err(|e| match e {
+        run::LinkFailed::Engine("engine.cancelled") => JobError::Cancelled,
+        e => JobError::Link(e),
+    })?;
     drop((partner, directory));
+    if !control.begin_storing() {
+        return Err(JobError::Cancelled);
+    }
     let seal = |view: &str, party: &str, body: &[u8]| {
         s.sealer
             .seal(body, &aad("run", &[&job.project, &id, view, party]))
@@ -970,14 +1146,26 @@ async fn list_runs(
     let p = c.project.id.clone();
     let s2 = Arc::clone(&s);
     let runs = blocking(move || s2.store.runs(&p, filter.as_deref())).await?;
-    let list: Vec<serde_json::Value> = runs
+    let mut list: Vec<serde_json::Value> = runs
         .iter()
         .map(|r| {
             serde_json::json!({
-                "run": r.id, "party": r.party, "createdAt": rfc3339(r.created), "linked": r.linked,
+                "run": r.id, "party": r.party, "status": "done",
+                "createdAt": rfc3339(r.created), "linked": r.linked,
             })
         })
         .collect();
+    // The caller's own runs in progress (or ended without being stored).
+    for (id, control) in s.pending.of(&c.project.id, &c.party.id) {
+        let status = match control.phase() {
+            Phase::Queued => "queued",
+            Phase::Running | Phase::Storing => "running",
+            Phase::Failed(_) => "failed",
+            Phase::Cancelled => "cancelled",
+            Phase::Done => continue,
+        };
+        list.push(serde_json::json!({ "run": id, "party": c.party.id, "status": status }));
+    }
     Ok(json_ok(StatusCode::OK, serde_json::json!({ "runs": list })))
 }
 
@@ -991,6 +1179,17 @@ async fn get_run(
     let c = gate(&s, &headers, &project, &note)?;
     if !valid_id("r_", &run) {
         return Err(unknown_run());
+    }
+    if let Some(seen) = s.pending.get(&c.project.id, &c.party.id, &run) {
+        match seen.control.phase() {
+            Phase::Queued | Phase::Running | Phase::Storing => {
+                return Ok(in_progress(&run, &seen.control))
+            }
+            Phase::Failed(f) => return Err(f.into()),
+            Phase::Cancelled => return Err(failure_of(&JobError::Cancelled).0.into()),
+            // Stored: the store answers.
+            Phase::Done => {}
+        }
     }
     let (p, id) = (c.project.id.clone(), run.clone());
     let s2 = Arc::clone(&s);
@@ -1014,6 +1213,70 @@ async fn get_run(
         HeaderValue::from_static("application/json"),
     );
     Ok(res)
+}
+
+/// A run still in progress: `202`, its phase and stage (no counts: they
+/// would describe the directory), and when to ask again.
+fn in_progress(run: &str, control: &Control) -> Response {
+    let status = match control.phase() {
+        Phase::Queued => "queued",
+        _ => "running",
+    };
+    let mut res = json_ok(
+        StatusCode::ACCEPTED,
+        serde_json::json!({ "run": run, "status": status, "stage": control.stage() }),
+    );
+    res.headers_mut()
+        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    res
+}
+
+/// Cancels a run its caller started with `Prefer: respond-async`, while it
+/// is queued or linking: the job stops (an engine job is killed; the core
+/// linker's result is discarded when it ends) and the run is refunded.
+async fn cancel_run(
+    State(s): State<Arc<Linkage>>,
+    Extension(note): Extension<Note>,
+    headers: HeaderMap,
+    path: Result<Path<(String, String)>, PathRejection>,
+) -> Answer {
+    let Path((project, run)) = path.map_err(|_| bad_path())?;
+    let c = gate(&s, &headers, &project, &note)?;
+    if !valid_id("r_", &run) {
+        return Err(unknown_run());
+    }
+    let Some(seen) = s.pending.get(&c.project.id, &c.party.id, &run) else {
+        // A stored run, another party's, or none: nothing to cancel here.
+        let (p, id) = (c.project.id.clone(), run.clone());
+        let s2 = Arc::clone(&s);
+        let stored = blocking(move || s2.store.run(&p, &id)).await?;
+        return Err(match stored {
+            Some(r) if r.party == c.party.id => run_finished(),
+            _ => unknown_run(),
+        });
+    };
+    if seen.control.cancel() {
+        let (p, q, day) = (c.project.id.clone(), c.party.id.clone(), seen.day);
+        let s2 = Arc::clone(&s);
+        blocking(move || s2.store.refund_run(&p, &q, day)).await?;
+    } else if !seen.control.is_cancelled() {
+        return Err(match seen.control.phase() {
+            Phase::Failed(f) => f.into(),
+            _ => run_finished(),
+        });
+    }
+    Ok(json_ok(
+        StatusCode::OK,
+        serde_json::json!({ "run": run, "status": "cancelled" }),
+    ))
+}
+
+fn run_finished() -> Refused {
+    refused(
+        StatusCode::CONFLICT,
+        "run.finished",
+        "this run has finished (or is being stored) and can no longer be cancelled",
+    )
 }
 
 /// Unix seconds as `YYYY-MM-DDTHH:MM:SSZ`.
@@ -1059,11 +1322,11 @@ async fn cors(State(s): State<Arc<Linkage>>, req: Request, next: Next) -> Respon
                 let h = r.headers_mut();
                 h.insert(
                     header::ACCESS_CONTROL_ALLOW_METHODS,
-                    HeaderValue::from_static("GET, POST, PUT"),
+                    HeaderValue::from_static("GET, POST, PUT, DELETE"),
                 );
                 h.insert(
                     header::ACCESS_CONTROL_ALLOW_HEADERS,
-                    HeaderValue::from_static("authorization, content-type"),
+                    HeaderValue::from_static("authorization, content-type, prefer"),
                 );
                 h.insert(
                     header::ACCESS_CONTROL_MAX_AGE,
@@ -1086,7 +1349,7 @@ async fn cors(State(s): State<Arc<Linkage>>, req: Request, next: Next) -> Respon
         h.insert(header::ACCESS_CONTROL_ALLOW_ORIGIN, o);
         h.insert(
             header::ACCESS_CONTROL_EXPOSE_HEADERS,
-            HeaderValue::from_static("retry-after"),
+            HeaderValue::from_static("retry-after, location, preference-applied"),
         );
     }
     h.insert(header::VARY, HeaderValue::from_static("origin"));

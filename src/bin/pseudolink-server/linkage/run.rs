@@ -27,6 +27,7 @@ use pseudolink::link::{EncodedRecord, Explanation, LinkConfig, Linker};
 use serde_json::json;
 
 use super::engine::Engine;
+use super::pending::Control;
 
 /// Both views of a run, serialised once (what is sealed and served).
 pub struct Views {
@@ -63,6 +64,9 @@ pub enum Scorer<'e> {
 
 /// Links `partner` rows against `directory` rows (ids are row numbers)
 /// with `scorer`; both views are built the same way whichever scored.
+/// The run's stage is reported to `control`; an engine job is stopped when
+/// `control` is cancelled (the core linker runs to its end, and the caller
+/// discards the result).
 pub fn link(
     run: &str,
     partner_party: &str,
@@ -70,12 +74,15 @@ pub fn link(
     scorer: Scorer<'_>,
     partner: &[EncodedRecord],
     directory: &[EncodedRecord],
+    control: &Control,
 ) -> Result<Views, LinkFailed> {
     let decided = match scorer {
-        Scorer::Core => core_links(config, partner, directory)?,
-        Scorer::Engine(e) => e
-            .link(config, partner, directory)
-            .map_err(|f| LinkFailed::Engine(f.0))?,
+        Scorer::Core => core_links(config, partner, directory, control)?,
+        Scorer::Engine(e) => {
+            control.set_stage("engine");
+            e.link(config, partner, directory, &|| control.is_cancelled())
+                .map_err(|f| LinkFailed::Engine(f.0))?
+        }
     };
     views(run, partner_party, partner.len(), decided)
 }
@@ -84,11 +91,14 @@ fn core_links(
     config: &LinkConfig,
     partner: &[EncodedRecord],
     directory: &[EncodedRecord],
+    control: &Control,
 ) -> Result<Vec<Decided>, LinkFailed> {
     let mut linker =
         Linker::new(config.clone()).map_err(|e| LinkFailed::Linker(e.code().as_str()))?;
     let result = linker
-        .link(partner, directory, &mut |_, _, _| {})
+        .link(partner, directory, &mut |stage, _, _| {
+            control.set_stage(stage)
+        })
         .map_err(|e| LinkFailed::Linker(e.code().as_str()))?;
     let row = |id: &str| {
         id.parse::<u64>()
