@@ -151,7 +151,7 @@ export class LinkageClient {
    * are tried again after a network failure or a 5xx; every call waits and
    * tries again when the service says `rate.limited` (nothing was done then).
    */
-  async #call(method, path, body, { signal, retry = false, timeoutMs = this.#timeoutMs } = {}) {
+  async #call(method, path, body, { signal, retry = false, timeoutMs = this.#timeoutMs, headers = {} } = {}) {
     for (let attempt = 0; ; attempt++) {
       const timeout = AbortSignal.timeout(timeoutMs);
       let res;
@@ -161,6 +161,7 @@ export class LinkageClient {
           headers: {
             authorization: `Bearer ${this.#apiKey}`,
             ...(body === undefined ? {} : { 'content-type': 'application/json' }),
+            ...headers,
           },
           body: body === undefined ? undefined : JSON.stringify(body),
           signal: signal ? AbortSignal.any([signal, timeout]) : timeout,
@@ -211,8 +212,39 @@ export class LinkageClient {
   /** Commits chunks 0..chunks-1: the upload becomes this party's active dataset. */
   commit(upload, chunks, o) { return this.#call('POST', `/uploads/${encodeURIComponent(upload)}/commit`, { chunks }, o); }
 
-  /** Links a committed upload (partner role) against the directory (`o.timeoutMs`: a big upload takes minutes). */
-  run(upload, o) { return this.#call('POST', '/runs', { upload }, o); }
+  /**
+   * Links a committed upload (partner role) against the directory and
+   * resolves to the partner's view. The run does not hold a request open
+   * (`Prefer: respond-async`): it is read again until it is done, each
+   * answer passed to `o.onStatus({run, status, stage})`. Aborting `o.signal`
+   * cancels the run at the service (refunded there) and rejects with
+   * `network.aborted`.
+   */
+  async run(upload, { signal, onStatus } = {}) {
+    let answer = await this.#call('POST', '/runs', { upload }, { signal, headers: { prefer: 'respond-async' } });
+    const run = answer.run;
+    let wait = 100;
+    // A server that ignores the preference answers the view at once.
+    while (answer.status === 'queued' || answer.status === 'running') {
+      onStatus?.({ run, status: answer.status, stage: answer.stage });
+      try {
+        await sleep(wait, signal);
+        wait = Math.min(1000, wait * 2);
+        answer = await this.getRun(run, { signal });
+      } catch (e) {
+        if (signal?.aborted) {
+          // Best effort: the service refunds a cancelled run.
+          await this.cancelRun(run, { timeoutMs: 5000 }).catch(() => {});
+          throw new LinkageError('network.aborted', 'cancelled');
+        }
+        throw e;
+      }
+    }
+    return answer;
+  }
+
+  /** Cancels a run still in progress (refunded); `run.finished` once it is stored. */
+  cancelRun(run, o) { return this.#call('DELETE', `/runs/${encodeURIComponent(run)}`, undefined, o); }
 
   /** One run's results, as this party may see them. */
   getRun(run, o) { return this.#call('GET', `/runs/${encodeURIComponent(run)}`, undefined, { ...o, retry: true }); }
@@ -293,6 +325,9 @@ export function explainError(e) {
     'upload.committed': 'This upload was already completed. Try again.',
     'run.unknown': 'The service does not know this run.',
     'run.failed': 'The linkage service could not link this file against the directory. Try again later.',
+    'run.cancelled': 'This run was cancelled: nothing was linked, and it did not count against your runs for today.',
+    'run.finished': 'This run had already finished, so it could not be cancelled.',
+    'engine.unavailable': 'The linkage service’s engine for large files did not finish this run. It did not count against your runs for today; try again later.',
     'store.internal': 'The linkage service could not store or read data just now. Try again later.',
     // Network.
     'network.failed': 'The service could not be reached. Check the connection and try again.',

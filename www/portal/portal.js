@@ -52,6 +52,20 @@ const STAGE_TEXT = {
   upload: 'Uploading encodings',
   link: 'Linking at the linkage service',
 };
+/** The linkage service's stages of a run, as it reports them while the run is in progress. */
+const RUN_STEP_TEXT = {
+  queued: 'waiting for the service',
+  loading: 'reading the encodings',
+  prepare: 'preparing',
+  block: 'finding candidate pairs',
+  compare: 'comparing',
+  sampleU: 'training',
+  em: 'training',
+  score: 'scoring',
+  solve: 'choosing matches',
+  engine: 'at the engine for large files',
+  storing: 'storing the results',
+};
 const CREDENTIALS = { project: '#credProject', keyserverApiKey: '#credKeyserver', linkageApiKey: '#credLinkage', clkSecret: '#credSecret' };
 
 let file = null;
@@ -182,7 +196,7 @@ function showStage(stage) {
   });
 }
 
-/** A fresh worker: one per run, so that cancelling is terminating it. */
+/** A fresh worker: one per run, so that nothing of a cancelled run lingers. */
 function spawnWorker() {
   worker?.terminate();
   worker = new Worker('/portal/worker.js', { type: 'module' });
@@ -199,7 +213,8 @@ function onMessage(m) {
     $('#progress').max = Math.max(1, m.total);
     $('#progress').value = m.done;
     const count = m.stage === 'encode' || m.stage === 'upload' ? `: ${fmt(m.done)} of ${fmt(m.total)} rows`
-      : m.stage === 'read' && m.total > 1 ? `: ${Math.floor((100 * m.done) / m.total)}%` : '…';
+      : m.stage === 'read' && m.total > 1 ? `: ${Math.floor((100 * m.done) / m.total)}%`
+        : m.step ? ` (${RUN_STEP_TEXT[m.step] ?? 'linking'})…` : '…';
     $('#progressText').textContent = `${STAGE_TEXT[m.stage] ?? 'Working'}${count}`;
   } else if (m.type === 'note') {
     addNote(m.code);
@@ -280,11 +295,19 @@ function clearResults() {
 }
 
 function cancel() {
-  // Stopping the worker is the cancel: its requests are aborted, and an
-  // upload it did not commit is never linked.
+  // The worker stops its requests and cancels a run in progress at the
+  // service (refunded there), then says 'cancelled' and is terminated; if it
+  // does not answer soon, it is terminated anyway. An upload it did not
+  // commit is never linked.
   running = false;
-  worker?.terminate();
+  const w = worker;
   worker = null;
+  if (w) {
+    // From now on this worker's messages are not the page's business.
+    w.onmessage = (ev) => { if (ev.data?.type === 'cancelled') w.terminate(); };
+    w.postMessage({ type: 'cancel' });
+    setTimeout(() => w.terminate(), 5000);
+  }
   $('#progressText').textContent = 'Cancelled.';
   $('#empty').textContent = 'Cancelled: nothing was linked. Choose a file or try the demo file.';
   $('#progress').value = 0;

@@ -21,13 +21,17 @@
 // Messages in:  {type: 'start', file, mapping: {column index: field}, definition,
 //                credentials: {project, keyserverApiKey, linkageApiKey, clkSecret}}
 //               {type: 'export', what: 'pseudonymised' | 'links', format: 'csv' | 'json'}
-// Messages out: {type: 'progress', stage, done, total, bytes?, size?}   stages: read, encode, upload, link
+//               {type: 'cancel'}
+// Messages out: {type: 'progress', stage, done, total, step?}   stages: read, encode, upload, link
+//                                                  (step: the service's stage of the run)
 //               {type: 'note', code, ...details}   (the file's encoding, its size against the limits)
 //               {type: 'done', summary, links}
 //               {type: 'export', name, mime, blob}
+//               {type: 'cancelled'}                 (after 'cancel': requests stopped, a run cancelled)
 //               {type: 'error', code, serverCode?, index?, rows?, max?, left?, text}
-// Cancelling is terminating the worker: whatever was uploaded but not
-// committed is never linked.
+// Cancelling stops the requests: an upload not committed is never linked,
+// and a run in progress is cancelled at the service (which refunds it). The
+// page terminates the worker once it says 'cancelled', or soon after asking.
 //
 // The file is streamed twice, never held whole: once to count its rows and
 // check its encoding (so that a file over the party's limits is refused
@@ -43,8 +47,6 @@ import {
 
 /** Links come back at this probability or more (the service's threshold). */
 const LINKED = 0.5;
-/** How long the service may take to link (a million rows takes minutes). */
-const RUN_TIMEOUT_MS = 30 * 60_000;
 
 /**
  * The last run, for downloads: {project, keyVersion, encoding, run, subjects,
@@ -100,8 +102,13 @@ function checkLimits(rows, project) {
   }
 }
 
+/** The running start's cancel: aborting it stops requests and cancels a run at the service. */
+let stopping = null;
+
 async function start({ file, mapping, definition, credentials: cred }) {
   const t0 = performance.now();
+  stopping = new AbortController();
+  const { signal } = stopping;
   last = null;
   const cols = Object.entries(mapping).filter(([, f]) => f).map(([c, f]) => [Number(c), f]);
   if (!cols.length) throw fail('portal.no_fields');
@@ -195,6 +202,7 @@ async function start({ file, mapping, definition, credentials: cred }) {
       t1 = performance.now();
     }
     upload = await uploadAll(client, chunks(), {
+      signal,
       onChunk: ({ records: n }) => {
         stored += n;
         post({ type: 'progress', stage: 'upload', done: stored, total });
@@ -206,7 +214,10 @@ async function start({ file, mapping, definition, credentials: cred }) {
   if (!rowOf.length) throw fail('portal.no_rows');
   const t2 = performance.now();
   post({ type: 'progress', stage: 'link', done: 0, total: 1 });
-  const result = await client.run(upload.upload, { timeoutMs: RUN_TIMEOUT_MS });
+  const result = await client.run(upload.upload, {
+    signal,
+    onStatus: ({ stage }) => post({ type: 'progress', stage: 'link', done: 0, total: 1, step: stage }),
+  });
   const t3 = performance.now();
 
   const links = (result.links ?? [])
@@ -288,7 +299,12 @@ self.onmessage = async (ev) => {
   try {
     if (msg.type === 'start') await start(msg);
     else if (msg.type === 'export') await exportFile(msg);
+    else if (msg.type === 'cancel') stopping?.abort();
   } catch (e) {
+    if (e?.code === 'network.aborted' && stopping?.signal.aborted) {
+      post({ type: 'cancelled' });
+      return;
+    }
     const code = typeof e?.code === 'string' ? e.code : 'portal.failed';
     post({
       type: 'error', code, text: explainError(e),

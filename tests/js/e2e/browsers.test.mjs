@@ -12,7 +12,8 @@
 //    semicolon-separated file, a windows-1252 ("Latin-1") file and a file
 //    with no column it can map each give a clear sentence, never a silent
 //    "0 rows"; a file over the partner's row limit is refused before any
-//    token is asked for;
+//    token is asked for; cancel while the service links (a second server
+//    whose engine never answers) cancels the run there, and it is refunded;
 //  - the checkout: a national phone number of another country says so (not
 //    "is too long"), and an order goes out with no raw value in any request;
 //  - the playground: typed values become tokens in the tab, none is sent.
@@ -21,11 +22,14 @@
 //   make pkg server && (cd tests/js && node --test e2e/browsers.test.mjs)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdirSync, readFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import Papa from 'papaparse';
 import { ARTIFACTS, DEMO_KEYSERVER, ROOT, assertNoRawValues, startServer } from './harness.mjs';
-import { DEMO_LINKAGE, runCompanyPipeline } from './linkage-harness.mjs';
+import {
+    DEMO_LINKAGE, partnerRuns, runCompanyPipeline, sleepingEngineLinkage, startLinkageServer,
+} from './linkage-harness.mjs';
 import { BROWSERS, launchBrowser } from './browsers.mjs';
 import { overflow, unnamedControls } from './page-checks.mjs';
 
@@ -40,11 +44,20 @@ function rawSample(n) {
 }
 
 let server;
+/** A second server whose linkage engine never answers: runs stay in progress until cancelled. */
+let sleepy;
+let sleepyDir;
 before(async () => {
     server = await startServer({ keyserver: DEMO_KEYSERVER, linkage: DEMO_LINKAGE, console: true });
     await runCompanyPipeline(server.url);
+    sleepyDir = mkdtempSync(path.join(tmpdir(), 'pseudolink-sleepy-'));
+    sleepy = await startLinkageServer({ linkage: sleepingEngineLinkage(sleepyDir) });
 });
-after(async () => { await server?.stop(); });
+after(async () => {
+    await server?.stop();
+    await sleepy?.close();
+    if (sleepyDir) rmSync(sleepyDir, { recursive: true, force: true });
+});
 
 const waitReady = (tab) => tab.waitFor(() => document.body.dataset.ready === 'true' || document.body.dataset.error !== undefined, [], 60_000);
 
@@ -152,6 +165,30 @@ for (const name of BROWSERS) {
         assert.deepEqual(await cleared(), { report: true, bars: 0, rows: 0, bins: null, linked: '–', done: null });
         await tab.waitFor(() => document.body.dataset.done === 'true' || document.body.dataset.error !== undefined, [], 120_000);
         assert.equal(await tab.eval(() => document.querySelector('#summaryText').dataset.rows), '30');
+        assert.deepEqual(tab.errors, []);
+        await tab.close();
+    });
+
+    test(`${name}: portal: cancel while the service links cancels the run there, and it is refunded`, async () => {
+        const ended = () => sleepy.log.filter((l) => l.includes('"event":"run"')).map((l) => JSON.parse(l));
+        const before = ended().length;
+        const tab = await b.open(`${sleepy.url}/portal/`);
+        await waitReady(tab);
+        await tab.click('#tryDemo');
+        await tab.waitFor(() => /at the engine for large files/.test(document.querySelector('#progressText').textContent)
+            || document.body.dataset.error !== undefined, [], 120_000);
+        assert.equal(await tab.eval(() => document.body.dataset.error ?? null), null);
+        await tab.click('#cancel');
+        assert.equal(await tab.eval(() => document.querySelector('#progressText').textContent), 'Cancelled.');
+        // The worker's DELETE reaches the service, which kills the engine job and logs the run's end.
+        for (let i = 0; i < 200 && ended().length === before; i++) await new Promise((r) => setTimeout(r, 50));
+        assert.equal(ended().length, before + 1, 'the run ended at the service');
+        assert.equal(ended().at(-1).status, 'cancelled');
+        const key = await tab.eval(() => document.querySelector('#credLinkage').value);
+        const { runs, runsToday } = await partnerRuns(sleepy.linkageUrl, { project: 'demo-partners', key });
+        assert.ok(runs.length > 0 && runs.every((r) => r.status === 'cancelled'), JSON.stringify(runs));
+        assert.equal(runsToday, 0, 'cancelled runs are refunded');
+        assert.equal(await tab.eval(() => document.body.dataset.done ?? null), null, 'a cancelled run shows no results');
         assert.deepEqual(tab.errors, []);
         await tab.close();
     });

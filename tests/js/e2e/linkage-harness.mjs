@@ -13,7 +13,7 @@
 //   await h.open('/portal/') …                  // as startHarness
 //   await h.close();
 import { execFile } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT, DEMO_KEYSERVER, startHarness, startServer } from './harness.mjs';
@@ -52,16 +52,47 @@ export function runCompanyPipeline(pagesUrl, { recordOut, extraArgs = [] } = {})
 }
 
 /**
+ * A linkage config in `dir`: the demo's, with an engine for every run whose
+ * interpreter never answers (a shell script that sleeps), so that a run
+ * stays at the service until it is cancelled. Returns the config's path.
+ */
+export function sleepingEngineLinkage(dir) {
+    const sleeper = path.join(dir, 'sleeping-python');
+    writeFileSync(sleeper, '#!/bin/sh\nexec sleep 300\n');
+    chmodSync(sleeper, 0o755);
+    const config = JSON.parse(readFileSync(DEMO_LINKAGE, 'utf8'));
+    config.storeKeyFile = path.resolve(path.dirname(DEMO_LINKAGE), config.storeKeyFile);
+    config.python = sleeper;
+    config.projects[0].engine = { kind: 'duckdb', minRecords: 0 };
+    const file = path.join(dir, 'linkage.json');
+    writeFileSync(file, JSON.stringify(config));
+    return file;
+}
+
+/** The partner's runs and today's usage, read with its credential. */
+export async function partnerRuns(linkageUrl, { project, key }) {
+    const call = async (rel) => (await fetch(`${linkageUrl}/v1/projects/${project}${rel}`, { headers: { authorization: `Bearer ${key}` } })).json();
+    return { runs: (await call('/runs')).runs, runsToday: (await call('')).usage.runsToday };
+}
+
+/** Waits (up to 10 s) for the server's log line of a run's end, parsed. */
+export async function runEndLine(log) {
+    for (let i = 0; i < 200 && !log.some((l) => l.includes('"event":"run"')); i++) await new Promise((r) => setTimeout(r, 50));
+    const line = log.find((l) => l.includes('"event":"run"'));
+    return line ? JSON.parse(line) : null;
+}
+
+/**
  * The server with key server and linkage service (temporary store), no
  * browser. With `pipeline` the company's directory is uploaded first.
  * Resolves to the server ({url, keyserverUrl, linkageUrl, log, stop()}) plus
  * `company` and `close()`.
  */
-export async function startLinkageServer({ pipeline = true } = {}) {
+export async function startLinkageServer({ pipeline = true, linkage = DEMO_LINKAGE, console: staffConsole = false } = {}) {
     const dir = mkdtempSync(path.join(tmpdir(), 'pseudolink-linkage-'));
     let server;
     try {
-        server = await startServer({ keyserver: DEMO_KEYSERVER, linkage: DEMO_LINKAGE, linkageDb: path.join(dir, 'linkage.sqlite') });
+        server = await startServer({ keyserver: DEMO_KEYSERVER, linkage, linkageDb: path.join(dir, 'linkage.sqlite'), console: staffConsole });
         const company = pipeline ? await runCompanyPipeline(server.url, { recordOut: path.join(dir, 'company-records.json') }) : null;
         return {
             ...server, company, dir,
@@ -79,13 +110,14 @@ export async function startLinkageServer({ pipeline = true } = {}) {
 /**
  * startHarness (server + Chromium, requests recorded) with the key server and
  * the linkage service, and, with `pipeline`, the company's directory uploaded.
- * `h.company` = {upload, records, stdout}.
+ * `h.company` = {upload, records, stdout}. `linkage`: another config file
+ * than the demo's.
  */
-export async function startLinkageHarness({ pipeline = true } = {}) {
+export async function startLinkageHarness({ pipeline = true, linkage = DEMO_LINKAGE } = {}) {
     const dir = mkdtempSync(path.join(tmpdir(), 'pseudolink-linkage-'));
     let h;
     try {
-        h = await startHarness({ keyserver: DEMO_KEYSERVER, linkage: DEMO_LINKAGE, linkageDb: path.join(dir, 'linkage.sqlite') });
+        h = await startHarness({ keyserver: DEMO_KEYSERVER, linkage, linkageDb: path.join(dir, 'linkage.sqlite') });
         h.company = pipeline ? await runCompanyPipeline(h.url, { recordOut: path.join(dir, 'company-records.json') }) : null;
     } catch (e) {
         await h?.close().catch(() => {});

@@ -14,15 +14,20 @@
 //    directory, nor for the keyed pages' demo-config.js;
 //  - an uploaded CSV gets its columns guessed and its own encodings back;
 //  - refusals (wrong credentials, a short secret) are sentences, with the
-//    stable code beside; cancel stops the worker, and the next run works.
+//    stable code beside; cancel stops the worker, and the next run works;
+//  - cancel while the service links (an engine that never answers) cancels
+//    the run at the service, which kills the job and refunds the run.
 //
 //   make pkg server && (cd tests/js && node --test e2e/portal.test.mjs)
 import { test, before, after } from 'node:test';
 import assert from 'node:assert/strict';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { ROOT } from './harness.mjs';
-import { COMPANY_CRM, companyCredentials, startLinkageHarness } from './linkage-harness.mjs';
+import {
+    COMPANY_CRM, companyCredentials, partnerRuns, runEndLine, sleepingEngineLinkage, startLinkageHarness,
+} from './linkage-harness.mjs';
 import Papa from 'papaparse';
 
 /** CSV text → rows (Papa Parse, as the portal; blank lines skipped). */
@@ -302,4 +307,39 @@ test('portal: cancel stops the worker, nothing is shown, and the next run works'
     await page.close();
     // Requests the terminated worker had in flight are reported as failed; nothing else may fail.
     assert.deepEqual(errors.filter((e) => !/^request failed: \/(v1\/evaluate|v1\/projects\/)/.test(e)), []);
+});
+
+test('portal: cancel while the service links cancels the run there, and it is refunded', async () => {
+    const dir = mkdtempSync(path.join(tmpdir(), 'pseudolink-portal-cancel-'));
+    const h2 = await startLinkageHarness({ linkage: sleepingEngineLinkage(dir) });
+    try {
+        const deletes = [];
+        h2.context.on('response', (r) => {
+            // Status and URL only: the worker that read the body is terminated once it has.
+            if (r.request().method() === 'DELETE') deletes.push({ status: r.status(), run: new URL(r.url()).pathname.split('/').at(-1) });
+        });
+        const { page, errors } = await h2.open('/portal/');
+        await page.waitForSelector('body[data-ready="true"]');
+        await page.click('#tryDemo');
+        await page.waitForSelector('#progressText:text-matches("at the engine for large files")', { timeout: 120_000 });
+        await page.click('#cancel');
+        assert.equal(await page.$eval('#progressText', (e) => e.textContent), 'Cancelled.');
+        for (let i = 0; i < 200 && !deletes.length; i++) await new Promise((r) => setTimeout(r, 50));
+        assert.equal(deletes.length, 1, 'the worker asked the service to cancel the run');
+        const { status, run } = deletes[0];
+        assert.equal(status, 200);
+
+        const key = await page.$eval('#credLinkage', (e) => e.value);
+        const { runs, runsToday } = await partnerRuns(h2.linkageUrl, { project: 'demo-partners', key });
+        assert.deepEqual(runs.map((r) => [r.run, r.status]), [[run, 'cancelled']]);
+        assert.equal(runsToday, 0, 'a cancelled run is refunded');
+        // The engine job was killed: the run's log line is written when it ends.
+        assert.equal((await runEndLine(h2.serverLog))?.status, 'cancelled');
+        assert.equal(await page.$eval('body', (b) => b.dataset.done ?? null), null, 'a cancelled run shows no results');
+        await page.close();
+        assert.deepEqual(errors, []);
+    } finally {
+        await h2.close();
+        rmSync(dir, { recursive: true, force: true });
+    }
 });
