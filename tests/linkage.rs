@@ -1363,6 +1363,44 @@ fn linkage_async_run_is_cancelled_the_engine_job_killed_and_the_run_refunded() {
 }
 
 #[test]
+fn linkage_async_run_cancelled_while_queued_ends_at_once() {
+    let setup = sleeping_engine("cancel-queued", 2);
+    let svc = setup.start();
+    let enc = Encoder::new();
+    let data = link(&Config::new(15), 40, 0.5);
+    svc.upload_all(COMPANY_KEY, &enc.encode(&data.a), 40);
+    let upload = svc.upload_all(PARTNER_KEY, &enc.encode(&data.b), 40);
+    let path_of = |r: &Response| {
+        format!(
+            "/v1/projects/{PROJECT}/runs/{}",
+            r.json()["run"].as_str().unwrap()
+        )
+    };
+    // The first run holds the one job slot (its engine never answers) ...
+    let first = path_of(&svc.run_async(PARTNER_KEY, &upload));
+    for _ in 0..500 {
+        if svc.get(&first, PARTNER_KEY).json()["stage"] == "engine" {
+            break;
+        }
+        std::thread::sleep(std::time::Duration::from_millis(20));
+    }
+    assert_eq!(svc.get(&first, PARTNER_KEY).json()["stage"], "engine");
+    // ... so the second waits for it.
+    let second = path_of(&svc.run_async(PARTNER_KEY, &upload));
+    let r = svc.get(&second, PARTNER_KEY);
+    assert_eq!(
+        (r.status, r.json()["status"].clone()),
+        (202, json!("queued"))
+    );
+    assert_eq!(svc.call("DELETE", &second, PARTNER_KEY, "").status, 200);
+    // It ends now, not when the first run frees the slot.
+    let line = svc.wait_for_log(|v| v["event"] == "run");
+    assert_eq!(line["status"], "cancelled");
+    assert_eq!(svc.get(&first, PARTNER_KEY).json()["status"], "running");
+    assert_eq!(svc.call("DELETE", &first, PARTNER_KEY, "").status, 200);
+}
+
+#[test]
 fn linkage_async_run_that_fails_answers_its_code_and_is_refunded() {
     let setup = engine_setup("async-down", 0, "/nonexistent/python3");
     let svc = setup.start();

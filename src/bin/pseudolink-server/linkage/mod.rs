@@ -917,10 +917,14 @@ fn prefers_async(headers: &HeaderMap) -> bool {
 async fn run_later(s: Arc<Linkage>, job: JobSpec, id: String, control: Arc<Control>, day: u64) {
     let start = Instant::now();
     let (project, party) = (job.project.clone(), job.party.clone());
-    let permit = s.jobs.acquire().await;
-    let outcome = if permit.is_err() {
+    // A run cancelled while it waits for the slot ends at once.
+    let permit = tokio::select! {
+        p = s.jobs.acquire() => Some(p),
+        () = control.until_cancelled() => None,
+    };
+    let outcome = if matches!(permit, Some(Err(_))) {
         Err(None)
-    } else if !control.start() {
+    } else if permit.is_none() || !control.start() {
         Err(Some(JobError::Cancelled))
     } else {
         let (s2, id2, c2) = (Arc::clone(&s), id.clone(), Arc::clone(&control));

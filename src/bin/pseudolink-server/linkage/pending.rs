@@ -55,6 +55,8 @@ pub struct Failure {
 pub struct Control {
     phase: Mutex<Phase>,
     stage: AtomicU8,
+    /// Woken by a cancel, so that a queued run stops waiting for the slot.
+    cancelled: tokio::sync::Notify,
 }
 
 impl Default for Control {
@@ -62,6 +64,7 @@ impl Default for Control {
         Control {
             phase: Mutex::new(Phase::Queued),
             stage: AtomicU8::new(0),
+            cancelled: tokio::sync::Notify::new(),
         }
     }
 }
@@ -124,9 +127,25 @@ impl Control {
         let mut p = self.phase_lock();
         if matches!(*p, Phase::Queued | Phase::Running) {
             *p = Phase::Cancelled;
+            drop(p);
+            self.cancelled.notify_waiters();
             true
         } else {
             false
+        }
+    }
+
+    /// Resolves once the run is cancelled.
+    pub async fn until_cancelled(&self) {
+        loop {
+            let woken = self.cancelled.notified();
+            tokio::pin!(woken);
+            // Registered before the check, so a cancel in between is not missed.
+            woken.as_mut().enable();
+            if self.is_cancelled() {
+                return;
+            }
+            woken.await;
         }
     }
 
@@ -250,6 +269,20 @@ mod tests {
             "the end of a cancelled run changes nothing"
         );
         assert_eq!(c.phase(), Phase::Cancelled);
+    }
+
+    #[tokio::test]
+    async fn a_cancel_wakes_whoever_waits_for_it() {
+        let c = Arc::new(Control::default());
+        let waiter = tokio::spawn({
+            let c = Arc::clone(&c);
+            async move { c.until_cancelled().await }
+        });
+        tokio::task::yield_now().await;
+        assert!(c.cancel());
+        waiter.await.unwrap();
+        // Already cancelled: resolves at once.
+        c.until_cancelled().await;
     }
 
     #[test]
