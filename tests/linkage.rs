@@ -278,7 +278,9 @@ impl Service {
     /// answer, and every stage seen on the way.
     fn poll(&self, path: &str, key: &str) -> (Response, Vec<String>) {
         let mut stages = Vec::new();
-        for _ in 0..6000 {
+        // A Spark run takes minutes on two cores.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(1200);
+        while std::time::Instant::now() < deadline {
             let r = self.get(path, key);
             if r.status != 202 {
                 return (r, stages);
@@ -288,7 +290,7 @@ impl Service {
             if stages.last() != Some(&stage) {
                 stages.push(stage);
             }
-            std::thread::sleep(std::time::Duration::from_millis(20));
+            std::thread::sleep(std::time::Duration::from_millis(50));
         }
         panic!("the run did not end");
     }
@@ -1438,7 +1440,7 @@ fn linkage_async_run_that_fails_answers_its_code_and_is_refunded() {
 
 #[test]
 #[ignore = "needs the pseudolink wheel: scripts/python/test.sh runs it with PSEUDOLINK_TEST_PYTHON"]
-fn linkage_sends_large_runs_to_splink_on_duckdb_with_the_same_views() {
+fn linkage_sends_large_runs_to_splink_on_duckdb_and_spark_with_the_same_views() {
     let python = std::env::var("PSEUDOLINK_TEST_PYTHON")
         .expect("PSEUDOLINK_TEST_PYTHON: an interpreter with the pseudolink wheel and Splink");
     let enc = Encoder::new();
@@ -1448,41 +1450,52 @@ fn linkage_sends_large_runs_to_splink_on_duckdb_with_the_same_views() {
     let row_of = |rows: &[Row], id: &str| rows.iter().position(|r| r.id == id).unwrap() as u64;
     let true_partner: HashSet<u64> = data.pairs.iter().map(|(_, b)| row_of(&data.b, b)).collect();
 
-    // The same datasets through a service whose engine takes this run
-    // (1,200 records ≥ minRecords) and one whose engine does not.
+    // The same datasets through services whose engine takes this run
+    // (1,200 records ≥ minRecords: DuckDB, then Spark local mode) and one
+    // whose engine does not. Runs are started async and polled: a Spark
+    // run takes minutes on two cores.
+    let spark =
+        r#", "spark": {"master": "local[2]", "driverMemory": "1g", "shufflePartitions": 2}"#;
     let mut views = Vec::new();
-    for (name, min) in [("engine-splink", 1_000), ("engine-core", 1_000_000)] {
-        let setup = engine_setup(name, min, &python);
+    for (name, kind, min, extra) in [
+        ("engine-duckdb", "duckdb", 1_000, ""),
+        ("engine-spark", "spark", 1_000, spark),
+        ("engine-core", "duckdb", 1_000_000, ""),
+    ] {
+        let setup = Setup::with(
+            name,
+            BIG,
+            &format!(
+                r#""linkConfig": {}, "engine": {{"kind": "{kind}", "minRecords": {min}{extra}}},"#,
+                demo_link_config()
+            ),
+            &format!(r#""python": {},"#, json!(python)),
+        );
         let svc = setup.start();
         svc.upload_all(COMPANY_KEY, &directory, 250);
         let upload = svc.upload_all(PARTNER_KEY, &partner, 250);
-        let r = svc.run(PARTNER_KEY, &upload);
-        assert_eq!(r.status, 200, "{name}: {}", r.text());
-        let body = r.json();
-        let run = body["run"].as_str().unwrap().to_owned();
-        let dview = svc.get(&format!("/v1/projects/{PROJECT}/runs/{run}"), COMPANY_KEY);
+        let r = svc.run_async(PARTNER_KEY, &upload);
+        assert_eq!(r.status, 202, "{name}: {}", r.text());
+        let path = format!(
+            "/v1/projects/{PROJECT}/runs/{}",
+            r.json()["run"].as_str().unwrap()
+        );
+        let (done, _) = svc.poll(&path, PARTNER_KEY);
+        assert_eq!(done.status, 200, "{name}: {}", done.text());
+        let dview = svc.get(&path, COMPANY_KEY);
         assert_eq!(dview.status, 200);
-        let log = svc.stop();
-        let engine = log
-            .lines()
-            .filter_map(|l| serde_json::from_str::<Value>(l).ok())
-            .find(|l| l["route"] == "/v1/projects/{project}/runs" && l["method"] == "POST")
-            .unwrap()["engine"]
-            .clone();
-        views.push((engine, body, dview.json()));
+        let engine = svc.wait_for_log(|l| l["event"] == "run")["engine"].clone();
+        svc.stop();
+        views.push((engine, done.json(), dview.json()));
     }
-    let (splink_engine, splink, splink_dir) = &views[0];
-    let (core_engine, core, _) = &views[1];
-    assert_eq!(
-        (splink_engine.as_str(), core_engine.as_str()),
-        (Some("duckdb"), Some("core"))
-    );
+    let engines: Vec<Option<&str>> = views.iter().map(|v| v.0.as_str()).collect();
+    assert_eq!(engines, [Some("duckdb"), Some("spark"), Some("core")]);
+    let (_, core, _) = &views[2];
 
     // The same view, field for field: partner rows, probabilities and
     // explanations with levels and weights in the configuration's order,
     // no similarities; the directory sees its own rows only.
     let keys = |v: &Value| v.as_object().unwrap().keys().cloned().collect::<Vec<_>>();
-    assert_eq!(keys(splink), keys(core));
     let names: Vec<Value> = serde_json::from_str::<Value>(&demo_link_config()).unwrap()
         ["comparisons"]
         .as_array()
@@ -1490,60 +1503,71 @@ fn linkage_sends_large_runs_to_splink_on_duckdb_with_the_same_views() {
         .iter()
         .map(|c| c["name"].clone())
         .collect();
-    let links = splink["links"].as_array().unwrap();
-    assert_eq!(splink["linked"], links.len());
-    for l in links {
-        assert_eq!(keys(l), ["explanation", "probability", "row"]);
-        assert!(l["probability"].as_f64().unwrap() >= 0.5);
-        let e = &l["explanation"];
-        let got: Vec<Value> = e["contributions"]
-            .as_array()
-            .unwrap()
-            .iter()
-            .map(|c| c["comparison"].clone())
-            .collect();
-        assert_eq!(got, names);
-        for c in e["contributions"].as_array().unwrap() {
-            assert!(c["similarity"].is_null(), "{c}");
-            assert!(c["level"].is_string() && c["matchWeight"].is_number());
-        }
-        // The bars add up to the total, as the portal's waterfall draws it.
-        let sum: f64 = e["priorWeight"].as_f64().unwrap()
-            + e["contributions"]
+    let core_rows = partner_rows(core);
+    let core_hits = core_rows.intersection(&true_partner).count() as f64;
+    for (engine, splink, splink_dir) in &views[..2] {
+        assert_eq!(keys(splink), keys(core));
+        let links = splink["links"].as_array().unwrap();
+        assert_eq!(splink["linked"], links.len());
+        for l in links {
+            assert_eq!(keys(l), ["explanation", "probability", "row"]);
+            assert!(l["probability"].as_f64().unwrap() >= 0.5);
+            let e = &l["explanation"];
+            let got: Vec<Value> = e["contributions"]
                 .as_array()
                 .unwrap()
                 .iter()
-                .map(|c| c["matchWeight"].as_f64().unwrap())
-                .sum::<f64>();
+                .map(|c| c["comparison"].clone())
+                .collect();
+            assert_eq!(got, names);
+            for c in e["contributions"].as_array().unwrap() {
+                assert!(c["similarity"].is_null(), "{c}");
+                assert!(c["level"].is_string() && c["matchWeight"].is_number());
+            }
+            // The bars add up to the total, as the portal's waterfall draws it.
+            let sum: f64 = e["priorWeight"].as_f64().unwrap()
+                + e["contributions"]
+                    .as_array()
+                    .unwrap()
+                    .iter()
+                    .map(|c| c["matchWeight"].as_f64().unwrap())
+                    .sum::<f64>();
+            assert!(
+                (sum - e["matchWeight"].as_f64().unwrap()).abs() < 1e-6,
+                "{e}"
+            );
+        }
+        assert_eq!(keys(splink_dir), ["links", "party", "rows", "run"]);
+        assert_eq!(splink_dir["rows"], links.len());
+        let rows = partner_rows(splink);
+        assert_eq!(rows.len(), links.len(), "one-to-one");
+
+        // As good as the core linker on the same data, and mostly the same rows.
+        let hits = rows.intersection(&true_partner).count() as f64;
+        let (precision, recall) = (hits / rows.len() as f64, hits / true_partner.len() as f64);
         assert!(
-            (sum - e["matchWeight"].as_f64().unwrap()).abs() < 1e-6,
-            "{e}"
+            precision >= 0.95 && recall >= 0.80,
+            "{engine}: P {precision} R {recall}"
+        );
+        let common = rows.intersection(&core_rows).count() as f64;
+        let jaccard = common / rows.union(&core_rows).count() as f64;
+        eprintln!(
+            "splink ({engine}): P {precision:.4} R {recall:.4}; core: P {:.4} R {:.4}; rows in common {jaccard:.4}",
+            core_hits / core_rows.len() as f64,
+            core_hits / true_partner.len() as f64
+        );
+        assert!(
+            jaccard >= 0.9,
+            "{engine} and the core agree on {jaccard} of the linked rows"
         );
     }
-    assert_eq!(keys(splink_dir), ["links", "party", "rows", "run"]);
-    assert_eq!(splink_dir["rows"], links.len());
-    let rows = partner_rows(splink);
-    assert_eq!(rows.len(), links.len(), "one-to-one");
-
-    // As good as the core linker on the same data, and mostly the same rows.
-    let hits = rows.intersection(&true_partner).count() as f64;
-    let (precision, recall) = (hits / rows.len() as f64, hits / true_partner.len() as f64);
+    // DuckDB and Spark run the same Splink job: the same linked rows.
+    let (duck_rows, spark_rows) = (partner_rows(&views[0].1), partner_rows(&views[1].1));
+    let same = duck_rows.intersection(&spark_rows).count() as f64
+        / duck_rows.union(&spark_rows).count() as f64;
     assert!(
-        precision >= 0.95 && recall >= 0.80,
-        "Splink: P {precision} R {recall}"
-    );
-    let core_rows = partner_rows(core);
-    let common = rows.intersection(&core_rows).count() as f64;
-    let jaccard = common / rows.union(&core_rows).count() as f64;
-    let core_hits = core_rows.intersection(&true_partner).count() as f64;
-    eprintln!(
-        "splink (duckdb): P {precision:.4} R {recall:.4}; core: P {:.4} R {:.4}; rows in common {jaccard:.4}",
-        core_hits / core_rows.len() as f64,
-        core_hits / true_partner.len() as f64
-    );
-    assert!(
-        jaccard >= 0.9,
-        "the engines agree on {jaccard} of the linked rows"
+        same >= 0.95,
+        "duckdb and spark agree on {same} of the linked rows"
     );
 }
 

@@ -1,6 +1,6 @@
 """A linkage service job on Splink: a partner's records against the
-directory's, on DuckDB embedded in the job, with :mod:`pseudolink.splink`'s
-comparisons.
+directory's, on DuckDB embedded in the job or on Spark, with
+:mod:`pseudolink.splink`'s comparisons.
 
 The linkage service (``pseudolink-server --linkage``, a project's
 ``engine``) starts ``python -m pseudolink.job`` for a run whose datasets
@@ -8,11 +8,15 @@ are large, writes the job to its stdin and reads the scored pairs from its
 stdout; it then makes the same one-to-one decision as the ``Linker``
 (``link::one_to_one_edges``) and builds both parties' views itself. The
 job holds what the service already holds (encodings, no key, no CLK
-secret) and keeps it in memory: DuckDB runs in memory without spilling.
+secret). DuckDB keeps it in memory without spilling; Spark writes shuffle
+and persisted blocks to its local directory (by default a temporary one
+the job removes when it ends).
 
 Protocol ``pseudolink-job/1``. stdin: one JSON line
 ``{"protocol", "engine", "config", "partnerBytes", "directoryBytes",
-"lshBands", "lshBitsPerBand"}`` (``config``: the project's
+"lshBands", "lshBitsPerBand", "spark"?}`` (``engine``: ``duckdb`` or
+``spark``; ``spark``: the session's options, see :func:`spark_session`;
+``config``: the project's
 ``LinkConfig`` as the ``Linker`` reports it), then the partner's and the
 directory's records in the binary transfer form (:func:`pseudolink.encoded_table`),
 ids being row numbers. stdout: one JSON line
@@ -180,6 +184,23 @@ def _lsh(tables: list[pa.Table], entries: list[Mapping[str, Any]], bands: int,
     return tables, prefixes
 
 
+def band_lists(table: pa.Table, prefixes: list[str], bands: int) -> pa.Table:
+    """Replaces each pass's band columns ``<prefix>_<b>`` by one list column
+    ``<prefix>_keys`` of the row's non-null band keys (a band key carries its
+    band's index, so keys of different bands never meet)."""
+    import numpy as np
+
+    for prefix in prefixes:
+        names = [f"{prefix}_{b}" for b in range(bands)]
+        cols = [table.column(n).combine_chunks() for n in names]
+        values = np.stack([c.fill_null(0).to_numpy(zero_copy_only=False) for c in cols], axis=1)
+        valid = np.stack([c.is_valid().to_numpy(zero_copy_only=False) for c in cols], axis=1)
+        offsets = np.concatenate([[0], np.cumsum(valid.sum(axis=1))]).astype(np.int32)
+        keys = pa.ListArray.from_arrays(pa.array(offsets, pa.int32()), pa.array(values[valid], pa.int64()))
+        table = table.drop_columns(names).append_column(f"{prefix}_keys", keys)
+    return table
+
+
 def _exact_subjects(config: Mapping[str, Any], token_subjects: list[str]) -> list[str]:
     """The configured exact-blocking subjects the job has as token columns
     (``mk-*`` expanded)."""
@@ -221,16 +242,18 @@ def link(
     engine: str = "duckdb",
     lsh_bands: int = LSH_BANDS,
     lsh_bits_per_band: int = LSH_BITS_PER_BAND,
+    spark: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Scores the partner's records (:func:`pseudolink.encoded_table`)
     against the directory's with Splink, trained without labels on these
     two datasets: the job's answer (see the module's protocol), pairs at or
-    above ``config["threshold"]``. ``engine``: ``duckdb`` (the only one
-    yet: see ARCHITECTURE.md on Spark)."""
+    above ``config["threshold"]``. ``engine``: ``duckdb`` (embedded, in
+    memory) or ``spark`` (a Spark session per :func:`spark_session` with
+    the ``spark`` options)."""
     from splink import block_on
 
-    if engine != "duckdb":
-        raise PseudolinkError("option.invalid", "engine must be duckdb", "option")
+    if engine not in ("duckdb", "spark"):
+        raise PseudolinkError("option.invalid", "engine must be duckdb or spark", "option")
     comps = list(config.get("comparisons") or [])
     if not comps:
         raise PseudolinkError("link.bad_config", "a Splink job needs the configuration's comparisons", "link")
@@ -254,7 +277,15 @@ def link(
     keys = [f"blk_{sub}" for sub in exact] + [f"{p}_{band}" for p in prefixes for band in range(lsh_bands)]
     max_pairs = int(config.get("blocking", {}).get("maxBlockPairs", 10_000))
     partner, directory = cap_buckets([partner, directory], keys, max_pairs)
-    rules = [block_on(_sql(k)) for k in keys]
+    if engine == "spark":
+        # One exploding rule per LSH pass instead of one rule per band: each
+        # rule is a join, and Spark pays a few stages per join in every
+        # training and prediction step. The same candidate pairs.
+        partner, directory = (band_lists(t, prefixes, lsh_bands) for t in (partner, directory))
+        rules = [block_on(_sql(f"blk_{sub}")) for sub in exact]
+        rules += [block_on(f"{p}_keys", arrays_to_explode=[f"{p}_keys"]) for p in prefixes]
+    else:
+        rules = [block_on(_sql(k)) for k in keys]
     if not rules:
         raise PseudolinkError("link.bad_config", "the configuration blocks on nothing both datasets carry", "link")
 
@@ -265,18 +296,88 @@ def link(
                 if col not in t.column_names:
                     raise PseudolinkError("link.bad_config", "a compared CLK is in neither dataset", "link")
     settings = psp.settings(
-        "link_only", comps, blocking_rules=rules,
+        "link_only", comps, blocking_rules=rules, dialect=engine,
         # Matching columns bring the gamma (level) columns; they hold only
         # what the job already holds.
         retain_intermediate_calculation_columns=True, retain_matching_columns=True,
     )
+    from splink import Linker
+
+    a, b = psp.for_splink(partner), psp.for_splink(directory)
+    if engine == "duckdb":
+        api, inputs, fetch, close = _duckdb_inputs(a, b)
+    else:
+        features = [c["source"] for c in comps if c.get("kind") == "clk"]
+        api, inputs, fetch, close = _spark_inputs(psp.clk_arrays(a, features), psp.clk_arrays(b, features),
+                                                  spark or {})
+    try:
+        linker = Linker(inputs, settings, log_level=logging.WARNING)
+        token_rules = [block_on(_sql(psp.token_column(s))) for s in subjects
+                       if any(c.get("kind") == "token" and c["source"] == s for c in comps)]
+        deterministic = token_rules or rules[:1]
+        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
+        linker.training.estimate_u_using_random_sampling(max_pairs=min(1e6, 50.0 * (a.num_rows + b.num_rows)), seed=1)
+        # EM on up to two token blockings that produce pairs (a subject the
+        # two datasets never share gives none, and Splink refuses it).
+        from splink.internals.exceptions import EMTrainingException
+
+        trained = 0
+        for rule in token_rules or rules:
+            try:
+                linker.training.estimate_parameters_using_expectation_maximisation(rule)
+            except EMTrainingException:
+                continue
+            trained += 1
+            if trained == 2:
+                break
+        if not trained:
+            raise PseudolinkError("link.not_trained", "no blocking gave EM pairs to train on", "link")
+        predictions = linker.inference.predict(threshold_match_probability=threshold)
+        names = [_sql(c["name"]) for c in comps]
+        tf_names = {_sql(c["name"]) for c in comps if c.get("kind") == "token" and c.get("tfAdjustment")}
+        cols = ["source_dataset_l", "unique_id_l", "unique_id_r", "match_probability", "match_weight"]
+        cols += [f"gamma_{n}" for n in names] + [f"mw_{n}" for n in names]
+        cols += [f"mw_tf_adj_{n}" for n in sorted(tf_names)]
+        table = fetch(predictions, cols)
+        rows = {c: table.column(c).to_pylist() for c in cols}
+        flip = [s != "a_partner" for s in rows["source_dataset_l"]]
+        ids_l, ids_r = rows["unique_id_l"], rows["unique_id_r"]
+        pairs = {
+            "a": [int(r if f else l) for l, r, f in zip(ids_l, ids_r, flip)],
+            "b": [int(l if f else r) for l, r, f in zip(ids_l, ids_r, flip)],
+            "probability": [float(p) for p in rows["match_probability"]],
+            "matchWeight": [float(w) for w in rows["match_weight"]],
+            "gamma": [[int(g) for g in rows[f"gamma_{n}"]] for n in names],
+            "mw": [[float(x) for x in rows[f"mw_{n}"]] for n in names],
+            "mwTf": [[float(x) for x in rows[f"mw_tf_adj_{n}"]] if n in tf_names else [0.0] * len(ids_l)
+                     for n in names],
+        }
+        model = linker.misc.save_model_to_json()
+        by_name = {c["output_column_name"]: c for c in model["comparisons"]}
+        comparisons = []
+        for c, n in zip(comps, names):
+            levels = [lvl for lvl in by_name[n]["comparison_levels"] if not lvl.get("is_null_level")]
+            comparisons.append({"name": c["name"], "labels": [lvl.get("label_for_charts", "") for lvl in reversed(levels)]})
+        return {"protocol": PROTOCOL, "engine": engine, "prior": float(model["probability_two_random_records_match"]),
+                "comparisons": comparisons, "pairs": pairs}
+    finally:
+        close()
+
+
+def _sql(name: str) -> str:
+    return name.replace("-", "_")
+
+
+def _duckdb_inputs(a: pa.Table, b: pa.Table) -> tuple[Any, list[Any], Any, Any]:
+    """Both tables in an in-memory DuckDB that never spills: the Splink API,
+    the registered inputs, a reader of result columns into Arrow, and what
+    ends it all."""
     import duckdb
-    from splink import DuckDBAPI, Linker
+    from splink import DuckDBAPI
 
     con = duckdb.connect()
     con.execute("SET temp_directory = ''")  # never spill encodings to disk
     api = DuckDBAPI(connection=con)
-    a, b = psp.for_splink(partner), psp.for_splink(directory)
     inputs = []
     for name, t in (("a_partner", a), ("b_directory", b)):
         # CLKs as DuckDB BIT once, not cast from BLOB in every level of every
@@ -287,59 +388,60 @@ def link(
         con.execute(f"CREATE TABLE {name}_input AS SELECT *{cast} FROM {name}_arrow")
         con.unregister(f"{name}_arrow")
         inputs.append(api.register(f"{name}_input", dataset_display_name=name))
-    linker = Linker(inputs, settings, log_level=logging.WARNING)
-    token_rules = [block_on(_sql(psp.token_column(s))) for s in subjects
-                   if any(c.get("kind") == "token" and c["source"] == s for c in comps)]
-    deterministic = token_rules or rules[:1]
-    linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
-    linker.training.estimate_u_using_random_sampling(max_pairs=min(1e6, 50.0 * (a.num_rows + b.num_rows)), seed=1)
-    # EM on up to two token blockings that produce pairs (a subject the
-    # two datasets never share gives none, and Splink refuses it).
-    from splink.internals.exceptions import EMTrainingException
 
-    trained = 0
-    for rule in token_rules or rules:
-        try:
-            linker.training.estimate_parameters_using_expectation_maximisation(rule)
-        except EMTrainingException:
-            continue
-        trained += 1
-        if trained == 2:
-            break
-    if not trained:
-        raise PseudolinkError("link.not_trained", "no blocking gave EM pairs to train on", "link")
-    predictions = linker.inference.predict(threshold_match_probability=threshold)
-    names = [_sql(c["name"]) for c in comps]
-    tf_names = {_sql(c["name"]) for c in comps if c.get("kind") == "token" and c.get("tfAdjustment")}
-    cols = ["source_dataset_l", "unique_id_l", "unique_id_r", "match_probability", "match_weight"]
-    cols += [f"gamma_{n}" for n in names] + [f"mw_{n}" for n in names]
-    cols += [f"mw_tf_adj_{n}" for n in sorted(tf_names)]
-    table = as_table(con.sql(f"select {', '.join(cols)} from {predictions.physical_name}"))
-    rows = {c: table.column(c).to_pylist() for c in cols}
-    flip = [s != "a_partner" for s in rows["source_dataset_l"]]
-    ids_l, ids_r = rows["unique_id_l"], rows["unique_id_r"]
-    pairs = {
-        "a": [int(r if f else l) for l, r, f in zip(ids_l, ids_r, flip)],
-        "b": [int(l if f else r) for l, r, f in zip(ids_l, ids_r, flip)],
-        "probability": [float(p) for p in rows["match_probability"]],
-        "matchWeight": [float(w) for w in rows["match_weight"]],
-        "gamma": [[int(g) for g in rows[f"gamma_{n}"]] for n in names],
-        "mw": [[float(x) for x in rows[f"mw_{n}"]] for n in names],
-        "mwTf": [[float(x) for x in rows[f"mw_tf_adj_{n}"]] if n in tf_names else [0.0] * len(ids_l)
-                 for n in names],
-    }
-    model = linker.misc.save_model_to_json()
-    by_name = {c["output_column_name"]: c for c in model["comparisons"]}
-    comparisons = []
-    for c, n in zip(comps, names):
-        levels = [lvl for lvl in by_name[n]["comparison_levels"] if not lvl.get("is_null_level")]
-        comparisons.append({"name": c["name"], "labels": [lvl.get("label_for_charts", "") for lvl in reversed(levels)]})
-    return {"protocol": PROTOCOL, "engine": engine, "prior": float(model["probability_two_random_records_match"]),
-            "comparisons": comparisons, "pairs": pairs}
+    def fetch(frame: Any, cols: list[str]) -> pa.Table:
+        return as_table(con.sql(f"select {', '.join(cols)} from {frame.physical_name}"))
+
+    return api, inputs, fetch, con.close
 
 
-def _sql(name: str) -> str:
-    return name.replace("-", "_")
+def spark_session(options: Mapping[str, Any], local_dir: str) -> Any:
+    """The job's Spark session: ``master`` (default ``local[*]``), ``driverMemory``
+    (default ``2g``; in local mode the driver does all the work),
+    ``shufflePartitions`` (default 8); shuffle and persisted blocks in
+    ``local_dir``."""
+    from pyspark.sql import SparkSession
+
+    builder = (SparkSession.builder.master(str(options.get("master", "local[*]"))).appName("pseudolink-job")
+               .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
+               .config("spark.driver.memory", str(options.get("driverMemory", "2g")))
+               .config("spark.sql.shuffle.partitions", str(int(options.get("shufflePartitions", 8))))
+               .config("spark.local.dir", local_dir)
+               .config("spark.driver.bindAddress", "127.0.0.1")
+               .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+    session = builder.getOrCreate()
+    session.sparkContext.setLogLevel("ERROR")
+    return session
+
+
+def _spark_inputs(a: pa.Table, b: pa.Table, options: Mapping[str, Any]) -> tuple[Any, list[Any], Any, Any]:
+    """Both tables as Spark DataFrames (from Arrow, not row by row): the
+    Splink API, the registered inputs, a reader of result columns, and what
+    ends it all. Shuffle and persisted blocks hold encodings: they go to
+    ``localDir`` if given, else to a fresh temporary directory that the end
+    removes with the session."""
+    import shutil
+    import tempfile
+
+    from splink import SparkAPI
+
+    own = not options.get("localDir")
+    local_dir = tempfile.mkdtemp(prefix="pseudolink-job-spark-") if own else str(options["localDir"])
+    session = spark_session(options, local_dir)
+    # persist: no checkpoint directory to configure, and lineage stays short.
+    api = SparkAPI(spark_session=session, break_lineage_method="persist")
+    inputs = [api.register(session.createDataFrame(t), dataset_display_name=name)
+              for name, t in (("a_partner", a), ("b_directory", b))]
+
+    def fetch(frame: Any, cols: list[str]) -> pa.Table:
+        return frame.as_spark_dataframe().select(*cols).toArrow()
+
+    def close() -> None:
+        session.stop()
+        if own:
+            shutil.rmtree(local_dir, ignore_errors=True)
+
+    return api, inputs, fetch, close
 
 
 def main() -> int:
@@ -358,7 +460,8 @@ def main() -> int:
     try:
         result = link(partner, directory, header.get("config") or {}, engine=header.get("engine", "duckdb"),
                       lsh_bands=int(header.get("lshBands", LSH_BANDS)),
-                      lsh_bits_per_band=int(header.get("lshBitsPerBand", LSH_BITS_PER_BAND)))
+                      lsh_bits_per_band=int(header.get("lshBitsPerBand", LSH_BITS_PER_BAND)),
+                      spark=header.get("spark") or {})
     except Exception as e:  # noqa: BLE001 - any engine failure is exit 3, its type only
         print(f"pseudolink.job: the engine failed ({type(e).__name__})", file=sys.stderr)
         return 3

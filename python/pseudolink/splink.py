@@ -7,8 +7,9 @@ says how to compare what :class:`pseudolink.RecordEncoder` emits:
 * token agreement on ``token_<subject>`` columns (``encode_batch(...,
   token_columns=True)``), with Splink's term-frequency adjustment;
 * CLK Dice levels in SQL: in DuckDB ``bit_count`` of the AND of the BLOBs
-  cast to ``BIT``; in Spark, the CLK as fixed 64-bit words
-  (:func:`clk_words`) and ``bit_count`` per word;
+  cast to ``BIT``; in Spark, the CLK as an array of 64-bit words with its
+  popcount beside (:func:`clk_arrays`; one ``zip_with`` per level), or as
+  fixed 64-bit word columns (:func:`clk_words`) and ``bit_count`` per word;
 * blocking rules on tokens and on LSH band keys (:func:`add_lsh_bands`);
 * clustering of Splink's predictions under the browser ``Linker``'s chain
   guard (:func:`cluster_pairwise_predictions_with_chain_guard`), where
@@ -79,8 +80,16 @@ def _dice_sql(col: str, dialect: str, words: int | None) -> tuple[str, str]:
         inter = f"bit_count({l}::BIT & {r}::BIT)"
         cl, cr = f"bit_count({l}::BIT)", f"bit_count({r}::BIT)"
         present = f"{l} IS NOT NULL AND {r} IS NOT NULL"
+    elif dialect == "spark" and words is None:
+        # clk_arrays: the CLK as array<bigint>, its popcount in <col>_n. One
+        # higher-order expression per level: the word-column form below
+        # writes 80 bit_counts per level, which Spark's code generation
+        # turns into methods large enough to exhaust a default driver heap.
+        inter = f"aggregate(zip_with({l}, {r}, (x, y) -> bit_count(x & y)), 0, (s, v) -> s + v)"
+        cl, cr = f"{col}_n_l", f"{col}_n_r"
+        present = f"{l} IS NOT NULL AND {r} IS NOT NULL"
     elif dialect == "spark":
-        if not words:
+        if words <= 0:
             raise PseudolinkError("option.invalid", "Spark CLK levels need the number of 64-bit words", "option")
         # Splink suffixes each input column: clk_<f>_w<i> → clk_<f>_w<i>_l / _r.
         inter = " + ".join(f"bit_count({col}_w{i}_l & {col}_w{i}_r)" for i in range(words))
@@ -123,8 +132,10 @@ def clk_comparison(
     name: str | None = None,
 ) -> dict[str, Any]:
     """Dice levels of one CLK column (``clk_<feature>``): null, one level per
-    threshold (descending), else. ``dialect="spark"`` reads the CLK as
-    ``words`` 64-bit columns ``clk_<feature>_w<i>`` (see :func:`clk_words`)."""
+    threshold (descending), else. ``dialect="spark"`` reads the CLK as an
+    array of 64-bit words with its popcount in ``clk_<feature>_n`` (see
+    :func:`clk_arrays`), or, given ``words``, as ``words`` 64-bit columns
+    ``clk_<feature>_w<i>`` (see :func:`clk_words`)."""
     ts = list(thresholds)
     if any(not 0 < t <= 1 for t in ts) or any(a <= b for a, b in zip(ts, ts[1:])):
         raise PseudolinkError("link.bad_config", "thresholds must be strictly descending in (0, 1]", "link")
@@ -222,6 +233,33 @@ def clk_words(table: pa.Table, features: Iterable[str], *, bits: int = 1024) -> 
             table = table.append_column(
                 f"clk_{f}_w{w}", pa.array(as_words[:, w], pa.int64(), mask=~valid)
             )
+    return table
+
+
+def clk_arrays(table: pa.Table, features: Iterable[str]) -> pa.Table:
+    """Replaces each ``clk_<f>`` (binary) by the CLK as a list of
+    little-endian 64-bit words and adds its popcount as ``clk_<f>_n``
+    (int32), both null where the CLK is null: what Spark's Dice levels read
+    (``clk_comparison(dialect="spark")``). Arrow carries both into Spark as
+    ``array<bigint>`` and ``int``."""
+    import numpy as np
+
+    for f in features:
+        name = f"clk_{f}"
+        col = table.column(name).combine_chunks()
+        valid = col.is_valid().to_numpy(zero_copy_only=False)
+        width = max((len(v) for v in col.to_pylist() if v is not None), default=0)
+        words = (width + 7) // 8
+        buf = np.zeros((len(col), words * 8), dtype=np.uint8)
+        for i, v in enumerate(col.to_pylist()):
+            if v is not None:
+                buf[i, : len(v)] = np.frombuffer(v, dtype=np.uint8)
+        flat = pa.array(buf.view("<i8").reshape(-1), pa.int64())
+        offsets = pa.array(np.arange(0, (len(col) + 1) * words, words, dtype=np.int32), pa.int32())
+        lists = pa.ListArray.from_arrays(offsets, flat, mask=pa.array(~valid))
+        counts = pa.array(np.unpackbits(buf, axis=1).sum(axis=1, dtype=np.int32), pa.int32(), mask=~valid)
+        table = table.set_column(table.column_names.index(name), name, lists)
+        table = table.append_column(f"{name}_n", counts)
     return table
 
 

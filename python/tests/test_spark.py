@@ -80,6 +80,34 @@ def test_map_in_arrow_and_dice_in_spark_sql(spark, dedupe_2k):
         assert sim == r["dice"]  # the same double, bit for bit
 
 
+def test_dice_over_word_arrays_in_spark_sql_is_the_linkers(spark, dedupe_2k):
+    """clk_arrays + the Spark levels' one zip_with: the linker's Dice, bit for bit."""
+    records, _ = dedupe_2k
+    enc = pl.RecordEncoder(KEYS, DEFINITION, clk_schema="default", clk_secret=CLK_SECRET)
+    want = enc.encode_batch(records.slice(0, 40), keep=["id"], token_columns=True)
+    arrays = psp.clk_arrays(want.select(["id", "clk_firstName"]), ["firstName"])
+    spark.createDataFrame(arrays).createOrReplaceTempView("arr")
+    top = psp.clk_comparison("firstName", dialect="spark")["comparison_levels"][1]["sql_condition"]
+    dice_sql = top.rsplit(" >= ", 1)[0]
+    rows = spark.sql(f"""
+        SELECT id_l, id_r, {dice_sql} AS dice FROM (
+          SELECT l.id AS id_l, r.id AS id_r, l.clk_firstName AS clk_firstName_l, r.clk_firstName AS clk_firstName_r,
+                 l.clk_firstName_n AS clk_firstName_n_l, r.clk_firstName_n AS clk_firstName_n_r
+          FROM arr l JOIN arr r ON l.id < r.id)
+        WHERE clk_firstName_l IS NOT NULL AND clk_firstName_r IS NOT NULL""").collect()
+    assert len(rows) > 500
+    by_id = {r["id"]: r for r in pl.encoded_records(want)}
+    linker = pl.Linker({"comparisons": [{"name": "firstName", "kind": "clk", "source": "firstName",
+                                         "thresholds": [0.95, 0.85, 0.7]}]})
+    linker.set_params({"version": 1, "prior": 0.01, "comparisons": [{"name": "firstName", "levels": [
+        {"label": "a", "m": 0.1, "u": 0.9}, {"label": "b", "m": 0.2, "u": 0.05},
+        {"label": "c", "m": 0.3, "u": 0.03}, {"label": "d", "m": 0.4, "u": 0.02}]}]})
+    assert any(r["dice"] == 1.0 for r in rows) and any(r["dice"] < 0.5 for r in rows)
+    for r in rows:
+        sim = linker.explain(by_id[r["id_l"]], by_id[r["id_r"]])["contributions"][0]["similarity"]
+        assert sim == r["dice"]  # the same double, bit for bit
+
+
 @pytest.mark.skipif(
     os.environ.get("PSEUDOLINK_SPARK_SPLINK") != "1",
     reason="opt-in (PSEUDOLINK_SPARK_SPLINK=1): Spark's code generation for the Dice levels takes "

@@ -1,7 +1,7 @@
 //! Large runs on Splink (issue 13): a project's `engine` sends runs of at
 //! least `minRecords` records (both datasets together) to
 //! `python -m pseudolink.job` (the wheel's `pseudolink/job.py`), Splink on
-//! DuckDB in the job's memory, instead of the in-memory core
+//! DuckDB in the job's memory or on Spark, instead of the in-memory core
 //! [`Linker`](pseudolink::link::Linker).
 //!
 //! The job scores pairs; the service decides. It pipes both datasets to the
@@ -18,6 +18,8 @@
 //! ```json
 //! "engine": {"kind": "duckdb", "minRecords": 100000, "timeoutSeconds": 3600,
 //!            "lshBands": 32, "lshBitsPerBand": 0}
+//! "engine": {"kind": "spark", "minRecords": 1000000,
+//!            "spark": {"master": "local[*]", "driverMemory": "8g"}}
 //! ```
 
 use std::io::{BufRead, BufReader, Write};
@@ -30,21 +32,43 @@ use serde::Deserialize;
 
 use super::run::Decided;
 
-/// Which engine scores a project's large runs. Only Splink on DuckDB so
-/// far: Splink on Spark did not yet link in local mode (ARCHITECTURE.md).
+/// Which engine scores a project's large runs.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum EngineKind {
     /// Splink on DuckDB, embedded in the job, in memory.
     Duckdb,
+    /// Splink on Spark: a session the job starts (`spark.master`), local
+    /// mode by default, a cluster when the master names one.
+    Spark,
 }
 
 impl EngineKind {
     pub fn as_str(self) -> &'static str {
         match self {
             EngineKind::Duckdb => "duckdb",
+            EngineKind::Spark => "spark",
         }
     }
+}
+
+/// A Spark engine's session (`pseudolink.job.spark_session`): passed to the
+/// job as given; unset entries take the job's defaults.
+#[derive(Debug, Clone, Default, Deserialize, serde::Serialize)]
+#[serde(rename_all = "camelCase", deny_unknown_fields)]
+pub struct SparkSpec {
+    /// `local[*]` by default; `spark://…`, `yarn`, `k8s://…` for a cluster.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub master: Option<String>,
+    /// The driver's heap (`2g` by default).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub driver_memory: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub shuffle_partitions: Option<u32>,
+    /// Where shuffle and persisted blocks go. They hold encodings: by
+    /// default a fresh temporary directory that the job removes.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub local_dir: Option<String>,
 }
 
 /// A project's `engine` entry.
@@ -67,6 +91,9 @@ pub struct EngineSpec {
     pub lsh_bands: u32,
     #[serde(default)]
     pub lsh_bits_per_band: u32,
+    /// The Spark session of a `spark` engine (refused with `duckdb`).
+    #[serde(default)]
+    pub spark: Option<SparkSpec>,
 }
 
 fn default_timeout() -> u64 {
@@ -94,6 +121,16 @@ pub fn check(spec: &EngineSpec, config: &LinkConfig) -> Result<(), String> {
     }
     if spec.timeout_seconds == 0 || spec.lsh_bands == 0 || spec.lsh_bits_per_band > 63 {
         return Err("engine: timeoutSeconds and lshBands must be > 0, lshBitsPerBand 0-63".into());
+    }
+    if spec.spark.is_some() && spec.kind != EngineKind::Spark {
+        return Err("engine: spark settings need \"kind\": \"spark\"".into());
+    }
+    if spec
+        .spark
+        .as_ref()
+        .is_some_and(|s| s.shuffle_partitions == Some(0))
+    {
+        return Err("engine: spark.shufflePartitions must be > 0".into());
     }
     Ok(())
 }
@@ -128,6 +165,7 @@ impl Engine {
             "directoryBytes": b.len(),
             "lshBands": self.spec.lsh_bands,
             "lshBitsPerBand": self.spec.lsh_bits_per_band,
+            "spark": self.spec.spark.clone().unwrap_or_default(),
         });
         let mut child = Command::new(&self.python)
             .args(["-m", "pseudolink.job"])
@@ -332,6 +370,31 @@ mod tests {
                       "mwTf": [vec![-1.0; n], vec![0.0; n]]}
         }))
         .unwrap()
+    }
+
+    #[test]
+    fn a_spark_engine_takes_its_session_settings_and_duckdb_refuses_them() {
+        let spec = |json: &str| serde_json::from_str::<EngineSpec>(json).unwrap();
+        let spark =
+            spec(r#"{"kind": "spark", "spark": {"master": "local[2]", "driverMemory": "4g"}}"#);
+        assert!(check(&spark, &config()).is_ok());
+        let sent = serde_json::to_value(spark.spark.unwrap()).unwrap();
+        assert_eq!(
+            sent,
+            serde_json::json!({"master": "local[2]", "driverMemory": "4g"})
+        );
+        assert!(check(&spec(r#"{"kind": "spark"}"#), &config()).is_ok());
+        assert!(check(&spec(r#"{"kind": "duckdb", "spark": {}}"#), &config()).is_err());
+        assert!(check(
+            &spec(r#"{"kind": "spark", "spark": {"shufflePartitions": 0}}"#),
+            &config()
+        )
+        .is_err());
+        assert!(serde_json::from_str::<EngineSpec>(
+            r#"{"kind": "spark", "spark": {"mastr": "x"}}"#
+        )
+        .is_err());
+        assert!(serde_json::from_str::<EngineSpec>(r#"{"kind": "flink"}"#).is_err());
     }
 
     #[test]
