@@ -120,8 +120,15 @@ impl Setup {
         self.dir.join("store/linkage.sqlite")
     }
 
+    /// The service's temporary directory (engine jobs' scratch goes here).
+    fn tmp(&self) -> PathBuf {
+        self.dir.join("tmp")
+    }
+
     fn command(&self) -> Command {
+        std::fs::create_dir_all(self.tmp()).unwrap();
         let mut c = Command::new(env!("CARGO_BIN_EXE_pseudolink-server"));
+        c.env("TMPDIR", self.tmp());
         c.args(["--port", "0", "--linkage-port", "0", "--www"])
             .arg(self.dir.join("www"))
             .arg("--pkg")
@@ -1278,7 +1285,12 @@ fn sleeping_engine(name: &str, runs_per_day: u32) -> Setup {
         "",
     );
     let script = setup.dir.join("sleeping-python");
-    std::fs::write(&script, "#!/bin/sh\nexec sleep 300\n").unwrap();
+    // It leaves a file in its scratch directory, as Spark leaves blocks.
+    std::fs::write(
+        &script,
+        "#!/bin/sh\necho blocks > \"$TMPDIR/blocks\"\nexec sleep 300\n",
+    )
+    .unwrap();
     Command::new("chmod")
         .arg("+x")
         .arg(&script)
@@ -1320,6 +1332,30 @@ fn linkage_async_run_is_cancelled_the_engine_job_killed_and_the_run_refunded() {
         std::thread::sleep(std::time::Duration::from_millis(20));
     }
     assert_eq!(stage, "engine");
+    // The job has its own scratch directory, and has written to it.
+    let scratch = |what: &str| -> Vec<PathBuf> {
+        for _ in 0..200 {
+            let dirs: Vec<PathBuf> = std::fs::read_dir(setup.tmp())
+                .unwrap()
+                .map(|e| e.unwrap().path())
+                .collect();
+            if what == "empty" && dirs.is_empty()
+                || what == "written" && dirs.iter().any(|d| d.join("blocks").exists())
+            {
+                return dirs;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        panic!("the scratch directory never became {what}");
+    };
+    let dirs = scratch("written");
+    assert_eq!(dirs.len(), 1);
+    assert!(dirs[0]
+        .file_name()
+        .unwrap()
+        .to_str()
+        .unwrap()
+        .starts_with("pseudolink-job-"));
     // Its day's one run is spent while it runs.
     let again = svc.run(PARTNER_KEY, &upload);
     assert_eq!(
@@ -1340,6 +1376,8 @@ fn linkage_async_run_is_cancelled_the_engine_job_killed_and_the_run_refunded() {
     let line = svc.wait_for_log(|v| v["event"] == "run");
     assert_eq!(line["status"], "cancelled");
     assert!(line["error"].is_null(), "{line}");
+    // The killed job's scratch, and what it wrote there, are gone.
+    scratch("empty");
     let list = svc
         .get(&format!("/v1/projects/{PROJECT}/runs"), PARTNER_KEY)
         .json();

@@ -402,13 +402,18 @@ def spark_session(options: Mapping[str, Any], local_dir: str) -> Any:
     ``local_dir``."""
     from pyspark.sql import SparkSession
 
-    builder = (SparkSession.builder.master(str(options.get("master", "local[*]"))).appName("pseudolink-job")
+    master = str(options.get("master", "local[*]"))
+    builder = (SparkSession.builder.master(master).appName("pseudolink-job")
                .config("spark.ui.enabled", "false").config("spark.ui.showConsoleProgress", "false")
                .config("spark.driver.memory", str(options.get("driverMemory", "2g")))
                .config("spark.sql.shuffle.partitions", str(int(options.get("shufflePartitions", 8))))
                .config("spark.local.dir", local_dir)
-               .config("spark.driver.bindAddress", "127.0.0.1")
                .config("spark.sql.execution.arrow.pyspark.enabled", "true"))
+    if master.startswith("local"):
+        # Local mode listens on loopback only, and says so: a host whose name
+        # resolves to loopback otherwise advertises its outside address, where
+        # nothing listens, and fetching a persisted block fails.
+        builder = builder.config("spark.driver.bindAddress", "127.0.0.1").config("spark.driver.host", "127.0.0.1")
     session = builder.getOrCreate()
     session.sparkContext.setLogLevel("ERROR")
     return session

@@ -167,8 +167,12 @@ impl Engine {
             "lshBitsPerBand": self.spec.lsh_bits_per_band,
             "spark": self.spec.spark.clone().unwrap_or_default(),
         });
+        // The job's scratch (Spark's blocks hold encodings): its own
+        // directory, removed here however the job ends, a kill included.
+        let scratch = Scratch::new().map_err(|_| EngineFailed("engine.start"))?;
         let mut child = Command::new(&self.python)
             .args(["-m", "pseudolink.job"])
+            .env("TMPDIR", &scratch.0)
             .stdin(Stdio::piped())
             .stdout(Stdio::piped())
             .stderr(Stdio::null())
@@ -228,6 +232,32 @@ impl Engine {
         wrote.map_err(|_| EngineFailed("engine.input"))?;
         let answer = answer.map_err(|_| EngineFailed("engine.answer"))?;
         decide(config, &answer, partner.len(), directory.len())
+    }
+}
+
+/// A job's scratch directory (mode 0700 under the service's temporary
+/// directory), removed with everything in it when dropped.
+struct Scratch(PathBuf);
+
+impl Scratch {
+    fn new() -> std::io::Result<Scratch> {
+        use std::os::unix::fs::DirBuilderExt;
+        use std::sync::atomic::{AtomicU64, Ordering};
+        static NEXT: AtomicU64 = AtomicU64::new(0);
+        let name = format!(
+            "pseudolink-job-{}-{}",
+            std::process::id(),
+            NEXT.fetch_add(1, Ordering::Relaxed)
+        );
+        let dir = std::env::temp_dir().join(name);
+        std::fs::DirBuilder::new().mode(0o700).create(&dir)?;
+        Ok(Scratch(dir))
+    }
+}
+
+impl Drop for Scratch {
+    fn drop(&mut self) {
+        let _ = std::fs::remove_dir_all(&self.0);
     }
 }
 
