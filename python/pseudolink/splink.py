@@ -214,20 +214,28 @@ def add_lsh_bands(
     return table
 
 
+def _clk_bytes(column: Any, words: int) -> tuple[Any, Any]:
+    """A CLK column as a zero-padded ``(rows, 8·words)`` uint8 matrix, and
+    which rows have a CLK (the word forms of :func:`clk_words` and
+    :func:`clk_arrays`)."""
+    import numpy as np
+
+    col = column.combine_chunks() if hasattr(column, "combine_chunks") else column
+    valid = col.is_valid().to_numpy(zero_copy_only=False)
+    buf = np.zeros((len(col), words * 8), dtype=np.uint8)
+    for i, v in enumerate(col.to_pylist()):
+        if v is not None:
+            buf[i, : len(v)] = np.frombuffer(v, dtype=np.uint8)
+    return buf, valid
+
+
 def clk_words(table: pa.Table, features: Iterable[str], *, bits: int = 1024) -> pa.Table:
     """Adds ``clk_<f>_w0 …`` int64 columns (the CLK as little-endian 64-bit
     words, null where the CLK is null) for Spark, whose SQL has ``bit_count``
     on integers but not on binary."""
-    import numpy as np
-
     words = (bits + 63) // 64
     for f in features:
-        col = table.column(f"clk_{f}").combine_chunks()
-        valid = col.is_valid().to_numpy(zero_copy_only=False)
-        buf = np.zeros((len(col), words * 8), dtype=np.uint8)
-        for i, v in enumerate(col.to_pylist()):
-            if v is not None:
-                buf[i, : len(v)] = np.frombuffer(v, dtype=np.uint8)
+        buf, valid = _clk_bytes(table.column(f"clk_{f}"), words)
         as_words = buf.view("<i8")
         for w in range(words):
             table = table.append_column(
@@ -244,16 +252,14 @@ def clk_arrays(table: pa.Table, features: Iterable[str]) -> pa.Table:
     ``array<bigint>`` and ``int``."""
     import numpy as np
 
+    import pyarrow.compute as pc
+
     for f in features:
         name = f"clk_{f}"
-        col = table.column(name).combine_chunks()
-        valid = col.is_valid().to_numpy(zero_copy_only=False)
-        width = max((len(v) for v in col.to_pylist() if v is not None), default=0)
+        col = table.column(name)
+        width = pc.max(pc.binary_length(col)).as_py() or 0
         words = (width + 7) // 8
-        buf = np.zeros((len(col), words * 8), dtype=np.uint8)
-        for i, v in enumerate(col.to_pylist()):
-            if v is not None:
-                buf[i, : len(v)] = np.frombuffer(v, dtype=np.uint8)
+        buf, valid = _clk_bytes(col, words)
         flat = pa.array(buf.view("<i8").reshape(-1), pa.int64())
         offsets = pa.array(np.arange(0, (len(col) + 1) * words, words, dtype=np.int32), pa.int32())
         lists = pa.ListArray.from_arrays(offsets, flat, mask=pa.array(~valid))
