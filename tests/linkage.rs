@@ -281,6 +281,24 @@ impl Service {
         )
     }
 
+    /// A 40-row directory and a 40-row partner file (synthetic `seed`),
+    /// uploaded and committed: the partner's upload.
+    fn small_uploads(&self, seed: u64) -> String {
+        let enc = Encoder::new();
+        let data = link(&Config::new(seed), 40, 0.5);
+        self.upload_all(COMPANY_KEY, &enc.encode(&data.a), 40);
+        self.upload_all(PARTNER_KEY, &enc.encode(&data.b), 40)
+    }
+
+    /// Starts an async run of `upload` (202): its id and its path.
+    fn start_run(&self, upload: &str) -> (String, String) {
+        let r = self.run_async(PARTNER_KEY, upload);
+        assert_eq!(r.status, 202, "{}", r.text());
+        let run = r.json()["run"].as_str().unwrap().to_owned();
+        let path = format!("/v1/projects/{PROJECT}/runs/{run}");
+        (run, path)
+    }
+
     /// Reads run `path` until it is no longer in progress (202): the last
     /// answer, and every stage seen on the way.
     fn poll(&self, path: &str, key: &str) -> (Response, Vec<String>) {
@@ -1310,15 +1328,8 @@ fn sleeping_engine(name: &str, runs_per_day: u32) -> Setup {
 fn linkage_async_run_is_cancelled_the_engine_job_killed_and_the_run_refunded() {
     let setup = sleeping_engine("cancel", 1);
     let svc = setup.start();
-    let enc = Encoder::new();
-    let data = link(&Config::new(13), 40, 0.5);
-    svc.upload_all(COMPANY_KEY, &enc.encode(&data.a), 40);
-    let upload = svc.upload_all(PARTNER_KEY, &enc.encode(&data.b), 40);
-
-    let r = svc.run_async(PARTNER_KEY, &upload);
-    assert_eq!(r.status, 202, "{}", r.text());
-    let run = r.json()["run"].as_str().unwrap().to_owned();
-    let path = format!("/v1/projects/{PROJECT}/runs/{run}");
+    let upload = svc.small_uploads(13);
+    let (run, path) = svc.start_run(&upload);
     // Wait until the engine job holds the run.
     let mut stage = String::new();
     for _ in 0..500 {
@@ -1406,18 +1417,9 @@ fn linkage_async_run_is_cancelled_the_engine_job_killed_and_the_run_refunded() {
 fn linkage_async_run_cancelled_while_queued_ends_at_once() {
     let setup = sleeping_engine("cancel-queued", 2);
     let svc = setup.start();
-    let enc = Encoder::new();
-    let data = link(&Config::new(15), 40, 0.5);
-    svc.upload_all(COMPANY_KEY, &enc.encode(&data.a), 40);
-    let upload = svc.upload_all(PARTNER_KEY, &enc.encode(&data.b), 40);
-    let path_of = |r: &Response| {
-        format!(
-            "/v1/projects/{PROJECT}/runs/{}",
-            r.json()["run"].as_str().unwrap()
-        )
-    };
+    let upload = svc.small_uploads(15);
     // The first run holds the one job slot (its engine never answers) ...
-    let first = path_of(&svc.run_async(PARTNER_KEY, &upload));
+    let (_, first) = svc.start_run(&upload);
     for _ in 0..500 {
         if svc.get(&first, PARTNER_KEY).json()["stage"] == "engine" {
             break;
@@ -1426,7 +1428,7 @@ fn linkage_async_run_cancelled_while_queued_ends_at_once() {
     }
     assert_eq!(svc.get(&first, PARTNER_KEY).json()["stage"], "engine");
     // ... so the second waits for it.
-    let second = path_of(&svc.run_async(PARTNER_KEY, &upload));
+    let (_, second) = svc.start_run(&upload);
     let r = svc.get(&second, PARTNER_KEY);
     assert_eq!(
         (r.status, r.json()["status"].clone()),
@@ -1444,14 +1446,8 @@ fn linkage_async_run_cancelled_while_queued_ends_at_once() {
 fn linkage_async_run_that_fails_answers_its_code_and_is_refunded() {
     let setup = engine_setup("async-down", 0, "/nonexistent/python3");
     let svc = setup.start();
-    let enc = Encoder::new();
-    let data = link(&Config::new(14), 40, 0.5);
-    svc.upload_all(COMPANY_KEY, &enc.encode(&data.a), 40);
-    let upload = svc.upload_all(PARTNER_KEY, &enc.encode(&data.b), 40);
-    let r = svc.run_async(PARTNER_KEY, &upload);
-    assert_eq!(r.status, 202, "{}", r.text());
-    let run = r.json()["run"].as_str().unwrap().to_owned();
-    let path = format!("/v1/projects/{PROJECT}/runs/{run}");
+    let upload = svc.small_uploads(14);
+    let (run, path) = svc.start_run(&upload);
     let (failed, _) = svc.poll(&path, PARTNER_KEY);
     assert_eq!(
         (failed.status, failed.error().as_str()),

@@ -881,17 +881,15 @@ async fn create_run(
             );
             Ok(res)
         }
-        Ok(Err(e)) => {
+        failed => {
             let s2 = Arc::clone(&s);
             let _ = blocking(move || s2.store.refund_run(&p, &party, day)).await;
+            let Ok(Err(e)) = failed else {
+                return Err(internal());
+            };
             let (failure, how) = failure_of(&e);
             note.set(|n| n.run_failure = how);
             Err(failure.into())
-        }
-        Err(_) => {
-            let s2 = Arc::clone(&s);
-            let _ = blocking(move || s2.store.refund_run(&p, &party, day)).await;
-            Err(internal())
         }
     }
 }
