@@ -20,12 +20,12 @@ impl Clk {
         let mut bytes = Vec::with_capacity(bits.len().div_ceil(8));
         let mut chunks = bits.chunks_exact(8);
         for chunk in &mut chunks {
-            let mut w = [0u8; 8];
-            w.copy_from_slice(chunk);
+            // Byte-wise (no `copy_from_slice`: out of line in the wasm build).
+            let w = chunk.iter().rev().fold(0u64, |w, &b| w << 8 | u64::from(b));
             // Gathers the low bit of each byte into one byte (byte j → bit j;
             // the 8 partial products land on distinct bits, so no carries),
             // then reverses it into clkhash's MSB-first order.
-            let x = u64::from_le_bytes(w) & 0x0101_0101_0101_0101;
+            let x = w & 0x0101_0101_0101_0101;
             let gathered = (x.wrapping_mul(0x0102_0408_1020_4080) >> 56) as u8;
             bytes.push(gathered.reverse_bits());
         }

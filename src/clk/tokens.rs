@@ -85,6 +85,9 @@ impl TextEncoding {
 pub(crate) struct Scratch {
     chars: Vec<char>,
     token: Vec<u8>,
+    /// A padded value's UTF-8 bytes, and where each of its code points starts.
+    text: Vec<u8>,
+    starts: Vec<usize>,
     pub(crate) filter: Vec<u8>,
     /// Batch work only: the token → indices memo.
     pub(crate) cache: Option<super::cache::TokenCache>,
@@ -104,7 +107,13 @@ impl Comparison {
         if value.is_empty() {
             return Ok(0);
         }
-        let Scratch { chars, token, .. } = scratch;
+        let Scratch {
+            chars,
+            token,
+            text,
+            starts,
+            ..
+        } = scratch;
         match *self {
             Comparison::Exact => {
                 enc.start(token);
@@ -112,24 +121,15 @@ impl Comparison {
                 f(0, token);
                 Ok(1)
             }
-            Comparison::Ngram { n, positional } => {
-                chars.clear();
-                let pad = n.saturating_sub(1);
-                chars.extend(core::iter::repeat_n(' ', pad));
-                chars.extend(value.chars());
-                chars.extend(core::iter::repeat_n(' ', pad));
-                let count = (chars.len() + 1).saturating_sub(n);
-                for (i, gram) in chars.windows(n).enumerate() {
-                    enc.start(token);
-                    if positional {
-                        push_decimal(enc, (i + 1) as i128, token);
-                        enc.push(' ', token);
-                    }
-                    gram.iter().for_each(|&c| enc.push(c, token));
-                    f(i, token);
+            Comparison::Ngram { n, positional } => match enc {
+                // UTF-8 bytes of an n-gram are a slice of the padded value's.
+                TextEncoding::Ascii | TextEncoding::Utf8 => {
+                    Ok(ngrams_utf8(value, n, positional, text, starts, token, f))
                 }
-                Ok(count)
-            }
+                TextEncoding::Utf16 | TextEncoding::Utf32 => {
+                    Ok(ngrams_by_char(value, n, positional, enc, chars, token, f))
+                }
+            },
             Comparison::Numeric {
                 distance,
                 resolution,
@@ -167,6 +167,86 @@ impl Comparison {
             Comparison::Numeric { resolution, .. } => (2 * resolution + 1) as usize,
         }
     }
+}
+
+/// Padded n-grams of `value` as UTF-8, each a slice of the padded text
+/// (prefixed with its position when `positional`): no per-character copy.
+/// Returns the token count.
+fn ngrams_utf8(
+    value: &str,
+    n: usize,
+    positional: bool,
+    text: &mut Vec<u8>,
+    starts: &mut Vec<usize>,
+    token: &mut Vec<u8>,
+    mut f: impl FnMut(usize, &[u8]),
+) -> usize {
+    let pad = n.saturating_sub(1);
+    text.clear();
+    text.resize(pad, b' ');
+    text.extend_from_slice(value.as_bytes());
+    text.resize(text.len() + pad, b' ');
+    let ascii = value.is_ascii();
+    let chars = if ascii {
+        text.len()
+    } else {
+        starts.clear();
+        starts.extend(0..pad);
+        starts.extend(value.char_indices().map(|(at, _)| pad + at));
+        starts.extend(pad + value.len()..text.len() + 1);
+        starts.len() - 1
+    };
+    let count = (chars + 1).saturating_sub(n);
+    for i in 0..count {
+        let gram = if ascii {
+            text.get(i..i + n)
+        } else {
+            starts
+                .get(i)
+                .zip(starts.get(i + n))
+                .and_then(|(&a, &b)| text.get(a..b))
+        };
+        let gram = gram.unwrap_or_default();
+        if positional {
+            token.clear();
+            push_decimal(TextEncoding::Utf8, (i + 1) as i128, token);
+            token.push(b' ');
+            token.extend_from_slice(gram);
+            f(i, token);
+        } else {
+            f(i, gram);
+        }
+    }
+    count
+}
+
+/// Padded n-grams of `value`, each encoded character by character (the
+/// UTF-16 and UTF-32 encodings, and the reference for [`ngrams_utf8`]).
+fn ngrams_by_char(
+    value: &str,
+    n: usize,
+    positional: bool,
+    enc: TextEncoding,
+    chars: &mut Vec<char>,
+    token: &mut Vec<u8>,
+    mut f: impl FnMut(usize, &[u8]),
+) -> usize {
+    chars.clear();
+    let pad = n.saturating_sub(1);
+    chars.extend(core::iter::repeat_n(' ', pad));
+    chars.extend(value.chars());
+    chars.extend(core::iter::repeat_n(' ', pad));
+    let count = (chars.len() + 1).saturating_sub(n);
+    for (i, gram) in chars.windows(n.max(1)).enumerate() {
+        enc.start(token);
+        if positional {
+            push_decimal(enc, (i + 1) as i128, token);
+            enc.push(' ', token);
+        }
+        gram.iter().for_each(|&c| enc.push(c, token));
+        f(i, token);
+    }
+    count
 }
 
 /// Writes `v` in decimal (Python `str(int)`), in the token's encoding.
@@ -276,6 +356,59 @@ mod tests {
         };
         assert_eq!(tokens(&pos, "4223"), ["1 4", "2 2", "3 2", "4 3"]);
         assert!(tokens(&bigrams, "").is_empty());
+    }
+
+    #[test]
+    fn utf8_ngrams_are_the_character_by_character_ngrams() {
+        let values = [
+            "",
+            "a",
+            "ab",
+            "michaela",
+            "O'Brien",
+            "é",
+            "zoë",
+            "中文名字",
+            "a😀b",
+            " x ",
+            "Straße 12",
+            "ﬁ",
+        ];
+        for v in values {
+            for n in 1..=4 {
+                for positional in [false, true] {
+                    let (mut a, mut b) = (Vec::new(), Vec::new());
+                    let mut s = Scratch::default();
+                    let fast = ngrams_utf8(
+                        v,
+                        n,
+                        positional,
+                        &mut s.text,
+                        &mut s.starts,
+                        &mut s.token,
+                        |i, t| a.push((i, t.to_vec())),
+                    );
+                    let slow = ngrams_by_char(
+                        v,
+                        n,
+                        positional,
+                        TextEncoding::Utf8,
+                        &mut s.chars,
+                        &mut s.token,
+                        |i, t| b.push((i, t.to_vec())),
+                    );
+                    assert_eq!(
+                        (fast, &a),
+                        (slow, &b),
+                        "{v:?} n={n} positional={positional}"
+                    );
+                    let c = Comparison::Ngram { n, positional };
+                    if !v.is_empty() {
+                        assert_eq!(c.token_count(v), fast);
+                    }
+                }
+            }
+        }
     }
 
     #[test]
