@@ -110,10 +110,114 @@ impl core::fmt::Debug for Clk {
     }
 }
 
+/// The working filter while a row is hashed: one bit per position, bit `i`
+/// in word `i / 64` under `1 << (i % 64)`. Clearing, OR-ing feature filters
+/// into the record's, folding and packing then touch `len / 64` words, not
+/// `len` bytes; clkhash's bit order is applied once, when packing.
+#[derive(Clone, Default)]
+pub(crate) struct Bits {
+    words: Vec<u64>,
+    len: usize,
+}
+
+impl Bits {
+    /// Empties the filter and sizes it to `len` bits.
+    pub(crate) fn reset(&mut self, len: usize) {
+        self.words.clear();
+        self.words.resize(len.div_ceil(64), 0);
+        self.len = len;
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.len
+    }
+
+    /// Sets bit `i`; positions past the end are ignored (those in the last
+    /// word's spare bits are set there, and never read: `get`, `fold` and
+    /// `to_clk` stop at `len`).
+    pub(crate) fn set(&mut self, i: usize) {
+        if let Some(w) = self.words.get_mut(i / 64) {
+            *w |= 1 << (i % 64);
+        }
+    }
+
+    fn get(&self, i: usize) -> bool {
+        i < self.len
+            && self
+                .words
+                .get(i / 64)
+                .is_some_and(|w| w >> (i % 64) & 1 == 1)
+    }
+
+    /// OR-s `other` (of the same length) into this filter.
+    pub(crate) fn or(&mut self, other: &Bits) {
+        self.words
+            .iter_mut()
+            .zip(&other.words)
+            .for_each(|(a, b)| *a |= b);
+    }
+
+    /// `clkhash.bloomfilter.fold_xor`, `folds` times: each fold XORs the upper
+    /// half into the lower and drops the upper; word-wise while a half is
+    /// whole words.
+    pub(crate) fn fold(&mut self, folds: u32) {
+        for _ in 0..folds {
+            let half = self.len / 2;
+            if half % 64 == 0 {
+                let (low, high) = self.words.split_at_mut(half / 64);
+                low.iter_mut().zip(high.iter()).for_each(|(a, b)| *a ^= b);
+            } else {
+                for i in 0..half {
+                    if self.get(half + i) {
+                        if let Some(w) = self.words.get_mut(i / 64) {
+                            *w ^= 1 << (i % 64);
+                        }
+                    }
+                }
+            }
+            self.words.truncate(half.div_ceil(64));
+            if let Some(last) = self.words.last_mut() {
+                if half % 64 != 0 {
+                    *last &= (1 << (half % 64)) - 1;
+                }
+            }
+            self.len = half;
+        }
+    }
+
+    /// One bit per byte (0 or 1), for the hardening steps.
+    pub(crate) fn to_bit_bytes(&self) -> Vec<u8> {
+        (0..self.len).map(|i| u8::from(self.get(i))).collect()
+    }
+
+    /// Packs into clkhash's bit order: each little-endian byte of a word
+    /// holds its bits LSB-first, so reversing it gives MSB-first.
+    pub(crate) fn to_clk(&self) -> Clk {
+        let mut bytes = Vec::with_capacity(self.words.len() * 8);
+        for w in &self.words {
+            // Reverses the bits within each byte, all eight at once.
+            let w = (w >> 1 & 0x5555_5555_5555_5555) | (w & 0x5555_5555_5555_5555) << 1;
+            let w = (w >> 2 & 0x3333_3333_3333_3333) | (w & 0x3333_3333_3333_3333) << 2;
+            let w = (w >> 4 & 0x0f0f_0f0f_0f0f_0f0f) | (w & 0x0f0f_0f0f_0f0f_0f0f) << 4;
+            bytes.extend_from_slice(&w.to_le_bytes());
+        }
+        bytes.truncate(self.len.div_ceil(8));
+        if let Some(last) = bytes.last_mut().filter(|_| self.len % 8 != 0) {
+            *last &= 0xff << (8 - self.len % 8);
+        }
+        Clk {
+            bytes,
+            len_bits: self.len,
+        }
+    }
+}
+
 /// XOR-folds a one-bit-per-byte filter `folds` times in place
 /// (`clkhash.bloomfilter.fold_xor`): each fold XORs the upper half into the
-/// lower half and drops the upper half.
-pub(crate) fn fold_xor(bits: &mut Vec<u8>, folds: u32) {
+/// lower half and drops the upper half. The reference [`Bits::fold`] is
+/// tested against.
+#[cfg(test)]
+fn fold_xor(bits: &mut Vec<u8>, folds: u32) {
     for _ in 0..folds {
         let half = bits.len() / 2;
         let (low, high) = bits.split_at_mut(half);
@@ -165,6 +269,49 @@ mod tests {
             c.count_ones() as usize,
             bits.iter().filter(|&&b| b == 1).count()
         );
+    }
+
+    #[test]
+    fn the_word_filter_folds_and_packs_as_the_byte_filter() {
+        // Pseudo-random fills of lengths with whole-word and partial halves.
+        let mut seed = 0x9e37_79b9_7f4a_7c15u64;
+        for (len, folds) in [
+            (1024, 0),
+            (1024, 1),
+            (2048, 2),
+            (200, 1),
+            (96, 3),
+            (8, 3),
+            (13, 0),
+            (1000, 1),
+        ] {
+            let mut bytes = vec![0u8; len];
+            let mut bits = Bits::default();
+            bits.reset(len);
+            for _ in 0..len / 3 {
+                seed = seed.wrapping_mul(6_364_136_223_846_793_005).wrapping_add(1);
+                let i = (seed >> 33) as usize % (len + 5);
+                bits.set(i);
+                if let Some(b) = bytes.get_mut(i) {
+                    *b = 1;
+                }
+            }
+            let mut other = Bits::default();
+            other.reset(len);
+            other.set(len - 1);
+            bits.or(&other);
+            bytes[len - 1] = 1;
+            assert_eq!(bits.to_bit_bytes(), bytes, "len {len}");
+            fold_xor(&mut bytes, folds);
+            bits.fold(folds);
+            assert_eq!(bits.len(), bytes.len());
+            assert_eq!(bits.to_bit_bytes(), bytes, "len {len} folds {folds}");
+            assert_eq!(
+                bits.to_clk(),
+                Clk::from_bits(&bytes),
+                "len {len} folds {folds}"
+            );
+        }
     }
 
     #[test]

@@ -22,7 +22,7 @@ pub use harden::{Hardening, DIFFUSION_T};
 pub use schema::ClkSchema;
 
 use crate::error::{Error, ErrorCode, Subject};
-use filter::fold_xor;
+use filter::Bits;
 use hashing::FeatureHasher;
 use schema::Hashing;
 pub(crate) use tokens::Scratch;
@@ -190,10 +190,9 @@ impl ClkEncoder {
     ) -> Result<(Vec<Option<Clk>>, Option<Clk>), Error> {
         let salt = self.salt_prefix(row)?;
         let mut out = Vec::with_capacity(self.features.len());
-        let mut record: Option<Vec<u8>> = None;
+        let mut record: Option<Bits> = None;
         for (slot, f) in self.features.iter().enumerate() {
-            scratch.filter.clear();
-            scratch.filter.resize(self.pre_fold_len, 0);
+            scratch.filter.reset(self.pre_fold_len);
             let tokens = self.insert_feature(slot, f, row, salt.as_deref(), scratch)?;
             if tokens == 0 {
                 out.push(None);
@@ -201,10 +200,7 @@ impl ClkEncoder {
             }
             if with_record {
                 match &mut record {
-                    Some(acc) => acc
-                        .iter_mut()
-                        .zip(&scratch.filter)
-                        .for_each(|(a, b)| *a |= b),
+                    Some(acc) => acc.or(&scratch.filter),
                     None => record = Some(scratch.filter.clone()),
                 }
             }
@@ -239,8 +235,7 @@ impl ClkEncoder {
 
     fn encode_with<S: AsRef<str>>(&self, row: &[S], scratch: &mut Scratch) -> Result<Clk, Error> {
         let salt = self.salt_prefix(row)?;
-        scratch.filter.clear();
-        scratch.filter.resize(self.pre_fold_len, 0);
+        scratch.filter.reset(self.pre_fold_len);
         for (slot, f) in self.features.iter().enumerate() {
             self.insert_feature(slot, f, row, salt.as_deref(), scratch)?;
         }
@@ -303,11 +298,7 @@ impl ClkEncoder {
             .comparison
             .for_each_token(&value, spec.encoding, scratch, |i, token| {
                 let k = strategy.k(i, count);
-                let mut set = |idx: usize| {
-                    if let Some(b) = filter.get_mut(idx) {
-                        *b = 1;
-                    }
-                };
+                let mut set = |idx: usize| filter.set(idx);
                 match cache.as_mut() {
                     Some(c) => c.indices(
                         slot,
@@ -328,13 +319,17 @@ impl ClkEncoder {
 
     /// Folds the working filter and packs it, balancing and then diffusing
     /// it if configured.
-    fn finish(&self, bits: &mut Vec<u8>) -> Clk {
-        fold_xor(bits, self.folds);
+    fn finish(&self, bits: &mut Bits) -> Clk {
+        bits.fold(self.folds);
+        if self.permutation.is_none() && self.diffusion.is_none() {
+            return bits.to_clk();
+        }
+        let bits = bits.to_bit_bytes();
         let balanced;
         let bits: &[u8] = match &self.permutation {
-            None => bits,
+            None => &bits,
             Some(p) => {
-                balanced = harden::balance(bits, p);
+                balanced = harden::balance(&bits, p);
                 &balanced
             }
         };

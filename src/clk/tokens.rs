@@ -88,7 +88,7 @@ pub(crate) struct Scratch {
     /// A padded value's UTF-8 bytes, and where each of its code points starts.
     text: Vec<u8>,
     starts: Vec<usize>,
-    pub(crate) filter: Vec<u8>,
+    pub(crate) filter: super::filter::Bits,
     /// Batch work only: the token → indices memo.
     pub(crate) cache: Option<super::cache::TokenCache>,
 }
