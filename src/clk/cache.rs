@@ -194,7 +194,7 @@ mod tests {
             token,
             |emit| {
                 *calls += 1;
-                compute(token, k).into_iter().for_each(|i| emit(i));
+                compute(token, k).into_iter().for_each(&mut *emit);
             },
             |i| out.push(i),
         );

@@ -163,7 +163,7 @@ impl Bits {
     pub(crate) fn fold(&mut self, folds: u32) {
         for _ in 0..folds {
             let half = self.len / 2;
-            if half % 64 == 0 {
+            if half.is_multiple_of(64) {
                 let (low, high) = self.words.split_at_mut(half / 64);
                 low.iter_mut().zip(high.iter()).for_each(|(a, b)| *a ^= b);
             } else {
@@ -177,7 +177,7 @@ impl Bits {
             }
             self.words.truncate(half.div_ceil(64));
             if let Some(last) = self.words.last_mut() {
-                if half % 64 != 0 {
+                if !half.is_multiple_of(64) {
                     *last &= (1 << (half % 64)) - 1;
                 }
             }
@@ -202,7 +202,7 @@ impl Bits {
             bytes.extend_from_slice(&w.to_le_bytes());
         }
         bytes.truncate(self.len.div_ceil(8));
-        if let Some(last) = bytes.last_mut().filter(|_| self.len % 8 != 0) {
+        if let Some(last) = bytes.last_mut().filter(|_| !self.len.is_multiple_of(8)) {
             *last &= 0xff << (8 - self.len % 8);
         }
         Clk {
