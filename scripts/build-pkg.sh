@@ -29,15 +29,17 @@ die() { echo "build-pkg: $*" >&2; exit 1; }
 
 CRATE=pseudolink
 PKG="$ROOT/pkg"
-# Package entries, "<out name>:<comma-separated cargo features>[:simd]". Each
-# is its own .wasm, so a page pays only for the entry it imports. The default
-# entry must stay as small as it is: new features get their own entry.
+# Package entries, "<out name>:<comma-separated cargo features>[:simd][:speed]".
+# Each is its own .wasm, so a page pays only for the entry it imports. The
+# default entry must stay as small as it is: new features get their own entry.
 # `simd`: also a SIMD128 build, chosen at load (tokens, CLKs, Dice benefit;
 # the oblivious entry's hot path is curve arithmetic, which does not).
+# `speed`: the crate at opt-level 3 instead of "s" (own target directories),
+# for entries whose pages run bulk work (BENCHMARKS.md, "CLK encoding").
 ENTRIES=(
     "pseudolink::simd"
     "pseudolink_oblivious:oblivious"
-    "pseudolink_link:link:simd"
+    "pseudolink_link:link:simd:speed"
     "pseudolink_identity:identity:simd"
 )
 WASM_OPT="${WASM_OPT:-$ROOT/tests/js/node_modules/.bin/wasm-opt}"
@@ -151,15 +153,19 @@ build_simd() {
 # Returns non-zero at the first failed build (callers run it where `set -e`
 # does not apply).
 compile_lane() {
-    local lane="$1" name features simd
+    local lane="$1" name features simd speed
     for entry in "${ENTRIES[@]}"; do
-        IFS=: read -r name features simd <<<"$entry"
+        IFS=: read -r name features simd speed <<<"$entry"
         [[ "$lane" == scalar || "$simd" == simd ]] || continue
-        echo "build-pkg: [$name] cargo build --release --features '$features' ($lane lane, wasm32, $(wasm_toolchain) toolchain)"
+        echo "build-pkg: [$name] cargo build --release --features '$features' ($lane lane, wasm32, $(wasm_toolchain) toolchain${speed:+, opt-level 3})"
         (
             if [[ "$lane" == simd ]]; then
                 export RUSTFLAGS="${RUSTFLAGS:-} -C target-feature=+simd128"
                 WASM_TARGET_DIR="$ROOT/target/wasm-simd"
+            fi
+            if [[ "$speed" == speed ]]; then
+                export CARGO_PROFILE_RELEASE_OPT_LEVEL=3
+                WASM_TARGET_DIR="$WASM_TARGET_DIR-speed"
             fi
             wasm_cargo build --release --lib --locked --no-default-features --features "$features" \
                 && cp "$WASM_TARGET_DIR/$WASM_TARGET/release/$CRATE.wasm" "$RAW/$lane/$name.wasm"
@@ -179,7 +185,7 @@ for lane in scalar simd; do
 done
 
 for entry in "${ENTRIES[@]}"; do
-    IFS=: read -r name features simd <<<"$entry"
+    IFS=: read -r name features simd _ <<<"$entry"
     build_entry "$name" "$features"
     if [[ "$simd" == simd ]]; then
         build_simd "$name" "$features"
