@@ -205,19 +205,41 @@ impl RecordEncoder {
         mut progress: impl FnMut(usize, usize),
     ) -> Vec<Encoded> {
         let total = records.len();
-        // One memo of n-gram → filter indices for the whole batch, as
-        // `ClkEncoder::encode_batch` keeps: a name or street seen before is
-        // not hashed again (wiped when the batch ends).
-        let mut scratch = ClkEncoder::batch_scratch();
+        let mut batch = self.batch();
         records
             .iter()
             .enumerate()
             .map(|(i, (id, r))| {
-                let e = self.encode_with(id, r, &mut scratch);
+                let e = batch.encode(id, r);
                 progress(i + 1, total);
                 e
             })
             .collect()
+    }
+
+    /// A batch of records encoded one at a time, for callers that hold their
+    /// rows in their own form (columns, a stream, one batch per thread):
+    /// like [`RecordEncoder::encode_batch`], it keeps one memo of n-gram →
+    /// filter indices for all its records, so a name or street seen before
+    /// is not hashed again. The memo is wiped when the batch is dropped.
+    ///
+    /// ```
+    /// # use pseudolink::{IdentityDefinition, Pseudonymizer, Record, RecordEncoder, Field, Secret, ClkSchema, DEFAULT_CLK_SCHEMA};
+    /// # let def = IdentityDefinition::from_json(r#"{"version":1,"fields":["email","lastName"],"matchKeys":[]}"#)?;
+    /// # let p = Pseudonymizer::new(vec![("k1".into(), Secret::new(vec![7; 32])?)], def)?;
+    /// let encoder = RecordEncoder::with_clks(p, &ClkSchema::from_json(DEFAULT_CLK_SCHEMA)?, &[9; 32])?;
+    /// let mut batch = encoder.batch();
+    /// let mut r = Record::new();
+    /// r.set(Field::LastName, "Smith");
+    /// let first = batch.encode("1", &r);
+    /// assert_eq!(first.record, encoder.encode("1", &r).record);
+    /// # Ok::<(), pseudolink::Error>(())
+    /// ```
+    pub fn batch(&self) -> EncoderBatch<'_> {
+        EncoderBatch {
+            encoder: self,
+            scratch: ClkEncoder::batch_scratch(),
+        }
     }
 
     /// The pseudonymizer making the tokens; `None` for a CLK-only encoder.
@@ -265,6 +287,21 @@ fn nickname_tokens(p: &Pseudonymizer, normalized: &[Option<String>], out: &mut V
 
 /// The fewest bytes a [`RecordEncoder`]'s CLK secret may have.
 pub const MIN_CLK_SECRET_BYTES: usize = 16;
+
+/// Records encoded one at a time with one memo for all of them
+/// ([`RecordEncoder::batch`]).
+pub struct EncoderBatch<'a> {
+    encoder: &'a RecordEncoder,
+    scratch: Scratch,
+}
+
+impl EncoderBatch<'_> {
+    /// Encodes one record under the caller's record id: the same output as
+    /// [`RecordEncoder::encode`].
+    pub fn encode(&mut self, id: &str, record: &Record) -> Encoded {
+        self.encoder.encode_with(id, record, &mut self.scratch)
+    }
+}
 
 /// The CLK secret rule of [`RecordEncoder`]: at least
 /// [`MIN_CLK_SECRET_BYTES`] bytes (`key.too_short`). Bindings call it where

@@ -39,7 +39,8 @@ pub use definition::{
 };
 #[cfg(feature = "fuzzy")]
 pub use encoder::{
-    check_clk_secret, Encoded, RecordEncoder, DEFAULT_CLK_SCHEMA, MIN_CLK_SECRET_BYTES, RECORD_CLK,
+    check_clk_secret, Encoded, EncoderBatch, RecordEncoder, DEFAULT_CLK_SCHEMA,
+    MIN_CLK_SECRET_BYTES, RECORD_CLK,
 };
 pub use encoding::{base64_std, base64_url, hex_lower};
 pub use error::{Error, ErrorCode, Subject};

@@ -235,17 +235,32 @@ fn record_at(columns: &[ColumnIn<'_>], row: usize) -> (Record, Vec<FieldError>) 
 /// Runs `work` over `0..rows` split into contiguous ranges, one per thread,
 /// and concatenates the results in row order.
 fn parallel<T: Send>(rows: usize, threads: usize, work: impl Fn(usize) -> T + Sync) -> Vec<T> {
+    parallel_with(rows, threads, || (), |_, row| work(row))
+}
+
+/// [`parallel`] with per-thread state: each thread makes its own with `init`
+/// and hands it to `work` for each of its rows (an encoder batch's memo).
+fn parallel_with<S, T: Send>(
+    rows: usize,
+    threads: usize,
+    init: impl Fn() -> S + Sync,
+    work: impl Fn(&mut S, usize) -> T + Sync,
+) -> Vec<T> {
     let threads = threads.min(rows.max(1));
     if threads <= 1 {
-        return (0..rows).map(&work).collect();
+        let mut state = init();
+        return (0..rows).map(|row| work(&mut state, row)).collect();
     }
     let per = rows.div_ceil(threads);
-    let work = &work;
+    let (init, work) = (&init, &work);
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
             .map(|t| {
                 let range = (t * per).min(rows)..((t + 1) * per).min(rows);
-                s.spawn(move || range.map(work).collect::<Vec<T>>())
+                s.spawn(move || {
+                    let mut state = init();
+                    range.map(|row| work(&mut state, row)).collect::<Vec<T>>()
+                })
             })
             .collect();
         let mut out = Vec::with_capacity(rows);
@@ -922,16 +937,23 @@ impl RecordEncoder {
             .map(|s| format!("{}.{s}.", pseudolink::TOKEN_VERSION))
             .collect();
         let (tokens, match_keys, per_subject, clks, errors, done) = py.detach(|| {
-            let encoded: Vec<Encoded> = parallel(rows, thread_count(threads), |row| {
-                let (r, bad) = record_at(&cols, row);
-                let mut e = inner.encode("", &r);
-                if !bad.is_empty() {
-                    let mut errors = bad;
-                    errors.append(&mut e.errors);
-                    e.errors = errors;
-                }
-                e
-            });
+            // One encoder batch per thread: its n-gram memo serves all the
+            // thread's rows (`RecordEncoder::batch`).
+            let encoded: Vec<Encoded> = parallel_with(
+                rows,
+                thread_count(threads),
+                || inner.batch(),
+                |batch, row| {
+                    let (r, bad) = record_at(&cols, row);
+                    let mut e = batch.encode("", &r);
+                    if !bad.is_empty() {
+                        let mut errors = bad;
+                        errors.append(&mut e.errors);
+                        e.errors = errors;
+                    }
+                    e
+                },
+            );
             let mut tokens = ListOut::new();
             let mut match_keys = ListOut::new();
             let mut clks: Vec<ColumnOut> = features.iter().map(|_| ColumnOut::new()).collect();
