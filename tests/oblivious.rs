@@ -5,7 +5,7 @@
 
 mod support;
 
-use pseudolink::oblivious::{EvaluateResponse, KeyPair, ObliviousClient, PublicKey};
+use pseudolink::oblivious::{EvaluateResponse, KeyPair, ObliviousClient, PublicKey, ADDITIVE_FROM};
 use pseudolink::{base64_url, ErrorCode, Field, IdentityDefinition, Record, Token};
 use rand_core::OsRng;
 
@@ -80,6 +80,48 @@ fn same_value_same_token_across_blinds_and_spellings() {
     let t = Token::parse(&a[0].tokens[0]).unwrap();
     assert_eq!((t.version, t.subject, t.key_id), ("po1", "email", "2026a"));
     assert!(a[0].match_keys[0].starts_with("po1.mk-nameInit.2026a."));
+}
+
+/// A large batch is blinded additively, a small one as RFC 9497 blinds:
+/// the tokens are the same either way, under every pinned version.
+#[test]
+fn large_batches_blind_additively_and_give_the_same_tokens() {
+    let (old, new) = (key("2026a", 1), key("2026b", 2));
+    let c = client(&[&old, &new]);
+    let records: Vec<Record> = (0..ADDITIVE_FROM / 2)
+        .map(|i| {
+            Record::new()
+                .with(Field::Email, format!("person{i}@example.com"))
+                .with(Field::FirstName, "Jane")
+                .with(Field::LastName, format!("Doe{i}"))
+        })
+        .collect();
+    let batch = c.blind(&records, &mut OsRng).unwrap();
+    assert!(batch.len() >= ADDITIVE_FROM, "{} elements", batch.len());
+    let together = tokenize(&c, &[&old, &new], &records);
+    for (i, r) in records.iter().enumerate().step_by(7) {
+        let alone = tokenize(&c, &[&old, &new], std::slice::from_ref(r));
+        assert!(c.blind(std::slice::from_ref(r), &mut OsRng).unwrap().len() < ADDITIVE_FROM);
+        assert_eq!(alone[0], together[i], "record {i}");
+    }
+    // Another key claiming a pinned version, or swapped elements, are
+    // refused on the additive path too.
+    let impostor = KeyPair::derive("2026a", &[9; 32]).unwrap();
+    let good = new
+        .evaluate_request(&batch.request("2026b"), &mut OsRng)
+        .unwrap();
+    let forged = impostor
+        .evaluate_request(&batch.request("2026a"), &mut OsRng)
+        .unwrap();
+    let e = c.finalize(&batch, &[forged, good.clone()]).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ObliviousVerificationFailed);
+    let honest = old
+        .evaluate_request(&batch.request("2026a"), &mut OsRng)
+        .unwrap();
+    let mut swapped = good;
+    swapped.evaluated.swap(0, 1);
+    let e = c.finalize(&batch, &[honest, swapped]).unwrap_err();
+    assert_eq!(e.code(), ErrorCode::ObliviousVerificationFailed);
 }
 
 #[test]

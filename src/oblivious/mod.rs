@@ -29,7 +29,7 @@ mod input;
 mod protocol;
 mod wire;
 
-pub use client::{BlindedBatch, BlindedInputs, ObliviousClient, PublicKey};
+pub use client::{BlindedBatch, BlindedInputs, ObliviousClient, PublicKey, ADDITIVE_FROM};
 pub use evaluator::{BadElement, KeyPair, SEED_BYTES};
 pub use wire::{EvaluateRequest, EvaluateResponse};
 

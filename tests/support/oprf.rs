@@ -137,6 +137,36 @@ pub fn check_voprf(json: &str) -> Vec<String> {
         if blinded.finalize(&pin, &rfc_eval, &bad).is_ok() {
             failures.push(format!("{name}: tampered proof accepted"));
         }
+        // Additive blinding (what `ObliviousClient` uses), with the same
+        // scalars: other blinded elements, the RFC's outputs once the RFC's
+        // key has evaluated them, and a tampered proof still refused.
+        let inputs: Vec<Zeroizing<Vec<u8>>> = list(v, "Input")
+            .iter()
+            .map(|i| Zeroizing::new(hex(i)))
+            .collect();
+        let additive =
+            BlindedInputs::blind_additive(inputs, &mut ReplayRng::new(&list(v, "Blind"))).unwrap();
+        if additive.blinded_elements() == blinded.blinded_elements() {
+            failures.push(format!("{name}: additive blinding gave the RFC's elements"));
+        }
+        let proof_rng = &mut ReplayRng::new(&[list(v, "ProofRandomScalar")[0]]);
+        let (evaluated, proof) = pair
+            .evaluate(&additive.blinded_elements(), proof_rng)
+            .unwrap();
+        match additive.finalize(&pin, &evaluated, &proof) {
+            Ok(out) => {
+                let got: Vec<String> = out.iter().map(|o| to_hex(o)).collect();
+                if got != list(v, "Output") {
+                    failures.push(format!("{name}: additive Output {got:?}"));
+                }
+            }
+            Err(e) => failures.push(format!("{name}: additive finalize failed: {e}")),
+        }
+        let mut bad = proof;
+        bad[5] ^= 1;
+        if additive.finalize(&pin, &evaluated, &bad).is_ok() {
+            failures.push(format!("{name}: additive, tampered proof accepted"));
+        }
     }
     failures
 }
