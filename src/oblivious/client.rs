@@ -120,7 +120,7 @@ impl BlindedInputs {
         Self::blind_with(inputs, rng, false)
     }
 
-    /// Blinds each input additively (`P + r·G`, [`protocol::blind_additive`]):
+    /// Blinds each input additively (`P + r·G`, `P` the input hashed to the group):
     /// the same outputs after [`Self::finalize`], the same uniform blinded
     /// elements for the key server, and fixed-base multiplications only on
     /// the client. What [`ObliviousClient::blind`] uses for batches of
