@@ -33,7 +33,7 @@ mod token;
 pub mod wasm;
 
 #[cfg(feature = "fuzzy")]
-pub use clk::{Clk, ClkEncoder, ClkSchema, Hardening, RowError, DIFFUSION_T};
+pub use clk::{Clk, ClkBatch, ClkEncoder, ClkSchema, Hardening, RowError, DIFFUSION_T};
 pub use definition::{
     IdentityDefinition, MatchKey, MatchKeyPart, Take, DEFINITION_VERSION, DEFINITION_VERSION_MIN,
 };

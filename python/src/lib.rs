@@ -1048,10 +1048,16 @@ impl ClkEncoder {
         let inner = &self.inner;
         let rows_ref = &rows;
         let out = py.detach(|| {
-            parallel(rows_ref.len(), thread_count(threads), |i| {
-                let row = rows_ref.get(i).map(Vec::as_slice).unwrap_or_default();
-                inner.encode(row).map(|c| c.as_bytes().to_vec())
-            })
+            // One batch (token memo) per worker thread, as for RecordEncoder.
+            parallel_with(
+                rows_ref.len(),
+                thread_count(threads),
+                || inner.batch(),
+                |batch, i| {
+                    let row = rows_ref.get(i).map(Vec::as_slice).unwrap_or_default();
+                    batch.encode(row).map(|c| c.as_bytes().to_vec())
+                },
+            )
         });
         let list = PyList::empty(py);
         for r in out {

@@ -132,6 +132,10 @@ def test_clk_encoder_rows_and_codes():
             assert base64.b64encode(clk).decode() == case["clk"]
         else:
             assert clk is None and code.startswith("clk.") and feature == case["error"]
+    # Each worker thread keeps one token memo for its rows: repeated rows
+    # (memo hits) encode as their first copies did.
+    rows = [c["row"] for c in vectors["cases"]]
+    assert enc.encode_rows(rows * 3, threads=2) == out * 3
     hardened = pl.ClkEncoder(schema, vectors["secret"].encode(), hardening={"diffusion": 8})
     assert hardened.bits == enc.bits
 

@@ -220,17 +220,42 @@ impl ClkEncoder {
         R: AsRef<[S]>,
         S: AsRef<str>,
     {
-        let mut scratch = Scratch::default();
-        scratch.cache = Some(cache::TokenCache::default());
+        let mut batch = self.batch();
         let mut out = Vec::with_capacity(rows.len());
         for (i, row) in rows.iter().enumerate() {
-            let clk = self
-                .encode_with(row.as_ref(), &mut scratch)
+            let clk = batch
+                .encode(row.as_ref())
                 .map_err(|error| RowError { row: i, error })?;
             out.push(clk);
             progress(i + 1, rows.len());
         }
         Ok(out)
+    }
+
+    /// Rows encoded one at a time with one token memo for all of them, as
+    /// [`ClkEncoder::encode_batch`] keeps, for callers that hold their rows
+    /// in their own form (one batch per worker thread, a stream). The memo
+    /// is wiped when the batch is dropped.
+    ///
+    /// ```
+    /// # use pseudolink::{ClkEncoder, ClkSchema, DEFAULT_CLK_SCHEMA};
+    /// # let schema = ClkSchema::from_json(DEFAULT_CLK_SCHEMA)?;
+    /// let encoder = ClkEncoder::new(&schema, b"a secret of the linking parties")?;
+    /// // One value per schema feature: first and last name, street, city,
+    /// // postal code, date of birth.
+    /// let rows = [["jane", "doe", "1 main st", "springfield", "12345", "1985-04-02"],
+    ///             ["jane", "dough", "1 main st", "springfield", "12345", "1985-04-02"]];
+    /// let mut batch = encoder.batch();
+    /// for row in &rows {
+    ///     assert_eq!(batch.encode(row)?, encoder.encode(row)?);
+    /// }
+    /// # Ok::<(), pseudolink::Error>(())
+    /// ```
+    pub fn batch(&self) -> ClkBatch<'_> {
+        ClkBatch {
+            encoder: self,
+            scratch: Self::batch_scratch(),
+        }
     }
 
     fn encode_with<S: AsRef<str>>(&self, row: &[S], scratch: &mut Scratch) -> Result<Clk, Error> {
@@ -337,6 +362,19 @@ impl ClkEncoder {
             None => Clk::from_bits(bits),
             Some(d) => d.apply(bits),
         }
+    }
+}
+
+/// Rows encoded one at a time with one token memo ([`ClkEncoder::batch`]).
+pub struct ClkBatch<'a> {
+    encoder: &'a ClkEncoder,
+    scratch: Scratch,
+}
+
+impl ClkBatch<'_> {
+    /// The record CLK of one row: the same as [`ClkEncoder::encode`].
+    pub fn encode<S: AsRef<str>>(&mut self, row: &[S]) -> Result<Clk, Error> {
+        self.encoder.encode_with(row, &mut self.scratch)
     }
 }
 
