@@ -72,16 +72,26 @@ fn hash_to_group(input: &[u8]) -> Result<RistrettoPoint, Failure> {
     Ok(p)
 }
 
+/// What both blinds start from: `HashToGroup(input)` and a fresh scalar
+/// from `rng` (inputs over 65535 bytes refused, as `Finalize` encodes the
+/// length in two bytes).
+fn hashed_and_blind<R: RngCore + CryptoRng>(
+    input: &[u8],
+    rng: &mut R,
+) -> Result<(RistrettoPoint, Scalar), Failure> {
+    if input.len() > usize::from(u16::MAX) {
+        return Err(Failure::Input);
+    }
+    let p = hash_to_group(input)?;
+    Ok((p, G::random_scalar(rng)))
+}
+
 /// `Blind(input)` with a scalar from `rng`: `(blind, blindedElement)`.
 pub(crate) fn blind<R: RngCore + CryptoRng>(
     input: &[u8],
     rng: &mut R,
 ) -> Result<(Scalar, RistrettoPoint), Failure> {
-    if input.len() > usize::from(u16::MAX) {
-        return Err(Failure::Input);
-    }
-    let p = hash_to_group(input)?;
-    let r = G::random_scalar(rng);
+    let (p, r) = hashed_and_blind(input, rng)?;
     Ok((r, p * r))
 }
 
@@ -99,11 +109,7 @@ pub(crate) fn blind_additive<R: RngCore + CryptoRng>(
     input: &[u8],
     rng: &mut R,
 ) -> Result<(Scalar, RistrettoPoint), Failure> {
-    if input.len() > usize::from(u16::MAX) {
-        return Err(Failure::Input);
-    }
-    let p = hash_to_group(input)?;
-    let r = G::random_scalar(rng);
+    let (p, r) = hashed_and_blind(input, rng)?;
     Ok((r, p + basepoint_table() * &r))
 }
 
@@ -116,7 +122,8 @@ fn basepoint_table() -> &'static RistrettoBasepointTable {
 }
 
 /// The `Finalize` hash of an input blinded by [`blind_additive`] with `r`:
-/// unblinds `evaluated − r·pk` from the key's table (made once per key).
+/// unblinds `evaluated − r·pk` from the key's table (made once per pinned
+/// key, on its first large batch).
 pub(crate) fn finalize_additive(
     input: &[u8],
     blind: &Scalar,

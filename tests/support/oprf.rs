@@ -74,6 +74,41 @@ fn one<'a>(v: &'a Value, key: &str) -> &'a str {
     v[key].as_str().unwrap_or_else(|| panic!("{key} missing"))
 }
 
+/// A vector's inputs, as the client holds them.
+fn inputs(v: &Value) -> Vec<Zeroizing<Vec<u8>>> {
+    list(v, "Input")
+        .iter()
+        .map(|i| Zeroizing::new(hex(i)))
+        .collect()
+}
+
+/// Finalising `evaluated` under `proof` gives `want`, and the same with one
+/// proof bit flipped is refused.
+fn check_finalize(
+    name: &str,
+    blinded: &BlindedInputs,
+    pin: &PublicKey,
+    evaluated: &[[u8; 32]],
+    proof: &[u8; 64],
+    want: &[&str],
+    failures: &mut Vec<String>,
+) {
+    match blinded.finalize(pin, evaluated, proof) {
+        Ok(out) => {
+            let got: Vec<String> = out.iter().map(|o| to_hex(o)).collect();
+            if got != want {
+                failures.push(format!("{name}: Output {got:?}"));
+            }
+        }
+        Err(e) => failures.push(format!("{name}: finalize failed: {e}")),
+    }
+    let mut bad = *proof;
+    bad[5] ^= 1;
+    if blinded.finalize(pin, evaluated, &bad).is_ok() {
+        failures.push(format!("{name}: tampered proof accepted"));
+    }
+}
+
 /// Runs the VOPRF vectors through the crate's own client ([`BlindedInputs`])
 /// and evaluator ([`KeyPair`]); returns failures, each naming the vector.
 pub fn check_voprf(json: &str) -> Vec<String> {
@@ -91,11 +126,8 @@ pub fn check_voprf(json: &str) -> Vec<String> {
     assert_eq!(vectors.len(), 3);
     for (n, v) in vectors.iter().enumerate() {
         let name = format!("voprf vector {}", n + 1);
-        let inputs: Vec<Zeroizing<Vec<u8>>> = list(v, "Input")
-            .iter()
-            .map(|i| Zeroizing::new(hex(i)))
-            .collect();
-        let blinded = BlindedInputs::blind(inputs, &mut ReplayRng::new(&list(v, "Blind"))).unwrap();
+        let blinded =
+            BlindedInputs::blind(inputs(v), &mut ReplayRng::new(&list(v, "Blind"))).unwrap();
         let got: Vec<String> = blinded
             .blinded_elements()
             .iter()
@@ -122,30 +154,22 @@ pub fn check_voprf(json: &str) -> Vec<String> {
             .map(|e| hex(e).try_into().unwrap())
             .collect();
         let rfc_proof: [u8; 64] = hex(list(v, "Proof")[0]).try_into().unwrap();
-        match blinded.finalize(&pin, &rfc_eval, &rfc_proof) {
-            Ok(out) => {
-                let got: Vec<String> = out.iter().map(|o| to_hex(o)).collect();
-                if got != list(v, "Output") {
-                    failures.push(format!("{name}: Output {got:?}"));
-                }
-            }
-            Err(e) => failures.push(format!("{name}: finalize failed: {e}")),
-        }
-        // A flipped proof bit must fail verification.
-        let mut bad = rfc_proof;
-        bad[5] ^= 1;
-        if blinded.finalize(&pin, &rfc_eval, &bad).is_ok() {
-            failures.push(format!("{name}: tampered proof accepted"));
-        }
+        let want = list(v, "Output");
+        check_finalize(
+            &name,
+            &blinded,
+            &pin,
+            &rfc_eval,
+            &rfc_proof,
+            &want,
+            &mut failures,
+        );
         // Additive blinding (what `ObliviousClient` uses), with the same
         // scalars: other blinded elements, the RFC's outputs once the RFC's
         // key has evaluated them, and a tampered proof still refused.
-        let inputs: Vec<Zeroizing<Vec<u8>>> = list(v, "Input")
-            .iter()
-            .map(|i| Zeroizing::new(hex(i)))
-            .collect();
         let additive =
-            BlindedInputs::blind_additive(inputs, &mut ReplayRng::new(&list(v, "Blind"))).unwrap();
+            BlindedInputs::blind_additive(inputs(v), &mut ReplayRng::new(&list(v, "Blind")))
+                .unwrap();
         if additive.blinded_elements() == blinded.blinded_elements() {
             failures.push(format!("{name}: additive blinding gave the RFC's elements"));
         }
@@ -153,20 +177,16 @@ pub fn check_voprf(json: &str) -> Vec<String> {
         let (evaluated, proof) = pair
             .evaluate(&additive.blinded_elements(), proof_rng)
             .unwrap();
-        match additive.finalize(&pin, &evaluated, &proof) {
-            Ok(out) => {
-                let got: Vec<String> = out.iter().map(|o| to_hex(o)).collect();
-                if got != list(v, "Output") {
-                    failures.push(format!("{name}: additive Output {got:?}"));
-                }
-            }
-            Err(e) => failures.push(format!("{name}: additive finalize failed: {e}")),
-        }
-        let mut bad = proof;
-        bad[5] ^= 1;
-        if additive.finalize(&pin, &evaluated, &bad).is_ok() {
-            failures.push(format!("{name}: additive, tampered proof accepted"));
-        }
+        let name = format!("{name}, additive");
+        check_finalize(
+            &name,
+            &additive,
+            &pin,
+            &evaluated,
+            &proof,
+            &want,
+            &mut failures,
+        );
     }
     failures
 }
