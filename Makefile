@@ -105,7 +105,7 @@ clippy-wasm:
 		&& $(CARGO_WASM) clippy --lib --tests --locked -- -D warnings \
 		&& $(CARGO_WASM) clippy --lib --tests --locked $(WASM_FEATURES) -- -D warnings \
 		&& PSEUDOLINK_WASM_TARGET_DIR=$(CURDIR)/target/wasm-simd RUSTFLAGS='-C target-feature=+simd128' \
-			$(CARGO_WASM) clippy --lib --locked --no-default-features --features link -- -D warnings"
+			$(CARGO_WASM) clippy --lib --locked --no-default-features --features link,perf -- -D warnings"
 
 # Also the lib's own tests without default features (the core package entry's
 # feature set), so a test that needs `fuzzy` says so.

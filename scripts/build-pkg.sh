@@ -35,11 +35,13 @@ PKG="$ROOT/pkg"
 # `simd`: also a SIMD128 build, chosen at load (tokens, CLKs, Dice benefit;
 # the oblivious entry's hot path is curve arithmetic, which does not).
 # `speed`: the crate at opt-level 3 instead of "s" (own target directories),
-# for entries whose pages run bulk work (BENCHMARKS.md, "CLK encoding").
+# for entries whose pages run bulk work (BENCHMARKS.md, "CLK encoding"); such
+# an entry also takes the `perf` feature (the native token and normaliser
+# paths, and the four-lane HMAC batch in its SIMD file).
 ENTRIES=(
     "pseudolink::simd"
     "pseudolink_oblivious:oblivious"
-    "pseudolink_link:link:simd:speed"
+    "pseudolink_link:link,perf:simd:speed"
     "pseudolink_identity:identity:simd"
 )
 WASM_OPT="${WASM_OPT:-$ROOT/tests/js/node_modules/.bin/wasm-opt}"

@@ -115,40 +115,74 @@ const K: [u32; 64] = [
 )]
 pub(crate) const LANES: usize = 4;
 
-/// Whether batching HMACs pays in this build: nowhere today. Both wasm
-/// builds keep the per-token `hmac` path: measured in headless Chromium, the
-/// four-lane SIMD128 batch tokenised at 0.86x the scalar path (BENCHMARKS.md,
-/// "Tokens with the SIMD128 build"). Natively the batch had no lanes (one
-/// `compress256` per block, SHA-NI) and lost to the same compressions made
-/// one token at a time ([`DIRECT_PAYS`]; BENCHMARKS.md, "Native tokens at
-/// the hardware's limit"). The lane code stays tested but off until it wins.
-pub(crate) const BATCH_PAYS: bool = false;
+/// Whether batching HMACs pays in this build: in the SIMD128 build of the
+/// `perf` entries only (opt-level 3). There the four-lane batch tokenised
+/// 1.07–1.10× the direct path in headless Chromium (BENCHMARKS.md, "Tokens
+/// in the bulk entry"); at `opt-level = "s"` it had lost (0.86×, "Tokens
+/// with the SIMD128 build"). Natively the batch has no lanes (one
+/// `compress256` per block, SHA-NI) and loses to the same compressions made
+/// one token at a time ([`DIRECT_PAYS`]; "Native tokens at the hardware's
+/// limit").
+pub(crate) const BATCH_PAYS: bool = cfg!(all(
+    feature = "perf",
+    target_arch = "wasm32",
+    target_feature = "simd128"
+));
 
 /// Whether tokens are computed one by one straight over `compress256` from
 /// cached pads and per-subject midstates ([`HmacPads::finish`]) rather than
-/// through the `hmac` crate: natively. In wasm at `opt-level = "s"` this path
-/// measured slower than the `hmac` crate (BENCHMARKS.md, "Tokenise
-/// throughput"), so both wasm builds keep the `hmac` path.
-pub(crate) const DIRECT_PAYS: bool = cfg!(not(target_arch = "wasm32"));
+/// through the `hmac` crate: natively, and in wasm builds with the `perf`
+/// feature (opt-level 3). In wasm at `opt-level = "s"` this path measured
+/// slower than the `hmac` crate (BENCHMARKS.md, "Tokenise throughput"), so
+/// the size-built entries keep the `hmac` path.
+pub(crate) const DIRECT_PAYS: bool = cfg!(any(not(target_arch = "wasm32"), feature = "perf"));
 
 /// Compresses `blocks[i]` into `states[i]` for every `i` (equal lengths;
 /// extra entries of the longer slice are ignored).
 pub(crate) fn compress_many(states: &mut [State], blocks: &[[u8; 64]]) {
     #[cfg(all(target_arch = "wasm32", target_feature = "simd128"))]
-    let (states, blocks) = {
-        let whole = states.len().min(blocks.len()) / LANES * LANES;
-        let (lanes_s, rest_s) = states.split_at_mut(whole);
-        let (lanes_b, rest_b) = blocks.split_at(whole);
-        for (s, b) in lanes_s
-            .chunks_exact_mut(LANES)
-            .zip(lanes_b.chunks_exact(LANES))
-        {
-            compress_lanes::<core::arch::wasm32::v128>(s, b);
-        }
-        (rest_s, rest_b)
-    };
+    compress_many_in::<core::arch::wasm32::v128>(states, blocks);
+    #[cfg(not(all(target_arch = "wasm32", target_feature = "simd128")))]
     for (s, b) in states.iter_mut().zip(blocks) {
         compress256(s, core::slice::from_ref(b));
+    }
+}
+
+/// [`compress_many`] through the lane code `W`: whole groups of [`LANES`],
+/// then a partial group of two or more padded to a whole one (one lane
+/// group costs less than two scalar compressions: a record's 11 tokens
+/// leave three), and a last single block through `compress256`.
+#[cfg_attr(
+    not(all(target_arch = "wasm32", target_feature = "simd128")),
+    allow(dead_code)
+)]
+pub(crate) fn compress_many_in<W: Lanes>(states: &mut [State], blocks: &[[u8; 64]]) {
+    let n = states.len().min(blocks.len());
+    let whole = n / LANES * LANES;
+    let (lanes_s, rest_s) = states[..n].split_at_mut(whole);
+    let (lanes_b, rest_b) = blocks[..n].split_at(whole);
+    for (s, b) in lanes_s
+        .chunks_exact_mut(LANES)
+        .zip(lanes_b.chunks_exact(LANES))
+    {
+        compress_lanes::<W>(s, b);
+    }
+    match rest_s {
+        [] => {}
+        [one] => compress256(one, rest_b),
+        _ => {
+            let k = rest_s.len();
+            // Padding lanes compress zeros into IV: no message byte or key
+            // state in them, so only the real lanes' copies need wiping.
+            let mut s = [IV; LANES];
+            let mut b = [[0u8; 64]; LANES];
+            s[..k].copy_from_slice(rest_s);
+            b[..k].copy_from_slice(rest_b);
+            compress_lanes::<W>(&mut s, &b);
+            rest_s.copy_from_slice(&s[..k]);
+            s.zeroize();
+            b.zeroize();
+        }
     }
 }
 
@@ -536,16 +570,15 @@ impl HmacBatch {
         let count = (len + 9).div_ceil(64);
         let first = self.blocks.len();
         self.blocks.resize(first + count, [0; 64]);
-        let out = &mut self.blocks[first..];
-        // Message bytes, then 0x80, zeros and the bit length.
+        // Message bytes, then 0x80, zeros and the bit length: `count` blocks
+        // hold them all (`len + 9` bytes at most).
+        let out = self.blocks[first..].as_flattened_mut();
         let mut i = 0;
         let mut put = |bytes: &[u8]| {
-            for &byte in bytes {
-                if let Some(slot) = out.get_mut(i / 64).and_then(|b| b.get_mut(i % 64)) {
-                    *slot = byte;
-                }
-                i += 1;
+            if let Some(slot) = out.get_mut(i..i + bytes.len()) {
+                slot.copy_from_slice(bytes);
             }
+            i += bytes.len();
         };
         put(prefix.tail());
         for p in parts {
@@ -553,8 +586,9 @@ impl HmacBatch {
         }
         put(&[0x80]);
         let bits = (prefix.absorbed + len as u64).wrapping_mul(8);
-        let last = &mut out[count - 1];
-        last[56..].copy_from_slice(&bits.to_be_bytes());
+        if let Some(tail) = out.get_mut(count * 64 - 8..) {
+            tail.copy_from_slice(&bits.to_be_bytes());
+        }
         self.jobs.push(Job {
             inner: prefix.state,
             outer: pads.outer,
@@ -683,7 +717,7 @@ mod tests {
 
     #[test]
     fn compress_many_every_count_matches_scalar() {
-        for n in 0..=9 {
+        for n in 0..=13 {
             let blocks: Vec<[u8; 64]> = (0..n as u64).map(block).collect();
             let mut states = vec![IV; n];
             let mut expected = states.clone();
@@ -692,6 +726,11 @@ mod tests {
             }
             compress_many(&mut states, &blocks);
             assert_eq!(states, expected, "n = {n}");
+            // The lane grouping the SIMD build runs (whole groups, a padded
+            // partial one, a single scalar block), here over plain arrays.
+            let mut states = vec![IV; n];
+            compress_many_in::<[u32; LANES]>(&mut states, &blocks);
+            assert_eq!(states, expected, "lanes, n = {n}");
         }
     }
 

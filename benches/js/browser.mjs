@@ -1,4 +1,6 @@
 // Headless Chromium driver: `node benches/js/browser.mjs` (after `make pkg`).
+// WASM=scalar,simd (the pages, in order), ENTRY=link (the bulk entry),
+// PKG=<dir under the root> (another build of the package).
 // Serves the repository root on 127.0.0.1, opens bench.html, prints the result.
 import { createServer } from 'node:http';
 import { readFile } from 'node:fs/promises';
@@ -32,7 +34,8 @@ try {
   for (const which of (process.env.WASM ?? 'scalar,simd').split(',')) {
     const page = await browser.newPage();
     page.on('pageerror', (e) => { console.error(e); process.exitCode = 1; });
-    await page.goto(`http://127.0.0.1:${port}/benches/js/bench.html?n=${process.env.N ?? 100000}&wasm=${which}`);
+    const extra = (process.env.ENTRY ? `&entry=${process.env.ENTRY}` : '') + (process.env.PKG ? `&pkg=/${process.env.PKG}` : '');
+    await page.goto(`http://127.0.0.1:${port}/benches/js/bench.html?n=${process.env.N ?? 100000}&wasm=${which}${extra}`);
     const result = await page.waitForFunction(() => window.__result, null, { timeout: 300000 });
     console.log(JSON.stringify({ runtime: `chromium ${browser.version()}`, ...(await result.jsonValue()) }));
     await page.close();

@@ -109,11 +109,12 @@ pub(crate) fn fold_words(s: &str) -> String {
     out
 }
 
-/// Whether the normalisers take their ASCII fast paths: natively. Each is
-/// tested equal to its general path; wasm keeps the general paths because
-/// the core `.wasm` sits just under its 120 KB gzip budget and the fast paths
-/// duplicate code (BENCHMARKS.md, "Native tokens at the hardware's limit").
-pub(crate) const FAST_PATHS: bool = cfg!(not(target_arch = "wasm32"));
+/// Whether the normalisers take their ASCII fast paths: natively, and in
+/// wasm builds with the `perf` feature. Each is tested equal to its general
+/// path; the core `.wasm` keeps the general paths because it sits just under
+/// its 120 KB gzip budget and the fast paths duplicate code (BENCHMARKS.md,
+/// "Native tokens at the hardware's limit").
+pub(crate) const FAST_PATHS: bool = cfg!(any(not(target_arch = "wasm32"), feature = "perf"));
 
 /// `a.cmp(b)`, deciding on the first bytes where they differ without a
 /// call to `memcmp` (short table keys in a binary search: most steps are
