@@ -36,7 +36,7 @@ WASM_FEATURES ?= --features oblivious,identity
 
 .PHONY: help setup pkg server demo test bench clean distclean \
 	fmt clippy clippy-server clippy-wasm doc test-native error-codes test-server msrv vectors-check phone-check \
-	pkg-stage size-budget test-chromium test-firefox types node-smoke bundler e2e clk-diff demo-data-check \
+	pkg-stage size-budget test-chromium test-firefox test-simd types node-smoke bundler e2e clk-diff demo-data-check \
 	python fuzz-smoke fuzz-long
 
 help:
@@ -81,7 +81,7 @@ test:
 	@mkdir -p target && : >target/stage-times.txt
 	@$(TIMED) setup scripts/setup.sh
 	@$(MAKE) --no-print-directory fmt clippy clippy-server clippy-wasm doc test-native error-codes test-server \
-		msrv vectors-check phone-check clk-diff fuzz-smoke test-chromium test-firefox pkg-stage size-budget python types node-smoke bundler demo-data-check e2e
+		msrv vectors-check phone-check clk-diff fuzz-smoke test-chromium test-firefox test-simd pkg-stage size-budget python types node-smoke bundler demo-data-check e2e
 	@echo "== make test: all stages passed"; cat target/stage-times.txt
 
 fmt:
@@ -159,6 +159,13 @@ fuzz-long:
 test-chromium:
 	@$(TIMED) test-chromium env -u GECKODRIVER $(WASM_RUNNER) CHROMEDRIVER=$$(command -v chromedriver) \
 		$(CARGO_WASM) test --locked $(WASM_FEATURES) $(WASM_TESTS)
+
+# Tests whose wasm code differs in the SIMD128 build and that no JS entry
+# reaches (tests/web_dice.rs: the two-row Dice kernel), built with simd128,
+# in Node.
+test-simd:
+	@$(TIMED) test-simd env PSEUDOLINK_WASM_TARGET_DIR=$(CURDIR)/target/wasm-simd RUSTFLAGS='-C target-feature=+simd128' \
+		$(WASM_RUNNER) $(CARGO_WASM) test --locked --test web_dice
 
 test-firefox:
 	@$(TIMED) test-firefox env -u CHROMEDRIVER $(WASM_RUNNER) GECKODRIVER=$$(command -v geckodriver) \

@@ -16,9 +16,10 @@ prints the ratios. Every side must report the same number of pairs at or
 above the threshold.
 
 --wasm adds, in every round, pseudolink in headless Chromium on the same file
-(scripts/link/bench_wasm.sh dice: the wasm32 build, opt-level "s").
+(scripts/link/bench_wasm.sh dice: the wasm32 build at opt-level 3, as the
+`pseudolink/link` package entry is built, in target/wasm-o3).
 --wasm-simd adds the same with RUSTFLAGS="-C target-feature=+simd128" (the
-i8x16.popcnt path of src/link/dice.rs), in target/wasm-simd.
+i8x16.popcnt path of src/link/dice.rs), in target/wasm-simd-o3.
 --default-only times only the default native build (x86-64 baseline, which
 picks POPCNT at run time when the CPU has it), not the three other builds.
 --write-only writes the CLK file and exits (no venv; bench_wasm.sh uses it).
@@ -79,11 +80,14 @@ def run_ours(clks, extra_env):
 
 
 def run_wasm(simd=False):
-    env = dict(os.environ, LINK_BENCH_CLKS=str(WORK / "clks.bin"))
+    # Opt-level 3, as scripts/build-pkg.sh builds the link entry that pages
+    # link with; each build in its own target dir (the SIMD one's std is
+    # built with simd128 too).
+    env = dict(os.environ, LINK_BENCH_CLKS=str(WORK / "clks.bin"), OPT_LEVEL="3",
+               PSEUDOLINK_WASM_TARGET_DIR=str(ROOT / "target" / "wasm-o3"))
     if simd:
-        # The SIMD build in its own target dir (its std is built with simd128 too).
         env.update(RUSTFLAGS="-C target-feature=+simd128",
-                   PSEUDOLINK_WASM_TARGET_DIR=str(ROOT / "target" / "wasm-simd"))
+                   PSEUDOLINK_WASM_TARGET_DIR=str(ROOT / "target" / "wasm-simd-o3"))
     out = subprocess.run(
         ["scripts/link/bench_wasm.sh", "dice"],
         cwd=ROOT, env=env,
@@ -116,7 +120,7 @@ def main():
     ap.add_argument("--default-only", action="store_true",
                     help="only the default native build (run-time POPCNT dispatch), not the other three")
     ap.add_argument("--wasm-simd", action="store_true",
-                    help="also the wasm32 SIMD128 build in headless Chromium (target/wasm-simd)")
+                    help="also the wasm32 SIMD128 build in headless Chromium (target/wasm-simd-o3)")
     args = ap.parse_args()
     WORK.mkdir(parents=True, exist_ok=True)
     clks = WORK / "clks.bin"
