@@ -212,8 +212,7 @@ impl ClkStore {
         // need[pb]: fewest shared bits that can reach the threshold with a B
         // popcount of pb (u32::MAX where the popcount bound rules pb out).
         let max_pc = other.words_per as u32 * 64;
-        let table = vec![u32::MAX; max_pc as usize + 1];
-        let mut need: [Vec<u32>; K] = core::array::from_fn(|_| table.clone());
+        let mut need: [Vec<u32>; K] = core::array::from_fn(|_| vec![u32::MAX; max_pc as usize + 1]);
         // Only B's popcount range needs a bound (the rest stays u32::MAX and
         // is never looked up): random CLKs span a few dozen of 1024 values.
         let lo = other.popcounts.iter().copied().filter(|&p| p > 0).min();
