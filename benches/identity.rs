@@ -1,16 +1,53 @@
 //! Identity graph, natively: build of 100k records (add in chunks of 5k, then
 //! resolve) with given parameters and with training, then 5 incremental adds
-//! of 1k records; memory as resident set size (Linux `/proc/self/status`).
+//! of 1k records; memory as the heap the graph holds (live bytes, counted by
+//! the allocator) and as resident set size (Linux `/proc/self/status`).
 //! Prints, asserts nothing. `cargo bench --bench identity`.
 //! The Chromium run of the same workload: `scripts/identity/bench_wasm.sh`.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)]
+// The counting allocator below is the one `unsafe`: `GlobalAlloc` is an unsafe trait.
+#![allow(unsafe_code)]
 
 #[path = "identity/workload.rs"]
 mod workload;
 
+use std::alloc::{GlobalAlloc, Layout, System};
+use std::sync::atomic::{AtomicUsize, Ordering::Relaxed};
 use std::time::Instant;
 use workload::*;
+
+/// The system allocator, counting the bytes allocated and not yet freed:
+/// what a structure holds, exactly, where RSS also counts freed pages the
+/// allocator kept.
+struct Counting;
+
+static LIVE: AtomicUsize = AtomicUsize::new(0);
+
+unsafe impl GlobalAlloc for Counting {
+    unsafe fn alloc(&self, layout: Layout) -> *mut u8 {
+        LIVE.fetch_add(layout.size(), Relaxed);
+        unsafe { System.alloc(layout) }
+    }
+
+    unsafe fn dealloc(&self, ptr: *mut u8, layout: Layout) {
+        LIVE.fetch_sub(layout.size(), Relaxed);
+        unsafe { System.dealloc(ptr, layout) }
+    }
+
+    unsafe fn realloc(&self, ptr: *mut u8, layout: Layout, new_size: usize) -> *mut u8 {
+        LIVE.fetch_add(new_size, Relaxed);
+        LIVE.fetch_sub(layout.size(), Relaxed);
+        unsafe { System.realloc(ptr, layout, new_size) }
+    }
+}
+
+#[global_allocator]
+static ALLOCATOR: Counting = Counting;
+
+fn live_mb() -> f64 {
+    LIVE.load(Relaxed) as f64 / 1e6
+}
 
 fn rss() -> (f64, f64) {
     let status = std::fs::read_to_string("/proc/self/status").unwrap_or_default();
@@ -32,6 +69,7 @@ fn main() {
     let params = params(&enc);
     for trained in [false, true] {
         let (rss0, _) = rss();
+        let live0 = live_mb();
         let mut g = graph(if trained { None } else { Some(params.clone()) });
         let mut add = 0.0;
         for chunk in data.rows[..BASE].chunks(CHUNK) {
@@ -57,10 +95,11 @@ fn main() {
         }
         println!("native resolve stages (s): {line}");
         let (rss1, peak) = rss();
+        let held = live_mb() - live0;
         let (p, r) = quality(&g, &data, BASE);
         println!(
             "native build {BASE} ({}): add {:.2} s + resolve {:.2} s = {:.2} s; {} persons, {} households; \
-             {} candidate pairs; pairwise P {p:.3} R {r:.3}; RSS +{:.0} MB (peak {:.0} MB)",
+             {} candidate pairs; pairwise P {p:.3} R {r:.3}; graph heap {held:.0} MB; RSS +{:.0} MB (peak {:.0} MB)",
             if trained { "EM training" } else { "given params" },
             add,
             resolve,

@@ -78,7 +78,13 @@ pub fn params(enc: &RecordEncoder) -> ModelParams {
         .iter()
         .map(|row| enc.encode(&row.id, &raw(row)).record)
         .collect();
-    let mut linker = Linker::new(LinkConfig::default()).unwrap();
+    // The graph's comparisons (the linker's defaults without the group
+    // comparisons): parameters must fit the comparisons they score.
+    let config = LinkConfig {
+        comparisons: pseudolink::identity::graph_link_config().comparisons,
+        ..LinkConfig::default()
+    };
+    let mut linker = Linker::new(config).unwrap();
     linker.dedupe(&rows, &mut |_, _, _| {}).unwrap();
     linker.params().unwrap().clone()
 }
