@@ -84,6 +84,11 @@ impl Prepare for PersonView<'_> {
     fn clk(&self, key: &str) -> Option<&[u8]> {
         self.record.clks.get(key).map(Vec::as_slice)
     }
+
+    /// The graph's token ids: the person index keeps no second token table.
+    fn token_ids(&self) -> Option<&[u32]> {
+        Some(self.tokens)
+    }
 }
 
 /// A new same-person link: rows `i < j` and the probability.
@@ -215,10 +220,12 @@ impl PersonIndex {
     }
 
     fn band_items(&self, rows: core::ops::Range<usize>) -> Vec<u64> {
-        let mut out = Vec::new();
         let Some(all) = &self.bands else {
-            return out;
+            return Vec::new();
         };
+        // Sized for every row: this vector becomes the index.
+        let per_row: usize = all.iter().map(|b| b.bands).sum();
+        let mut out = Vec::with_capacity(rows.len() * per_row);
         for (n, b) in all.iter().enumerate() {
             for i in rows.clone() {
                 if self.gone[i] {
@@ -294,7 +301,7 @@ impl PersonIndex {
     }
 
     fn exact_items(&self, rows: core::ops::Range<usize>) -> Vec<u64> {
-        let mut out = Vec::new();
+        let mut out = Vec::with_capacity(self.data.block_keys.values_in(rows.clone()));
         for i in rows {
             if !self.gone[i] {
                 for &(_, tok) in self.data.block_keys.of(i) {
@@ -535,4 +542,35 @@ pub(crate) fn rows_in_key_order(index: &PersonIndex, nodes: &Nodes) -> Vec<u32> 
         .collect();
     rows.sort_by(|&a, &b| nodes.cmp(index.node_of[a as usize], index.node_of[b as usize]));
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::identity::{GraphRecord, IdentityGraph};
+
+    fn person(id: &str, email: u8, phone: u8) -> GraphRecord {
+        let tok = |s: &str, b: u8| format!("pl1.{s}.k1.{}", crate::base64_url(&[b; 32]));
+        GraphRecord::many_from_json(&format!(
+            r#"[{{"system":"crm","id":"{id}","tokens":["{}","{}"]}}]"#,
+            tok("email", email),
+            tok("phone", phone)
+        ))
+        .unwrap()
+        .remove(0)
+    }
+
+    #[test]
+    fn the_person_index_counts_tokens_by_the_graphs_ids() {
+        let mut g = IdentityGraph::new(Default::default()).unwrap();
+        g.add_records(&[person("1", 1, 7), person("2", 1, 8), person("3", 2, 7)])
+            .unwrap();
+        // No tag table of its own: the graph's token ids are the index's.
+        assert!(g.persons.interner.tag_of.is_empty());
+        let id = |node: usize, k: usize| g.nodes.list[node].tokens[k] as usize;
+        let counts = &g.persons.interner.counts;
+        assert_eq!(counts[id(0, 0)], 2, "e-mail 1, two records");
+        assert_eq!(counts[id(2, 0)], 1, "e-mail 2, one record");
+        assert_eq!(counts[id(0, 1)], 2, "phone 7, two records");
+        assert_eq!(id(0, 0), id(1, 0));
+    }
 }

@@ -385,9 +385,11 @@ impl ClkRows {
                 ErrorCode::LinkClkLengthMismatch,
             ));
         }
-        self.words.extend_from_slice(&other.words);
-        self.popcounts.extend_from_slice(&other.popcounts);
-        self.present.extend_from_slice(&other.present);
+        // A graph's rows grow chunk by chunk: by an eighth, not doubling.
+        use super::engine::growth::extend;
+        extend(&mut self.words, &other.words);
+        extend(&mut self.popcounts, &other.popcounts);
+        extend(&mut self.present, &other.present);
         Ok(())
     }
 

@@ -7,11 +7,13 @@
 //!   the bits-per-band tuning);
 //! - `index`: the blocking index that grows (the graph adds rows and asks
 //!   for the pairs touching them);
+//! - `growth`: how the largest arrays grow (by an eighth, not doubling);
 //! - `radix`: the stable radix sort behind the index's large sorts;
 //! - `score`: comparing and scoring candidate pairs with one model.
 //!
 //! Training (u sampling, EM) is in `model::train`; term frequencies in `tf`.
 
+pub(crate) mod growth;
 pub(crate) mod index;
 pub(crate) mod lsh;
 pub(crate) mod pair;

@@ -220,10 +220,11 @@ fn row(x: u64) -> usize {
 /// Merges sorted `new` into sorted `into`, in place from the back.
 fn merge_into(into: &mut Vec<u64>, new: &[u64]) {
     if into.is_empty() {
-        into.extend_from_slice(new);
+        super::growth::extend(into, new);
         return;
     }
     let old = into.len();
+    super::growth::reserve(into, new.len());
     into.resize(old + new.len(), 0);
     let (mut i, mut j, mut k) = (old, new.len(), into.len());
     while j > 0 {
