@@ -20,6 +20,7 @@ pub(crate) mod model;
 pub(crate) mod prior;
 pub(crate) mod rng;
 pub(crate) mod solve;
+pub(crate) mod tags;
 pub(crate) mod tf;
 pub(crate) mod transfer;
 

@@ -7,16 +7,17 @@
 
 use super::input::{parse_date, GraphRecord, OrgUnit, RecordKind, RecordRef, RelationType};
 use crate::encoding::base64_url;
-use crate::link::encoded::TagMap;
+use crate::link::tags::TagTable;
 use crate::Token;
 use std::collections::{BTreeMap, HashMap};
 
 /// Interned tokens: equal tags are equal ids.
 #[derive(Debug, Default)]
 pub(crate) struct TokenTable {
-    by_tag: TagMap<u32>,
-    /// Per token: (prefix id, tag).
-    tokens: Vec<(u32, [u8; 32])>,
+    /// Tags by token id.
+    tags: TagTable,
+    /// Per token: its prefix id.
+    prefix_of: Vec<u32>,
     /// Per prefix: version, subject (`email`, `mk-addressName`, `duns`), key id.
     prefixes: Vec<(String, String, String)>,
     /// Prefix id by `version.subject.keyId` (looked up by a slice of the token).
@@ -43,7 +44,7 @@ impl TokenTable {
     /// Interns a well-formed token (checked by the caller).
     pub fn intern(&mut self, text: &str) -> Option<u32> {
         let t = Token::parse(text)?;
-        if let Some(&id) = self.by_tag.get(&t.tag) {
+        if let Some(id) = self.tags.get(&t.tag) {
             return Some(id);
         }
         // The token's text up to its last dot is its prefix: no allocation.
@@ -65,30 +66,28 @@ impl TokenTable {
                 p
             }
         };
-        let id = self.tokens.len() as u32;
-        self.tokens.push((p, t.tag));
-        self.by_tag.insert(t.tag, id);
+        let (id, _) = self.tags.intern(&t.tag);
+        crate::link::engine::growth::reserve(&mut self.prefix_of, 1);
+        self.prefix_of.push(p);
         Some(id)
     }
 
     /// A token's subject, key id and tag.
     pub fn parts(&self, id: u32) -> (&str, &str, &[u8; 32]) {
-        let (p, tag) = &self.tokens[id as usize];
-        let (_, subject, key_id) = &self.prefixes[*p as usize];
-        (subject, key_id, tag)
+        let (_, subject, key_id) = &self.prefixes[self.prefix_of[id as usize] as usize];
+        (subject, key_id, self.tags.tag(id))
     }
 
     /// Whether the token has any of the `roles` bits.
     #[inline]
     pub fn has_role(&self, id: u32, roles: u8) -> bool {
-        self.prefix_roles[self.tokens[id as usize].0 as usize] & roles != 0
+        self.prefix_roles[self.prefix_of[id as usize] as usize] & roles != 0
     }
 
     /// The token's text, exactly as it was given (tokens are canonical).
     pub fn text(&self, id: u32) -> String {
-        let (p, tag) = &self.tokens[id as usize];
-        let (v, s, k) = &self.prefixes[*p as usize];
-        format!("{v}.{s}.{k}.{}", base64_url(tag))
+        let (v, s, k) = &self.prefixes[self.prefix_of[id as usize] as usize];
+        format!("{v}.{s}.{k}.{}", base64_url(self.tags.tag(id)))
     }
 }
 

@@ -565,7 +565,7 @@ mod tests {
         g.add_records(&[person("1", 1, 7), person("2", 1, 8), person("3", 2, 7)])
             .unwrap();
         // No tag table of its own: the graph's token ids are the index's.
-        assert!(g.persons.interner.tag_of.is_empty());
+        assert!(g.persons.interner.tags.tags().is_empty());
         let id = |node: usize, k: usize| g.nodes.list[node].tokens[k] as usize;
         let counts = &g.persons.interner.counts;
         assert_eq!(counts[id(0, 0)], 2, "e-mail 1, two records");

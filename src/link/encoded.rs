@@ -7,37 +7,12 @@
 
 use super::comparison::{group_members, Comparison, ComparisonKind, NULL_LEVEL};
 use super::dice::ClkRows;
+use super::tags::TagTable;
 pub use crate::encoded::EncodedRecord;
 use crate::encoding::base64_std_decode;
 use crate::error::{Error, ErrorCode, Subject};
 use crate::Token;
 use std::collections::{HashMap, HashSet};
-
-/// Hashes a token tag by its first eight bytes: tags are HMAC or OPRF
-/// outputs, uniformly random to anyone without the key, so SipHash's
-/// protection buys nothing and costs a quarter of interning.
-#[derive(Debug, Default, Clone, Copy)]
-pub(crate) struct TagHasher(u64);
-
-impl core::hash::Hasher for TagHasher {
-    fn finish(&self) -> u64 {
-        self.0
-    }
-
-    fn write(&mut self, bytes: &[u8]) {
-        let mut b = [0u8; 8];
-        let n = bytes.len().min(8);
-        b[..n].copy_from_slice(&bytes[..n]);
-        self.0 ^= u64::from_le_bytes(b);
-    }
-
-    fn write_usize(&mut self, _: usize) {
-        // The slice length Hash writes first: the same for every tag.
-    }
-}
-
-/// A map keyed by token tags.
-pub(crate) type TagMap<V> = HashMap<[u8; 32], V, core::hash::BuildHasherDefault<TagHasher>>;
 
 /// Interned tokens shared by the datasets of one linking job.
 ///
@@ -48,12 +23,11 @@ pub(crate) type TagMap<V> = HashMap<[u8; 32], V, core::hash::BuildHasherDefault<
 /// fed one kind of record, never both.
 #[derive(Debug, Default)]
 pub(crate) struct Interner {
-    tags: TagMap<u32>,
+    /// Tags of the tokens interned here (none when the records gave ids).
+    pub tags: TagTable,
     key_ids: HashMap<String, u16>,
     /// Records (across datasets) holding each token.
     pub counts: Vec<u32>,
-    /// Each token's tag, by id (tokens interned here only).
-    pub tag_of: Vec<[u8; 32]>,
 }
 
 impl Interner {
@@ -67,11 +41,9 @@ impl Interner {
             }
             return id;
         }
-        let next = self.tags.len() as u32;
-        let id = *self.tags.entry(*tag).or_insert(next);
-        if id == next {
+        let (id, new) = self.tags.intern(tag);
+        if new {
             self.counts.push(0);
-            self.tag_of.push(*tag);
         }
         id
     }

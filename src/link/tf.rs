@@ -91,7 +91,8 @@ impl TermFrequencies {
     pub fn corpus(&self, interner: &Interner) -> Corpus {
         Corpus {
             by_tag: interner
-                .tag_of
+                .tags
+                .tags()
                 .iter()
                 .zip(&self.counts)
                 .map(|(t, &c)| (*t, c))
@@ -104,7 +105,8 @@ impl TermFrequencies {
     pub fn from_corpus(corpus: &Corpus, interner: &Interner) -> Self {
         TermFrequencies {
             counts: interner
-                .tag_of
+                .tags
+                .tags()
                 .iter()
                 .map(|t| corpus.by_tag.get(t).copied().unwrap_or(0))
                 .collect(),
