@@ -740,6 +740,29 @@ fn a_document_round_trip_keeps_ids_links_and_history_and_holds_no_raw_value() {
     }
     assert_eq!(back.events(), g.events());
     assert_same_json(&back.to_json(), &text);
+    // A history naming an entity, record or rule the document lacks is a
+    // bad document, not an event about nothing.
+    let event = g
+        .events()
+        .into_iter()
+        .find(|e| e.reason.records.len() == 2)
+        .unwrap();
+    let record = serde_json::to_string(&event.reason.records[0]).unwrap();
+    for (from, to) in [
+        (
+            format!("\"entity\":\"{}\"", event.entity),
+            "\"entity\":\"per_0\"".to_owned(),
+        ),
+        (record, r#"{"system":"x","channel":"","id":"x"}"#.to_owned()),
+        (
+            r#""rule":"link""#.to_owned(),
+            r#""rule":"hunch""#.to_owned(),
+        ),
+    ] {
+        assert!(text.contains(&from), "{from}");
+        let e = IdentityGraph::from_json(&text.replacen(&from, &to, 1)).unwrap_err();
+        assert_eq!(e.code(), ErrorCode::IdentityBadDocument, "{from}");
+    }
     // It keeps working after loading: an erasure splits with the old ids.
     let mut back = back;
     back.remove_records(&[

@@ -154,7 +154,7 @@ impl IdentityGraph {
             hierarchy,
             entities,
             links,
-            events: self.events.clone(),
+            events: self.events(),
             resolves: self.resolves,
             lsh_bits: self.persons.lsh_bits(),
             unresolved: self
@@ -246,7 +246,12 @@ impl IdentityGraph {
                 live: e.live,
             });
         }
-        g.events = doc.events;
+        g.events = doc
+            .events
+            .iter()
+            .map(|e| g.stored(e))
+            .collect::<Option<_>>()
+            .ok_or_else(bad)?;
         g.resolves = doc.resolves;
         g.model_trained = doc.model_trained && g.config.params.is_some();
         let unresolved: Vec<u32> = doc

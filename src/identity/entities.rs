@@ -14,6 +14,7 @@
 use super::input::RecordRef;
 use super::nodes::FastMap;
 use super::nodes::Nodes;
+use super::views::Handle;
 use crate::encoding::hex_lower;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
@@ -132,6 +133,90 @@ fn is_zero(n: &usize) -> bool {
     *n == 0
 }
 
+/// The rules a [`Reason`] names, as the graph stores them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Rule {
+    Link,
+    SharedAddress,
+    HouseholdKey,
+    SharedKey,
+    RecordRemoved,
+    ChainGuard,
+    NewRecords,
+    Merged,
+}
+
+impl Rule {
+    const ALL: [Rule; 8] = [
+        Rule::Link,
+        Rule::SharedAddress,
+        Rule::HouseholdKey,
+        Rule::SharedKey,
+        Rule::RecordRemoved,
+        Rule::ChainGuard,
+        Rule::NewRecords,
+        Rule::Merged,
+    ];
+
+    /// The rule's name in [`Reason::rule`].
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Rule::Link => "link",
+            Rule::SharedAddress => "sharedAddress",
+            Rule::HouseholdKey => "householdKey",
+            Rule::SharedKey => "sharedKey",
+            Rule::RecordRemoved => "recordRemoved",
+            Rule::ChainGuard => "chainGuard",
+            Rule::NewRecords => "newRecords",
+            Rule::Merged => "merged",
+        }
+    }
+
+    pub fn parse(s: &str) -> Option<Rule> {
+        Rule::ALL.into_iter().find(|r| r.as_str() == s)
+    }
+}
+
+/// No record (in [`Why::records`]).
+pub(crate) const NO_RECORD: u32 = u32::MAX;
+
+/// A [`Reason`] as the graph stores it: records as nodes ([`NO_RECORD`]
+/// where none is named, or the record was erased).
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(crate) struct Why {
+    pub rule: Rule,
+    /// A link's probability (the linker's, kept as `f32`).
+    pub probability: Option<f32>,
+    pub records: [u32; 2],
+}
+
+impl Why {
+    /// A reason with a rule only.
+    pub fn rule(rule: Rule) -> Self {
+        Why {
+            rule,
+            probability: None,
+            records: [NO_RECORD; 2],
+        }
+    }
+}
+
+/// An [`Event`] as the graph stores it: entities as slots of the event's
+/// registry, the reason as a [`Why`]. A 100k-record graph has 140k events;
+/// with ids and rules as strings and records as references they took
+/// 30 MB, as slots and nodes a fifth of that.
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct Stored {
+    pub resolve: u64,
+    pub kind: EventKind,
+    /// The entity; `others` are slots of its registry.
+    pub entity: Handle,
+    pub others: Box<[u32]>,
+    pub added: u32,
+    pub removed: u32,
+    pub why: Why,
+}
+
 /// One entity, live or retired.
 #[derive(Debug, Clone)]
 pub(crate) struct Slot {
@@ -211,7 +296,8 @@ impl Registry {
     /// Replaces the entities over `affected` nodes by `clusters` (a
     /// partition of the live nodes of `affected`), keeping ids as the module
     /// docs say. `merge_reason(a, b)` explains why two node sets joined;
-    /// `split_reason` why an entity came apart. Returns the events.
+    /// `split_reason` why an entity came apart; `handle` names this
+    /// registry's slots. Returns the events.
     #[allow(clippy::too_many_arguments)]
     pub fn reassign(
         &mut self,
@@ -219,10 +305,11 @@ impl Registry {
         affected: &[u32],
         mut clusters: Vec<Vec<u32>>,
         kind_of: &dyn Fn(&[u32]) -> EntityKind,
-        merge_reason: &dyn Fn(&[u32], &[u32]) -> Reason,
-        split_reason: &Reason,
+        merge_reason: &dyn Fn(&[u32], &[u32]) -> Why,
+        split_reason: Why,
+        handle: fn(u32) -> Handle,
         resolve: u64,
-    ) -> Vec<Event> {
+    ) -> Vec<Stored> {
         let mut events = Vec::new();
         // Entities touched, with their members before.
         let prev: BTreeSet<u32> = affected.iter().filter_map(|&n| self.of(n)).collect();
@@ -334,7 +421,6 @@ impl Registry {
             let slot = &mut self.slots[s as usize];
             slot.members = sorted;
             slot.live = true;
-            let id = slot.id.clone();
             let in_c = |m: &u32| cluster_of.get(m) == Some(&c);
             let from: Vec<u32> = members
                 .iter()
@@ -347,29 +433,25 @@ impl Registry {
             let kept = old.map_or(0, |o| o.iter().filter(|m| in_c(m)).count());
             let added = members.len() - kept;
             let removed = old.map_or(0, |o| o.len() - kept);
-            let others: Vec<String> = from
-                .iter()
-                .map(|&p| self.slots[p as usize].id.clone())
-                .collect();
-            let event = |kind, reason| Event {
+            let event = |kind, why| Stored {
                 resolve,
                 kind,
-                entity: id.clone(),
-                others: others.clone(),
-                added,
-                removed,
-                reason,
+                entity: handle(s),
+                others: from.as_slice().into(),
+                added: added as u32,
+                removed: removed as u32,
+                why,
             };
             if restored {
-                events.push(event(EventKind::Restored, split_reason.clone()));
+                events.push(event(EventKind::Restored, split_reason));
             } else if !continuing {
                 let reason = if !from.is_empty() {
-                    split_reason.clone()
+                    split_reason
                 } else if members.len() > 1 {
                     // What joined the records of a new entity.
                     merge_reason(&members[..1], &members[1..])
                 } else {
-                    Reason::rule("newRecords")
+                    Why::rule(Rule::NewRecords)
                 };
                 events.push(event(EventKind::Created, reason));
             } else if !from.is_empty() {
@@ -386,9 +468,9 @@ impl Registry {
                 events.push(event(EventKind::Merged, merge_reason(&own, &joined)));
             } else if added > 0 || removed > 0 {
                 let reason = if removed > 0 {
-                    split_reason.clone()
+                    split_reason
                 } else {
-                    Reason::rule("newRecords")
+                    Why::rule(Rule::NewRecords)
                 };
                 events.push(event(EventKind::Updated, reason));
             }
@@ -399,23 +481,21 @@ impl Registry {
                 .iter()
                 .filter_map(|m| cluster_of.get(m).copied())
                 .collect();
-            let id = self.slots[p as usize].id.clone();
             if taken.contains(&p) {
-                let others: Vec<String> = went
+                let others: Box<[u32]> = went
                     .iter()
                     .map(|&c| chosen[c])
                     .filter(|&s| s != p)
-                    .map(|s| self.slots[s as usize].id.clone())
                     .collect();
                 if !others.is_empty() {
-                    events.push(Event {
+                    events.push(Stored {
                         resolve,
                         kind: EventKind::Split,
-                        entity: id,
+                        entity: handle(p),
                         others,
                         added: 0,
                         removed: 0,
-                        reason: split_reason.clone(),
+                        why: split_reason,
                     });
                 }
             } else {
@@ -429,21 +509,21 @@ impl Registry {
                 let into = counts
                     .iter()
                     .max_by_key(|(c, n)| (**n, std::cmp::Reverse(**c)))
-                    .map(|(&c, _)| self.slots[chosen[c] as usize].id.clone());
+                    .map(|(&c, _)| chosen[c]);
                 let slot = &mut self.slots[p as usize];
                 slot.live = false;
                 slot.members.clear();
-                events.push(Event {
+                events.push(Stored {
                     resolve,
                     kind: EventKind::Retired,
-                    entity: id,
+                    entity: handle(p),
                     others: into.into_iter().collect(),
                     added: 0,
-                    removed: before[&p].len(),
-                    reason: Reason::rule(if counts.is_empty() {
-                        "recordRemoved"
+                    removed: before[&p].len() as u32,
+                    why: Why::rule(if counts.is_empty() {
+                        Rule::RecordRemoved
                     } else {
-                        "merged"
+                        Rule::Merged
                     }),
                 });
             }

@@ -4,7 +4,7 @@
 //! `graph/organisations.rs` the other entity kinds.
 
 use super::config::GraphConfig;
-use super::entities::{EntityKind, Event, Registry};
+use super::entities::{EntityKind, Event, Reason, Registry, Rule, Stored, Why, NO_RECORD};
 use super::input::{GraphRecord, HierarchyEdge, HierarchyRelation, RecordKind, RecordRef};
 use super::nodes::{FastMap, Nodes, Roles};
 use super::persons::{PersonIndex, PersonView};
@@ -38,7 +38,8 @@ pub struct IdentityGraph {
     /// D-U-N-S edges: child token → (parent token, relation).
     pub(crate) hierarchy: FastMap<u32, Vec<(u32, HierarchyRelation)>>,
     pub(crate) hierarchy_edges: Vec<(u32, u32, HierarchyRelation)>,
-    pub(crate) events: Vec<Event>,
+    /// The history, compactly ([`IdentityGraph::events`] reads it out).
+    pub(crate) events: Vec<Stored>,
     pub(crate) resolves: u64,
     /// Whether `config.params` were fitted by the graph (not given).
     pub(crate) model_trained: bool,
@@ -250,9 +251,13 @@ impl IdentityGraph {
             }
         }
         // An erased record's key leaves the history too.
-        let gone: HashSet<&RecordRef> = refs.iter().collect();
+        let gone: HashSet<u32> = found.iter().copied().collect();
         for e in &mut self.events {
-            e.reason.records.retain(|r| !gone.contains(r));
+            for r in &mut e.why.records {
+                if gone.contains(r) {
+                    *r = NO_RECORD;
+                }
+            }
         }
         for n in found {
             self.nodes.list[n as usize].removed = true;
@@ -357,8 +362,70 @@ impl IdentityGraph {
     }
 
     /// The graph's history, oldest first.
-    pub fn events(&self) -> &[Event] {
-        &self.events
+    pub fn events(&self) -> Vec<Event> {
+        self.events.iter().map(|e| self.event(e)).collect()
+    }
+
+    /// A stored event as the history reads.
+    pub(crate) fn event(&self, e: &Stored) -> Event {
+        Event {
+            resolve: e.resolve,
+            kind: e.kind,
+            entity: self.handle_id(e.entity).to_owned(),
+            others: e
+                .others
+                .iter()
+                .map(|&o| self.handle_id(e.entity.with_slot(o)).to_owned())
+                .collect(),
+            added: e.added as usize,
+            removed: e.removed as usize,
+            reason: Reason {
+                rule: e.why.rule.as_str().to_owned(),
+                probability: e.why.probability.map(f64::from),
+                records: e
+                    .why
+                    .records
+                    .iter()
+                    .filter(|&&n| n != NO_RECORD)
+                    .map(|&n| self.nodes.record_ref(n))
+                    .collect(),
+            },
+        }
+    }
+
+    /// An event read from a document, stored; `None` when it names an
+    /// entity or record the graph does not hold, or an unknown rule.
+    pub(crate) fn stored(&self, e: &Event) -> Option<Stored> {
+        let entity = self.handle(&e.entity)?;
+        let others = e
+            .others
+            .iter()
+            .map(|o| {
+                let h = self.handle(o)?;
+                (h.with_slot(entity.slot()) == entity).then_some(h.slot())
+            })
+            .collect::<Option<Box<[u32]>>>()?;
+        let mut records = [NO_RECORD; 2];
+        if e.reason.records.len() > records.len() {
+            return None;
+        }
+        for (slot, r) in records.iter_mut().zip(&e.reason.records) {
+            *slot = self.nodes.find(r)?;
+        }
+        Some(Stored {
+            resolve: e.resolve,
+            kind: e.kind,
+            entity,
+            others,
+            added: u32::try_from(e.added).ok()?,
+            removed: u32::try_from(e.removed).ok()?,
+            why: Why {
+                rule: Rule::parse(&e.reason.rule)?,
+                // Written from an `f32`: read back exactly.
+                probability: e.reason.probability.map(|p| p as f32),
+                records,
+            },
+        })
     }
 
     /// The encoded form of a live person record (for linking exports).

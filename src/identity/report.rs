@@ -85,7 +85,7 @@ pub struct Role {
 }
 
 impl IdentityGraph {
-    fn handle(&self, id: &str) -> Option<Handle> {
+    pub(crate) fn handle(&self, id: &str) -> Option<Handle> {
         if let Some(&s) = self.person_reg.by_id.get(id) {
             return Some(Handle::Person(s));
         }
@@ -123,8 +123,9 @@ impl IdentityGraph {
                 .events
                 .iter()
                 .rev()
-                .find(|e| e.entity == slot.id && e.kind == EventKind::Retired)
-                .and_then(|e| e.others.first().cloned());
+                .find(|e| e.entity == h && e.kind == EventKind::Retired)
+                .and_then(|e| e.others.first())
+                .map(|&o| self.handle_id(h.with_slot(o)).to_owned());
             return Ok(info);
         }
         match h {
@@ -232,12 +233,14 @@ impl IdentityGraph {
     /// What happened to an entity, oldest first: creation, records joining
     /// and leaving, merges and splits with their reasons.
     pub fn history(&self, id: &str) -> Result<Vec<Event>, Error> {
-        self.handle(id).ok_or(unknown_entity())?;
+        let h = self.handle(id).ok_or(unknown_entity())?;
         Ok(self
             .events
             .iter()
-            .filter(|e| e.entity == id || e.others.iter().any(|o| o == id))
-            .cloned()
+            .filter(|e| {
+                e.entity == h || (e.entity.with_slot(h.slot()) == h && e.others.contains(&h.slot()))
+            })
+            .map(|e| self.event(e))
             .collect())
     }
 

@@ -71,6 +71,24 @@ pub(crate) enum Handle {
     Org(u32),
 }
 
+impl Handle {
+    /// The slot.
+    pub fn slot(self) -> u32 {
+        match self {
+            Handle::Person(s) | Handle::Household(s) | Handle::Org(s) => s,
+        }
+    }
+
+    /// Another slot of the same registry.
+    pub fn with_slot(self, s: u32) -> Handle {
+        match self {
+            Handle::Person(_) => Handle::Person(s),
+            Handle::Household(_) => Handle::Household(s),
+            Handle::Org(_) => Handle::Org(s),
+        }
+    }
+}
+
 /// Parents the group view climbs (a franchise is not owned).
 fn climbs(r: HierarchyRelation) -> bool {
     !matches!(r, HierarchyRelation::Franchise)

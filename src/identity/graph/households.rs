@@ -3,12 +3,13 @@
 
 use super::resolve::{Component, UnionFind};
 use super::IdentityGraph;
-use crate::identity::entities::{EntityKind, Event, Reason};
+use crate::identity::entities::{EntityKind, Rule, Stored, Why};
 use crate::identity::input::RecordKind;
 use crate::identity::nodes::{FastMap, Roles};
+use crate::identity::views::Handle;
 
 impl IdentityGraph {
-    pub(super) fn resolve_households(&mut self, persons: &[u32], resolve: u64) -> Vec<Event> {
+    pub(super) fn resolve_households(&mut self, persons: &[u32], resolve: u64) -> Vec<Stored> {
         // Closure: person co-members, household co-members, and whoever
         // shares an address or household key.
         let cap = self.config.household.max_household_records;
@@ -24,7 +25,7 @@ impl IdentityGraph {
             &|n, f| self.household_keys(n).for_each(f),
         );
         let mut uf = UnionFind::new(live.len());
-        let mut why: FastMap<(usize, usize), &'static str> = FastMap::default();
+        let mut why: FastMap<(usize, usize), Rule> = FastMap::default();
         for (i, &n) in live.iter().enumerate() {
             if let Some(s) = self.person_reg.of(n) {
                 for m in &self.person_reg.slots[s as usize].members {
@@ -51,9 +52,9 @@ impl IdentityGraph {
                         why.insert(
                             (i, j),
                             if explicit {
-                                "householdKey"
+                                Rule::HouseholdKey
                             } else {
-                                "sharedAddress"
+                                Rule::SharedAddress
                             },
                         );
                     }
@@ -70,8 +71,8 @@ impl IdentityGraph {
                     let (i, j) = (pos.get(&x)?, pos.get(&y)?);
                     why.get(&(*i.min(j), *i.max(j))).copied()
                 })
-                .unwrap_or("sharedAddress");
-            Reason::rule(rule)
+                .unwrap_or(Rule::SharedAddress);
+            Why::rule(rule)
         };
         let nodes = &self.nodes;
         self.household_reg.reassign(
@@ -80,7 +81,8 @@ impl IdentityGraph {
             clusters,
             &|_| EntityKind::Household,
             &merge_reason,
-            &split,
+            split,
+            Handle::Household,
             resolve,
         )
     }

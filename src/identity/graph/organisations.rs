@@ -3,9 +3,10 @@
 
 use super::resolve::{Component, UnionFind};
 use super::IdentityGraph;
-use crate::identity::entities::{EntityKind, Event, Reason};
+use crate::identity::entities::{EntityKind, Rule, Stored, Why};
 use crate::identity::input::{OrgUnit, RecordKind};
 use crate::identity::nodes::Roles;
+use crate::identity::views::Handle;
 use std::collections::BTreeSet;
 
 impl IdentityGraph {
@@ -13,7 +14,7 @@ impl IdentityGraph {
         &mut self,
         seeds: BTreeSet<u32>,
         resolve: u64,
-    ) -> Vec<Event> {
+    ) -> Vec<Stored> {
         if seeds.is_empty() {
             return Vec::new();
         }
@@ -55,8 +56,9 @@ impl IdentityGraph {
             &affected,
             clusters,
             &kind_of,
-            &|_, _| Reason::rule("sharedKey"),
-            &split,
+            &|_, _| Why::rule(Rule::SharedKey),
+            split,
+            Handle::Org,
             resolve,
         )
     }

@@ -4,10 +4,11 @@
 
 use super::{IdentityGraph, ResolveSummary};
 use crate::error::Error;
-use crate::identity::entities::{EntityKind, Event, Reason, Registry};
+use crate::identity::entities::{EntityKind, Registry, Rule, Stored, Why};
 use crate::identity::input::RecordKind;
 use crate::identity::nodes::{FastMap, FastSet};
 use crate::identity::persons::rows_in_key_order;
+use crate::identity::views::Handle;
 use crate::link::explain::Scorer;
 use crate::link::solve::{cluster, ClusterRules, Scored};
 use crate::link::{ModelSource, Progress};
@@ -123,8 +124,10 @@ impl IdentityGraph {
             .chain(&household_events)
             .chain(&org_events)
         {
-            changed.insert(e.entity.clone());
-            changed.extend(e.others.iter().cloned());
+            changed.insert(self.handle_id(e.entity).to_owned());
+            for &o in &e.others {
+                changed.insert(self.handle_id(e.entity.with_slot(o)).to_owned());
+            }
             let kind = serde_json::to_value(e.kind)
                 .ok()
                 .and_then(|v| v.as_str().map(str::to_owned))
@@ -139,7 +142,7 @@ impl IdentityGraph {
         Ok(summary)
     }
 
-    pub(super) fn resolve_persons(&mut self, affected: &[u32], resolve: u64) -> Vec<Event> {
+    pub(super) fn resolve_persons(&mut self, affected: &[u32], resolve: u64) -> Vec<Stored> {
         let live: Vec<u32> = affected.iter().copied().filter(|&n| self.live(n)).collect();
         let mut sorted = live.clone();
         sorted.sort_by(|&a, &b| self.nodes.cmp(a, b));
@@ -199,7 +202,8 @@ impl IdentityGraph {
             clusters,
             &|_| EntityKind::Person,
             &merge_reason,
-            &split,
+            split,
+            Handle::Person,
             resolve,
         );
         self.person_reg = reg;
@@ -207,7 +211,7 @@ impl IdentityGraph {
     }
 
     /// The strongest same-person link between two sets of nodes.
-    pub(super) fn link_reason(&self, a: &[u32], b: &[u32]) -> Reason {
+    pub(super) fn link_reason(&self, a: &[u32], b: &[u32]) -> Why {
         let b: FastSet<u32> = b.iter().copied().collect();
         let mut best: Option<(f32, u32, u32)> = None;
         for &x in a {
@@ -222,21 +226,21 @@ impl IdentityGraph {
             }
         }
         match best {
-            Some((p, x, y)) => Reason {
-                rule: "link".into(),
-                probability: Some(f64::from(p)),
-                records: vec![self.nodes.record_ref(x), self.nodes.record_ref(y)],
+            Some((p, x, y)) => Why {
+                rule: Rule::Link,
+                probability: Some(p),
+                records: [x, y],
             },
-            None => Reason::rule("link"),
+            None => Why::rule(Rule::Link),
         }
     }
 
-    pub(super) fn split_reason(&self, affected: &[u32]) -> Reason {
+    pub(super) fn split_reason(&self, affected: &[u32]) -> Why {
         // Erased records are not named: their keys leave the graph.
         if affected.iter().any(|&n| !self.live(n)) {
-            Reason::rule("recordRemoved")
+            Why::rule(Rule::RecordRemoved)
         } else {
-            Reason::rule("chainGuard")
+            Why::rule(Rule::ChainGuard)
         }
     }
 
