@@ -393,6 +393,7 @@ impl Registry {
                         id = format!("{}-{n}", entity_id(kind, nodes.ref_parts(anchor)));
                     }
                     let s = self.slots.len() as u32;
+                    crate::link::engine::growth::reserve(&mut self.slots, 1);
                     self.slots.push(Slot {
                         id: id.clone(),
                         kind,

@@ -438,7 +438,7 @@ impl IdentityGraph {
             match_keys: keys.iter().map(|&t| self.nodes.tokens.text(t)).collect(),
             clks: match node.person_row {
                 Some(r) => self.persons.clks(r).into_iter().collect(),
-                None => node.clks.clone(),
+                None => node.clks.as_deref().cloned().unwrap_or_default(),
             },
         }
     }

@@ -148,8 +148,9 @@ pub(crate) struct Node {
     pub date: Option<i32>,
     /// Row in the person index (persons only).
     pub person_row: Option<u32>,
-    /// CLKs of non-person records (persons' are in the person index).
-    pub clks: BTreeMap<String, Vec<u8>>,
+    /// CLKs of non-person records (persons' are in the person index);
+    /// boxed, as most nodes have none (8 bytes a node, not 24).
+    pub clks: Option<Box<BTreeMap<String, Vec<u8>>>>,
     /// Erased: kept as a tombstone so indices stay valid.
     pub removed: bool,
 }
@@ -238,13 +239,11 @@ impl Nodes {
             measures,
             date: r.date.as_deref().and_then(parse_date),
             person_row,
-            clks: if person_row.is_some() {
-                BTreeMap::new()
-            } else {
-                r.clks.clone()
-            },
+            clks: (person_row.is_none() && !r.clks.is_empty()).then(|| Box::new(r.clks.clone())),
             removed: false,
         };
+        // A node is 112 bytes: grow the list by an eighth, not doubling.
+        crate::link::engine::growth::reserve(&mut self.list, 1);
         self.list.push(node);
         index
     }
@@ -307,4 +306,14 @@ fn intern(list: &mut Vec<String>, ids: &mut HashMap<String, u32>, s: &str) -> u3
     list.push(s.to_owned());
     ids.insert(s.to_owned(), id);
     id
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_node_stays_small() {
+        // 100k records hold 100k nodes: every field here costs 100 KB per
+        // byte (see BENCHMARKS.md, "Identity graph memory").
+        assert!(core::mem::size_of::<super::Node>() <= 112);
+    }
 }

@@ -135,6 +135,8 @@ impl IdentityGraph {
             *summary.events.entry(kind).or_default() += 1;
         }
         summary.changed = changed.into_iter().collect();
+        let new = person_events.len() + household_events.len() + org_events.len();
+        crate::link::engine::growth::reserve(&mut self.events, new);
         self.events.extend(person_events);
         self.events.extend(household_events);
         self.events.extend(org_events);
