@@ -150,6 +150,7 @@ pub(crate) struct Node {
     pub person_row: Option<u32>,
     /// CLKs of non-person records (persons' are in the person index);
     /// boxed, as most nodes have none (8 bytes a node, not 24).
+    #[allow(clippy::box_collection)]
     pub clks: Option<Box<BTreeMap<String, Vec<u8>>>>,
     /// Erased: kept as a tombstone so indices stay valid.
     pub removed: bool,
