@@ -50,18 +50,33 @@ pub(crate) fn compare_pairs(
 /// tile, a tile's rows stay in cache while the first rows stream past;
 /// the loops put their results back in pair order.
 pub(crate) fn tile_order(pairs: &[Pair]) -> Vec<usize> {
-    let mut order: Vec<(u64, u32)> = pairs
-        .iter()
-        .enumerate()
-        .map(|(at, p)| {
-            (
-                (u64::from(p.j()) / TILE) << 32 | u64::from(p.i()),
-                at as u32,
-            )
-        })
-        .collect();
-    super::radix::sort_by_key(&mut order, &mut Vec::new(), |x| x.0);
-    order.into_iter().map(|(_, at)| at as usize).collect()
+    let tile = |p: &Pair| (u64::from(p.j()) / TILE) as usize;
+    if !pairs.is_sorted() {
+        let mut order: Vec<usize> = (0..pairs.len()).collect();
+        order.sort_by_key(|&at| (tile(&pairs[at]), pairs[at].i()));
+        return order;
+    }
+    // Sorted pairs are in (first, second) order already: a stable counting
+    // sort by tile gives (tile, first, second) in one pass, with no keys or
+    // scratch beside the order itself (the radix sort it replaces held 32
+    // bytes a pair while it sorted: 45 MB for a 100k graph's first resolve).
+    let tiles = pairs.iter().map(tile).max().map_or(0, |t| t + 1);
+    let mut next = vec![0usize; tiles + 1];
+    for p in pairs {
+        next[tile(p) + 1] += 1;
+    }
+    for t in 1..next.len() {
+        next[t] += next[t - 1];
+    }
+    let mut order = vec![0usize; pairs.len()];
+    for (at, p) in pairs.iter().enumerate() {
+        let slot = &mut next[tile(p)];
+        if let Some(o) = order.get_mut(*slot) {
+            *o = at;
+        }
+        *slot += 1;
+    }
+    order
 }
 
 /// Second rows per tile of the compare loop.
@@ -101,4 +116,46 @@ pub(crate) fn score_pairs(
         f(p, w);
     }
     progress("score", n, n);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// The order the loops must visit: by tile of second rows, then first
+    /// row, then (stably) pair order.
+    fn reference(pairs: &[Pair]) -> Vec<usize> {
+        let mut order: Vec<usize> = (0..pairs.len()).collect();
+        order.sort_by_key(|&at| (u64::from(pairs[at].j()) / TILE, pairs[at].i()));
+        order
+    }
+
+    #[test]
+    fn pairs_are_visited_tile_by_tile_first_rows_in_order() {
+        // Second rows over several tiles, first rows repeating.
+        let mut state = 0x2545_f491_4f6c_dd1du64;
+        let mut next = |m: u32| {
+            state ^= state << 13;
+            state ^= state >> 7;
+            state ^= state << 17;
+            (state % u64::from(m)) as u32
+        };
+        let mut pairs: Vec<Pair> = (0..5000)
+            .map(|_| Pair::new(next(300), next(3000)))
+            .collect();
+        let unsorted = pairs.clone();
+        pairs.sort_unstable();
+        pairs.dedup();
+        for p in [&pairs, &unsorted] {
+            let order = tile_order(p);
+            assert_eq!(order, reference(p));
+            // Every pair once.
+            let mut seen = order.clone();
+            seen.sort_unstable();
+            assert!(seen.iter().copied().eq(0..p.len()));
+        }
+        assert!(tile_order(&[]).is_empty());
+        let one = [Pair::new(7, 1025)];
+        assert_eq!(tile_order(&one), [0]);
+    }
 }
