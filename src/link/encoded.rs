@@ -32,7 +32,7 @@ pub(crate) struct Interner {
 
 impl Interner {
     /// The id of a token: the caller's `given` one, else its tag's.
-    fn id(&mut self, tag: &[u8; 32], given: Option<u32>) -> u32 {
+    pub(crate) fn id(&mut self, tag: &[u8; 32], given: Option<u32>) -> u32 {
         if let Some(id) = given {
             let need = (id as usize + 1).saturating_sub(self.counts.len());
             if need > 0 {
