@@ -672,19 +672,14 @@ impl Linker {
         &self,
         job: &Job,
         s: &Scored,
-        params: &ModelParams,
+        scorer: &Scorer<'_>,
         names: &dyn Fn(bool, u32) -> String,
     ) -> Link {
         let (a, b) = (&job.a, job.other());
-        let explanation = self.config.explain_links.then(|| {
-            Scorer::new(&self.config.comparisons, params, self.config.tf_minimum_u).explain(
-                a,
-                s.i as usize,
-                b,
-                s.j as usize,
-                &job.tf,
-            )
-        });
+        let explanation = self
+            .config
+            .explain_links
+            .then(|| scorer.explain(a, s.i as usize, b, s.j as usize, &job.tf));
         Link {
             a: names(false, s.i),
             b: names(true, s.j),
@@ -732,9 +727,11 @@ impl Linker {
             let d = if second { job.other() } else { &job.a };
             d.ids[i as usize].clone()
         };
+        // One scorer for every link's explanation (its weights are logarithms).
+        let scorer = Scorer::new(&self.config.comparisons, &params, self.config.tf_minimum_u);
         let links = accepted
             .iter()
-            .map(|s| self.make_link(&job, s, &params, &names))
+            .map(|s| self.make_link(&job, s, &scorer, &names))
             .collect();
         progress("solve", 1, 1);
         Ok(LinkResult {
@@ -817,9 +814,10 @@ impl Linker {
             params,
         } = self.clusters(&job, progress)?;
         let names = |_: bool, i: u32| job.a.ids[i as usize].clone();
+        let scorer = Scorer::new(&self.config.comparisons, &params, self.config.tf_minimum_u);
         let links = inside
             .iter()
-            .map(|s| self.make_link(&job, s, &params, &names))
+            .map(|s| self.make_link(&job, s, &scorer, &names))
             .collect();
         let clusters = clusters
             .into_iter()
@@ -869,9 +867,10 @@ impl Linker {
             id: job.a.ids[i as usize].clone(),
         };
         let names = |_: bool, i: u32| format!("{}:{}", src(i), job.a.ids[i as usize]);
+        let scorer = Scorer::new(&self.config.comparisons, &params, self.config.tf_minimum_u);
         let links = inside
             .iter()
-            .map(|s| self.make_link(&job, s, &params, &names))
+            .map(|s| self.make_link(&job, s, &scorer, &names))
             .collect();
         let entities = clusters
             .into_iter()
