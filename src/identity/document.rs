@@ -235,7 +235,7 @@ impl IdentityGraph {
                 1 => &mut g.household_reg,
                 _ => &mut g.org_reg,
             };
-            if reg.by_id.contains_key(&e.id) {
+            if reg.find(&e.id).is_some() {
                 return Err(bad());
             }
             reg.restore(Slot {

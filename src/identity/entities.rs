@@ -18,7 +18,8 @@ use super::views::Handle;
 use crate::encoding::hex_lower;
 use serde::{Deserialize, Serialize};
 use sha2::{Digest, Sha256};
-use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
+use std::hash::{BuildHasher, RandomState};
 
 /// What an entity is.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
@@ -235,7 +236,11 @@ pub(crate) struct Registry {
     pub slots: Vec<Slot>,
     /// Live slot of each node (`u32::MAX`: none).
     entity_of: Vec<u32>,
-    pub by_id: HashMap<String, u32>,
+    /// Slots by id: a table of slot numbers that finds each id in its
+    /// slot, so no id is stored twice. Ids come from documents too: hashed
+    /// with std's keyed hasher, as a `HashMap` would.
+    by_id: hashbrown::HashTable<u32>,
+    id_hasher: RandomState,
     by_anchor: FastMap<u32, u32>,
 }
 
@@ -255,6 +260,26 @@ pub(crate) fn entity_id(kind: EntityKind, (system, channel, id): (&str, &str, &s
 }
 
 impl Registry {
+    /// The slot of an entity id, live or retired.
+    pub fn find(&self, id: &str) -> Option<u32> {
+        let slots = &self.slots;
+        self.by_id
+            .find(self.id_hasher.hash_one(id), |&s| slots[s as usize].id == id)
+            .copied()
+    }
+
+    /// Indexes slot `s` by its id (new to the registry).
+    fn index_id(&mut self, s: u32) {
+        let Self {
+            slots,
+            by_id,
+            id_hasher,
+            ..
+        } = self;
+        let hash = |x: u32| id_hasher.hash_one(slots[x as usize].id.as_str());
+        by_id.insert_unique(hash(s), s, |&x| hash(x));
+    }
+
     /// The live slot of a node.
     pub fn of(&self, node: u32) -> Option<u32> {
         match self.entity_of.get(node as usize) {
@@ -289,8 +314,8 @@ impl Registry {
                 self.by_anchor.insert(a, s);
             }
         }
-        self.by_id.insert(slot.id.clone(), s);
         self.slots.push(slot);
+        self.index_id(s);
     }
 
     /// Replaces the entities over `affected` nodes by `clusters` (a
@@ -388,20 +413,20 @@ impl Registry {
                     let anchor = members[0];
                     let mut id = entity_id(kind, nodes.ref_parts(anchor));
                     let mut n = 1;
-                    while self.by_id.contains_key(&id) {
+                    while self.find(&id).is_some() {
                         n += 1;
                         id = format!("{}-{n}", entity_id(kind, nodes.ref_parts(anchor)));
                     }
                     let s = self.slots.len() as u32;
                     crate::link::engine::growth::reserve(&mut self.slots, 1);
                     self.slots.push(Slot {
-                        id: id.clone(),
+                        id,
                         kind,
                         anchor: Some(anchor),
                         members: Vec::new(),
                         live: false,
                     });
-                    self.by_id.insert(id, s);
+                    self.index_id(s);
                     self.by_anchor.insert(anchor, s);
                     s
                 }

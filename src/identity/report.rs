@@ -86,13 +86,13 @@ pub struct Role {
 
 impl IdentityGraph {
     pub(crate) fn handle(&self, id: &str) -> Option<Handle> {
-        if let Some(&s) = self.person_reg.by_id.get(id) {
+        if let Some(s) = self.person_reg.find(id) {
             return Some(Handle::Person(s));
         }
-        if let Some(&s) = self.household_reg.by_id.get(id) {
+        if let Some(s) = self.household_reg.find(id) {
             return Some(Handle::Household(s));
         }
-        self.org_reg.by_id.get(id).map(|&s| Handle::Org(s))
+        self.org_reg.find(id).map(Handle::Org)
     }
 
     /// Everything about one entity, live or retired.

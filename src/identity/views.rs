@@ -286,7 +286,7 @@ impl IdentityGraph {
     pub fn records_of(&self, view: View, id: &str) -> Result<Vec<RecordRef>, Error> {
         let known = [&self.person_reg, &self.household_reg, &self.org_reg]
             .iter()
-            .any(|r| r.by_id.contains_key(id));
+            .any(|r| r.find(id).is_some());
         if !known {
             return Err(Error::new(Subject::Graph, ErrorCode::IdentityUnknownEntity));
         }
