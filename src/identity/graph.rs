@@ -138,12 +138,12 @@ impl IdentityGraph {
     /// All or nothing: on an error (`Err((index, error))`, the index of the
     /// bad record) nothing is added.
     pub fn add_records(&mut self, records: &[GraphRecord]) -> Result<(), (usize, Error)> {
-        let keys: Vec<String> = records.iter().map(GraphRecord::key).collect();
-        let mut seen: HashSet<&str> = HashSet::with_capacity(records.len());
+        let mut seen: HashSet<(&str, &str, &str)> = HashSet::with_capacity(records.len());
         let mut interned = Vec::with_capacity(records.len());
-        for (i, (r, key)) in records.iter().zip(&keys).enumerate() {
+        for (i, r) in records.iter().enumerate() {
             r.validate().map_err(|e| (i, e))?;
-            if self.nodes.contains_key(key) || !seen.insert(key) {
+            let parts = (r.system.as_str(), r.channel.as_str(), r.id.as_str());
+            if self.nodes.find_parts(parts.0, parts.1, parts.2).is_some() || !seen.insert(parts) {
                 return Err((
                     i,
                     Error::new(Subject::Record, ErrorCode::IdentityDuplicateRecord),
@@ -182,12 +182,12 @@ impl IdentityGraph {
             })?;
         drop(views);
         let mut row = rows_before;
-        for ((r, key), tokens) in records.iter().zip(keys).zip(interned) {
+        for (r, tokens) in records.iter().zip(interned) {
             let person_row = (r.kind == RecordKind::Person).then(|| {
                 row += 1;
                 row - 1
             });
-            let n = self.nodes.push(r, key, tokens, person_row);
+            let n = self.nodes.push(r, tokens, person_row);
             self.index_node(n);
             self.dirty.push(n);
         }

@@ -31,12 +31,6 @@ impl RecordRef {
         }
     }
 
-    /// One string per record, ordered as the refs are (`system`, `channel`,
-    /// `id` joined by U+001F, which a valid ref cannot contain).
-    pub(crate) fn key(&self) -> String {
-        ref_key(&self.system, &self.channel, &self.id)
-    }
-
     fn valid(&self) -> bool {
         valid_part(&self.system, false)
             && valid_part(&self.channel, true)
@@ -44,8 +38,8 @@ impl RecordRef {
     }
 }
 
-/// A reference part: at most 256 bytes, no control characters (the key
-/// joins parts with U+001F).
+/// A reference part: at most 256 bytes, no control characters (they
+/// have no place in a system name or record id).
 fn valid_part(s: &str, empty_ok: bool) -> bool {
     (empty_ok || !s.is_empty()) && s.len() <= 256 && !s.chars().any(char::is_control)
 }
@@ -194,23 +188,7 @@ pub struct GraphRecord {
 /// Longest measure name.
 pub const MAX_MEASURE_NAME: usize = 32;
 
-/// The key of a reference from its parts (see [`RecordRef::key`]).
-pub(crate) fn ref_key(system: &str, channel: &str, id: &str) -> String {
-    let mut k = String::with_capacity(system.len() + channel.len() + id.len() + 2);
-    k.push_str(system);
-    k.push('\u{1f}');
-    k.push_str(channel);
-    k.push('\u{1f}');
-    k.push_str(id);
-    k
-}
-
 impl GraphRecord {
-    /// The record's key (see [`RecordRef::key`]).
-    pub(crate) fn key(&self) -> String {
-        ref_key(&self.system, &self.channel, &self.id)
-    }
-
     /// The record's reference.
     pub fn record_ref(&self) -> RecordRef {
         RecordRef::new(&self.system, &self.channel, &self.id)

@@ -10,6 +10,7 @@ use crate::encoding::base64_url;
 use crate::link::tags::TagTable;
 use crate::Token;
 use std::collections::{BTreeMap, HashMap};
+use std::hash::BuildHasher;
 
 /// Interned tokens: equal tags are equal ids.
 #[derive(Debug, Default)]
@@ -160,7 +161,11 @@ pub(crate) struct Node {
 #[derive(Debug, Default)]
 pub(crate) struct Nodes {
     pub list: Vec<Node>,
-    by_key: HashMap<String, u32>,
+    /// Nodes by reference: a table of node numbers that finds each
+    /// reference in its node (no key string per record), hashed with std's
+    /// keyed hasher as a `HashMap` would.
+    by_ref: hashbrown::HashTable<u32>,
+    ref_hasher: std::hash::RandomState,
     pub tokens: TokenTable,
     names: Vec<String>,
     name_ids: HashMap<String, u32>,
@@ -185,12 +190,15 @@ impl Nodes {
 
     /// The node of a reference (erased records included).
     pub fn find(&self, r: &RecordRef) -> Option<u32> {
-        self.by_key.get(&r.key()).copied()
+        self.find_parts(&r.system, &r.channel, &r.id)
     }
 
-    /// Whether a reference is taken.
-    pub fn contains_key(&self, key: &str) -> bool {
-        self.by_key.contains_key(key)
+    /// The node of a reference given by its parts.
+    pub fn find_parts(&self, system: &str, channel: &str, id: &str) -> Option<u32> {
+        let hash = self.ref_hasher.hash_one((system, channel, id));
+        self.by_ref
+            .find(hash, |&n| self.ref_parts(n) == (system, channel, id))
+            .copied()
     }
 
     /// Interns a record's tokens, then its match keys; `None` when one is
@@ -211,12 +219,10 @@ impl Nodes {
     pub fn push(
         &mut self,
         r: &GraphRecord,
-        key: String,
         (tokens, split): (Vec<u32>, u16),
         person_row: Option<u32>,
     ) -> u32 {
         let index = self.list.len() as u32;
-        self.by_key.insert(key, index);
         let relations = r
             .relations
             .iter()
@@ -246,6 +252,19 @@ impl Nodes {
         // A node is 112 bytes: grow the list by an eighth, not doubling.
         crate::link::engine::growth::reserve(&mut self.list, 1);
         self.list.push(node);
+        let Self {
+            list,
+            names,
+            by_ref,
+            ref_hasher,
+            ..
+        } = self;
+        let hash = |n: u32| {
+            let node = &list[n as usize];
+            let (system, channel) = (&names[node.system as usize], &names[node.channel as usize]);
+            ref_hasher.hash_one((system.as_str(), channel.as_str(), &*node.id))
+        };
+        by_ref.insert_unique(hash(index), index, |&n| hash(n));
         index
     }
 
