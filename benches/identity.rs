@@ -64,6 +64,7 @@ fn rss() -> (f64, f64) {
 }
 
 fn main() {
+    let base = base();
     let enc = encoder();
     let data = rows();
     let params = params(&enc);
@@ -72,7 +73,7 @@ fn main() {
         let live0 = live_mb();
         let mut g = graph(if trained { None } else { Some(params.clone()) });
         let mut add = 0.0;
-        for chunk in data.rows[..BASE].chunks(CHUNK) {
+        for chunk in data.rows[..base].chunks(CHUNK) {
             let records = encode(&enc, chunk);
             let t = Instant::now();
             g.add_records(&records).unwrap();
@@ -96,9 +97,9 @@ fn main() {
         println!("native resolve stages (s): {line}");
         let (rss1, peak) = rss();
         let held = live_mb() - live0;
-        let (p, r) = quality(&g, &data, BASE);
+        let (p, r) = quality(&g, &data, base);
         println!(
-            "native build {BASE} ({}): add {:.2} s + resolve {:.2} s = {:.2} s; {} persons, {} households; \
+            "native build {base} ({}): add {:.2} s + resolve {:.2} s = {:.2} s; {} persons, {} households; \
              {} candidate pairs; pairwise P {p:.3} R {r:.3}; graph heap {held:.0} MB; RSS +{:.0} MB (peak {:.0} MB)",
             if trained { "EM training" } else { "given params" },
             add,
@@ -115,7 +116,7 @@ fn main() {
         }
         let mut times = Vec::new();
         for b in 0..BATCHES {
-            let from = BASE + b * BATCH;
+            let from = base + b * BATCH;
             let records = encode(&enc, &data.rows[from..from + BATCH]);
             let t = Instant::now();
             g.add_records(&records).unwrap();
@@ -151,7 +152,7 @@ fn main() {
         }
         times.sort_by(f64::total_cmp);
         println!(
-            "native incremental add of {BATCH} into {BASE}+: median {:.1} ms (min {:.1}, max {:.1}) over {BATCHES}",
+            "native incremental add of {BATCH} into {base}+: median {:.1} ms (min {:.1}, max {:.1}) over {BATCHES}",
             times[BATCHES / 2],
             times[0],
             times[BATCHES - 1]

@@ -19,8 +19,16 @@ const DEFINITION: &str = r#"{"version":1,
     {"name":"addressName","parts":[{"field":"postalCode"},{"field":"street","take":"streetNumber"},{"field":"lastName"}]}],
   "defaultRegion":"US","dateOrder":"mdy"}"#;
 
-/// Records in the base graph, and in each incremental batch.
-pub const BASE: usize = 100_000;
+/// Records in the base graph (100k; `IDENTITY_BENCH_RECORDS` sets another
+/// number natively, as `make bench-smoke` does to check the bench runs).
+pub fn base() -> usize {
+    std::env::var("IDENTITY_BENCH_RECORDS")
+        .ok()
+        .and_then(|v| v.parse().ok())
+        .unwrap_or(100_000)
+}
+
+/// Records in each incremental batch.
 pub const BATCH: usize = 1_000;
 pub const BATCHES: usize = 5;
 /// Records handed to `addRecords` per call.
@@ -44,7 +52,7 @@ fn raw(row: &Row) -> Record {
 
 /// All rows: the base, then the batches (duplicates across the split).
 pub fn rows() -> DedupeData {
-    dedupe(&Config::new(2026), BASE + BATCH * BATCHES, 0.3, 3)
+    dedupe(&Config::new(2026), base() + BATCH * BATCHES, 0.3, 3)
 }
 
 /// Graph records of `rows`, with an order value on every tenth.

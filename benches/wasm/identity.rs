@@ -52,13 +52,14 @@ fn config(params: &pseudolink::link::ModelParams) -> JsValue {
 /// itself costs in Chromium, without the JSON crossing of the JS API.
 #[wasm_bindgen_test]
 fn wasm_identity_core_speed() {
+    let base = base();
     let enc = encoder();
     let data = rows();
     let params = params(&enc);
     let before = wasm_mb();
     let mut g = graph(Some(params));
     let mut add = 0.0;
-    for chunk in data.rows[..BASE].chunks(CHUNK) {
+    for chunk in data.rows[..base].chunks(CHUNK) {
         let records = encode(&enc, chunk);
         let t = now();
         g.add_records(&records).unwrap();
@@ -82,7 +83,7 @@ fn wasm_identity_core_speed() {
     console_log!("wasm identity core resolve stages (ms): {line}");
     let mut times = Vec::new();
     for b in 0..BATCHES {
-        let from = BASE + b * BATCH;
+        let from = base + b * BATCH;
         let records = encode(&enc, &data.rows[from..from + BATCH]);
         let t = now();
         g.add_records(&records).unwrap();
@@ -91,7 +92,7 @@ fn wasm_identity_core_speed() {
     }
     times.sort_by(f64::total_cmp);
     console_log!(
-        "wasm identity core build {BASE} (Rust API in wasm): add {:.0} ms + resolve {:.0} ms = {:.2} s; \
+        "wasm identity core build {base} (Rust API in wasm): add {:.0} ms + resolve {:.0} ms = {:.2} s; \
          {} candidate pairs; incremental {BATCH}: median {:.0} ms (min {:.0}, max {:.0}); \
          wasm memory {:.0} MB (was {:.0} MB before the graph)",
         add,
@@ -108,13 +109,14 @@ fn wasm_identity_core_speed() {
 
 #[wasm_bindgen_test]
 fn wasm_identity_speed() {
+    let base = base();
     let enc = encoder();
     let data = rows();
     let params = params(&enc);
     let before = wasm_mb();
     let mut g = IdentityGraph::new(Some(config(&params).unchecked_into())).unwrap();
     let mut add = 0.0;
-    for chunk in data.rows[..BASE].chunks(CHUNK) {
+    for chunk in data.rows[..base].chunks(CHUNK) {
         let records = js_array(&encode(&enc, chunk));
         let t = now();
         g.add_records(records, None).unwrap();
@@ -125,7 +127,7 @@ fn wasm_identity_speed() {
     let resolve = now() - t;
     let candidates = js_sys::Reflect::get(&summary, &"candidatePairs".into()).unwrap();
     console_log!(
-        "wasm identity build {BASE} (given params, JS API): add {:.0} ms + resolve {:.0} ms = {:.2} s; \
+        "wasm identity build {base} (given params, JS API): add {:.0} ms + resolve {:.0} ms = {:.2} s; \
          {} candidate pairs; wasm memory {:.0} MB (was {:.0} MB before the graph), JS heap {:.0} MB",
         add,
         resolve,
@@ -137,7 +139,7 @@ fn wasm_identity_speed() {
     );
     let mut times = Vec::new();
     for b in 0..BATCHES {
-        let from = BASE + b * BATCH;
+        let from = base + b * BATCH;
         let records = js_array(&encode(&enc, &data.rows[from..from + BATCH]));
         let t = now();
         g.add_records(records, None).unwrap();
@@ -146,7 +148,7 @@ fn wasm_identity_speed() {
     }
     times.sort_by(f64::total_cmp);
     console_log!(
-        "wasm identity incremental add of {BATCH} into {BASE}+ (JS API): median {:.0} ms (min {:.0}, max {:.0}) over {BATCHES}; wasm memory {:.0} MB",
+        "wasm identity incremental add of {BATCH} into {base}+ (JS API): median {:.0} ms (min {:.0}, max {:.0}) over {BATCHES}; wasm memory {:.0} MB",
         times[BATCHES / 2],
         times[0],
         times[BATCHES - 1],
