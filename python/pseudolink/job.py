@@ -9,8 +9,8 @@ stdout; it then makes the same one-to-one decision as the ``Linker``
 (``link::one_to_one_edges``) and builds both parties' views itself. The
 job holds what the service already holds (encodings, no key, no CLK
 secret). DuckDB keeps it in memory without spilling; Spark writes shuffle
-and persisted blocks to its local directory (by default a temporary one
-the job removes when it ends).
+blocks and Splink's intermediate tables (Parquet) to its local directory (by
+default a temporary one the job removes when it ends).
 
 Protocol ``pseudolink-job/1``. stdin: one JSON line
 ``{"protocol", "engine", "config", "partnerBytes", "directoryBytes",
@@ -316,7 +316,11 @@ def link(
                        if any(c.get("kind") == "token" and c["source"] == s for c in comps)]
         deterministic = token_rules or rules[:1]
         linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
-        linker.training.estimate_u_using_random_sampling(max_pairs=min(1e6, 50.0 * (a.num_rows + b.num_rows)), seed=1)
+        # u from the whole sample in one pass: Splink's default probes in up to
+        # 11 chunks until every level has 100 pairs, each chunk a query (on
+        # Spark, dozens of stages: 54 of 118 s at 300 × 300).
+        linker.training.estimate_u_using_random_sampling(
+            max_pairs=min(1e6, 50.0 * (a.num_rows + b.num_rows)), seed=1, min_count_per_level=None, num_chunks=1)
         # EM on up to two token blockings that produce pairs (a subject the
         # two datasets never share gives none, and Splink refuses it).
         from splink.internals.exceptions import EMTrainingException
@@ -422,8 +426,8 @@ def spark_session(options: Mapping[str, Any], local_dir: str) -> Any:
 def _spark_inputs(a: pa.Table, b: pa.Table, options: Mapping[str, Any]) -> tuple[Any, list[Any], Any, Any]:
     """Both tables as Spark DataFrames (from Arrow, not row by row): the
     Splink API, the registered inputs, a reader of result columns, and what
-    ends it all. Shuffle and persisted blocks hold encodings: they go to
-    ``localDir`` if given, else to a fresh temporary directory that the end
+    ends it all. Shuffle blocks and Splink's intermediate tables hold
+    encodings: they go to ``localDir`` if given, else to a fresh temporary directory that the end
     removes with the session."""
     import shutil
     import tempfile
@@ -433,8 +437,12 @@ def _spark_inputs(a: pa.Table, b: pa.Table, options: Mapping[str, Any]) -> tuple
     own = not options.get("localDir")
     local_dir = tempfile.mkdtemp(prefix="pseudolink-job-spark-") if own else str(options["localDir"])
     session = spark_session(options, local_dir)
-    # persist: no checkpoint directory to configure, and lineage stays short.
-    api = SparkAPI(spark_session=session, break_lineage_method="persist")
+    # Splink's intermediate tables written as Parquet and read back: each
+    # later query plans from a file scan. With `persist` the plan kept the
+    # whole lineage, so every EM iteration re-planned and shipped it (3.5 s
+    # an iteration on 300 rows; 5,000 × 5,000 did not end in 17 minutes).
+    session.sparkContext.setCheckpointDir(os.path.join(local_dir, "checkpoints"))
+    api = SparkAPI(spark_session=session, break_lineage_method="parquet")
     inputs = [api.register(session.createDataFrame(t), dataset_display_name=name)
               for name, t in (("a_partner", a), ("b_directory", b))]
 
