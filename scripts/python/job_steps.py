@@ -1,16 +1,18 @@
 #!/usr/bin/env python3
 """The linkage service's Splink job on one engine, timed per Splink step
-(BENCHMARKS.md, "The same job on Spark local mode"): the first N rows of
-each side of ``bench_job.py 5000``'s encoded files, the demo project's
-comparisons, then precision and recall of the service's decision.
+(BENCHMARKS.md, "The same job on Spark local mode"): ``bench_job.py N``'s
+encoded files if it made them, else the first N rows of each side of
+``bench_job.py 5000``'s; the demo project's comparisons, then precision and
+recall of the service's decision.
 
-  target/python-venv/bin/python scripts/python/bench_job.py 5000   # once: makes the files
+  target/python-venv/bin/python scripts/python/bench_job.py 5000   # once: makes the files (or N)
   target/python-venv/bin/python scripts/python/job_steps.py N duckdb|spark
 """
 
 from __future__ import annotations
 
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -45,18 +47,56 @@ def main() -> None:
         timed(training.LinkerTraining, step)
     timed(inference.LinkerInference, "predict")
     n, engine = int(sys.argv[1]), sys.argv[2]
-    files = ROOT / "target" / "python-bench" / "link-5000"
+    events = None
+    if engine == "spark":
+        # Spark's event log (through a spark-defaults.conf of our own, so the
+        # job's session is the service's): stages, tasks and shuffle bytes.
+        import tempfile
+
+        conf, events = Path(tempfile.mkdtemp(prefix="job-steps-conf-")), Path(tempfile.mkdtemp(prefix="job-steps-events-"))
+        (conf / "spark-defaults.conf").write_text(f"spark.eventLog.enabled true\nspark.eventLog.dir file://{events}\n"
+                                                   "spark.eventLog.compress false\n")
+        os.environ["SPARK_CONF_DIR"] = str(conf)
+    # bench_job.py N's own files when made, else the first N rows of its 5,000.
+    files = ROOT / "target" / "python-bench" / f"link-{n}"
+    if not (files / "partner.bin").exists():
+        files = ROOT / "target" / "python-bench" / "link-5000"
     a = pl.encoded_table((files / "partner.bin").read_bytes()).slice(0, n)
     b = pl.encoded_table((files / "directory.bin").read_bytes()).slice(0, n)
     truth = {tuple(p) for p in json.loads((files / "truth.json").read_text()) if p[0] < n and p[1] < n}
+    sys.path.insert(0, str(ROOT / "scripts" / "python"))
+    from curve import Tree
+
+    tree = Tree()
+    tree.start()
     t0 = time.perf_counter()
     answer = job.link(a, b, LINK_CONFIG, engine=engine, spark={"master": "local[2]", "driverMemory": "2g"})
+    wall = time.perf_counter() - t0
+    tree.stop()
     links = one_to_one(answer)
     hits = len(links & truth)
-    print(json.dumps({"engine": engine, "rows": n, "wall_s": round(time.perf_counter() - t0, 1),
+    print(json.dumps({"engine": engine, "rows": n, "wall_s": round(wall, 1), "cpu_s": round(tree.cpu_seconds(), 1),
+                      "peak_rss_mb": round(tree.peak / 2**20),
                       "pairs_scored": len(answer["pairs"]["a"]), "links": len(links),
                       "precision": hits / max(len(links), 1), "recall": hits / max(len(truth), 1),
-                      "prior": answer["prior"]}))
+                      "prior": answer["prior"], **(spark_events(events) if events else {})}))
+
+
+def spark_events(directory: Path) -> dict:
+    """Stages, tasks, shuffle bytes written and task time from the event log."""
+    stages = tasks = shuffle = run_ms = 0
+    for log in directory.rglob("events_*"):
+        for line in log.open(encoding="utf-8"):
+            e = json.loads(line)
+            if e["Event"] == "SparkListenerStageCompleted":
+                stages += 1
+            elif e["Event"] == "SparkListenerTaskEnd" and e.get("Task Metrics"):
+                m = e["Task Metrics"]
+                tasks += 1
+                shuffle += m["Shuffle Write Metrics"]["Shuffle Bytes Written"]
+                run_ms += m["Executor Run Time"]
+    return {"spark_stages": stages, "spark_tasks": tasks, "shuffle_written_mb": round(shuffle / 2**20, 1),
+            "task_s": round(run_ms / 1000, 1)}
 
 
 if __name__ == "__main__":
