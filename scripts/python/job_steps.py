@@ -7,6 +7,7 @@ recall of the service's decision.
 
   target/python-venv/bin/python scripts/python/bench_job.py 5000   # once: makes the files (or N)
   target/python-venv/bin/python scripts/python/job_steps.py N duckdb|spark
+  SPARK_EXTRA_CONF="spark.shuffle.compress false;…" …   (more spark-defaults.conf lines, for trials)
 """
 
 from __future__ import annotations
@@ -55,7 +56,8 @@ def main() -> None:
 
         conf, events = Path(tempfile.mkdtemp(prefix="job-steps-conf-")), Path(tempfile.mkdtemp(prefix="job-steps-events-"))
         (conf / "spark-defaults.conf").write_text(f"spark.eventLog.enabled true\nspark.eventLog.dir file://{events}\n"
-                                                   "spark.eventLog.compress false\n")
+                                                   "spark.eventLog.compress false\n"
+                                                   + "".join(f"{kv}\n" for kv in os.environ.get("SPARK_EXTRA_CONF", "").split(";") if kv))
         os.environ["SPARK_CONF_DIR"] = str(conf)
     # bench_job.py N's own files when made, else the first N rows of its 5,000.
     files = ROOT / "target" / "python-bench" / f"link-{n}"
