@@ -118,14 +118,16 @@ def test_a_spark_job_over_pipes_scores_what_the_duckdb_job_scores(link_800, tmp_
     records. Same training data, same candidates: the same pairs, with
     probabilities that differ only by the u sample (each engine draws its
     own random pairs). Shuffle blocks go to the job's own directory, which
-    it removes."""
+    it removes; its tables go to the given ``checkpointDir``, and it removes
+    them too."""
     pytest.importorskip("pyspark")
     partner, directory, truth = link_800
     n = 300
     a, b = pl.encoded_binary(partner[:n]), pl.encoded_binary(directory[:n])
     header = {"protocol": job.PROTOCOL, "engine": "spark", "config": CONFIG,
               "partnerBytes": len(a), "directoryBytes": len(b),
-              "spark": {"master": "local[2]", "driverMemory": "1g", "shufflePartitions": 2}}
+              "spark": {"master": "local[2]", "driverMemory": "1g", "shufflePartitions": 2,
+                        "checkpointDir": str(tmp_path / "tables")}}
     env = dict(os.environ, TMPDIR=str(tmp_path))
     done = subprocess.run([sys.executable, "-m", "pseudolink.job"], input=json.dumps(header).encode() + b"\n" + a + b,
                           capture_output=True, timeout=1200, env=env)
@@ -151,5 +153,7 @@ def test_a_spark_job_over_pipes_scores_what_the_duckdb_job_scores(link_800, tmp_
     small_truth = {(x, y) for x, y in truth if x < n and y < n}
     hits = len(spark_links & small_truth)
     assert hits / len(spark_links) >= 0.9 and hits / len(small_truth) >= 0.85
-    # The job's temporary Spark directory is gone.
+    # The job's temporary Spark directory is gone, and so is its directory of
+    # tables (inputs and Splink's, as Parquet) under the given checkpointDir.
     assert not any(p.name.startswith("pseudolink-job-spark-") for p in tmp_path.iterdir())
+    assert (tmp_path / "tables").is_dir() and not any((tmp_path / "tables").iterdir())

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import sys
 import time
 from pathlib import Path
@@ -85,20 +86,43 @@ def main() -> None:
 
 
 def spark_events(directory: Path) -> dict:
-    """Stages, tasks, shuffle bytes written and task time from the event log."""
+    """Stages, tasks, shuffle bytes written and task time from the event log,
+    and the stages that wrote the most shuffle, each named by the Splink
+    table its query wrote (the job writes them as Parquet) or else by
+    Spark's description of the query."""
     stages = tasks = shuffle = run_ms = 0
+    by_stage: dict[int, list[float]] = {}
+    query_of_stage: dict[int, str] = {}
+    query_name: dict[str, str] = {}
     for log in directory.rglob("events_*"):
         for line in log.open(encoding="utf-8"):
             e = json.loads(line)
-            if e["Event"] == "SparkListenerStageCompleted":
+            kind = e["Event"]
+            if kind == "SparkListenerStageCompleted":
                 stages += 1
-            elif e["Event"] == "SparkListenerTaskEnd" and e.get("Task Metrics"):
+            elif kind.endswith("SparkListenerSQLExecutionStart"):
+                table = re.search(r"Execute InsertIntoHadoopFsRelationCommand\n(?:.*\n)*?Arguments: [^\s,]*/(__splink__\w+)",
+                                  e.get("physicalPlanDescription", ""))
+                query_name[str(e["executionId"])] = table.group(1) if table else e.get("description", "")[:60]
+            elif kind == "SparkListenerJobStart":
+                query = (e.get("Properties") or {}).get("spark.sql.execution.id")
+                for sid in e.get("Stage IDs", []):
+                    query_of_stage[sid] = str(query)
+            elif kind == "SparkListenerTaskEnd" and e.get("Task Metrics"):
                 m = e["Task Metrics"]
                 tasks += 1
-                shuffle += m["Shuffle Write Metrics"]["Shuffle Bytes Written"]
+                written = m["Shuffle Write Metrics"]["Shuffle Bytes Written"]
+                shuffle += written
                 run_ms += m["Executor Run Time"]
+                acc = by_stage.setdefault(e["Stage ID"], [0.0, 0.0])
+                acc[0] += written
+                acc[1] += m["Executor Run Time"]
+    top = sorted(by_stage.items(), key=lambda kv: -kv[1][0])[:8]
     return {"spark_stages": stages, "spark_tasks": tasks, "shuffle_written_mb": round(shuffle / 2**20, 1),
-            "task_s": round(run_ms / 1000, 1)}
+            "task_s": round(run_ms / 1000, 1),
+            "top_shuffle_stages": [{"stage": sid, "query": query_name.get(query_of_stage.get(sid, ""), "?"),
+                                    "shuffle_mb": round(w / 2**20, 1), "task_s": round(ms / 1000, 1)}
+                                   for sid, (w, ms) in top]}
 
 
 if __name__ == "__main__":
