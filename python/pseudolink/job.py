@@ -9,8 +9,10 @@ stdout; it then makes the same one-to-one decision as the ``Linker``
 (``link::one_to_one_edges``) and builds both parties' views itself. The
 job holds what the service already holds (encodings, no key, no CLK
 secret). DuckDB keeps it in memory without spilling; Spark writes shuffle
-blocks and Splink's intermediate tables (Parquet) to its local directory (by
-default a temporary one the job removes when it ends).
+blocks to its local directory (by default a temporary one the job removes
+when it ends) and the inputs and Splink's intermediate tables as Parquet to
+``checkpointDir`` (by default inside that directory; the job deletes its
+own tables when it ends).
 
 Protocol ``pseudolink-job/1``. stdin: one JSON line
 ``{"protocol", "engine", "config", "partnerBytes", "directoryBytes",
