@@ -77,8 +77,6 @@ class Tree:
     def start(self) -> None:
         self.sample()
         self._start_cpu = sum(self.cpu.values())
-        self.peak = 0
-        self.sample()
         self._thread.start()
 
     def stop(self) -> None:

@@ -83,6 +83,11 @@ def main() -> None:
                       "pairs_scored": len(answer["pairs"]["a"]), "links": len(links),
                       "precision": hits / max(len(links), 1), "recall": hits / max(len(truth), 1),
                       "prior": answer["prior"], **(spark_events(events) if events else {})}))
+    if events:
+        import shutil
+
+        for d in (conf, events):
+            shutil.rmtree(d, ignore_errors=True)
 
 
 def spark_events(directory: Path) -> dict:
@@ -90,8 +95,8 @@ def spark_events(directory: Path) -> dict:
     and the stages that wrote the most shuffle, each named by the Splink
     table its query wrote (the job writes them as Parquet) or else by
     Spark's description of the query."""
-    stages = tasks = shuffle = run_ms = 0
-    by_stage: dict[int, list[float]] = {}
+    stages = tasks = 0
+    by_stage: dict[int, list[float]] = {}  # stage -> [shuffle bytes written, task ms]
     query_of_stage: dict[int, str] = {}
     query_name: dict[str, str] = {}
     for log in directory.rglob("events_*"):
@@ -111,12 +116,10 @@ def spark_events(directory: Path) -> dict:
             elif kind == "SparkListenerTaskEnd" and e.get("Task Metrics"):
                 m = e["Task Metrics"]
                 tasks += 1
-                written = m["Shuffle Write Metrics"]["Shuffle Bytes Written"]
-                shuffle += written
-                run_ms += m["Executor Run Time"]
                 acc = by_stage.setdefault(e["Stage ID"], [0.0, 0.0])
-                acc[0] += written
+                acc[0] += m["Shuffle Write Metrics"]["Shuffle Bytes Written"]
                 acc[1] += m["Executor Run Time"]
+    shuffle, run_ms = (sum(acc[i] for acc in by_stage.values()) for i in (0, 1))
     top = sorted(by_stage.items(), key=lambda kv: -kv[1][0])[:8]
     return {"spark_stages": stages, "spark_tasks": tasks, "shuffle_written_mb": round(shuffle / 2**20, 1),
             "task_s": round(run_ms / 1000, 1),
