@@ -7,6 +7,8 @@ its own process (peak memory is the process's). Driven by scripts/python/bench.s
   bench.py spark RECORDS.csv                    the wheel in Spark local mode (mapInArrow)
   bench.py splink RECORDS.csv TRUTH.csv         Splink DuckDB dedupe: wall time, peak RSS, pairwise F1,
                                                 cluster F1 (connected components and the chain guard)
+  bench.py splink-link A.csv B.csv TRUTH.csv    Splink DuckDB link of two datasets (pseudolink-synth link):
+                                                wall time, peak RSS, F1 of the pairs and of one-to-one links
 """
 
 from __future__ import annotations
@@ -162,6 +164,45 @@ def cluster_scores(con, clusters):
     return out
 
 
+def _encode_for_splink(*tables):
+    """Each table encoded as the Splink benchmarks read it: tokens, CLKs and
+    8 LSH bands of 24 bits, ``id`` kept."""
+    import pseudolink as pl
+    from pseudolink import splink as psp
+
+    enc = pl.RecordEncoder({"k1": b"\x01" * 32}, DEFINITION, clk_schema="default", clk_secret=SECRET.encode())
+    return [psp.add_lsh_bands(enc.encode_batch(t, keep=["id"], token_columns=True), bands=8, bits_per_band=24)
+            for t in tables]
+
+
+def _trained_linker(link_type, encoded, prior_blocks, em_blocks):
+    """(DuckDB connection, Splink linker) over the encoded tables, trained
+    without labels: the prior from deterministic rules on ``prior_blocks``,
+    u by random sampling, EM blocked on each of ``em_blocks``.
+    DUCKDB_MEMORY_LIMIT (e.g. 6GB) caps DuckDB's memory: it spills to disk
+    beyond it (a company's own pipeline on its own machine; the linkage
+    service's job never spills)."""
+    import duckdb
+    from splink import DuckDBAPI, Linker, block_on
+
+    from pseudolink import splink as psp
+
+    con = duckdb.connect()
+    if os.environ.get("DUCKDB_MEMORY_LIMIT"):
+        con.execute(f"SET memory_limit = '{os.environ['DUCKDB_MEMORY_LIMIT']}'")
+    rules = psp.token_blocking_rules(["email", "phone", "dateOfBirth"]) + psp.lsh_blocking_rules(8)
+    api = DuckDBAPI(connection=con)
+    inputs = [api.register(psp.for_splink(t), dataset_display_name=name)
+              for t, name in zip(encoded, ("a", "b"))] if len(encoded) > 1 else api.register(psp.for_splink(encoded[0]))
+    linker = Linker(inputs, psp.settings(link_type, blocking_rules=rules), log_level="WARNING")
+    linker.training.estimate_probability_two_random_records_match(
+        [block_on(col) for col in prior_blocks], recall=0.8)
+    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
+    for col in em_blocks:
+        linker.training.estimate_parameters_using_expectation_maximisation(block_on(col))
+    return con, linker
+
+
 def splink(records_csv, truth_csv):
     """Train, predict (pairs >= predict_floor, 0.01, so the chain guard sees weak cross
     pairs with their score), then score the same predictions three ways: the
@@ -173,10 +214,6 @@ def splink(records_csv, truth_csv):
     "matches" disagree on everything else) lists the EM sessions' blocking columns,
     SPLINK_PRIOR_BLOCKS (default token_email,token_phone) the deterministic
     rules the prior is estimated from."""
-    import duckdb
-    from splink import DuckDBAPI, Linker, block_on
-
-    import pseudolink as pl
     from pseudolink import splink as psp
 
     predict_floor = 0.01
@@ -185,20 +222,9 @@ def splink(records_csv, truth_csv):
     t0, c0 = time.perf_counter(), cpu_seconds()
     table = read_csv(records_csv)
     truth = read_csv(truth_csv)
-    enc = pl.RecordEncoder({"k1": b"\x01" * 32}, DEFINITION, clk_schema="default", clk_secret=SECRET.encode())
-    encoded = psp.add_lsh_bands(enc.encode_batch(table, keep=["id"], token_columns=True), bands=8, bits_per_band=24)
+    (encoded,) = _encode_for_splink(table)
     t_enc = time.perf_counter() - t0
-    con = duckdb.connect()
-    if os.environ.get("DUCKDB_MEMORY_LIMIT"):  # e.g. 6GB: DuckDB spills to disk beyond it
-        con.execute(f"SET memory_limit = '{os.environ['DUCKDB_MEMORY_LIMIT']}'")
-    rules = psp.token_blocking_rules(["email", "phone", "dateOfBirth"]) + psp.lsh_blocking_rules(8)
-    linker = Linker(DuckDBAPI(connection=con).register(psp.for_splink(encoded)),
-                    psp.settings("dedupe_only", blocking_rules=rules), log_level="WARNING")
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on(col) for col in prior_blocks], recall=0.8)
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
-    for col in em_blocks:
-        linker.training.estimate_parameters_using_expectation_maximisation(block_on(col))
+    con, linker = _trained_linker("dedupe_only", [encoded], prior_blocks, em_blocks)
     pred = linker.inference.predict(threshold_match_probability=predict_floor)
     t_pred = time.perf_counter() - t0
     con.register("truth_t", truth)
@@ -230,6 +256,47 @@ def splink(records_csv, truth_csv):
                       "precision": comp["precision"], "recall": comp["recall"], "f1": comp["f1"]}))
 
 
+def splink_link(a_csv, b_csv, truth_csv):
+    """Splink on DuckDB linking two datasets (``pseudolink-synth link``: A and
+    B, each with a truth pair where a person is in both), trained without
+    labels as the dedupe is (SPLINK_EM_BLOCKS, SPLINK_PRIOR_BLOCKS,
+    DUCKDB_MEMORY_LIMIT likewise); scored as the pairs >= 0.5 and as
+    one-to-one links (a pair >= 0.5 that is each side's best, as a
+    directory link keeps one match a record)."""
+    em_blocks = os.environ.get("SPLINK_EM_BLOCKS", "token_dateOfBirth,token_phone").split(",")
+    prior_blocks = os.environ.get("SPLINK_PRIOR_BLOCKS", "token_email,token_phone").split(",")
+    t0, c0 = time.perf_counter(), cpu_seconds()
+    a, b = read_csv(a_csv), read_csv(b_csv)
+    truth = read_csv(truth_csv)
+    encoded = _encode_for_splink(a, b)
+    t_enc = time.perf_counter() - t0
+    con, linker = _trained_linker("link_only", encoded, prior_blocks, em_blocks)
+    pred = linker.inference.predict(threshold_match_probability=0.5)
+    t_pred = time.perf_counter() - t0
+    con.register("truth_t", truth)
+    con.execute("create temp table truth_tp as select a_id a, b_id b from truth_t")
+    # Splink puts either dataset on the left: A's id first.
+    con.execute(f"""create temp table pairs as
+        select case when source_dataset_l = 'a' then unique_id_l else unique_id_r end a,
+               case when source_dataset_l = 'a' then unique_id_r else unique_id_l end b,
+               match_probability p
+        from {pred.physical_name}""")
+    pairwise = pair_scores(con, "select a, b from pairs")
+    one_to_one = pair_scores(con, """
+        select a, b from (
+            select a, b, row_number() over (partition by a order by p desc, b) ra,
+                         row_number() over (partition by b order by p desc, a) rb
+            from pairs) where ra = 1 and rb = 1""")
+    wall = time.perf_counter() - t0
+    model = linker.misc.save_model_to_json()
+    print(json.dumps({"records_a": a.num_rows, "records_b": b.num_rows, "truth_pairs": truth.num_rows,
+                      "wall_s": wall, "cpu_s": cpu_seconds() - c0, "encode_s": t_enc,
+                      "train_predict_s": t_pred - t_enc, "em_blocks": em_blocks, "prior_blocks": prior_blocks,
+                      "prior": model["probability_two_random_records_match"],
+                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "pairwise": pairwise, "one_to_one": one_to_one}))
+
+
 if __name__ == "__main__":
     cmd = sys.argv[1]
-    {"encode": encode, "clkhash": clkhash, "spark": spark, "splink": splink}[cmd](*sys.argv[2:])
+    {"encode": encode, "clkhash": clkhash, "spark": spark, "splink": splink, "splink-link": splink_link}[cmd](*sys.argv[2:])

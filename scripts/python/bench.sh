@@ -13,10 +13,35 @@
 #                                                  scripts/python/test.sh or maturin develop --release)
 #   SPLINK_ONLY=1 nice -n 19 scripts/python/bench.sh 1000000    (only step 2;
 #                 DUCKDB_MEMORY_LIMIT=6GB caps DuckDB's memory, spilling to disk beyond it)
+#   LINK=1 DUCKDB_MEMORY_LIMIT=8GB scripts/python/bench.sh 1000000
+#               (instead: a Splink DuckDB link of N x N records, pseudolink-synth link
+#                --overlap 0.5: wall time, peak memory, F1 of the pairs >= 0.5 and one-to-one)
 set -euo pipefail
 cd "$(dirname "$0")/../.."
 n="${1:-100000}"
 py="$(scripts/python/venv.sh)"
+if [[ "${LINK:-}" == 1 ]]; then
+    dir="target/python-bench/link-n$n"
+    mkdir -p "$dir"
+    [[ -f "$dir/a.csv" ]] || cargo run --quiet --release --locked -p pseudolink-synth -- \
+        link --n "$n" --overlap 0.5 --seed 5 --out "$dir" >/dev/null
+    echo "# $(date -u +%Y-%m-%dT%H:%MZ), $(nproc) cores ($(grep -m1 'model name' /proc/cpuinfo | cut -d: -f2 | xargs)), $n x $n records"
+    out="$("$py" scripts/python/bench.py splink-link "$dir/a.csv" "$dir/b.csv" "$dir/truth.csv")"
+    python3 - "$out" <<'PY'
+import json, sys
+r = json.loads(sys.argv[1])
+print(f"Splink DuckDB link, {r['records_a']:,} x {r['records_b']:,} records ({r['truth_pairs']:,} true pairs): "
+      f"wall {r['wall_s']:.1f} s, CPU {r['cpu_s']:.1f} s (encode {r['encode_s']:.1f} s, train + predict "
+      f"{r['train_predict_s']:.1f} s), peak RSS {r['peak_rss_mb']:.0f} MB, prior {r['prior']:.3g}")
+print("| scored at 0.5 | P | R | F1 | pairs |")
+print("|---|---:|---:|---:|---:|")
+for label, key in [("pairs >= 0.5", "pairwise"), ("one-to-one (each side's best)", "one_to_one")]:
+    s = r[key]
+    print(f"| {label} | {s['precision']:.4f} | {s['recall']:.4f} | {s['f1']:.4f} | {s['pairs']:,} |")
+print("json: " + json.dumps(r))
+PY
+    exit 0
+fi
 ck="$(scripts/clk/venv.sh)"
 dir="target/python-bench/n$n"
 mkdir -p "$dir"
