@@ -69,6 +69,11 @@ pub struct SparkSpec {
     /// default a fresh temporary directory that the job removes.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub local_dir: Option<String>,
+    /// Where the inputs and Splink's intermediate tables go as Parquet
+    /// (inside `localDir` by default; on a cluster, storage every executor
+    /// reads, such as `hdfs://…`). The job deletes its own tables there.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub checkpoint_dir: Option<String>,
 }
 
 /// A project's `engine` entry.
@@ -405,13 +410,16 @@ mod tests {
     #[test]
     fn a_spark_engine_takes_its_session_settings_and_duckdb_refuses_them() {
         let spec = |json: &str| serde_json::from_str::<EngineSpec>(json).unwrap();
-        let spark =
-            spec(r#"{"kind": "spark", "spark": {"master": "local[2]", "driverMemory": "4g"}}"#);
+        let spark = spec(
+            r#"{"kind": "spark", "spark": {"master": "local[2]", "driverMemory": "4g",
+                "checkpointDir": "hdfs://nn/pseudolink"}}"#,
+        );
         assert!(check(&spark, &config()).is_ok());
         let sent = serde_json::to_value(spark.spark.unwrap()).unwrap();
         assert_eq!(
             sent,
-            serde_json::json!({"master": "local[2]", "driverMemory": "4g"})
+            serde_json::json!({"master": "local[2]", "driverMemory": "4g",
+                               "checkpointDir": "hdfs://nn/pseudolink"})
         );
         assert!(check(&spec(r#"{"kind": "spark"}"#), &config()).is_ok());
         assert!(check(&spec(r#"{"kind": "duckdb", "spark": {}}"#), &config()).is_err());
