@@ -39,7 +39,7 @@ import logging
 import math
 import os
 import sys
-from typing import Any, BinaryIO, Mapping
+from typing import Any, BinaryIO, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
@@ -307,11 +307,11 @@ def link(
 
     a, b = psp.for_splink(partner), psp.for_splink(directory)
     if engine == "duckdb":
-        api, inputs, fetch, close = _duckdb_inputs(a, b)
+        api, inputs, fetch, close = _duckdb_inputs([("a_partner", a), ("b_directory", b)])
     else:
         features = [c["source"] for c in comps if c.get("kind") == "clk"]
-        api, inputs, fetch, close = _spark_inputs(psp.clk_arrays(a, features), psp.clk_arrays(b, features),
-                                                  spark or {})
+        api, inputs, fetch, close = spark_inputs(
+            [("a_partner", psp.clk_arrays(a, features)), ("b_directory", psp.clk_arrays(b, features))], spark or {})
     try:
         linker = Linker(inputs, settings, log_level=logging.WARNING)
         token_rules = [block_on(_sql(psp.token_column(s))) for s in subjects
@@ -374,10 +374,10 @@ def _sql(name: str) -> str:
     return name.replace("-", "_")
 
 
-def _duckdb_inputs(a: pa.Table, b: pa.Table) -> tuple[Any, list[Any], Any, Any]:
-    """Both tables in an in-memory DuckDB that never spills: the Splink API,
-    the registered inputs, a reader of result columns into Arrow, and what
-    ends it all."""
+def _duckdb_inputs(named: Sequence[tuple[str, pa.Table]]) -> tuple[Any, list[Any], Any, Any]:
+    """The tables, by name, in an in-memory DuckDB that never spills: the
+    Splink API, the registered inputs, a reader of result columns into
+    Arrow, and what ends it all."""
     import duckdb
     from splink import DuckDBAPI
 
@@ -385,7 +385,7 @@ def _duckdb_inputs(a: pa.Table, b: pa.Table) -> tuple[Any, list[Any], Any, Any]:
     con.execute("SET temp_directory = ''")  # never spill encodings to disk
     api = DuckDBAPI(connection=con)
     inputs = []
-    for name, t in (("a_partner", a), ("b_directory", b)):
+    for name, t in named:
         # CLKs as DuckDB BIT once, not cast from BLOB in every level of every
         # pair (the comparisons' `::BIT` is then a no-op).
         clks = [c for c in t.column_names if c.startswith("clk_")]
@@ -424,10 +424,12 @@ def spark_session(options: Mapping[str, Any], local_dir: str) -> Any:
     return session
 
 
-def _spark_inputs(a: pa.Table, b: pa.Table, options: Mapping[str, Any]) -> tuple[Any, list[Any], Any, Any]:
-    """Both tables as Spark DataFrames (from Arrow, not row by row), written
-    once as Parquet and read back: the Splink API, the registered inputs, a
-    reader of result columns, and what ends it all. Shuffle blocks, the
+def spark_inputs(named: Sequence[tuple[str, pa.Table]], options: Mapping[str, Any]) -> tuple[Any, list[Any], Any, Any]:
+    """The tables, by name, as Spark DataFrames (from Arrow, not row by row),
+    written once as Parquet and read back, in a session per
+    :func:`spark_session`: the Splink API, the registered inputs, a reader
+    of result columns into Arrow, and what ends it all (call it however the
+    work ends). Shuffle blocks, the
     inputs and Splink's intermediate tables hold encodings. Shuffle blocks go
     to ``localDir`` if given, else to a fresh temporary directory that the
     end removes with the session; the tables go to ``checkpointDir`` (default
@@ -440,37 +442,45 @@ def _spark_inputs(a: pa.Table, b: pa.Table, options: Mapping[str, Any]) -> tuple
 
     own = not options.get("localDir")
     local_dir = tempfile.mkdtemp(prefix="pseudolink-job-spark-") if own else str(options["localDir"])
-    session = spark_session(options, local_dir)
-    # Splink's intermediate tables written as Parquet and read back: each
-    # later query plans from a file scan. With `persist` the plan kept the
-    # whole lineage, so every EM iteration re-planned and shipped it (3.5 s
-    # an iteration on 300 rows; 5,000 × 5,000 did not end in 17 minutes).
-    sc = session.sparkContext
-    sc.setCheckpointDir(str(options.get("checkpointDir") or os.path.join(local_dir, "checkpoints")))
-    job_dir = sc._jsc.sc().getCheckpointDir().get()  # Spark adds a directory of this job's own
-    api = SparkAPI(spark_session=session, break_lineage_method="parquet")
-    # The inputs as files too: a DataFrame made from Arrow is a local relation,
-    # whose rows travel inside the plan of every query that reads them, and
-    # so inside its tasks (a 300 × 300 thread dump: tasks deserialising).
-    inputs = []
-    for name, t in (("a_partner", a), ("b_directory", b)):
-        path = f"{job_dir}/input_{name}"
-        session.createDataFrame(t).write.parquet(path)
-        inputs.append(api.register(session.read.parquet(path), dataset_display_name=name))
-
-    def fetch(frame: Any, cols: list[str]) -> pa.Table:
-        return frame.as_spark_dataframe().select(*cols).toArrow()
+    session = job_dir = None
 
     def close() -> None:
         try:  # this job's tables, wherever checkpointDir is (Hadoop's file systems)
-            where = sc._jvm.org.apache.hadoop.fs.Path(job_dir)
-            where.getFileSystem(sc._jsc.hadoopConfiguration()).delete(where, True)
+            if job_dir is not None:
+                where = sc._jvm.org.apache.hadoop.fs.Path(job_dir)
+                where.getFileSystem(sc._jsc.hadoopConfiguration()).delete(where, True)
         except Exception:  # noqa: BLE001 - never mask the job's answer; say so, without the path
             print("pseudolink.job: spark.cleanup: the job's tables could not be deleted", file=sys.stderr)
         finally:
-            session.stop()
+            if session is not None:
+                session.stop()
             if own:
                 shutil.rmtree(local_dir, ignore_errors=True)
+
+    try:
+        session = spark_session(options, local_dir)
+        # Splink's intermediate tables written as Parquet and read back: each
+        # later query plans from a file scan. With `persist` the plan kept the
+        # whole lineage, so every EM iteration re-planned and shipped it (3.5 s
+        # an iteration on 300 rows; 5,000 × 5,000 did not end in 17 minutes).
+        sc = session.sparkContext
+        sc.setCheckpointDir(str(options.get("checkpointDir") or os.path.join(local_dir, "checkpoints")))
+        job_dir = sc._jsc.sc().getCheckpointDir().get()  # Spark adds a directory of this job's own
+        api = SparkAPI(spark_session=session, break_lineage_method="parquet")
+        # The inputs as files too: a DataFrame made from Arrow is a local relation,
+        # whose rows travel inside the plan of every query that reads them, and
+        # so inside its tasks (a 300 × 300 thread dump: tasks deserialising).
+        inputs = []
+        for name, t in named:
+            path = f"{job_dir}/input_{name}"
+            session.createDataFrame(t).write.parquet(path)
+            inputs.append(api.register(session.read.parquet(path), dataset_display_name=name))
+    except BaseException:  # a session or tables half made: ended here, then the error
+        close()
+        raise
+
+    def fetch(frame: Any, cols: list[str]) -> pa.Table:
+        return frame.as_spark_dataframe().select(*cols).toArrow()
 
     return api, inputs, fetch, close
 
