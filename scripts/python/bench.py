@@ -5,10 +5,11 @@ its own process (peak memory is the process's). Driven by scripts/python/bench.s
   bench.py encode RECORDS.csv OUT_ROWS.json     pseudolink encoding rates (+ rows for clkhash)
   bench.py clkhash ROWS.json                    clkhash 0.18.3 on the same rows (clkhash venv)
   bench.py spark RECORDS.csv                    the wheel in Spark local mode (mapInArrow)
-  bench.py splink RECORDS.csv TRUTH.csv         Splink DuckDB dedupe: wall time, peak RSS, pairwise F1,
+  bench.py splink RECORDS.csv TRUTH.csv         Splink dedupe: wall time, peak RSS, pairwise F1,
                                                 cluster F1 (connected components and the chain guard)
-  bench.py splink-link A.csv B.csv TRUTH.csv    Splink DuckDB link of two datasets (pseudolink-synth link):
+  bench.py splink-link A.csv B.csv TRUTH.csv    Splink link of two datasets (pseudolink-synth link):
                                                 wall time, peak RSS, F1 of the pairs and of one-to-one links
+  SPLINK_ENGINE=spark bench.py splink …         the same on Spark local mode (default: DuckDB)
 """
 
 from __future__ import annotations
@@ -156,12 +157,32 @@ def pair_scores(con, pairs_sql):
 
 
 def cluster_scores(con, clusters):
-    """Pair scores of a clustering (every pair inside a cluster) and its largest cluster."""
-    c = clusters.physical_name
-    out = pair_scores(con, f"""select a.unique_id a, b.unique_id b from {c} a join {c} b
+    """Pair scores of a clustering (a SplinkDataFrame: every pair inside a
+    cluster) and its largest cluster, read into Arrow and scored in ``con``."""
+    con.register("clusters_t", clusters.query_sql("select unique_id, cluster_id from {this}").as_pyarrow_table())
+    out = pair_scores(con, """select a.unique_id a, b.unique_id b from clusters_t a join clusters_t b
                                on a.cluster_id = b.cluster_id and a.unique_id < b.unique_id""")
-    out["largest_cluster"] = con.sql(f"select max(n) from (select count(*) n from {c} group by cluster_id)").fetchall()[0][0]
+    out["largest_cluster"] = con.sql("select max(n) from (select count(*) n from clusters_t group by cluster_id)").fetchall()[0][0]
+    con.unregister("clusters_t")
     return out
+
+
+def _tree():
+    """The process tree's CPU and memory, sampled from here on (a Spark
+    session's JVM is a live child that getrusage does not count)."""
+    sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+    from measure import Tree
+
+    tree = Tree()
+    tree.start()
+    return tree
+
+
+def _peak_mb(tree):
+    """Peak RSS in MB: the sampled tree's, or this process's own high-water
+    mark if higher (sampling every 0.2 s can miss a short peak)."""
+    tree.stop()
+    return max(tree.peak / 2**20, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
 def _encode_for_splink(*tables):
@@ -176,31 +197,50 @@ def _encode_for_splink(*tables):
 
 
 def _trained_linker(link_type, encoded, prior_blocks, em_blocks):
-    """(DuckDB connection, Splink linker) over the encoded tables, trained
-    without labels: the prior from deterministic rules on ``prior_blocks``,
-    u by random sampling, EM blocked on each of ``em_blocks``.
-    DUCKDB_MEMORY_LIMIT (e.g. 6GB) caps DuckDB's memory: it spills to disk
-    beyond it (a company's own pipeline on its own machine; the linkage
-    service's job never spills)."""
-    import duckdb
+    """(Splink linker, what ends its engine) over the encoded tables,
+    trained without labels: the prior from deterministic rules on
+    ``prior_blocks``, u by random sampling, EM blocked on each of
+    ``em_blocks``. SPLINK_ENGINE picks the engine: ``duckdb`` (default;
+    DUCKDB_MEMORY_LIMIT, e.g. 6GB, caps its memory and it spills to disk
+    beyond it: a company's own pipeline on its own machine, where the
+    linkage service's job never spills) or ``spark`` (local mode on every
+    core, SPARK_DRIVER_MEMORY (default 8g) of heap; the linkage service's
+    Spark session and tables, ``pseudolink.job.spark_inputs``)."""
     from splink import DuckDBAPI, Linker, block_on
 
     from pseudolink import splink as psp
 
-    con = duckdb.connect()
-    if os.environ.get("DUCKDB_MEMORY_LIMIT"):
-        con.execute(f"SET memory_limit = '{os.environ['DUCKDB_MEMORY_LIMIT']}'")
+    engine = os.environ.get("SPLINK_ENGINE", "duckdb")
+    names = ("a", "b")[:len(encoded)] if len(encoded) > 1 else ("records",)
     rules = psp.token_blocking_rules(["email", "phone", "dateOfBirth"]) + psp.lsh_blocking_rules(8)
-    api = DuckDBAPI(connection=con)
-    inputs = [api.register(psp.for_splink(t), dataset_display_name=name)
-              for t, name in zip(encoded, ("a", "b"))] if len(encoded) > 1 else api.register(psp.for_splink(encoded[0]))
-    linker = Linker(inputs, psp.settings(link_type, blocking_rules=rules), log_level="WARNING")
-    linker.training.estimate_probability_two_random_records_match(
-        [block_on(col) for col in prior_blocks], recall=0.8)
-    linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
-    for col in em_blocks:
-        linker.training.estimate_parameters_using_expectation_maximisation(block_on(col))
-    return con, linker
+    if engine == "spark":
+        from pseudolink import job
+
+        features = [c["source"] for c in psp.DEFAULT_COMPARISONS if c.get("kind") == "clk"]
+        tables = [psp.clk_arrays(psp.for_splink(t), features) for t in encoded]
+        _, inputs, _, close = job.spark_inputs(
+            list(zip(names, tables)), {"master": "local[*]", "driverMemory": os.environ.get("SPARK_DRIVER_MEMORY", "8g")})
+    else:
+        import duckdb
+
+        con = duckdb.connect()
+        if os.environ.get("DUCKDB_MEMORY_LIMIT"):
+            con.execute(f"SET memory_limit = '{os.environ['DUCKDB_MEMORY_LIMIT']}'")
+        api = DuckDBAPI(connection=con)
+        inputs = [api.register(psp.for_splink(t), dataset_display_name=name) for t, name in zip(encoded, names)]
+        close = con.close
+    try:
+        linker = Linker(inputs if len(inputs) > 1 else inputs[0],
+                        psp.settings(link_type, blocking_rules=rules, dialect=engine), log_level="WARNING")
+        linker.training.estimate_probability_two_random_records_match(
+            [block_on(col) for col in prior_blocks], recall=0.8)
+        linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
+        for col in em_blocks:
+            linker.training.estimate_parameters_using_expectation_maximisation(block_on(col))
+    except BaseException:
+        close()
+        raise
+    return linker, close
 
 
 def splink(records_csv, truth_csv):
@@ -214,42 +254,51 @@ def splink(records_csv, truth_csv):
     "matches" disagree on everything else) lists the EM sessions' blocking columns,
     SPLINK_PRIOR_BLOCKS (default token_email,token_phone) the deterministic
     rules the prior is estimated from."""
+    import duckdb
+
     from pseudolink import splink as psp
 
     predict_floor = 0.01
     em_blocks = os.environ.get("SPLINK_EM_BLOCKS", "token_dateOfBirth,token_phone").split(",")
     prior_blocks = os.environ.get("SPLINK_PRIOR_BLOCKS", "token_email,token_phone").split(",")
-    t0, c0 = time.perf_counter(), cpu_seconds()
+    tree = _tree()
+    t0 = time.perf_counter()
     table = read_csv(records_csv)
     truth = read_csv(truth_csv)
     (encoded,) = _encode_for_splink(table)
     t_enc = time.perf_counter() - t0
-    con, linker = _trained_linker("dedupe_only", [encoded], prior_blocks, em_blocks)
-    pred = linker.inference.predict(threshold_match_probability=predict_floor)
-    t_pred = time.perf_counter() - t0
-    con.register("truth_t", truth)
-    con.execute("create temp table truth_tp as select a.id a, b.id b from truth_t a join truth_t b on a.entity = b.entity and a.id < b.id")
-    pairwise = pair_scores(con, f"""select least(unique_id_l, unique_id_r) a, greatest(unique_id_l, unique_id_r) b
-                                    from {pred.physical_name} where match_probability >= 0.5""")
-    t = time.perf_counter()
-    components = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, 0.5)
-    components_s = time.perf_counter() - t
-    t = time.perf_counter()
-    guarded = psp.cluster_pairwise_predictions_with_chain_guard(linker, pred, 0.5)
-    guard_s = time.perf_counter() - t
-    t = time.perf_counter()
-    unscored = psp.cluster_pairwise_predictions_with_chain_guard(linker, pred, 0.5, score_missing_up_to=0)
-    unscored_s = time.perf_counter() - t
-    comp, guard, guard0 = cluster_scores(con, components), cluster_scores(con, guarded), cluster_scores(con, unscored)
-    comp["seconds"], guard["seconds"], guard0["seconds"] = components_s, guard_s, unscored_s
-    wall = time.perf_counter() - t0
-    model = linker.misc.save_model_to_json()
-    print(json.dumps({"records": table.num_rows, "wall_s": wall, "cpu_s": cpu_seconds() - c0, "encode_s": t_enc,
+    linker, close = _trained_linker("dedupe_only", [encoded], prior_blocks, em_blocks)
+    try:
+        pred = linker.inference.predict(threshold_match_probability=predict_floor)
+        t_pred = time.perf_counter() - t0
+        con = duckdb.connect()  # scores the engine's results, read into Arrow
+        con.register("truth_t", truth)
+        con.execute("create temp table truth_tp as select a.id a, b.id b from truth_t a join truth_t b on a.entity = b.entity and a.id < b.id")
+        con.register("pred_t", pred.query_sql("select unique_id_l, unique_id_r, match_probability from {this}").as_pyarrow_table())
+        pairwise = pair_scores(con, """select least(unique_id_l, unique_id_r) a, greatest(unique_id_l, unique_id_r) b
+                                       from pred_t where match_probability >= 0.5""")
+        t = time.perf_counter()
+        components = linker.clustering.cluster_pairwise_predictions_at_threshold(pred, 0.5)
+        components_s = time.perf_counter() - t
+        t = time.perf_counter()
+        guarded = psp.cluster_pairwise_predictions_with_chain_guard(linker, pred, 0.5)
+        guard_s = time.perf_counter() - t
+        t = time.perf_counter()
+        unscored = psp.cluster_pairwise_predictions_with_chain_guard(linker, pred, 0.5, score_missing_up_to=0)
+        unscored_s = time.perf_counter() - t
+        comp, guard, guard0 = cluster_scores(con, components), cluster_scores(con, guarded), cluster_scores(con, unscored)
+        comp["seconds"], guard["seconds"], guard0["seconds"] = components_s, guard_s, unscored_s
+        wall = time.perf_counter() - t0
+        model = linker.misc.save_model_to_json()
+    finally:
+        close()
+    print(json.dumps({"engine": os.environ.get("SPLINK_ENGINE", "duckdb"), "records": table.num_rows,
+                      "wall_s": wall, "cpu_s": tree.cpu_seconds(), "encode_s": t_enc,
                       "train_predict_s": t_pred - t_enc, "em_blocks": em_blocks, "prior_blocks": prior_blocks,
                       "prior": model["probability_two_random_records_match"],
-                      "pairs_over_0_01": con.sql(f"select count(*) from {pred.physical_name}").fetchall()[0][0],
+                      "pairs_over_0_01": con.sql("select count(*) from pred_t").fetchall()[0][0],
                       "pairs_over_0_5": pairwise["pairs"],
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "peak_rss_mb": _peak_mb(tree),
                       "pairwise": pairwise, "components": comp, "chain_guard": guard,
                       "chain_guard_missing_0": guard0,
                       # The clustering the earlier runs reported (connected components).
@@ -257,30 +306,40 @@ def splink(records_csv, truth_csv):
 
 
 def splink_link(a_csv, b_csv, truth_csv):
-    """Splink on DuckDB linking two datasets (``pseudolink-synth link``: A and
+    """Splink linking two datasets (``pseudolink-synth link``: A and
     B, each with a truth pair where a person is in both), trained without
     labels as the dedupe is (SPLINK_EM_BLOCKS, SPLINK_PRIOR_BLOCKS,
     DUCKDB_MEMORY_LIMIT likewise); scored as the pairs >= 0.5 and as
     one-to-one links (a pair >= 0.5 that is each side's best, as a
-    directory link keeps one match a record)."""
+    directory link keeps one match a record). SPLINK_ENGINE=spark: on Spark."""
+    import duckdb
+
     em_blocks = os.environ.get("SPLINK_EM_BLOCKS", "token_dateOfBirth,token_phone").split(",")
     prior_blocks = os.environ.get("SPLINK_PRIOR_BLOCKS", "token_email,token_phone").split(",")
-    t0, c0 = time.perf_counter(), cpu_seconds()
+    tree = _tree()
+    t0 = time.perf_counter()
     a, b = read_csv(a_csv), read_csv(b_csv)
     truth = read_csv(truth_csv)
     encoded = _encode_for_splink(a, b)
     t_enc = time.perf_counter() - t0
-    con, linker = _trained_linker("link_only", encoded, prior_blocks, em_blocks)
-    pred = linker.inference.predict(threshold_match_probability=0.5)
-    t_pred = time.perf_counter() - t0
-    con.register("truth_t", truth)
-    con.execute("create temp table truth_tp as select a_id a, b_id b from truth_t")
+    linker, close = _trained_linker("link_only", encoded, prior_blocks, em_blocks)
+    try:
+        pred = linker.inference.predict(threshold_match_probability=0.5)
+        t_pred = time.perf_counter() - t0
+        con = duckdb.connect()  # scores the engine's results, read into Arrow
+        con.register("truth_t", truth)
+        con.execute("create temp table truth_tp as select a_id a, b_id b from truth_t")
+        con.register("pred_t", pred.query_sql(
+            "select source_dataset_l, unique_id_l, unique_id_r, match_probability from {this}").as_pyarrow_table())
+        model = linker.misc.save_model_to_json()
+    finally:
+        close()
     # Splink puts either dataset on the left: A's id first.
-    con.execute(f"""create temp table pairs as
+    con.execute("""create temp table pairs as
         select case when source_dataset_l = 'a' then unique_id_l else unique_id_r end a,
                case when source_dataset_l = 'a' then unique_id_r else unique_id_l end b,
                match_probability p
-        from {pred.physical_name}""")
+        from pred_t""")
     pairwise = pair_scores(con, "select a, b from pairs")
     one_to_one = pair_scores(con, """
         select a, b from (
@@ -288,12 +347,11 @@ def splink_link(a_csv, b_csv, truth_csv):
                          row_number() over (partition by b order by p desc, a) rb
             from pairs) where ra = 1 and rb = 1""")
     wall = time.perf_counter() - t0
-    model = linker.misc.save_model_to_json()
-    print(json.dumps({"records_a": a.num_rows, "records_b": b.num_rows, "truth_pairs": truth.num_rows,
-                      "wall_s": wall, "cpu_s": cpu_seconds() - c0, "encode_s": t_enc,
+    print(json.dumps({"engine": os.environ.get("SPLINK_ENGINE", "duckdb"), "records_a": a.num_rows, "records_b": b.num_rows, "truth_pairs": truth.num_rows,
+                      "wall_s": wall, "cpu_s": tree.cpu_seconds(), "encode_s": t_enc,
                       "train_predict_s": t_pred - t_enc, "em_blocks": em_blocks, "prior_blocks": prior_blocks,
                       "prior": model["probability_two_random_records_match"],
-                      "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                      "peak_rss_mb": _peak_mb(tree),
                       "pairwise": pairwise, "one_to_one": one_to_one}))
 
 

@@ -13,6 +13,7 @@
 #                                                  scripts/python/test.sh or maturin develop --release)
 #   SPLINK_ONLY=1 nice -n 19 scripts/python/bench.sh 1000000    (only step 2;
 #                 DUCKDB_MEMORY_LIMIT=6GB caps DuckDB's memory, spilling to disk beyond it)
+#   SPLINK_ENGINE=spark SPLINK_ONLY=1 scripts/python/bench.sh 1000000   (step 2 on Spark local mode)
 #   LINK=1 DUCKDB_MEMORY_LIMIT=8GB scripts/python/bench.sh 1000000
 #               (instead: a Splink DuckDB link of N x N records, pseudolink-synth link
 #                --overlap 0.5: wall time, peak memory, F1 of the pairs >= 0.5 and one-to-one)
@@ -30,7 +31,7 @@ if [[ "${LINK:-}" == 1 ]]; then
     python3 - "$out" <<'PY'
 import json, sys
 r = json.loads(sys.argv[1])
-print(f"Splink DuckDB link, {r['records_a']:,} x {r['records_b']:,} records ({r['truth_pairs']:,} true pairs): "
+print(f"Splink link on {r['engine']}, {r['records_a']:,} x {r['records_b']:,} records ({r['truth_pairs']:,} true pairs): "
       f"wall {r['wall_s']:.1f} s, CPU {r['cpu_s']:.1f} s (encode {r['encode_s']:.1f} s, train + predict "
       f"{r['train_predict_s']:.1f} s), peak RSS {r['peak_rss_mb']:.0f} MB, prior {r['prior']:.3g}")
 print("| scored at 0.5 | P | R | F1 | pairs |")
@@ -72,7 +73,7 @@ if ref["results"]:
         cpu_cells = f"{cpu:,.0f} | {cpu / cbase:.1f}x" if cpu else "– | –"
         print(f"| {r['path']} | {r['records_per_s']:,.0f} | {r['records_per_s'] / base:.1f}x | {cpu_cells} |")
     print(f"clkhash CLKs equal to pseudolink's (unhardened): {ref['equal_clks']}/{ref['checked']}")
-print(f"Splink DuckDB dedupe, {link['records']} records: wall {link['wall_s']:.1f} s, CPU {link['cpu_s']:.1f} s "
+print(f"Splink dedupe on {link['engine']}, {link['records']} records: wall {link['wall_s']:.1f} s, CPU {link['cpu_s']:.1f} s "
       f"(encode {link['encode_s']:.1f} s), peak RSS {link['peak_rss_mb']:.0f} MB, EM on {', '.join(link['em_blocks'])}, "
       f"prior from {', '.join(link['prior_blocks'])}, "
       f"prior {link['prior']:.3g}, pairs >= 0.01: {link['pairs_over_0_01']}, pairs >= 0.5: {link['pairs_over_0_5']}")

@@ -68,7 +68,7 @@ def main() -> None:
     b = pl.encoded_table((files / "directory.bin").read_bytes()).slice(0, n)
     truth = {tuple(p) for p in json.loads((files / "truth.json").read_text()) if p[0] < n and p[1] < n}
     sys.path.insert(0, str(ROOT / "scripts" / "python"))
-    from curve import Tree
+    from measure import Tree
 
     tree = Tree()
     tree.start()
