@@ -115,6 +115,50 @@ def test_splink_model_loads_into_the_linker(encoded):
         assert abs(ours.explain(by_id[a], by_id[b])["probability"] - p) <= 1e-9, (a, b)
 
 
+def test_a_relation_is_encoded_into_parquet_batch_by_batch(dedupe_2k, tmp_path):
+    """``encode_to_parquet``: 2,000 rows read by DuckDB and written in
+    batches of 500 (progress after each), the same rows as the whole table
+    encoded at once, the bad rows counted, and the connection free again."""
+    import pyarrow.parquet as pq
+
+    from pseudolink.duckdb import encode_to_parquet
+
+    records, _ = dedupe_2k
+    con = duckdb.connect()
+    con.register("customers", records)
+    enc = pl.RecordEncoder(KEYS, DEFINITION, clk_schema="default", clk_secret=CLK_SECRET)
+    seen = []
+    done = encode_to_parquet(con, "customers", enc, str(tmp_path / "encoded.parquet"), keep=["id"],
+                             batch_rows=500, on_batch=seen.append)
+    assert seen == [500, 1000, 1500, 2000]
+    written = pq.read_table(tmp_path / "encoded.parquet").sort_by("id")
+    direct = enc.encode_batch(records, keep=["id"], token_columns=True).sort_by("id")
+    assert written.schema == direct.schema and written.num_rows == records.num_rows
+    for name in direct.column_names:
+        assert written.column(name).to_pylist() == direct.column(name).to_pylist(), name
+    bad = sum(1 for e in direct.column("errors").to_pylist() if e)
+    assert bad > 0 and done == {"rows": 2000, "rowsWithErrors": bad}
+    assert con.sql("select count(*) from customers").fetchall() == [(2000,)]
+
+
+def test_encoding_into_parquet_stops_when_progress_says_so(dedupe_2k, tmp_path):
+    from pseudolink.duckdb import encode_to_parquet
+
+    records, _ = dedupe_2k
+    con = duckdb.connect()
+    con.register("customers", records)
+    enc = pl.RecordEncoder(KEYS, DEFINITION, clk_schema="default", clk_secret=CLK_SECRET)
+
+    def cancel(rows):
+        if rows >= 1000:
+            raise KeyboardInterrupt
+
+    with pytest.raises(KeyboardInterrupt):
+        encode_to_parquet(con, con.sql("select * from customers"), enc, str(tmp_path / "e.parquet"),
+                          batch_rows=500, on_batch=cancel)
+    assert con.sql("select count(*) from customers").fetchall() == [(2000,)]
+
+
 def test_duckdb_helpers(dedupe_2k):
     from pseudolink.duckdb import encode_relation, register_functions
 

@@ -3,7 +3,7 @@
 one data pipeline, CSV in and encoded Parquet out, on one engine per process.
 
   curve.py spark  RECORDS.csv OUT.parquet   Spark local[2]: spark.read.csv → encode_dataframe → Parquet
-  curve.py duckdb RECORDS.csv OUT.parquet   DuckDB: read_csv → Arrow batches → encode_batches → Parquet
+  curve.py duckdb RECORDS.csv OUT.parquet   DuckDB: read_csv → pseudolink.duckdb.encode_to_parquet
   curve.py same   A.parquet B.parquet       rows (by id) whose encodings differ between two outputs
 
 Both stream: neither holds the encoded table in memory, so 10M rows fit. The
@@ -68,28 +68,19 @@ def spark(records_csv: str, out: str, tree: Tree) -> dict:
 
 def duckdb(records_csv: str, out: str, tree: Tree) -> dict:
     import duckdb as ddb
-    import pyarrow.parquet as pq
 
     import pseudolink as pl
+    from pseudolink.duckdb import encode_to_parquet
 
     con = ddb.connect()
     tree.start()
     t = time.perf_counter()
-    reader = con.sql(f"select * from read_csv('{records_csv}', all_varchar = true)").to_arrow_reader(10_000)
     enc = pl.RecordEncoder(KEYS, DEFINITION, clk_schema="default", clk_secret=SECRET)
-    batches = enc.encode_batches(reader, keep=["id"], threads=2, token_columns=True)
-    writer, rows, bad = None, 0, 0
-    for b in batches:
-        if writer is None:
-            writer = pq.ParquetWriter(out, b.schema)
-        writer.write_batch(b)
-        rows += b.num_rows
-        bad += sum(1 for e in b.column("errors").to_pylist() if e)
-    if writer is not None:
-        writer.close()
+    done = encode_to_parquet(con, con.sql(f"select * from read_csv('{records_csv}', all_varchar = true)"), enc, out,
+                             keep=["id"], threads=2, batch_rows=10_000)
     wall = time.perf_counter() - t
     tree.stop()
-    return {"engine": "duckdb", "rows": rows, "rows_with_errors": bad, "wall_s": wall}
+    return {"engine": "duckdb", "rows": done["rows"], "rows_with_errors": done["rowsWithErrors"], "wall_s": wall}
 
 
 def same(a: str, b: str) -> dict:
