@@ -160,15 +160,22 @@ def test_a_spark_job_over_pipes_scores_what_the_duckdb_job_scores(link_800, tmp_
 
 
 def test_a_spark_session_that_cannot_start_its_tables_leaves_nothing_behind(tmp_path):
-    """``spark_inputs`` with a ``checkpointDir`` no file system serves: the
-    error reaches the caller, the session is stopped and the job's own
-    temporary directory (shuffle blocks) removed. In a child process, so no
-    other test's session is touched."""
+    """The session takes the job's options (``broadcastJoinMb`` here, or
+    Spark's default). ``spark_inputs`` with a ``checkpointDir`` no file
+    system serves: the error reaches the caller, the session is stopped and
+    the job's own temporary directory (shuffle blocks) removed. In a child
+    process, so no other test's session is touched."""
     pytest.importorskip("pyspark")
     code = """
+import tempfile
 import pyarrow as pa
 from pyspark.sql import SparkSession
 from pseudolink import job
+for options in ({"master": "local[1]", "broadcastJoinMb": 64}, {"master": "local[1]"}):
+    with tempfile.TemporaryDirectory() as d:
+        s = job.spark_session(options, d)
+        print(s.conf.get("spark.sql.autoBroadcastJoinThreshold"))
+        s.stop()
 try:
     job.spark_inputs([("a_partner", pa.table({"unique_id": [1, 2]}))],
                      {"master": "local[1]", "driverMemory": "1g", "checkpointDir": "nosuchfs://nowhere/tables"})
@@ -178,5 +185,5 @@ except Exception as e:
     done = subprocess.run([sys.executable, "-c", code], capture_output=True, timeout=300,
                           env=dict(os.environ, TMPDIR=str(tmp_path)))
     assert done.returncode == 0, done.stderr[-3000:]
-    assert done.stdout.decode().split() == ["Py4JJavaError", "True"]
+    assert done.stdout.decode().split() == [str(64 * 2**20), str(10 * 2**20), "Py4JJavaError", "True"]
     assert not any(p.name.startswith("pseudolink-job-spark-") for p in tmp_path.iterdir())

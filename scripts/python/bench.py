@@ -14,6 +14,7 @@ its own process (peak memory is the process's). Driven by scripts/python/bench.s
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import resource
@@ -167,6 +168,15 @@ def cluster_scores(con, clusters):
     return out
 
 
+@contextlib.contextmanager
+def step(name):
+    """Prints a step's wall time to stderr when it ends (a long run that is
+    stopped still shows how far it got)."""
+    t = time.perf_counter()
+    yield
+    print(f"step {name}: {time.perf_counter() - t:.1f} s", file=sys.stderr, flush=True)
+
+
 def _tree():
     """The process tree's CPU and memory, sampled from here on (a Spark
     session's JVM is a live child that getrusage does not count)."""
@@ -232,11 +242,14 @@ def _trained_linker(link_type, encoded, prior_blocks, em_blocks):
     try:
         linker = Linker(inputs if len(inputs) > 1 else inputs[0],
                         psp.settings(link_type, blocking_rules=rules, dialect=engine), log_level="WARNING")
-        linker.training.estimate_probability_two_random_records_match(
-            [block_on(col) for col in prior_blocks], recall=0.8)
-        linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
+        with step("prior"):
+            linker.training.estimate_probability_two_random_records_match(
+                [block_on(col) for col in prior_blocks], recall=0.8)
+        with step("u"):
+            linker.training.estimate_u_using_random_sampling(max_pairs=1e6)
         for col in em_blocks:
-            linker.training.estimate_parameters_using_expectation_maximisation(block_on(col))
+            with step(f"EM on {col}"):
+                linker.training.estimate_parameters_using_expectation_maximisation(block_on(col))
     except BaseException:
         close()
         raise
@@ -269,7 +282,8 @@ def splink(records_csv, truth_csv):
     t_enc = time.perf_counter() - t0
     linker, close = _trained_linker("dedupe_only", [encoded], prior_blocks, em_blocks)
     try:
-        pred = linker.inference.predict(threshold_match_probability=predict_floor)
+        with step("predict"):
+            pred = linker.inference.predict(threshold_match_probability=predict_floor)
         t_pred = time.perf_counter() - t0
         con = duckdb.connect()  # scores the engine's results, read into Arrow
         con.register("truth_t", truth)
@@ -324,7 +338,8 @@ def splink_link(a_csv, b_csv, truth_csv):
     t_enc = time.perf_counter() - t0
     linker, close = _trained_linker("link_only", encoded, prior_blocks, em_blocks)
     try:
-        pred = linker.inference.predict(threshold_match_probability=0.5)
+        with step("predict"):
+            pred = linker.inference.predict(threshold_match_probability=0.5)
         t_pred = time.perf_counter() - t0
         con = duckdb.connect()  # scores the engine's results, read into Arrow
         con.register("truth_t", truth)

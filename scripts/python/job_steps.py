@@ -8,6 +8,7 @@ recall of the service's decision.
   target/python-venv/bin/python scripts/python/bench_job.py 5000   # once: makes the files (or N)
   target/python-venv/bin/python scripts/python/job_steps.py N duckdb|spark
   SPARK_EXTRA_CONF="spark.shuffle.compress false;…" …   (more spark-defaults.conf lines, for trials)
+  JOB_SPARK='{"broadcastJoinMb": 256}' …                  (the job's own Spark options, over local[2] and 2g)
 """
 
 from __future__ import annotations
@@ -73,7 +74,8 @@ def main() -> None:
     tree = Tree()
     tree.start()
     t0 = time.perf_counter()
-    answer = job.link(a, b, LINK_CONFIG, engine=engine, spark={"master": "local[2]", "driverMemory": "2g"})
+    spark = {"master": "local[2]", "driverMemory": "2g", **json.loads(os.environ.get("JOB_SPARK", "{}"))}
+    answer = job.link(a, b, LINK_CONFIG, engine=engine, spark=spark)
     wall = time.perf_counter() - t0
     tree.stop()
     links = one_to_one(answer)
