@@ -195,6 +195,13 @@ def _peak_mb(tree):
     return max(tree.peak / 2**20, resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024)
 
 
+def _training_blocks():
+    """(prior's deterministic blocking columns, EM sessions' blocking
+    columns): SPLINK_PRIOR_BLOCKS and SPLINK_EM_BLOCKS, comma-separated."""
+    return (os.environ.get("SPLINK_PRIOR_BLOCKS", "token_email,token_phone").split(","),
+            os.environ.get("SPLINK_EM_BLOCKS", "token_dateOfBirth,token_phone").split(","))
+
+
 def _encode_for_splink(*tables):
     """Each table encoded as the Splink benchmarks read it: tokens, CLKs and
     8 LSH bands of 24 bits, ``id`` kept."""
@@ -221,7 +228,7 @@ def _trained_linker(link_type, encoded, prior_blocks, em_blocks):
     from pseudolink import splink as psp
 
     engine = os.environ.get("SPLINK_ENGINE", "duckdb")
-    names = ("a", "b")[:len(encoded)] if len(encoded) > 1 else ("records",)
+    names = ("a", "b") if len(encoded) == 2 else ("records",)
     rules = psp.token_blocking_rules(["email", "phone", "dateOfBirth"]) + psp.lsh_blocking_rules(8)
     if engine == "spark":
         from pseudolink import job
@@ -272,8 +279,7 @@ def splink(records_csv, truth_csv):
     from pseudolink import splink as psp
 
     predict_floor = 0.01
-    em_blocks = os.environ.get("SPLINK_EM_BLOCKS", "token_dateOfBirth,token_phone").split(",")
-    prior_blocks = os.environ.get("SPLINK_PRIOR_BLOCKS", "token_email,token_phone").split(",")
+    prior_blocks, em_blocks = _training_blocks()
     tree = _tree()
     t0 = time.perf_counter()
     table = read_csv(records_csv)
@@ -328,8 +334,7 @@ def splink_link(a_csv, b_csv, truth_csv):
     directory link keeps one match a record). SPLINK_ENGINE=spark: on Spark."""
     import duckdb
 
-    em_blocks = os.environ.get("SPLINK_EM_BLOCKS", "token_dateOfBirth,token_phone").split(",")
-    prior_blocks = os.environ.get("SPLINK_PRIOR_BLOCKS", "token_email,token_phone").split(",")
+    prior_blocks, em_blocks = _training_blocks()
     tree = _tree()
     t0 = time.perf_counter()
     a, b = read_csv(a_csv), read_csv(b_csv)
