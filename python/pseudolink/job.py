@@ -14,22 +14,32 @@ when it ends) and the inputs and Splink's intermediate tables as Parquet to
 ``checkpointDir`` (by default inside that directory; the job deletes its
 own tables when it ends).
 
-Protocol ``pseudolink-job/1``. stdin: one JSON line
+Protocol ``pseudolink-job/2``. stdin: one JSON line
 ``{"protocol", "engine", "config", "partnerBytes", "directoryBytes",
 "lshBands", "lshBitsPerBand", "spark"?}`` (``engine``: ``duckdb`` or
 ``spark``; ``spark``: the session's options, see :func:`spark_session`;
-``config``: the project's
-``LinkConfig`` as the ``Linker`` reports it), then the partner's and the
-directory's records in the binary transfer form (:func:`pseudolink.encoded_table`),
-ids being row numbers. stdout: one JSON line
-``{"protocol", "prior", "comparisons": [{"name", "labels"}], "pairs":
-{"a", "b", "probability", "matchWeight", "gamma", "mw", "mwTf"}}``: pairs
-at or above the configured threshold, columns of equal length (``gamma``,
-``mw`` (a level's match weight, bits), ``mwTf`` (its term-frequency part,
-bits): one list per comparison; ``labels`` by gamma, least alike first). Anything the engines print goes to stderr, which the service does
-not log (it may hold SQL with table names, never values, but the service
-does not rely on that). Exit codes: 0 done, 2 a malformed job, 3 the
-engine failed.
+``config``: the project's ``LinkConfig`` as the ``Linker`` reports it), then
+the partner's and the directory's records in the binary transfer form
+(:func:`pseudolink.encoded_table`), ids being row numbers.
+
+stdout, written as the engine reads the pairs out, so neither the job nor
+its Spark driver holds them all (:func:`write_answer`):
+
+* one JSON line ``{"protocol", "engine", "prior", "comparisons": [{"name",
+  "labels", "tf"}]}`` (``labels`` by gamma, least alike first; ``tf``: the
+  comparison's weights carry a term-frequency part);
+* chunks of pairs at or above the configured threshold, each a JSON line
+  ``{"rows": n}`` (1 ≤ n ≤ ``ANSWER_ROWS``) and then its columns, n values
+  each, little-endian, back to back: ``a`` u32 (partner row), ``b`` u32
+  (directory row), ``probability`` f64, ``matchWeight`` f64, then for each
+  comparison in order ``gamma`` i8 (-1 null), ``mw`` f64 (the level's match
+  weight, bits) and, if ``tf``, ``mwTf`` f64 (its term-frequency part, bits);
+* one JSON line ``{"end": true, "rows": total}``, so a stream cut short is
+  never taken for a whole answer.
+
+Anything the engines print goes to stderr, which the service does not log
+(it may hold SQL with table names, never values, but the service does not
+rely on that). Exit codes: 0 done, 2 a malformed job, 3 the engine failed.
 """
 
 from __future__ import annotations
@@ -39,17 +49,26 @@ import logging
 import math
 import os
 import sys
-from typing import Any, BinaryIO, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from typing import Any, BinaryIO, Iterator, Mapping, Sequence
 
 import pyarrow as pa
 import pyarrow.compute as pc
 
 from . import encoded_table
-from ._arrow import as_table
 from . import splink as psp
 from .errors import PseudolinkError
 
-PROTOCOL = "pseudolink-job/1"
+PROTOCOL = "pseudolink-job/2"
+
+#: Most pairs in one chunk of the answer: what the job holds of the answer
+#: at once (and what the service reads at once) besides what it keeps.
+ANSWER_ROWS = 65_536
+
+#: Rows per Parquet file when Spark writes the predictions out for the
+#: driver to read back one file at a time (about 100 MB of Arrow).
+SPARK_ANSWER_FILE_ROWS = 1_000_000
 
 #: A Splink job's LSH bands per configured pass: fewer than the ``Linker``'s
 #: 64 (each band is one blocking rule, a join, in Splink's SQL). Bits per
@@ -244,6 +263,26 @@ def cap_buckets(tables: list[pa.Table], columns: list[str], max_pairs: int) -> l
     return [a, b]
 
 
+@dataclass(frozen=True)
+class Scored:
+    """A job's scored pairs, read out chunk by chunk (protocol v2).
+
+    ``comparisons``: ``{"name", "labels", "tf"}`` in the configuration's
+    order, ``labels`` by gamma, least alike first. ``batches``: record
+    batches of at most the requested rows, pairs at or above the threshold,
+    with the columns of ``schema``: ``a`` (partner row, uint32), ``b``
+    (directory row, uint32), ``probability``, ``matchWeight``, then per
+    comparison ``i`` ``gamma_i`` (int8, -1 null), ``mw_i`` (the level's
+    match weight, bits) and, where ``tf``, ``mwTf_i`` (its term-frequency
+    part). Read them inside :func:`scored`'s ``with``: the engine ends with it."""
+
+    engine: str
+    prior: float
+    comparisons: list[dict[str, Any]]
+    schema: pa.Schema
+    batches: Iterator[pa.RecordBatch]
+
+
 def link(
     partner: pa.Table,
     directory: pa.Table,
@@ -256,10 +295,46 @@ def link(
 ) -> dict[str, Any]:
     """Scores the partner's records (:func:`pseudolink.encoded_table`)
     against the directory's with Splink, trained without labels on these
-    two datasets: the job's answer (see the module's protocol), pairs at or
-    above ``config["threshold"]``. ``engine``: ``duckdb`` (embedded, in
-    memory) or ``spark`` (a Spark session per :func:`spark_session` with
-    the ``spark`` options)."""
+    two datasets (see :func:`scored`), all pairs in hand:
+    ``{"engine", "prior", "comparisons", "pairs": {"a", "b", "probability",
+    "matchWeight", "gamma", "mw", "mwTf"}}``, columns of equal length
+    (``gamma``, ``mw``, ``mwTf``: one list per comparison; ``mwTf`` zeros
+    where the comparison has no term-frequency part)."""
+    with scored(partner, directory, config, engine=engine, lsh_bands=lsh_bands,
+                lsh_bits_per_band=lsh_bits_per_band, spark=spark) as s:
+        table = pa.Table.from_batches(list(s.batches), schema=s.schema)
+    n = table.num_rows
+    col = table.column
+    pairs = {
+        "a": col("a").to_pylist(), "b": col("b").to_pylist(),
+        "probability": col("probability").to_pylist(), "matchWeight": col("matchWeight").to_pylist(),
+        "gamma": [col(f"gamma_{i}").to_pylist() for i in range(len(s.comparisons))],
+        "mw": [col(f"mw_{i}").to_pylist() for i in range(len(s.comparisons))],
+        "mwTf": [col(f"mwTf_{i}").to_pylist() if c["tf"] else [0.0] * n for i, c in enumerate(s.comparisons)],
+    }
+    return {"engine": s.engine, "prior": s.prior, "comparisons": s.comparisons, "pairs": pairs}
+
+
+@contextmanager
+def scored(
+    partner: pa.Table,
+    directory: pa.Table,
+    config: Mapping[str, Any],
+    *,
+    engine: str = "duckdb",
+    lsh_bands: int = LSH_BANDS,
+    lsh_bits_per_band: int = LSH_BITS_PER_BAND,
+    spark: Mapping[str, Any] | None = None,
+    batch_rows: int = ANSWER_ROWS,
+) -> Iterator[Scored]:
+    """Scores the partner's records (:func:`pseudolink.encoded_table`)
+    against the directory's with Splink, trained without labels on these
+    two datasets, and yields the pairs at or above ``config["threshold"]``
+    as :class:`Scored`, batch by batch; the engine and its files end with
+    the ``with``. ``engine``: ``duckdb`` (embedded, in memory) or ``spark``
+    (a Spark session per :func:`spark_session` with the ``spark`` options;
+    the predictions are written to ``checkpointDir`` and read back a file at
+    a time, so the driver never holds them all)."""
     from splink import block_on
 
     if engine not in ("duckdb", "spark"):
@@ -352,30 +427,74 @@ def link(
         cols = ["source_dataset_l", "unique_id_l", "unique_id_r", "match_probability", "match_weight"]
         cols += [f"gamma_{n}" for n in names] + [f"mw_{n}" for n in names]
         cols += [f"mw_tf_adj_{n}" for n in sorted(tf_names)]
-        table = fetch(predictions, cols)
-        rows = {c: table.column(c).to_pylist() for c in cols}
-        flip = [s != "a_partner" for s in rows["source_dataset_l"]]
-        ids_l, ids_r = rows["unique_id_l"], rows["unique_id_r"]
-        pairs = {
-            "a": [int(r if f else l) for l, r, f in zip(ids_l, ids_r, flip)],
-            "b": [int(l if f else r) for l, r, f in zip(ids_l, ids_r, flip)],
-            "probability": [float(p) for p in rows["match_probability"]],
-            "matchWeight": [float(w) for w in rows["match_weight"]],
-            "gamma": [[int(g) for g in rows[f"gamma_{n}"]] for n in names],
-            "mw": [[float(x) for x in rows[f"mw_{n}"]] for n in names],
-            "mwTf": [[float(x) for x in rows[f"mw_tf_adj_{n}"]] if n in tf_names else [0.0] * len(ids_l)
-                     for n in names],
-        }
         model = linker.misc.save_model_to_json()
         by_name = {c["output_column_name"]: c for c in model["comparisons"]}
         comparisons = []
         for c, n in zip(comps, names):
             levels = [lvl for lvl in by_name[n]["comparison_levels"] if not lvl.get("is_null_level")]
-            comparisons.append({"name": c["name"], "labels": [lvl.get("label_for_charts", "") for lvl in reversed(levels)]})
-        return {"protocol": PROTOCOL, "engine": engine, "prior": float(model["probability_two_random_records_match"]),
-                "comparisons": comparisons, "pairs": pairs}
+            comparisons.append({"name": c["name"], "labels": [lvl.get("label_for_charts", "") for lvl in reversed(levels)],
+                                "tf": n in tf_names})
+        schema = answer_schema(comparisons)
+        batches = (_answer_batch(b, names, tf_names, schema) for b in fetch(predictions, cols, batch_rows))
+        yield Scored(engine, float(model["probability_two_random_records_match"]), comparisons, schema, batches)
     finally:
         close()
+
+
+def answer_schema(comparisons: Sequence[Mapping[str, Any]]) -> pa.Schema:
+    """The columns of a :class:`Scored` batch for these comparisons, in the
+    order protocol v2 writes them."""
+    fields = [pa.field("a", pa.uint32(), False), pa.field("b", pa.uint32(), False),
+              pa.field("probability", pa.float64(), False), pa.field("matchWeight", pa.float64(), False)]
+    for i, c in enumerate(comparisons):
+        fields += [pa.field(f"gamma_{i}", pa.int8(), False), pa.field(f"mw_{i}", pa.float64(), False)]
+        if c["tf"]:
+            fields.append(pa.field(f"mwTf_{i}", pa.float64(), False))
+    return pa.schema(fields)
+
+
+def _answer_batch(batch: pa.RecordBatch, names: list[str], tf_names: set[str], schema: pa.Schema) -> pa.RecordBatch:
+    """Splink's prediction columns as the answer's: partner row first
+    whichever side Splink put it on, fixed widths."""
+    flip = pc.not_equal(batch.column("source_dataset_l"), "a_partner")
+    left, right = batch.column("unique_id_l"), batch.column("unique_id_r")
+    arrays = [pc.if_else(flip, right, left), pc.if_else(flip, left, right),
+              batch.column("match_probability"), batch.column("match_weight")]
+    for n in names:
+        arrays += [batch.column(f"gamma_{n}"), batch.column(f"mw_{n}")]
+        if n in tf_names:
+            arrays.append(batch.column(f"mw_tf_adj_{n}"))
+    # Safe casts: an id or level that does not fit its width fails the job.
+    return pa.RecordBatch.from_arrays([pc.cast(x, f.type) for x, f in zip(arrays, schema)], schema=schema)
+
+
+_WIRE = {pa.uint32(): "<u4", pa.int8(): "i1", pa.float64(): "<f8"}
+
+
+def write_answer(out: BinaryIO, s: Scored) -> int:
+    """Writes ``s`` to ``out`` in protocol v2 (see the module), chunk by
+    chunk as its batches arrive; returns the number of pairs written."""
+    import numpy as np
+
+    def line(obj: Mapping[str, Any]) -> bytes:
+        return json.dumps(obj, allow_nan=False, separators=(",", ":")).encode() + b"\n"
+
+    out.write(line({"protocol": PROTOCOL, "engine": s.engine, "prior": s.prior, "comparisons": s.comparisons}))
+    total = 0
+    for batch in s.batches:
+        for at in range(0, batch.num_rows, ANSWER_ROWS):
+            part = batch.slice(at, ANSWER_ROWS)
+            out.write(line({"rows": part.num_rows}))
+            for col in part.columns:
+                if col.null_count:
+                    raise ValueError("a scored pair lacks a value")
+                out.write(np.ascontiguousarray(col.to_numpy(zero_copy_only=False), dtype=_WIRE[col.type]).tobytes())
+            total += part.num_rows
+    out.write(line({"end": True, "rows": total}))
+    out.flush()
+    return total
+
+
 
 
 def _sql(name: str) -> str:
@@ -403,8 +522,8 @@ def _duckdb_inputs(named: Sequence[tuple[str, pa.Table]]) -> tuple[Any, list[Any
         con.unregister(f"{name}_arrow")
         inputs.append(api.register(f"{name}_input", dataset_display_name=name))
 
-    def fetch(frame: Any, cols: list[str]) -> pa.Table:
-        return as_table(con.sql(f"select {', '.join(cols)} from {frame.physical_name}"))
+    def fetch(frame: Any, cols: list[str], rows: int) -> Iterator[pa.RecordBatch]:
+        yield from con.sql(f"select {', '.join(cols)} from {frame.physical_name}").to_arrow_reader(rows)
 
     return api, inputs, fetch, con.close
 
@@ -492,8 +611,14 @@ def spark_inputs(named: Sequence[tuple[str, pa.Table]], options: Mapping[str, An
         close()
         raise
 
-    def fetch(frame: Any, cols: list[str]) -> pa.Table:
-        return frame.as_spark_dataframe().select(*cols).toArrow()
+    def fetch(frame: Any, cols: list[str], rows: int) -> Iterator[pa.RecordBatch]:
+        # Written where the tables are, read back a bounded file at a time:
+        # the driver never collects every prediction at once.
+        path = f"{job_dir}/answer"
+        (frame.as_spark_dataframe().select(*cols).write
+         .option("maxRecordsPerFile", SPARK_ANSWER_FILE_ROWS).parquet(path))
+        for f in sorted(session.read.parquet(path).inputFiles()):
+            yield from session.read.parquet(f).toArrow().to_batches(rows)
 
     return api, inputs, fetch, close
 
@@ -512,15 +637,15 @@ def main() -> int:
         print(f"pseudolink.job: {e}", file=sys.stderr)
         return 2
     try:
-        result = link(partner, directory, header.get("config") or {}, engine=header.get("engine", "duckdb"),
-                      lsh_bands=int(header.get("lshBands", LSH_BANDS)),
-                      lsh_bits_per_band=int(header.get("lshBitsPerBand", LSH_BITS_PER_BAND)),
-                      spark=header.get("spark") or {})
+        with scored(partner, directory, header.get("config") or {}, engine=header.get("engine", "duckdb"),
+                    lsh_bands=int(header.get("lshBands", LSH_BANDS)),
+                    lsh_bits_per_band=int(header.get("lshBitsPerBand", LSH_BITS_PER_BAND)),
+                    spark=header.get("spark") or {}) as s:
+            write_answer(answer, s)
     except Exception as e:  # noqa: BLE001 - any engine failure is exit 3, its type only
+        # An answer cut short here has no end line: the service refuses it.
         print(f"pseudolink.job: the engine failed ({type(e).__name__})", file=sys.stderr)
         return 3
-    answer.write(json.dumps(result, allow_nan=False, separators=(",", ":")).encode() + b"\n")
-    answer.flush()
     return 0
 
 

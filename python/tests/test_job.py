@@ -6,9 +6,11 @@ pipes, and malformed jobs refused with exit code 2."""
 
 from __future__ import annotations
 
+import io
 import json
 import os
 import shutil
+import struct
 import subprocess
 import sys
 
@@ -38,12 +40,82 @@ def test_the_transfer_form_reads_into_arrow(link_800):
     assert e.value.code.startswith("transfer.")
 
 
+def read_answer(out: bytes) -> dict:
+    """A ``pseudolink-job/2`` answer read as the module's docstring specifies
+    it (the service's reader is Rust; this one checks the Python writer):
+    the header line, ``{"rows": n}`` chunks of little-endian columns, the
+    end line with the total, nothing after it."""
+    at = out.index(b"\n") + 1
+    answer = json.loads(out[:at])
+    comps = answer["comparisons"]
+    pairs = {"a": [], "b": [], "probability": [], "matchWeight": [],
+             "gamma": [[] for _ in comps], "mw": [[] for _ in comps], "mwTf": [[] for _ in comps]}
+    chunks = 0
+    while True:
+        end = out.index(b"\n", at) + 1
+        frame = json.loads(out[at:end])
+        at = end
+        if frame.get("end"):
+            assert frame["rows"] == len(pairs["a"]) and at == len(out), "the total, then nothing"
+            break
+        n = frame["rows"]
+        assert 1 <= n <= job.ANSWER_ROWS
+        chunks += 1
+
+        def take(fmt: str, width: int) -> list:
+            nonlocal at
+            values = list(struct.unpack(f"<{n}{fmt}", out[at:at + n * width]))
+            at += n * width
+            return values
+
+        pairs["a"] += take("I", 4)
+        pairs["b"] += take("I", 4)
+        pairs["probability"] += take("d", 8)
+        pairs["matchWeight"] += take("d", 8)
+        for i, c in enumerate(comps):
+            pairs["gamma"][i] += take("b", 1)
+            pairs["mw"][i] += take("d", 8)
+            pairs["mwTf"][i] += take("d", 8) if c["tf"] else [0.0] * n
+    return dict(answer, pairs=pairs, chunks=chunks)
+
+
+def test_the_answer_streams_in_chunks_of_fixed_width_columns(monkeypatch):
+    comparisons = [{"name": "email", "labels": ["disagree", "agree"], "tf": True},
+                   {"name": "lastName", "labels": ["dice<0.7", "dice≥0.7"], "tf": False}]
+    schema = job.answer_schema(comparisons)
+    assert schema.names == ["a", "b", "probability", "matchWeight", "gamma_0", "mw_0", "mwTf_0", "gamma_1", "mw_1"]
+    n = 20
+    columns = {"a": list(range(n)), "b": [2**32 - 1 - i for i in range(n)], "probability": [0.5 + i / 100 for i in range(n)],
+               "matchWeight": [float(i) for i in range(n)], "gamma_0": [1] * n, "mw_0": [3.25] * n,
+               "mwTf_0": [-0.5 * i for i in range(n)], "gamma_1": [-1, 0, 1, 1] * 5, "mw_1": [0.0, -2.0, 4.5, 4.5] * 5}
+    whole = pa.RecordBatch.from_pydict(columns, schema=schema)
+    monkeypatch.setattr(job, "ANSWER_ROWS", 8)
+    out = io.BytesIO()
+    # Batches as an engine hands them over: uneven, one empty, one larger than a chunk.
+    scored = job.Scored("duckdb", 0.01, comparisons, schema, iter([whole.slice(0, 3), whole.slice(3, 0), whole.slice(3)]))
+    assert job.write_answer(out, scored) == n
+    got = read_answer(out.getvalue())
+    assert got["chunks"] == 4  # 3, then 8 + 8 + 1
+    assert (got["protocol"], got["engine"], got["prior"], got["comparisons"]) == (job.PROTOCOL, "duckdb", 0.01, comparisons)
+    p = got["pairs"]
+    assert (p["a"], p["b"], p["probability"], p["matchWeight"]) == (columns["a"], columns["b"], columns["probability"],
+                                                                     columns["matchWeight"])
+    assert p["gamma"] == [columns["gamma_0"], columns["gamma_1"]] and p["mw"] == [columns["mw_0"], columns["mw_1"]]
+    assert p["mwTf"] == [columns["mwTf_0"], [0.0] * n]
+    # A pair without a value is not written as one: the job fails instead.
+    holed = pa.RecordBatch.from_pydict(dict(columns, mw_1=[None] + columns["mw_1"][1:]),
+                                       schema=pa.schema([f.with_nullable(True) for f in schema]))
+    with pytest.raises(ValueError):
+        job.write_answer(io.BytesIO(), job.Scored("duckdb", 0.01, comparisons, schema, iter([holed])))
+
+
 def test_a_duckdb_job_links_as_well_as_the_core_linker(link_800):
     partner, directory, truth = link_800
     answer = job.link(pl.encoded_table(pl.encoded_binary(partner)),
                       pl.encoded_table(pl.encoded_binary(directory)), CONFIG)
-    assert answer["protocol"] == job.PROTOCOL and 0 < answer["prior"] < 1
+    assert 0 < answer["prior"] < 1
     assert [c["name"] for c in answer["comparisons"]] == [c["name"] for c in CONFIG["comparisons"]]
+    assert [c["tf"] for c in answer["comparisons"]] == [bool(c.get("tfAdjustment")) for c in CONFIG["comparisons"]]
     assert answer["comparisons"][0]["labels"] == ["disagree", "agree"]
     assert answer["comparisons"][3]["labels"] == ["dice<0.62", "dice≥0.62", "dice≥0.78", "dice≥0.92"]
     p = answer["pairs"]
@@ -74,10 +146,20 @@ def test_the_protocol_over_pipes_and_malformed_jobs(link_800):
               "partnerBytes": len(a), "directoryBytes": len(b)}
     done = run_module(json.dumps(header).encode() + b"\n" + a + b)
     assert done.returncode == 0, done.stderr[-2000:]
-    lines = done.stdout.splitlines()
-    assert len(lines) == 1, "one answer line and nothing else on stdout"
-    answer = json.loads(lines[0])
+    answer = read_answer(done.stdout)  # the answer and nothing else on stdout
     assert answer["protocol"] == job.PROTOCOL and answer["pairs"]["a"]
+    # The same pairs and levels as the job's Python API gives, the same
+    # probabilities but for the last bits of DuckDB's parallel sums.
+    direct = job.link(pl.encoded_table(a), pl.encoded_table(b), CONFIG)
+    assert answer["comparisons"] == direct["comparisons"] and answer["prior"] == pytest.approx(direct["prior"], rel=1e-9)
+
+    def by_pair(ans: dict) -> dict:
+        p = ans["pairs"]
+        return {(x, y): (q, [g[i] for g in p["gamma"]]) for i, (x, y, q) in enumerate(zip(p["a"], p["b"], p["probability"]))}
+
+    piped, direct_pairs = by_pair(answer), by_pair(direct)
+    assert piped.keys() == direct_pairs.keys()
+    assert all(piped[k][1] == direct_pairs[k][1] and piped[k][0] == pytest.approx(direct_pairs[k][0], abs=1e-9) for k in piped)
     # Whatever went to stderr holds no token or CLK of the job.
     tags = {t.rsplit(".", 1)[1] for r in partner[:200] + directory[:200] for t in r["tokens"]}
     assert not any(t.encode() in done.stderr for t in tags)
@@ -129,10 +211,13 @@ def test_a_spark_job_over_pipes_scores_what_the_duckdb_job_scores(link_800, tmp_
               "spark": {"master": "local[2]", "driverMemory": "1g", "shufflePartitions": 2,
                         "checkpointDir": str(tmp_path / "tables")}}
     env = dict(os.environ, TMPDIR=str(tmp_path))
-    done = subprocess.run([sys.executable, "-m", "pseudolink.job"], input=json.dumps(header).encode() + b"\n" + a + b,
+    # Predictions read back from Parquet files of at most 25 rows: several files.
+    main = "import sys; from pseudolink import job; job.SPARK_ANSWER_FILE_ROWS = 25; sys.exit(job.main())"
+    done = subprocess.run([sys.executable, "-c", main], input=json.dumps(header).encode() + b"\n" + a + b,
                           capture_output=True, timeout=1200, env=env)
     assert done.returncode == 0, done.stderr[-3000:]
-    answer = json.loads(done.stdout)
+    answer = read_answer(done.stdout)
+    assert len(answer["pairs"]["a"]) > 25
     assert answer["engine"] == "spark"
     assert [c["name"] for c in answer["comparisons"]] == [c["name"] for c in CONFIG["comparisons"]]
     duck = job.link(pl.encoded_table(a), pl.encoded_table(b), CONFIG)

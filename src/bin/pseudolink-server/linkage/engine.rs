@@ -22,14 +22,16 @@
 //!            "spark": {"master": "local[*]", "driverMemory": "8g"}}
 //! ```
 
-use std::io::{BufRead, BufReader, Write};
+use std::io::{BufReader, Write};
 use std::path::PathBuf;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use pseudolink::link::{one_to_one_edges, Contribution, EncodedRecord, Explanation, LinkConfig};
+use pseudolink::link::{EncodedRecord, LinkConfig};
 use serde::Deserialize;
 
+use super::answer;
 use super::run::Decided;
 
 /// Which engine scores a project's large runs.
@@ -168,7 +170,7 @@ impl Engine {
         let b =
             EncodedRecord::many_to_bytes(directory).map_err(|_| EngineFailed("engine.input"))?;
         let header = serde_json::json!({
-            "protocol": "pseudolink-job/1",
+            "protocol": answer::PROTOCOL,
             "engine": self.spec.kind.as_str(),
             "config": config,
             "partnerBytes": a.len(),
@@ -193,43 +195,52 @@ impl Engine {
             let _ = child.wait();
             return Err(EngineFailed("engine.start"));
         };
-        // Writer and reader on their own threads, so a job that answers
-        // before it has read everything cannot deadlock the pipes.
-        let writer = std::thread::spawn(move || -> std::io::Result<()> {
-            stdin.write_all(header.to_string().as_bytes())?;
-            stdin.write_all(b"\n")?;
-            stdin.write_all(&a)?;
-            stdin.write_all(&b)?;
-            stdin.flush()
-        });
-        let reader = std::thread::spawn(move || -> std::io::Result<Vec<u8>> {
-            let mut line = Vec::new();
-            BufReader::new(stdout).read_until(b'\n', &mut line)?;
-            Ok(line)
-        });
-        let deadline = Instant::now() + Duration::from_secs(self.spec.timeout_seconds);
-        let mut stopped = "engine.timeout";
-        let status = loop {
-            match child.try_wait() {
-                Ok(Some(status)) => break Some(status),
-                Ok(None) if cancelled() || Instant::now() >= deadline => {
-                    if cancelled() {
-                        stopped = "engine.cancelled";
+        let (na, nb) = (partner.len(), directory.len());
+        let refused = AtomicBool::new(false);
+        let (status, stopped, wrote, scored) = std::thread::scope(|scope| {
+            // Writer and reader on their own threads, so a job that answers
+            // before it has read everything cannot deadlock the pipes. The
+            // reader takes the answer chunk by chunk as the job writes it.
+            let writer = scope.spawn(move || -> std::io::Result<()> {
+                stdin.write_all(header.to_string().as_bytes())?;
+                stdin.write_all(b"\n")?;
+                stdin.write_all(&a)?;
+                stdin.write_all(&b)?;
+                stdin.flush()
+            });
+            let reader = scope.spawn(|| {
+                let scored = answer::read(&mut BufReader::new(stdout), config, na, nb);
+                refused.store(scored.is_err(), Ordering::Release);
+                scored
+            });
+            let deadline = Instant::now() + Duration::from_secs(self.spec.timeout_seconds);
+            let mut stopped = "engine.timeout";
+            let status = loop {
+                match child.try_wait() {
+                    Ok(Some(status)) => break Some(status),
+                    Ok(None) => {
+                        if cancelled() {
+                            stopped = "engine.cancelled";
+                        } else if refused.load(Ordering::Acquire) {
+                            // A job still running after a bad answer: stopped.
+                            stopped = "engine.answer";
+                        } else if Instant::now() < deadline {
+                            std::thread::sleep(Duration::from_millis(20));
+                            continue;
+                        }
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break None;
                     }
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break None;
+                    Err(_) => {
+                        let _ = child.kill();
+                        let _ = child.wait();
+                        break None;
+                    }
                 }
-                Ok(None) => std::thread::sleep(Duration::from_millis(20)),
-                Err(_) => {
-                    let _ = child.kill();
-                    let _ = child.wait();
-                    break None;
-                }
-            }
-        };
-        let wrote = writer.join().map_err(|_| EngineFailed("engine.input"))?;
-        let answer = reader.join().map_err(|_| EngineFailed("engine.answer"))?;
+            };
+            (status, stopped, writer.join(), reader.join())
+        });
         let Some(status) = status else {
             return Err(EngineFailed(stopped));
         };
@@ -239,9 +250,14 @@ impl Engine {
                 _ => "engine.failed",
             }));
         }
-        wrote.map_err(|_| EngineFailed("engine.input"))?;
-        let answer = answer.map_err(|_| EngineFailed("engine.answer"))?;
-        decide(config, &answer, partner.len(), directory.len())
+        if !matches!(wrote, Ok(Ok(()))) {
+            return Err(EngineFailed("engine.input"));
+        }
+        let scored = match scored {
+            Ok(Ok(scored)) => scored,
+            _ => return Err(EngineFailed("engine.answer")),
+        };
+        answer::decide(config, &scored).map_err(|_| EngineFailed("engine.answer"))
     }
 }
 
@@ -271,121 +287,6 @@ impl Drop for Scratch {
     }
 }
 
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Answer {
-    protocol: String,
-    prior: f64,
-    comparisons: Vec<AnswerComparison>,
-    pairs: Pairs,
-}
-
-#[derive(Deserialize)]
-struct AnswerComparison {
-    name: String,
-    labels: Vec<String>,
-}
-
-#[derive(Deserialize)]
-#[serde(rename_all = "camelCase")]
-struct Pairs {
-    a: Vec<u32>,
-    b: Vec<u32>,
-    probability: Vec<f64>,
-    match_weight: Vec<f64>,
-    gamma: Vec<Vec<i64>>,
-    mw: Vec<Vec<f64>>,
-    mw_tf: Vec<Vec<f64>>,
-}
-
-/// The job's answer checked, decided one-to-one and explained.
-fn decide(
-    config: &LinkConfig,
-    answer: &[u8],
-    na: usize,
-    nb: usize,
-) -> Result<Vec<Decided>, EngineFailed> {
-    let bad = || EngineFailed("engine.answer");
-    let ans: Answer = serde_json::from_slice(answer).map_err(|_| bad())?;
-    let p = &ans.pairs;
-    let n = p.a.len();
-    let k = config.comparisons.len();
-    let columns_fit = [p.b.len(), p.probability.len(), p.match_weight.len()]
-        .iter()
-        .all(|&m| m == n)
-        && [
-            p.gamma.len(),
-            p.mw.len(),
-            p.mw_tf.len(),
-            ans.comparisons.len(),
-        ]
-        .iter()
-        .all(|&m| m == k)
-        && p.gamma.iter().all(|g| g.len() == n)
-        && p.mw.iter().chain(&p.mw_tf).all(|c| c.len() == n);
-    if ans.protocol != "pseudolink-job/1"
-        || !columns_fit
-        || !(ans.prior > 0.0 && ans.prior < 1.0)
-        || p.a.iter().any(|&i| i as usize >= na)
-        || p.b.iter().any(|&j| j as usize >= nb)
-        || p.match_weight.iter().any(|w| !w.is_finite())
-        || ans
-            .comparisons
-            .iter()
-            .zip(&config.comparisons)
-            .any(|(a, c)| a.name != c.name)
-    {
-        return Err(bad());
-    }
-    let triples: Vec<(u32, u32, f64)> =
-        (0..n).map(|i| (p.a[i], p.b[i], p.probability[i])).collect();
-    let accepted = one_to_one_edges(&triples, config.threshold).map_err(|_| bad())?;
-    let prior_weight = (ans.prior / (1.0 - ans.prior)).log2();
-    accepted
-        .into_iter()
-        .map(|at| {
-            let mut contributions = Vec::with_capacity(k);
-            for (c, comp) in ans.comparisons.iter().enumerate() {
-                let g = p.gamma[c][at];
-                let (level, weight, tf) = if g < 0 {
-                    ("null".to_owned(), 0.0, 0.0)
-                } else {
-                    let label = label_of(comp, g).ok_or_else(bad)?;
-                    let (mw, tf) = (p.mw[c][at], p.mw_tf[c][at]);
-                    if !(mw.is_finite() && tf.is_finite()) {
-                        return Err(bad());
-                    }
-                    (label, mw + tf, tf)
-                };
-                contributions.push(Contribution {
-                    comparison: comp.name.clone(),
-                    level,
-                    similarity: None,
-                    match_weight: weight,
-                    tf_adjustment: tf,
-                });
-            }
-            Ok(Decided {
-                a: p.a[at] as u64,
-                b: p.b[at] as u64,
-                probability: p.probability[at],
-                // As the core: explanations only when the project asks.
-                explanation: config.explain_links.then(|| Explanation {
-                    prior_weight,
-                    contributions,
-                    match_weight: p.match_weight[at],
-                    probability: p.probability[at],
-                }),
-            })
-        })
-        .collect()
-}
-
-/// The label of level `gamma` (least alike first), if the answer has it.
-fn label_of(comp: &AnswerComparison, gamma: i64) -> Option<String> {
-    comp.labels.get(usize::try_from(gamma).ok()?).cloned()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -396,19 +297,6 @@ mod tests {
                 {"name": "email", "kind": "token", "source": "email"},
                 {"name": "lastName", "kind": "clk", "source": "lastName", "thresholds": [0.9, 0.7]}]}"#,
         )
-        .unwrap()
-    }
-
-    fn answer(a: &[u32], b: &[u32], p: &[f64]) -> Vec<u8> {
-        let n = a.len();
-        serde_json::to_vec(&serde_json::json!({
-            "protocol": "pseudolink-job/1", "engine": "duckdb", "prior": 0.001,
-            "comparisons": [{"name": "email", "labels": ["disagree", "agree"]},
-                            {"name": "lastName", "labels": ["dice<0.70", "dice≥0.70", "dice≥0.90"]}],
-            "pairs": {"a": a, "b": b, "probability": p, "matchWeight": vec![3.0; n],
-                      "gamma": [vec![1; n], vec![-1; n]], "mw": [vec![3.0; n], vec![0.0; n]],
-                      "mwTf": [vec![-1.0; n], vec![0.0; n]]}
-        }))
         .unwrap()
     }
 
@@ -438,59 +326,6 @@ mod tests {
         )
         .is_err());
         assert!(serde_json::from_str::<EngineSpec>(r#"{"kind": "flink"}"#).is_err());
-    }
-
-    #[test]
-    fn the_job_scores_and_the_service_decides_one_to_one_with_levels_not_similarities() {
-        let got = decide(
-            &config(),
-            &answer(&[0, 0, 1], &[0, 1, 1], &[0.7, 0.9, 0.8]),
-            2,
-            2,
-        )
-        .unwrap();
-        let pairs: Vec<(u64, u64)> = got.iter().map(|d| (d.a, d.b)).collect();
-        assert_eq!(
-            pairs,
-            [(0, 1)],
-            "0-1 takes both rows' partners; 0-0 and 1-1 lose one each"
-        );
-        let e = got[0].explanation.as_ref().unwrap();
-        assert_eq!(e.contributions[0].level, "agree");
-        assert_eq!(e.contributions[0].match_weight, 2.0); // the level's 3 bits, TF -1
-        assert_eq!(e.contributions[0].tf_adjustment, -1.0);
-        assert_eq!(e.contributions[1].level, "null");
-        assert!(e.contributions.iter().all(|c| c.similarity.is_none()));
-        assert!((e.prior_weight - (0.001f64 / 0.999).log2()).abs() < 1e-12);
-    }
-
-    #[test]
-    fn without_explain_links_no_explanation_is_built() {
-        let mut c = config();
-        c.explain_links = false;
-        let got = decide(&c, &answer(&[0], &[1], &[0.9]), 2, 2).unwrap();
-        assert_eq!((got[0].a, got[0].b), (0, 1));
-        assert!(got[0].explanation.is_none());
-    }
-
-    #[test]
-    fn an_answer_that_does_not_fit_the_job_is_refused() {
-        let c = config();
-        for bad in [
-            answer(&[5], &[0], &[0.9]),         // a row the partner does not have
-            answer(&[0], &[0], &[1.5]),         // not a probability
-            answer(&[0, 1], &[0], &[0.9, 0.9]), // ragged columns
-            b"not json".to_vec(),
-        ] {
-            assert_eq!(decide(&c, &bad, 2, 2).err().unwrap().0, "engine.answer");
-        }
-        let renamed = String::from_utf8(answer(&[0], &[0], &[0.9]))
-            .unwrap()
-            .replace("lastName", "surname");
-        assert_eq!(
-            decide(&c, renamed.as_bytes(), 2, 2).err().unwrap().0,
-            "engine.answer"
-        );
     }
 
     #[test]

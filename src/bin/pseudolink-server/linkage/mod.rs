@@ -30,6 +30,7 @@
 //! `"index"` for a bad record) and never echoes the request. One JSON log
 //! line per request on stderr: route, status, code, party and counts.
 
+mod answer;
 pub mod config;
 mod engine;
 mod limit;
