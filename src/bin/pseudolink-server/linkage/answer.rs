@@ -12,8 +12,8 @@
 //! `{"end": true, "rows": total}`; nothing after it.
 //!
 //! Kept per pair: rows, probability, match weight, a level byte per
-//! comparison and the term-frequency parts (34 bytes with the demo
-//! project's nine comparisons, three of them with term frequencies). A
+//! comparison and the term-frequency parts (56 bytes with the demo
+//! project's eight comparisons, three of them with term frequencies). A
 //! level's own weight is the same for every pair (Splink's `mw_` column is
 //! a function of the level), so it is kept once per level, and a pair
 //! that disagrees refuses the answer. One JSON line per answer, as in
