@@ -158,7 +158,7 @@ fn answer(s: &Pairs, protocol: u8) -> Vec<u8> {
         let head = json!({"protocol": "pseudolink-job/1", "engine": "duckdb", "prior": 0.0001,
                           "comparisons": comparisons})
         .to_string();
-        let mut out = head[..head.len() - 1].as_bytes().to_vec();
+        let mut out = head.as_bytes()[..head.len() - 1].to_vec();
         out.extend(b",\"pairs\":");
         serde_json::to_writer(&mut out, &pairs).unwrap();
         out.extend(b"}\n");

@@ -1290,6 +1290,16 @@ fn linkage_async_run_is_polled_to_the_same_view_and_only_its_starter_sees_it() {
 
 /// A project whose engine never answers: a stand-in interpreter that sleeps.
 fn sleeping_engine(name: &str, runs_per_day: u32) -> Setup {
+    // It leaves a file in its scratch directory, as Spark leaves blocks.
+    scripted_engine(
+        name,
+        runs_per_day,
+        "echo blocks > \"$TMPDIR/blocks\"\nexec sleep 300\n",
+    )
+}
+
+/// A project whose engine is a stand-in interpreter running `script` (sh).
+fn scripted_engine(name: &str, runs_per_day: u32, script: &str) -> Setup {
     let setup = Setup::with(
         name,
         &BIG.replace(
@@ -1302,13 +1312,9 @@ fn sleeping_engine(name: &str, runs_per_day: u32) -> Setup {
         ),
         "",
     );
-    let script = setup.dir.join("sleeping-python");
-    // It leaves a file in its scratch directory, as Spark leaves blocks.
-    std::fs::write(
-        &script,
-        "#!/bin/sh\necho blocks > \"$TMPDIR/blocks\"\nexec sleep 300\n",
-    )
-    .unwrap();
+    let body = script;
+    let script = setup.dir.join("scripted-python");
+    std::fs::write(&script, format!("#!/bin/sh\n{body}")).unwrap();
     Command::new("chmod")
         .arg("+x")
         .arg(&script)
@@ -1322,6 +1328,74 @@ fn sleeping_engine(name: &str, runs_per_day: u32) -> Setup {
     );
     std::fs::write(&config, text).unwrap();
     setup
+}
+
+/// The answer's header as a `pseudolink-job/2` job writes it, for the demo
+/// project's comparisons.
+fn answer_header() -> String {
+    let config: Value = serde_json::from_str(&demo_link_config()).unwrap();
+    let comparisons: Vec<Value> = config["comparisons"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| json!({"name": c["name"], "labels": ["a", "b", "c", "d"], "tf": false}))
+        .collect();
+    json!({"protocol": "pseudolink-job/2", "engine": "duckdb", "prior": 0.01,
+           "comparisons": comparisons})
+    .to_string()
+}
+
+#[test]
+fn linkage_an_engine_answer_that_is_wrong_or_cut_short_is_refused_and_refunded() {
+    let header = answer_header();
+    // (stand-in job, the failure the log names)
+    let cases = [
+        // Refused at its first line while the job still runs: stopped at
+        // once, not left to the engine's timeout (an hour).
+        (
+            "cat > /dev/null\necho '{\"protocol\": \"pseudolink-job/1\"}'\nexec sleep 300\n"
+                .to_owned(),
+            "engine.answer",
+        ),
+        // A chunk's columns cut short, then the job fails.
+        (
+            format!(
+                "cat > /dev/null\necho '{header}'\necho '{{\"rows\": 2}}'\nprintf 'abc'\nexit 3\n"
+            ),
+            "engine.failed",
+        ),
+        // A job that ends well without its end line: never decided.
+        (
+            format!("cat > /dev/null\necho '{header}'\nexit 0\n"),
+            "engine.answer",
+        ),
+    ];
+    let enc = Encoder::new();
+    let data = link(&Config::new(5), 40, 0.5);
+    let (directory, partner) = (enc.encode(&data.a), enc.encode(&data.b));
+    for (i, (script, failure)) in cases.iter().enumerate() {
+        let setup = scripted_engine(&format!("answer-{i}"), 1000, script);
+        let svc = setup.start();
+        svc.upload_all(COMPANY_KEY, &directory, 40);
+        let upload = svc.upload_all(PARTNER_KEY, &partner, 40);
+        let r = svc.run(PARTNER_KEY, &upload);
+        assert_eq!(
+            (r.status, r.error().as_str()),
+            (503, "engine.unavailable"),
+            "{failure}"
+        );
+        let runs = svc
+            .get(&format!("/v1/projects/{PROJECT}/runs"), PARTNER_KEY)
+            .json();
+        assert_eq!(runs["runs"], json!([]), "refunded");
+        let log = svc.stop();
+        let line = log
+            .lines()
+            .find(|l| l.contains("engine.unavailable"))
+            .unwrap_or_else(|| panic!("no log line for the refusal: {log}"));
+        let line: Value = serde_json::from_str(line).unwrap();
+        assert_eq!(line["runFailure"], *failure, "case {i}");
+    }
 }
 
 #[test]
