@@ -20,18 +20,15 @@
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // a tool: failing loudly is the point
 
-#[path = "../tests/http_client/mod.rs"]
-mod http_client;
+#[path = "support/linkage.rs"]
+mod linkage;
 
+use linkage::{Service, COMPANY_KEY, PARTNER_KEY, PROJECT};
 use serde_json::{json, Value};
-use std::io::{BufRead, BufReader, Write};
+use std::io::Write;
 use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-const PROJECT: &str = "demo-partners";
-const COMPANY_KEY: &str = "sk_demo_company_linkage_not_secret";
-const PARTNER_KEY: &str = "pk_demo_partner_linkage_not_secret";
 const VERSION: &str = "demo-2026b";
 const PARTNER_ROWS: u32 = 10_000;
 const DIRECTORY_ROWS: u32 = 20_000;
@@ -215,117 +212,26 @@ fn record(r: &mut Rng) -> Value {
     json!({"tokens": tokens, "matchKeys": [], "clks": clks})
 }
 
-struct Service {
-    child: Child,
-    addr: String,
+/// Peak RSS of the service since the last reset, and a reset
+/// (`clear_refs` 5).
+fn peak_kb(svc: &Service, reset: bool) -> u64 {
+    let pid = svc.child.id();
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
+    let kb = status
+        .lines()
+        .find_map(|l| l.strip_prefix("VmHWM:"))
+        .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
+        .unwrap_or(0);
+    if reset {
+        let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
+    }
+    kb
 }
 
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Service {
-    fn call(
-        &self,
-        method: &str,
-        path: &str,
-        key: &str,
-        body: &str,
-        extra: &[(&str, &str)],
-    ) -> http_client::Response {
-        let auth = format!("Bearer {key}");
-        let mut headers = vec![("Authorization", auth.as_str())];
-        if !body.is_empty() {
-            headers.push(("Content-Type", "application/json"));
-        }
-        headers.extend_from_slice(extra);
-        http_client::request(&self.addr, method, path, &headers, body)
-    }
-
-    fn ok(&self, method: &str, path: &str, key: &str, body: &str) -> Value {
-        let r = self.call(method, path, key, body, &[]);
-        assert!(
-            (200..300).contains(&r.status),
-            "{method} {path}: {} {}",
-            r.status,
-            r.text()
-        );
-        r.json()
-    }
-
-    fn upload(&self, key: &str, records: &[Value]) -> String {
-        let base = format!("/v1/projects/{PROJECT}/uploads");
-        let id = self.ok("POST", &base, key, "")["upload"]
-            .as_str()
-            .unwrap_or_default()
-            .to_owned();
-        let chunks: Vec<&[Value]> = records.chunks(1000).collect();
-        for (i, c) in chunks.iter().enumerate() {
-            let body = json!({ "records": c }).to_string();
-            self.ok("PUT", &format!("{base}/{id}/chunks/{i}"), key, &body);
-        }
-        let body = json!({ "chunks": chunks.len() }).to_string();
-        self.ok("POST", &format!("{base}/{id}/commit"), key, &body);
-        id
-    }
-
-    /// Peak RSS since the last reset, and a reset (`clear_refs` 5).
-    fn peak_kb(&self, reset: bool) -> u64 {
-        let pid = self.child.id();
-        let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-        let kb = status
-            .lines()
-            .find_map(|l| l.strip_prefix("VmHWM:"))
-            .and_then(|v| v.trim().trim_end_matches("kB").trim().parse().ok())
-            .unwrap_or(0);
-        if reset {
-            let _ = std::fs::write(format!("/proc/{pid}/clear_refs"), "5");
-        }
-        kb
-    }
-}
-
-fn start(bin: &Path, dir: &Path) -> Service {
-    let mut child = Command::new(bin)
-        .args(["--port", "0", "--linkage-port", "0", "--www"])
-        .arg(dir.join("www"))
-        .arg("--pkg")
-        .arg(dir.join("pkg"))
-        .arg("--linkage")
-        .arg(dir.join("linkage.json"))
-        .arg("--linkage-db")
-        .arg(dir.join("store/linkage.sqlite"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .expect("the server starts");
-    let out = child.stdout.take().expect("its stdout");
-    let mut addr = String::new();
-    for line in BufReader::new(out).lines().map_while(Result::ok) {
-        if let Some(a) = line.trim().strip_prefix("linkage listening on http://") {
-            addr = a.to_owned();
-            break;
-        }
-    }
-    assert!(!addr.is_empty(), "the server printed no linkage address");
-    Service { child, addr }
-}
-
-/// The demo's config with a fresh store key, every run sent to the engine,
-/// and the stand-in as its interpreter.
-fn setup(dir: &Path, answer_file: &Path) {
-    std::fs::create_dir_all(dir.join("www")).unwrap();
-    std::fs::create_dir_all(dir.join("pkg")).unwrap();
-    std::fs::write(dir.join("www/index.html"), "<!doctype html>").unwrap();
-    let key: String = (0..32)
-        .map(|i| format!("{:02x}", (i * 37 + 11) % 256))
-        .collect();
-    std::fs::write(dir.join("store.key"), key).unwrap();
-    let stand_in = dir.join("replay-python");
-    let mut f = std::fs::File::create(&stand_in).unwrap();
+/// The stand-in engine: reads the job, replays the answer file.
+fn stand_in(dir: &Path, answer_file: &Path) -> PathBuf {
+    let path = dir.join("replay-python");
+    let mut f = std::fs::File::create(&path).unwrap();
     writeln!(
         f,
         "#!/bin/sh\ncat > /dev/null\nexec cat '{}'",
@@ -334,17 +240,8 @@ fn setup(dir: &Path, answer_file: &Path) {
     .unwrap();
     drop(f);
     use std::os::unix::fs::PermissionsExt;
-    std::fs::set_permissions(&stand_in, std::fs::Permissions::from_mode(0o755)).unwrap();
-    let demo = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/linkage/linkage.json"),
-    )
-    .unwrap();
-    let mut config: Value = serde_json::from_str(&demo).unwrap();
-    config["storeKeyFile"] = json!("store.key");
-    config["python"] = json!(stand_in);
-    let project = &mut config["projects"][0];
-    project["engine"] = json!({"kind": "duckdb", "minRecords": 0});
-    std::fs::write(dir.join("linkage.json"), config.to_string()).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o755)).unwrap();
+    path
 }
 
 fn main() {
@@ -359,17 +256,11 @@ fn main() {
         .and_then(|v| v.parse().ok())
         .unwrap_or(1_000_000);
     let protocol: u8 = arg("--protocol").and_then(|v| v.parse().ok()).unwrap_or(2);
-    let server = arg("--server").map(PathBuf::from).or_else(|| {
-        let exe = std::env::current_exe().ok()?;
-        Some(
-            exe.parent()?
-                .parent()?
-                .parent()?
-                .join("release/pseudolink-server"),
-        )
-    });
+    let server = arg("--server")
+        .map(PathBuf::from)
+        .or_else(linkage::server_binary);
     let Some(server) = server.filter(|p| p.is_file()) else {
-        eprintln!("job_answer: no server binary; cargo build --release --features server --bin pseudolink-server");
+        eprintln!("job_answer: no server binary; {}", linkage::BUILD_HINT);
         return;
     };
     let dir = std::env::temp_dir().join(format!("pseudolink-job-answer-{}", std::process::id()));
@@ -379,18 +270,24 @@ fn main() {
     let bytes = answer(&pairs(n), protocol);
     std::fs::write(&answer_file, &bytes).unwrap();
     eprintln!("answer made in {:.1} s", made.elapsed().as_secs_f64());
-    setup(&dir, &answer_file);
-    let svc = start(&server, &dir);
+    // The demo's config: every run to the engine, the stand-in its interpreter.
+    let python = stand_in(&dir, &answer_file);
+    linkage::setup(&dir, |config| {
+        config["python"] = json!(python);
+        config["projects"][0]["engine"] = json!({"kind": "duckdb", "minRecords": 0});
+    })
+    .unwrap();
+    let svc = linkage::start(&server, &dir).unwrap();
     let mut r = Rng(7);
     let directory: Vec<Value> = (0..DIRECTORY_ROWS).map(|_| record(&mut r)).collect();
     let partner: Vec<Value> = (0..PARTNER_ROWS).map(|_| record(&mut r)).collect();
-    svc.upload(COMPANY_KEY, &directory);
-    let upload = svc.upload(PARTNER_KEY, &partner);
-    let before = svc.peak_kb(true);
+    svc.upload(COMPANY_KEY, &directory, 1000).unwrap();
+    let upload = svc.upload(PARTNER_KEY, &partner, 1000).unwrap();
+    let before = peak_kb(&svc, true);
 
     let t = Instant::now();
     let body = json!({ "upload": upload }).to_string();
-    let started = svc.call(
+    let started = svc.request(
         "POST",
         &format!("/v1/projects/{PROJECT}/runs"),
         PARTNER_KEY,
@@ -409,14 +306,14 @@ fn main() {
         .to_owned();
     let path = format!("/v1/projects/{PROJECT}/runs/{run}");
     let done = loop {
-        let r = svc.call("GET", &path, PARTNER_KEY, "", &[]);
+        let r = svc.request("GET", &path, PARTNER_KEY, "", &[]);
         if r.status != 202 {
             break r;
         }
         std::thread::sleep(Duration::from_millis(100));
     };
     let wall = t.elapsed().as_secs_f64();
-    let peak = svc.peak_kb(false);
+    let peak = peak_kb(&svc, false);
     assert_eq!(done.status, 200, "the run: {}", done.text());
     let linked = done.json()["linked"].as_u64().unwrap_or(0);
     println!(

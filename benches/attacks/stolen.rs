@@ -13,35 +13,18 @@
 //! and field (again more than a thief would know), and (b)'s attacks run on
 //! it.
 
-#[path = "../../tests/http_client/mod.rs"]
-mod http_client;
+#[path = "../support/linkage.rs"]
+mod linkage;
 
+#[allow(unused_imports)] // the attack bench uses them, tests/attacks.rs does not
+pub use linkage::{server_binary, BUILD_HINT};
+use linkage::{COMPANY_KEY, PARTNER_KEY};
 use pseudolink::link::EncodedRecord;
 use serde_json::{json, Value};
 use std::collections::{BTreeMap, HashMap};
-use std::io::{BufRead, BufReader};
-use std::path::{Path, PathBuf};
-use std::process::{Child, Command, Stdio};
+use std::path::Path;
 
-const PROJECT: &str = "demo-partners";
-const COMPANY_KEY: &str = "sk_demo_company_linkage_not_secret";
-const PARTNER_KEY: &str = "pk_demo_partner_linkage_not_secret";
 const VERSION: &str = "demo-2026b";
-
-/// The server binary next to the bench's own build: release, else debug.
-pub fn server_binary() -> Option<PathBuf> {
-    let exe = std::env::current_exe().ok()?;
-    // target/<profile>/deps/attacks-<hash>
-    let target = exe.parent()?.parent()?.parent()?;
-    ["release", "debug"]
-        .iter()
-        .map(|p| target.join(p).join("pseudolink-server"))
-        .find(|p| p.is_file())
-}
-
-/// How to get the binary, when it is missing.
-pub const BUILD_HINT: &str =
-    "cargo build --release --features server --bin pseudolink-server (or without --release)";
 
 /// What the theft yielded.
 #[derive(Debug, Default)]
@@ -83,105 +66,6 @@ fn wire(r: &EncodedRecord) -> Value {
         "matchKeys": r.match_keys.iter().map(po1).collect::<Vec<_>>(),
         "clks": clks,
     })
-}
-
-struct Service {
-    child: Child,
-    addr: String,
-}
-
-impl Drop for Service {
-    fn drop(&mut self) {
-        let _ = self.child.kill();
-        let _ = self.child.wait();
-    }
-}
-
-impl Service {
-    fn call(&self, method: &str, path: &str, key: &str, body: &str) -> Result<Value, String> {
-        let auth = format!("Bearer {key}");
-        let mut headers = vec![("Authorization", auth.as_str())];
-        if !body.is_empty() {
-            headers.push(("Content-Type", "application/json"));
-        }
-        let r = http_client::request(&self.addr, method, path, &headers, body);
-        if !(200..300).contains(&r.status) {
-            return Err(format!("{method} {path}: {} {}", r.status, r.text()));
-        }
-        serde_json::from_slice(&r.body).map_err(|e| e.to_string())
-    }
-
-    fn upload(&self, key: &str, records: &[EncodedRecord]) -> Result<(), String> {
-        let base = format!("/v1/projects/{PROJECT}/uploads");
-        let up = self.call("POST", &base, key, "")?;
-        let id = up["upload"].as_str().ok_or("no upload id")?.to_owned();
-        let chunks: Vec<&[EncodedRecord]> = records.chunks(500).collect();
-        for (i, c) in chunks.iter().enumerate() {
-            let body = json!({ "records": c.iter().map(wire).collect::<Vec<_>>() });
-            self.call(
-                "PUT",
-                &format!("{base}/{id}/chunks/{i}"),
-                key,
-                &body.to_string(),
-            )?;
-        }
-        let body = json!({ "chunks": chunks.len() }).to_string();
-        self.call("POST", &format!("{base}/{id}/commit"), key, &body)?;
-        Ok(())
-    }
-}
-
-/// Writes a config like the demo's (demo/linkage/linkage.json) with a fresh
-/// store key into `dir`.
-fn setup(dir: &Path) -> Result<(), String> {
-    let io = |e: std::io::Error| e.to_string();
-    std::fs::create_dir_all(dir.join("www")).map_err(io)?;
-    std::fs::create_dir_all(dir.join("pkg")).map_err(io)?;
-    std::fs::write(dir.join("www/index.html"), "<!doctype html>").map_err(io)?;
-    let key: String = (0..32)
-        .map(|i| format!("{:02x}", (i * 37 + 11) % 256))
-        .collect();
-    std::fs::write(dir.join("store.key"), key).map_err(io)?;
-    let demo = std::fs::read_to_string(
-        Path::new(env!("CARGO_MANIFEST_DIR")).join("demo/linkage/linkage.json"),
-    )
-    .map_err(io)?;
-    let mut config: Value = serde_json::from_str(&demo).map_err(|e| e.to_string())?;
-    config["storeKeyFile"] = json!("store.key");
-    std::fs::write(dir.join("linkage.json"), config.to_string()).map_err(io)
-}
-
-fn start(bin: &Path, dir: &Path) -> Result<Service, String> {
-    let mut child = Command::new(bin)
-        .args(["--port", "0", "--linkage-port", "0", "--www"])
-        .arg(dir.join("www"))
-        .arg("--pkg")
-        .arg(dir.join("pkg"))
-        .arg("--linkage")
-        .arg(dir.join("linkage.json"))
-        .arg("--linkage-db")
-        .arg(dir.join("store/linkage.sqlite"))
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .map_err(|e| e.to_string())?;
-    let out = child.stdout.take().ok_or("no stdout")?;
-    let mut service = Service {
-        child,
-        addr: String::new(),
-    };
-    let mut lines = BufReader::new(out).lines();
-    for line in lines.by_ref() {
-        let line = line.map_err(|e| e.to_string())?;
-        if let Some(a) = line.trim().strip_prefix("linkage listening on http://") {
-            service.addr = a.to_owned();
-            break;
-        }
-    }
-    if service.addr.is_empty() {
-        return Err("the server printed no linkage address".into());
-    }
-    Ok(service)
 }
 
 /// Where each encoding's forms are: needle bytes -> (record, field or
@@ -297,11 +181,12 @@ pub fn steal(
 ) -> Result<Theft, String> {
     let dir = std::env::temp_dir().join(format!("pseudolink-attacks-c-{}", std::process::id()));
     let _ = std::fs::remove_dir_all(&dir);
-    setup(&dir)?;
+    linkage::setup(&dir, |_| ())?;
     let result = (|| {
-        let service = start(bin, &dir)?;
-        service.upload(COMPANY_KEY, directory)?;
-        service.upload(PARTNER_KEY, partner)?;
+        let service = linkage::start(bin, &dir)?;
+        let wired = |records: &[EncodedRecord]| records.iter().map(wire).collect::<Vec<_>>();
+        service.upload(COMPANY_KEY, &wired(directory), 500)?;
+        service.upload(PARTNER_KEY, &wired(partner), 500)?;
         let db = dir.join("store/linkage.sqlite");
         let mut bytes = std::fs::read(&db).map_err(|e| e.to_string())?;
         bytes.extend(std::fs::read(dir.join("store/linkage.sqlite-wal")).unwrap_or_default());
