@@ -14,6 +14,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
+use pseudolink::link::{EncodedRecord, LinkConfig, Linker};
 use pseudolink::oblivious::{KeyPair, ObliviousClient, PublicKey};
 use pseudolink::{
     base64_std, base64_url, ClkSchema, Field, IdentityDefinition, Pseudonymizer, Record,
@@ -401,6 +402,12 @@ impl Encoder {
 
     /// One wire record per row, in order.
     fn encode(&self, rows: &[Row]) -> Vec<Value> {
+        self.encode_both(rows).0
+    }
+
+    /// The wire records and the same as the service loads them (ids =
+    /// row numbers).
+    fn encode_both(&self, rows: &[Row]) -> (Vec<Value>, Vec<EncodedRecord>) {
         let records: Vec<Record> = rows.iter().map(record).collect();
         let batch = self.client.blind(&records, &mut rand_core::OsRng).unwrap();
         let answer = self.key.answer(&batch.request(VERSION)).unwrap();
@@ -408,18 +415,21 @@ impl Encoder {
         records
             .iter()
             .zip(tokens)
-            .map(|(r, t)| {
-                let clks: BTreeMap<String, String> = self
-                    .clks
-                    .encode("x", r)
-                    .record
-                    .clks
-                    .iter()
-                    .map(|(k, v)| (k.clone(), base64_std(v)))
-                    .collect();
-                json!({"tokens": t.tokens, "matchKeys": t.match_keys, "clks": clks})
+            .enumerate()
+            .map(|(row, (r, t))| {
+                let clks = self.clks.encode("x", r).record.clks;
+                let wire: BTreeMap<&String, String> =
+                    clks.iter().map(|(k, v)| (k, base64_std(v))).collect();
+                let value = json!({"tokens": t.tokens, "matchKeys": t.match_keys, "clks": wire});
+                let loaded = EncodedRecord {
+                    id: row.to_string(),
+                    tokens: t.tokens,
+                    match_keys: t.match_keys,
+                    clks,
+                };
+                (value, loaded)
             })
-            .collect()
+            .unzip()
     }
 }
 
@@ -1330,6 +1340,81 @@ fn scripted_engine(name: &str, runs_per_day: u32, script: &str) -> Setup {
     setup
 }
 
+#[test]
+fn linkage_a_project_model_scores_its_runs_as_the_linker_does_with_that_model() {
+    // The model: a core Linker trained elsewhere, on another sample.
+    let enc = Encoder::new();
+    let config = LinkConfig::from_json(&demo_link_config()).unwrap();
+    let elsewhere = link(&Config::new(22), 300, 0.5);
+    let mut trainer = Linker::new(config.clone()).unwrap();
+    trainer
+        .link(
+            &enc.encode_both(&elsewhere.b).1,
+            &enc.encode_both(&elsewhere.a).1,
+            &mut |_, _, _| {},
+        )
+        .unwrap();
+    let params = trainer.params().unwrap().clone();
+
+    let data = link(&Config::new(21), 300, 0.5);
+    let (directory, directory_loaded) = enc.encode_both(&data.a);
+    let (partner, partner_loaded) = enc.encode_both(&data.b);
+    let setup = Setup::with(
+        "model",
+        BIG,
+        &format!(
+            r#""linkConfig": {}, "linkParams": {},"#,
+            demo_link_config(),
+            serde_json::to_string(&params).unwrap()
+        ),
+        "",
+    );
+    let svc = setup.start();
+    svc.upload_all(COMPANY_KEY, &directory, 300);
+    let upload = svc.upload_all(PARTNER_KEY, &partner, 300);
+    let r = svc.run(PARTNER_KEY, &upload);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let view = r.json();
+    svc.stop();
+    let got: Vec<(u64, f64, f64)> = view["links"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|l| {
+            let prior = l["explanation"]["priorWeight"].as_f64().unwrap();
+            (
+                l["row"].as_u64().unwrap(),
+                l["probability"].as_f64().unwrap(),
+                prior,
+            )
+        })
+        .collect();
+
+    // The same rows, the same model, in the core: the same links and
+    // probabilities (to the last bits JSON keeps), and the model's prior in
+    // every explanation.
+    let mut direct = Linker::new(config).unwrap();
+    direct.set_params(params.clone()).unwrap();
+    let want = direct
+        .link(&partner_loaded, &directory_loaded, &mut |_, _, _| {})
+        .unwrap();
+    let mut want: Vec<(u64, f64)> = want
+        .links
+        .iter()
+        .map(|l| (l.a.parse().unwrap(), l.probability))
+        .collect();
+    want.sort_by_key(|w| w.0);
+    assert!(want.len() > 100);
+    let rows: Vec<u64> = got.iter().map(|g| g.0).collect();
+    assert_eq!(rows, want.iter().map(|w| w.0).collect::<Vec<_>>());
+    assert!(got
+        .iter()
+        .zip(&want)
+        .all(|(g, w)| (g.1 - w.1).abs() < 1e-12));
+    let prior_weight = (params.prior / (1.0 - params.prior)).log2();
+    assert!(got.iter().all(|g| (g.2 - prior_weight).abs() < 1e-12));
+}
+
 /// The answer's header as a `pseudolink-job/2` job writes it, for the demo
 /// project's comparisons.
 fn answer_header() -> String {
@@ -1544,6 +1629,75 @@ fn linkage_async_run_that_fails_answers_its_code_and_is_refunded() {
     assert_eq!(line["status"], "failed");
     assert_eq!(line["error"], "engine.unavailable");
     assert_eq!(line["runFailure"], "engine.start");
+}
+
+#[test]
+#[ignore = "needs the pseudolink wheel: scripts/python/test.sh runs it with PSEUDOLINK_TEST_PYTHON"]
+fn linkage_a_project_model_reaches_the_splink_job() {
+    let python = std::env::var("PSEUDOLINK_TEST_PYTHON")
+        .expect("PSEUDOLINK_TEST_PYTHON: an interpreter with the pseudolink wheel and Splink");
+    let enc = Encoder::new();
+    let config = LinkConfig::from_json(&demo_link_config()).unwrap();
+    let elsewhere = link(&Config::new(22), 300, 0.5);
+    let mut trainer = Linker::new(config).unwrap();
+    trainer
+        .link(
+            &enc.encode_both(&elsewhere.b).1,
+            &enc.encode_both(&elsewhere.a).1,
+            &mut |_, _, _| {},
+        )
+        .unwrap();
+    let params = trainer.params().unwrap().clone();
+    let data = link(&Config::new(11), 600, 0.5);
+    let setup = Setup::with(
+        "engine-model",
+        BIG,
+        &format!(
+            r#""linkConfig": {}, "linkParams": {}, "engine": {{"kind": "duckdb", "minRecords": 1000}},"#,
+            demo_link_config(),
+            serde_json::to_string(&params).unwrap()
+        ),
+        &format!(r#""python": {},"#, json!(python)),
+    );
+    let svc = setup.start();
+    svc.upload_all(COMPANY_KEY, &enc.encode(&data.a), 250);
+    let upload = svc.upload_all(PARTNER_KEY, &enc.encode(&data.b), 250);
+    let r = svc.run_async(PARTNER_KEY, &upload);
+    assert_eq!(r.status, 202, "{}", r.text());
+    let path = format!(
+        "/v1/projects/{PROJECT}/runs/{}",
+        r.json()["run"].as_str().unwrap()
+    );
+    let (r, _) = svc.poll(&path, PARTNER_KEY);
+    assert_eq!(r.status, 200, "{}", r.text());
+    let engine = svc.wait_for_log(|l| l["event"] == "run")["engine"].clone();
+    svc.stop();
+    assert_eq!(engine, "duckdb");
+    // Scored with the given model: its prior in every explanation, and
+    // each comparison's weight one of its levels' log2(m/u) (no term
+    // frequencies in Splink's form of a given model).
+    let links = r.json()["links"].as_array().unwrap().clone();
+    assert!(links.len() > 200, "{}", links.len());
+    let prior_weight = (params.prior / (1.0 - params.prior)).log2();
+    let value = serde_json::to_value(&params).unwrap();
+    for l in &links {
+        let e = &l["explanation"];
+        assert!((e["priorWeight"].as_f64().unwrap() - prior_weight).abs() < 1e-9);
+        for (c, given) in e["contributions"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .zip(value["comparisons"].as_array().unwrap())
+        {
+            let w = c["matchWeight"].as_f64().unwrap();
+            let fits = c["level"] == "null"
+                || given["levels"].as_array().unwrap().iter().any(|lvl| {
+                    let (m, u) = (lvl["m"].as_f64().unwrap(), lvl["u"].as_f64().unwrap());
+                    (w - (m / u).log2()).abs() < 1e-9
+                });
+            assert!(fits, "{c}");
+        }
+    }
 }
 
 #[test]

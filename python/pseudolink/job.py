@@ -292,6 +292,7 @@ def link(
     lsh_bands: int = LSH_BANDS,
     lsh_bits_per_band: int = LSH_BITS_PER_BAND,
     spark: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
     """Scores the partner's records (:func:`pseudolink.encoded_table`)
     against the directory's with Splink, trained without labels on these
@@ -301,7 +302,7 @@ def link(
     (``gamma``, ``mw``, ``mwTf``: one list per comparison; ``mwTf`` zeros
     where the comparison has no term-frequency part)."""
     with scored(partner, directory, config, engine=engine, lsh_bands=lsh_bands,
-                lsh_bits_per_band=lsh_bits_per_band, spark=spark) as s:
+                lsh_bits_per_band=lsh_bits_per_band, spark=spark, params=params) as s:
         table = pa.Table.from_batches(list(s.batches), schema=s.schema)
     n = table.num_rows
     col = table.column
@@ -325,6 +326,7 @@ def scored(
     lsh_bands: int = LSH_BANDS,
     lsh_bits_per_band: int = LSH_BITS_PER_BAND,
     spark: Mapping[str, Any] | None = None,
+    params: Mapping[str, Any] | None = None,
     batch_rows: int = ANSWER_ROWS,
 ) -> Iterator[Scored]:
     """Scores the partner's records (:func:`pseudolink.encoded_table`)
@@ -334,7 +336,11 @@ def scored(
     the ``with``. ``engine``: ``duckdb`` (embedded, in memory) or ``spark``
     (a Spark session per :func:`spark_session` with the ``spark`` options;
     the predictions are written to ``checkpointDir`` and read back a file at
-    a time, so the driver never holds them all)."""
+    a time, so the driver never holds them all). ``params``: a ``Linker``'s
+    parameters for ``config``'s comparisons (``Linker.params()``,
+    :func:`pseudolink.splink.params_from_splink`): the pairs are scored with
+    that model (its m, u and prior; without term frequencies, as
+    :func:`pseudolink.splink.params_to_splink` loads it) and nothing is trained."""
     from splink import block_on
 
     if engine not in ("duckdb", "spark"):
@@ -380,12 +386,14 @@ def scored(
             for t in (partner, directory):
                 if col not in t.column_names:
                     raise PseudolinkError("link.bad_config", "a compared CLK is in neither dataset", "link")
-    settings = psp.settings(
-        "link_only", comps, blocking_rules=rules, dialect=engine,
-        # Matching columns bring the gamma (level) columns; they hold only
-        # what the job already holds.
-        retain_intermediate_calculation_columns=True, retain_matching_columns=True,
-    )
+    # Matching columns bring the gamma (level) columns; they hold only what
+    # the job already holds.
+    retain = {"retain_intermediate_calculation_columns": True, "retain_matching_columns": True}
+    if params is None:
+        settings = psp.settings("link_only", comps, blocking_rules=rules, dialect=engine, **retain)
+    else:
+        settings = dict(psp.params_to_splink(params, comps, link_type="link_only", blocking_rules=rules,
+                                             dialect=engine), **retain)
     from splink import Linker
 
     a, b = psp.for_splink(partner), psp.for_splink(directory)
@@ -397,33 +405,14 @@ def scored(
             [("a_partner", psp.clk_arrays(a, features)), ("b_directory", psp.clk_arrays(b, features))], spark or {})
     try:
         linker = Linker(inputs, settings, log_level=logging.WARNING)
-        token_rules = [block_on(_sql(psp.token_column(s))) for s in subjects
-                       if any(c.get("kind") == "token" and c["source"] == s for c in comps)]
-        deterministic = token_rules or rules[:1]
-        linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
-        # u from the whole sample in one pass: Splink's default probes in up to
-        # 11 chunks until every level has 100 pairs, each chunk a query (on
-        # Spark, dozens of stages: 54 of 118 s at 300 × 300).
-        linker.training.estimate_u_using_random_sampling(
-            max_pairs=min(1e6, 50.0 * (a.num_rows + b.num_rows)), seed=1, min_count_per_level=None, num_chunks=1)
-        # EM on up to two token blockings that produce pairs (a subject the
-        # two datasets never share gives none, and Splink refuses it).
-        from splink.internals.exceptions import EMTrainingException
-
-        trained = 0
-        for rule in token_rules or rules:
-            try:
-                linker.training.estimate_parameters_using_expectation_maximisation(rule)
-            except EMTrainingException:
-                continue
-            trained += 1
-            if trained == 2:
-                break
-        if not trained:
-            raise PseudolinkError("link.not_trained", "no blocking gave EM pairs to train on", "link")
+        if params is None:
+            token_rules = [block_on(_sql(psp.token_column(s))) for s in subjects
+                           if any(c.get("kind") == "token" and c["source"] == s for c in comps)]
+            _train(linker, token_rules, rules, a.num_rows + b.num_rows)
         predictions = linker.inference.predict(threshold_match_probability=threshold)
         names = [_sql(c["name"]) for c in comps]
-        tf_names = {_sql(c["name"]) for c in comps if c.get("kind") == "token" and c.get("tfAdjustment")}
+        tf_names = {_sql(c["name"]) for c in comps
+                    if params is None and c.get("kind") == "token" and c.get("tfAdjustment")}
         cols = ["source_dataset_l", "unique_id_l", "unique_id_r", "match_probability", "match_weight"]
         cols += [f"gamma_{n}" for n in names] + [f"mw_{n}" for n in names]
         cols += [f"mw_tf_adj_{n}" for n in sorted(tf_names)]
@@ -439,6 +428,34 @@ def scored(
         yield Scored(engine, float(model["probability_two_random_records_match"]), comparisons, schema, batches)
     finally:
         close()
+
+
+def _train(linker: Any, token_rules: list[Any], rules: list[Any], records: int) -> None:
+    """Trains the job's Splink model without labels: the prior from token
+    agreement (else the first blocking rule), u from random pairs, m by EM
+    on up to two token blockings that give pairs."""
+    deterministic = token_rules or rules[:1]
+    linker.training.estimate_probability_two_random_records_match(deterministic, recall=0.8)
+    # u from the whole sample in one pass: Splink's default probes in up to
+    # 11 chunks until every level has 100 pairs, each chunk a query (on
+    # Spark, dozens of stages: 54 of 118 s at 300 × 300).
+    linker.training.estimate_u_using_random_sampling(
+        max_pairs=min(1e6, 50.0 * records), seed=1, min_count_per_level=None, num_chunks=1)
+    # EM on up to two token blockings that produce pairs (a subject the
+    # two datasets never share gives none, and Splink refuses it).
+    from splink.internals.exceptions import EMTrainingException
+
+    trained = 0
+    for rule in token_rules or rules:
+        try:
+            linker.training.estimate_parameters_using_expectation_maximisation(rule)
+        except EMTrainingException:
+            continue
+        trained += 1
+        if trained == 2:
+            break
+    if not trained:
+        raise PseudolinkError("link.not_trained", "no blocking gave EM pairs to train on", "link")
 
 
 def answer_schema(comparisons: Sequence[Mapping[str, Any]]) -> pa.Schema:
@@ -640,7 +657,7 @@ def main() -> int:
         with scored(partner, directory, header.get("config") or {}, engine=header.get("engine", "duckdb"),
                     lsh_bands=int(header.get("lshBands", LSH_BANDS)),
                     lsh_bits_per_band=int(header.get("lshBitsPerBand", LSH_BITS_PER_BAND)),
-                    spark=header.get("spark") or {}) as s:
+                    spark=header.get("spark") or {}, params=header.get("params")) as s:
             write_answer(answer, s)
     except Exception as e:  # noqa: BLE001 - any engine failure is exit 3, its type only
         # An answer cut short here has no end line: the service refuses it.

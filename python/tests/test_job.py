@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import math
 import os
 import shutil
 import struct
@@ -133,6 +134,36 @@ def test_a_duckdb_job_links_as_well_as_the_core_linker(link_800):
     core_f1 = 2 * len(core_links & truth) / (len(core_links) + len(truth))
     f1 = 2 * hits / (len(links) + len(truth))
     assert f1 >= core_f1 - 0.03, (f1, core_f1)
+
+
+def test_a_job_with_a_given_model_scores_each_pair_as_the_linker_does_and_trains_nothing(link_800):
+    """A project's ``linkParams``: a model trained elsewhere (here a core
+    ``Linker`` on these datasets) scores the job's pairs. Without term
+    frequencies (Splink's formula is not the linker's), every pair's
+    probability is the ``Linker``'s for that pair to 1e-9, the prior is the
+    model's and each level weighs log2(m/u) of its m and u."""
+    partner, directory, _ = link_800
+    no_tf = dict(CONFIG, comparisons=[{k: v for k, v in c.items() if k != "tfAdjustment"}
+                                      for c in CONFIG["comparisons"]])
+    core = pl.Linker(no_tf)
+    core.link(partner, directory)
+    params = core.params()
+    answer = job.link(pl.encoded_table(pl.encoded_binary(partner)), pl.encoded_table(pl.encoded_binary(directory)),
+                      no_tf, params=params)
+    assert answer["prior"] == pytest.approx(params["prior"], rel=1e-12)
+    assert not any(c["tf"] for c in answer["comparisons"])
+    p = answer["pairs"]
+    assert len(p["a"]) > 300
+    for a, b, q in zip(p["a"], p["b"], p["probability"]):
+        assert abs(core.explain(partner[a], directory[b])["probability"] - q) <= 1e-9, (a, b)
+    for c, given in enumerate(params["comparisons"]):
+        weight = [math.log2(lvl["m"] / lvl["u"]) for lvl in given["levels"]]
+        assert all(g < 0 or mw == pytest.approx(weight[g], abs=1e-9) for g, mw in zip(p["gamma"][c], p["mw"][c]))
+    # A model that does not fit the comparisons is refused before any engine starts.
+    with pytest.raises(PseudolinkError) as e:
+        job.link(pl.encoded_table(pl.encoded_binary(partner)), pl.encoded_table(pl.encoded_binary(directory)),
+                 no_tf, params=dict(params, comparisons=params["comparisons"][:-1]))
+    assert e.value.code == "link.bad_params"
 
 
 def run_module(stdin: bytes) -> subprocess.CompletedProcess:

@@ -33,6 +33,11 @@
 //! `linkConfig` (optional; the JSON of `Linker`'s configuration) must suit
 //! that encoding: diffused CLKs need the lower Dice thresholds and the extra
 //! last-name LSH measured in BENCHMARKS.md ("CLK hardening").
+//! `linkParams` (optional; a `Linker`'s parameters, as `Linker.params()` or
+//! `pseudolink.splink.params_from_splink` give them, for `linkConfig`'s
+//! comparisons) scores every run with that model instead of training one on
+//! the run's two datasets: a model trained at scale (Splink, or a `Linker`
+//! on a large sample) and loaded where the partners' runs are linked.
 //! `engine` (optional) sends a project's large runs to Splink (`engine.rs`:
 //! `{"kind": "duckdb", "minRecords": 100000}`), run by the
 //! interpreter `python` names (top level; default `python3`), which must
@@ -42,7 +47,7 @@
 
 use std::path::{Path, PathBuf};
 
-use pseudolink::link::LinkConfig;
+use pseudolink::link::{LinkConfig, Linker, ModelParams};
 use serde::Deserialize;
 use zeroize::Zeroizing;
 
@@ -102,6 +107,9 @@ struct ProjectEntry {
     /// The linker's configuration (as `Linker`'s JSON); default: `LinkConfig::default()`.
     #[serde(default)]
     link_config: Option<serde_json::Value>,
+    /// A model for every run (a `Linker`'s parameters); default: each run trains.
+    #[serde(default)]
+    link_params: Option<serde_json::Value>,
     /// Large runs on Splink (see `engine.rs`); default: every run in the core.
     #[serde(default)]
     engine: Option<EngineSpec>,
@@ -162,6 +170,8 @@ pub struct Project {
     /// How its runs link: the encoding decides (diffused CLKs need lower
     /// Dice thresholds and more LSH than plain ones; see BENCHMARKS.md).
     pub link_config: LinkConfig,
+    /// The model its runs are scored with, when given (else each run trains).
+    pub link_params: Option<ModelParams>,
     /// Where its large runs are scored (none: every run in the core).
     pub engine: Option<Engine>,
     pub directory_party: String,
@@ -328,6 +338,19 @@ fn project(p: ProjectEntry, python: &Path) -> Result<Project, String> {
         Some(v) => LinkConfig::from_json(&v.to_string())
             .map_err(|e| format!("project {id}: linkConfig: {}", e.code().as_str()))?,
     };
+    let link_params = match &p.link_params {
+        None => None,
+        Some(v) => {
+            // Parsed, validated and fitted to the comparisons, as a Linker loads it.
+            let refused = |code: &str| format!("project {id}: linkParams: {code}");
+            let params =
+                ModelParams::from_json(&v.to_string()).map_err(|e| refused(e.code().as_str()))?;
+            Linker::new(link_config.clone())
+                .and_then(|mut l| l.set_params(params.clone()))
+                .map_err(|e| refused(e.code().as_str()))?;
+            Some(params)
+        }
+    };
     let engine = match p.engine {
         None => None,
         Some(spec) => {
@@ -345,6 +368,7 @@ fn project(p: ProjectEntry, python: &Path) -> Result<Project, String> {
         clk: p.clk,
         encoding: p.encoding,
         link_config,
+        link_params,
         engine,
         directory_party: p.directory_party,
         parties,
@@ -407,6 +431,33 @@ mod tests {
             .collect();
         assert_eq!(lsh, ["record", "lastName"]);
         assert_ne!(p.link_config, LinkConfig::default());
+    }
+
+    #[test]
+    fn link_params_that_do_not_fit_the_comparisons_are_refused_at_load_without_their_content() {
+        let text = std::fs::read_to_string(demo_path()).unwrap();
+        // One comparison's levels for a project of eight.
+        let one = r#""linkParams": {"version": 1, "prior": 0.001, "comparisons": [{"name": "email",
+            "levels": [{"label": "needle-value", "m": 0.1, "u": 0.9}, {"label": "agree", "m": 0.9, "u": 0.1}]}]},
+            "engine":"#;
+        let not_params = r#""linkParams": {"prior": "needle-value"}, "engine":"#;
+        for (i, params) in [one, not_params].iter().enumerate() {
+            let bad = text.replacen(r#""engine":"#, params, 1);
+            assert_ne!(bad, text);
+            let dir =
+                std::env::temp_dir().join(format!("linkage-params-{}-{i}", std::process::id()));
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("linkage.json"), bad).unwrap();
+            std::fs::copy(
+                demo_path().with_file_name("store.key"),
+                dir.join("store.key"),
+            )
+            .unwrap();
+            let err = Config::load(&dir.join("linkage.json")).err().unwrap();
+            std::fs::remove_dir_all(&dir).unwrap();
+            assert!(err.contains("linkParams: link.bad_params"), "{err}");
+            assert!(!err.contains("needle"), "{err}");
+        }
     }
 
     #[test]

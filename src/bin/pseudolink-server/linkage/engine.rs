@@ -28,7 +28,7 @@ use std::process::{Command, Stdio};
 use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
-use pseudolink::link::{EncodedRecord, LinkConfig};
+use pseudolink::link::{EncodedRecord, LinkConfig, ModelParams};
 use serde::Deserialize;
 
 use super::answer;
@@ -156,12 +156,14 @@ impl Engine {
         records as u64 >= self.spec.min_records
     }
 
-    /// Scores `partner` against `directory` in a job and decides as the
+    /// Scores `partner` against `directory` in a job (with the project's
+    /// model `params` when given, else trained there) and decides as the
     /// `Linker` does: the accepted pairs, highest probability first. The
     /// job is killed when `cancelled()` turns true (`engine.cancelled`).
     pub fn link(
         &self,
         config: &LinkConfig,
+        params: Option<&ModelParams>,
         partner: &[EncodedRecord],
         directory: &[EncodedRecord],
         cancelled: &dyn Fn() -> bool,
@@ -173,6 +175,7 @@ impl Engine {
             "protocol": answer::PROTOCOL,
             "engine": self.spec.kind.as_str(),
             "config": config,
+            "params": params,
             "partnerBytes": a.len(),
             "directoryBytes": b.len(),
             "lshBands": self.spec.lsh_bands,

@@ -57,7 +57,7 @@ use axum::{
     Extension, Json, Router,
 };
 use pseudolink::base64_url;
-use pseudolink::link::LinkConfig;
+use pseudolink::link::{LinkConfig, ModelParams};
 use rand_core::{OsRng, RngCore};
 use serde::Deserialize;
 use subtle::ConstantTimeEq;
@@ -839,6 +839,7 @@ async fn create_run(
         party: party.clone(),
         directory_party: c.project.directory_party.clone(),
         link_config: c.project.link_config.clone(),
+        link_params: c.project.link_params.clone(),
         engine: c.project.engine.clone(),
         partner_upload: req.upload,
         directory_upload: directory,
@@ -1038,6 +1039,7 @@ struct JobSpec {
     party: String,
     directory_party: String,
     link_config: LinkConfig,
+    link_params: Option<ModelParams>,
     engine: Option<engine::Engine>,
     partner_upload: String,
     directory_upload: String,
@@ -1075,7 +1077,10 @@ fn run_job(
     let views = run::link(
         &id,
         &job.party,
-        &job.link_config,
+        run::Model {
+            config: &job.link_config,
+            params: job.link_params.as_ref(),
+        },
         scorer,
         &partner,
         &directory,

@@ -23,7 +23,7 @@
 //! to within the noise of its own match count; term-frequency adjustments
 //! carry how common an agreeing token is in the two datasets together.
 
-use pseudolink::link::{EncodedRecord, Explanation, LinkConfig, Linker};
+use pseudolink::link::{EncodedRecord, Explanation, LinkConfig, Linker, ModelParams};
 use serde_json::json;
 
 use super::engine::Engine;
@@ -54,6 +54,14 @@ pub struct Decided {
     pub explanation: Option<Explanation>,
 }
 
+/// How a project's runs link: its configuration and, when it has one, the
+/// model every run is scored with (else each run trains on its datasets).
+#[derive(Clone, Copy)]
+pub struct Model<'a> {
+    pub config: &'a LinkConfig,
+    pub params: Option<&'a ModelParams>,
+}
+
 /// Who scored a run.
 pub enum Scorer<'e> {
     /// The in-memory core `Linker`.
@@ -63,43 +71,49 @@ pub enum Scorer<'e> {
 }
 
 /// Links `partner` rows against `directory` rows (ids are row numbers)
-/// with `scorer`; both views are built the same way whichever scored.
+/// with `scorer` under `model`; both views are built the same way
+/// whichever scored.
 /// The run's stage is reported to `control`; an engine job is stopped when
 /// `control` is cancelled (the core linker runs to its end, and the caller
 /// discards the result).
 pub fn link(
     run: &str,
     partner_party: &str,
-    config: &LinkConfig,
+    model: Model<'_>,
     scorer: Scorer<'_>,
     partner: &[EncodedRecord],
     directory: &[EncodedRecord],
     control: &Control,
 ) -> Result<Views, LinkFailed> {
     let decided = match scorer {
-        Scorer::Core => core_links(config, partner, directory, control)?,
+        Scorer::Core => core_links(model, partner, directory, control)?,
         Scorer::Engine(e) => {
             control.set_stage("engine");
-            e.link(config, partner, directory, &|| control.is_cancelled())
-                .map_err(|f| LinkFailed::Engine(f.0))?
+            e.link(model.config, model.params, partner, directory, &|| {
+                control.is_cancelled()
+            })
+            .map_err(|f| LinkFailed::Engine(f.0))?
         }
     };
     views(run, partner_party, partner.len(), decided)
 }
 
 fn core_links(
-    config: &LinkConfig,
+    model: Model<'_>,
     partner: &[EncodedRecord],
     directory: &[EncodedRecord],
     control: &Control,
 ) -> Result<Vec<Decided>, LinkFailed> {
-    let mut linker =
-        Linker::new(config.clone()).map_err(|e| LinkFailed::Linker(e.code().as_str()))?;
+    let failed = |e: pseudolink::Error| LinkFailed::Linker(e.code().as_str());
+    let mut linker = Linker::new(model.config.clone()).map_err(failed)?;
+    if let Some(p) = model.params {
+        linker.set_params(p.clone()).map_err(failed)?;
+    }
     let result = linker
         .link(partner, directory, &mut |stage, _, _| {
             control.set_stage(stage)
         })
-        .map_err(|e| LinkFailed::Linker(e.code().as_str()))?;
+        .map_err(failed)?;
     let row = |id: &str| {
         id.parse::<u64>()
             .map_err(|_| LinkFailed::Linker("run.internal"))
