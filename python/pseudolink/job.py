@@ -15,10 +15,12 @@ when it ends) and the inputs and Splink's intermediate tables as Parquet to
 own tables when it ends).
 
 Protocol ``pseudolink-job/2``. stdin: one JSON line
-``{"protocol", "engine", "config", "partnerBytes", "directoryBytes",
-"lshBands", "lshBitsPerBand", "spark"?}`` (``engine``: ``duckdb`` or
-``spark``; ``spark``: the session's options, see :func:`spark_session`;
-``config``: the project's ``LinkConfig`` as the ``Linker`` reports it), then
+``{"protocol", "engine", "config", "params"?, "partnerBytes",
+"directoryBytes", "lshBands", "lshBitsPerBand", "spark"?}`` (``engine``:
+``duckdb`` or ``spark``; ``spark``: the session's options, see
+:func:`spark_session`; ``config``: the project's ``LinkConfig`` as the
+``Linker`` reports it; ``params``: the project's model, if it has one, as
+``Linker.params()`` gives it: then nothing is trained), then
 the partner's and the directory's records in the binary transfer form
 (:func:`pseudolink.encoded_table`), ids being row numbers.
 
@@ -296,7 +298,8 @@ def link(
 ) -> dict[str, Any]:
     """Scores the partner's records (:func:`pseudolink.encoded_table`)
     against the directory's with Splink, trained without labels on these
-    two datasets (see :func:`scored`), all pairs in hand:
+    two datasets unless ``params`` gives the model (see :func:`scored`), all
+    pairs in hand:
     ``{"engine", "prior", "comparisons", "pairs": {"a", "b", "probability",
     "matchWeight", "gamma", "mw", "mwTf"}}``, columns of equal length
     (``gamma``, ``mw``, ``mwTf``: one list per comparison; ``mwTf`` zeros
