@@ -9,6 +9,7 @@ recall of the service's decision.
   target/python-venv/bin/python scripts/python/job_steps.py N duckdb|spark
   SPARK_EXTRA_CONF="spark.shuffle.compress false;…" …   (more spark-defaults.conf lines, for trials)
   JOB_SPARK='{"broadcastJoinMb": 256}' …                  (the job's own Spark options, over local[2] and 2g)
+  JOB_PARAMS_FROM=M …   (a project's model: a core Linker trained on bench_job.py M's files; nothing trained in the job)
 """
 
 from __future__ import annotations
@@ -71,11 +72,17 @@ def main() -> None:
     sys.path.insert(0, str(ROOT / "scripts" / "python"))
     from measure import Tree
 
+    params, params_note = None, {}
+    if os.environ.get("JOB_PARAMS_FROM"):
+        m = int(os.environ["JOB_PARAMS_FROM"])
+        t = time.perf_counter()
+        params = model_from(ROOT / "target" / "python-bench" / f"link-{m}", LINK_CONFIG)
+        params_note = {"params_from": m, "params_s": round(time.perf_counter() - t, 1)}
     tree = Tree()
     tree.start()
     t0 = time.perf_counter()
     spark = {"master": "local[2]", "driverMemory": "2g", **json.loads(os.environ.get("JOB_SPARK", "{}"))}
-    answer = job.link(a, b, LINK_CONFIG, engine=engine, spark=spark)
+    answer = job.link(a, b, LINK_CONFIG, engine=engine, spark=spark, params=params)
     wall = time.perf_counter() - t0
     tree.stop()
     links = one_to_one(answer)
@@ -84,12 +91,33 @@ def main() -> None:
                       "peak_rss_mb": round(tree.peak / 2**20),
                       "pairs_scored": len(answer["pairs"]["a"]), "links": len(links),
                       "precision": hits / max(len(links), 1), "recall": hits / max(len(truth), 1),
-                      "prior": answer["prior"], **(spark_events(events) if events else {})}))
+                      "prior": answer["prior"], **params_note, **(spark_events(events) if events else {})}))
     if events:
         import shutil
 
         for d in (conf, events):
             shutil.rmtree(d, ignore_errors=True)
+
+
+def model_from(files: Path, config: dict) -> dict:
+    """A project's model as the service would hold it: the parameters of a
+    core ``Linker`` trained on another pair of files (``bench_job.py M``'s),
+    handed over as the service hands records to the core."""
+    import pyarrow as pa
+
+    import pseudolink as pl
+
+    records = []
+    for name in ("partner.bin", "directory.bin"):
+        t = pl.encoded_table((files / name).read_bytes())
+        recs = pl.encoded_records(t.append_column("match_keys", pa.nulls(t.num_rows, pa.list_(pa.string()))))
+        for r in recs:
+            r["matchKeys"] = [x for x in r["tokens"] if x.split(".")[1].startswith("mk-")]
+            r["tokens"] = [x for x in r["tokens"] if not x.split(".")[1].startswith("mk-")]
+        records.append(recs)
+    linker = pl.Linker(config)
+    linker.link(*records)
+    return linker.params()
 
 
 def spark_events(directory: Path) -> dict:
