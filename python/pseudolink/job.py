@@ -72,10 +72,12 @@ ANSWER_ROWS = 65_536
 #: driver to read back one file at a time (about 100 MB of Arrow).
 SPARK_ANSWER_FILE_ROWS = 1_000_000
 
-#: A Splink job's LSH bands per configured pass: fewer than the ``Linker``'s
-#: 64 (each band is one blocking rule, a join, in Splink's SQL). Bits per
-#: band 0: tuned to the data, as the ``Linker`` tunes them.
-LSH_BANDS = 32
+#: A Splink job's LSH bands per configured pass: the ``Linker``'s 64. All of
+#: a pass's bands are one exploding blocking rule (one join), so a band costs
+#: candidates, not a query (BENCHMARKS.md: 64 bands took the time 32 took as
+#: a rule each, with 0.026 more recall at 100k). Bits per band 0: tuned to
+#: the data, as the ``Linker`` tunes them.
+LSH_BANDS = 64
 LSH_BITS_PER_BAND = 0
 
 #: Spark's broadcast-join threshold for the job, in MB of a table's files
@@ -371,15 +373,12 @@ def scored(
     keys = [f"blk_{sub}" for sub in exact] + [f"{p}_{band}" for p in prefixes for band in range(lsh_bands)]
     max_pairs = int(config.get("blocking", {}).get("maxBlockPairs", 10_000))
     partner, directory = cap_buckets([partner, directory], keys, max_pairs)
-    if engine == "spark":
-        # One exploding rule per LSH pass instead of one rule per band: each
-        # rule is a join, and Spark pays a few stages per join in every
-        # training and prediction step. The same candidate pairs.
-        partner, directory = (band_lists(t, prefixes, lsh_bands) for t in (partner, directory))
-        rules = [block_on(_sql(f"blk_{sub}")) for sub in exact]
-        rules += [block_on(f"{p}_keys", arrays_to_explode=[f"{p}_keys"]) for p in prefixes]
-    else:
-        rules = [block_on(_sql(k)) for k in keys]
+    # One exploding rule per LSH pass instead of one rule per band: each rule
+    # is a join in every training and prediction query (on Spark a few stages
+    # each). The same candidate pairs; on DuckDB 0.76x the time at 100k.
+    partner, directory = (band_lists(t, prefixes, lsh_bands) for t in (partner, directory))
+    rules = [block_on(_sql(f"blk_{sub}")) for sub in exact]
+    rules += [block_on(f"{p}_keys", arrays_to_explode=[f"{p}_keys"]) for p in prefixes]
     if not rules:
         raise PseudolinkError("link.bad_config", "the configuration blocks on nothing both datasets carry", "link")
 

@@ -17,7 +17,7 @@
 //!
 //! ```json
 //! "engine": {"kind": "duckdb", "minRecords": 100000, "timeoutSeconds": 3600,
-//!            "lshBands": 32, "lshBitsPerBand": 0}
+//!            "lshBands": 64, "lshBitsPerBand": 0}
 //! "engine": {"kind": "spark", "minRecords": 1000000,
 //!            "spark": {"master": "local[*]", "driverMemory": "8g"}}
 //! ```
@@ -112,7 +112,7 @@ fn default_timeout() -> u64 {
     3600
 }
 fn default_bands() -> u32 {
-    32
+    64
 }
 
 /// An engine ready to run: the spec and the interpreter that has the wheel.
