@@ -14,7 +14,7 @@ use std::io::{BufRead, BufReader};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command, Stdio};
 
-use pseudolink::link::{EncodedRecord, LinkConfig, Linker};
+use pseudolink::link::{EncodedRecord, LinkConfig, Linker, ModelParams};
 use pseudolink::oblivious::{KeyPair, ObliviousClient, PublicKey};
 use pseudolink::{
     base64_std, base64_url, ClkSchema, Field, IdentityDefinition, Pseudonymizer, Record,
@@ -1340,13 +1340,12 @@ fn scripted_engine(name: &str, runs_per_day: u32, script: &str) -> Setup {
     setup
 }
 
-#[test]
-fn linkage_a_project_model_scores_its_runs_as_the_linker_does_with_that_model() {
-    // The model: a core Linker trained elsewhere, on another sample.
-    let enc = Encoder::new();
+/// A project model: the parameters of a core `Linker` with the demo
+/// project's configuration, trained elsewhere (on another sample).
+fn model_from_elsewhere(enc: &Encoder) -> ModelParams {
     let config = LinkConfig::from_json(&demo_link_config()).unwrap();
     let elsewhere = link(&Config::new(22), 300, 0.5);
-    let mut trainer = Linker::new(config.clone()).unwrap();
+    let mut trainer = Linker::new(config).unwrap();
     trainer
         .link(
             &enc.encode_both(&elsewhere.b).1,
@@ -1354,7 +1353,14 @@ fn linkage_a_project_model_scores_its_runs_as_the_linker_does_with_that_model() 
             &mut |_, _, _| {},
         )
         .unwrap();
-    let params = trainer.params().unwrap().clone();
+    trainer.params().unwrap().clone()
+}
+
+#[test]
+fn linkage_a_project_model_scores_its_runs_as_the_linker_does_with_that_model() {
+    let enc = Encoder::new();
+    let config = LinkConfig::from_json(&demo_link_config()).unwrap();
+    let params = model_from_elsewhere(&enc);
 
     let data = link(&Config::new(21), 300, 0.5);
     let (directory, directory_loaded) = enc.encode_both(&data.a);
@@ -1637,17 +1643,7 @@ fn linkage_a_project_model_reaches_the_splink_job() {
     let python = std::env::var("PSEUDOLINK_TEST_PYTHON")
         .expect("PSEUDOLINK_TEST_PYTHON: an interpreter with the pseudolink wheel and Splink");
     let enc = Encoder::new();
-    let config = LinkConfig::from_json(&demo_link_config()).unwrap();
-    let elsewhere = link(&Config::new(22), 300, 0.5);
-    let mut trainer = Linker::new(config).unwrap();
-    trainer
-        .link(
-            &enc.encode_both(&elsewhere.b).1,
-            &enc.encode_both(&elsewhere.a).1,
-            &mut |_, _, _| {},
-        )
-        .unwrap();
-    let params = trainer.params().unwrap().clone();
+    let params = model_from_elsewhere(&enc);
     let data = link(&Config::new(11), 600, 0.5);
     let setup = Setup::with(
         "engine-model",

@@ -433,6 +433,21 @@ mod tests {
         assert_ne!(p.link_config, LinkConfig::default());
     }
 
+    /// Loads `text` as a config beside the demo's store key: its refusal.
+    fn load_refused(text: &str, name: &str) -> String {
+        let dir = std::env::temp_dir().join(format!("linkage-{name}-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("linkage.json"), text).unwrap();
+        std::fs::copy(
+            demo_path().with_file_name("store.key"),
+            dir.join("store.key"),
+        )
+        .unwrap();
+        let err = Config::load(&dir.join("linkage.json")).err().unwrap();
+        std::fs::remove_dir_all(&dir).unwrap();
+        err
+    }
+
     #[test]
     fn link_params_that_do_not_fit_the_comparisons_are_refused_at_load_without_their_content() {
         let text = std::fs::read_to_string(demo_path()).unwrap();
@@ -444,17 +459,7 @@ mod tests {
         for (i, params) in [one, not_params].iter().enumerate() {
             let bad = text.replacen(r#""engine":"#, params, 1);
             assert_ne!(bad, text);
-            let dir =
-                std::env::temp_dir().join(format!("linkage-params-{}-{i}", std::process::id()));
-            std::fs::create_dir_all(&dir).unwrap();
-            std::fs::write(dir.join("linkage.json"), bad).unwrap();
-            std::fs::copy(
-                demo_path().with_file_name("store.key"),
-                dir.join("store.key"),
-            )
-            .unwrap();
-            let err = Config::load(&dir.join("linkage.json")).err().unwrap();
-            std::fs::remove_dir_all(&dir).unwrap();
+            let err = load_refused(&bad, &format!("params-{i}"));
             assert!(err.contains("linkParams: link.bad_params"), "{err}");
             assert!(!err.contains("needle"), "{err}");
         }
@@ -465,16 +470,7 @@ mod tests {
         let text = std::fs::read_to_string(demo_path()).unwrap();
         let bad = text.replace("[0.92, 0.75]", "[7.5, \"needle-value\"]");
         assert_ne!(bad, text);
-        let dir = std::env::temp_dir().join(format!("linkage-config-{}", std::process::id()));
-        std::fs::create_dir_all(&dir).unwrap();
-        std::fs::write(dir.join("linkage.json"), bad).unwrap();
-        std::fs::copy(
-            demo_path().with_file_name("store.key"),
-            dir.join("store.key"),
-        )
-        .unwrap();
-        let err = Config::load(&dir.join("linkage.json")).err().unwrap();
-        std::fs::remove_dir_all(&dir).unwrap();
+        let err = load_refused(&bad, "config");
         assert!(err.contains("linkConfig"), "{err}");
         assert!(!err.contains("needle"), "{err}");
     }
