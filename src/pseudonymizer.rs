@@ -6,8 +6,8 @@ use crate::field::Field;
 use crate::normalize::{normalize, Country, NormalizeOptions};
 use crate::profile::Profile;
 use crate::record::Record;
-use crate::sha256x::{with_scratch, HmacBatch};
-use crate::token::{push_b64_tag, MatchKeyStart, Secret, TokenKey};
+use crate::sha256x::{with_scratch_pair, HmacBatch};
+use crate::token::{push_b64_tag, MatchKeyStart, Secret, TokenKey, TokensInPairs};
 use std::cell::RefCell;
 use zeroize::Zeroize;
 
@@ -256,9 +256,10 @@ impl Pseudonymizer {
         s.body.zeroize();
     }
 
-    /// Makes each token on its own: natively straight over `compress256`
-    /// from cached pads and per-subject states (`sha256x::DIRECT_PAYS`), in
-    /// wasm through the `hmac` crate over prepared pads.
+    /// Makes the tokens without a batch: natively two at a time straight
+    /// over `compress256` from cached pads and per-subject states
+    /// (`sha256x::DIRECT_PAYS`, [`TokensInPairs`]), in wasm through the
+    /// `hmac` crate over prepared pads.
     fn emit_one_by_one(
         &self,
         normalized: &[Option<String>],
@@ -266,35 +267,46 @@ impl Pseudonymizer {
     ) {
         let value = |f: Field| normalized.get(f.index()).and_then(|v| v.as_deref());
         let mut buf = String::with_capacity(96);
-        for &field in &self.definition.fields {
-            if let Some(v) = value(field) {
-                for k in &self.keys {
-                    buf.clear();
-                    k.write_field_token(field, v, &mut buf);
-                    emit(TokenKind::Field, &buf);
-                }
-            }
-        }
         let mut parts: Vec<&[u8]> = Vec::new();
         let n_mk = self.definition.match_keys.len();
-        for (m, mk) in self.definition.match_keys.iter().enumerate() {
-            if !match_key_parts(mk, value, &mut parts) {
-                continue;
-            }
-            for (i, k) in self.keys.iter().enumerate() {
-                // `DIRECT_PAYS` is a constant: wasm builds carry no code of
-                // this path (their `match_key_starts` is empty anyway).
-                let start = self.match_key_starts.get(i * n_mk + m);
-                match start.filter(|_| crate::sha256x::DIRECT_PAYS) {
-                    Some(start) => {
-                        buf.clear();
-                        with_scratch(|s| k.write_match_key_token_from(start, &parts, s, &mut buf));
-                        emit(TokenKind::MatchKey, &buf);
+        with_scratch_pair(|pair| {
+            let mut two = TokensInPairs::new(pair);
+            for &field in &self.definition.fields {
+                let Some(v) = value(field) else { continue };
+                for k in &self.keys {
+                    match k.field_start(field) {
+                        Some(start) => {
+                            two.push(TokenKind::Field, start, &[v.as_bytes()], false, &mut emit)
+                        }
+                        None => {
+                            two.flush(&mut emit);
+                            buf.clear();
+                            k.write_field_token(field, v, &mut buf);
+                            emit(TokenKind::Field, &buf);
+                        }
                     }
-                    None => emit(TokenKind::MatchKey, &k.match_key_token(&mk.name, &parts)),
                 }
             }
-        }
+            for (m, mk) in self.definition.match_keys.iter().enumerate() {
+                if !match_key_parts(mk, value, &mut parts) {
+                    continue;
+                }
+                for (i, k) in self.keys.iter().enumerate() {
+                    // Empty in wasm builds (`DIRECT_PAYS` is a constant).
+                    let start = self.match_key_starts.get(i * n_mk + m);
+                    match start.and_then(|s| k.match_key_direct(s)) {
+                        Some(start) => {
+                            two.push(TokenKind::MatchKey, start, &parts, true, &mut emit)
+                        }
+                        None => {
+                            two.flush(&mut emit);
+                            emit(TokenKind::MatchKey, &k.match_key_token(&mk.name, &parts));
+                        }
+                    }
+                }
+            }
+            two.flush(&mut emit);
+        });
     }
 
     #[cfg(feature = "fuzzy")]

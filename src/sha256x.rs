@@ -21,6 +21,9 @@
 use sha2::block_api::compress256;
 use zeroize::{Zeroize, ZeroizeOnDrop};
 
+#[cfg(target_arch = "x86_64")]
+mod shani;
+
 /// A SHA-256 chaining state.
 pub(crate) type State = [u32; 8];
 
@@ -38,7 +41,10 @@ const IV: State = [
 
 /// Round constants (FIPS 180-4, 4.2.2).
 #[cfg_attr(
-    not(all(target_arch = "wasm32", target_feature = "simd128")),
+    not(any(
+        target_arch = "x86_64",
+        all(target_arch = "wasm32", target_feature = "simd128")
+    )),
     allow(dead_code)
 )]
 const K: [u32; 64] = [
@@ -136,6 +142,26 @@ pub(crate) const BATCH_PAYS: bool = cfg!(all(
 /// slower than the `hmac` crate (BENCHMARKS.md, "Tokenise throughput"), so
 /// the size-built entries keep the `hmac` path.
 pub(crate) const DIRECT_PAYS: bool = cfg!(any(not(target_arch = "wasm32"), feature = "perf"));
+
+/// Compresses `block_a` into `a` and `block_b` into `b`. With SHA-NI (x86-64,
+/// detected at run time) the two run interleaved, which a record's
+/// independent tokens use ([`HmacScratch::finish_pair`]); elsewhere one
+/// after the other through `compress256`.
+pub(crate) fn compress2(a: &mut State, block_a: &[u8; 64], b: &mut State, block_b: &[u8; 64]) {
+    #[cfg(target_arch = "x86_64")]
+    if shani::available() {
+        // SAFETY: the only requirement of this `#[target_feature(enable =
+        // "sha,sse2,ssse3,sse4.1")]` function is that the CPU has those
+        // features, checked on the line above. It is safe Rust otherwise.
+        #[allow(unsafe_code)]
+        unsafe {
+            shani::compress2(a, block_a, b, block_b)
+        };
+        return;
+    }
+    compress256(a, core::slice::from_ref(block_a));
+    compress256(b, core::slice::from_ref(block_b));
+}
 
 /// Compresses `blocks[i]` into `states[i]` for every `i` (equal lengths;
 /// extra entries of the longer slice are ignored).
@@ -477,6 +503,20 @@ pub(crate) fn with_scratch<R>(mut f: impl FnMut(&mut HmacScratch) -> R) -> R {
     }
 }
 
+thread_local! {
+    static PAIR: core::cell::RefCell<[HmacScratch; 2]> =
+        core::cell::RefCell::new([HmacScratch::default(), HmacScratch::default()]);
+}
+
+/// [`with_scratch`] for two HMACs at a time ([`HmacScratch::finish_pair`]).
+pub(crate) fn with_scratch_pair<R>(mut f: impl FnMut(&mut [HmacScratch; 2]) -> R) -> R {
+    let done = PAIR.try_with(|cell| cell.try_borrow_mut().ok().map(|mut s| f(&mut s)));
+    match done {
+        Ok(Some(r)) => r,
+        _ => f(&mut [HmacScratch::default(), HmacScratch::default()]),
+    }
+}
+
 impl HmacScratch {
     /// Starts an HMAC from `from`, a key's [`HmacPads::prefixed`] (or
     /// [`HmacPads::inner`]); whatever the scratch held is overwritten.
@@ -498,6 +538,32 @@ impl HmacScratch {
     /// inner hash in its tail block, then compresses the outer block over
     /// the cached outer state.
     pub(crate) fn finish(&mut self, pads: &HmacPads) -> [u8; 32] {
+        let inner = self.last_inner_block();
+        compress256(&mut inner.state, core::slice::from_ref(&inner.tail));
+        let mut outer = pads.outer;
+        compress256(&mut outer, core::slice::from_ref(inner.outer_block()));
+        state_bytes(&outer)
+    }
+
+    /// [`HmacScratch::finish`] of two scratches at once: their inner and
+    /// then their outer compressions run as pairs ([`compress2`]).
+    pub(crate) fn finish_pair(
+        x: &mut HmacScratch,
+        x_pads: &HmacPads,
+        y: &mut HmacScratch,
+        y_pads: &HmacPads,
+    ) -> ([u8; 32], [u8; 32]) {
+        let (x, y) = (x.last_inner_block(), y.last_inner_block());
+        compress2(&mut x.state, &x.tail, &mut y.state, &y.tail);
+        let (mut x_outer, mut y_outer) = (x_pads.outer, y_pads.outer);
+        compress2(&mut x_outer, x.outer_block(), &mut y_outer, y.outer_block());
+        (state_bytes(&x_outer), state_bytes(&y_outer))
+    }
+
+    /// Pads the inner hash: its tail becomes the last block, still to be
+    /// compressed (a value that leaves no room for the length has its
+    /// first padding block compressed here).
+    fn last_inner_block(&mut self) -> &mut Prefix {
         let inner = &mut self.inner;
         let n = inner.tail_len;
         let bits = (inner.absorbed + n as u64).wrapping_mul(8);
@@ -513,20 +579,23 @@ impl HmacScratch {
             inner.tail = [0; 64];
         }
         inner.tail[56..].copy_from_slice(&bits.to_be_bytes());
-        compress256(&mut inner.state, core::slice::from_ref(&inner.tail));
-        // The tail becomes the outer block (the inner digest and its
-        // padding), so the message bytes are overwritten here and one
-        // 64-byte buffer is all there is to wipe. The next `start`
-        // overwrites the rest.
-        inner.tail_len = 0;
-        let block = &mut inner.tail;
-        block[..32].copy_from_slice(&state_bytes(&inner.state));
+        inner
+    }
+}
+
+impl Prefix {
+    /// After the last inner block is compressed: its tail becomes the outer
+    /// block (the inner digest and its padding), so the message bytes are
+    /// overwritten here and one 64-byte buffer is all there is to wipe. The
+    /// next [`HmacScratch::start`] overwrites the rest.
+    fn outer_block(&mut self) -> &[u8; 64] {
+        self.tail_len = 0;
+        let block = &mut self.tail;
+        block[..32].copy_from_slice(&state_bytes(&self.state));
         block[32] = 0x80;
         block[33..56].fill(0);
         block[56..].copy_from_slice(&(96u64 * 8).to_be_bytes());
-        let mut outer = pads.outer;
-        compress256(&mut outer, core::slice::from_ref(block));
-        state_bytes(&outer)
+        block
     }
 }
 
@@ -712,6 +781,27 @@ mod tests {
             }
             compress_lanes::<[u32; LANES]>(&mut states, &blocks);
             assert_eq!(states, expected, "seed {seed}");
+        }
+    }
+
+    #[test]
+    fn two_at_once_match_two_scalar_compressions() {
+        #[cfg(target_arch = "x86_64")]
+        eprintln!("SHA-NI two-way path: {}", shani::available());
+        for seed in 0..256u64 {
+            let state = |s: u64| -> State {
+                let b = block(s);
+                core::array::from_fn(|i| {
+                    u32::from_le_bytes([b[4 * i], b[4 * i + 1], b[4 * i + 2], b[4 * i + 3]])
+                })
+            };
+            let (mut a, mut b) = (state(seed + 1000), state(seed + 2000));
+            let (ba, bb) = (block(seed), block(seed + 500));
+            let (mut ea, mut eb) = (a, b);
+            compress256(&mut ea, core::slice::from_ref(&ba));
+            compress256(&mut eb, core::slice::from_ref(&bb));
+            compress2(&mut a, &ba, &mut b, &bb);
+            assert_eq!((a, b), (ea, eb), "seed {seed}");
         }
     }
 
