@@ -6,6 +6,14 @@ mod unicode_tables;
 /// Trims Unicode whitespace (including NBSP) and zero-width/BOM characters
 /// from both ends. Vendors' JS/Python SDKs trim this set; see vectors README.
 pub(crate) fn trim(s: &str) -> &str {
+    // Most values start and end with an ASCII letter or digit: nothing to
+    // trim, and no char to decode at either end. (ASCII's space-like
+    // characters are exactly tab to carriage return and space.)
+    let ascii_kept =
+        |b: Option<&u8>| b.is_some_and(|&b| b.is_ascii() && !matches!(b, 9..=13 | b' '));
+    if FAST_PATHS && ascii_kept(s.as_bytes().first()) && ascii_kept(s.as_bytes().last()) {
+        return s;
+    }
     s.trim_matches(is_space_like)
 }
 
@@ -222,6 +230,11 @@ mod tests {
         }
 
         proptest! {
+            #[test]
+            fn trim_equals_the_general_trim(s in "[ \\t\\n\\x0B\\x0C\\r\\x1C\\x85\\xA0\\u{200B}\\u{3000}a-c0-9.é]{0,8}") {
+                prop_assert_eq!(trim(&s), s.trim_matches(is_space_like));
+            }
+
             #[test]
             fn fold_equals_nfkd_without_marks(s in accented_text()) {
                 let want: String = s.nfkd().filter(|c| !oracle_mark(*c)).collect();
