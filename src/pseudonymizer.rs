@@ -258,55 +258,83 @@ impl Pseudonymizer {
 
     /// Makes the tokens without a batch: natively two at a time straight
     /// over `compress256` from cached pads and per-subject states
-    /// (`sha256x::DIRECT_PAYS`, [`TokensInPairs`]), in wasm through the
-    /// `hmac` crate over prepared pads.
+    /// (`sha256x::DIRECT_PAYS`, [`Pseudonymizer::emit_in_pairs`]), in the
+    /// size-built wasm entries one at a time through the `hmac` crate over
+    /// prepared pads (a separate loop, so those builds carry no pair code:
+    /// the core `.wasm` sits at its size budget).
     fn emit_one_by_one(
         &self,
         normalized: &[Option<String>],
         mut emit: impl FnMut(TokenKind, &str),
     ) {
+        if crate::sha256x::DIRECT_PAYS {
+            with_scratch_pair(|pair| {
+                self.emit_in_pairs(normalized, &mut TokensInPairs::new(pair), &mut emit)
+            });
+            return;
+        }
         let value = |f: Field| normalized.get(f.index()).and_then(|v| v.as_deref());
         let mut buf = String::with_capacity(96);
+        for &field in &self.definition.fields {
+            let Some(v) = value(field) else { continue };
+            for k in &self.keys {
+                buf.clear();
+                k.write_field_token(field, v, &mut buf);
+                emit(TokenKind::Field, &buf);
+            }
+        }
+        let mut parts: Vec<&[u8]> = Vec::new();
+        for mk in &self.definition.match_keys {
+            if match_key_parts(mk, value, &mut parts) {
+                for k in &self.keys {
+                    emit(TokenKind::MatchKey, &k.match_key_token(&mk.name, &parts));
+                }
+            }
+        }
+    }
+
+    /// [`Pseudonymizer::emit_one_by_one`] where tokens are made straight
+    /// over `compress256`: two at a time, in the same order.
+    fn emit_in_pairs<'a>(
+        &'a self,
+        normalized: &[Option<String>],
+        two: &mut TokensInPairs<'_, 'a, TokenKind>,
+        emit: &mut impl FnMut(TokenKind, &str),
+    ) {
+        let value = |f: Field| normalized.get(f.index()).and_then(|v| v.as_deref());
+        let mut buf = String::new();
+        for &field in &self.definition.fields {
+            let Some(v) = value(field) else { continue };
+            for k in &self.keys {
+                match k.field_start(field) {
+                    Some(start) => two.push(TokenKind::Field, start, &[v.as_bytes()], false, emit),
+                    None => {
+                        two.flush(emit);
+                        buf.clear();
+                        k.write_field_token(field, v, &mut buf);
+                        emit(TokenKind::Field, &buf);
+                    }
+                }
+            }
+        }
         let mut parts: Vec<&[u8]> = Vec::new();
         let n_mk = self.definition.match_keys.len();
-        with_scratch_pair(|pair| {
-            let mut two = TokensInPairs::new(pair);
-            for &field in &self.definition.fields {
-                let Some(v) = value(field) else { continue };
-                for k in &self.keys {
-                    match k.field_start(field) {
-                        Some(start) => {
-                            two.push(TokenKind::Field, start, &[v.as_bytes()], false, &mut emit)
-                        }
-                        None => {
-                            two.flush(&mut emit);
-                            buf.clear();
-                            k.write_field_token(field, v, &mut buf);
-                            emit(TokenKind::Field, &buf);
-                        }
+        for (m, mk) in self.definition.match_keys.iter().enumerate() {
+            if !match_key_parts(mk, value, &mut parts) {
+                continue;
+            }
+            for (i, k) in self.keys.iter().enumerate() {
+                let start = self.match_key_starts.get(i * n_mk + m);
+                match start.and_then(|s| k.match_key_direct(s)) {
+                    Some(start) => two.push(TokenKind::MatchKey, start, &parts, true, emit),
+                    None => {
+                        two.flush(emit);
+                        emit(TokenKind::MatchKey, &k.match_key_token(&mk.name, &parts));
                     }
                 }
             }
-            for (m, mk) in self.definition.match_keys.iter().enumerate() {
-                if !match_key_parts(mk, value, &mut parts) {
-                    continue;
-                }
-                for (i, k) in self.keys.iter().enumerate() {
-                    // Empty in wasm builds (`DIRECT_PAYS` is a constant).
-                    let start = self.match_key_starts.get(i * n_mk + m);
-                    match start.and_then(|s| k.match_key_direct(s)) {
-                        Some(start) => {
-                            two.push(TokenKind::MatchKey, start, &parts, true, &mut emit)
-                        }
-                        None => {
-                            two.flush(&mut emit);
-                            emit(TokenKind::MatchKey, &k.match_key_token(&mk.name, &parts));
-                        }
-                    }
-                }
-            }
-            two.flush(&mut emit);
-        });
+        }
+        two.flush(emit);
     }
 
     #[cfg(feature = "fuzzy")]
