@@ -488,32 +488,31 @@ impl Default for HmacScratch {
 }
 
 thread_local! {
-    static SCRATCH: core::cell::RefCell<HmacScratch> =
-        core::cell::RefCell::new(HmacScratch::default());
+    static SCRATCH: core::cell::RefCell<HmacScratch> = Default::default();
+    static PAIR: core::cell::RefCell<[HmacScratch; 2]> = Default::default();
 }
 
 /// Runs `f` with this thread's [`HmacScratch`], or a fresh one when that is
 /// in use (`f` re-entered) or gone (thread teardown). Callers finish every
 /// HMAC they start inside `f`.
-pub(crate) fn with_scratch<R>(mut f: impl FnMut(&mut HmacScratch) -> R) -> R {
-    let done = SCRATCH.try_with(|cell| cell.try_borrow_mut().ok().map(|mut s| f(&mut s)));
-    match done {
-        Ok(Some(r)) => r,
-        _ => f(&mut HmacScratch::default()),
-    }
-}
-
-thread_local! {
-    static PAIR: core::cell::RefCell<[HmacScratch; 2]> =
-        core::cell::RefCell::new([HmacScratch::default(), HmacScratch::default()]);
+pub(crate) fn with_scratch<R>(f: impl FnMut(&mut HmacScratch) -> R) -> R {
+    with_local(&SCRATCH, f)
 }
 
 /// [`with_scratch`] for two HMACs at a time ([`HmacScratch::finish_pair`]).
-pub(crate) fn with_scratch_pair<R>(mut f: impl FnMut(&mut [HmacScratch; 2]) -> R) -> R {
-    let done = PAIR.try_with(|cell| cell.try_borrow_mut().ok().map(|mut s| f(&mut s)));
-    match done {
+pub(crate) fn with_scratch_pair<R>(f: impl FnMut(&mut [HmacScratch; 2]) -> R) -> R {
+    with_local(&PAIR, f)
+}
+
+/// Runs `f` with this thread's value of `key`, or a fresh default when it
+/// is borrowed or already destroyed.
+fn with_local<T: Default, R>(
+    key: &'static std::thread::LocalKey<core::cell::RefCell<T>>,
+    mut f: impl FnMut(&mut T) -> R,
+) -> R {
+    match key.try_with(|cell| cell.try_borrow_mut().ok().map(|mut s| f(&mut s))) {
         Ok(Some(r)) => r,
-        _ => f(&mut [HmacScratch::default(), HmacScratch::default()]),
+        _ => f(&mut T::default()),
     }
 }
 
