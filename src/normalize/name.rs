@@ -87,15 +87,22 @@ fn pseudolink(value: &str) -> Result<String, ErrorCode> {
     if value.contains('@') {
         return Err(ErrorCode::NameInvalidCharacter);
     }
-    let folded = if text::FAST_PATHS && value.is_ascii() {
-        // The common case in one pass: `'` and `` ` `` are the only ASCII
-        // apostrophes (`drop_apostrophes`), and ASCII needs no Unicode fold.
-        text::fold_ascii_words(value, |b| b == b'\'' || b == b'`')
+    let folded = if text::FAST_PATHS {
+        // One pass: apostrophes dropped as the words are folded.
+        text::fold_words_skipping(value, is_apostrophe)
     } else {
         text::fold_words(&drop_apostrophes(value))
     };
-    if text::FAST_PATHS && !folded.contains(' ') {
-        // One word (or none): no title or suffix to drop, nothing to join.
+    if text::FAST_PATHS
+        && folded
+            .split_once(' ')
+            .zip(folded.rsplit_once(' '))
+            .is_none_or(|((first, _), (_, last))| {
+                !(in_sorted(&TITLES, first) || in_sorted(&SUFFIXES, last))
+            })
+    {
+        // No title or suffix to drop: the folded words are the name
+        // (`fold_words` leaves one space between words, none at the ends).
         if folded.chars().any(char::is_numeric) {
             return Err(ErrorCode::NameInvalidCharacter);
         }
@@ -121,6 +128,13 @@ fn pseudolink(value: &str) -> Result<String, ErrorCode> {
         return Err(ErrorCode::NameInvalidCharacter);
     }
     Ok(out)
+}
+
+/// Whether `word` is in the sorted `table`.
+fn in_sorted(table: &[&str], word: &str) -> bool {
+    table
+        .binary_search_by(|t| text::cmp_first_byte_then_all(t, word))
+        .is_ok()
 }
 
 /// Google: lowercase, spaces collapsed, punctuation and diacritics kept; the

@@ -85,19 +85,24 @@ const MIN_LEN_BIT: u32 = 4;
 /// Pinterest and Snap profiles, the same digits without `+`.
 pub(crate) fn normalize(value: &str, o: &NormalizeOptions) -> Result<String, ErrorCode> {
     let region = o.region.and_then(|c| find_region(c.as_str()));
-    let digits = e164_digits(value, region)?;
-    let mut out = String::with_capacity(digits.len().saturating_add(1));
-    if !matches!(
+    let mut digits = e164_digits(value, region)?;
+    let plus = !matches!(
         o.profile,
         Profile::Meta | Profile::Pinterest | Profile::Snap
-    ) {
+    );
+    if super::text::FAST_PATHS {
+        if plus {
+            // `finish` left room for it: no second allocation.
+            digits.insert(0, b'+');
+        }
+        // `+` and ASCII digits: the buffer becomes the string.
+        return String::from_utf8(digits).map_err(|_| ErrorCode::PhoneInvalidCharacter);
+    }
+    let mut out = String::with_capacity(digits.len().saturating_add(1));
+    if plus {
         out.push('+');
     }
-    // ASCII digits (e164_digits): one copy rather than a char at a time.
-    match core::str::from_utf8(&digits) {
-        Ok(text) if super::text::FAST_PATHS => out.push_str(text),
-        _ => out.extend(digits.iter().map(|&b| char::from(b))),
-    }
+    out.extend(digits.iter().map(|&b| char::from(b)));
     Ok(out)
 }
 
@@ -163,7 +168,12 @@ fn scan(value: &str) -> Result<Scan, ErrorCode> {
     let number = strip_extension(cut_second_number(number));
     let context = params.map(phone_context).transpose()?.flatten();
 
-    let mut out = Scan::default();
+    let mut out = Scan {
+        plus: false,
+        // Sized once: a number's digits never outgrow its text.
+        digits: Vec::with_capacity(number.len().min(MAX_SCANNED_DIGITS)),
+        groups: Vec::new(),
+    };
     let mut letters = 0usize;
     let mut depth = 0usize;
     let mut open_at = 0usize;
@@ -673,10 +683,12 @@ fn strip_trunk<'a>(nsn: &'a [u8], tp: &str, rules_at: u16) -> &'a [u8] {
     }
 }
 
-/// Validates the national number's length and joins the E.164 digits.
+/// Validates the national number's length and joins the E.164 digits, with
+/// room for a leading `+`.
 fn finish(cc: &CallingCode, nsn: &[u8]) -> Result<Vec<u8>, ErrorCode> {
-    let mut out = cc_digits(cc.code());
-    if out.len().saturating_add(nsn.len()) > E164_MAX_DIGITS {
+    let code = cc_digits(cc.code());
+    let code = code.as_slice();
+    if code.len().saturating_add(nsn.len()) > E164_MAX_DIGITS {
         return Err(ErrorCode::PhoneTooLong);
     }
     let possible = cc.main_lens() & len_bit(nsn.len()) != 0 || fits(cc.rules(), nsn);
@@ -688,18 +700,38 @@ fn finish(cc: &CallingCode, nsn: &[u8]) -> Result<Vec<u8>, ErrorCode> {
             ErrorCode::PhoneTooShort
         });
     }
+    let mut out = Vec::with_capacity(E164_MAX_DIGITS + 1);
+    out.extend_from_slice(code);
     out.extend_from_slice(nsn);
     Ok(out)
 }
 
-/// The decimal digits of a calling code (1 to 3 of them), ASCII.
-fn cc_digits(cc: u16) -> Vec<u8> {
-    let mut out = Vec::with_capacity(3);
+/// The decimal digits of a calling code (1 to 3 of them), ASCII, kept on
+/// the stack: every number reads them once or twice.
+struct CcDigits {
+    buf: [u8; 3],
+    len: usize,
+}
+
+impl CcDigits {
+    fn as_slice(&self) -> &[u8] {
+        self.buf.get(..self.len).unwrap_or_default()
+    }
+}
+
+fn cc_digits(cc: u16) -> CcDigits {
+    let mut out = CcDigits {
+        buf: [0; 3],
+        len: 0,
+    };
     let mut div = 100u16;
     while div > 0 {
         let d = cc.checked_div(div).unwrap_or(0) % 10;
-        if d > 0 || !out.is_empty() || div == 1 {
-            out.push(b'0'.saturating_add(u8::try_from(d).unwrap_or(0)));
+        if d > 0 || out.len > 0 || div == 1 {
+            if let Some(slot) = out.buf.get_mut(out.len) {
+                *slot = b'0'.saturating_add(u8::try_from(d).unwrap_or(0));
+                out.len = out.len.saturating_add(1);
+            }
         }
         div /= 10;
     }

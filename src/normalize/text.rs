@@ -100,6 +100,15 @@ pub(crate) fn fold_words(s: &str) -> String {
         // Most values are ASCII: one pass, one allocation.
         return fold_ascii_words(s, |_| false);
     }
+    if FAST_PATHS {
+        return fold_words_skipping(s, |_| false);
+    }
+    fold_words_general(s)
+}
+
+/// [`fold_words`] in three passes and three strings: fold, lowercase, keep
+/// the words. The definition the one-pass forms are tested against.
+fn fold_words_general(s: &str) -> String {
     let folded = fold_diacritics(s).to_lowercase();
     let mut out = String::with_capacity(folded.len());
     let mut pending_space = false;
@@ -112,6 +121,55 @@ pub(crate) fn fold_words(s: &str) -> String {
             out.push(c);
         } else {
             pending_space = true;
+        }
+    }
+    out
+}
+
+/// [`fold_words`] of `s` with the characters `skip` accepts removed first
+/// (they break no word), in one pass and one allocation for any text: each
+/// character is folded, lowercased and kept or turned into a word break on
+/// its own. Only `Σ` lowercases by its context (a word's final sigma), so
+/// text where it appears takes the general path.
+pub(crate) fn fold_words_skipping(s: &str, skip: impl Fn(char) -> bool) -> String {
+    if s.is_ascii() {
+        return fold_ascii_words(s, |b| skip(char::from(b)));
+    }
+    let mut out = String::with_capacity(s.len());
+    let mut pending_space = false;
+    // Lowercases a folded character into `out`; `false` on `Σ`.
+    let mut push = |c: char, out: &mut String| {
+        if c == '\u{3A3}' {
+            return false;
+        }
+        for lower in c.to_lowercase() {
+            if lower.is_alphanumeric() {
+                if pending_space && !out.is_empty() {
+                    out.push(' ');
+                }
+                pending_space = false;
+                out.push(lower);
+            } else {
+                pending_space = true;
+            }
+        }
+        true
+    };
+    for c in s.chars() {
+        let kept = if skip(c) {
+            true
+        } else if c.is_ascii() {
+            push(c, &mut out)
+        } else if let Some(f) = folded(c) {
+            f.chars().all(|fc| push(fc, &mut out))
+        } else if is_combining_mark(c) {
+            true
+        } else {
+            push(c, &mut out)
+        };
+        if !kept {
+            let rest: String = s.chars().filter(|&c| !skip(c)).collect();
+            return fold_words_general(&rest);
         }
     }
     out
@@ -244,6 +302,26 @@ mod tests {
                 if !want.chars().any(|c| spelled.contains(&c)) {
                     prop_assert_eq!(got, want);
                 }
+            }
+        }
+
+        /// Names as typed: accented letters, marks, Greek sigmas (final and
+        /// not), dotted I, apostrophes of every kind, digits and punctuation.
+        fn typed_names() -> impl Strategy<Value = String> {
+            let chars = prop_oneof![
+                4 => accented_text(),
+                1 => "[A-Za-z0-9 '`\u{2019}\u{B4}\u{3A3}\u{3C3}\u{3C2}\u{3F9}\u{130}\u{1E9E}\u{FB01}\u{2160}.,_-]{0,6}",
+            ];
+            proptest::collection::vec(chars, 0..4).prop_map(|v| v.concat())
+        }
+
+        proptest! {
+            #[test]
+            fn one_pass_fold_equals_the_general_fold(s in typed_names()) {
+                prop_assert_eq!(fold_words_skipping(&s, |_| false), fold_words_general(&s));
+                let apostrophe = |c: char| matches!(c, '\'' | '`' | '\u{2019}' | '\u{B4}');
+                let kept: String = s.chars().filter(|&c| !apostrophe(c)).collect();
+                prop_assert_eq!(fold_words_skipping(&s, apostrophe), fold_words_general(&kept));
             }
         }
 
