@@ -168,12 +168,12 @@ fn scan(value: &str) -> Result<Scan, ErrorCode> {
     let number = strip_extension(cut_second_number(number));
     let context = params.map(phone_context).transpose()?.flatten();
 
-    let mut out = Scan {
-        plus: false,
+    let mut out = Scan::default();
+    if super::text::FAST_PATHS {
         // Sized once: a number's digits never outgrow its text.
-        digits: Vec::with_capacity(number.len().min(MAX_SCANNED_DIGITS)),
-        groups: Vec::new(),
-    };
+        out.digits
+            .reserve_exact(number.len().min(MAX_SCANNED_DIGITS));
+    }
     let mut letters = 0usize;
     let mut depth = 0usize;
     let mut open_at = 0usize;
@@ -686,9 +686,8 @@ fn strip_trunk<'a>(nsn: &'a [u8], tp: &str, rules_at: u16) -> &'a [u8] {
 /// Validates the national number's length and joins the E.164 digits, with
 /// room for a leading `+`.
 fn finish(cc: &CallingCode, nsn: &[u8]) -> Result<Vec<u8>, ErrorCode> {
-    let code = cc_digits(cc.code());
-    let code = code.as_slice();
-    if code.len().saturating_add(nsn.len()) > E164_MAX_DIGITS {
+    let mut out = cc_digits(cc.code());
+    if out.len().saturating_add(nsn.len()) > E164_MAX_DIGITS {
         return Err(ErrorCode::PhoneTooLong);
     }
     let possible = cc.main_lens() & len_bit(nsn.len()) != 0 || fits(cc.rules(), nsn);
@@ -700,38 +699,19 @@ fn finish(cc: &CallingCode, nsn: &[u8]) -> Result<Vec<u8>, ErrorCode> {
             ErrorCode::PhoneTooShort
         });
     }
-    let mut out = Vec::with_capacity(E164_MAX_DIGITS + 1);
-    out.extend_from_slice(code);
     out.extend_from_slice(nsn);
     Ok(out)
 }
 
-/// The decimal digits of a calling code (1 to 3 of them), ASCII, kept on
-/// the stack: every number reads them once or twice.
-struct CcDigits {
-    buf: [u8; 3],
-    len: usize,
-}
-
-impl CcDigits {
-    fn as_slice(&self) -> &[u8] {
-        self.buf.get(..self.len).unwrap_or_default()
-    }
-}
-
-fn cc_digits(cc: u16) -> CcDigits {
-    let mut out = CcDigits {
-        buf: [0; 3],
-        len: 0,
-    };
+/// The decimal digits of a calling code (1 to 3 of them), ASCII, with room
+/// for the national number and a `+` (E.164's 15 digits at most).
+fn cc_digits(cc: u16) -> Vec<u8> {
+    let mut out = Vec::with_capacity(E164_MAX_DIGITS + 1);
     let mut div = 100u16;
     while div > 0 {
         let d = cc.checked_div(div).unwrap_or(0) % 10;
-        if d > 0 || out.len > 0 || div == 1 {
-            if let Some(slot) = out.buf.get_mut(out.len) {
-                *slot = b'0'.saturating_add(u8::try_from(d).unwrap_or(0));
-                out.len = out.len.saturating_add(1);
-            }
+        if d > 0 || !out.is_empty() || div == 1 {
+            out.push(b'0'.saturating_add(u8::try_from(d).unwrap_or(0)));
         }
         div /= 10;
     }

@@ -127,6 +127,37 @@ test('simd: the link entry (built with `perf`) tokenises as the core entry, byte
     }
 });
 
+test('simd: the link entry\'s batch keeps each record\'s tokens, match keys and errors on that record', async () => {
+    // The link entry hands a batch's tokens over as one string cut in JS;
+    // records without tokens, with errors, or with match keys only must
+    // come back exactly as the core entry (JSON) and one by one give them.
+    const core = await load('pseudolink', 'pseudolink_bg.wasm');
+    const link = await load('pseudolink_link', 'pseudolink_link_simd_bg.wasm');
+    const good = records(6, 30);
+    const bad = [
+        {},
+        { phone: 'call me maybe', email: 'no-at-sign' },
+        { dateOfBirth: '2099-13-45', lastName: 'Smith', firstName: 'Jo', postalCode: '94105', street: '1 Main St' },
+        { email: 'a@b.co', phone: 12345 },
+        { firstName: '', lastName: '   ' },
+    ];
+    const recs = [bad[0], ...good.slice(0, 10), bad[1], bad[2], ...good.slice(10, 20), bad[3], bad[4], ...good.slice(20), bad[1]];
+    const expected = new core.Pseudonymizer(keys(6), DEFINITION).tokenizeBatch(recs);
+    const p = new link.Pseudonymizer(keys(6), DEFINITION);
+    const got = p.tokenizeBatch(recs);
+    assert.deepEqual(got, expected);
+    assert.deepEqual(recs.map((r) => p.tokenize(r)), got);
+    assert.ok(got.some((r) => r.errors.length > 0) && got.some((r) => r.tokens.length === 0 && r.matchKeys.length === 0));
+    assert.ok(got.some((r) => r.tokens.length > 0 && r.errors.length > 0), 'a record with tokens and errors');
+    // Each record's lists are its own: changing one leaves the others.
+    got[1].tokens.push('x');
+    got[1].errors.push('y');
+    assert.deepEqual(got[2].tokens, expected[2].tokens);
+    assert.deepEqual(got[0].errors, expected[0].errors);
+    assert.deepEqual(p.tokenizeBatch([]), []);
+    p.free();
+});
+
 for (const entry of ['pseudolink_link', 'pseudolink_identity']) {
     test(`simd: ${entry} encodings and Dice equal the scalar build`, async () => {
         const scalar = await load(entry, `${entry}_bg.wasm`);
