@@ -621,7 +621,7 @@ pub(crate) struct HmacBatch {
     active: Vec<usize>,
 }
 
-#[derive(Zeroize)]
+#[derive(Clone, Copy)]
 struct Job {
     inner: State,
     outer: State,
@@ -725,15 +725,25 @@ impl HmacBatch {
     }
 
     fn wipe(&mut self) {
-        // Message bytes and key-derived states; `zeroize` on a Vec wipes its
-        // elements and clears it (capacity stays for the next batch).
-        self.jobs.zeroize();
-        self.blocks.zeroize();
-        self.states.zeroize();
-        self.active_states.zeroize();
-        self.active_blocks.zeroize();
+        // Message bytes and key-derived states, all of each buffer (its
+        // capacity stays for the next batch).
+        wipe_all(&mut self.jobs);
+        wipe_all(&mut self.blocks);
+        wipe_all(&mut self.states);
+        wipe_all(&mut self.active_states);
+        wipe_all(&mut self.active_blocks);
         self.active.clear();
     }
+}
+
+/// Wipes a buffer's whole allocation, its elements and spare capacity
+/// alike: cleared first, it is all spare capacity, which `zeroize` writes
+/// one element-sized volatile store at a time. (`Vec::zeroize` wipes the
+/// elements field by field, byte by byte for blocks: 4.8 % of the bulk
+/// entry's `tokenizeBatch` in Chromium.) `T: Copy`: nothing to drop.
+fn wipe_all<T: Copy>(buffer: &mut Vec<T>) {
+    buffer.clear();
+    buffer.spare_capacity_mut().zeroize();
 }
 
 impl Drop for HmacBatch {
