@@ -680,12 +680,9 @@ impl HmacBatch {
         // Inner hashes: round r compresses block r of every job that has it.
         for r in 0..rounds {
             if self.jobs.iter().all(|j| j.count == 1) {
-                // The usual case (short values): one block each, in place.
-                let firsts = self.jobs.iter().map(|j| j.first);
-                self.active_blocks.clear();
-                self.active_blocks
-                    .extend(firsts.filter_map(|f| self.blocks.get(f).copied()));
-                compress_many(&mut self.states, &self.active_blocks);
+                // The usual case (short values): one block each, queued in
+                // job order, so `blocks` is the round's input as it stands.
+                compress_many(&mut self.states, &self.blocks);
                 break;
             }
             self.active.clear();

@@ -140,8 +140,12 @@ test('simd: the link entry\'s batch keeps each record\'s tokens, match keys and 
         { dateOfBirth: '2099-13-45', lastName: 'Smith', firstName: 'Jo', postalCode: '94105', street: '1 Main St' },
         { email: 'a@b.co', phone: 12345 },
         { firstName: '', lastName: '   ' },
+        // Text that is not ASCII at every position the records' JSON is
+        // encoded at: surrogate pairs, CJK, a lone surrogate (U+FFFD).
+        { firstName: '😀Zoë', lastName: '山田', street: '1 Rue de l\u2019Église', email: 'a\ud800b@example.com' },
+        { lastName: 'x'.repeat(70) + '😀', firstName: '\udc00' },
     ];
-    const recs = [bad[0], ...good.slice(0, 10), bad[1], bad[2], ...good.slice(10, 20), bad[3], bad[4], ...good.slice(20), bad[1]];
+    const recs = [bad[0], ...good.slice(0, 10), bad[1], bad[2], ...good.slice(10, 20), bad[3], bad[4], ...good.slice(20), bad[5], bad[1], bad[6]];
     const expected = new core.Pseudonymizer(keys(6), DEFINITION).tokenizeBatch(recs);
     const p = new link.Pseudonymizer(keys(6), DEFINITION);
     const got = p.tokenizeBatch(recs);
