@@ -6,20 +6,6 @@ pub(crate) const B64_URL: &[u8; 64] =
     b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-_";
 const HEX: &[u8; 16] = b"0123456789abcdef";
 
-/// The two URL-safe base64 symbols of every 12-bit value (8 KB; only in
-/// builds with the normalisers' fast paths, which are not size-built).
-static B64_URL_PAIRS: [[u8; 2]; 4096] = b64_url_pairs();
-
-const fn b64_url_pairs() -> [[u8; 2]; 4096] {
-    let mut pairs = [[0u8; 2]; 4096];
-    let mut i = 0;
-    while i < 4096 {
-        pairs[i] = [B64_URL[i >> 6], B64_URL[i & 63]];
-        i += 1;
-    }
-    pairs
-}
-
 /// Lowercase hex (Google, Meta).
 pub fn hex_lower(bytes: &[u8]) -> String {
     let mut s = String::with_capacity(bytes.len() * 2);
@@ -51,15 +37,7 @@ pub(crate) fn push_b64_url_32(tag: &[u8; 32], out: &mut String) {
     let mut buf = [0u8; 43];
     for (o, c) in buf.chunks_exact_mut(4).zip(tag.chunks_exact(3)) {
         let n = u32::from(c[0]) << 16 | u32::from(c[1]) << 8 | u32::from(c[2]);
-        if crate::normalize::text::FAST_PATHS {
-            // Two symbols per look-up: half the loads of the bulk path's
-            // most frequent encoding (every token ends in 43 of them).
-            let [a, b] = B64_URL_PAIRS[(n >> 12) as usize & 0xfff];
-            let [c, d] = B64_URL_PAIRS[n as usize & 0xfff];
-            o.copy_from_slice(&[a, b, c, d]);
-        } else {
-            o.copy_from_slice(&[sym(n >> 18), sym(n >> 12), sym(n >> 6), sym(n)]);
-        }
+        o.copy_from_slice(&[sym(n >> 18), sym(n >> 12), sym(n >> 6), sym(n)]);
     }
     let n = u32::from(tag[30]) << 16 | u32::from(tag[31]) << 8;
     buf[40..].copy_from_slice(&[sym(n >> 18), sym(n >> 12), sym(n >> 6)]);
