@@ -720,7 +720,10 @@ export class Pseudonymizer {
     constructor(keys: TokenKeyInput[], definition: IdentityDefinition | string);
     /**
      * Tokens of many records, in order. Crosses the JS/wasm boundary once
-     * each way as JSON text, so thousands of records per call are cheap.
+     * each way, so thousands of records per call are cheap. In
+     * `pseudolink/link` the tokens arrive as one string and each token is a
+     * slice of it (no copy per token), so that string stays in memory while
+     * any token of the batch is kept.
      */
     tokenizeBatch(records: ContactRecord[]): TokenizeResult[];
     /**
