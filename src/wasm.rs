@@ -504,6 +504,34 @@ impl Pseudonymizer {
     }
 }
 
+/// `TokenKeyInput[]` → `(id, secret)` pairs; the secrets are copied into
+/// wasm memory, where [`Secret`] wipes them on drop.
+fn keys_from(keys: JsValue) -> Result<Vec<(String, Secret)>, JsValue> {
+    let key_error = |code| js_error(Error::new(Subject::Keys, code));
+    let keys = array_items(&keys).ok_or_else(|| key_error(ErrorCode::KeyMissing))?;
+    let mut pairs = Vec::with_capacity(keys.len());
+    for k in &keys {
+        let id = js_sys::Reflect::get(k, &"id".into())
+            .ok()
+            .and_then(|v| v.as_string())
+            .ok_or_else(|| key_error(ErrorCode::KeyInvalidId))?;
+        let bytes = js_sys::Reflect::get(k, &"secret".into())
+            .ok()
+            .and_then(|v| bytes_of(&v))
+            .ok_or_else(|| key_error(ErrorCode::KeyInvalidSecret))?;
+        pairs.push((id, Secret::new(bytes).map_err(js_error)?));
+    }
+    Ok(pairs)
+}
+
+/// An identity definition given as an object or as JSON text.
+fn definition_from(definition: &JsValue) -> Result<IdentityDefinition, JsValue> {
+    let json = object_or_json(definition, || {
+        Error::new(Subject::Definition, ErrorCode::DefinitionInvalid)
+    })?;
+    IdentityDefinition::from_json(&json).map_err(js_error)
+}
+
 #[wasm_bindgen(inline_js = r#"
 // Cuts `text` at `ends` into each record's tokens and match keys (`counts`:
 // two per record); `errors` is the JSON of each record's errors. The tokens
@@ -604,32 +632,4 @@ fn write_tokenized(p: &CorePseudonymizer, r: &Record, json: &mut String) -> serd
     json.push_str(&serde_json::to_string(&errors)?);
     json.push('}');
     Ok(())
-}
-
-/// `TokenKeyInput[]` → `(id, secret)` pairs; the secrets are copied into
-/// wasm memory, where [`Secret`] wipes them on drop.
-fn keys_from(keys: JsValue) -> Result<Vec<(String, Secret)>, JsValue> {
-    let key_error = |code| js_error(Error::new(Subject::Keys, code));
-    let keys = array_items(&keys).ok_or_else(|| key_error(ErrorCode::KeyMissing))?;
-    let mut pairs = Vec::with_capacity(keys.len());
-    for k in &keys {
-        let id = js_sys::Reflect::get(k, &"id".into())
-            .ok()
-            .and_then(|v| v.as_string())
-            .ok_or_else(|| key_error(ErrorCode::KeyInvalidId))?;
-        let bytes = js_sys::Reflect::get(k, &"secret".into())
-            .ok()
-            .and_then(|v| bytes_of(&v))
-            .ok_or_else(|| key_error(ErrorCode::KeyInvalidSecret))?;
-        pairs.push((id, Secret::new(bytes).map_err(js_error)?));
-    }
-    Ok(pairs)
-}
-
-/// An identity definition given as an object or as JSON text.
-fn definition_from(definition: &JsValue) -> Result<IdentityDefinition, JsValue> {
-    let json = object_or_json(definition, || {
-        Error::new(Subject::Definition, ErrorCode::DefinitionInvalid)
-    })?;
-    IdentityDefinition::from_json(&json).map_err(js_error)
 }
