@@ -1,15 +1,18 @@
 //! Native tokenise throughput: 8 fields and 3 match keys per record (11 HMACs),
 //! the workload BENCHMARKS.md reports. Run: `cargo bench --bench tokenize`.
 //!
-//! Prints records/s for the full `tokenize_batch` (normalise + HMAC) and for
-//! the HMACs alone, so the share of normalisation is visible.
-//! `TOKENIZE_ONLY=1` times the full path alone (for a profiler),
+//! Prints records/s for the full `tokenize_batch` (normalise + HMAC, a
+//! `String` per token), for `tokenize_into` (the same into reused columns)
+//! and for the HMACs alone, so the share of normalisation is visible.
+//! `TOKENIZE_ONLY=1` times the two full paths alone (for a profiler),
 //! `ROUNDS=n` takes the best of n rounds instead of 5, and `CHUNK=n`
 //! tokenises in batches of n records.
 
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::panic)] // test code: failing loudly is the point
 
-use pseudolink::{Field, IdentityDefinition, Pseudonymizer, Record, Secret, TokenKey};
+use pseudolink::{
+    Field, IdentityDefinition, Pseudonymizer, Record, Secret, TokenColumns, TokenKey,
+};
 use std::hint::black_box;
 use std::time::Instant;
 
@@ -115,23 +118,35 @@ fn main() {
         .and_then(|c| c.parse().ok())
         .unwrap_or(n)
         .max(1);
-    let mut best = f64::MAX;
-    for _ in 0..rounds() {
-        let t = Instant::now();
-        for part in recs.chunks(chunk) {
-            black_box(p.tokenize_batch(black_box(part)));
+    let batches = if chunk < n {
+        format!(" (batches of {chunk})")
+    } else {
+        String::new()
+    };
+    let full = |run: &mut dyn FnMut(&[Record])| {
+        let mut best = f64::MAX;
+        for _ in 0..rounds() {
+            let t = Instant::now();
+            for part in recs.chunks(chunk) {
+                run(black_box(part));
+            }
+            best = best.min(t.elapsed().as_secs_f64());
         }
-        best = best.min(t.elapsed().as_secs_f64());
-    }
-    println!(
-        "tokenize_batch (normalise + 11 HMAC): {:>9.0} records/s{}",
-        n as f64 / best,
-        if chunk < n {
-            format!(" (batches of {chunk})")
-        } else {
-            String::new()
-        }
-    );
+        n as f64 / best
+    };
+    let per_token = full(&mut |part| {
+        black_box(p.tokenize_batch(part));
+    });
+    println!("tokenize_batch (normalise + 11 HMAC): {per_token:>9.0} records/s{batches}");
+    // The same tokens as columns (one buffer per column, no `String` per
+    // token), cleared and reused batch after batch as a pipeline would.
+    let mut columns = TokenColumns::default();
+    let columnar = full(&mut |part| {
+        columns.clear();
+        p.tokenize_into(part, &mut columns).expect("fits");
+        black_box(&columns);
+    });
+    println!("tokenize_into (the same, as columns):  {columnar:>9.0} records/s{batches}");
     // `TOKENIZE_ONLY=1` stops here, so a profiler sees the full path alone.
     if std::env::var_os("TOKENIZE_ONLY").is_some() {
         return;

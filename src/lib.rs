@@ -25,6 +25,7 @@ mod record;
 mod rows;
 mod sha256x;
 mod token;
+mod token_columns;
 
 /// The JavaScript bindings (wasm32 only). Public so `tests/web.rs` can call
 /// the exports the way JS does; not part of the Rust API.
@@ -51,6 +52,7 @@ pub use profile::Profile;
 pub use pseudonymizer::{FieldError, Pseudonymizer, TokenKind, Tokenized};
 pub use record::{Record, WrongType};
 pub use token::{KeyId, Secret, Token, TokenKey, MIN_SECRET_BYTES, TOKEN_VERSION};
+pub use token_columns::{StringLists, TokenColumns};
 
 /// The crate version, as built.
 pub const VERSION: &str = env!("CARGO_PKG_VERSION");
