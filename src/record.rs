@@ -44,6 +44,15 @@ impl Record {
         }
     }
 
+    /// Marks a field as present with a value that is not text (a number,
+    /// say, from a binding's dict or column): reading it gives the field's
+    /// `value.wrong_type` error, in the field's place among the others.
+    pub fn set_wrong_type(&mut self, field: Field) {
+        if let Some(slot) = self.values.get_mut(field.index()) {
+            *slot = Some(RawValue::WrongType);
+        }
+    }
+
     /// The field's raw value: `None` if absent, `Some(Err(()))` if it was not a string.
     pub fn get(&self, field: Field) -> Option<Result<&str, WrongType>> {
         match self.values.get(field.index())? {

@@ -12,6 +12,7 @@ use crate::error::{Error, ErrorCode, Subject};
 use crate::pseudonymizer::{FieldError, Pseudonymizer, TokenKind};
 use crate::record::Record;
 use crate::token::TOKEN_VERSION;
+use std::borrow::Borrow;
 
 /// Base64 symbols of a token's 32-byte tag.
 const TAG_SYMBOLS: usize = 43;
@@ -275,11 +276,18 @@ fn too_large() -> Error {
 }
 
 impl Pseudonymizer {
-    /// Tokenises `records` into `out`, after what it holds: the same tokens
-    /// and errors as [`Pseudonymizer::tokenize_batch`], as columns, with no
+    /// Tokenises `records` (a slice, or records made on the fly from a
+    /// caller's rows) into `out`, after what it holds: the same tokens and
+    /// errors as [`Pseudonymizer::tokenize_batch`], as columns, with no
     /// allocation per token. On `record.invalid` (a column would pass 2 GiB)
     /// `out` holds the records before the one that did not fit.
-    pub fn tokenize_into(&self, records: &[Record], out: &mut TokenColumns) -> Result<(), Error> {
+    pub fn tokenize_into<R: Borrow<Record>>(
+        &self,
+        records: impl IntoIterator<Item = R>,
+        out: &mut TokenColumns,
+    ) -> Result<(), Error> {
+        let records = records.into_iter();
+        let rows = records.size_hint().0;
         // Room for every record with every field and match key present, so
         // the buffers never grow (and copy) token by token.
         let token_bytes = |subject: usize| -> usize {
@@ -295,14 +303,12 @@ impl Pseudonymizer {
             .iter()
             .map(|m| token_bytes(m.name.len() + 3))
             .sum();
-        out.tokens
-            .reserve(records.len(), d.fields.len() * keys, fields);
-        out.match_keys
-            .reserve(records.len(), d.match_keys.len() * keys, mks);
-        out.errors.reserve(records.len());
+        out.tokens.reserve(rows, d.fields.len() * keys, fields);
+        out.match_keys.reserve(rows, d.match_keys.len() * keys, mks);
+        out.errors.reserve(rows);
         for r in records {
             let mut row = out.open_row();
-            let errors = self.tokenize_each(r, |kind, token| row.push(kind, token));
+            let errors = self.tokenize_each(r.borrow(), |kind, token| row.push(kind, token));
             row.close(errors)?;
         }
         Ok(())
@@ -335,9 +341,13 @@ mod tests {
                 .with(Field::LastName, "Lee")
                 .with(Field::Phone, "(415) 555 0100"),
             Record::new(),
-            Record::new()
-                .with(Field::Phone, "12")
-                .with(Field::LastName, "Ó Sé"),
+            {
+                let mut r = Record::new()
+                    .with(Field::Phone, "12")
+                    .with(Field::LastName, "Ó Sé");
+                r.set_wrong_type(Field::Email);
+                r
+            },
             Record::new()
                 .with(Field::Email, "bo@example.org")
                 .with(Field::LastName, "Müller"),
@@ -367,6 +377,25 @@ mod tests {
             assert_eq!(columns.all_errors(), errors);
             assert!(columns.tokens().row(records.len()).is_none());
         }
+    }
+
+    #[test]
+    fn records_made_on_the_fly_give_the_same_columns() {
+        let p = pseudonymizer(&["k1"]);
+        let (mut from_slice, mut made) = (TokenColumns::default(), TokenColumns::default());
+        p.tokenize_into(&records(), &mut from_slice).unwrap();
+        p.tokenize_into((0..4).map(|i| records()[i].clone()), &mut made)
+            .unwrap();
+        assert_eq!(made, from_slice);
+        // The wrong-typed e-mail is reported in its place, before the phone.
+        let codes: Vec<_> = made.errors(2).iter().map(|e| (e.field, e.code)).collect();
+        assert_eq!(
+            codes,
+            [
+                (Field::Email, "value.wrong_type"),
+                (Field::Phone, "phone.too_short")
+            ]
+        );
     }
 
     #[test]

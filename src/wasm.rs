@@ -3,7 +3,7 @@
 
 use crate::{
     platform_hashes, DateOrder, Error, ErrorCode, Field, IdentityDefinition, NormalizeOptions,
-    Profile, Pseudonymizer as CorePseudonymizer, Record, Secret, Subject, TokenKind,
+    Profile, Pseudonymizer as CorePseudonymizer, Record, Secret, Subject, TokenColumns, TokenKind,
 };
 use serde::Deserialize;
 use wasm_bindgen::prelude::*;
@@ -474,21 +474,25 @@ impl Pseudonymizer {
         #[wasm_bindgen(unchecked_param_type = "ContactRecord[]")] records: JsValue,
     ) -> Result<JsValue, JsValue> {
         let records = record_from_batch(&records)?;
-        // Written record by record: the results never exist all at once as
-        // Rust values, only as what JS reads. The bulk entry hands over one
-        // string that `tokenize_results` cuts; the size-built entries JSON
-        // text (less code: the core `.wasm` is at its size budget).
+        // The results never exist as a Rust value per token: the bulk entry
+        // hands over core `TokenColumns` (a string per column) that
+        // `tokenize_results` cuts; the size-built entries write JSON text
+        // record by record (less code: the core `.wasm` is at its budget).
         if cfg!(feature = "perf") {
-            let mut out = TokenizedBatch::with_capacity(records.len());
-            for r in &records {
-                out.push(&self.inner, r).map_err(|_| invalid_record())?;
-            }
-            out.errors.push(']');
+            let mut out = TokenColumns::default();
+            self.inner
+                .tokenize_into(&records, &mut out)
+                .map_err(js_error)?;
+            let errors = serde_json::to_string(out.all_errors()).map_err(|_| invalid_record())?;
+            let (t, m) = (out.tokens(), out.match_keys());
             return Ok(tokenize_results(
-                &out.text,
-                &out.ends,
-                &out.counts,
-                &out.errors,
+                t.data(),
+                t.offsets(),
+                t.row_offsets(),
+                m.data(),
+                m.offsets(),
+                m.row_offsets(),
+                &errors,
             ));
         }
         let mut json = String::with_capacity(records.len().saturating_mul(640) + 2);
@@ -533,76 +537,40 @@ fn definition_from(definition: &JsValue) -> Result<IdentityDefinition, JsValue> 
 }
 
 #[wasm_bindgen(inline_js = r#"
-// Cuts `text` at `ends` into each record's tokens and match keys (`counts`:
-// two per record); `errors` is the JSON of each record's errors. The tokens
-// are slices of one string: no per-token copy or JSON parse.
-export function tokenizeResults(text, ends, counts, errors) {
-  const n = counts.length >> 1, out = new Array(n), failed = JSON.parse(errors);
-  let t = 0, start = 0;
-  const take = (k) => {
-    const list = new Array(k);
-    for (let j = 0; j < k; j++) { const end = ends[t++]; list[j] = text.slice(start, end); start = end; }
+// A batch's `TokenizeResult[]` from its token columns (core `TokenColumns`:
+// each column's text, where each token ends, where each record's tokens
+// end) and the JSON of each record's errors. Every token is a slice of its
+// column's string: no per-token copy or JSON parse. Tokens are ASCII, so
+// byte offsets are string offsets.
+export function tokenizeResults(tokens, tokenEnds, tokenRows, matchKeys, matchKeyEnds, matchKeyRows, errors) {
+  const n = tokenRows.length - 1, out = new Array(n), failed = JSON.parse(errors);
+  const cut = (text, ends, rows, i) => {
+    const first = rows[i], list = new Array(rows[i + 1] - first);
+    for (let j = 0; j < list.length; j++) list[j] = text.slice(ends[first + j], ends[first + j + 1]);
     return list;
   };
   for (let i = 0; i < n; i++) {
-    const tokens = take(counts[2 * i]), matchKeys = take(counts[2 * i + 1]);
-    out[i] = { tokens, matchKeys, errors: failed[i] };
+    out[i] = {
+      tokens: cut(tokens, tokenEnds, tokenRows, i),
+      matchKeys: cut(matchKeys, matchKeyEnds, matchKeyRows, i),
+      errors: failed[i],
+    };
   }
   return out;
 }
 "#)]
 extern "C" {
-    /// `TokenizeResult[]` from a [`TokenizedBatch`]'s parts.
+    /// `TokenizeResult[]` from a [`TokenColumns`]' parts.
     #[wasm_bindgen(js_name = tokenizeResults)]
-    fn tokenize_results(text: &str, ends: &[u32], counts: &[u32], errors: &str) -> JsValue;
-}
-
-/// A batch's tokens as [`tokenize_results`] reads them: every token in one
-/// string, where each ends, how many of each kind each record has, and each
-/// record's field errors as JSON (an array of arrays).
-struct TokenizedBatch {
-    text: String,
-    ends: Vec<u32>,
-    counts: Vec<u32>,
-    errors: String,
-}
-
-impl TokenizedBatch {
-    fn with_capacity(records: usize) -> Self {
-        TokenizedBatch {
-            text: String::with_capacity(records.saturating_mul(640)),
-            ends: Vec::with_capacity(records.saturating_mul(12)),
-            counts: Vec::with_capacity(records.saturating_mul(2)),
-            errors: String::from("["),
-        }
-    }
-
-    /// Tokenises the next record. Tokens come field tokens first, then match
-    /// keys ([`CorePseudonymizer::tokenize_each`]).
-    fn push(&mut self, p: &CorePseudonymizer, r: &Record) -> Result<(), ()> {
-        let (mut fields, mut match_keys) = (0u32, 0u32);
-        let (text, ends) = (&mut self.text, &mut self.ends);
-        let mut too_long = false;
-        let errors = p.tokenize_each(r, |kind, token| {
-            text.push_str(token);
-            too_long |= u32::try_from(text.len()).map(|end| ends.push(end)).is_err();
-            match kind {
-                TokenKind::Field => fields = fields.saturating_add(1),
-                TokenKind::MatchKey => match_keys = match_keys.saturating_add(1),
-            }
-        });
-        self.counts.push(fields);
-        self.counts.push(match_keys);
-        if self.errors.len() > 1 {
-            self.errors.push(',');
-        }
-        self.errors
-            .push_str(&serde_json::to_string(&errors).map_err(|_| ())?);
-        if too_long {
-            return Err(());
-        }
-        Ok(())
-    }
+    fn tokenize_results(
+        tokens: &str,
+        token_ends: &[i32],
+        token_rows: &[i32],
+        match_keys: &str,
+        match_key_ends: &[i32],
+        match_key_rows: &[i32],
+        errors: &str,
+    ) -> JsValue;
 }
 
 /// Writes one record's `{"tokens":[…],"matchKeys":[…],"errors":[…]}` as JSON.
