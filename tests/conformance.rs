@@ -10,7 +10,7 @@
 use pseudolink::{
     base64_std, normalize, platform_hashes, ClkEncoder, ClkSchema, DateOrder, Field, Hardening,
     IdentityDefinition, NormalizeOptions, Profile, Pseudonymizer, Record, RecordEncoder, Secret,
-    DEFAULT_CLK_SCHEMA,
+    TokenColumns, DEFAULT_CLK_SCHEMA,
 };
 use serde_json::{json, Map, Value};
 
@@ -160,8 +160,24 @@ fn conformance_outputs() {
         })
         .collect();
 
-    let out =
-        json!({ "normalize": normalized, "platform": platform, "clk": clk, "records": encoded });
+    // The same records through the pseudonymizer alone (no nickname tokens
+    // or CLKs), as columns.
+    let definition = IdentityDefinition::from_json(&r["definition"].to_string()).unwrap();
+    let p = Pseudonymizer::new(keys(), definition).unwrap();
+    let mut columns = TokenColumns::default();
+    p.tokenize_into(records.iter().map(|(_, r)| r), &mut columns)
+        .unwrap();
+    let tokens: Vec<Value> = (0..columns.len())
+        .map(|i| {
+            json!({
+                "tokens": columns.tokens().row(i).unwrap().collect::<Vec<_>>(),
+                "matchKeys": columns.match_keys().row(i).unwrap().collect::<Vec<_>>(),
+                "errors": columns.errors(i).iter().map(|x| format!("{}:{}", x.field.name(), x.code)).collect::<Vec<_>>(),
+            })
+        })
+        .collect();
+
+    let out = json!({ "normalize": normalized, "platform": platform, "clk": clk, "records": encoded, "tokens": tokens });
     let path = std::env::var("PSEUDOLINK_CONFORMANCE_OUT")
         .unwrap_or_else(|_| format!("{root}/target/conformance/rust.json"));
     if let Some(dir) = std::path::Path::new(&path).parent() {

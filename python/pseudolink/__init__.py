@@ -215,20 +215,10 @@ class RecordEncoder:
         batch_rows: int = BATCH_ROWS,
     ) -> Iterator[pa.RecordBatch]:
         """Encodes a stream of record batches (or a table), batch by batch."""
-        if isinstance(batches, (pa.Table, pa.RecordBatch)) or not hasattr(batches, "__iter__"):
-            batches = as_table(batches).to_batches(max_chunksize=batch_rows)
-        # The record's country sets the region of its phone, postal code and
-        # state, whether or not it is a definition field.
-        fields = self.fields + [f for f in ("country",) if f not in self.fields]
-        for batch in batches:
-            table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else as_table(batch)
-            for start in range(0, table.num_rows, batch_rows):
-                part = table.slice(start, batch_rows)
-                n = part.num_rows
-                cols = self._inner.encode_columns(
-                    columns_in(part, fields, columns), n, threads, token_columns
-                )
-                yield batch_out(cols, n, part.select(list(keep)) if keep else None)
+        return _batches_out(
+            lambda cols, n: self._inner.encode_columns(cols, n, threads, token_columns),
+            self.fields, batches, columns, keep, batch_rows,
+        )
 
     def encode_batch(
         self,
@@ -260,21 +250,103 @@ class RecordEncoder:
 
 class Pseudonymizer:
     """Keyed ``pl1`` tokens and match keys (exact linking), as the JS
-    ``Pseudonymizer``."""
+    ``Pseudonymizer``: the same tokens, match keys and errors, byte for byte.
+    (A :class:`RecordEncoder` adds nickname tokens and CLKs.)
+
+    ``keys``: ``{key_id: secret}`` or ``[(key_id, secret)]`` (32+ bytes each,
+    at least one; several during a key rotation). ``definition``: the identity
+    definition (dict or JSON)."""
 
     def __init__(self, keys: Keys, definition: Mapping[str, Any] | str) -> None:
-        self._encoder = RecordEncoder(keys, definition)
+        self._inner = _native.Pseudonymizer(_keys(keys), _json(definition))
+
+    @property
+    def fields(self) -> list[str]:
+        """The field wire names the definition reads."""
+        return self._inner.fields
+
+    @property
+    def token_subjects(self) -> list[str]:
+        """Token subjects in definition order: fields, then ``mk-<name>``."""
+        return self._inner.token_subjects
 
     def tokenize(self, record: Mapping[str, Any]) -> dict:
         """``{tokens, match_keys, errors}`` of one record."""
-        out = self._encoder.encode(record)
-        del out["clks"]
-        return out
+        return self._inner.tokenize(dict(record))
 
-    def tokenize_batch(self, data: Any, **kwargs: Any) -> pa.Table:
-        """``tokens``, ``match_keys``, ``errors`` (and ``token_<subject>`` with
-        ``token_columns=True``) for every row of a table."""
-        return self._encoder.encode_batch(data, **kwargs)
+    def output_schema(self, keep: pa.Schema | None = None, *, token_columns: bool = False) -> pa.Schema:
+        """The Arrow schema :meth:`tokenize_batch` returns (for Spark's ``mapInArrow``)."""
+        fields = list(keep) if keep is not None else []
+        fields += [pa.field("tokens", pa.list_(pa.string())), pa.field("match_keys", pa.list_(pa.string()))]
+        if token_columns:
+            fields += [pa.field(f"token_{s}", pa.string()) for s in self.token_subjects]
+        fields.append(pa.field("errors", ERROR_TYPE))
+        return pa.schema(fields)
+
+    def tokenize_batches(
+        self,
+        batches: Any,
+        *,
+        columns: Mapping[str, str] | None = None,
+        keep: Sequence[str] = (),
+        threads: int | None = None,
+        token_columns: bool = False,
+        batch_rows: int = BATCH_ROWS,
+    ) -> Iterator[pa.RecordBatch]:
+        """Tokenises a stream of record batches (or a table), batch by batch."""
+        return _batches_out(
+            lambda cols, n: self._inner.tokenize_columns(cols, n, threads, token_columns),
+            self.fields, batches, columns, keep, batch_rows,
+        )
+
+    def tokenize_batch(
+        self,
+        data: Any,
+        *,
+        columns: Mapping[str, str] | None = None,
+        keep: Sequence[str] = (),
+        threads: int | None = None,
+        token_columns: bool = False,
+    ) -> pa.Table:
+        """Tokenises every row of a table (columns named by field wire name,
+        or mapped by ``columns={field: column}``). Returns the ``keep``
+        columns, then ``tokens``, ``match_keys`` (list<string>), with
+        ``token_columns`` one ``token_<subject>`` column per subject (the
+        first key's token), and ``errors`` (list<struct<field, code>>). The
+        tokens are written straight into Arrow buffers (the core's
+        ``TokenColumns``: no Python or Rust string per token); the GIL is
+        released while it works, on ``threads`` threads (default: all cores)."""
+        table = as_table(data)
+        out = list(self.tokenize_batches(table, columns=columns, keep=keep, threads=threads,
+                                         token_columns=token_columns))
+        if not out:
+            return self.output_schema(table.select(list(keep)).schema if keep else None,
+                                      token_columns=token_columns).empty_table()
+        return pa.Table.from_batches(out)
+
+
+def _batches_out(
+    native: Any,
+    fields: list[str],
+    batches: Any,
+    columns: Mapping[str, str] | None,
+    keep: Sequence[str],
+    batch_rows: int,
+) -> Iterator[pa.RecordBatch]:
+    """Runs ``native(columns_in, rows)`` over a stream of batches (or a
+    table), ``batch_rows`` rows per call, yielding record batches."""
+    if isinstance(batches, (pa.Table, pa.RecordBatch)) or not hasattr(batches, "__iter__"):
+        batches = as_table(batches).to_batches(max_chunksize=batch_rows)
+    # The record's country sets the region of its phone, postal code and
+    # state, whether or not it is a definition field.
+    fields = fields + [f for f in ("country",) if f not in fields]
+    for batch in batches:
+        table = pa.Table.from_batches([batch]) if isinstance(batch, pa.RecordBatch) else as_table(batch)
+        for start in range(0, table.num_rows, batch_rows):
+            part = table.slice(start, batch_rows)
+            n = part.num_rows
+            cols = native(columns_in(part, fields, columns), n)
+            yield batch_out(cols, n, part.select(list(keep)) if keep else None)
 
 
 class ClkEncoder:

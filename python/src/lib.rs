@@ -18,7 +18,8 @@ use pseudolink::{
     hashed_parameter_names, normalize as core_normalize, platform_hashes as core_platform_hashes,
     ClkEncoder as CoreClkEncoder, ClkSchema, DateOrder, Encoded, Error, ErrorCode, Field,
     FieldError, Hardening, IdentityDefinition, NormalizeOptions, Profile, Pseudonymizer, Record,
-    RecordEncoder as CoreRecordEncoder, Secret, Subject, DEFAULT_CLK_SCHEMA, RECORD_CLK,
+    RecordEncoder as CoreRecordEncoder, Secret, StringLists, Subject, TokenColumns,
+    DEFAULT_CLK_SCHEMA, RECORD_CLK,
 };
 use pyo3::prelude::*;
 use pyo3::types::{PyBytes, PyDict, PyList, PyTuple};
@@ -246,32 +247,35 @@ fn parallel_with<S, T: Send>(
     init: impl Fn() -> S + Sync,
     work: impl Fn(&mut S, usize) -> T + Sync,
 ) -> Vec<T> {
+    parallel_ranges(rows, threads, |range| {
+        let mut state = init();
+        range.map(|row| work(&mut state, row)).collect::<Vec<T>>()
+    })
+    .into_iter()
+    .flatten()
+    .collect()
+}
+
+/// Runs `work` once per contiguous range of `0..rows`, one range per
+/// thread, and returns the results in row order.
+fn parallel_ranges<T: Send>(
+    rows: usize,
+    threads: usize,
+    work: impl Fn(std::ops::Range<usize>) -> T + Sync,
+) -> Vec<T> {
     let threads = threads.min(rows.max(1));
     if threads <= 1 {
-        let mut state = init();
-        return (0..rows).map(|row| work(&mut state, row)).collect();
+        return vec![work(0..rows)];
     }
     let per = rows.div_ceil(threads);
-    let (init, work) = (&init, &work);
+    let work = &work;
     std::thread::scope(|s| {
         let handles: Vec<_> = (0..threads)
-            .map(|t| {
-                let range = (t * per).min(rows)..((t + 1) * per).min(rows);
-                s.spawn(move || {
-                    let mut state = init();
-                    range.map(|row| work(&mut state, row)).collect::<Vec<T>>()
-                })
-            })
+            .map(|t| s.spawn(move || work((t * per).min(rows)..((t + 1) * per).min(rows))))
             .collect();
-        let mut out = Vec::with_capacity(rows);
-        for h in handles {
-            // A worker cannot panic (no panics on input); if one did, its rows are lost
-            // and the length check in the caller reports it.
-            if let Ok(part) = h.join() {
-                out.extend(part);
-            }
-        }
-        out
+        // A worker cannot panic (no panics on input); if one did, its rows are lost
+        // and the callers' length checks report it.
+        handles.into_iter().filter_map(|h| h.join().ok()).collect()
     })
 }
 
@@ -374,6 +378,19 @@ impl ListOut {
     }
 }
 
+/// A core `list<string>` column (already Arrow's layout) as [`ListOut`]'s
+/// buffers: list offsets, then `(None, offsets, data, 0)`.
+fn string_lists_py<'py>(py: Python<'py>, lists: &StringLists) -> PyResult<Bound<'py, PyTuple>> {
+    let le = |o: &[i32]| -> Vec<u8> { o.iter().flat_map(|o| o.to_le_bytes()).collect() };
+    let values = (
+        None::<Bound<'py, PyBytes>>,
+        PyBytes::new(py, &le(lists.offsets())),
+        PyBytes::new(py, lists.data().as_bytes()),
+        0usize,
+    );
+    (PyBytes::new(py, &le(lists.row_offsets())), values).into_pyobject(py)
+}
+
 /// Per-row errors as `list<struct<field, code>>`: list offsets, fields, codes.
 struct ErrorsOut {
     offsets: Vec<i32>,
@@ -420,6 +437,15 @@ fn errors_dicts<'py>(py: Python<'py>, errors: &[FieldError]) -> PyResult<Bound<'
         list.append(d)?;
     }
     Ok(list)
+}
+
+/// A record whose wrong-typed values are marked in it, so the core reports
+/// them in field order (`value.wrong_type`), as from JS.
+fn with_wrong_types((mut record, bad): (Record, Vec<FieldError>)) -> Record {
+    for e in &bad {
+        record.set_wrong_type(e.field);
+    }
+    record
 }
 
 fn record_of_dict(
@@ -1003,6 +1029,136 @@ impl RecordEncoder {
     }
 }
 
+// ---------------------------------------------------------------- Pseudonymizer
+
+/// Keyed `pl1` tokens and match keys (`pseudolink.Pseudonymizer`): the core
+/// `Pseudonymizer`, as the JS one (no nickname tokens or CLKs: those are
+/// the `RecordEncoder`'s).
+#[pyclass(frozen, name = "Pseudonymizer", module = "pseudolink._native")]
+struct PyPseudonymizer {
+    inner: Pseudonymizer,
+}
+
+#[pymethods]
+impl PyPseudonymizer {
+    /// `keys`: `[(key_id, secret bytes)]`, at least one; `definition`: its JSON.
+    #[new]
+    fn new(py: Python<'_>, keys: Vec<(String, Vec<u8>)>, definition: &str) -> PyResult<Self> {
+        let definition = definition_of(py, definition)?;
+        let inner =
+            Pseudonymizer::new(keys_of(py, keys)?, definition).map_err(|e| py_error(py, &e))?;
+        Ok(PyPseudonymizer { inner })
+    }
+
+    /// The fields the definition reads, as wire names.
+    #[getter]
+    fn fields(&self) -> Vec<&'static str> {
+        let d = self.inner.definition();
+        d.needed_fields().into_iter().map(Field::name).collect()
+    }
+
+    /// Token subjects in definition order: fields, then `mk-<name>`.
+    #[getter]
+    fn token_subjects(&self) -> Vec<String> {
+        let d = self.inner.definition();
+        let mut out: Vec<String> = d.fields.iter().map(|f| f.name().to_owned()).collect();
+        out.extend(d.match_keys.iter().map(|m| format!("mk-{}", m.name)));
+        out
+    }
+
+    /// One record (a dict of field wire names): `{tokens, match_keys, errors}`.
+    fn tokenize<'py>(
+        &self,
+        py: Python<'py>,
+        record: &Bound<'py, PyDict>,
+    ) -> PyResult<Bound<'py, PyDict>> {
+        let t = self
+            .inner
+            .tokenize(&with_wrong_types(record_of_dict(py, record)?));
+        let d = PyDict::new(py);
+        d.set_item("tokens", &t.tokens)?;
+        d.set_item("match_keys", &t.match_keys)?;
+        d.set_item("errors", errors_dicts(py, &t.errors)?)?;
+        Ok(d)
+    }
+
+    /// Tokenises `rows` rows of the given columns into core `TokenColumns`
+    /// (one per thread, appended in row order; no string per token).
+    /// Returns `[(name, kind, buffers)]`: `tokens`, `match_keys`
+    /// (list<string>), with `token_columns` one `token_<subject>` column per
+    /// subject (the first key's token), then `errors`.
+    #[pyo3(signature = (columns, rows, threads = None, token_columns = false))]
+    fn tokenize_columns<'py>(
+        &self,
+        py: Python<'py>,
+        columns: Vec<ColumnArg<'py>>,
+        rows: usize,
+        threads: Option<usize>,
+        token_columns: bool,
+    ) -> PyResult<Bound<'py, PyList>> {
+        let cols = columns_in(py, &columns)?;
+        let inner = &self.inner;
+        let subjects = if token_columns {
+            self.token_subjects()
+        } else {
+            Vec::new()
+        };
+        let prefixes: Vec<String> = subjects
+            .iter()
+            .map(|s| format!("{}.{s}.", pseudolink::TOKEN_VERSION))
+            .collect();
+        let (columns_out, per_subject, errors) = py
+            .detach(|| {
+                let parts = parallel_ranges(rows, thread_count(threads), |range| {
+                    let mut out = TokenColumns::default();
+                    let records = range.map(|row| with_wrong_types(record_at(&cols, row)));
+                    inner.tokenize_into(records, &mut out).map(|()| out)
+                });
+                let mut all = TokenColumns::default();
+                for part in parts {
+                    all.append(&part?)?;
+                }
+                let mut per_subject: Vec<ColumnOut> =
+                    prefixes.iter().map(|_| ColumnOut::new()).collect();
+                let mut errors = ErrorsOut::new();
+                for row in 0..all.len() {
+                    for (prefix, col) in prefixes.iter().zip(per_subject.iter_mut()) {
+                        let mut tokens = all.tokens().row(row).into_iter().flatten();
+                        let mut keys = all.match_keys().row(row).into_iter().flatten();
+                        let first = tokens.find(|t| t.starts_with(prefix.as_str()));
+                        let first = first.or_else(|| keys.find(|t| t.starts_with(prefix.as_str())));
+                        col.push(first.map(str::as_bytes));
+                    }
+                    errors.push(all.errors(row));
+                }
+                Ok::<_, Error>((all, per_subject, errors))
+            })
+            .map_err(|e| py_error(py, &e))?;
+        if columns_out.len() != rows {
+            return Err(coded(
+                py,
+                ErrorCode::RecordInvalid.as_str(),
+                "a worker stopped before tokenising its rows",
+                "record",
+                None,
+                None,
+            ));
+        }
+        let list = PyList::empty(py);
+        list.append(("tokens", "list", string_lists_py(py, columns_out.tokens())?))?;
+        list.append((
+            "match_keys",
+            "list",
+            string_lists_py(py, columns_out.match_keys())?,
+        ))?;
+        for (subject, col) in subjects.iter().zip(per_subject) {
+            list.append((format!("token_{subject}"), "utf8", col.into_py(py)?))?;
+        }
+        list.append(("errors", "errors", errors.into_py(py)?))?;
+        Ok(list)
+    }
+}
+
 // ---------------------------------------------------------------- ClkEncoder
 
 /// clkhash-compatible CLKs from rows in schema order (`pseudolink.ClkEncoder`).
@@ -1255,6 +1411,7 @@ fn _native(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(encoded_columns, m)?)?;
     m.add_function(wrap_pyfunction!(encoded_binary, m)?)?;
     m.add_class::<Linker>()?;
+    m.add_class::<PyPseudonymizer>()?;
     m.add_class::<RecordEncoder>()?;
     m.add_class::<ClkEncoder>()?;
     m.add_class::<ObliviousClient>()?;

@@ -2,6 +2,7 @@
 """Compares the conformance outputs of the three implementations (native
 Rust, the npm package in Node, the Python package) for inputs.json: every
 normalised value, error code, platform hash, token, match key and CLK
+(of the record encoder, and of the pseudonymizer alone)
 (plain and hardened: diffused, balanced, salted) must be equal, byte for
 byte. Usage: compare.py rust.json node.json python.json"""
 
@@ -35,7 +36,7 @@ def main(paths):
     for other in rest:
         diffs, counts = [], {"strings": 0, "bytes": 0}
         walk(docs[first], docs[other], "$", diffs, counts)
-        for section in ("normalize", "platform", "clk", "records"):
+        for section in ("normalize", "platform", "clk", "records", "tokens"):
             if not docs[other].get(section):
                 diffs.append(f"$.{section}: empty in {other}")
         if diffs:

@@ -1,11 +1,11 @@
 // The npm package's output for tests/conformance/inputs.json (see compare.py),
 // through its Node entries (pkg/). Usage: node node.mjs INPUTS OUT
 import { readFileSync, writeFileSync } from 'node:fs';
-import { normalize, platformHashes, ClkEncoder, RecordEncoder } from '../../pkg/link-node.js';
+import { normalize, platformHashes, ClkEncoder, Pseudonymizer, RecordEncoder } from '../../pkg/link-node.js';
 
 const [inputs, outPath] = process.argv.slice(2);
 const doc = JSON.parse(readFileSync(inputs, 'utf8'));
-const out = { normalize: [], platform: [], clk: [], records: [] };
+const out = { normalize: [], platform: [], clk: [], records: [], tokens: [] };
 
 for (const c of doc.normalize) {
   const options = { profile: c.profile };
@@ -50,5 +50,14 @@ for (const hardening of r.hardenings) {
   })));
   enc.free();
 }
+
+// The pseudonymizer alone, in one batch (the bulk entry's token columns).
+const p = new Pseudonymizer(keys, r.definition);
+out.tokens = p.tokenizeBatch(r.records).map((t) => ({
+  tokens: t.tokens,
+  matchKeys: t.matchKeys,
+  errors: t.errors.map((x) => `${x.field}:${x.code}`),
+}));
+p.free();
 
 writeFileSync(outPath, JSON.stringify(out));

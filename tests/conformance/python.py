@@ -74,6 +74,14 @@ def main(inputs: str, out_path: str) -> None:
             })
         out["records"].append(encoded)
 
+    # The pseudonymizer alone, as columns.
+    rows = pl.Pseudonymizer(keys, r["definition"]).tokenize_batch(table).to_pylist()
+    out["tokens"] = [{
+        "tokens": row["tokens"],
+        "matchKeys": row["match_keys"],
+        "errors": [f"{e['field']}:{e['code']}" for e in row["errors"]],
+    } for row in rows]
+
     with open(out_path, "w", encoding="utf-8") as f:
         json.dump(out, f, ensure_ascii=False, sort_keys=True)
 
