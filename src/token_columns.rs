@@ -383,7 +383,7 @@ mod tests {
     fn records_made_on_the_fly_give_the_same_columns() {
         let p = pseudonymizer(&["k1"]);
         let (mut from_slice, mut made) = (TokenColumns::default(), TokenColumns::default());
-        p.tokenize_into(&records(), &mut from_slice).unwrap();
+        p.tokenize_into(records(), &mut from_slice).unwrap();
         p.tokenize_into((0..4).map(|i| records()[i].clone()), &mut made)
             .unwrap();
         assert_eq!(made, from_slice);
@@ -402,7 +402,7 @@ mod tests {
     fn offsets_are_arrows_list_of_string_layout() {
         let p = pseudonymizer(&["k1"]);
         let mut columns = TokenColumns::default();
-        p.tokenize_into(&records(), &mut columns).unwrap();
+        p.tokenize_into(records(), &mut columns).unwrap();
         let t = columns.tokens();
         // Rows: 3 tokens, none, 1 (last name; the phone failed), 2.
         assert_eq!(t.row_offsets(), [0, 3, 3, 4, 6]);
