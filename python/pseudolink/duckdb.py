@@ -1,4 +1,5 @@
-"""Thin DuckDB helpers: encode a relation into an Arrow-backed relation (or
+"""Thin DuckDB helpers: encode a relation (with a ``RecordEncoder``, or a
+``Pseudonymizer`` for keyed tokens alone) into an Arrow-backed relation (or
 straight into Parquet, batch by batch, for tables larger than memory), and scalar
 Arrow UDFs for SQL (``pl_normalize``, ``pl_platform_hash``).
 
@@ -14,16 +15,20 @@ Arrow UDFs for SQL (``pl_normalize``, ``pl_platform_hash``).
 
 from __future__ import annotations
 
-from typing import Any, Callable, Iterator, Mapping, Sequence
+from typing import Any, Callable, Iterator, Mapping, Sequence, Union
 
 import pyarrow as pa
 
-from . import BATCH_ROWS, RecordEncoder, normalize_array, platform_hashes_table
+from . import BATCH_ROWS, Pseudonymizer, RecordEncoder, normalize_array, platform_hashes_table
+
+#: What the helpers encode with: tokens, match keys and CLKs, or keyed tokens
+#: and match keys alone (straight into Arrow buffers).
+Encoder = Union[RecordEncoder, Pseudonymizer]
 
 
 def _encoded_batches(
     relation: Any,
-    encoder: RecordEncoder,
+    encoder: Encoder,
     columns: Mapping[str, str] | None,
     keep: Sequence[str],
     token_columns: bool,
@@ -38,15 +43,16 @@ def _encoded_batches(
         pa.schema([keep_schema.field(k) for k in keep]) if keep_schema is not None else None,
         token_columns=token_columns,
     )
-    batches = encoder.encode_batches(reader, columns=columns, keep=keep, threads=threads,
-                                     token_columns=token_columns, batch_rows=batch_rows)
+    run = encoder.tokenize_batches if isinstance(encoder, Pseudonymizer) else encoder.encode_batches
+    batches = run(reader, columns=columns, keep=keep, threads=threads,
+                  token_columns=token_columns, batch_rows=batch_rows)
     return schema, reader, batches
 
 
 def encode_to_parquet(
     con: Any,
     relation: Any,
-    encoder: RecordEncoder,
+    encoder: Encoder,
     path: str,
     *,
     columns: Mapping[str, str] | None = None,
@@ -91,7 +97,7 @@ def _with_errors(errors: pa.Array) -> int:
 def encode_relation(
     con: Any,
     relation: Any,
-    encoder: RecordEncoder,
+    encoder: Encoder,
     *,
     columns: Mapping[str, str] | None = None,
     keep: Sequence[str] = (),

@@ -141,6 +141,29 @@ def test_a_relation_is_encoded_into_parquet_batch_by_batch(dedupe_2k, tmp_path):
     assert con.sql("select count(*) from customers").fetchall() == [(2000,)]
 
 
+def test_a_relation_is_tokenised_into_parquet_by_a_pseudonymizer(dedupe_2k, tmp_path):
+    """The DuckDB helpers take a ``Pseudonymizer`` too: keyed tokens and
+    match keys alone, batch by batch, the same as the table tokenised at once."""
+    import pyarrow.parquet as pq
+
+    from pseudolink.duckdb import encode_relation, encode_to_parquet
+
+    records, _ = dedupe_2k
+    con = duckdb.connect()
+    con.register("customers", records)
+    p = pl.Pseudonymizer(KEYS, DEFINITION)
+    done = encode_to_parquet(con, "customers", p, str(tmp_path / "tokens.parquet"), keep=["id"],
+                             batch_rows=700)
+    written = pq.read_table(tmp_path / "tokens.parquet").sort_by("id")
+    direct = p.tokenize_batch(records, keep=["id"], token_columns=True).sort_by("id")
+    assert written.schema == direct.schema and not [c for c in written.column_names if c.startswith("clk_")]
+    for name in direct.column_names:
+        assert written.column(name).to_pylist() == direct.column(name).to_pylist(), name
+    assert done["rows"] == 2000
+    rel = encode_relation(con, "customers", p, keep=["id"], token_columns=False)
+    assert rel.count("*").fetchall() == [(2000,)]
+
+
 def test_encoding_into_parquet_stops_when_progress_says_so(dedupe_2k, tmp_path):
     from pseudolink.duckdb import encode_to_parquet
 
