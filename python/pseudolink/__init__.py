@@ -196,13 +196,7 @@ class RecordEncoder:
 
     def output_schema(self, keep: pa.Schema | None = None, *, token_columns: bool = False) -> pa.Schema:
         """The Arrow schema :meth:`encode_batch` returns (for Spark's ``mapInArrow``)."""
-        fields = list(keep) if keep is not None else []
-        fields += [pa.field("tokens", pa.list_(pa.string())), pa.field("match_keys", pa.list_(pa.string()))]
-        if token_columns:
-            fields += [pa.field(f"token_{s}", pa.string()) for s in self.token_subjects]
-        fields += [pa.field(f"clk_{c}", pa.binary()) for c in self.clk_features]
-        fields.append(pa.field("errors", ERROR_TYPE))
-        return pa.schema(fields)
+        return _output_schema(keep, self.token_subjects if token_columns else [], self.clk_features)
 
     def encode_batches(
         self,
@@ -237,15 +231,9 @@ class RecordEncoder:
         The GIL is released while it works, on ``threads`` threads (default:
         all cores)."""
         table = as_table(data)
-        out = list(
-            self.encode_batches(
-                table, columns=columns, keep=keep, threads=threads, token_columns=token_columns
-            )
-        )
-        if not out:
-            return self.output_schema(table.select(list(keep)).schema if keep else None,
-                                      token_columns=token_columns).empty_table()
-        return pa.Table.from_batches(out)
+        batches = self.encode_batches(table, columns=columns, keep=keep, threads=threads,
+                                      token_columns=token_columns)
+        return _whole_table(batches, self.output_schema(_kept(table, keep), token_columns=token_columns))
 
 
 class Pseudonymizer:
@@ -276,12 +264,7 @@ class Pseudonymizer:
 
     def output_schema(self, keep: pa.Schema | None = None, *, token_columns: bool = False) -> pa.Schema:
         """The Arrow schema :meth:`tokenize_batch` returns (for Spark's ``mapInArrow``)."""
-        fields = list(keep) if keep is not None else []
-        fields += [pa.field("tokens", pa.list_(pa.string())), pa.field("match_keys", pa.list_(pa.string()))]
-        if token_columns:
-            fields += [pa.field(f"token_{s}", pa.string()) for s in self.token_subjects]
-        fields.append(pa.field("errors", ERROR_TYPE))
-        return pa.schema(fields)
+        return _output_schema(keep, self.token_subjects if token_columns else [], [])
 
     def tokenize_batches(
         self,
@@ -317,12 +300,30 @@ class Pseudonymizer:
         ``TokenColumns``: no Python or Rust string per token); the GIL is
         released while it works, on ``threads`` threads (default: all cores)."""
         table = as_table(data)
-        out = list(self.tokenize_batches(table, columns=columns, keep=keep, threads=threads,
-                                         token_columns=token_columns))
-        if not out:
-            return self.output_schema(table.select(list(keep)).schema if keep else None,
-                                      token_columns=token_columns).empty_table()
-        return pa.Table.from_batches(out)
+        batches = self.tokenize_batches(table, columns=columns, keep=keep, threads=threads,
+                                        token_columns=token_columns)
+        return _whole_table(batches, self.output_schema(_kept(table, keep), token_columns=token_columns))
+
+
+def _output_schema(keep: pa.Schema | None, subjects: Sequence[str], clk_features: Sequence[str]) -> pa.Schema:
+    """The batch APIs' output: the kept columns, ``tokens``, ``match_keys``,
+    a ``token_<subject>`` per subject, a ``clk_<feature>`` per feature, ``errors``."""
+    fields = list(keep) if keep is not None else []
+    fields += [pa.field("tokens", pa.list_(pa.string())), pa.field("match_keys", pa.list_(pa.string()))]
+    fields += [pa.field(f"token_{s}", pa.string()) for s in subjects]
+    fields += [pa.field(f"clk_{c}", pa.binary()) for c in clk_features]
+    fields.append(pa.field("errors", ERROR_TYPE))
+    return pa.schema(fields)
+
+
+def _kept(table: pa.Table, keep: Sequence[str]) -> pa.Schema | None:
+    return table.select(list(keep)).schema if keep else None
+
+
+def _whole_table(batches: Iterator[pa.RecordBatch], schema: pa.Schema) -> pa.Table:
+    """The batches as one table (an empty one of ``schema`` for no rows)."""
+    out = list(batches)
+    return pa.Table.from_batches(out) if out else schema.empty_table()
 
 
 def _batches_out(

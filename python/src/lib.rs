@@ -930,10 +930,7 @@ impl RecordEncoder {
         if self.inner.pseudonymizer().is_none() {
             return Vec::new();
         }
-        let d = self.inner.definition();
-        let mut out: Vec<String> = d.fields.iter().map(|f| f.name().to_owned()).collect();
-        out.extend(d.match_keys.iter().map(|m| format!("mk-{}", m.name)));
-        out
+        subjects_of(self.inner.definition())
     }
 
     /// Encodes `rows` rows of the given columns. Returns
@@ -953,15 +950,7 @@ impl RecordEncoder {
         let cols = columns_in(py, &columns)?;
         let inner = &self.inner;
         let features = &self.clk_features;
-        let subjects: Vec<String> = if token_columns {
-            self.token_subjects()
-        } else {
-            Vec::new()
-        };
-        let prefixes: Vec<String> = subjects
-            .iter()
-            .map(|s| format!("{}.{s}.", pseudolink::TOKEN_VERSION))
-            .collect();
+        let (subjects, prefixes) = subject_columns(token_columns, || self.token_subjects());
         let (tokens, match_keys, per_subject, clks, errors, done) = py.detach(|| {
             // One encoder batch per thread: its n-gram memo serves all the
             // thread's rows (`RecordEncoder::batch`).
@@ -1006,14 +995,7 @@ impl RecordEncoder {
             (tokens, match_keys, per_subject, clks, errors, encoded.len())
         });
         if done != rows {
-            return Err(coded(
-                py,
-                ErrorCode::RecordInvalid.as_str(),
-                "a worker stopped before encoding its rows",
-                "record",
-                None,
-                None,
-            ));
+            return Err(worker_stopped(py));
         }
         let list = PyList::empty(py);
         list.append(("tokens", "list", tokens.into_py(py)?))?;
@@ -1027,6 +1009,45 @@ impl RecordEncoder {
         list.append(("errors", "errors", errors.into_py(py)?))?;
         Ok(list)
     }
+}
+
+/// The token subjects of a definition, in order: each field's wire name,
+/// then `mk-<name>` per match key (the middle part of a token).
+fn subjects_of(d: &IdentityDefinition) -> Vec<String> {
+    let mut out: Vec<String> = d.fields.iter().map(|f| f.name().to_owned()).collect();
+    out.extend(d.match_keys.iter().map(|m| format!("mk-{}", m.name)));
+    out
+}
+
+/// With `token_columns`, the subjects and each one's token prefix
+/// (`pl1.<subject>.`), which the `token_<subject>` columns look for.
+fn subject_columns(
+    token_columns: bool,
+    subjects: impl FnOnce() -> Vec<String>,
+) -> (Vec<String>, Vec<String>) {
+    let subjects = if token_columns {
+        subjects()
+    } else {
+        Vec::new()
+    };
+    let prefixes = subjects
+        .iter()
+        .map(|s| format!("{}.{s}.", pseudolink::TOKEN_VERSION))
+        .collect();
+    (subjects, prefixes)
+}
+
+/// A batch whose worker thread stopped early (it cannot panic on input; if
+/// one did, its rows are missing).
+fn worker_stopped(py: Python<'_>) -> PyErr {
+    coded(
+        py,
+        ErrorCode::RecordInvalid.as_str(),
+        "a worker stopped before finishing its rows",
+        "record",
+        None,
+        None,
+    )
 }
 
 // ---------------------------------------------------------------- Pseudonymizer
@@ -1060,10 +1081,7 @@ impl PyPseudonymizer {
     /// Token subjects in definition order: fields, then `mk-<name>`.
     #[getter]
     fn token_subjects(&self) -> Vec<String> {
-        let d = self.inner.definition();
-        let mut out: Vec<String> = d.fields.iter().map(|f| f.name().to_owned()).collect();
-        out.extend(d.match_keys.iter().map(|m| format!("mk-{}", m.name)));
-        out
+        subjects_of(self.inner.definition())
     }
 
     /// One record (a dict of field wire names): `{tokens, match_keys, errors}`.
@@ -1098,15 +1116,7 @@ impl PyPseudonymizer {
     ) -> PyResult<Bound<'py, PyList>> {
         let cols = columns_in(py, &columns)?;
         let inner = &self.inner;
-        let subjects = if token_columns {
-            self.token_subjects()
-        } else {
-            Vec::new()
-        };
-        let prefixes: Vec<String> = subjects
-            .iter()
-            .map(|s| format!("{}.{s}.", pseudolink::TOKEN_VERSION))
-            .collect();
+        let (subjects, prefixes) = subject_columns(token_columns, || self.token_subjects());
         let (columns_out, per_subject, errors) = py
             .detach(|| {
                 let parts = parallel_ranges(rows, thread_count(threads), |range| {
@@ -1135,14 +1145,7 @@ impl PyPseudonymizer {
             })
             .map_err(|e| py_error(py, &e))?;
         if columns_out.len() != rows {
-            return Err(coded(
-                py,
-                ErrorCode::RecordInvalid.as_str(),
-                "a worker stopped before tokenising its rows",
-                "record",
-                None,
-                None,
-            ));
+            return Err(worker_stopped(py));
         }
         let list = PyList::empty(py);
         list.append(("tokens", "list", string_lists_py(py, columns_out.tokens())?))?;
