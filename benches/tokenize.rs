@@ -4,7 +4,8 @@
 //! Prints records/s for the full `tokenize_batch` (normalise + HMAC, a
 //! `String` per token), for `tokenize_into` (the same into reused columns)
 //! and for the HMACs alone, so the share of normalisation is visible.
-//! `TOKENIZE_ONLY=1` times the two full paths alone (for a profiler),
+//! `TOKENIZE_ONLY=1` times the two full paths alone (for a profiler;
+//! `SHAPE=strings` or `SHAPE=columns` one of them),
 //! `ROUNDS=n` takes the best of n rounds instead of 5, and `CHUNK=n`
 //! tokenises in batches of n records.
 
@@ -134,19 +135,25 @@ fn main() {
         }
         n as f64 / best
     };
-    let per_token = full(&mut |part| {
-        black_box(p.tokenize_batch(part));
-    });
-    println!("tokenize_batch (normalise + 11 HMAC): {per_token:>9.0} records/s{batches}");
+    // `SHAPE=strings` or `SHAPE=columns` times one output shape alone.
+    let shape = std::env::var("SHAPE").unwrap_or_default();
+    if shape != "columns" {
+        let per_token = full(&mut |part| {
+            black_box(p.tokenize_batch(part));
+        });
+        println!("tokenize_batch (normalise + 11 HMAC): {per_token:>9.0} records/s{batches}");
+    }
     // The same tokens as columns (one buffer per column, no `String` per
     // token), cleared and reused batch after batch as a pipeline would.
-    let mut columns = TokenColumns::default();
-    let columnar = full(&mut |part| {
-        columns.clear();
-        p.tokenize_into(part, &mut columns).expect("fits");
-        black_box(&columns);
-    });
-    println!("tokenize_into (the same, as columns):  {columnar:>9.0} records/s{batches}");
+    if shape != "strings" {
+        let mut columns = TokenColumns::default();
+        let columnar = full(&mut |part| {
+            columns.clear();
+            p.tokenize_into(part, &mut columns).expect("fits");
+            black_box(&columns);
+        });
+        println!("tokenize_into (the same, as columns):  {columnar:>9.0} records/s{batches}");
+    }
     // `TOKENIZE_ONLY=1` stops here, so a profiler sees the full path alone.
     if std::env::var_os("TOKENIZE_ONLY").is_some() {
         return;

@@ -473,16 +473,27 @@ impl HmacPads {
 /// thread serves every token ([`with_scratch`]), wiped when the thread ends,
 /// instead of a 64-byte wipe per token, which cost a quarter of a token
 /// (BENCHMARKS.md, "Native tokens at the hardware's limit").
+///
+/// A message of two inner blocks (every match key, a long e-mail) keeps its
+/// first full block back (`held`) instead of compressing it at once, so
+/// [`HmacScratch::finish_pair`] compresses two tokens' first blocks together
+/// too: natively a lone compression costs nearly what two interleaved do.
 #[derive(Zeroize, ZeroizeOnDrop)]
 pub(crate) struct HmacScratch {
     /// The inner hash, part way; its tail block is then the outer block.
     inner: Prefix,
+    /// A full inner block, not yet compressed, that comes before `inner`'s
+    /// tail (when `holds`); zeroed once compressed.
+    held: [u8; 64],
+    holds: bool,
 }
 
 impl Default for HmacScratch {
     fn default() -> Self {
         HmacScratch {
             inner: Prefix::new(),
+            held: [0; 64],
+            holds: false,
         }
     }
 }
@@ -525,11 +536,44 @@ impl HmacScratch {
         p.absorbed = from.absorbed;
         p.tail = from.tail;
         p.tail_len = from.tail_len;
+        self.holds = false;
     }
 
-    /// Appends message bytes.
-    pub(crate) fn absorb(&mut self, bytes: &[u8]) {
-        self.inner.absorb(bytes);
+    /// Appends message bytes. A block that fills is held back when none is
+    /// (an earlier held block is compressed first: blocks keep their order).
+    pub(crate) fn absorb(&mut self, mut bytes: &[u8]) {
+        while !bytes.is_empty() {
+            let p = &mut self.inner;
+            let take = (64 - p.tail_len).min(bytes.len());
+            p.tail[p.tail_len..p.tail_len + take].copy_from_slice(&bytes[..take]);
+            p.tail_len += take;
+            bytes = &bytes[take..];
+            if p.tail_len == 64 {
+                p.absorbed += 64;
+                p.tail_len = 0;
+                self.hold_tail();
+            }
+        }
+    }
+
+    /// Moves the tail block to `held`, compressing what was held first.
+    fn hold_tail(&mut self) {
+        self.compress_held();
+        self.held = self.inner.tail;
+        self.holds = true;
+    }
+
+    /// Compresses the held block, if any, and wipes it.
+    fn compress_held(&mut self) {
+        if self.holds {
+            compress256(&mut self.inner.state, core::slice::from_ref(&self.held));
+            self.release_held();
+        }
+    }
+
+    fn release_held(&mut self) {
+        self.held = [0; 64];
+        self.holds = false;
     }
 
     /// The HMAC of the started prefix and the absorbed bytes under `pads`
@@ -537,7 +581,9 @@ impl HmacScratch {
     /// inner hash in its tail block, then compresses the outer block over
     /// the cached outer state.
     pub(crate) fn finish(&mut self, pads: &HmacPads) -> [u8; 32] {
-        let inner = self.last_inner_block();
+        self.pad_inner();
+        self.compress_held();
+        let inner = &mut self.inner;
         compress256(&mut inner.state, core::slice::from_ref(&inner.tail));
         let mut outer = pads.outer;
         compress256(&mut outer, core::slice::from_ref(inner.outer_block()));
@@ -552,7 +598,16 @@ impl HmacScratch {
         y: &mut HmacScratch,
         y_pads: &HmacPads,
     ) -> ([u8; 32], [u8; 32]) {
-        let (x, y) = (x.last_inner_block(), y.last_inner_block());
+        x.pad_inner();
+        y.pad_inner();
+        if x.holds && y.holds {
+            compress2(&mut x.inner.state, &x.held, &mut y.inner.state, &y.held);
+            x.release_held();
+            y.release_held();
+        }
+        x.compress_held();
+        y.compress_held();
+        let (x, y) = (&mut x.inner, &mut y.inner);
         compress2(&mut x.state, &x.tail, &mut y.state, &y.tail);
         let (mut x_outer, mut y_outer) = (x_pads.outer, y_pads.outer);
         compress2(&mut x_outer, x.outer_block(), &mut y_outer, y.outer_block());
@@ -561,8 +616,8 @@ impl HmacScratch {
 
     /// Pads the inner hash: its tail becomes the last block, still to be
     /// compressed (a value that leaves no room for the length has its
-    /// first padding block compressed here).
-    fn last_inner_block(&mut self) -> &mut Prefix {
+    /// first padding block held, after any block held before it).
+    fn pad_inner(&mut self) {
         let inner = &mut self.inner;
         let n = inner.tail_len;
         let bits = (inner.absorbed + n as u64).wrapping_mul(8);
@@ -574,11 +629,10 @@ impl HmacScratch {
             }
         }
         if n >= 56 {
-            compress256(&mut inner.state, core::slice::from_ref(&inner.tail));
-            inner.tail = [0; 64];
+            self.hold_tail();
+            self.inner.tail = [0; 64];
         }
-        inner.tail[56..].copy_from_slice(&bits.to_be_bytes());
-        inner
+        self.inner.tail[56..].copy_from_slice(&bits.to_be_bytes());
     }
 }
 
