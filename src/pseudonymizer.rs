@@ -213,9 +213,7 @@ impl Pseudonymizer {
         self.queue_batched(normalized, s);
         s.tags.clear();
         s.batch.finish(&mut s.tags);
-        let tags = std::mem::take(&mut s.tags);
-        self.write_batched(normalized, &mut tags.iter(), &mut s.text, emit);
-        s.tags = tags;
+        self.write_batched(normalized, &mut s.tags.iter(), &mut s.text, emit);
         s.body.zeroize();
     }
 

@@ -1124,7 +1124,10 @@ impl PyPseudonymizer {
                     let records = range.map(|row| with_wrong_types(record_at(&cols, row)));
                     inner.tokenize_into(records, &mut out).map(|()| out)
                 });
-                let mut all = TokenColumns::default();
+                // The first thread's columns are kept as they are; the
+                // others' are appended after them.
+                let mut parts = parts.into_iter();
+                let mut all = parts.next().transpose()?.unwrap_or_default();
                 for part in parts {
                     all.append(&part?)?;
                 }
